@@ -1,0 +1,16 @@
+import { defineConfig } from 'vitest/config';
+
+// One Vitest run for every workspace's unit and integration tests. Playwright (e2e/) runs
+// separately from scripts/test.ts. The global setup starts one private PostgreSQL cluster.
+export default defineConfig({
+  test: {
+    include: ['{relay-worker,prisma,packages/*,scripts}/{src,test}/**/*.test.ts'],
+    exclude: ['**/node_modules/**', '**/dist/**', '**/.next/**'],
+    globalSetup: ['./vitest.global-setup.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+    maxWorkers: 2,
+    reporters: process.env.CI ? ['default', ['json', { outputFile: '.data/test-results/vitest.json' }]] : ['default'],
+  },
+});
