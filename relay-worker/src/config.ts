@@ -1,0 +1,137 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
+import { z } from 'zod';
+
+/**
+ * The worker's only way in for configuration. Reads the environment, plus an optional
+ * `KEY=value` file named by RELAY_CONFIG_FILE (install.sh writes `/opt/3cx-relay/config/relay.env`);
+ * the environment wins over the file. Validated once at boot; every bad setting is reported
+ * on one line of its own, naming the variable.
+ */
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
+  .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
+const ms = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
+const optionalString = z
+  .string()
+  .transform((s) => s.trim())
+  .pipe(z.string())
+  .optional()
+  .transform((s) => (s ? s : undefined));
+
+/** `10007=+4930123456,10008=+4989000` → { '10007': '+4930123456', ... } */
+const trunkDidMap = z
+  .string()
+  .default('')
+  .transform((s, ctx) => {
+    const out: Record<string, string> = {};
+    for (const pair of s.split(',').map((p) => p.trim()).filter(Boolean)) {
+      const [trunk, did] = pair.split('=').map((x) => x?.trim());
+      if (!trunk || !did) {
+        ctx.addIssue({ code: 'custom', message: `expected trunk=DID pairs separated by commas, got "${pair}"` });
+        return z.NEVER;
+      }
+      out[trunk] = did;
+    }
+    return out;
+  });
+
+const encryptionKey = z
+  .string()
+  .optional()
+  .transform((s, ctx) => {
+    if (!s) return undefined;
+    const buf = /^[0-9a-fA-F]{64}$/.test(s) ? Buffer.from(s, 'hex') : Buffer.from(s, 'base64');
+    if (buf.length !== 32) {
+      ctx.addIssue({ code: 'custom', message: 'must be 32 bytes, as 64 hex characters or base64' });
+      return z.NEVER;
+    }
+    return buf;
+  });
+
+const postgresUrl = z
+  .string()
+  .refine((s) => /^postgres(ql)?:\/\//.test(s), 'must be a postgresql:// URL');
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
+  DATABASE_URL: postgresUrl,
+  RELAY_HOST: z.string().default('127.0.0.1'),
+  RELAY_PORT: z.coerce.number().int().min(0).max(65535).default(8082),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Also write JSON logs to this file (rotated daily, 14 kept). */
+  LOG_FILE: optionalString,
+  RELAY_INSTANCE_ID: optionalString,
+
+  /** 3CX web-client base URL, e.g. https://pbx.example.com or http://127.0.0.1:5004 on the PBX. */
+  PBX_URL: z.url({ protocol: /^https?$/ }).optional(),
+  PBX_CLIENT_ID: optionalString,
+  PBX_CLIENT_SECRET: optionalString,
+  /** Explicit 3CXPhoneSystem.ini; default tries /var/lib/3cxpbx/Bin/ then /var/lib/3cxpbx/Instance1/Bin/. */
+  PBX_INI_PATH: optionalString,
+  /** Explicit read-only connection to 3CX's database; overrides the ini. */
+  PBX_DB_URL: postgresUrl.optional(),
+  PBX_DB_HOST: z.string().default('127.0.0.1'),
+  PBX_DB_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  PBX_CDR_TABLE: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$/, 'must be a plain table name like cdroutput or public.cdroutput')
+    .default('cdroutput'),
+  /** Dialled number per trunk DN, for inbound calls whose party_did is empty (a V20 quirk). */
+  PBX_TRUNK_DIDS: trunkDidMap,
+  /** Treat a TLS certificate the PBX presents as valid even if self-signed (on-box loopback only). */
+  PBX_TLS_INSECURE: bool.default(false),
+
+  SOURCE_DB_ENABLED: bool.default(true),
+  SOURCE_XAPI_ENABLED: bool.default(true),
+  SOURCE_CALLCONTROL_ENABLED: bool.default(true),
+
+  CDR_POLL_INTERVAL_MS: ms(1000, 1000),
+  PBX_DB_STATEMENT_TIMEOUT_MS: ms(10_000, 100),
+  CALLCONTROL_PING_INTERVAL_MS: ms(5000, 100),
+  CALLCONTROL_RECONCILE_INTERVAL_MS: ms(45_000, 100),
+  RECONNECT_BASE_MS: ms(1000, 10),
+  RECONNECT_MAX_MS: ms(120_000, 100),
+  XAPI_HEALTH_INTERVAL_MS: ms(30_000, 100),
+  STATUS_HEARTBEAT_MS: ms(60_000, 100),
+
+  /** AES-256-GCM key for webhook signing secrets at rest. */
+  RELAY_ENCRYPTION_KEY: encryptionKey,
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Turns zod issues into one readable line per variable. */
+function describeIssues(error: z.ZodError, input: Record<string, unknown>): string[] {
+  return error.issues.map((issue) => {
+    const key = String(issue.path[0] ?? '(config)');
+    const value = input[key];
+    const secret = /SECRET|PASSWORD|KEY|DATABASE_URL|DB_URL/.test(key);
+    const shown = value === undefined ? 'not set' : secret ? 'a value (hidden)' : JSON.stringify(value);
+    const message = issue.code === 'invalid_type' && value === undefined ? 'is required' : issue.message;
+    return `${key}: ${message} (got ${shown})`;
+  });
+}
+
+/** Reads and validates the configuration; throws {@link ConfigError} listing every bad setting. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  let fromFile: Record<string, string> = {};
+  const file = env.RELAY_CONFIG_FILE;
+  if (file) {
+    if (!existsSync(file)) throw new ConfigError([`RELAY_CONFIG_FILE: file not found (got ${JSON.stringify(file)})`]);
+    fromFile = parseEnv(readFileSync(file, 'utf8')) as Record<string, string>;
+  }
+  const input: Record<string, unknown> = { ...fromFile };
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== '') input[k] = v;
+  const parsed = configSchema.safeParse(input);
+  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error, input));
+  return parsed.data;
+}

@@ -1,0 +1,68 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from '../logger.js';
+import { AppError, coerceError } from '../errors.js';
+import type { StatusBoard } from '../status/status-board.js';
+import { VERSION } from '../version.js';
+
+export interface ServerDeps {
+  log: Logger;
+  status: StatusBoard;
+  instanceId: string;
+  startedAt: Date;
+  /** Request body limit in bytes. */
+  bodyLimit?: number;
+}
+
+/**
+ * The worker's HTTP server (127.0.0.1:8082, behind nginx at /relay/). Domains add their routes
+ * with `app.register(...)` before `listen`. Every error leaves as JSON `{error:{code,message}}`;
+ * unexpected ones as a 500 that never leaks internals.
+ */
+export function buildServer(deps: ServerDeps): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: deps.log.child({ module: 'http' }) as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: deps.bodyLimit ?? 64 * 1024,
+    trustProxy: '127.0.0.1',
+    return503OnClosing: true,
+  });
+
+  app.setErrorHandler((err, req, reply) => {
+    if (err instanceof AppError) {
+      return reply.status(err.status).send({ error: { code: err.code, message: err.message } });
+    }
+    const e = err as { validation?: unknown; statusCode?: number; code?: string; message: string };
+    if (e.validation) return reply.status(400).send({ error: { code: 'BAD_REQUEST', message: e.message } });
+    if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
+      const code = e.statusCode === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST';
+      return reply.status(e.statusCode).send({ error: { code, message: e.message } });
+    }
+    req.log.error({ err: coerceError(err), url: req.url }, 'request failed');
+    return reply.status(500).send({ error: { code: 'INTERNAL', message: 'internal error' } });
+  });
+  app.setNotFoundHandler((req, reply) =>
+    reply.status(404).send({ error: { code: 'NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` } }),
+  );
+
+  app.get('/relay/health', async (_req, reply) => {
+    const components = deps.status.all();
+    const own = components.database?.status;
+    const upstream = (['db3cx', 'xapi', 'callcontrol'] as const).map((c) => components[c]?.status);
+    const overall = own !== 'up' ? 'down' : upstream.some((s) => s === 'down' || s === 'degraded') ? 'degraded' : 'ok';
+    return reply.status(own === 'up' ? 200 : 503).send({
+      status: overall,
+      version: VERSION,
+      instanceId: deps.instanceId,
+      startedAt: deps.startedAt.toISOString(),
+      uptimeSeconds: Math.round((Date.now() - deps.startedAt.getTime()) / 1000),
+      components: Object.fromEntries(
+        Object.entries(components).map(([name, s]) => [
+          name,
+          { status: s.status, latencyMs: s.latencyMs ?? null, since: s.since.toISOString(), ...(s.details ? { details: s.details } : {}) },
+        ]),
+      ),
+    });
+  });
+
+  return app;
+}

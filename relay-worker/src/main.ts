@@ -1,0 +1,74 @@
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import { createDb, migrate } from '@3cx-relay/db';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { createLogger, type Logger } from './logger.js';
+import { coerceError } from './errors.js';
+import { Lifecycle } from './lifecycle/lifecycle.js';
+import { StatusBoard } from './status/status-board.js';
+import { startOwnDbProbe } from './status/own-db-probe.js';
+import { buildServer } from './http/server.js';
+import { VERSION } from './version.js';
+
+/** A running worker, as returned by {@link startWorker} (tests start it in-process). */
+export interface Worker {
+  config: Config;
+  url: string;
+  status: StatusBoard;
+  lifecycle: Lifecycle;
+  stop(): Promise<void>;
+}
+
+/**
+ * The composition root: config → logger → own database → status → sources → delivery →
+ * fan-out → HTTP. Each part registers its closer; stop() drains them in reverse.
+ */
+export async function startWorker(config: Config, log: Logger): Promise<Worker> {
+  const startedAt = new Date();
+  const instanceId = config.RELAY_INSTANCE_ID ?? `${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const lifecycle = new Lifecycle(log);
+
+  const migrated = await migrate(config.DATABASE_URL, { log: (line) => log.info(line) });
+  if (migrated.applied.length) log.info({ applied: migrated.applied }, 'database migrated');
+
+  const db = createDb(config.DATABASE_URL, { max: 10, applicationName: '3cx-relay-worker' });
+  lifecycle.onClose('database', () => db.$disconnect());
+  const status = new StatusBoard(db, log.child({ module: 'status' }), { historyEveryMs: config.STATUS_HEARTBEAT_MS });
+  lifecycle.onClose('own-db-probe', startOwnDbProbe(db, status, log.child({ module: 'own-db' })));
+
+  // Sources, delivery and fan-out register here (see src/sources, src/delivery, src/fanout).
+
+  const app = buildServer({ log, status, instanceId, startedAt });
+  await app.listen({ host: config.RELAY_HOST, port: config.RELAY_PORT });
+  lifecycle.onClose('http', () => app.close());
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.RELAY_PORT;
+  const url = `http://${config.RELAY_HOST}:${port}`;
+  log.info({ url, version: VERSION, instanceId }, 'relay-worker listening');
+
+  return { config, url, status, lifecycle, stop: () => lifecycle.shutdown('stop') };
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`relay-worker: ${err.message}\n`);
+      process.exit(78); // EX_CONFIG: systemd will not restart-loop on a bad config (RestartPreventExitStatus)
+    }
+    throw err;
+  }
+  const log = createLogger({ level: config.LOG_LEVEL, file: config.LOG_FILE });
+  process.on('unhandledRejection', (reason) => log.error({ err: coerceError(reason) }, 'unhandled rejection'));
+  try {
+    const worker = await startWorker(config, log);
+    worker.lifecycle.installSignalHandlers();
+  } catch (err) {
+    log.fatal({ err: coerceError(err) }, 'relay-worker failed to start');
+    process.exit(1);
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();

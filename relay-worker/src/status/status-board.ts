@@ -1,0 +1,111 @@
+import type { Db } from '@3cx-relay/db';
+import type { Logger } from '../logger.js';
+import { coerceError } from '../errors.js';
+
+/** Components whose health the relay tracks. */
+export type ComponentName = 'database' | 'db3cx' | 'xapi' | 'callcontrol' | 'delivery' | 'fanout';
+export type ComponentState = 'connecting' | 'up' | 'degraded' | 'down' | 'disabled';
+export type Severity = 'info' | 'warning' | 'error' | 'critical';
+
+export interface ComponentStatus {
+  status: ComponentState;
+  latencyMs?: number | undefined;
+  lastError?: string | undefined;
+  since: Date;
+  updatedAt: Date;
+  details?: Record<string, unknown> | undefined;
+}
+
+/** Channel the admin LISTENs on for live updates. */
+export const EVENTS_CHANNEL = 'relay_events';
+
+/**
+ * The worker's view of its components. Keeps the current state in memory (health endpoint),
+ * and records it in the relay's database: `component_status` always, a
+ * `connection_status_history` row on every change and at least every `historyEveryMs`,
+ * an `error_log` row per failure (the same component+code at most once per `dedupeMs`),
+ * and a NOTIFY on `relay_events` so the admin updates live. Database failures here are
+ * logged, never thrown: status reporting must not take a source down.
+ */
+export class StatusBoard {
+  private readonly current = new Map<ComponentName, ComponentStatus>();
+  private readonly lastHistoryAt = new Map<ComponentName, number>();
+  private readonly lastErrorAt = new Map<string, number>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly log: Logger,
+    private readonly opts: { historyEveryMs?: number; dedupeMs?: number } = {},
+  ) {}
+
+  get(component: ComponentName): ComponentStatus | undefined {
+    return this.current.get(component);
+  }
+
+  all(): Partial<Record<ComponentName, ComponentStatus>> {
+    return Object.fromEntries(this.current);
+  }
+
+  /** Records the state of a component; persists when it changed or the history is due. */
+  async set(
+    component: ComponentName,
+    next: { status: ComponentState; latencyMs?: number; error?: string; details?: Record<string, unknown> },
+  ): Promise<void> {
+    const now = new Date();
+    const prev = this.current.get(component);
+    const changed = !prev || prev.status !== next.status;
+    const entry: ComponentStatus = {
+      status: next.status,
+      latencyMs: next.latencyMs,
+      lastError: next.error ?? (changed ? undefined : prev?.lastError),
+      since: changed ? now : prev.since,
+      updatedAt: now,
+      details: next.details,
+    };
+    this.current.set(component, entry);
+    if (changed) this.log.info({ component, status: next.status, error: next.error }, 'component status');
+    const due = now.getTime() - (this.lastHistoryAt.get(component) ?? 0) >= (this.opts.historyEveryMs ?? 60_000);
+    if (!changed && !due) return;
+    this.lastHistoryAt.set(component, now.getTime());
+    try {
+      await this.db.componentStatus.upsert({
+        where: { component },
+        create: { component, status: entry.status, latencyMs: entry.latencyMs ?? null, lastError: entry.lastError ?? null, since: entry.since, details: (entry.details ?? undefined) as object | undefined },
+        update: { status: entry.status, latencyMs: entry.latencyMs ?? null, lastError: entry.lastError ?? null, since: entry.since, details: (entry.details ?? undefined) as object | undefined },
+      });
+      await this.db.connectionStatus.create({
+        data: { component, status: entry.status, latencyMs: entry.latencyMs ?? null, error: next.error ?? null },
+      });
+      if (changed) await this.notify({ kind: 'status', component, status: entry.status });
+    } catch (err) {
+      this.log.warn({ component, err: coerceError(err) }, 'could not record component status');
+    }
+  }
+
+  /** Adds an entry to the error feed (deduplicated per component+code within `dedupeMs`). */
+  async reportError(
+    component: ComponentName | 'api' | 'worker',
+    severity: Severity,
+    code: string,
+    message: string,
+    details?: Record<string, unknown>,
+  ): Promise<void> {
+    const key = `${component}:${code}`;
+    const now = Date.now();
+    if (now - (this.lastErrorAt.get(key) ?? 0) < (this.opts.dedupeMs ?? 30_000)) return;
+    this.lastErrorAt.set(key, now);
+    this.log[severity === 'info' ? 'info' : severity === 'warning' ? 'warn' : 'error']({ component, code, details }, message);
+    try {
+      const row = await this.db.errorLog.create({
+        data: { component, severity, code, message, details: (details ?? undefined) as object | undefined },
+      });
+      await this.notify({ kind: 'error', id: String(row.id), component, severity, code });
+    } catch (err) {
+      this.log.warn({ component, err: coerceError(err) }, 'could not record error');
+    }
+  }
+
+  async notify(payload: Record<string, unknown>): Promise<void> {
+    await this.db.$executeRaw`SELECT pg_notify(${EVENTS_CHANNEL}, ${JSON.stringify(payload)})`;
+  }
+}

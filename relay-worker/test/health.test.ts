@@ -1,0 +1,39 @@
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '@3cx-relay/db/testing';
+import { loadConfig } from '../src/config.js';
+import { startWorker, type Worker } from '../src/main.js';
+
+describe('GET /relay/health', () => {
+  let t: TestDatabase;
+  let worker: Worker;
+  beforeAll(async () => {
+    t = await createTestDatabase('health');
+    const config = loadConfig({ DATABASE_URL: t.url, RELAY_PORT: '0', SOURCE_DB_ENABLED: 'false', SOURCE_XAPI_ENABLED: 'false', SOURCE_CALLCONTROL_ENABLED: 'false' });
+    worker = await startWorker(config, pino({ level: 'silent' }));
+  });
+  afterAll(async () => {
+    await worker?.stop();
+    await t?.drop();
+  });
+
+  it('reports its own database as up, with latency and version', async () => {
+    await expect.poll(async () => (await fetch(`${worker.url}/relay/health`)).status, { timeout: 5000 }).toBe(200);
+    const body = (await (await fetch(`${worker.url}/relay/health`)).json()) as Record<string, any>;
+    expect(body.status).toBe('ok');
+    expect(body.version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(body.components.database.status).toBe('up');
+    expect(typeof body.components.database.latencyMs).toBe('number');
+  });
+
+  it('records the status in component_status for the admin', async () => {
+    const row = await t.db().componentStatus.findUnique({ where: { component: 'database' } });
+    expect(row?.status).toBe('up');
+  });
+
+  it('answers unknown routes with a JSON 404', async () => {
+    const res = await fetch(`${worker.url}/relay/nope`);
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ error: { code: 'NOT_FOUND', message: 'no route GET /relay/nope' } });
+  });
+});
