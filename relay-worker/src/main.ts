@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { createDb, migrate } from '@3cx-relay/db';
+import pg from 'pg';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { coerceError } from './errors.js';
@@ -13,6 +14,7 @@ import { VERSION } from './version.js';
 /** A running worker, as returned by {@link startWorker} (tests start it in-process). */
 export interface Worker {
   config: Config;
+  pool: pg.Pool;
   url: string;
   status: StatusBoard;
   lifecycle: Lifecycle;
@@ -33,6 +35,10 @@ export async function startWorker(config: Config, log: Logger): Promise<Worker> 
 
   const db = createDb(config.DATABASE_URL, { max: 10, applicationName: '3cx-relay-worker' });
   lifecycle.onClose('database', () => db.$disconnect());
+  // Raw SQL on the relay's own database for hot paths (event store, outbox, dispatcher, LISTEN).
+  const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 20, application_name: '3cx-relay-worker' });
+  pool.on('error', (err) => log.warn({ err }, 'idle own-database connection failed'));
+  lifecycle.onClose('pool', () => pool.end());
   const status = new StatusBoard(db, log.child({ module: 'status' }), { historyEveryMs: config.STATUS_HEARTBEAT_MS });
   lifecycle.onClose('own-db-probe', startOwnDbProbe(db, status, log.child({ module: 'own-db' })));
 
@@ -46,7 +52,7 @@ export async function startWorker(config: Config, log: Logger): Promise<Worker> 
   const url = `http://${config.RELAY_HOST}:${port}`;
   log.info({ url, version: VERSION, instanceId }, 'relay-worker listening');
 
-  return { config, url, status, lifecycle, stop: () => lifecycle.shutdown('stop') };
+  return { config, pool, url, status, lifecycle, stop: () => lifecycle.shutdown('stop') };
 }
 
 async function main(): Promise<void> {
