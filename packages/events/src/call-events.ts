@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { callContextShape, isoDate, outcomeSchema, partySchema } from './common.js';
+
+/** `call.ringing`: a PBX endpoint (IVR, queue, ring group or extension) starts ringing for a call. */
+export const callRingingData = z.object({
+  ...callContextShape,
+  /** The DN that rings. */
+  extension: z.string(),
+  /** What that DN is. */
+  extensionKind: partySchema.shape.kind,
+  ringingAt: isoDate,
+});
+
+/** `call.answered`: an endpoint answered (connected); the first answer by an extension sets `answeredAt` of the call. */
+export const callAnsweredData = z.object({
+  ...callContextShape,
+  /** The DN that answered. */
+  extension: z.string(),
+  extensionKind: partySchema.shape.kind,
+  answeredAt: isoDate,
+  /** Seconds from the first ring of the call to this answer. */
+  ringDurationSeconds: z.number().nonnegative(),
+});
+
+/** `call.transferred`: the call moved to another endpoint through a transfer (blind or attended). */
+export const callTransferredData = z.object({
+  ...callContextShape,
+  /** The DN that transferred the call (3CX `referred_by_dn`), null when unknown. */
+  from: z.string().nullable(),
+  /** The DN the call was transferred to. */
+  to: z.string(),
+  transferredAt: isoDate,
+});
+
+/** `call.missed`: the call ended without any extension answering; sent once per call, after `call.ended`. */
+export const callMissedData = z.object({
+  ...callContextShape,
+  /** `missed` (rang, nobody answered) or `abandoned` (caller gave up in a queue/IVR). */
+  outcome: z.enum(['missed', 'abandoned']),
+  /** Every extension that rang for the call. */
+  ringingExtensions: z.array(z.string()),
+  startedAt: isoDate,
+  endedAt: isoDate,
+  ringDurationSeconds: z.number().nonnegative(),
+});
+
+/** `call.ended`: the last participant of the call is gone. Sent once per call. */
+export const callEndedData = z.object({
+  ...callContextShape,
+  outcome: outcomeSchema,
+  startedAt: isoDate,
+  /** First answer by an extension, or null. */
+  answeredAt: isoDate.nullable(),
+  endedAt: isoDate,
+  /** Seconds from start to the first answer (or to the end when unanswered). */
+  ringDurationSeconds: z.number().nonnegative(),
+  /** Seconds from the first answer to the end; 0 when unanswered. */
+  talkDurationSeconds: z.number().nonnegative(),
+  /** The extension that answered first, or null. */
+  answeredBy: z.string().nullable(),
+  /** Every DN that took part (rang or talked). */
+  participants: z.array(z.string()),
+  /** True when the end was inferred by reconciliation after the live connection missed it. */
+  reconciled: z.boolean(),
+});

@@ -1,0 +1,5 @@
+export * from './common.js';
+export * from './event-id.js';
+export * from './call-events.js';
+export * from './cdr-events.js';
+export * from './model.js';
