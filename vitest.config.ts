@@ -11,6 +11,5 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     maxWorkers: 2,
-    reporters: process.env.CI ? ['default', ['json', { outputFile: '.data/test-results/vitest.json' }]] : ['default'],
   },
 });

@@ -132,7 +132,7 @@ export async function pendingMigrations(databaseUrl: string, dir?: string): Prom
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    const exists = await client.query(`SELECT to_regclass('"_prisma_migrations"') AS t`);
+    const exists = await client.query<{ t: string | null }>(`SELECT to_regclass('"_prisma_migrations"') AS t`);
     if (!exists.rows[0]?.t) return migrations.map((m) => m.name);
     const { rows } = await client.query<{ migration_name: string }>(
       'SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',

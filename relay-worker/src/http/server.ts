@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../logger.js';
 import { AppError, coerceError } from '../errors.js';
 import type { StatusBoard } from '../status/status-board.js';
@@ -21,7 +21,8 @@ export interface ServerDeps {
 export function buildServer(deps: ServerDeps): FastifyInstance {
   const app = Fastify({
     loggerInstance: deps.log.child({ module: 'http' }) as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // Per-request logs would cost more than the requests at 10k req/s; usage is counted instead.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.bodyLimit ?? 64 * 1024,
     trustProxy: '127.0.0.1',
     return503OnClosing: true,

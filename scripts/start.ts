@@ -1,0 +1,202 @@
+/**
+ * `npm start`: the whole product on embedded defaults, on one machine, no PBX needed.
+ *
+ * PostgreSQL (private cluster in .data/pg) → migrations → first admin (password printed once)
+ * → 3CX simulator (demo traffic) → relay-worker on 127.0.0.1:8082 → admin on 127.0.0.1:3000/admin.
+ * Ctrl-C stops everything, in reverse order.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { startPostgres } from '@3cx-relay/pg-cluster';
+import { createDb, ensureFirstAdmin, migrate } from '@3cx-relay/db';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dataDir = path.join(root, '.data');
+const WORKER_PORT = Number(process.env.RELAY_PORT ?? 8082);
+const ADMIN_PORT = Number(process.env.ADMIN_PORT ?? 3000);
+const say = (line: string) => process.stdout.write(`[start] ${line}\n`);
+const children: { name: string; proc: ChildProcess }[] = [];
+
+/** Secrets for the local run, generated once and kept in .data (git-ignored). */
+function devSecrets(): { NEXTAUTH_SECRET: string; RELAY_ENCRYPTION_KEY: string } {
+  const file = path.join(dataDir, 'dev-secrets.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as ReturnType<typeof devSecrets>;
+  const s = { NEXTAUTH_SECRET: randomBytes(32).toString('base64url'), RELAY_ENCRYPTION_KEY: randomBytes(32).toString('base64') };
+  writeFileSync(file, JSON.stringify(s, null, 2), { mode: 0o600 });
+  return s;
+}
+
+/** Starts a child whose output lines are prefixed with its name. */
+function startChild(name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd = root): ChildProcess {
+  const proc = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  for (const stream of [proc.stdout, proc.stderr]) {
+    readline.createInterface({ input: stream }).on('line', (line) => process.stdout.write(`[${name}] ${line}\n`));
+  }
+  proc.on('exit', (code, signal) => {
+    if (stopping) return;
+    say(`${name} exited (${signal ?? code}); stopping everything`);
+    void stop(1);
+  });
+  children.push({ name, proc });
+  return proc;
+}
+
+/** The simulator's ready line (see packages/simulator/src/cli.ts). */
+interface SimulatorReady {
+  baseUrl: string;
+  owner?: { clientId: string; clientSecret: string };
+  readonlyDbUrl?: string;
+  iniPath?: string;
+  trunkDids?: string;
+}
+
+/** Resolves with the first JSON object a child prints on stdout (the simulator's ready line). */
+function readyLine(proc: ChildProcess, timeoutMs = 60_000): Promise<SimulatorReady> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('simulator did not become ready in time')), timeoutMs);
+    readline.createInterface({ input: proc.stdout! }).on('line', (line) => {
+      if (!line.startsWith('{')) return;
+      try {
+        const obj = JSON.parse(line) as SimulatorReady;
+        if (obj.baseUrl) {
+          clearTimeout(timer);
+          resolve(obj);
+        }
+      } catch {
+        /* a log line, not the ready line */
+      }
+    });
+    proc.once('exit', () => reject(new Error('simulator exited before it was ready')));
+  });
+}
+
+async function waitForHttp(url: string, timeoutMs: number): Promise<boolean> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    try {
+      const res = await fetch(url, { redirect: 'manual' });
+      if (res.status < 500) return true;
+    } catch {
+      /* not up yet */
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  return false;
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === 'node_modules' || entry.name === '.next') continue;
+    const p = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+let stopping = false;
+let stopPg: (() => Promise<void>) | undefined;
+async function stop(code = 0): Promise<never> {
+  if (stopping) process.exit(1);
+  stopping = true;
+  say('stopping …');
+  for (const { proc } of [...children].reverse()) {
+    if (proc.exitCode !== null) continue;
+    proc.kill('SIGTERM');
+    await new Promise<void>((r) => {
+      const t = setTimeout(() => (proc.kill('SIGKILL'), r()), 10_000);
+      proc.once('exit', () => (clearTimeout(t), r()));
+    });
+  }
+  await stopPg?.();
+  say('stopped');
+  process.exit(code);
+}
+
+async function main(): Promise<void> {
+  mkdirSync(dataDir, { recursive: true });
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+
+  say('starting PostgreSQL (.data/pg)');
+  const pg = await startPostgres({ dataDir: path.join(dataDir, 'pg'), fsync: true, log: say });
+  stopPg = () => pg.stop();
+  const exists = await pg.query(`SELECT 1 FROM pg_database WHERE datname = 'relay'`);
+  if (!exists.rowCount) await pg.createDatabase('relay');
+  const databaseUrl = pg.url('relay');
+  const m = await migrate(databaseUrl, { log: say });
+  say(`database ready (${m.applied.length} migrations applied now, ${m.alreadyApplied.length} before)`);
+
+  const db = createDb(databaseUrl, { max: 2 });
+  const admin = await ensureFirstAdmin(db);
+  await db.$disconnect();
+
+  const secrets = devSecrets();
+  const workerEnv: NodeJS.ProcessEnv = {
+    DATABASE_URL: databaseUrl,
+    RELAY_PORT: String(WORKER_PORT),
+    RELAY_ENCRYPTION_KEY: secrets.RELAY_ENCRYPTION_KEY,
+    NODE_ENV: 'development',
+  };
+
+  const simCli = path.join(root, 'packages', 'simulator', 'src', 'cli.ts');
+  if (existsSync(simCli)) {
+    say('starting the 3CX V20 simulator (demo traffic)');
+    const sim = startChild('3cx-sim', 'npx', ['tsx', simCli, '--port', '0', '--pg-url', pg.url(), '--ini-dir', path.join(dataDir, '3cx', 'Bin'), '--demo'], {});
+    const ready = await readyLine(sim);
+    Object.assign(workerEnv, {
+      PBX_URL: ready.baseUrl,
+      PBX_CLIENT_ID: ready.owner?.clientId ?? '',
+      PBX_CLIENT_SECRET: ready.owner?.clientSecret ?? '',
+      ...(ready.iniPath ? { PBX_INI_PATH: ready.iniPath } : { PBX_DB_URL: ready.readonlyDbUrl }),
+      ...(ready.trunkDids ? { PBX_TRUNK_DIDS: ready.trunkDids } : {}),
+    });
+    say(`simulator at ${ready.baseUrl}`);
+  } else {
+    say('no simulator in this checkout: the worker will report 3CX as not configured');
+    Object.assign(workerEnv, { SOURCE_DB_ENABLED: 'false', SOURCE_XAPI_ENABLED: 'false', SOURCE_CALLCONTROL_ENABLED: 'false' });
+  }
+
+  startChild('worker', 'npx', ['tsx', path.join(root, 'relay-worker', 'src', 'main.ts')], workerEnv);
+  const workerUp = await waitForHttp(`http://127.0.0.1:${WORKER_PORT}/relay/health`, 60_000);
+  if (!workerUp) throw new Error(`the worker did not answer on 127.0.0.1:${WORKER_PORT}`);
+
+  const adminDir = path.join(root, 'admin');
+  let adminUrl: string | undefined;
+  if (existsSync(path.join(adminDir, 'next.config.ts')) || existsSync(path.join(adminDir, 'next.config.mjs'))) {
+    const buildId = path.join(adminDir, '.next', 'BUILD_ID');
+    if (!existsSync(buildId) || statSync(buildId).mtimeMs < newestMtime(path.join(adminDir, 'src'))) {
+      say('building the admin panel (first start or sources changed; ~30 s)');
+      const b = spawnSync('npm', ['run', 'build', '-w', '@3cx-relay/admin'], { cwd: root, stdio: 'inherit', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
+      if (b.status !== 0) throw new Error('admin build failed');
+    }
+    adminUrl = `http://127.0.0.1:${ADMIN_PORT}/admin`;
+    startChild('admin', 'npx', ['next', 'start', '-H', '127.0.0.1', '-p', String(ADMIN_PORT)], {
+      DATABASE_URL: databaseUrl,
+      NEXTAUTH_SECRET: secrets.NEXTAUTH_SECRET,
+      NEXTAUTH_URL: `${adminUrl}/api/auth`,
+      RELAY_ENCRYPTION_KEY: secrets.RELAY_ENCRYPTION_KEY,
+      NEXT_TELEMETRY_DISABLED: '1',
+      NODE_ENV: 'production',
+    }, adminDir);
+    await waitForHttp(`${adminUrl}/login`, 60_000);
+  }
+
+  process.stdout.write('\n');
+  say('3CX Relay is running');
+  if (adminUrl) say(`  admin panel:   ${adminUrl}`);
+  say(`  relay health:  http://127.0.0.1:${WORKER_PORT}/relay/health`);
+  say(`  relay events:  ws://127.0.0.1:${WORKER_PORT}/relay/ws (API key with scope events:subscribe)`);
+  if (admin) say(`  first admin:   ${admin.email} / ${admin.password}   (shown once: write it down)`);
+  else say('  sign in with your admin account (reset: npx tsx relay-worker/src/cli.ts reset-password <email>)');
+  say('Ctrl-C stops everything.');
+}
+
+main().catch((err: unknown) => {
+  say(`failed: ${(err as Error).message}`);
+  void stop(1);
+});

@@ -1,0 +1,142 @@
+/**
+ * `npm test`: every test of the product, on a fresh machine, with nothing installed by hand.
+ *
+ *  1. installs what the tests need and the project does not ship: PostgreSQL server binaries
+ *     and Debian's Chromium (apt, as root), never a browser download;
+ *  2. type-checks every workspace;
+ *  3. runs Vitest (unit + integration; its global setup starts a private PostgreSQL);
+ *  4. builds the admin and runs the Playwright suite in Chromium against the running stack;
+ *  5. prints one closing line `tests: N passed, N failed, N skipped` and exits non-zero on any failure.
+ *
+ * Flags: --only=unit | --only=e2e | --skip-typecheck. Everything it starts, it stops.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensurePostgres } from '@3cx-relay/pg-cluster';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const resultsDir = path.join(root, '.data', 'test-results');
+const args = new Set(process.argv.slice(2));
+const only = [...args].find((a) => a.startsWith('--only='))?.slice('--only='.length);
+const runUnit = !only || only === 'unit';
+const runE2e = !only || only === 'e2e';
+
+const say = (line: string) => process.stdout.write(`\n[test] ${line}\n`);
+
+function ensureChromium(): void {
+  if (existsSync('/usr/bin/chromium')) return;
+  if (process.getuid?.() !== 0) {
+    throw new Error('Debian Chromium is required for the E2E tests: sudo apt-get install -y chromium');
+  }
+  say('installing Debian Chromium for Playwright (apt-get install chromium)');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  let r = spawnSync('apt-get', ['install', '-y', '-q', 'chromium'], { stdio: 'inherit', env });
+  if (r.status !== 0) {
+    spawnSync('apt-get', ['update', '-q'], { stdio: 'inherit', env });
+    r = spawnSync('apt-get', ['install', '-y', '-q', 'chromium'], { stdio: 'inherit', env });
+  }
+  if (r.status !== 0 || !existsSync('/usr/bin/chromium')) throw new Error('apt-get install chromium failed');
+}
+
+/** Runs a command with inherited output; resolves with its exit code. */
+function run(cmd: string, argv: string[], env: NodeJS.ProcessEnv = {}, cwd = root): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, argv, { cwd, stdio: 'inherit', env: { ...process.env, ...env } });
+    const forward = (sig: NodeJS.Signals) => child.kill(sig);
+    process.on('SIGINT', forward);
+    process.on('SIGTERM', forward);
+    child.on('exit', (code, signal) => {
+      process.off('SIGINT', forward);
+      process.off('SIGTERM', forward);
+      resolve(code ?? (signal ? 1 : 0));
+    });
+  });
+}
+
+interface Counts {
+  passed: number;
+  failed: number;
+  skipped: number;
+}
+
+function readVitest(file: string): Counts | undefined {
+  if (!existsSync(file)) return undefined;
+  const r = JSON.parse(readFileSync(file, 'utf8')) as Record<string, number>;
+  return {
+    passed: r.numPassedTests ?? 0,
+    failed: r.numFailedTests ?? 0,
+    skipped: (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0),
+  };
+}
+
+function readPlaywright(file: string): Counts | undefined {
+  if (!existsSync(file)) return undefined;
+  const r = JSON.parse(readFileSync(file, 'utf8')) as { stats?: Record<string, number> };
+  const s = r.stats ?? {};
+  return { passed: (s.expected ?? 0) + (s.flaky ?? 0), failed: s.unexpected ?? 0, skipped: s.skipped ?? 0 };
+}
+
+async function main(): Promise<number> {
+  rmSync(resultsDir, { recursive: true, force: true });
+  mkdirSync(resultsDir, { recursive: true });
+  ensurePostgres((l) => say(l));
+  if (runE2e) ensureChromium();
+
+  const total: Counts = { passed: 0, failed: 0, skipped: 0 };
+  const add = (c: Counts | undefined, stepFailed: boolean, what: string) => {
+    if (c) {
+      total.passed += c.passed;
+      total.failed += c.failed;
+      total.skipped += c.skipped;
+    }
+    // A step that failed without a counted test failure (crash, setup error) still fails the run.
+    if (stepFailed && (!c || c.failed === 0)) {
+      say(`${what} failed outside any single test (see output above)`);
+      total.failed += 1;
+    }
+  };
+
+  if (runUnit && !args.has('--skip-typecheck')) {
+    say('type-checking every workspace');
+    const code = await run('npx', ['turbo', 'run', 'typecheck', '--output-logs=errors-only'], { TURBO_TELEMETRY_DISABLED: '1' });
+    add({ passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1, skipped: 0 }, false, 'typecheck');
+  }
+
+  if (runUnit) {
+    say('unit and integration tests (Vitest, real PostgreSQL)');
+    const out = path.join(resultsDir, 'vitest.json');
+    const code = await run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`]);
+    add(readVitest(out), code !== 0, 'vitest');
+  }
+
+  if (runE2e && existsSync(path.join(root, 'e2e', 'playwright.config.ts'))) {
+    say('building the admin panel (next build)');
+    const build = await run('npm', ['run', 'build', '-w', '@3cx-relay/admin'], { NEXT_TELEMETRY_DISABLED: '1' });
+    if (build !== 0) {
+      add(undefined, true, 'admin build');
+    } else {
+      say('end-to-end tests (Playwright in Debian Chromium)');
+      const out = path.join(resultsDir, 'playwright.json');
+      const code = await run(
+        'npx',
+        ['playwright', 'test', '-c', 'playwright.config.ts', '--reporter=list,json'],
+        { PLAYWRIGHT_JSON_OUTPUT_NAME: out, E2E_SKIP_BUILD: '1', NEXT_TELEMETRY_DISABLED: '1' },
+        path.join(root, 'e2e'),
+      );
+      add(readPlaywright(out), code !== 0, 'playwright');
+    }
+  }
+
+  process.stdout.write(`\ntests: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped\n`);
+  return total.failed === 0 && total.passed > 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`[test] ${(err as Error).message}\n`);
+    process.exit(1);
+  },
+);
