@@ -3,3 +3,4 @@ export * from './event-id.js';
 export * from './call-events.js';
 export * from './cdr-events.js';
 export * from './model.js';
+export * from './secret-box.js';
