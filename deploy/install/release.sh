@@ -1,0 +1,109 @@
+# shellcheck shell=bash
+# Releases: each install copies the source into releases/<version>-<UTC timestamp>/, installs its
+# dependencies, builds the admin and only then points `current` at it. The previous release
+# stays (and `previous` points at it) for rollback; older ones are removed.
+
+# Paths never copied from the source into a release.
+RELEASE_EXCLUDES=(node_modules .git .next .data .turbo test-results playwright-report coverage
+  e2e/artifacts prisma/generated '*.tsbuildinfo' '*.log' .env .env.local)
+
+# A short hash of everything a release is built from, so a re-run with the same source reuses it.
+source_fingerprint() {
+  local args=() e
+  for e in "${RELEASE_EXCLUDES[@]}"; do args+=(-name "${e##*/}" -prune -o); done
+  (cd "$SOURCE" && find . "${args[@]}" -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum) |
+    sha256sum | cut -c1-16
+}
+
+product_version() {
+  "$NODE" -p "require(process.argv[1]).version" "$SOURCE/relay-worker/package.json"
+}
+
+copy_source() {
+  local dest=$1 args=() e
+  for e in "${RELEASE_EXCLUDES[@]}"; do args+=("--exclude=./$e" "--exclude=$e"); done
+  run mkdir -p "$dest"
+  if [[ $DRY_RUN == 1 ]]; then
+    say "    would copy $SOURCE into $dest (without node_modules, .git, build output)"
+    return 0
+  fi
+  tar -C "$SOURCE" "${args[@]}" -cf - . | tar -C "$dest" --no-same-owner -xf -
+}
+
+# npm install without --omit=dev, on purpose: the worker runs its TypeScript through tsx and the
+# admin's `next build` needs TypeScript and the Tailwind/PostCSS toolchain, all devDependencies;
+# `prisma generate` (postinstall) needs the prisma CLI. The release is self-contained instead.
+install_dependencies() {
+  local dir=$1
+  run npm install --prefix "$dir" --no-audit --no-fund --loglevel=error
+}
+
+build_admin() {
+  local dir=$1
+  if [[ $NO_ADMIN_BUILD == 1 ]]; then
+    warn "--no-admin-build: the admin panel is not built; 3cx-relay-admin will not start until a release is built"
+    return 0
+  fi
+  run env NEXT_TELEMETRY_DISABLED=1 NODE_ENV=production "$NODE" "$dir/node_modules/next/dist/bin/next" build "$dir/admin"
+}
+
+# Sets RELEASE_DIR to the release `current` should point at, building a new one when needed.
+prepare_release() {
+  step "Release from $SOURCE"
+  local fingerprint version current_dir name
+  fingerprint=$(source_fingerprint)
+  version=$(product_version)
+  current_dir=$(readlink -f "$OPT/current" 2>/dev/null || true)
+  if [[ -n $current_dir && -f $current_dir/.release-complete &&
+    $(cat "$current_dir/.release-fingerprint" 2>/dev/null) == "$fingerprint" &&
+    ($NO_ADMIN_BUILD == 1 || -d $current_dir/admin/.next) ]]; then
+    say "    $OPT/current ($(basename "$current_dir")) already holds this source (fingerprint $fingerprint); keeping it"
+    RELEASE_DIR=$current_dir
+    return 0
+  fi
+  name="$version-$(date -u +%Y%m%d%H%M%S)"
+  RELEASE_DIR="$OPT/releases/$name"
+  say "    new release $name (version $version, fingerprint $fingerprint)"
+  [[ $DRY_RUN == 1 ]] || trap 'rm -rf "$RELEASE_DIR"; warn "release $RELEASE_DIR failed and was removed; $OPT/current is unchanged"' ERR
+  copy_source "$RELEASE_DIR"
+  install_dependencies "$RELEASE_DIR"
+  build_admin "$RELEASE_DIR"
+  if [[ $DRY_RUN != 1 ]]; then
+    printf '%s\n' "$fingerprint" >"$RELEASE_DIR/.release-fingerprint"
+    date -u +%Y-%m-%dT%H:%M:%SZ >"$RELEASE_DIR/.release-complete"
+    trap - ERR
+  fi
+  CHANGED=1
+}
+
+# Points `current` at RELEASE_DIR (and `previous` at the one it replaces); keeps only those two.
+activate_release() {
+  local old keep_prev dir
+  old=$(readlink -f "$OPT/current" 2>/dev/null || true)
+  if [[ -n $old && $old != "$RELEASE_DIR" ]]; then
+    ensure_symlink "releases/$(basename "$old")" "$OPT/previous"
+  fi
+  ensure_symlink "releases/$(basename "$RELEASE_DIR")" "$OPT/current"
+  keep_prev=$(readlink -f "$OPT/previous" 2>/dev/null || true)
+  [[ -d $OPT/releases ]] || return 0
+  for dir in "$OPT"/releases/*/; do
+    dir=${dir%/}
+    [[ $dir == "$RELEASE_DIR" || $dir == "$keep_prev" ]] && continue
+    [[ -d $dir ]] || continue
+    say "    removing old release $(basename "$dir")"
+    run rm -rf "$dir"
+  done
+}
+
+# --rollback: swaps `current` and `previous`, then restarts the services.
+rollback_release() {
+  step "Rollback"
+  local cur prev
+  cur=$(readlink "$OPT/current" 2>/dev/null || true)
+  prev=$(readlink "$OPT/previous" 2>/dev/null || true)
+  [[ -n $prev && -d $OPT/$prev ]] || die "no previous release under $OPT to roll back to"
+  say "    current: $cur -> $prev"
+  run ln -sfn "$prev" "$OPT/current"
+  [[ -n $cur ]] && run ln -sfn "$cur" "$OPT/previous"
+  warn "the database keeps migrations the newer release applied; the older release must tolerate them"
+}

@@ -1,0 +1,133 @@
+# shellcheck shell=bash
+# INI_EXPORT, INI_CREDENTIAL and NGINX_LOG_DIR are read by render() through @@NAME@@.
+# shellcheck disable=SC2034
+# Commands on PATH, systemd units, logrotate and the nginx site.
+
+TEMPLATES=$SCRIPT_DIR/deploy/templates
+
+install_commands() {
+  step "Commands in $OPT/bin (3cx-relay on PATH)"
+  if [[ -n $INI_PATH ]]; then
+    INI_EXPORT="export PBX_INI_PATH=\"\${PBX_INI_PATH:-$INI_PATH}\""
+  else
+    INI_EXPORT="# no 3CXPhoneSystem.ini was found at install time; PBX_INI_PATH may be set in relay.env"
+  fi
+  local name
+  for name in 3cx-relay 3cx-relay-worker 3cx-relay-admin; do
+    render "$TEMPLATES/bin-$name" | write_file "$OPT/bin/$name" 0755 root:root
+  done
+  ensure_symlink "$OPT/bin/3cx-relay" "$ROOT/usr/local/bin/3cx-relay"
+}
+
+install_units() {
+  step "systemd units in $UNIT_DIR"
+  if [[ -n $INI_PATH ]]; then
+    # systemd reads the ini as root and hands the service a private copy: 3CX's file keeps its
+    # owner and mode, and the relay's user needs no access to /var/lib/3cxpbx.
+    INI_CREDENTIAL="LoadCredential=3CXPhoneSystem.ini:$INI_PATH
+Environment=PBX_INI_PATH=%d/3CXPhoneSystem.ini"
+  else
+    INI_CREDENTIAL="# no 3CXPhoneSystem.ini found at install time (PBX_INI_PATH or PBX_DB_URL in relay.env)"
+  fi
+  local unit
+  for unit in 3cx-relay-worker 3cx-relay-admin; do
+    render "$TEMPLATES/$unit.service" | write_file "$UNIT_DIR/$unit.service" 0644 root:root
+  done
+  render "$TEMPLATES/logrotate" | write_file "$ROOT/etc/logrotate.d/3cx-relay" 0644 root:root
+}
+
+# Enables and (re)starts the units; restarts only when something this run did changed.
+start_units() {
+  if [[ $NO_SYSTEMD == 1 ]]; then
+    say "    --no-systemd: units written, not enabled or started"
+    return 0
+  fi
+  if ! systemd_running && [[ $DRY_RUN != 1 ]]; then
+    warn "systemd is not running here; units written but not started (use --no-systemd to silence this)"
+    return 0
+  fi
+  run systemctl daemon-reload
+  run systemctl enable 3cx-relay-worker.service 3cx-relay-admin.service
+  if [[ $CHANGED == 1 ]]; then
+    run systemctl restart 3cx-relay-worker.service 3cx-relay-admin.service
+  else
+    run systemctl start 3cx-relay-worker.service 3cx-relay-admin.service
+  fi
+  if [[ $DRY_RUN != 1 ]]; then
+    sleep 3
+    systemctl --no-pager --lines=0 status 3cx-relay-worker.service 3cx-relay-admin.service || {
+      warn "a service is not healthy; see: journalctl -u 3cx-relay-worker -u 3cx-relay-admin -n 50"
+      return 0
+    }
+  fi
+}
+
+# Sets TLS_CERT/TLS_KEY: the flags, else the PBX's certificate, else a self-signed one of our own.
+find_tls_certificate() {
+  if [[ -n $TLS_CERT && -n $TLS_KEY ]]; then
+    [[ -r $TLS_CERT && -r $TLS_KEY ]] || die "--tls-cert/--tls-key: cannot read $TLS_CERT or $TLS_KEY"
+    say "    TLS certificate: $TLS_CERT (given)"
+    return 0
+  fi
+  local crt key
+  # 3CX keeps the FQDN's certificate beside its own nginx configuration ([UNVERIFIED] for all V20 builds).
+  for crt in "$ROOT"/var/lib/3cxpbx/Bin/nginx/conf/Instance1/*-crt.pem \
+    "$ROOT"/var/lib/3cxpbx/Instance1/Bin/nginx/conf/Instance1/*-crt.pem; do
+    key=${crt%-crt.pem}-key.pem
+    if [[ -r $crt && -r $key ]]; then
+      TLS_CERT=$crt TLS_KEY=$key
+      say "    TLS certificate: the PBX's own, $crt (read in place, not copied)"
+      return 0
+    fi
+  done
+  TLS_CERT=$OPT/config/tls/relay.crt TLS_KEY=$OPT/config/tls/relay.key
+  if [[ -r $TLS_CERT && -r $TLS_KEY ]]; then
+    say "    TLS certificate: $TLS_CERT (generated earlier)"
+    return 0
+  fi
+  warn "no PBX certificate found; generating a self-signed one for $PUBLIC_HOST (browsers will warn; pass --tls-cert/--tls-key)"
+  run mkdir -p "$OPT/config/tls"
+  run openssl req -x509 -newkey rsa:2048 -sha256 -days 825 -nodes -subj "/CN=$PUBLIC_HOST" \
+    -addext "subjectAltName=DNS:$PUBLIC_HOST,DNS:localhost,IP:127.0.0.1" -keyout "$TLS_KEY" -out "$TLS_CERT"
+  ensure_mode "$TLS_KEY" 0600 root:root
+  CHANGED=1
+}
+
+# Checks the site alone in a throw-away nginx.conf, so a broken site never reaches the live config.
+check_site_alone() {
+  local site=$1 dir
+  dir=$(mktemp -d)
+  printf 'pid %s/nginx.pid;\nerror_log %s/error.log;\nevents {}\nhttp {\n  include %s;\n}\n' "$dir" "$dir" "$site" >"$dir/nginx.conf"
+  if ! nginx -t -q -p "$dir" -c "$dir/nginx.conf" 2>"$dir/out"; then
+    cat "$dir/out" >&2
+    rm -rf "$dir"
+    die "the generated nginx site $site does not pass nginx -t (see above); the live nginx was not reloaded"
+  fi
+  rm -rf "$dir"
+}
+
+install_nginx_site() {
+  step "nginx site on port $HTTPS_PORT ($NGINX_DIR/sites-available/3cx-relay)"
+  if ! have nginx; then
+    say "    nginx is not installed; installing Debian's nginx"
+    run env DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx
+  fi
+  find_tls_certificate
+  NGINX_LOG_DIR=$ROOT/var/log/nginx
+  ensure_dir "$NGINX_LOG_DIR" 0755 root
+  local site=$NGINX_DIR/sites-available/3cx-relay before=$CHANGED
+  CHANGED=0
+  render "$TEMPLATES/nginx-site.conf" | write_file "$site" 0644 root:root
+  ensure_symlink "$site" "$NGINX_DIR/sites-enabled/3cx-relay"
+  local site_changed=$CHANGED
+  CHANGED=$((before | site_changed))
+  [[ $DRY_RUN == 1 ]] && { say "    would run: nginx -t, then systemctl reload nginx"; return 0; }
+  check_site_alone "$site"
+  if [[ $NO_NGINX_RELOAD == 1 ]]; then
+    say "    --no-nginx-reload: site checked with nginx -t, live nginx not reloaded"
+    return 0
+  fi
+  [[ $site_changed == 1 ]] || { say "    site unchanged; nginx not reloaded"; return 0; }
+  run nginx -t
+  if systemd_running; then run systemctl reload-or-restart nginx; else run nginx -s reload; fi
+}
