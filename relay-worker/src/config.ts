@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
+import { parseSchedule } from './delivery/retry-policy.js';
 
 /**
  * The worker's only way in for configuration. Reads the environment, plus an optional
@@ -50,6 +51,16 @@ const encryptionKey = z
     return buf;
   });
 
+/** `5s,5m,2h` → [5000, 300000, 7200000] (see delivery/retry-policy.ts). */
+const durationList = (def: string) => z.string().default(def).transform((s, ctx) => {
+  try {
+    return parseSchedule(s);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: `expected durations like 5s,5m,2h: ${(err as Error).message}` });
+    return z.NEVER;
+  }
+});
+
 const postgresUrl = z
   .string()
   .refine((s) => /^postgres(ql)?:\/\//.test(s), 'must be a postgresql:// URL');
@@ -98,6 +109,30 @@ export const configSchema = z.object({
 
   /** AES-256-GCM key for webhook signing secrets at rest. */
   RELAY_ENCRYPTION_KEY: encryptionKey,
+
+  /** Gaps between webhook attempts, e.g. `5s,5m,30m,2h,5h,10h,10h` (8 attempts); units ms|s|m|h|d. */
+  DELIVERY_RETRY_SCHEDULE: durationList('5s,5m,30m,2h,5h,10h,10h'),
+  /** Relative jitter on each retry gap (0.2 = ±20 %). */
+  DELIVERY_RETRY_JITTER: z.coerce.number().min(0).max(1).default(0.2),
+  /** Per-attempt timeout to response headers. */
+  DELIVERY_TIMEOUT_MS: ms(15_000, 100),
+  /** A subscription with only failures for this long is disabled (default 5 days). */
+  DELIVERY_DISABLE_AFTER_MS: ms(5 * 86_400_000, 1),
+  DELIVERY_POLL_MS: ms(1000, 10),
+  DELIVERY_MAX_IN_FLIGHT: z.coerce.number().int().min(1).default(2000),
+  /** Claim lease; must exceed DELIVERY_TIMEOUT_MS plus queueing. */
+  DELIVERY_LEASE_MS: ms(120_000, 1000),
+  /** Events (and their deliveries) older than this are pruned; also bounds recover and WS resume. */
+  EVENT_RETENTION_DAYS: z.coerce.number().min(0.001).default(30),
+  WS_PING_INTERVAL_MS: ms(25_000, 50),
+  /** A WebSocket client with more than this buffered is cut off with close code 4008. */
+  WS_MAX_BUFFERED_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  /** How long a verified API key stays trusted without a new bcrypt check. */
+  API_KEY_CACHE_MS: ms(60_000, 0),
+  /** Default per-key rate limit (a key's own rate_limit_per_minute wins). */
+  API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  /** Usage counters and last_used_at are written in batches this often. */
+  API_USAGE_FLUSH_MS: ms(10_000, 50),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,0 +1,111 @@
+import type pg from 'pg';
+import type { Logger } from '../logger.js';
+import type { StatusBoard } from '../status/status-board.js';
+import type { RelayMetrics } from '../stats/relay-metrics.js';
+import type { ControlHandler } from '../control/control-listener.js';
+import type { EventStore } from '../events/event-store.js';
+import { AppError } from '../errors.js';
+import { Dispatcher, type DispatcherOptions } from './dispatcher.js';
+import { createOutboxHook } from './outbox.js';
+import { startEventPruner } from './prune-events.js';
+import { recoverSince, retryDelivery, retryFailed, sendTest } from './replay.js';
+import { RetryPolicy } from './retry-policy.js';
+import { SubscriptionStore } from './subscription-store.js';
+import { WebhookClient } from './webhook-client.js';
+
+export interface DeliveryConfig {
+  retryScheduleMs: number[];
+  retryJitter: number;
+  timeoutMs: number;
+  disableAfterMs: number;
+  pollMs: number;
+  maxInFlight: number;
+  leaseMs: number;
+  retentionMs: number;
+  encryptionKey: Buffer | undefined;
+  /** Run the periodic prune (default true). */
+  prune?: boolean;
+}
+
+export interface DeliveryDeps {
+  pool: pg.Pool;
+  store: EventStore;
+  status: StatusBoard;
+  metrics: RelayMetrics;
+  log: Logger;
+}
+
+/** Something that accepts admin commands (the control listener). */
+export interface CommandRegistry {
+  on(command: string, handler: ControlHandler): void;
+}
+
+/**
+ * The webhook side of the worker: outbox hook on the event store, subscription cache,
+ * dispatcher, replay commands and retention pruning.
+ */
+export class DeliveryService {
+  readonly subscriptions: SubscriptionStore;
+  readonly dispatcher: Dispatcher;
+  readonly client: WebhookClient;
+  private stopPruner: (() => void) | undefined;
+
+  constructor(
+    private readonly deps: DeliveryDeps,
+    private readonly cfg: DeliveryConfig,
+    overrides: Partial<DispatcherOptions> = {},
+  ) {
+    const log = deps.log.child({ module: 'delivery' });
+    this.subscriptions = new SubscriptionStore(deps.pool, cfg.encryptionKey, log);
+    this.client = new WebhookClient({ timeoutMs: cfg.timeoutMs });
+    this.dispatcher = new Dispatcher(
+      { pool: deps.pool, subscriptions: this.subscriptions, client: this.client, status: deps.status, metrics: deps.metrics, log },
+      {
+        retry: new RetryPolicy({ scheduleMs: cfg.retryScheduleMs, jitter: cfg.retryJitter }),
+        pollMs: cfg.pollMs,
+        maxInFlight: cfg.maxInFlight,
+        leaseMs: cfg.leaseMs,
+        disableAfterMs: cfg.disableAfterMs,
+        ...overrides,
+      },
+    );
+    deps.store.addHook(createOutboxHook());
+    deps.store.on('appended', () => this.dispatcher.wake());
+  }
+
+  async start(): Promise<void> {
+    await this.subscriptions.reload();
+    this.dispatcher.start();
+    if (this.cfg.prune !== false) this.stopPruner = startEventPruner(this.deps.pool, this.deps.log.child({ module: 'retention' }), this.cfg.retentionMs);
+    void this.deps.status.set('delivery', { status: 'up' });
+  }
+
+  async stop(): Promise<void> {
+    this.stopPruner?.();
+    await this.dispatcher.stop();
+    await this.client.close();
+  }
+
+  /** Registers `reload-subscriptions`, `retry-delivery`, `retry-failed`, `recover`, `send-test`. */
+  registerCommands(control: CommandRegistry): void {
+    const { pool } = this.deps;
+    const str = (args: Record<string, unknown>, key: string): string => {
+      const v = args[key];
+      if (typeof v !== 'string' && typeof v !== 'number') throw new AppError('BAD_REQUEST', `missing argument ${key}`);
+      return String(v);
+    };
+    const woken = <T>(p: Promise<T>) => p.then((v) => (this.dispatcher.wake(), v));
+    control.on('reload-subscriptions', async () => `reloaded ${await this.subscriptions.reload()} subscriptions`);
+    control.on('retry-delivery', async (a) => `queued ${await woken(retryDelivery(pool, str(a, 'deliveryId')))} delivery`);
+    control.on('retry-failed', async (a) => {
+      await this.subscriptions.reload();
+      return `queued ${await woken(retryFailed(pool, str(a, 'subscriptionId')))} failed deliveries`;
+    });
+    control.on('recover', async (a) => {
+      await this.subscriptions.reload();
+      const n = await woken(recoverSince(pool, str(a, 'subscriptionId'), new Date(str(a, 'since')), this.cfg.retentionMs));
+      return `queued ${n} deliveries for recovery`;
+    });
+    control.on('send-test', async (a) => `queued test delivery ${await woken(sendTest(pool, this.deps.store, str(a, 'subscriptionId')))}`);
+  }
+}

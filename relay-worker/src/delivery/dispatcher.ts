@@ -1,0 +1,280 @@
+import PQueue from 'p-queue';
+import type pg from 'pg';
+import type { Logger } from '../logger.js';
+import { coerceError } from '../errors.js';
+import type { StatusBoard } from '../status/status-board.js';
+import type { RelayMetrics } from '../stats/relay-metrics.js';
+import { buildBody, claimDueDeliveries, type ClaimedDelivery } from './claim-due-deliveries.js';
+import { decideOutcome } from './decide-outcome.js';
+import { disableSubscription, recordAttempts, type AttemptRecord, type SubscriptionHealth } from './record-attempts.js';
+import type { RetryPolicy } from './retry-policy.js';
+import { signPayload } from './sign-payload.js';
+import { SubscriptionStore, type ActiveSubscription } from './subscription-store.js';
+import type { SendResult, WebhookClient } from './webhook-client.js';
+
+/**
+ * The webhook dispatcher. One claim loop, many sends, one writer:
+ *
+ * - `idle`: nothing due. Sleeps until {@link Dispatcher.wake} (an event was appended, a
+ *   replay was requested, a batch was recorded) or `pollMs` passes (retries falling due,
+ *   rows of a worker that died and whose lease ran out).
+ * - `claiming`: claims up to the free capacity of due rows (`FOR UPDATE SKIP LOCKED` plus a
+ *   lease, so several workers share the table) and hands each to its subscription's p-queue
+ *   (per-subscription concurrency). Subscriptions with a full in-memory backlog are skipped
+ *   so one dead endpoint cannot take every slot. A full batch loops straight back here.
+ * - sending (concurrent with the loop): sign, POST, decide the outcome, push the result.
+ * - recording (concurrent, one at a time): every result that arrived while the previous
+ *   write ran goes out in one multi-row statement (group commit), then leases are
+ *   released in memory, subscriptions disabled if due, and the loop is woken for capacity.
+ * - `stopping`: no new claims; waits (bounded) for sends in flight, records them, closes.
+ *   A send cut off by shutdown keeps its lease and is retried after it expires.
+ */
+export interface DispatcherOptions {
+  retry: RetryPolicy;
+  /** Rows claimed per query (default 500). */
+  batchSize?: number;
+  /** Deliveries claimed and not yet recorded, across subscriptions (default 2000). */
+  maxInFlight?: number;
+  /** Claimed-but-unrecorded rows per subscription, as a multiple of its concurrency (default 8). */
+  backlogPerConcurrency?: number;
+  /** Claim lease; must exceed the request timeout plus queueing (default 120 000 ms). */
+  leaseMs?: number;
+  /** Idle poll period (default 1000 ms). */
+  pollMs?: number;
+  /** Disable a subscription after only failures for this long (default 5 days). */
+  disableAfterMs?: number;
+}
+
+export interface DispatcherDeps {
+  pool: pg.Pool;
+  subscriptions: SubscriptionStore;
+  client: WebhookClient;
+  status: StatusBoard;
+  metrics: RelayMetrics;
+  log: Logger;
+}
+
+interface PendingResult {
+  record: AttemptRecord;
+  disableReason: string | null;
+}
+
+export class Dispatcher {
+  private readonly queues = new Map<string, PQueue>();
+  private readonly backlog = new Map<string, number>();
+  private results: PendingResult[] = [];
+  private inFlight = 0;
+  private running = false;
+  private woken = false;
+  private wakeUp: (() => void) | undefined;
+  private loopDone: Promise<void> | undefined;
+  private flushing: Promise<void> | undefined;
+  private readonly o: Required<DispatcherOptions>;
+
+  constructor(
+    private readonly deps: DispatcherDeps,
+    opts: DispatcherOptions,
+  ) {
+    this.o = {
+      batchSize: 500,
+      maxInFlight: 2000,
+      backlogPerConcurrency: 8,
+      leaseMs: 120_000,
+      pollMs: 1000,
+      disableAfterMs: 5 * 86_400_000,
+      ...opts,
+    };
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loopDone = this.loop();
+  }
+
+  /** Something may be due now: skip the idle wait. */
+  wake(): void {
+    this.woken = true;
+    this.wakeUp?.();
+  }
+
+  /** Stops claiming, waits up to `graceMs` for sends in flight, records what finished. */
+  async stop(graceMs = 5000): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.wake();
+    await this.loopDone;
+    const idle = Promise.all([...this.queues.values()].map((q) => q.onIdle()));
+    await Promise.race([idle, new Promise((r) => setTimeout(r, graceMs).unref())]);
+    await this.flushing;
+    if (this.results.length > 0) await this.flush();
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      const capacity = this.o.maxInFlight - this.inFlight;
+      let claimed: ClaimedDelivery[] = [];
+      const limit = Math.min(capacity, this.o.batchSize);
+      if (limit > 0) {
+        try {
+          claimed = await claimDueDeliveries(this.deps.pool, { limit, leaseMs: this.o.leaseMs, skipSubscriptions: this.fullSubscriptions() });
+        } catch (err) {
+          this.deps.log.warn({ err: coerceError(err) }, 'could not claim deliveries');
+          void this.deps.status.set('delivery', { status: 'degraded', error: coerceError(err).message });
+        }
+      }
+      if (claimed.length > 0) await this.dispatch(claimed);
+      if (claimed.length < limit || limit <= 0) await this.idle();
+    }
+  }
+
+  private idle(): Promise<void> {
+    if (this.woken || !this.running) {
+      this.woken = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, this.o.pollMs);
+      const self = this;
+      function done() {
+        clearTimeout(timer);
+        self.wakeUp = undefined;
+        self.woken = false;
+        resolve();
+      }
+      this.wakeUp = done;
+    });
+  }
+
+  private fullSubscriptions(): string[] {
+    const full: string[] = [];
+    for (const [id, n] of this.backlog) {
+      const sub = this.deps.subscriptions.get(id);
+      if (n >= (sub?.maxConcurrency ?? 8) * this.o.backlogPerConcurrency) full.push(id);
+    }
+    return full;
+  }
+
+  private async dispatch(claimed: ClaimedDelivery[]): Promise<void> {
+    let subs: Map<string, ActiveSubscription>;
+    try {
+      subs = await this.deps.subscriptions.getMany(claimed.map((d) => d.subscriptionId));
+    } catch (err) {
+      // Leave the rows claimed; their lease expires and they are claimed again.
+      this.deps.log.warn({ err: coerceError(err) }, 'could not load subscriptions');
+      return;
+    }
+    const bodies = new Map<string, Buffer>(); // one serialization per event for every subscription
+    for (const d of claimed) {
+      const sub = subs.get(d.subscriptionId);
+      if (!sub) continue; // deleted meanwhile: the row went with it (cascade)
+      let body = bodies.get(d.eventSequence);
+      if (!body) bodies.set(d.eventSequence, (body = buildBody(d)));
+      let queue = this.queues.get(sub.id);
+      if (!queue) this.queues.set(sub.id, (queue = new PQueue({ concurrency: sub.maxConcurrency })));
+      else if (queue.concurrency !== sub.maxConcurrency) queue.concurrency = sub.maxConcurrency;
+      this.inFlight++;
+      this.backlog.set(sub.id, (this.backlog.get(sub.id) ?? 0) + 1);
+      const payload = body;
+      void queue.add(() => this.attempt(d, sub, payload));
+    }
+    this.deps.metrics.deliveriesInFlight.set(this.inFlight);
+  }
+
+  private async attempt(d: ClaimedDelivery, sub: ActiveSubscription, body: Buffer): Promise<void> {
+    const startedAt = new Date();
+    let result: SendResult;
+    const keys = SubscriptionStore.signingKeys(sub, startedAt.getTime());
+    if (keys.length === 0) {
+      result = { statusCode: null, durationMs: 0, excerpt: null, error: sub.keyError ?? 'no signing secret', errorKind: 'other', retryAfterMs: null, deliveryControl: null };
+    } else {
+      result = await this.deps.client.send(sub.url, signPayload(d.eventId, body, keys, Math.floor(startedAt.getTime() / 1000)), sub.allowLocalNetwork);
+    }
+    const attemptNo = d.attemptCount + 1;
+    const outcome = decideOutcome(result, attemptNo, this.o.retry);
+    this.deps.metrics.recordDelivery(outcome.succeeded, result.durationMs);
+    if (!outcome.succeeded) this.deps.log.debug({ deliveryId: d.id, subscriptionId: sub.id, statusCode: result.statusCode, error: result.error }, 'delivery attempt failed');
+    this.results.push({
+      record: {
+        deliveryId: d.id,
+        subscriptionId: sub.id,
+        attemptNo,
+        trigger: d.trigger,
+        startedAt,
+        durationMs: Math.round(result.durationMs * 100) / 100,
+        statusCode: result.statusCode,
+        excerpt: result.excerpt,
+        error: result.error,
+        succeeded: outcome.succeeded,
+        status: outcome.status,
+        nextAttemptAt: outcome.nextAttemptAt,
+      },
+      disableReason: outcome.disableSubscription,
+    });
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushing) return;
+    this.flushing = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.flush());
+  }
+
+  /** Writes every pending result, in batches, until none is left (one writer at a time). */
+  private async flush(): Promise<void> {
+    while (this.results.length > 0) {
+      const batch = this.results.splice(0, 1000);
+      let health: SubscriptionHealth[];
+      try {
+        health = await recordAttempts(this.deps.pool, batch.map((b) => b.record));
+      } catch (err) {
+        this.deps.log.warn({ err: coerceError(err), attempts: batch.length }, 'could not record attempts; retrying');
+        this.results.unshift(...batch);
+        await new Promise((r) => setTimeout(r, 1000).unref());
+        if (!this.running && this.inFlight === this.results.length) break; // shutting down with the DB gone: leases expire, rows are re-sent
+        continue;
+      }
+      for (const b of batch) {
+        this.inFlight--;
+        const n = (this.backlog.get(b.record.subscriptionId) ?? 1) - 1;
+        if (n <= 0) this.backlog.delete(b.record.subscriptionId);
+        else this.backlog.set(b.record.subscriptionId, n);
+      }
+      this.deps.metrics.deliveriesInFlight.set(this.inFlight);
+      await this.applyDisables(batch, health);
+      this.wake();
+    }
+    this.flushing = undefined;
+  }
+
+  private async applyDisables(batch: PendingResult[], health: SubscriptionHealth[]): Promise<void> {
+    const reasons = new Map<string, string>();
+    for (const b of batch) if (b.disableReason) reasons.set(b.record.subscriptionId, b.disableReason);
+    const now = Date.now();
+    for (const h of health) {
+      if (h.enabled && h.failingSince && now - h.failingSince.getTime() >= this.o.disableAfterMs && !reasons.has(h.id)) {
+        reasons.set(h.id, `only failures since ${h.failingSince.toISOString()}`);
+      }
+    }
+    for (const [id, reason] of reasons) {
+      try {
+        if (!(await disableSubscription(this.deps.pool, id, reason))) continue;
+        this.deps.subscriptions.markDisabled(id);
+        this.deps.metrics.subscriptionsDisabled.inc();
+        await this.logDisabled(id, reason);
+      } catch (err) {
+        this.deps.log.warn({ subscriptionId: id, err: coerceError(err) }, 'could not disable subscription');
+      }
+    }
+  }
+
+  private async logDisabled(id: string, reason: string): Promise<void> {
+    const sub = this.deps.subscriptions.get(id);
+    const message = `webhook subscription "${sub?.name ?? id}" disabled: ${reason}`;
+    this.deps.log.warn({ subscriptionId: id, reason }, 'webhook subscription disabled');
+    const row = await this.deps.pool.query<{ id: string }>(
+      `INSERT INTO error_log (severity, component, code, message, details) VALUES ('error', 'delivery', 'SUBSCRIPTION_DISABLED', $1, $2::jsonb) RETURNING id::text`,
+      [message, JSON.stringify({ subscriptionId: id, url: sub?.url, reason })],
+    );
+    await this.deps.status.notify({ kind: 'error', id: row.rows[0]?.id, component: 'delivery', severity: 'error', code: 'SUBSCRIPTION_DISABLED' }).catch(() => undefined);
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * Filters shared by webhook subscriptions and WebSocket connections. An empty list means "no
+ * filter on that field"; a non-empty list matches when the event shares at least one value.
+ * Event types match exactly or by a trailing wildcard (`call.*`).
+ */
+export interface EventFilter {
+  eventTypes: readonly string[];
+  extensions: readonly string[];
+  dids: readonly string[];
+  queues: readonly string[];
+}
+
+/** The fields of an event a filter looks at. */
+export interface FilterableEvent {
+  type: string;
+  extensions: readonly string[];
+  dids: readonly string[];
+  queues: readonly string[];
+}
+
+export const MATCH_ALL: EventFilter = { eventTypes: [], extensions: [], dids: [], queues: [] };
+
+function typeMatches(patterns: readonly string[], type: string): boolean {
+  if (patterns.length === 0) return true;
+  return patterns.some((p) => p === type || p === '*' || (p.endsWith('.*') && type.startsWith(p.slice(0, -1))));
+}
+
+function overlaps(wanted: readonly string[], have: readonly string[]): boolean {
+  return wanted.length === 0 || have.some((v) => wanted.includes(v));
+}
+
+/** Whether an event passes a filter. */
+export function matchesFilter(filter: EventFilter, event: FilterableEvent): boolean {
+  return (
+    typeMatches(filter.eventTypes, event.type) &&
+    overlaps(filter.extensions, event.extensions) &&
+    overlaps(filter.dids, event.dids) &&
+    overlaps(filter.queues, event.queues)
+  );
+}
+
+/**
+ * The same predicate in SQL, for `webhook_subscriptions s` against `events e` (the outbox
+ * builds deliveries with it inside the append transaction). Keep in step with {@link matchesFilter}.
+ */
+export const SQL_SUBSCRIPTION_MATCHES_EVENT = `
+  (cardinality(s.event_types) = 0 OR EXISTS (
+     SELECT 1 FROM unnest(s.event_types) AS t(p)
+     WHERE t.p = e.type OR t.p = '*' OR (right(t.p, 2) = '.*' AND left(e.type, length(t.p) - 1) = left(t.p, -1))))
+  AND (cardinality(s.extensions) = 0 OR s.extensions && e.extensions)
+  AND (cardinality(s.dids) = 0 OR s.dids && e.dids)
+  AND (cardinality(s.queues) = 0 OR s.queues && e.queues)`;
+
+/** Reads a filter from query-string style values (`types=call.*,cdr.created&extensions=101`). */
+export function filterFromQuery(q: Record<string, unknown>): EventFilter {
+  const list = (v: unknown): string[] =>
+    (Array.isArray(v) ? v : v == null ? [] : [v])
+      .flatMap((x) => String(x).split(','))
+      .map((s) => s.trim())
+      .filter(Boolean);
+  return { eventTypes: list(q.types ?? q.eventTypes), extensions: list(q.extensions), dids: list(q.dids), queues: list(q.queues) };
+}

@@ -1,0 +1,84 @@
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import { eventId, type NewEvent } from '@3cx-relay/events';
+import { AppError } from '../errors.js';
+import { SQL_SUBSCRIPTION_MATCHES_EVENT } from './event-filter.js';
+
+/**
+ * Manual replay. Each function only moves rows back to `pending` (due now, with the
+ * trigger recorded on the next attempt); the dispatcher does the sending, so a replay
+ * obeys the same concurrency, signing and SSRF rules as normal traffic.
+ */
+
+/** Makes one delivery due now (not while another attempt of it is in flight). */
+export async function retryDelivery(pool: pg.Pool, deliveryId: string): Promise<number> {
+  const res = await pool.query(
+    `UPDATE deliveries SET status = 'pending', next_attempt_at = now(), trigger = 'manual', completed_at = NULL, updated_at = now()
+      WHERE id = $1 AND (locked_until IS NULL OR locked_until < now())`,
+    [deliveryId],
+  );
+  if (!res.rowCount) throw new AppError('NOT_FOUND', `no idle delivery ${deliveryId}`);
+  return res.rowCount;
+}
+
+/** Makes every failed delivery of a subscription due now. */
+export async function retryFailed(pool: pg.Pool, subscriptionId: string): Promise<number> {
+  const res = await pool.query(
+    `UPDATE deliveries SET status = 'pending', next_attempt_at = now(), trigger = 'manual', completed_at = NULL, updated_at = now()
+      WHERE subscription_id = $1 AND status = 'failed'`,
+    [subscriptionId],
+  );
+  return res.rowCount ?? 0;
+}
+
+/**
+ * Re-sends every matching event since `since` that has not reached the subscription:
+ * creates deliveries for events it never got (e.g. while disabled) and re-queues failed or
+ * cancelled ones. Succeeded deliveries are left alone. `since` must lie within retention.
+ */
+export async function recoverSince(pool: pg.Pool, subscriptionId: string, since: Date, retentionMs: number): Promise<number> {
+  if (Number.isNaN(since.getTime())) throw new AppError('BAD_REQUEST', 'since must be a date');
+  if (Date.now() - since.getTime() > retentionMs) {
+    throw new AppError('BAD_REQUEST', `since is beyond the event retention of ${Math.round(retentionMs / 86_400_000)} days`);
+  }
+  const res = await pool.query(
+    `INSERT INTO deliveries (event_sequence, subscription_id, next_attempt_at, trigger)
+     SELECT e.sequence, s.id, now(), 'recover'
+       FROM webhook_subscriptions s
+       JOIN events e ON e.occurred_at >= $2 AND e.type <> 'relay.test' AND ${SQL_SUBSCRIPTION_MATCHES_EVENT}
+      WHERE s.id = $1
+     ON CONFLICT (subscription_id, event_sequence) DO UPDATE
+        SET status = 'pending', next_attempt_at = now(), trigger = 'recover', completed_at = NULL, updated_at = now()
+      WHERE deliveries.status IN ('failed', 'cancelled')`,
+    [subscriptionId, since],
+  );
+  return res.rowCount ?? 0;
+}
+
+/** What a test send needs from the event store. */
+export interface TestEventAppender {
+  append(events: NewEvent[]): Promise<{ sequence: bigint }[]>;
+}
+
+/** Appends a `relay.test` event and queues it for this one subscription only. */
+export async function sendTest(pool: pg.Pool, store: TestEventAppender, subscriptionId: string): Promise<string> {
+  const sub = await pool.query('SELECT 1 FROM webhook_subscriptions WHERE id = $1', [subscriptionId]);
+  if (!sub.rowCount) throw new AppError('NOT_FOUND', `no subscription ${subscriptionId}`);
+  const [stored] = await store.append([
+    {
+      id: eventId('relay.test', subscriptionId, randomUUID()),
+      type: 'relay.test',
+      occurredAt: new Date(),
+      extensions: [],
+      dids: [],
+      queues: [],
+      data: { message: 'Test event from 3CX Relay', subscriptionId },
+    },
+  ]);
+  if (!stored) throw new AppError('INTERNAL', 'test event was not stored');
+  const res = await pool.query<{ id: string }>(
+    `INSERT INTO deliveries (event_sequence, subscription_id, next_attempt_at, trigger) VALUES ($1, $2, now(), 'test') RETURNING id::text`,
+    [stored.sequence.toString(), subscriptionId],
+  );
+  return res.rows[0]!.id;
+}

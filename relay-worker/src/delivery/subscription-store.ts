@@ -1,0 +1,109 @@
+import type pg from 'pg';
+import { decryptSecret } from '@3cx-relay/events';
+import type { Logger } from '../logger.js';
+import { coerceError } from '../errors.js';
+import { decodeWebhookSecret } from './sign-payload.js';
+
+/** What the dispatcher needs of a subscription, with its signing keys decrypted. */
+export interface ActiveSubscription {
+  id: string;
+  name: string;
+  url: string;
+  enabled: boolean;
+  allowLocalNetwork: boolean;
+  maxConcurrency: number;
+  /** Raw HMAC keys, newest first, each with the instant it stops signing (null = never). */
+  keys: { key: Buffer; expiresAt: Date | null }[];
+  /** Why no key could be used, if so (e.g. no RELAY_ENCRYPTION_KEY). */
+  keyError: string | null;
+}
+
+interface Row {
+  id: string;
+  name: string;
+  url: string;
+  enabled: boolean;
+  allow_local_network: boolean;
+  max_concurrency: number;
+  secrets: { ciphertext: string; expires_at: string | null }[] | null;
+}
+
+/**
+ * In-memory view of `webhook_subscriptions` and their secrets for the hot path. Loaded at
+ * start, reloaded on the `reload-subscriptions` control command, and fetched on demand for an
+ * id it has not seen (a subscription created since the last reload).
+ */
+export class SubscriptionStore {
+  private byId = new Map<string, ActiveSubscription>();
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly encryptionKey: Buffer | undefined,
+    private readonly log: Logger,
+  ) {}
+
+  /** Reloads every subscription. */
+  async reload(): Promise<number> {
+    const rows = await this.query();
+    this.byId = new Map(rows.map((r) => [r.id, this.toActive(r)]));
+    return this.byId.size;
+  }
+
+  /** The subscriptions with these ids, loading unknown ones. */
+  async getMany(ids: Iterable<string>): Promise<Map<string, ActiveSubscription>> {
+    const missing = [...new Set(ids)].filter((id) => !this.byId.has(id));
+    if (missing.length) for (const r of await this.query(missing)) this.byId.set(r.id, this.toActive(r));
+    return this.byId;
+  }
+
+  get(id: string): ActiveSubscription | undefined {
+    return this.byId.get(id);
+  }
+
+  /** Marks a subscription disabled in memory (the database row is updated by the caller). */
+  markDisabled(id: string): void {
+    const s = this.byId.get(id);
+    if (s) s.enabled = false;
+  }
+
+  /** Keys that still sign at `now`, newest first. */
+  static signingKeys(sub: ActiveSubscription, now = Date.now()): Buffer[] {
+    return sub.keys.filter((k) => k.expiresAt === null || k.expiresAt.getTime() > now).map((k) => k.key);
+  }
+
+  private async query(ids?: string[]): Promise<Row[]> {
+    const res = await this.pool.query<Row>(
+      `SELECT s.id, s.name, s.url, s.enabled, s.allow_local_network, s.max_concurrency,
+              (SELECT json_agg(json_build_object('ciphertext', w.ciphertext, 'expires_at', w.expires_at) ORDER BY w.created_at DESC)
+                 FROM webhook_secrets w WHERE w.subscription_id = s.id AND (w.expires_at IS NULL OR w.expires_at > now())) AS secrets
+         FROM webhook_subscriptions s ${ids ? 'WHERE s.id = ANY($1::uuid[])' : ''}`,
+      ids ? [ids] : [],
+    );
+    return res.rows;
+  }
+
+  private toActive(r: Row): ActiveSubscription {
+    const keys: ActiveSubscription['keys'] = [];
+    let keyError: string | null = null;
+    for (const s of r.secrets ?? []) {
+      try {
+        if (!this.encryptionKey) throw new Error('RELAY_ENCRYPTION_KEY is not set');
+        keys.push({ key: decodeWebhookSecret(decryptSecret(s.ciphertext, this.encryptionKey)), expiresAt: s.expires_at ? new Date(s.expires_at) : null });
+      } catch (err) {
+        keyError = `cannot decrypt a signing secret: ${coerceError(err).message}`;
+        this.log.error({ subscriptionId: r.id, err: coerceError(err) }, 'cannot decrypt webhook signing secret');
+      }
+    }
+    if (keys.length === 0 && !keyError) keyError = 'subscription has no signing secret';
+    return {
+      id: r.id,
+      name: r.name,
+      url: r.url,
+      enabled: r.enabled,
+      allowLocalNetwork: r.allow_local_network,
+      maxConcurrency: Math.max(1, r.max_concurrency),
+      keys,
+      keyError,
+    };
+  }
+}
