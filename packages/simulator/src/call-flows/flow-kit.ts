@@ -1,0 +1,89 @@
+import type { CdrParty, CdrRow } from '../cdr/cdr-row.js';
+import { Call, type CallContext, type Leg } from '../pbx/call.js';
+import type { DnEntry, PbxDirectory } from '../pbx/directory.js';
+import { callerParty, dnParty, externalCaller, internalCaller } from '../pbx/parties.js';
+
+/** What a call flow script gets. */
+export interface FlowEnv {
+  ctx: CallContext;
+  dir: PbxDirectory;
+}
+
+/** What a finished flow reports. */
+export interface FlowResult {
+  callid: number;
+  callHistoryId: string;
+  /** e.g. `answered`, `missed`, `abandoned`. */
+  outcome: string;
+  /** Extension that answered, if any. */
+  answeredBy?: string;
+  cdrIds: string[];
+}
+
+/** Starts an inbound trunk call to DID `didIndex` from a seeded random CLI. */
+export function startInbound(env: FlowEnv, didIndex = 0): Call {
+  const cli = `+4915${env.ctx.rng.int(10000000, 99999999)}`;
+  const did = env.dir.dids[didIndex] ?? env.dir.dids[0];
+  if (!did) throw new Error('the trunk has no DID');
+  const caller = externalCaller(env.dir, cli, did);
+  const call = new Call(env.ctx, caller, callerParty(caller, env.ctx.ids.next()));
+  call.nextLegId(); // the trunk leg
+  return call;
+}
+
+/** Starts a call from an internal DN (its own leg is added by the flow). */
+export function startInternal(env: FlowEnv, from: DnEntry, dialled?: string): Call {
+  const caller = internalCaller(from, dialled);
+  return new Call(env.ctx, caller, callerParty(caller, env.ctx.ids.next()));
+}
+
+/** Moves the caller to a non-ringing DN (IVR, queue, ring group); IVR and queue answer it. */
+export function hopTo(call: Call, dn: DnEntry, method: string, forwardReason: string, answers: boolean): CdrRow {
+  const row = call.cdr.hop(dnParty(dn, call.cdr.participantId()), { method, forwardReason });
+  if (answers) call.cdr.answer(row);
+  call.nextLegId();
+  call.setStatus('Routing', `${dn.number} ${dn.name}`);
+  return row;
+}
+
+/** A leg nobody can see (the far end on the trunk), so talk() can treat both ends alike. */
+export function hiddenLeg(call: Call, dn: DnEntry, party: CdrParty, row: CdrRow | null): Leg {
+  return {
+    participant: {
+      id: -1, status: 'Connected', dn: dn.number, party_caller_name: '', party_dn: '', party_caller_id: '',
+      party_did: '', device_id: '', party_dn_type: 'None', direct_control: false, originated_by_dn: '',
+      originated_by_type: 'None', referred_by_dn: '', referred_by_type: 'None', on_behalf_of_dn: '',
+      on_behalf_of_type: 'None', callid: call.callid, legid: call.nextLegId(),
+    },
+    dn, party, row,
+  };
+}
+
+/** Tears the call down (Remove events), closes open rows and hands the CDRs over. */
+export async function finish(call: Call, outcome: string, answeredBy?: string): Promise<FlowResult> {
+  call.teardown();
+  call.cdr.endAll('src_participant_terminated', null, call.cdr.callerParty.participantId);
+  await call.ctx.onFinished(call);
+  return {
+    callid: call.callid,
+    callHistoryId: call.cdr.callHistoryId,
+    outcome,
+    ...(answeredBy ? { answeredBy } : {}),
+    cdrIds: call.cdr.rows.map((r) => r.cdr_id as string),
+  };
+}
+
+/** Sleeps in simulated time while still reacting to a caller hang-up. Returns false if the caller left. */
+export async function hold(call: Call, simMs: number): Promise<boolean> {
+  const started = Date.now();
+  for (;;) {
+    const left = simMs - (Date.now() - started) / call.ctx.timeScale;
+    const sig = await call.wait(Math.max(0, left));
+    if (!sig) return true;
+    if (sig.kind === 'hangup' || (sig.kind === 'action' && sig.action === 'drop')) {
+      const row = call.cdr.current;
+      if (row) call.cdr.end(row, 'src_participant_terminated', 'terminated_by_originator', call.cdr.callerParty.participantId);
+      return false;
+    }
+  }
+}

@@ -1,0 +1,109 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { authenticate, canSee } from '../auth/bearer.js';
+import type { ApiClient } from '../auth/token-store.js';
+import type { ParticipantEvent } from '../pbx/pbx-state.js';
+import type { SimContext } from '../sim-context.js';
+import { Rng } from '../util/rng.js';
+import { callControl } from './callcontrol-api.js';
+import { malformedFrame, parseWsRequest, type MalformedKind, type WsFrame } from './ws-frames.js';
+
+interface Conn {
+  ws: WebSocket;
+  client: ApiClient;
+  sequence: number;
+}
+
+/**
+ * `/callcontrol/ws`: Bearer header on the upgrade, pushes Upsert/Remove for the client's
+ * route point and monitored extensions only, answers `{RequestID, Path, RequestData}` with
+ * event_type 4. Upserts are sometimes sent twice ([FIELD S6]), decided once per event with
+ * the seeded RNG so every connection sees the same duplicates.
+ */
+export class CallControlWs {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
+  private readonly conns = new Set<Conn>();
+  private readonly quirkRng: Rng;
+  private readonly faultRng: Rng;
+  private readonly onEvent = (e: ParticipantEvent) => this.broadcast(e);
+
+  constructor(private readonly ctx: SimContext) {
+    this.quirkRng = new Rng(ctx.opts.seed ^ 0x5eed);
+    this.faultRng = new Rng(ctx.opts.seed ^ 0xfa17);
+    ctx.state.on('participant', this.onEvent);
+  }
+
+  /** Handles an HTTP upgrade for `/callcontrol/ws`. */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const reject = (status: string, headers = '') => {
+      socket.end(`HTTP/1.1 ${status}\r\n${headers}Content-Length: 0\r\nConnection: close\r\n\r\n`);
+    };
+    if (this.ctx.faults.settings.refuseWebSockets) return reject('503 Service Unavailable');
+    const client = authenticate(req, this.ctx.tokens);
+    if (!client) return reject('401 Unauthorized', 'WWW-Authenticate: Bearer\r\n');
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, client));
+  }
+
+  private accept(ws: WebSocket, client: ApiClient): void {
+    const conn: Conn = { ws, client, sequence: 0 };
+    this.conns.add(conn);
+    ws.on('close', () => this.conns.delete(conn));
+    ws.on('error', () => this.conns.delete(conn));
+    ws.on('message', (data) => this.request(conn, String(data)));
+  }
+
+  private send(conn: Conn, event: WsFrame['event']): void {
+    const frame: WsFrame = { sequence: ++conn.sequence, event };
+    conn.ws.send(JSON.stringify(frame));
+  }
+
+  private broadcast(e: ParticipantEvent): void {
+    const duplicate = e.eventType === 0 && this.quirkRng.chance(this.ctx.opts.duplicateUpsertProbability);
+    const faults = this.ctx.faults.settings;
+    const event = { event_type: e.eventType, entity: `/callcontrol/${e.dn}/participants/${e.participantId}`, attached_data: null };
+    for (const conn of this.conns) {
+      if (!canSee(conn.client, e.dn) || conn.ws.readyState !== conn.ws.OPEN) continue;
+      if (faults.skipFrameProbability > 0 && this.faultRng.chance(faults.skipFrameProbability)) continue;
+      this.send(conn, event);
+      if (duplicate) this.send(conn, event);
+      if (faults.duplicateFrameProbability > 0 && this.faultRng.chance(faults.duplicateFrameProbability)) this.send(conn, event);
+    }
+  }
+
+  private request(conn: Conn, text: string): void {
+    const req = parseWsRequest(text);
+    if (!req) return;
+    const segments = req.Path.split('?')[0]?.split('/').filter(Boolean) ?? [];
+    let body: Record<string, unknown> = {};
+    if (req.RequestData) {
+      try { body = JSON.parse(req.RequestData) as Record<string, unknown>; } catch { body = {}; }
+    }
+    const out = callControl(this.ctx, conn.client, req.RequestData ? 'POST' : 'GET', segments, body);
+    this.send(conn, {
+      event_type: 4, entity: req.Path,
+      attached_data: { RequestID: req.RequestID, Path: req.Path, StatusCode: out.status, Response: out.body === null ? '' : JSON.stringify(out.body) },
+    });
+  }
+
+  /** Sends one broken frame to every open connection. */
+  sendMalformed(kind: MalformedKind): void {
+    for (const conn of this.conns) conn.ws.send(malformedFrame(kind, ++conn.sequence));
+  }
+
+  /** Drops every connection abruptly (TCP reset, no close frame), like a crashed PBX. */
+  dropAll(): void {
+    for (const conn of this.conns) conn.ws.terminate();
+    this.conns.clear();
+  }
+
+  get connectionCount(): number {
+    return this.conns.size;
+  }
+
+  close(): void {
+    this.ctx.state.off('participant', this.onEvent);
+    this.dropAll();
+    this.wss.close();
+  }
+}

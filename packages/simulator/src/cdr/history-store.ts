@@ -1,0 +1,32 @@
+import type { CdrRow } from './cdr-row.js';
+import { deriveLegacy, type LegacyCall, type LegacyIds } from './legacy-model.js';
+
+/** A finished call with everything the history surfaces serve. */
+export interface FinishedCall {
+  callid: number;
+  direction: 'Inbound' | 'Outbound' | 'Internal';
+  rows: CdrRow[];
+  legacy: LegacyCall;
+}
+
+/**
+ * In-memory history of finished calls: the source of XAPI `CallHistoryView` and
+ * `ReportCallLogData` (a real PBX serves them from its database).
+ */
+export class HistoryStore {
+  readonly calls: FinishedCall[] = [];
+  private readonly ids: LegacyIds = { call: 0, party: 0, segment: 0 };
+
+  add(callid: number, rows: CdrRow[]): FinishedCall {
+    const first = rows[0];
+    const inbound = first?.source_entity_type === 'external_line';
+    const outbound = rows.some((r) => r.destination_entity_type === 'external_line');
+    const call: FinishedCall = {
+      callid, rows,
+      direction: inbound ? 'Inbound' : outbound ? 'Outbound' : 'Internal',
+      legacy: deriveLegacy(rows, this.ids),
+    };
+    this.calls.push(call);
+    return call;
+  }
+}

@@ -1,0 +1,47 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parseJson, readBody } from '../http/read-body.js';
+import { sendJson } from '../http/respond.js';
+import type { FaultController, FaultInput } from './fault-controller.js';
+
+/** What the control API drives. */
+export interface ControlTarget {
+  faults: FaultController;
+  state(): unknown;
+  restart(): Promise<void>;
+  runScenario(name: string): Promise<unknown>;
+  scenarioNames(): string[];
+  setLoadRate(rate: number): void;
+}
+
+/**
+ * The simulator's own control surface under `/__sim/` (no real 3CX has it; no auth):
+ * `GET state`, `GET|POST|DELETE faults`, `POST restart`, `GET scenarios`,
+ * `POST scenarios/{name}` (waits for the flow and its CDRs), `POST load {"rate":N}`.
+ */
+export async function handleControl(req: IncomingMessage, res: ServerResponse, target: ControlTarget, pathname: string): Promise<void> {
+  const route = pathname.slice('/__sim/'.length);
+  const method = req.method ?? 'GET';
+  const body = method === 'POST' || method === 'PUT' ? parseJson(await readBody(req)) : {};
+  if (body === null) return sendJson(res, 400, { error: 'body must be a JSON object' });
+  if (route === 'state' && method === 'GET') return sendJson(res, 200, target.state());
+  if (route === 'faults') {
+    if (method === 'GET') return sendJson(res, 200, target.faults.settings);
+    if (method === 'POST' || method === 'PUT') return sendJson(res, 200, await target.faults.set(body as FaultInput));
+    if (method === 'DELETE') return sendJson(res, 200, await target.faults.clear());
+  }
+  if (route === 'restart' && method === 'POST') {
+    await target.restart();
+    return sendJson(res, 200, { restarted: true });
+  }
+  if (route === 'scenarios' && method === 'GET') return sendJson(res, 200, target.scenarioNames());
+  const scenario = /^scenarios\/([\w-]+)$/.exec(route);
+  if (scenario?.[1] && method === 'POST') {
+    if (!target.scenarioNames().includes(scenario[1])) return sendJson(res, 404, { error: `unknown scenario ${scenario[1]}` });
+    return sendJson(res, 200, await target.runScenario(scenario[1]));
+  }
+  if (route === 'load' && method === 'POST' && typeof body.rate === 'number' && body.rate >= 0) {
+    target.setLoadRate(body.rate);
+    return sendJson(res, 200, { rate: body.rate });
+  }
+  sendJson(res, 404, { error: 'unknown control route' });
+}

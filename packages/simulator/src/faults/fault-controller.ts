@@ -1,0 +1,86 @@
+import type { MalformedKind } from '../callcontrol/ws-frames.js';
+
+/** Persistent fault switches (all off by default). */
+export interface FaultSettings {
+  /** Upgrades to `/callcontrol/ws` get 503. */
+  refuseWebSockets: boolean;
+  /** Requests whose path starts with `pathPrefix` get `status` (500 → ODataError body, 503 → empty). */
+  httpErrors: { pathPrefix: string; status: number }[];
+  /** Extra latency for every request under `delayPathPrefix`. */
+  delayMs: number;
+  delayPathPrefix: string;
+  /** Probability (0..1) that a WS event frame is silently not sent. */
+  skipFrameProbability: number;
+  /** Probability (0..1) that a WS event frame is sent one extra time (on top of the Upsert quirk). */
+  duplicateFrameProbability: number;
+  /** The database is unreachable (see README for how). */
+  dbDown: boolean;
+}
+
+/** Switches plus one-shot actions, as `faults.set()` and `POST /__sim/faults` take them. */
+export type FaultInput = Partial<FaultSettings> & {
+  /** Drop every WebSocket now. */
+  dropWebSockets?: boolean;
+  /** Revoke the active token of one client id, or of all (`true`). */
+  revokeTokens?: boolean | string;
+  /** Make every active token invalid, as if it had expired. */
+  expireTokens?: boolean;
+  /** Send one broken frame on every WebSocket now. */
+  malformedFrame?: MalformedKind;
+};
+
+/** What the controller calls to act on the simulator. */
+export interface FaultHooks {
+  dropWebSockets(): void;
+  revokeTokens(clientId?: string): void;
+  sendMalformed(kind: MalformedKind): void;
+  setDbDown(down: boolean): Promise<void>;
+}
+
+const defaults = (): FaultSettings => ({
+  refuseWebSockets: false, httpErrors: [], delayMs: 0, delayPathPrefix: '/',
+  skipFrameProbability: 0, duplicateFrameProbability: 0, dbDown: false,
+});
+
+/** Holds the fault switches and runs fault actions; driven programmatically or over `/__sim/`. */
+export class FaultController {
+  settings: FaultSettings = defaults();
+  private hooks: FaultHooks | undefined;
+
+  attach(hooks: FaultHooks): void {
+    this.hooks = hooks;
+  }
+
+  /** Applies switches and runs actions. Resolves once a database change has taken effect. */
+  async set(input: FaultInput): Promise<FaultSettings> {
+    const { dropWebSockets, revokeTokens, expireTokens, malformedFrame, dbDown, ...switches } = input;
+    this.settings = { ...this.settings, ...switches };
+    if (dropWebSockets) this.hooks?.dropWebSockets();
+    if (revokeTokens) this.hooks?.revokeTokens(typeof revokeTokens === 'string' ? revokeTokens : undefined);
+    if (expireTokens) this.hooks?.revokeTokens();
+    if (malformedFrame) this.hooks?.sendMalformed(malformedFrame);
+    if (dbDown !== undefined && dbDown !== this.settings.dbDown) {
+      await this.hooks?.setDbDown(dbDown);
+      this.settings.dbDown = dbDown;
+    }
+    return this.settings;
+  }
+
+  /** Turns every switch off (brings the database back if it was down). */
+  async clear(): Promise<FaultSettings> {
+    const wasDown = this.settings.dbDown;
+    this.settings = defaults();
+    if (wasDown) await this.hooks?.setDbDown(false);
+    return this.settings;
+  }
+
+  /** The HTTP status to answer with for `pathname`, if any fault says so. */
+  httpErrorFor(pathname: string): number | undefined {
+    return this.settings.httpErrors.find((e) => pathname.startsWith(e.pathPrefix))?.status;
+  }
+
+  /** Delay in ms for `pathname`. */
+  delayFor(pathname: string): number {
+    return pathname.startsWith(this.settings.delayPathPrefix) ? this.settings.delayMs : 0;
+  }
+}

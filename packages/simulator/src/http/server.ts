@@ -1,0 +1,55 @@
+import http from 'node:http';
+import { handleToken } from '../auth/token-endpoint.js';
+import { handleCallControl } from '../callcontrol/callcontrol-router.js';
+import type { CallControlWs } from '../callcontrol/ws-server.js';
+import { handleControl, type ControlTarget } from '../faults/control-api.js';
+import type { SimContext } from '../sim-context.js';
+import { handleXapi } from '../xapi/xapi-router.js';
+import { sendEmpty, sendODataError } from './respond.js';
+
+/** One HTTP server for every surface; faults (delay, 500/503) apply to all but `/__sim/`. */
+export function createHttpServer(ctx: SimContext, ws: CallControlWs, control: ControlTarget): http.Server {
+  const server = http.createServer((req, res) => {
+    route(req, res).catch((err: unknown) => {
+      ctx.opts.log?.('request failed', { url: req.url, err: (err as Error).message });
+      if (!res.headersSent) sendODataError(res, 500, 'InternalServerError', 'An error has occurred.');
+      else res.destroy();
+    });
+  });
+
+  async function route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const { pathname } = url;
+    if (pathname.startsWith('/__sim/')) return handleControl(req, res, control, pathname);
+    const delay = ctx.faults.delayFor(pathname);
+    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+    const status = ctx.faults.httpErrorFor(pathname);
+    if (status) {
+      req.resume();
+      return status === 500 ? sendODataError(res, 500, 'InternalServerError', 'An error has occurred.') : sendEmpty(res, status);
+    }
+    if (pathname === '/connect/token' && req.method === 'POST') return handleToken(req, res, ctx);
+    if (pathname.startsWith('/xapi/v1/')) {
+      let path: string;
+      try {
+        path = decodeURIComponent(pathname.slice('/xapi/v1/'.length));
+      } catch {
+        return sendEmpty(res, 404);
+      }
+      return handleXapi(req, res, ctx, path, url.searchParams);
+    }
+    if (pathname === '/callcontrol' || pathname.startsWith('/callcontrol/')) return handleCallControl(req, res, ctx, pathname);
+    sendEmpty(res, 404);
+  }
+
+  server.on('upgrade', (req, socket, head) => {
+    const pathname = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+    const status = ctx.faults.httpErrorFor(pathname);
+    if (pathname !== '/callcontrol/ws' || status) {
+      socket.end(`HTTP/1.1 ${status ?? 404} ${status ? 'Error' : 'Not Found'}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+      return;
+    }
+    ws.upgrade(req, socket, head);
+  });
+  return server;
+}

@@ -1,0 +1,11 @@
+export { startSimulator } from './simulator.js';
+export type { Simulator, SimState, ClientCredentials } from './simulator-handle.js';
+export type { SimulatorOptions, VersionMode } from './options.js';
+export type { ScenarioSummary } from './pbx/pbx-runtime.js';
+export type { FaultInput, FaultSettings } from './faults/fault-controller.js';
+export type { Participant, Device } from './pbx/participant.js';
+export type { WsFrame, WsRequest, MalformedKind } from './callcontrol/ws-frames.js';
+export { PARTICIPANT_FIELDS } from './pbx/participant.js';
+export { CDR_COLUMNS } from './cdr/cdr-row.js';
+export { decodeCdrId } from './cdr/cdr-id.js';
+export { scenarioNames } from './scenarios/registry.js';

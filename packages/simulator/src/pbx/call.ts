@@ -1,0 +1,166 @@
+import { CdrBuilder } from '../cdr/cdr-builder.js';
+import type { CdrIdGenerator } from '../cdr/cdr-id.js';
+import type { CdrParty, CdrRow } from '../cdr/cdr-row.js';
+import { FlowAborted, sleepSim } from '../util/clock.js';
+import type { Rng } from '../util/rng.js';
+import type { Did, DnEntry } from './directory.js';
+import type { Participant, PartyType } from './participant.js';
+import type { PbxState } from './pbx-state.js';
+
+/** What every call needs from the running PBX. */
+export interface CallContext {
+  state: PbxState;
+  ids: CdrIdGenerator;
+  rng: Rng;
+  timeScale: number;
+  /** Aborts when the PBX restarts or the simulator stops. */
+  signal: AbortSignal;
+  /** Quirk knob: fill `party_did` on inbound trunk calls (real V20 leaves it empty). */
+  fillPartyDid: boolean;
+  /** Called with the finished call (its CDRs are complete). */
+  onFinished(call: Call): Promise<void>;
+}
+
+/** Who started the call, in the forms each surface needs. */
+export interface CallerInfo {
+  external: boolean;
+  /** CLI (external) or DN number (internal). */
+  number: string;
+  name: string;
+  /** The trunk for external callers, else the caller's own DN. */
+  dn: DnEntry;
+  did: Did | null;
+  /** The dialled number, for calls to the outside. */
+  dialled?: string;
+}
+
+/** One participant of the call plus its CDR bookkeeping. */
+export interface Leg {
+  participant: Participant;
+  dn: DnEntry;
+  /** This leg as a CDR party. */
+  party: CdrParty;
+  /** The row in which this leg is the destination (null for the caller's own leg). */
+  row: CdrRow | null;
+}
+
+/** A participant action or a hang-up delivered to the flow that drives the call. */
+export type CallSignal =
+  | { kind: 'action'; leg: Leg; action: 'answer' | 'drop' | 'divert' | 'routeto' | 'transferto'; destination?: string }
+  | { kind: 'hangup'; by: 'caller' | 'system' };
+
+/** XAPI ActiveCalls status vocabulary ([UNVERIFIED] for V20; what peers match on). */
+export type CallStatus = 'Routing' | 'Ringing' | 'Talking';
+
+/** One call in progress: its legs (participants), its CDR builder and its signal inbox. */
+export class Call {
+  readonly callid: number;
+  readonly cdr: CdrBuilder;
+  readonly legs = new Set<Leg>();
+  readonly establishedAt = new Date();
+  status: CallStatus = 'Routing';
+  lastChangeStatus = new Date();
+  callee = '';
+  ended = false;
+  private legSeq = 0;
+  private readonly inbox: CallSignal[] = [];
+  private wake: (() => void) | undefined;
+
+  constructor(readonly ctx: CallContext, readonly caller: CallerInfo, callerParty: CdrParty) {
+    this.callid = ctx.state.newCallId();
+    this.cdr = new CdrBuilder(ctx.ids, callerParty, caller.number);
+    ctx.state.calls.set(this.callid, this);
+  }
+
+  /** The ActiveCalls `Caller` display string ("DN Name" or a number). */
+  get callerDisplay(): string {
+    return this.caller.external ? this.caller.number : `${this.caller.number} ${this.caller.name}`;
+  }
+
+  /** Reserves a leg id for a hop nobody monitors (trunk, IVR, queue). */
+  nextLegId(): number {
+    return ++this.legSeq;
+  }
+
+  /** Adds a visible participant on `dn` and emits its Upsert. */
+  addLeg(dn: DnEntry, fields: Omit<Participant, 'id' | 'dn' | 'callid' | 'legid' | 'device_id'>, party: CdrParty, row: CdrRow | null): Leg {
+    const device = this.ctx.state.devicesOf(dn.number)[0];
+    const participant: Participant = {
+      id: this.ctx.state.newParticipantId(),
+      dn: dn.number,
+      ...fields,
+      device_id: device?.device_id ?? '',
+      callid: this.callid,
+      legid: this.nextLegId(),
+    };
+    const leg: Leg = { participant: reorder(participant), dn, party, row };
+    this.legs.add(leg);
+    this.ctx.state.upsert(leg.participant, this);
+    return leg;
+  }
+
+  updateLeg(leg: Leg, changes: Partial<Participant>): void {
+    leg.participant = reorder({ ...leg.participant, ...changes });
+    this.ctx.state.upsert(leg.participant, this);
+  }
+
+  removeLeg(leg: Leg): void {
+    this.legs.delete(leg);
+    this.ctx.state.remove(leg.participant.dn, leg.participant.id);
+  }
+
+  setStatus(status: CallStatus, callee?: string): void {
+    this.status = status;
+    if (callee !== undefined) this.callee = callee;
+    this.lastChangeStatus = new Date();
+  }
+
+  /** Delivers a signal to the flow driving this call. */
+  signal(s: CallSignal): void {
+    this.inbox.push(s);
+    this.wake?.();
+  }
+
+  /** Waits up to `simMs` for the next signal; null on timeout. Throws FlowAborted on restart. */
+  async wait(simMs: number): Promise<CallSignal | null> {
+    if (this.inbox.length) return this.inbox.shift() ?? null;
+    const ctl = new AbortController();
+    const onAbort = () => ctl.abort(this.ctx.signal.reason);
+    this.ctx.signal.addEventListener('abort', onAbort, { once: true });
+    this.wake = () => ctl.abort('signal');
+    try {
+      await sleepSim(simMs, this.ctx.timeScale, ctl.signal);
+      return null;
+    } catch (err) {
+      if (this.ctx.signal.aborted) throw err;
+      if (!(err instanceof FlowAborted)) throw err;
+      return this.inbox.shift() ?? null;
+    } finally {
+      this.wake = undefined;
+      this.ctx.signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** Removes every leg and retires the call from the active list. */
+  teardown(): void {
+    for (const leg of [...this.legs]) this.removeLeg(leg);
+    this.ended = true;
+    this.ctx.state.calls.delete(this.callid);
+  }
+}
+
+/** Keeps the documented field order whatever order the spread produced. */
+function reorder(p: Participant): Participant {
+  return {
+    id: p.id, status: p.status, dn: p.dn, party_caller_name: p.party_caller_name, party_dn: p.party_dn,
+    party_caller_id: p.party_caller_id, party_did: p.party_did, device_id: p.device_id,
+    party_dn_type: p.party_dn_type, direct_control: p.direct_control, originated_by_dn: p.originated_by_dn,
+    originated_by_type: p.originated_by_type, referred_by_dn: p.referred_by_dn, referred_by_type: p.referred_by_type,
+    on_behalf_of_dn: p.on_behalf_of_dn, on_behalf_of_type: p.on_behalf_of_type, callid: p.callid, legid: p.legid,
+  };
+}
+
+/** A helper for `*_type` fields: the DN's type, or `None` when there is no DN. */
+export function typeOf(dn: DnEntry | null | undefined): PartyType {
+  return dn ? dn.type : 'None';
+}

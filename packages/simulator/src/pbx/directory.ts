@@ -1,0 +1,76 @@
+/**
+ * The small PBX the simulator runs: extensions, API route points, a ring group, a queue,
+ * an IVR and one SIP trunk with DIDs. Numbers follow the captures in the reference
+ * (trunk DN `10007`, extensions in the 100 range).
+ */
+
+/** Call Control DN `type` strings. `Wringgroup` is [INFERRED]: ring groups are never monitorable. */
+export type DnType = 'Wextension' | 'Wroutepoint' | 'Wqueue' | 'Wivr' | 'Wexternalline' | 'Wringgroup';
+
+/** One DN of the PBX with its names in every surface (Call Control, cdroutput, legacy tables). */
+export interface DnEntry {
+  number: string;
+  name: string;
+  type: DnType;
+  /** `cdroutput.*_entity_type` value. */
+  entityType: string;
+  /** `cdroutput.*_dn_type` value. */
+  cdrDnType: string;
+  /** `cl_party_info.dn_type` code ([SECONDARY] for 0/1/2; others [INFERRED]). */
+  legacyDnType: number;
+}
+
+/** A DID on the trunk and the label 3CX puts into inbound CDR name fields. */
+export interface Did {
+  number: string;
+  label: string;
+}
+
+export interface PbxDirectory {
+  extensions: DnEntry[];
+  routePoints: DnEntry[];
+  ringGroup: DnEntry & { members: string[] };
+  queue: DnEntry & { agents: string[] };
+  ivr: DnEntry;
+  trunk: DnEntry;
+  dids: Did[];
+  /** A DN by number, or undefined. */
+  find(number: string): DnEntry | undefined;
+}
+
+const ext = (number: string, name: string): DnEntry => ({
+  number, name, type: 'Wextension', entityType: 'extension', cdrDnType: 'extension', legacyDnType: 0,
+});
+
+/** Builds the default directory. `routePoints` are the API clients' DNs (the client id). */
+export function createDirectory(routePointNumbers: string[]): PbxDirectory {
+  const extensions = [
+    ext('100', 'Anna Berger'), ext('101', 'Ben Carter'), ext('102', 'Clara Diaz'),
+    ext('103', 'David Evans'), ext('104', 'Eva Fischer'), ext('105', 'Felix Graf'),
+  ];
+  const routePoints = routePointNumbers.map<DnEntry>((number) => ({
+    number, name: `API ${number}`, type: 'Wroutepoint', entityType: 'script', cdrDnType: 'script', legacyDnType: 14,
+  }));
+  const ringGroup = {
+    number: '700', name: 'Sales', type: 'Wringgroup' as const, entityType: 'ring_group_ring_all',
+    cdrDnType: 'ring_group_ring_all', legacyDnType: 2, members: ['103', '104', '105'],
+  };
+  const queue = {
+    number: '800', name: 'Support', type: 'Wqueue' as const, entityType: 'queue', cdrDnType: 'queue',
+    legacyDnType: 4, agents: ['101', '102'],
+  };
+  const ivr: DnEntry = { number: '600', name: 'Main Menu', type: 'Wivr', entityType: 'ivr', cdrDnType: 'ivr', legacyDnType: 6 };
+  const trunk: DnEntry = {
+    number: '10007', name: 'GW - 32655144', type: 'Wexternalline', entityType: 'external_line',
+    cdrDnType: 'provider', legacyDnType: 1,
+  };
+  const dids: Did[] = [
+    { number: '32655144', label: ':Main Line' },
+    { number: '32655145', label: ':Sales Line' },
+  ];
+  const all = [...extensions, ...routePoints, ringGroup, queue, ivr, trunk];
+  return {
+    extensions, routePoints, ringGroup, queue, ivr, trunk, dids,
+    find: (number) => all.find((d) => d.number === number),
+  };
+}

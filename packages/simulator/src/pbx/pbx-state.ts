@@ -1,0 +1,77 @@
+import { EventEmitter } from 'node:events';
+import type { Call } from './call.js';
+import type { PbxDirectory } from './directory.js';
+import { deviceFor, type Device, type Participant } from './participant.js';
+
+/** A Call Control change: `0` Upsert, `1` Remove of `/callcontrol/{dn}/participants/{id}`. */
+export interface ParticipantEvent {
+  eventType: 0 | 1;
+  dn: string;
+  participantId: number;
+}
+
+/**
+ * The live state Call Control serves: participants per DN, devices, active calls.
+ * Emits `participant` ({@link ParticipantEvent}) on every change.
+ */
+export class PbxState extends EventEmitter {
+  private readonly participants = new Map<string, Map<number, Participant>>();
+  private readonly owners = new Map<number, Call>();
+  readonly calls = new Map<number, Call>();
+  private nextCall = 1264;
+  private nextParticipant = 8106;
+
+  constructor(readonly directory: PbxDirectory) {
+    super();
+  }
+
+  newCallId(): number {
+    return this.nextCall++;
+  }
+
+  newParticipantId(): number {
+    return this.nextParticipant++;
+  }
+
+  /** Inserts or replaces a participant and emits an Upsert. */
+  upsert(p: Participant, call: Call): void {
+    let byId = this.participants.get(p.dn);
+    if (!byId) this.participants.set(p.dn, (byId = new Map()));
+    byId.set(p.id, p);
+    this.owners.set(p.id, call);
+    this.emit('participant', { eventType: 0, dn: p.dn, participantId: p.id } satisfies ParticipantEvent);
+  }
+
+  /** Removes a participant and emits a Remove (no-op when it is already gone). */
+  remove(dn: string, id: number): void {
+    if (!this.participants.get(dn)?.delete(id)) return;
+    this.owners.delete(id);
+    this.emit('participant', { eventType: 1, dn, participantId: id } satisfies ParticipantEvent);
+  }
+
+  participantsOf(dn: string): Participant[] {
+    return [...(this.participants.get(dn)?.values() ?? [])];
+  }
+
+  participant(dn: string, id: number): Participant | undefined {
+    return this.participants.get(dn)?.get(id);
+  }
+
+  /** The call a participant belongs to. */
+  callOf(id: number): Call | undefined {
+    return this.owners.get(id);
+  }
+
+  /** Registered devices of a DN: extensions have one desk phone, other DNs none. */
+  devicesOf(dn: string): Device[] {
+    const index = this.directory.extensions.findIndex((e) => e.number === dn);
+    return index >= 0 ? [deviceFor(dn, index + 2)] : [];
+  }
+
+  /** Forgets every participant and call without events (PBX restart). */
+  wipe(): void {
+    this.participants.clear();
+    this.owners.clear();
+    this.calls.clear();
+  }
+}

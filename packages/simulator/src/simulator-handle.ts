@@ -1,0 +1,101 @@
+import type { CallControlWs } from './callcontrol/ws-server.js';
+import type { CdrWriter } from './db/cdr-writer.js';
+import type { FaultInput, FaultSettings } from './faults/fault-controller.js';
+import type { PbxRuntime, ScenarioSummary } from './pbx/pbx-runtime.js';
+import { scenarioNames } from './scenarios/registry.js';
+import type { SimContext } from './sim-context.js';
+import { listActiveCalls } from './xapi/active-calls.js';
+
+/** An API client's credentials. */
+export interface ClientCredentials {
+  clientId: string;
+  clientSecret: string;
+}
+
+/** A snapshot of the simulator for tests and `GET /__sim/state`. */
+export interface SimState {
+  version: string;
+  activeCalls: Record<string, unknown>[];
+  participants: Record<string, unknown[]>;
+  wsConnections: number;
+  /** Last CDR-id counter value (resets on restart). */
+  cdrCounter: number;
+  finishedCalls: number;
+  pendingCdrWrites: number;
+  loadRate: number;
+  faults: FaultSettings;
+}
+
+/** The running simulator. */
+export interface Simulator {
+  baseUrl: string;
+  clients: { owner: ClientCredentials; admin: ClientCredentials };
+  readonlyDbUrl: string;
+  iniPath?: string;
+  dbName: string;
+  readonlyRole: string;
+  /** Runs a named scenario; resolves when the flow has ended and its CDRs are written. */
+  runScenario(name: string): Promise<ScenarioSummary>;
+  scenarioNames(): string[];
+  faults: { set(input: FaultInput): Promise<FaultSettings>; clear(): Promise<FaultSettings>; readonly settings: FaultSettings };
+  /** Simulated PBX restart: WS dropped, tokens invalid, live calls gone, CDR counter reset to 1. */
+  restart(): Promise<void>;
+  setLoadRate(callsPerSecond: number): void;
+  state(): SimState;
+  stop(): Promise<void>;
+}
+
+interface HandleParts {
+  ctx: SimContext;
+  runtime: PbxRuntime;
+  ws: CallControlWs;
+  writer: CdrWriter;
+  iniPath: string | undefined;
+  readonlyDbUrl: string;
+  restart(): Promise<void>;
+  setLoadRate(rate: number): void;
+  loadRate(): number;
+  stop(): Promise<void>;
+}
+
+/** Assembles the public handle. */
+export function buildHandle(p: HandleParts): Simulator {
+  const { ctx } = p;
+  const creds = (i: number): ClientCredentials => {
+    const c = ctx.clients[i];
+    if (!c) throw new Error('client missing');
+    return { clientId: c.clientId, clientSecret: c.clientSecret };
+  };
+  let stopped: Promise<void> | undefined;
+  return {
+    baseUrl: ctx.baseUrl,
+    clients: { owner: creds(0), admin: creds(1) },
+    readonlyDbUrl: p.readonlyDbUrl,
+    ...(p.iniPath ? { iniPath: p.iniPath } : {}),
+    dbName: ctx.opts.dbName,
+    readonlyRole: ctx.opts.readonlyRole,
+    runScenario: (name) => p.runtime.runScenario(name),
+    scenarioNames,
+    faults: {
+      set: (input) => ctx.faults.set(input),
+      clear: () => ctx.faults.clear(),
+      get settings() {
+        return ctx.faults.settings;
+      },
+    },
+    restart: p.restart,
+    setLoadRate: p.setLoadRate,
+    state: () => ({
+      version: ctx.opts.version,
+      activeCalls: listActiveCalls(ctx.state),
+      participants: Object.fromEntries(ctx.dir.extensions.concat(ctx.dir.routePoints).map((d) => [d.number, ctx.state.participantsOf(d.number)])),
+      wsConnections: p.ws.connectionCount,
+      cdrCounter: p.runtime.ids.current,
+      finishedCalls: ctx.history.calls.length,
+      pendingCdrWrites: p.writer.pending,
+      loadRate: p.loadRate(),
+      faults: ctx.faults.settings,
+    }),
+    stop: () => (stopped ??= p.stop()),
+  };
+}

@@ -1,0 +1,103 @@
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { TokenStore, type ApiClient } from './auth/token-store.js';
+import { CallControlWs } from './callcontrol/ws-server.js';
+import { HistoryStore } from './cdr/history-store.js';
+import { CdrWriter } from './db/cdr-writer.js';
+import { dropDatabase, provisionDatabase, setDatabaseOnline } from './db/provision.js';
+import { FaultController } from './faults/fault-controller.js';
+import { createHttpServer } from './http/server.js';
+import { writeIni } from './ini/write-ini.js';
+import { resolveOptions, type SimulatorOptions } from './options.js';
+import { createDirectory } from './pbx/directory.js';
+import { PbxRuntime } from './pbx/pbx-runtime.js';
+import { PbxState } from './pbx/pbx-state.js';
+import { LoadGenerator } from './scenarios/load-generator.js';
+import { scenarioNames } from './scenarios/registry.js';
+import type { SimContext } from './sim-context.js';
+import { buildHandle, type Simulator } from './simulator-handle.js';
+import { Rng } from './util/rng.js';
+
+/** Calls per second in demo mode: one new call every 8 s. */
+const DEMO_RATE = 0.125;
+
+/**
+ * Starts a 3CX V20 simulator on 127.0.0.1: provisions its database and read-only role,
+ * writes the ini (when `iniDir` is given), serves token/XAPI/Call Control/WS and the
+ * `/__sim/` control API, and starts the scenario / load / demo given in `options`.
+ */
+export async function startSimulator(options: SimulatorOptions): Promise<Simulator> {
+  const opts = resolveOptions(options);
+  const db = await provisionDatabase(opts.pgUrl, opts.dbName, opts.readonlyRole);
+  const secret = () => randomBytes(24).toString('base64url');
+  const owner: ApiClient = { clientId: '900', clientSecret: secret(), role: 'System Owner', routePoint: '900', monitored: opts.ownerMonitors };
+  const admin: ApiClient = { clientId: '901', clientSecret: secret(), role: 'System Admin', routePoint: '901', monitored: ['101'] };
+  const dir = createDirectory([owner.routePoint, admin.routePoint]);
+  const state = new PbxState(dir);
+  const history = new HistoryStore();
+  const faults = new FaultController();
+  const log = opts.log ?? (() => undefined);
+  const writer = new CdrWriter(db.writerUrl, dir.queue.number, log);
+  const runtime = new PbxRuntime(opts, dir, state, history, (call) => writer.write(call));
+  const ctx: SimContext = {
+    opts, dir, state, history, faults, clients: [owner, admin], baseUrl: '',
+    tokens: new TokenStore([owner, admin], opts.tokenLifetimeSec, () => ctx.baseUrl),
+    flowEnv: () => runtime.env(),
+    spawn: (flow) => runtime.spawn(flow),
+  };
+  const ws = new CallControlWs(ctx);
+  const load = new LoadGenerator(new Rng(opts.seed ^ 0x10ad), (name) => void runtime.runScenario(name).catch(() => undefined));
+  let loadRate = 0;
+  const setLoadRate = (rate: number) => {
+    loadRate = rate;
+    load.setRate(rate);
+  };
+  const restart = async () => {
+    ws.dropAll();
+    ctx.tokens.reset();
+    runtime.restart();
+  };
+  const server = createHttpServer(ctx, ws, {
+    faults, restart, setLoadRate, scenarioNames,
+    state: () => handle.state(),
+    runScenario: (name) => runtime.runScenario(name),
+  });
+  faults.attach({
+    dropWebSockets: () => ws.dropAll(),
+    revokeTokens: (id) => ctx.tokens.revoke(id),
+    sendMalformed: (kind) => ws.sendMalformed(kind),
+    setDbDown: async (down) => {
+      if (opts.pgCluster) await (down ? opts.pgCluster.kill() : opts.pgCluster.start());
+      else await setDatabaseOnline(opts.pgUrl, opts.dbName, !down);
+      if (!down) await writer.flush();
+    },
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, '127.0.0.1', () => resolve());
+  });
+  ctx.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const iniLayout = opts.iniLayout ?? (opts.version === '20.0.8' ? 'sections' : 'flat');
+  const iniPath = opts.iniDir
+    ? writeIni(opts.iniDir, { host: db.host, port: db.port, dbName: opts.dbName, readonlyUser: opts.readonlyRole, readonlyPassword: db.readonlyPassword }, iniLayout, secret())
+    : undefined;
+
+  const handle = buildHandle({
+    ctx, runtime, ws, writer, iniPath, readonlyDbUrl: db.readonlyUrl, restart, setLoadRate,
+    loadRate: () => loadRate,
+    stop: async () => {
+      load.stop();
+      await runtime.stop();
+      ws.close();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      if (faults.settings.dbDown) await faults.clear().catch(() => undefined);
+      await writer.close();
+      if (opts.dropOnStop) await dropDatabase(opts.pgUrl, opts.dbName, opts.readonlyRole);
+    },
+  });
+  if (opts.scenario) void handle.runScenario(opts.scenario).catch((err: unknown) => log('scenario failed', { err: (err as Error).message }));
+  if (opts.loadRate) setLoadRate(opts.loadRate);
+  else if (opts.demo) setLoadRate(DEMO_RATE);
+  return handle;
+}

@@ -1,0 +1,38 @@
+import type { SimContext } from '../sim-context.js';
+
+/** `GET /xapi/v1/Defs`: the singleton's `Id` (navigation collections need `$expand`). */
+export function defsBody(ctx: SimContext, select: string[] | undefined): Record<string, unknown> {
+  const ctxUrl = `${ctx.baseUrl}/xapi/v1/$metadata#Defs${select ? `(${select.join(',')})` : ''}`;
+  return { '@odata.context': ctxUrl, Id: 1 };
+}
+
+/** `GET /xapi/v1/SystemStatus`: a subset of `Pbx.SystemStatus`; 20.0.9 mode adds the later fields. */
+export function systemStatusBody(ctx: SimContext): Record<string, unknown> {
+  const { dir, state, opts } = ctx;
+  const later = opts.version === '20.0.9' ? { UserExtensions: dir.extensions.length, MaxUserExtensions: 50 } : {};
+  return {
+    '@odata.context': `${ctx.baseUrl}/xapi/v1/$metadata#SystemStatus`,
+    Id: 1,
+    FQDN: 'pbx.example.com',
+    Version: opts.version,
+    Activated: true,
+    LicenseActive: true,
+    ProductCode: '3CXPSENT',
+    ExpirationDate: '2027-12-31T00:00:00Z',
+    MaxSimCalls: 16,
+    CallsActive: state.calls.size,
+    ExtensionsRegistered: dir.extensions.length,
+    ExtensionsTotal: dir.extensions.length,
+    TrunksRegistered: 1,
+    TrunksTotal: 1,
+    HasNotRunningServices: false,
+    DiskUsage: 12,
+    FreeDiskSpace: 53687091200,
+    TotalDiskSpace: 64424509440,
+    IpV4: '127.0.0.1',
+    Ip: '127.0.0.1',
+    AutoUpdateEnabled: false,
+    Support: true,
+    ...later,
+  };
+}
