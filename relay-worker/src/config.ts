@@ -105,6 +105,14 @@ export const configSchema = z.object({
   RECONNECT_BASE_MS: ms(1000, 10),
   RECONNECT_MAX_MS: ms(120_000, 100),
   XAPI_HEALTH_INTERVAL_MS: ms(30_000, 100),
+  /** Re-read window below the CDR cursor for late commits and ties. */
+  CDR_OVERLAP_MS: ms(5000, 0),
+  /** A call flow gets its call.completed once complete and unchanged for this long. */
+  CDR_FLOW_QUIET_MS: ms(3000, 0),
+  /** A call with no visible participant ends after this grace (queue waves, ring-group refills). */
+  CALLCONTROL_END_GRACE_MS: ms(2500, 0),
+  /** worker_heartbeats refresh period. */
+  WORKER_HEARTBEAT_MS: ms(5000, 100),
   STATUS_HEARTBEAT_MS: ms(60_000, 100),
 
   /** AES-256-GCM key for webhook signing secrets at rest. */

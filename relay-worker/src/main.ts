@@ -10,6 +10,10 @@ import { StatusBoard } from './status/status-board.js';
 import { startOwnDbProbe } from './status/own-db-probe.js';
 import { buildServer } from './http/server.js';
 import { VERSION } from './version.js';
+import { EventStore } from './events/event-store.js';
+import { ControlListener } from './control/control-listener.js';
+import { Heartbeat } from './status/heartbeat.js';
+import { startSources, type Sources } from './sources/start-sources.js';
 
 /** A running worker, as returned by {@link startWorker} (tests start it in-process). */
 export interface Worker {
@@ -17,6 +21,10 @@ export interface Worker {
   pool: pg.Pool;
   url: string;
   status: StatusBoard;
+  events: EventStore;
+  control: ControlListener;
+  heartbeat: Heartbeat;
+  sources: Sources;
   lifecycle: Lifecycle;
   stop(): Promise<void>;
 }
@@ -41,8 +49,21 @@ export async function startWorker(config: Config, log: Logger): Promise<Worker> 
   lifecycle.onClose('pool', () => pool.end());
   const status = new StatusBoard(db, log.child({ module: 'status' }), { historyEveryMs: config.STATUS_HEARTBEAT_MS });
   lifecycle.onClose('own-db-probe', startOwnDbProbe(db, status, log.child({ module: 'own-db' })));
+  const events = new EventStore(pool, log.child({ module: 'events' }));
+  const control = new ControlListener(
+    { databaseUrl: config.DATABASE_URL, reconnectBaseMs: config.RECONNECT_BASE_MS, reconnectMaxMs: config.RECONNECT_MAX_MS },
+    log.child({ module: 'control' }),
+  );
+  lifecycle.onClose('control', () => control.stop());
+  const heartbeat = new Heartbeat(pool, log.child({ module: 'heartbeat' }), { instanceId, version: VERSION, startedAt, everyMs: config.WORKER_HEARTBEAT_MS });
+  heartbeat.start();
+  lifecycle.onClose('heartbeat', () => heartbeat.stop());
+  const sources = await startSources({ config, log, ownPool: pool, events, status, control, lifecycle });
 
   // Sources, delivery and fan-out register here (see src/sources, src/delivery, src/fanout).
+
+  // After every handler is registered: pending commands run at once.
+  await control.start();
 
   const app = buildServer({ log, status, instanceId, startedAt });
   await app.listen({ host: config.RELAY_HOST, port: config.RELAY_PORT });
@@ -52,7 +73,7 @@ export async function startWorker(config: Config, log: Logger): Promise<Worker> 
   const url = `http://${config.RELAY_HOST}:${port}`;
   log.info({ url, version: VERSION, instanceId }, 'relay-worker listening');
 
-  return { config, pool, url, status, lifecycle, stop: () => lifecycle.shutdown('stop') };
+  return { config, pool, url, status, events, control, heartbeat, sources, lifecycle, stop: () => lifecycle.shutdown('stop') };
 }
 
 async function main(): Promise<void> {

@@ -76,4 +76,14 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...base, RELAY_ENCRYPTION_KEY: 'ab'.repeat(32) }).RELAY_ENCRYPTION_KEY?.length).toBe(32);
     expect(loadConfig({ ...base, RELAY_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64') }).RELAY_ENCRYPTION_KEY?.length).toBe(32);
   });
+
+  it('gives the input-half timings sensible defaults and validates them', () => {
+    const c = loadConfig(base);
+    expect(c.CDR_OVERLAP_MS).toBe(5000);
+    expect(c.CDR_FLOW_QUIET_MS).toBe(3000);
+    expect(c.CALLCONTROL_END_GRACE_MS).toBe(2500);
+    expect(c.WORKER_HEARTBEAT_MS).toBe(5000);
+    expect(problems({ ...base, CALLCONTROL_END_GRACE_MS: '-1' })[0]).toMatch(/^CALLCONTROL_END_GRACE_MS:/);
+    expect(problems({ ...base, WORKER_HEARTBEAT_MS: '10' })[0]).toMatch(/^WORKER_HEARTBEAT_MS:/);
+  });
 });

@@ -1,0 +1,237 @@
+import { eventId, type EventType, type NewEvent } from '@3cx-relay/events';
+import { dialledDid, localParty, remoteParty, type Participant } from './callcontrol/normalize-participant.js';
+import { newTrackedCall, outcomeOf, toActiveCall, type ActiveCall, type TrackedCall } from './callcontrol/tracked-call.js';
+
+export type { ActiveCall, ActiveCallParticipant } from './callcontrol/tracked-call.js';
+
+export interface CallStateOptions {
+  trunkDids: Record<string, string>;
+  /** How long a call may have no visible participant before it counts as ended (queue/ring-group refills), ms. */
+  endGraceMs: number;
+  now?: () => number;
+}
+
+/** A finished call kept briefly so CDR summaries can be matched to the live callid. */
+interface RecentCall {
+  callId: string;
+  startedAt: number;
+  endedAt: number;
+  numbers: string[];
+}
+
+const key = (dn: string, id: number) => `${dn}/${id}`;
+const seconds = (ms: number) => Math.max(0, Math.round(ms / 100) / 10);
+
+/**
+ * Live call state built from Call Control participants, and the events its transitions yield.
+ *
+ * Per call (grouped by 3CX `callid`, one id across IVR → queue → agent):
+ * `new` → participants appear (`call.ringing` per ringing DN, `call.transferred` when
+ * `referred_by_dn` is set) → a participant becomes Connected (`call.answered`) → the last
+ * participant disappears: the call is `empty` for `endGraceMs` (a queue's next polling wave or a
+ * ring-group refill may add participants again, so ringing agents that stop are not a miss) →
+ * still empty and not reported alive by the PBX → `call.ended` (+ `call.missed` when nobody
+ * answered an inbound or internal call). Every event id derives from the callid, the call's
+ * epoch and the transition, so replaying the same upstream state never yields a second event.
+ */
+export class CallState {
+  private readonly calls = new Map<number, TrackedCall>();
+  private readonly dnTypes = new Map<string, string>();
+  private readonly recent: RecentCall[] = [];
+  private readonly now: () => number;
+
+  constructor(private readonly o: CallStateOptions) {
+    this.now = o.now ?? Date.now;
+  }
+
+  /** Learns the DN types (`Wextension`, `Wroutepoint`, …) from a `GET /callcontrol` snapshot. */
+  setDnType(dn: string, type: string): void {
+    this.dnTypes.set(dn, type);
+  }
+
+  /** The calls in progress, oldest first. Served by `/relay/active-calls` without asking the PBX. */
+  activeCalls(): ActiveCall[] {
+    return [...this.calls.values()].sort((a, b) => a.startedAt - b.startedAt).map((c) => toActiveCall(c, this.extensionsOf(c)));
+  }
+
+  /** Callids currently tracked. */
+  callIds(): number[] {
+    return [...this.calls.keys()];
+  }
+
+  /** Applies a participant from an Upsert (after its GET) or a snapshot; returns the new events. */
+  upsert(p: Participant): NewEvent[] {
+    const now = this.now();
+    let call = this.calls.get(p.callid);
+    if (!call) {
+      call = newTrackedCall(p.callid, now);
+      this.calls.set(p.callid, call);
+    }
+    const k = key(p.dn, p.id);
+    const prev = call.parts[k];
+    call.parts[k] = p;
+    call.emptySince = null;
+    if (!call.dns.includes(p.dn)) call.dns.push(p.dn);
+    this.learn(call, p, !prev);
+    const out: NewEvent[] = [];
+    const at = new Date(now).toISOString();
+    const ext = { extension: p.dn, extensionKind: localParty(p, this.dnTypes.get(p.dn)).kind };
+    if (!prev && p.status === 'Ringing') {
+      if (!call.rang.includes(p.dn)) call.rang.push(p.dn);
+      out.push(this.event(call, 'call.ringing', `ringing|${k}`, now, { ...ext, ringingAt: at }));
+    }
+    if (!prev && p.referred_by_dn) {
+      out.push(this.event(call, 'call.transferred', `transferred|${k}`, now, { from: p.referred_by_dn, to: p.dn, transferredAt: at }));
+    }
+    const own = call.ownLegs.includes(k);
+    if (p.status === 'Connected' && prev?.status !== 'Connected' && (!own || call.direction === 'outbound')) {
+      if (call.answeredAt === null) {
+        call.answeredAt = now;
+        call.answeredBy = own ? (remoteParty(p).number ?? p.party_dn) : p.dn;
+      }
+      if (!own) call.callee = localParty(p, this.dnTypes.get(p.dn));
+      out.push(this.event(call, 'call.answered', `answered|${k}`, now, { ...ext, answeredAt: at, ringDurationSeconds: seconds(now - call.startedAt) }));
+    }
+    return out;
+  }
+
+  /** Applies a Remove: drops the participant; an empty call waits out the grace period in {@link sweep}. */
+  remove(dn: string, id: number): void {
+    for (const call of this.calls.values()) {
+      if (!call.parts[key(dn, id)]) continue;
+      delete call.parts[key(dn, id)];
+      if (Object.keys(call.parts).length === 0) call.emptySince = this.now();
+    }
+  }
+
+  /**
+   * Aligns the state with a full `GET /callcontrol` snapshot: applies every participant and
+   * removes the tracked ones the PBX no longer has (a Remove missed while disconnected).
+   */
+  reconcile(snapshot: Participant[]): NewEvent[] {
+    const present = new Set(snapshot.map((p) => key(p.dn, p.id)));
+    const out = snapshot.flatMap((p) => this.upsert(p));
+    for (const call of this.calls.values()) {
+      for (const k of Object.keys(call.parts)) {
+        if (present.has(k)) continue;
+        delete call.parts[k];
+        if (Object.keys(call.parts).length === 0) {
+          call.emptySince = this.now();
+          call.endedByReconcile = true;
+        }
+      }
+    }
+    return out;
+  }
+
+  /** True when some call has been empty for the grace period (so an alive-check is worth asking). */
+  hasDueEnds(): boolean {
+    const now = this.now();
+    return [...this.calls.values()].some((c) => c.emptySince !== null && now - c.emptySince >= this.o.endGraceMs);
+  }
+
+  /**
+   * Ends calls that have been empty for the grace period. `isAlive` (XAPI ActiveCalls) may keep a
+   * call open that waits in an IVR or queue where no monitored participant is visible.
+   */
+  sweep(isAlive: (callid: number) => boolean = () => false): NewEvent[] {
+    const now = this.now();
+    const out: NewEvent[] = [];
+    for (const call of [...this.calls.values()]) {
+      if (call.emptySince === null || now - call.emptySince < this.o.endGraceMs) continue;
+      if (isAlive(call.callid)) {
+        call.emptySince = now;
+        continue;
+      }
+      this.calls.delete(call.callid);
+      out.push(...this.endEvents(call, call.emptySince));
+    }
+    return out;
+  }
+
+  /** The live callid of a call that ended recently with matching start time (±tolerance) and number. */
+  findRecentCall(startedAt: number, numbers: string[], toleranceMs = 15_000): string | null {
+    const wanted = new Set(numbers.filter(Boolean));
+    const hit = this.recent.find((r) => Math.abs(r.startedAt - startedAt) <= toleranceMs && r.numbers.some((n) => wanted.has(n)));
+    return hit?.callId ?? null;
+  }
+
+  /** Serialisable state, persisted so a restarted worker keeps the same event ids and notices ends. */
+  snapshot(): TrackedCall[] {
+    return [...this.calls.values()];
+  }
+
+  /** Restores state written by {@link snapshot}. */
+  restore(calls: TrackedCall[]): void {
+    for (const c of calls) if (typeof c?.callid === 'number' && !this.calls.has(c.callid)) this.calls.set(c.callid, c);
+  }
+
+  private learn(call: TrackedCall, p: Participant, isNew: boolean): void {
+    const external = p.party_dn_type === 'Wexternalline';
+    if (isNew && p.status === 'Dialing' && !call.caller) {
+      call.ownLegs.push(key(p.dn, p.id));
+      call.direction = external ? 'outbound' : 'internal';
+      call.caller = localParty(p, this.dnTypes.get(p.dn));
+      call.callee = remoteParty(p);
+    } else if (isNew && !call.caller) {
+      call.direction = external ? 'inbound' : 'internal';
+      call.caller = remoteParty(p);
+      call.callee = localParty(p, this.dnTypes.get(p.dn));
+    }
+    call.did ??= dialledDid(p, this.o.trunkDids);
+    if (!call.queue && p.on_behalf_of_type === 'Wqueue' && p.on_behalf_of_dn) call.queue = p.on_behalf_of_dn;
+  }
+
+  private extensionsOf(call: TrackedCall): string[] {
+    return call.dns.filter((dn) => {
+      const t = this.dnTypes.get(dn);
+      return t === undefined || t === 'Wextension';
+    });
+  }
+
+  private event(call: TrackedCall, type: EventType, transition: string, at: number, data: object): NewEvent {
+    return {
+      id: eventId(type, `${call.callid}@${call.epoch}`, transition),
+      type,
+      occurredAt: new Date(at),
+      callId: String(call.callid),
+      callHistoryId: null,
+      extensions: this.extensionsOf(call),
+      dids: call.did ? [call.did] : [],
+      queues: call.queue ? [call.queue] : [],
+      data: {
+        callId: String(call.callid),
+        callHistoryId: null,
+        direction: call.direction,
+        caller: call.caller ?? { number: null, name: null, dn: null, kind: 'unknown' },
+        callee: call.callee ?? { number: null, name: null, dn: null, kind: 'unknown' },
+        did: call.did,
+        queue: call.queue,
+        ...data,
+      },
+    };
+  }
+
+  private endEvents(call: TrackedCall, endedAt: number): NewEvent[] {
+    const outcome = outcomeOf(call);
+    const ring = seconds((call.answeredAt ?? endedAt) - call.startedAt);
+    const base = { startedAt: new Date(call.startedAt).toISOString(), endedAt: new Date(endedAt).toISOString(), ringDurationSeconds: ring };
+    const out = [
+      this.event(call, 'call.ended', 'ended', endedAt, {
+        ...base,
+        outcome,
+        answeredAt: call.answeredAt ? new Date(call.answeredAt).toISOString() : null,
+        talkDurationSeconds: call.answeredAt ? seconds(endedAt - call.answeredAt) : 0,
+        answeredBy: call.answeredBy,
+        participants: call.dns,
+        reconciled: call.endedByReconcile,
+      }),
+    ];
+    if ((outcome === 'missed' || outcome === 'abandoned') && call.direction !== 'outbound') {
+      out.push(this.event(call, 'call.missed', 'missed', endedAt, { ...base, outcome, ringingExtensions: call.rang }));
+    }
+    this.recent.unshift({ callId: String(call.callid), startedAt: call.startedAt, endedAt, numbers: [call.caller?.number, call.callee?.number, ...call.dns].filter((n): n is string => !!n) });
+    this.recent.length = Math.min(this.recent.length, 500);
+    return out;
+  }
+}

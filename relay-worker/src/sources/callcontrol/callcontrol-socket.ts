@@ -1,0 +1,155 @@
+import { EventEmitter } from 'node:events';
+import WebSocket from 'ws';
+import type { Logger } from '../../logger.js';
+import { coerceError } from '../../errors.js';
+import type { TokenHolder } from '../xapi/token-holder.js';
+
+export interface CallControlSocketOptions {
+  /** PBX base URL (http → ws, https → wss). */
+  baseUrl: string;
+  tokens: TokenHolder;
+  pingIntervalMs: number;
+  reconnectBaseMs: number;
+  reconnectMaxMs: number;
+  insecureTls?: boolean;
+}
+
+interface SocketEvents {
+  open: [];
+  message: [text: string];
+  down: [reason: string];
+}
+
+/**
+ * The permanent `/callcontrol/ws` connection. States: `idle` → `connecting` (fresh token,
+ * Bearer header on the upgrade) → `open` (ping every `pingIntervalMs`; no pong within two
+ * intervals counts as dead) → on close/error/refusal `backoff` (exponential with "equal" jitter,
+ * reset after a connection that stayed open) → `connecting` … until {@link stop}.
+ * A 401 on the upgrade renews the token before the next attempt.
+ */
+export class CallControlSocket extends EventEmitter<SocketEvents> {
+  private ws: WebSocket | undefined;
+  private stopped = true;
+  private attempt = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private pingTimer: NodeJS.Timeout | undefined;
+  private lastPong = 0;
+  private rejectedToken: string | undefined;
+
+  constructor(
+    private readonly o: CallControlSocketOptions,
+    private readonly log: Logger,
+  ) {
+    super();
+  }
+
+  get isOpen(): boolean {
+    return this.ws?.readyState === WebSocket.OPEN;
+  }
+
+  start(): void {
+    this.stopped = false;
+    void this.connect();
+  }
+
+  /** Closes the socket (1001) and stops reconnecting. */
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    this.teardown(1001, 'relay shutting down');
+  }
+
+  /** Drops the current connection and reconnects at once with a fresh token. */
+  reconnectNow(): void {
+    this.attempt = 0;
+    this.o.tokens.invalidate();
+    this.teardown(1000, 'reconnect requested');
+    clearTimeout(this.retryTimer);
+    if (!this.stopped) void this.connect();
+  }
+
+  private async connect(): Promise<void> {
+    if (this.stopped) return;
+    let token: string;
+    try {
+      token = this.rejectedToken ? await this.o.tokens.renew(this.rejectedToken) : await this.o.tokens.get();
+      this.rejectedToken = undefined;
+    } catch (err) {
+      this.fail(`token: ${coerceError(err).message}`);
+      return;
+    }
+    const url = new URL('/callcontrol/ws', this.o.baseUrl);
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    const ws = new WebSocket(url, {
+      headers: { Authorization: `Bearer ${token}` },
+      handshakeTimeout: 10_000,
+      maxPayload: 16 * 1024 * 1024,
+      rejectUnauthorized: !this.o.insecureTls,
+    });
+    this.ws = ws;
+    let opened = false;
+    ws.on('unexpected-response', (_req, res) => {
+      if (res.statusCode === 401) this.rejectedToken = token;
+      res.resume();
+      this.drop(ws, `upgrade refused with HTTP ${res.statusCode}`);
+    });
+    ws.on('open', () => {
+      opened = true;
+      this.lastPong = Date.now();
+      this.pingTimer = setInterval(() => this.ping(ws), this.o.pingIntervalMs);
+      this.emit('open');
+    });
+    ws.on('pong', () => (this.lastPong = Date.now()));
+    ws.on('message', (data, isBinary) => {
+      if (!isBinary) this.emit('message', data.toString());
+    });
+    ws.on('error', (err) => this.drop(ws, err.message));
+    ws.on('close', (code, reason) => {
+      if (opened) this.attempt = 0;
+      this.drop(ws, `closed (${code}${reason.length ? ` ${reason.toString()}` : ''})`);
+    });
+  }
+
+  private ping(ws: WebSocket): void {
+    if (Date.now() - this.lastPong > this.o.pingIntervalMs * 2 + 1000) {
+      this.drop(ws, 'no pong');
+      ws.terminate();
+      return;
+    }
+    try {
+      ws.ping();
+    } catch {
+      // the close handler reconnects
+    }
+  }
+
+  /** Handles the end of one connection exactly once. */
+  private drop(ws: WebSocket, reason: string): void {
+    if (this.ws !== ws) return;
+    this.ws = undefined;
+    clearInterval(this.pingTimer);
+    if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) ws.terminate();
+    this.fail(reason);
+  }
+
+  private fail(reason: string): void {
+    if (this.stopped) return;
+    this.emit('down', reason);
+    const cap = Math.min(this.o.reconnectMaxMs, this.o.reconnectBaseMs * 2 ** this.attempt++);
+    const delay = cap / 2 + Math.random() * (cap / 2);
+    this.log.debug({ reason, delay: Math.round(delay) }, 'call control socket down, reconnecting');
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => void this.connect(), delay);
+  }
+
+  private teardown(code: number, reason: string): void {
+    const ws = this.ws;
+    this.ws = undefined;
+    clearInterval(this.pingTimer);
+    if (!ws) return;
+    ws.removeAllListeners();
+    ws.on('error', () => undefined);
+    if (ws.readyState === WebSocket.OPEN) ws.close(code, reason);
+    else ws.terminate();
+  }
+}

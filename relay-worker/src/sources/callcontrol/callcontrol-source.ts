@@ -1,0 +1,201 @@
+import type pg from 'pg';
+import type { NewEvent } from '@3cx-relay/events';
+import type { Logger } from '../../logger.js';
+import { coerceError } from '../../errors.js';
+import type { EventStore } from '../../events/event-store.js';
+import type { StatusBoard } from '../../status/status-board.js';
+import type { CallState } from '../call-state.js';
+import { PbxError } from '../pbx-error.js';
+import type { CallControlRest } from './callcontrol-rest.js';
+import type { CallControlSocket } from './callcontrol-socket.js';
+import { CallStateStore } from './call-state-store.js';
+import { parseFrame, parseParticipantEntity, type FrameProblem } from './ws-frame.js';
+
+export interface CallControlSourceOptions {
+  socket: CallControlSocket;
+  rest: CallControlRest;
+  state: CallState;
+  events: EventStore;
+  status: StatusBoard;
+  ownPool: pg.Pool;
+  /** Full reconcile against `GET /callcontrol` this often (ms). */
+  reconcileMs: number;
+  /** How often empty calls are checked for their end (ms). */
+  sweepMs: number;
+  /** Callids the PBX still reports active (XAPI ActiveCalls), or null when unknown. */
+  activeCallIds?: () => Promise<Set<number> | null>;
+}
+
+/**
+ * The Call Control source. States: `connecting` → socket open → snapshot taken (`up`; the
+ * socket is opened BEFORE the snapshot so nothing between them is lost) → frames applied in
+ * arrival order, one at a time (Upsert → GET entity, 404 = already gone; Remove → drop) →
+ * periodic reconcile against the snapshot → socket lost: `down`, the socket reconnects with
+ * backoff and the next open reconciles again, so a hang-up missed while disconnected still
+ * yields `call.ended`. Malformed frames and bodies are logged once per kind and skipped.
+ */
+export class CallControlSource {
+  private chain: Promise<void> = Promise.resolve();
+  private reconcileTimer: NodeJS.Timeout | undefined;
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private saveTimer: NodeJS.Timeout | undefined;
+  private readonly warned = new Set<string>();
+  private readonly store: CallStateStore;
+  private stopped = true;
+  /** Frames skipped as malformed, per kind (tests, stats). */
+  readonly skipped: Record<string, number> = {};
+
+  constructor(
+    private readonly o: CallControlSourceOptions,
+    private readonly log: Logger,
+  ) {
+    this.store = new CallStateStore(o.ownPool);
+  }
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    try {
+      this.o.state.restore(await this.store.load());
+    } catch (err) {
+      this.log.warn({ err: coerceError(err) }, 'could not load the saved call state');
+    }
+    await this.o.status.set('callcontrol', { status: 'connecting' });
+    this.o.socket.on('open', () => this.enqueue(() => this.reconcile('connect')));
+    this.o.socket.on('message', (text) => this.onMessage(text));
+    this.o.socket.on('down', (reason) => void this.onDown(reason));
+    this.o.socket.start();
+    this.reconcileTimer = setInterval(() => {
+      if (this.o.socket.isOpen) this.enqueue(() => this.reconcile('periodic'));
+    }, this.o.reconcileMs);
+    this.sweepTimer = setInterval(() => this.enqueue(() => this.sweep()), this.o.sweepMs);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.reconcileTimer);
+    clearInterval(this.sweepTimer);
+    clearTimeout(this.saveTimer);
+    this.o.socket.stop();
+    await this.chain;
+    await this.store.save(this.o.state.snapshot()).catch(() => undefined);
+  }
+
+  /** Control command `reconnect`: a fresh token and socket, then a full reconcile. */
+  reconnect(): string {
+    void this.o.status.set('callcontrol', { status: 'connecting' });
+    this.o.socket.reconnectNow();
+    return 'callcontrol reconnecting';
+  }
+
+  /** Waits until every queued frame has been applied (tests). */
+  async idle(): Promise<void> {
+    let last: Promise<void>;
+    do {
+      last = this.chain;
+      await last;
+    } while (last !== this.chain);
+  }
+
+  /** Runs a reconcile now (tests, control). */
+  reconcileNow(): Promise<void> {
+    return this.enqueue(() => this.reconcile('manual'));
+  }
+
+  private enqueue(task: () => Promise<void>): Promise<void> {
+    this.chain = this.chain.then(task).catch((err: unknown) => this.log.error({ err: coerceError(err) }, 'call control task failed'));
+    return this.chain;
+  }
+
+  private onMessage(text: string): void {
+    const f = parseFrame(text);
+    if ('problem' in f) return this.skip(f.problem, { sample: text.slice(0, 200) });
+    if (f.eventType !== 0 && f.eventType !== 1) return; // DTMF, prompts, responses: not call state
+    const target = parseParticipantEntity(f.entity);
+    if (!target) {
+      if (!f.entity.startsWith('/callcontrol/')) this.skip('unknown-entity', { entity: f.entity });
+      return;
+    }
+    if (f.eventType === 1) {
+      this.enqueue(async () => {
+        this.o.state.remove(target.dn, target.id);
+        this.scheduleSave();
+      });
+      return;
+    }
+    this.enqueue(async () => {
+      let p;
+      try {
+        p = await this.o.rest.participant(f.entity);
+      } catch (err) {
+        if (err instanceof PbxError && err.kind === 'MALFORMED') return this.skip('malformed-response', { entity: f.entity });
+        throw err;
+      }
+      if (!p) {
+        // Gone before we asked: the Remove follows (or was missed); the reconcile settles it.
+        this.log.debug({ entity: f.entity }, 'participant already gone (404 after Upsert)');
+        return;
+      }
+      await this.append(this.o.state.upsert(p));
+    });
+  }
+
+  private async reconcile(reason: string): Promise<void> {
+    if (this.stopped) return;
+    try {
+      const snap = await this.o.rest.snapshot();
+      for (const [dn, type] of snap.dnTypes) this.o.state.setDnType(dn, type);
+      if (snap.skipped) this.skip('malformed-response', { entity: '/callcontrol', count: snap.skipped });
+      await this.append(this.o.state.reconcile(snap.participants));
+      await this.sweep();
+      await this.o.status.set('callcontrol', {
+        status: this.o.socket.isOpen ? 'up' : 'degraded',
+        latencyMs: Math.round(snap.latencyMs),
+        details: { activeCalls: this.o.state.callIds().length, lastReconcile: reason },
+      });
+    } catch (err) {
+      const e = coerceError(err);
+      const code = err instanceof PbxError ? `CALLCONTROL_${err.kind}` : 'CALLCONTROL_SNAPSHOT_FAILED';
+      await this.o.status.set('callcontrol', { status: err instanceof PbxError && err.kind === 'FORBIDDEN' ? 'down' : 'degraded', error: e.message });
+      await this.o.status.reportError('callcontrol', 'error', code, `Call Control snapshot failed: ${e.message}`);
+    }
+  }
+
+  private async sweep(): Promise<void> {
+    let alive: Set<number> | null = null;
+    const needsCheck = this.o.state.hasDueEnds();
+    if (needsCheck && this.o.activeCallIds) {
+      alive = await this.o.activeCallIds().catch((err: unknown) => {
+        this.log.debug({ err: coerceError(err) }, 'ActiveCalls unavailable for the end check');
+        return null;
+      });
+    }
+    await this.append(this.o.state.sweep((id) => alive?.has(id) ?? false));
+  }
+
+  private async onDown(reason: string): Promise<void> {
+    if (this.stopped) return;
+    await this.o.status.set('callcontrol', { status: 'down', error: `WebSocket: ${reason}` });
+    await this.o.status.reportError('callcontrol', 'warning', 'CALLCONTROL_DISCONNECTED', `Call Control WebSocket down: ${reason}`);
+  }
+
+  private async append(events: NewEvent[]): Promise<void> {
+    if (events.length) await this.o.events.append(events);
+    this.scheduleSave();
+  }
+
+  private scheduleSave(): void {
+    if (this.saveTimer) return;
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = undefined;
+      this.store.save(this.o.state.snapshot()).catch((err: unknown) => this.log.warn({ err: coerceError(err) }, 'could not save call state'));
+    }, 500);
+  }
+
+  private skip(kind: FrameProblem | 'malformed-response', ctx: Record<string, unknown>): void {
+    this.skipped[kind] = (this.skipped[kind] ?? 0) + 1;
+    if (this.warned.has(kind)) return;
+    this.warned.add(kind);
+    this.log.warn({ kind, ...ctx }, 'skipping a malformed Call Control message (logged once per kind)');
+    void this.o.status.reportError('callcontrol', 'warning', `CALLCONTROL_MALFORMED_${kind.toUpperCase().replace(/-/g, '_')}`, `skipped a malformed Call Control message (${kind})`);
+  }
+}

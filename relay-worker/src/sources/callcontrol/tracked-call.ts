@@ -1,0 +1,111 @@
+import type { Direction, Outcome, Party } from '@3cx-relay/events';
+import type { Participant } from './normalize-participant.js';
+
+/** What the relay knows about one live call (serialisable: it is persisted across restarts). */
+export interface TrackedCall {
+  callid: number;
+  /** First time the relay saw this callid (ms); part of event ids, since 3CX reuses callids after a restart. */
+  epoch: number;
+  startedAt: number;
+  answeredAt: number | null;
+  answeredBy: string | null;
+  direction: Direction;
+  caller: Party | null;
+  callee: Party | null;
+  did: string | null;
+  queue: string | null;
+  /** DNs that rang for the call. */
+  rang: string[];
+  /** Every DN with a participant in the call. */
+  dns: string[];
+  /** Keys (`dn/id`) of the caller's own legs (Dialing side). */
+  ownLegs: string[];
+  /** Visible participants by `dn/id`. */
+  parts: Record<string, Participant>;
+  /** Since when the call has had no visible participant (ms), or null. */
+  emptySince: number | null;
+  /** True when its end was noticed by reconciliation rather than a live Remove. */
+  endedByReconcile: boolean;
+}
+
+/** The public live-call shape served by `/relay/active-calls` (see {@link ActiveCall}). */
+export function newTrackedCall(callid: number, now: number): TrackedCall {
+  return {
+    callid, epoch: now, startedAt: now, answeredAt: null, answeredBy: null, direction: 'unknown',
+    caller: null, callee: null, did: null, queue: null, rang: [], dns: [], ownLegs: [], parts: {},
+    emptySince: null, endedByReconcile: false,
+  };
+}
+
+/** Outcome of a finished call: answered; else abandoned (was in a queue), missed (rang), rejected. */
+export function outcomeOf(c: TrackedCall): Outcome {
+  if (c.answeredAt !== null) return 'answered';
+  if (c.queue) return 'abandoned';
+  if (c.rang.length) return 'missed';
+  return 'rejected';
+}
+
+/** One participant of an {@link ActiveCall}. */
+export interface ActiveCallParticipant {
+  /** 3CX participant id. */
+  id: number;
+  /** The monitored DN the participant is on. */
+  dn: string;
+  /** 3CX status: Dialing, Ringing, Connected. */
+  status: string;
+  legId: number;
+  /** The other side's number and name as 3CX shows it. */
+  partyNumber: string | null;
+  partyName: string | null;
+}
+
+/**
+ * A call in progress as the relay normalizes it (served without PBX requests).
+ * `state`: `dialing` (only the caller's leg), `ringing` (something rings), `talking`
+ * (someone answered and is connected), `routing` (in an IVR/queue with no visible leg).
+ * Times are ISO 8601 UTC.
+ */
+export interface ActiveCall {
+  callId: string;
+  callHistoryId: string | null;
+  direction: Direction;
+  state: 'dialing' | 'ringing' | 'talking' | 'routing';
+  caller: Party | null;
+  callee: Party | null;
+  did: string | null;
+  queue: string | null;
+  extensions: string[];
+  startedAt: string;
+  answeredAt: string | null;
+  answeredBy: string | null;
+  participants: ActiveCallParticipant[];
+}
+
+/** The {@link ActiveCall} view of a tracked call. */
+export function toActiveCall(c: TrackedCall, extensions: string[]): ActiveCall {
+  const parts = Object.values(c.parts);
+  const state = parts.some((p) => p.status === 'Connected')
+    ? 'talking'
+    : parts.some((p) => p.status === 'Ringing')
+      ? 'ringing'
+      : parts.length
+        ? 'dialing'
+        : 'routing';
+  return {
+    callId: String(c.callid),
+    callHistoryId: null,
+    direction: c.direction,
+    state,
+    caller: c.caller,
+    callee: c.callee,
+    did: c.did,
+    queue: c.queue,
+    extensions,
+    startedAt: new Date(c.startedAt).toISOString(),
+    answeredAt: c.answeredAt ? new Date(c.answeredAt).toISOString() : null,
+    answeredBy: c.answeredBy,
+    participants: parts.map((p) => ({
+      id: p.id, dn: p.dn, status: p.status, legId: p.legid, partyNumber: p.party_caller_id || p.party_dn || null, partyName: p.party_caller_name || null,
+    })),
+  };
+}

@@ -1,0 +1,101 @@
+import type pg from 'pg';
+import type { NewEvent } from '@3cx-relay/events';
+import { CDR_SELECT, type CdrRow } from './cdr-row.js';
+import { cdrCreatedEvent } from './cdr-events.js';
+import { isFlowComplete, summarizeCallFlow } from './summarize-call-flow.js';
+import { keyMinus, type CdrCursor } from './cdr-cursor.js';
+
+export interface CdrPollerOptions {
+  /** Quoted or plain table name, validated by the config (e.g. `cdroutput`). */
+  table: string;
+  trunkDids: Record<string, string>;
+  /** Re-read window below the cursor for late commits and ties (ms). */
+  overlapMs: number;
+  /** A flow is summarized once it is complete and unchanged for this long (ms). */
+  quietMs: number;
+  /** A flow still incomplete after this long is summarized anyway (ms, default 2 h). */
+  maxFlowAgeMs?: number;
+  batchSize?: number;
+  /** Looks up the live 3CX callid of a finished flow, if the relay saw it. */
+  callIdFor?: (rows: CdrRow[]) => string | null;
+}
+
+/** What one poll produced: events to append and the cursor to store after appending them. */
+export interface PollResult {
+  events: NewEvent[];
+  cursor: CdrCursor;
+  /** True when the batch was full and another poll should follow. */
+  more: boolean;
+}
+
+const cmpRow = (a: CdrRow, b: CdrRow) => (a.ended_key < b.ended_key ? -1 : a.ended_key > b.ended_key ? 1 : a.cdr_id < b.cdr_id ? -1 : 1);
+
+/**
+ * One poll of `cdroutput`, pure apart from its two or three read-only queries.
+ * The predicate `cdr_ended_at >= cursor - overlap` is index-friendly and independent of the
+ * cdr_id counter (which resets on a PBX restart, so ids are not ordered); rows in the overlap
+ * window already emitted are excluded by id. Every flow touched by a new row is read in full,
+ * so rows 3CX wrote long after they ended (a flow committed at its end) are not lost.
+ */
+export async function pollCdrs(db: pg.Pool, cursor: CdrCursor, o: CdrPollerOptions): Promise<PollResult> {
+  const batch = o.batchSize ?? 1000;
+  const seenIds = cursor.seen.map(([id]) => id);
+  const res = await db.query<CdrRow & { db_now: Date }>(
+    `SELECT ${CDR_SELECT}, now() AS db_now FROM ${o.table}
+     WHERE cdr_ended_at >= $1::timestamptz - make_interval(secs => $2) AND NOT (cdr_id = ANY($3::uuid[]))
+     ORDER BY cdr_ended_at, cdr_id LIMIT $4`,
+    [cursor.endedAt, o.overlapMs / 1000, seenIds, batch],
+  );
+  let dbNow = res.rows[0]?.db_now?.getTime();
+  if (dbNow === undefined) dbNow = (await db.query<{ now: Date }>('SELECT now() AS now')).rows[0]!.now.getTime();
+
+  const anchors = res.rows;
+  const flowIds = [...new Set(anchors.map((r) => r.call_history_id))];
+  const flowRows = flowIds.length ? await readFlows(db, o.table, flowIds) : [];
+  const seen = new Set(seenIds);
+  const fresh = new Map<string, CdrRow>();
+  for (const r of [...anchors, ...flowRows]) if (r.cdr_ended_at && !seen.has(r.cdr_id)) fresh.set(r.cdr_id, r);
+  const events = [...fresh.values()].sort(cmpRow).map((r) => cdrCreatedEvent(r, o.trunkDids));
+
+  let endedAt = cursor.endedAt;
+  for (const r of anchors) if (r.ended_key > endedAt) endedAt = r.ended_key;
+  const floor = keyMinus(endedAt, o.overlapMs);
+  const nextSeen = new Map(cursor.seen);
+  for (const r of anchors) nextSeen.set(r.cdr_id, r.ended_key);
+  const pending = { ...cursor.pending };
+  for (const id of flowIds) pending[id] = dbNow;
+
+  events.push(...(await completeFlows(db, pending, dbNow, o)));
+  return {
+    events,
+    more: anchors.length >= batch,
+    cursor: { endedAt, seen: [...nextSeen].filter(([, k]) => k >= floor), pending },
+  };
+}
+
+async function readFlows(db: pg.Pool, table: string, ids: string[]): Promise<CdrRow[]> {
+  const res = await db.query<CdrRow>(`SELECT ${CDR_SELECT} FROM ${table} WHERE call_history_id = ANY($1::uuid[])`, [ids]);
+  return res.rows;
+}
+
+/** Summarizes the pending flows that have been quiet long enough and are complete; mutates `pending`. */
+async function completeFlows(db: pg.Pool, pending: Record<string, number>, now: number, o: CdrPollerOptions): Promise<NewEvent[]> {
+  const due = Object.entries(pending).filter(([, at]) => now - at >= o.quietMs).map(([id]) => id);
+  if (!due.length) return [];
+  const rows = await readFlows(db, o.table, due);
+  const byFlow = new Map<string, CdrRow[]>();
+  for (const r of rows) byFlow.set(r.call_history_id, [...(byFlow.get(r.call_history_id) ?? []), r]);
+  const out: NewEvent[] = [];
+  for (const id of due) {
+    const flow = byFlow.get(id);
+    const tooOld = now - pending[id]! >= (o.maxFlowAgeMs ?? 2 * 3600_000);
+    if (!flow?.length) {
+      delete pending[id];
+      continue;
+    }
+    if (!isFlowComplete(flow) && !tooOld) continue;
+    out.push(summarizeCallFlow(flow, o.trunkDids, o.callIdFor?.(flow) ?? null));
+    delete pending[id];
+  }
+  return out;
+}

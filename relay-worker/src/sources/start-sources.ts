@@ -1,0 +1,126 @@
+import type pg from 'pg';
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import type { EventStore } from '../events/event-store.js';
+import type { StatusBoard } from '../status/status-board.js';
+import type { ControlListener } from '../control/control-listener.js';
+import type { Lifecycle } from '../lifecycle/lifecycle.js';
+import { CallState } from './call-state.js';
+import { TokenHolder } from './xapi/token-holder.js';
+import { PbxHttp, createPbxDispatcher } from './xapi/pbx-http.js';
+import { XapiClient } from './xapi/xapi-client.js';
+import { XapiSource } from './xapi/xapi-source.js';
+import { createPbxDbPool, resolvePbxDb } from './db3cx/pbx-db-pool.js';
+import { Db3cxSource } from './db3cx/db3cx-source.js';
+import { cdrSide } from './db3cx/cdr-row.js';
+import { CallControlSocket } from './callcontrol/callcontrol-socket.js';
+import { CallControlRest } from './callcontrol/callcontrol-rest.js';
+import { CallControlSource } from './callcontrol/callcontrol-source.js';
+
+/** The running input half: what the output half and tests use. */
+export interface Sources {
+  /** Live calls (always present; empty when Call Control is disabled). */
+  callState: CallState;
+  /** XAPI client for `/relay/call-history`; undefined when XAPI is not configured. */
+  xapi: XapiClient | undefined;
+  /** Shared token holder, when the PBX API is configured. */
+  tokens: TokenHolder | undefined;
+  db3cx: Db3cxSource | undefined;
+  xapiSource: XapiSource | undefined;
+  callControl: CallControlSource | undefined;
+}
+
+export interface SourceDeps {
+  config: Config;
+  log: Logger;
+  ownPool: pg.Pool;
+  events: EventStore;
+  status: StatusBoard;
+  control: ControlListener;
+  lifecycle: Lifecycle;
+}
+
+/**
+ * Starts every configured source; an unconfigured or disabled one reports `disabled` and the
+ * worker runs with the rest. Registers closers and the `reconnect` control command.
+ */
+export async function startSources(d: SourceDeps): Promise<Sources> {
+  const { config: c, log, status } = d;
+  const callState = new CallState({ trunkDids: c.PBX_TRUNK_DIDS, endGraceMs: c.CALLCONTROL_END_GRACE_MS });
+  const out: Sources = { callState, xapi: undefined, tokens: undefined, db3cx: undefined, xapiSource: undefined, callControl: undefined };
+
+  const apiConfigured = !!(c.PBX_URL && c.PBX_CLIENT_ID && c.PBX_CLIENT_SECRET);
+  if (apiConfigured && (c.SOURCE_XAPI_ENABLED || c.SOURCE_CALLCONTROL_ENABLED)) {
+    const dispatcher = createPbxDispatcher({ insecureTls: c.PBX_TLS_INSECURE });
+    d.lifecycle.onClose('pbx-http', () => dispatcher.close());
+    const tokens = new TokenHolder({ baseUrl: c.PBX_URL!, clientId: c.PBX_CLIENT_ID!, clientSecret: c.PBX_CLIENT_SECRET!, dispatcher }, log.child({ module: 'token' }));
+    const http = new PbxHttp(c.PBX_URL!, tokens, dispatcher);
+    out.tokens = tokens;
+    out.xapi = new XapiClient(http);
+    if (c.SOURCE_XAPI_ENABLED) {
+      const xs = new XapiSource({ client: out.xapi, status, intervalMs: c.XAPI_HEALTH_INTERVAL_MS, invalidateToken: () => tokens.invalidate() }, log.child({ module: 'xapi' }));
+      xs.start();
+      d.lifecycle.onClose('xapi', () => xs.stop());
+      out.xapiSource = xs;
+    }
+    if (c.SOURCE_CALLCONTROL_ENABLED) {
+      const socket = new CallControlSocket(
+        { baseUrl: c.PBX_URL!, tokens, pingIntervalMs: c.CALLCONTROL_PING_INTERVAL_MS, reconnectBaseMs: c.RECONNECT_BASE_MS, reconnectMaxMs: c.RECONNECT_MAX_MS, insecureTls: c.PBX_TLS_INSECURE },
+        log.child({ module: 'callcontrol-ws' }),
+      );
+      const xapi = c.SOURCE_XAPI_ENABLED ? out.xapi : undefined;
+      const cc = new CallControlSource(
+        {
+          socket, rest: new CallControlRest(http), state: callState, events: d.events, status, ownPool: d.ownPool,
+          reconcileMs: c.CALLCONTROL_RECONCILE_INTERVAL_MS, sweepMs: Math.max(100, Math.min(1000, Math.floor(c.CALLCONTROL_END_GRACE_MS / 2) || 100)),
+          ...(xapi ? { activeCallIds: async () => new Set((await xapi.activeCalls()).map((a) => a.Id)) } : {}),
+        },
+        log.child({ module: 'callcontrol' }),
+      );
+      await cc.start();
+      d.lifecycle.onClose('callcontrol', () => cc.stop());
+      out.callControl = cc;
+    }
+  }
+  if (!apiConfigured || !c.SOURCE_XAPI_ENABLED) await status.set('xapi', { status: 'disabled', ...(apiConfigured ? {} : { error: 'PBX_URL, PBX_CLIENT_ID and PBX_CLIENT_SECRET are not all set' }) });
+  if (!apiConfigured || !c.SOURCE_CALLCONTROL_ENABLED) await status.set('callcontrol', { status: 'disabled' });
+
+  if (c.SOURCE_DB_ENABLED) {
+    const resolved = resolvePbxDb(c);
+    if (resolved.ok) {
+      if (resolved.warning) await status.reportError('db3cx', 'warning', 'DB3CX_MASTER_ACCOUNT', resolved.warning);
+      const dbLog = log.child({ module: 'db3cx' });
+      const src = new Db3cxSource(
+        {
+          createPool: () => createPbxDbPool(resolved.config, c.PBX_DB_STATEMENT_TIMEOUT_MS, dbLog),
+          ownPool: d.ownPool, events: d.events, status, table: c.PBX_CDR_TABLE, trunkDids: c.PBX_TRUNK_DIDS,
+          overlapMs: c.CDR_OVERLAP_MS, quietMs: c.CDR_FLOW_QUIET_MS, intervalMs: c.CDR_POLL_INTERVAL_MS,
+          reconnectBaseMs: c.RECONNECT_BASE_MS, reconnectMaxMs: c.RECONNECT_MAX_MS,
+          callIdFor: (rows) => {
+            const first = rows.reduce((a, b) => ((a.cdr_started_at?.getTime() ?? 0) <= (b.cdr_started_at?.getTime() ?? 0) ? a : b));
+            const numbers = rows.flatMap((r) => [cdrSide(r, 'source'), cdrSide(r, 'destination')]).flatMap((s) => [s.phoneNumber, s.dnNumber]).filter((n): n is string => !!n);
+            return first.cdr_started_at ? callState.findRecentCall(first.cdr_started_at.getTime(), numbers) : null;
+          },
+        },
+        dbLog,
+      );
+      src.start();
+      d.lifecycle.onClose('db3cx', () => src.stop());
+      out.db3cx = src;
+      dbLog.info({ source: resolved.source }, '3CX database source started');
+    } else {
+      await status.set('db3cx', { status: 'disabled', error: resolved.reason });
+    }
+  } else {
+    await status.set('db3cx', { status: 'disabled' });
+  }
+
+  d.control.on('reconnect', async (args) => {
+    const component = args.component;
+    if (component === 'db3cx') return out.db3cx ? out.db3cx.reconnect() : 'db3cx is disabled';
+    if (component === 'xapi') return out.xapiSource ? out.xapiSource.reconnect() : 'xapi is disabled';
+    if (component === 'callcontrol') return out.callControl ? out.callControl.reconnect() : 'callcontrol is disabled';
+    throw new Error(`unknown component ${JSON.stringify(component)}; expected db3cx, xapi or callcontrol`);
+  });
+  return out;
+}

@@ -1,0 +1,58 @@
+import { Agent, request, type Dispatcher } from 'undici';
+import { PbxError, errorForStatus } from '../pbx-error.js';
+import type { TokenHolder } from './token-holder.js';
+
+/** A parsed JSON answer of the PBX. */
+export interface PbxResponse<T = unknown> {
+  status: number;
+  body: T;
+  latencyMs: number;
+}
+
+/** Creates the HTTP dispatcher for the PBX (keep-alive; optionally accepting a self-signed cert). */
+export function createPbxDispatcher(opts: { insecureTls?: boolean } = {}): Agent {
+  return new Agent({ connect: { rejectUnauthorized: !opts.insecureTls }, keepAliveTimeout: 10_000, connections: 8 });
+}
+
+/**
+ * Authenticated JSON requests to the PBX (XAPI and Call Control REST). Adds the Bearer token
+ * of the shared {@link TokenHolder} and, on a 401, renews the token once and retries.
+ */
+export class PbxHttp {
+  constructor(
+    readonly baseUrl: string,
+    readonly tokens: TokenHolder,
+    private readonly dispatcher?: Dispatcher,
+    private readonly timeoutMs = 10_000,
+  ) {}
+
+  /** GET a JSON document; non-2xx answers throw a classified {@link PbxError}. */
+  async getJson<T = unknown>(path: string): Promise<PbxResponse<T>> {
+    const first = await this.tokens.get();
+    let res = await this.send(path, first);
+    if (res.status === 401) res = await this.send(path, await this.tokens.renew(first));
+    if (res.status < 200 || res.status >= 300) throw errorForStatus(res.status, path.split('?')[0] ?? path, res.text);
+    try {
+      return { status: res.status, body: JSON.parse(res.text) as T, latencyMs: res.latencyMs };
+    } catch {
+      throw new PbxError('MALFORMED', `PBX answered ${path.split('?')[0]} with something that is not JSON`, res.status);
+    }
+  }
+
+  private async send(path: string, token: string): Promise<{ status: number; text: string; latencyMs: number }> {
+    const started = performance.now();
+    try {
+      const res = await request(new URL(path, this.baseUrl), {
+        method: 'GET',
+        headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+        dispatcher: this.dispatcher,
+        headersTimeout: this.timeoutMs,
+        bodyTimeout: this.timeoutMs,
+      });
+      const text = await res.body.text();
+      return { status: res.statusCode, text, latencyMs: performance.now() - started };
+    } catch (err) {
+      throw new PbxError('NETWORK', `cannot reach the PBX for ${path.split('?')[0]}: ${(err as Error).message}`, undefined, { cause: err });
+    }
+  }
+}

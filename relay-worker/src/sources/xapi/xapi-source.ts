@@ -1,0 +1,68 @@
+import type { Logger } from '../../logger.js';
+import { coerceError } from '../../errors.js';
+import type { StatusBoard } from '../../status/status-board.js';
+import { PbxError } from '../pbx-error.js';
+import type { XapiClient } from './xapi-client.js';
+
+export interface XapiSourceOptions {
+  client: XapiClient;
+  status: StatusBoard;
+  /** Probe period (ms). */
+  intervalMs: number;
+  /** Invalidates the shared token (control command `reconnect`). */
+  invalidateToken: () => void;
+}
+
+/**
+ * XAPI health. Every `intervalMs`: `GET /xapi/v1/Defs?$select=Id` (latency) plus a one-row
+ * `CallHistoryView` read that proves the role allows history. States: `connecting` → `up`, or
+ * `down` with an actionable error (bad credentials, 403 → System Owner role, licence) and an
+ * error-log entry. A failing probe waits for the next period: no tight retry loop.
+ */
+export class XapiSource {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+
+  constructor(
+    private readonly o: XapiSourceOptions,
+    private readonly log: Logger,
+  ) {}
+
+  start(): void {
+    void this.o.status.set('xapi', { status: 'connecting' });
+    this.running = this.probe();
+    this.timer = setInterval(() => {
+      this.running ??= this.probe().finally(() => (this.running = undefined));
+    }, this.o.intervalMs);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** Control command `reconnect`: fresh token and an immediate probe. */
+  async reconnect(): Promise<string> {
+    this.o.invalidateToken();
+    await this.o.status.set('xapi', { status: 'connecting' });
+    await this.probe();
+    return `xapi ${this.o.status.get('xapi')?.status ?? 'unknown'}`;
+  }
+
+  /** Probes now and records the status. */
+  async probe(): Promise<void> {
+    try {
+      const latencyMs = await this.o.client.probe();
+      const now = new Date();
+      await this.o.client.getCallHistory({ from: new Date(now.getTime() - 3600_000), to: now, top: 1, skip: 0 });
+      await this.o.status.set('xapi', { status: 'up', latencyMs: Math.round(latencyMs) });
+    } catch (err) {
+      const e = coerceError(err);
+      const kind = err instanceof PbxError ? err.kind : 'HTTP';
+      const severity = kind === 'FORBIDDEN' || kind === 'LICENSE' || kind === 'BAD_CREDENTIALS' ? 'critical' : 'error';
+      this.log.debug({ err: e }, 'XAPI probe failed');
+      await this.o.status.set('xapi', { status: 'down', error: e.message });
+      await this.o.status.reportError('xapi', severity, `XAPI_${kind}`, e.message);
+    }
+  }
+}
