@@ -1,0 +1,146 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Simulator } from '../src/index.js';
+import { ACTIVE_CALL_FIELDS } from '../src/xapi/active-calls.js';
+import { api, getToken, startTestSim, until, xapiValidator } from './helpers.js';
+
+let sim: Simulator;
+let owner: string;
+let admin: string;
+const validate = xapiValidator('20.0.7');
+const callLog = (from: string, extra = '') =>
+  `/xapi/v1/ReportCallLogData/Pbx.GetCallLogData(periodFrom=${from},periodTo=2099-12-31T23:59:59Z,sourceType=0,sourceFilter='',destinationType=0,` +
+  `destinationFilter='',callsType=0,callTimeFilterType=0,callTimeFilterFrom='0:00:0',callTimeFilterTo='0:00:0',hidePcalls=true)${extra}`;
+
+beforeAll(async () => {
+  sim = await startTestSim('xapi');
+  await sim.runScenario('inbound-queue-answered');
+  await sim.runScenario('outbound');
+  owner = await getToken(sim, 'owner');
+  admin = await getToken(sim, 'admin');
+});
+afterAll(() => sim?.stop());
+
+function expectEnvelope(body: any, items: string) {
+  expect(typeof body['@odata.context']).toBe('string');
+  expect(Array.isArray(body.value)).toBe(true);
+  expect(validate('BaseCollectionPaginationCountResponse', { '@odata.count': body['@odata.count'] ?? null })).toEqual([]);
+  for (const item of body.value) expect(validate(items, item)).toEqual([]);
+}
+
+describe('XAPI', () => {
+  it('GET /xapi/v1/ActiveCalls - items have exactly the 7 Pbx.ActiveCall fields and validate', async () => {
+    const running = sim.runScenario('ringing-at-connect');
+    await until(() => sim.state().activeCalls.length > 0);
+    const res = await api(sim, owner, '/xapi/v1/ActiveCalls?$count=true');
+    expect(res.status).toBe(200);
+    expectEnvelope(res.body, 'Pbx.ActiveCall');
+    expect(res.body['@odata.count']).toBe(1);
+    expect(Object.keys(res.body.value[0]).sort()).toEqual([...ACTIVE_CALL_FIELDS].sort());
+    expect(res.body.value[0].Status).toBe('Ringing');
+    const drop = await api(sim, owner, `/xapi/v1/ActiveCalls(${res.body.value[0].Id})/Pbx.DropCall`, { method: 'POST' });
+    expect(drop.status).toBe(200);
+    expect(drop.body).toEqual({});
+    expect((await running).outcome).toBe('abandoned');
+    expect((await api(sim, owner, '/xapi/v1/ActiveCalls')).body.value).toEqual([]);
+  });
+
+  it('GET /xapi/v1/CallHistoryView - segments validate, $count/$top/$skip/$orderby/$select work', async () => {
+    const all = await api(sim, owner, '/xapi/v1/CallHistoryView?$count=true');
+    expectEnvelope(all.body, 'Pbx.CallHistoryView');
+    const total = all.body['@odata.count'];
+    expect(total).toBeGreaterThan(4);
+    const page = await api(sim, owner, '/xapi/v1/CallHistoryView?$count=true&$orderby=SegmentId desc&$skip=1&$top=2');
+    expect(page.body['@odata.count']).toBe(total);
+    expect(page.body.value.map((s: any) => s.SegmentId)).toEqual([total - 1, total - 2]);
+    const sel = await api(sim, owner, '/xapi/v1/CallHistoryView?$select=SegmentId,SrcDn&$top=1');
+    expect(Object.keys(sel.body.value[0])).toEqual(['SegmentId', 'SrcDn']);
+    expect(sel.body['@odata.context']).toMatch(/#CallHistoryView\(SegmentId,SrcDn\)$/);
+  });
+
+  it('GET /xapi/v1/CallHistoryView - $filter with dates, numbers, and/or, contains/startswith', async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const q = (f: string) => api(sim, owner, `/xapi/v1/CallHistoryView?$count=true&$filter=${encodeURIComponent(f)}`);
+    const total = (await q('SegmentId ge 1')).body['@odata.count'];
+    expect((await q(`date(SegmentStartTime) ge ${today} and date(SegmentStartTime) le ${today}`)).body['@odata.count']).toBe(total);
+    expect((await q('SegmentStartTime lt 2000-01-01T00:00:00Z')).body['@odata.count']).toBe(0);
+    expect((await q("SrcDn eq '10007'")).body.value.every((s: any) => s.SrcDn === '10007')).toBe(true);
+    expect((await q("SrcDn ne '10007' or SegmentId eq 1")).body['@odata.count']).toBeGreaterThan(0);
+    expect((await q("contains(DstDisplayName,'support')")).body.value.every((s: any) => s.DstDisplayName === 'Support')).toBe(true);
+    expect((await q("startswith(SrcCallerNumber,'+49') and SrcExternal eq true")).body['@odata.count']).toBeGreaterThan(0);
+    expect((await q('NoSuchField eq 1')).status).toBe(400);
+  });
+
+  it('GET ReportCallLogData/Pbx.GetCallLogData(...) - 11 parameters, rows validate', async () => {
+    const res = await api(sim, owner, callLog('2020-01-01T00:00:00Z', '?$top=100&$orderby=SegmentId desc'));
+    expect(res.status).toBe(200);
+    expectEnvelope(res.body, 'Pbx.CallLogData');
+    expect(res.body.value.length).toBeGreaterThan(3);
+    expect(res.body.value[0]).not.toHaveProperty('Recordings');
+  });
+
+  it('GetCallLogData with a malformed parameter list answers 404', async () => {
+    const res = await api(sim, owner, "/xapi/v1/ReportCallLogData/Pbx.GetCallLogData(periodFrom=2024-12-01T00:00:00Z,sourceType=0)");
+    expect(res.status).toBe(404);
+    const unknown = await api(sim, owner, callLog('2020-01-01T00:00:00Z').replace('hidePcalls', 'hideCalls'));
+    expect(unknown.status).toBe(404);
+  });
+
+  it('GetCallLogData with a bad date answers 500 with an ODataError', async () => {
+    const res = await api(sim, owner, callLog('01.12.2024'));
+    expect(res.status).toBe(500);
+    expect(validate('Pbx.ODataErrors.ODataError', res.body)).toEqual([]);
+  });
+
+  it('quirk: a System Admin client gets 403 on history endpoints, System Owner gets data', async () => {
+    for (const p of ['/xapi/v1/CallHistoryView', callLog('2020-01-01T00:00:00Z')]) {
+      const res = await api(sim, admin, p);
+      expect(res.status).toBe(403);
+      expect(validate('Pbx.ODataErrors.ODataError', res.body)).toEqual([]);
+      expect((await api(sim, owner, p)).status).toBe(200);
+    }
+  });
+
+  it('GET /xapi/v1/Defs?$select=Id works for both roles and validates', async () => {
+    for (const t of [owner, admin]) {
+      const res = await api(sim, t, '/xapi/v1/Defs?$select=Id');
+      expect(res.status).toBe(200);
+      expect(res.body['@odata.context']).toMatch(/\$metadata#Defs\(Id\)$/);
+      const { ['@odata.context']: _ctx, ...defs } = res.body;
+      expect(validate('Pbx.Defs', defs)).toEqual([]);
+    }
+  });
+
+  it('GET /xapi/v1/SystemStatus validates against Pbx.SystemStatus', async () => {
+    const res = await api(sim, owner, '/xapi/v1/SystemStatus');
+    const { ['@odata.context']: _ctx, ...status } = res.body;
+    expect(validate('Pbx.SystemStatus', status)).toEqual([]);
+    expect(status.Version).toBe('20.0.8');
+  });
+
+  it('answers 401 with an empty body and WWW-Authenticate: Bearer without a valid token', async () => {
+    for (const auth of [undefined, 'Bearer nonsense']) {
+      const res = await fetch(`${sim.baseUrl}/xapi/v1/ActiveCalls`, { headers: auth ? { authorization: auth } : {} });
+      expect(res.status).toBe(401);
+      expect(res.headers.get('www-authenticate')).toBe('Bearer');
+      expect(await res.text()).toBe('');
+    }
+  });
+});
+
+describe('XAPI in 20.0.9 mode', () => {
+  it('CallLogData rows carry Recordings and validate against the 20.0.10 schemas', async () => {
+    const v9 = await startTestSim('xapi9', { version: '20.0.9' });
+    try {
+      await v9.runScenario('internal');
+      const res = await api(v9, await getToken(v9), callLog('2020-01-01T00:00:00Z'));
+      const validate10 = xapiValidator('20.0.10');
+      expect(res.body.value.length).toBeGreaterThan(0);
+      for (const row of res.body.value) expect(validate10('Pbx.CallLogData', row)).toEqual([]);
+      expect(res.body.value[0].Recordings).toEqual([]);
+      const status = (await api(v9, await getToken(v9), '/xapi/v1/SystemStatus')).body;
+      expect(status.UserExtensions).toBe(6);
+    } finally {
+      await v9.stop();
+    }
+  });
+});
