@@ -47,13 +47,19 @@ build_admin() {
   run env NEXT_TELEMETRY_DISABLED=1 NODE_ENV=production "$NODE" "$dir/node_modules/next/dist/bin/next" build "$dir/admin"
 }
 
+# The real path of the release `current` points at, or nothing before the first install.
+current_release() {
+  [[ -L $OPT/current ]] && readlink -f "$OPT/current"
+  return 0
+}
+
 # Sets RELEASE_DIR to the release `current` should point at, building a new one when needed.
 prepare_release() {
   step "Release from $SOURCE"
   local fingerprint version current_dir name
   fingerprint=$(source_fingerprint)
   version=$(product_version)
-  current_dir=$(readlink -f "$OPT/current" 2>/dev/null || true)
+  current_dir=$(current_release)
   if [[ -n $current_dir && -f $current_dir/.release-complete &&
     $(cat "$current_dir/.release-fingerprint" 2>/dev/null) == "$fingerprint" &&
     ($NO_ADMIN_BUILD == 1 || -d $current_dir/admin/.next) ]]; then
@@ -79,12 +85,13 @@ prepare_release() {
 # Points `current` at RELEASE_DIR (and `previous` at the one it replaces); keeps only those two.
 activate_release() {
   local old keep_prev dir
-  old=$(readlink -f "$OPT/current" 2>/dev/null || true)
+  old=$(current_release)
   if [[ -n $old && $old != "$RELEASE_DIR" ]]; then
     ensure_symlink "releases/$(basename "$old")" "$OPT/previous"
   fi
   ensure_symlink "releases/$(basename "$RELEASE_DIR")" "$OPT/current"
-  keep_prev=$(readlink -f "$OPT/previous" 2>/dev/null || true)
+  keep_prev=''
+  [[ -L $OPT/previous ]] && keep_prev=$(readlink -f "$OPT/previous")
   [[ -d $OPT/releases ]] || return 0
   for dir in "$OPT"/releases/*/; do
     dir=${dir%/}
