@@ -178,7 +178,7 @@ export class CallState {
       call.caller = remoteParty(p);
       call.callee = localParty(p, this.dnTypes.get(p.dn));
     }
-    call.did ??= dialledDid(p, this.o.trunkDids);
+    if (call.direction === 'inbound') call.did ??= dialledDid(p, this.o.trunkDids);
     if (!call.queue && p.on_behalf_of_type === 'Wqueue' && p.on_behalf_of_dn) call.queue = p.on_behalf_of_dn;
   }
 

@@ -44,7 +44,7 @@ function sectionNamed(doc: Section, name: string): Section | undefined {
  * credentials come from `[DbAdminREADONLY]`; the master account is only a last resort.
  */
 export function parsePhoneSystemIni(text: string): PhoneSystemDbSettings {
-  const doc = parse(text) as Section;
+  const doc = parse(quoteValues(text)) as Section;
   const top = Object.fromEntries(Object.entries(doc).filter(([, v]) => typeof v !== 'object')) as Section;
   const profile = sectionNamed(doc, 'CfgServerProfile');
   const qm = sectionNamed(doc, 'QMDatabase');
@@ -71,6 +71,21 @@ export function parsePhoneSystemIni(text: string): PhoneSystemDbSettings {
     password,
     usedMasterAccount,
   };
+}
+
+/**
+ * 3CX writes values verbatim (`Password = ab;c#d`), but `ini` strips `;`/`#` as inline
+ * comments. Quoting every unquoted value keeps such passwords whole.
+ */
+function quoteValues(text: string): string {
+  return text
+    .split(/\r?\n/)
+    .map((line) => {
+      const m = /^(\s*[^\s=;#[][^=]*?)\s*=\s*(.*?)\s*$/.exec(line);
+      if (!m || m[2]!.startsWith('"')) return line;
+      return `${m[1]} = ${JSON.stringify(m[2])}`;
+    })
+    .join('\n');
 }
 
 /** The first existing ini among `explicit` or the {@link DEFAULT_INI_PATHS}, or undefined. */

@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { CallState } from '../../src/sources/call-state.js';
+import type { Participant } from '../../src/sources/callcontrol/normalize-participant.js';
+
+function inbound(id: number, dn: string, status: string, extra: Partial<Participant> = {}): Participant {
+  return {
+    id, status, dn, party_caller_name: '+4915111111', party_dn: '10007', party_caller_id: '+4915111111', party_did: '',
+    device_id: `sip:${dn}@127.0.0.1`, party_dn_type: 'Wexternalline', direct_control: false, originated_by_dn: 'ROUTER',
+    originated_by_type: 'Wroutepoint', referred_by_dn: '', referred_by_type: 'None', on_behalf_of_dn: '800',
+    on_behalf_of_type: 'Wqueue', callid: 7, legid: id, ...extra,
+  };
+}
+
+function setup() {
+  let now = 1_000_000;
+  const state = new CallState({ trunkDids: { '10007': '32655144' }, endGraceMs: 2000, now: () => now });
+  return { state, tick: (ms: number) => (now += ms) };
+}
+
+describe('CallState', () => {
+  it('yields one call.ringing for duplicate Upserts of the same participant', () => {
+    const { state } = setup();
+    const first = state.upsert(inbound(1, '101', 'Ringing'));
+    const again = state.upsert(inbound(1, '101', 'Ringing'));
+    expect(first.map((e) => e.type)).toEqual(['call.ringing']);
+    expect(again).toEqual([]);
+    expect(first[0]).toMatchObject({ callId: '7', dids: ['32655144'], queues: ['800'], extensions: ['101'] });
+    expect(first[0]!.data).toMatchObject({ direction: 'inbound', did: '32655144', caller: { number: '+4915111111', kind: 'external' } });
+  });
+
+  it('does not end a queue call while the next polling wave refills within the grace period', () => {
+    const { state, tick } = setup();
+    state.upsert(inbound(1, '101', 'Ringing'));
+    state.remove('101', 1);
+    tick(1500);
+    expect(state.sweep()).toEqual([]);
+    state.upsert(inbound(2, '102', 'Ringing'));
+    const answered = state.upsert(inbound(2, '102', 'Connected'));
+    expect(answered.map((e) => e.type)).toEqual(['call.answered']);
+    tick(2000);
+    state.remove('102', 2);
+    tick(2000);
+    const end = state.sweep();
+    expect(end.map((e) => e.type)).toEqual(['call.ended']);
+    expect(end[0]!.data).toMatchObject({ outcome: 'answered', answeredBy: '102', participants: ['101', '102'], reconciled: false, talkDurationSeconds: 2 });
+  });
+
+  it('ends an unanswered queue call as abandoned and sends call.missed', () => {
+    const { state, tick } = setup();
+    state.upsert(inbound(1, '101', 'Ringing'));
+    state.upsert(inbound(2, '102', 'Ringing'));
+    state.remove('101', 1);
+    state.remove('102', 2);
+    tick(2500);
+    const out = state.sweep();
+    expect(out.map((e) => e.type)).toEqual(['call.ended', 'call.missed']);
+    expect(out[1]!.data).toMatchObject({ outcome: 'abandoned', ringingExtensions: ['101', '102'] });
+  });
+
+  it('keeps a call the PBX still reports active although no participant is visible', () => {
+    const { state, tick } = setup();
+    state.upsert(inbound(1, '101', 'Ringing'));
+    state.remove('101', 1);
+    tick(3000);
+    expect(state.sweep((id) => id === 7)).toEqual([]);
+    expect(state.activeCalls()[0]).toMatchObject({ callId: '7', state: 'routing' });
+    tick(3000);
+    expect(state.sweep(() => false).map((e) => e.type)).toEqual(['call.ended', 'call.missed']);
+  });
+
+  it('ends a call missed during a disconnect after the reconcile, marked reconciled, and never twice', () => {
+    const { state, tick } = setup();
+    const ring = state.upsert(inbound(1, '101', 'Connected'));
+    expect(ring.map((e) => e.type)).toEqual(['call.answered']);
+    expect(state.reconcile([])).toEqual([]);
+    tick(2000);
+    const out = state.sweep();
+    expect(out.map((e) => e.type)).toEqual(['call.ended']);
+    expect(out[0]!.data).toMatchObject({ reconciled: true, outcome: 'answered' });
+    expect(state.sweep()).toEqual([]);
+    expect(state.activeCalls()).toEqual([]);
+  });
+
+  it('keeps event ids across a restart through the persisted snapshot', () => {
+    const a = setup();
+    const ids = a.state.upsert(inbound(1, '101', 'Ringing')).map((e) => e.id);
+    const b = setup();
+    b.state.restore(JSON.parse(JSON.stringify(a.state.snapshot())));
+    b.state.remove('101', 1);
+    const again = b.state.reconcile([inbound(1, '101', 'Ringing')]);
+    expect(again.map((e) => e.id)).toEqual(ids); // same transition, same id: the event store drops it
+    const c = setup();
+    c.tick(10);
+    expect(c.state.upsert(inbound(1, '101', 'Ringing')).map((e) => e.id)).not.toEqual(ids); // a new epoch (callid reuse) gives new ids
+  });
+
+  it('reports an outbound call, answered by the outside party', () => {
+    const { state, tick } = setup();
+    const dial = { ...inbound(5, '100', 'Dialing'), party_caller_id: '+4930999', party_caller_name: '', originated_by_dn: '', on_behalf_of_dn: '', on_behalf_of_type: 'None', callid: 9 };
+    expect(state.upsert(dial)).toEqual([]);
+    tick(3000);
+    const ans = state.upsert({ ...dial, status: 'Connected' });
+    expect(ans.map((e) => e.type)).toEqual(['call.answered']);
+    expect(ans[0]!.data).toMatchObject({ direction: 'outbound', caller: { number: '100' }, callee: { number: '+4930999', kind: 'external' }, did: null, ringDurationSeconds: 3 });
+  });
+
+  it('reports a transfer from the referring extension', () => {
+    const { state } = setup();
+    state.upsert(inbound(1, '101', 'Connected', { on_behalf_of_dn: '', on_behalf_of_type: 'None' }));
+    const out = state.upsert(inbound(2, '103', 'Ringing', { referred_by_dn: '101', referred_by_type: 'Wextension', on_behalf_of_dn: '', on_behalf_of_type: 'None' }));
+    expect(out.map((e) => e.type)).toEqual(['call.ringing', 'call.transferred']);
+    expect(out[1]!.data).toMatchObject({ from: '101', to: '103' });
+  });
+});
