@@ -1,0 +1,92 @@
+import pg from 'pg';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '@3cx-relay/db/testing';
+import { eventId, type NewEvent } from '@3cx-relay/events';
+import { EventStore, NEW_EVENTS_CHANNEL, type StoredEvent } from '../../src/events/event-store.js';
+
+const ev = (n: number): NewEvent => ({
+  id: eventId('relay.test', 'store', String(n)), type: 'relay.test', occurredAt: new Date(), extensions: ['101'], dids: [], queues: [],
+  data: { message: `m${n}`, subscriptionId: null },
+});
+
+describe('EventStore', () => {
+  let t: TestDatabase;
+  let pool: pg.Pool;
+  let store: EventStore;
+  beforeAll(async () => {
+    t = await createTestDatabase('evstore');
+    pool = new pg.Pool({ connectionString: t.url, max: 6 });
+    store = new EventStore(pool, pino({ level: 'silent' }));
+  });
+  afterAll(async () => {
+    await pool.end();
+    await t.drop();
+  });
+
+  it('appends in order with growing sequences and skips ids that already exist', async () => {
+    const first = await store.append([ev(1), ev(2)]);
+    expect(first.map((e) => e.id)).toEqual([ev(1).id, ev(2).id]);
+    expect(first[1]!.sequence).toBeGreaterThan(first[0]!.sequence);
+    const again = await store.append([ev(2), ev(3), ev(3)]);
+    expect(again.map((e) => e.id)).toEqual([ev(3).id]);
+    const rows = await pool.query('SELECT id FROM events ORDER BY sequence');
+    expect(rows.rows.map((r) => r.id)).toEqual([ev(1).id, ev(2).id, ev(3).id]);
+  });
+
+  it('runs hooks in the same transaction: a failing hook rolls the append back', async () => {
+    const seen: StoredEvent[][] = [];
+    const s = new EventStore(pool, pino({ level: 'silent' }));
+    s.addHook(async (client, inserted) => {
+      seen.push(inserted);
+      const r = await client.query('SELECT count(*)::int AS n FROM events WHERE id = $1', [inserted[0]!.id]);
+      expect(r.rows[0].n).toBe(1); // visible inside the transaction
+      if (inserted[0]!.id === ev(11).id) throw new Error('hook failed');
+    });
+    await s.append([ev(10)]);
+    await expect(s.append([ev(11)])).rejects.toThrow('hook failed');
+    const r = await pool.query('SELECT id FROM events WHERE id = ANY($1)', [[ev(10).id, ev(11).id]]);
+    expect(r.rows.map((x) => x.id)).toEqual([ev(10).id]);
+    expect(seen).toHaveLength(2);
+  });
+
+  it('NOTIFYs the highest new sequence after commit and emits appended', async () => {
+    const listener = new pg.Client({ connectionString: t.url });
+    await listener.connect();
+    await listener.query(`LISTEN ${NEW_EVENTS_CHANNEL}`);
+    const payload = new Promise<string>((resolve) => listener.on('notification', (m) => resolve(m.payload ?? '')));
+    const emitted = new Promise<StoredEvent[]>((resolve) => store.once('appended', resolve));
+    const inserted = await store.append([ev(20), ev(21)]);
+    expect(await payload).toBe(String(inserted[1]!.sequence));
+    expect((await emitted).map((e) => e.id)).toEqual([ev(20).id, ev(21).id]);
+    await listener.end();
+  });
+
+  it('makes sequences visible in order under concurrent appends (a reader by sequence never skips)', async () => {
+    const batches = Array.from({ length: 8 }, (_, b) => Array.from({ length: 5 }, (_, i) => ev(100 + b * 5 + i)));
+    let last = 0n;
+    const seen = new Set<bigint>();
+    const read = async () => {
+      const r = await pool.query<{ sequence: string }>('SELECT sequence FROM events WHERE sequence > $1 ORDER BY sequence', [String(last)]);
+      for (const row of r.rows) {
+        last = BigInt(row.sequence);
+        seen.add(last);
+      }
+    };
+    await read();
+    const before = new Set(seen);
+    let reading = true;
+    const reader = (async () => {
+      while (reading) await read();
+    })();
+    await Promise.all(batches.map((b) => store.append(b)));
+    reading = false;
+    await reader;
+    await read();
+    const all = await pool.query<{ sequence: string }>('SELECT sequence FROM events ORDER BY sequence');
+    const seqs = all.rows.map((r) => BigInt(r.sequence));
+    // Every row is seen by a reader that only asks for sequence > last: none committed "behind" it.
+    expect(seqs.filter((x) => !seen.has(x) && !before.has(x))).toEqual([]);
+    expect(seqs.length).toBe(3 + 1 + 2 + 40);
+  });
+});
