@@ -1,0 +1,109 @@
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Simulator } from '../src/index.js';
+import { api, connectWs, getToken, startTestSim, until } from './helpers.js';
+
+let sim: Simulator;
+beforeAll(async () => {
+  sim = await startTestSim('faults');
+});
+afterEach(() => sim.faults.clear());
+afterAll(() => sim?.stop());
+
+const control = (p: string, method = 'POST', body?: unknown) =>
+  fetch(`${sim.baseUrl}/__sim/${p}`, { method, ...(body ? { body: JSON.stringify(body) } : {}) }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
+
+describe('faults', () => {
+  it('drops all WebSockets and refuses new ones while refuseWebSockets is on', async () => {
+    const token = await getToken(sim);
+    const ws = await connectWs(sim, token);
+    const closed = new Promise((r) => ws.ws.once('close', r));
+    await control('faults', 'POST', { dropWebSockets: true, refuseWebSockets: true });
+    await closed;
+    await expect(connectWs(sim, token)).rejects.toThrow('HTTP 503');
+    await control('faults', 'DELETE');
+    (await connectWs(sim, token)).close();
+  });
+
+  it('answers 500 (ODataError) or 503 per path prefix and delays responses', async () => {
+    const token = await getToken(sim);
+    await sim.faults.set({ httpErrors: [{ pathPrefix: '/xapi/v1/ActiveCalls', status: 500 }, { pathPrefix: '/callcontrol', status: 503 }] });
+    const a = await api(sim, token, '/xapi/v1/ActiveCalls');
+    expect(a.status).toBe(500);
+    expect(a.body.error.code).toBeTypeOf('string');
+    expect((await api(sim, token, '/callcontrol')).status).toBe(503);
+    expect((await api(sim, token, '/xapi/v1/Defs?$select=Id')).status).toBe(200);
+    await sim.faults.set({ httpErrors: [], delayMs: 150, delayPathPrefix: '/xapi' });
+    const t0 = Date.now();
+    expect((await api(sim, token, '/xapi/v1/Defs?$select=Id')).status).toBe(200);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(140);
+  });
+
+  it('revokes and expires tokens: the next request is 401', async () => {
+    const token = await getToken(sim);
+    await sim.faults.set({ revokeTokens: sim.clients.owner.clientId });
+    expect((await api(sim, token, '/xapi/v1/Defs?$select=Id')).status).toBe(401);
+    const again = await getToken(sim);
+    await control('faults', 'POST', { expireTokens: true });
+    expect((await api(sim, again, '/xapi/v1/Defs?$select=Id')).status).toBe(401);
+  });
+
+  it('skips, duplicates and breaks frames', async () => {
+    const ws = await connectWs(sim, await getToken(sim));
+    await sim.faults.set({ skipFrameProbability: 1 });
+    await sim.runScenario('internal');
+    expect(ws.frames).toHaveLength(0);
+    await sim.faults.set({ skipFrameProbability: 0, duplicateFrameProbability: 1 });
+    await sim.runScenario('internal');
+    await until(() => ws.frames.length >= 4);
+    expect(ws.frames[1]?.event).toEqual(ws.frames[0]?.event);
+    const before = ws.raw.length;
+    for (const kind of ['non-json', 'wrong-shape', 'oversized'] as const) await sim.faults.set({ malformedFrame: kind });
+    await until(() => ws.raw.length >= before + 3);
+    const [nonJson, wrong, big] = ws.raw.slice(before);
+    expect(() => JSON.parse(nonJson ?? '')).toThrow();
+    expect(JSON.parse(wrong ?? '{}').event.event_type).toBe(9);
+    expect(big?.length).toBeGreaterThan(1024 * 1024);
+    ws.close();
+  });
+
+  it('stops the database: readers are cut off, CDRs wait in a backlog and are written when it is back', async () => {
+    await sim.faults.set({ dbDown: true });
+    const reader = new pg.Client({ connectionString: sim.readonlyDbUrl });
+    await expect(reader.connect()).rejects.toThrow(/not currently accepting connections/);
+    const s = await sim.runScenario('internal');
+    expect(s.cdrsWritten).toBe(false);
+    expect(sim.state().pendingCdrWrites).toBe(1);
+    await sim.faults.set({ dbDown: false });
+    expect(sim.state().pendingCdrWrites).toBe(0);
+    const ok = new pg.Client({ connectionString: sim.readonlyDbUrl });
+    await ok.connect();
+    const { rowCount } = await ok.query('SELECT 1 FROM cdroutput WHERE call_history_id = $1', [s.callHistoryId]);
+    await ok.end();
+    expect(rowCount).toBe(1);
+  });
+
+  it('restarts the PBX: WebSockets dropped, tokens invalid, live calls gone, CDR counter reset', async () => {
+    const token = await getToken(sim);
+    const ws = await connectWs(sim, token);
+    const closed = new Promise((r) => ws.ws.once('close', r));
+    const running = sim.runScenario('ringing-at-connect');
+    await until(() => sim.state().activeCalls.length === 1);
+    const res = await control('restart');
+    expect(res.body).toEqual({ restarted: true });
+    await closed;
+    expect((await running).aborted).toBe(true);
+    expect(sim.state().activeCalls).toEqual([]);
+    expect(sim.state().cdrCounter).toBe(0);
+    expect((await api(sim, token, '/xapi/v1/Defs?$select=Id')).status).toBe(401);
+  });
+
+  it('control API: state, scenario list and run a scenario over HTTP', async () => {
+    expect((await control('scenarios', 'GET')).body).toContain('inbound-queue-answered');
+    const run = await control('scenarios/internal');
+    expect(run.body).toMatchObject({ scenario: 'internal', outcome: 'answered', cdrsWritten: true });
+    const state = await control('state', 'GET');
+    expect(state.body.finishedCalls).toBeGreaterThan(0);
+    expect((await control('scenarios/nope')).status).toBe(404);
+  });
+});
