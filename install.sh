@@ -37,6 +37,7 @@ Behaviour:
   --no-nginx-reload         write and check the nginx site but do not reload nginx
   --skip-node-install       never install Node.js; fail if no Node >= 20.9 is on PATH
   --no-admin-build          do not run next build (the admin panel will not start)
+  --service-user NAME       system user the services run as (default: 3cx-relay)
   --force                   continue on an operating system other than Debian 12
   -h, --help                this text
 USAGE
@@ -77,6 +78,7 @@ while [[ $# -gt 0 ]]; do
     --admin-port) need_value "$@"; ADMIN_PORT_FLAG=$2; shift ;;
     --tls-cert) need_value "$@"; TLS_CERT=$2; shift ;;
     --tls-key) need_value "$@"; TLS_KEY=$2; shift ;;
+    --service-user) need_value "$@"; SERVICE_USER=$2; shift ;;
     -h | --help) usage; exit 0 ;;
     *) printf 'error: unknown option %s (see --help)\n' "$1" >&2; exit 2 ;;
   esac

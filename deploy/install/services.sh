@@ -87,7 +87,7 @@ find_tls_certificate() {
   fi
   warn "no PBX certificate found; generating a self-signed one for $PUBLIC_HOST (browsers will warn; pass --tls-cert/--tls-key)"
   run mkdir -p "$OPT/config/tls"
-  run openssl req -quiet -x509 -newkey rsa:2048 -sha256 -days 825 -nodes -subj "/CN=$PUBLIC_HOST" \
+  run openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -sha256 -days 825 -nodes -subj "/CN=$PUBLIC_HOST" \
     -addext "subjectAltName=DNS:$PUBLIC_HOST,DNS:localhost,IP:127.0.0.1" -keyout "$TLS_KEY" -out "$TLS_CERT"
   ensure_mode "$TLS_KEY" 0600 root:root
   CHANGED=1

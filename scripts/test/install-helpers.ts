@@ -1,0 +1,120 @@
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Agent, request } from 'undici';
+
+/** The checkout this test runs in. */
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Runs install.sh with stdin closed (so it never prompts); returns exit code and output. */
+export function runInstaller(args: string[]): { code: number; out: string } {
+  const r = spawnSync('bash', [path.join(REPO, 'install.sh'), ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    encoding: 'utf8',
+    timeout: 240_000,
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
+}
+
+/** Copies the working tree (without node_modules and build output) so others' edits cannot move it. */
+export function snapshotSource(dest: string): void {
+  const ex = ['node_modules', '.git', '.next', '.data', '.turbo', 'test-results', 'playwright-report'];
+  execFileSync('bash', ['-c', `tar -C "$1" ${ex.map((e) => `--exclude=${e}`).join(' ')} -cf - . | tar -C "$2" -xf -`, '_', REPO, dest]);
+}
+
+/** Installs Debian's nginx when missing: the suite needs it and the project installs what it needs. */
+export function ensureNginx(): void {
+  if (spawnSync('sh', ['-c', 'command -v nginx']).status === 0) return;
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  if (spawnSync('apt-get', ['install', '-y', '-q', 'nginx-light'], { env, stdio: 'ignore' }).status !== 0) {
+    execFileSync('apt-get', ['update', '-q'], { env, stdio: 'ignore' });
+    execFileSync('apt-get', ['install', '-y', '-q', 'nginx-light'], { env, stdio: 'ignore' });
+  }
+}
+
+/**
+ * One line per file, link and folder under `root`: path, sha256, mode, owner, mtime (links: target).
+ * Inside releases/ only the release names count (their node_modules are npm's business).
+ */
+export function fingerprintTree(root: string): string[] {
+  const lines: string[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir).sort()) {
+      const p = path.join(dir, name);
+      const rel = path.relative(root, p);
+      const st = lstatSync(p);
+      if (st.isSymbolicLink()) lines.push(`${rel} -> ${readlinkSync(p)}`);
+      else if (st.isDirectory()) {
+        lines.push(`${rel}/ ${st.mode.toString(8)} ${st.uid}:${st.gid}`);
+        if (path.basename(dir) !== 'releases') walk(p);
+      } else {
+        const sum = createHash('sha256').update(readFileSync(p)).digest('hex').slice(0, 16);
+        lines.push(`${rel} ${sum} ${st.mode.toString(8)} ${st.uid}:${st.gid} ${st.mtimeMs}`);
+      }
+    }
+  };
+  if (existsSync(root)) walk(root);
+  return lines;
+}
+
+/** Reads KEY=value lines (single quotes removed). */
+export function readEnvFile(file: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const m = /^([A-Z0-9_]+)=(.*)$/.exec(line);
+    if (m?.[1]) out[m[1]] = (m[2] ?? '').replace(/^'(.*)'$/, '$1');
+  }
+  return out;
+}
+
+const insecure = new Agent({ connect: { rejectUnauthorized: false } });
+
+/** GET over https to loopback, accepting the self-signed test certificate. */
+export async function httpsGet(url: string): Promise<{ status: number; body: string }> {
+  const res = await request(url, { dispatcher: insecure, headersTimeout: 5000, bodyTimeout: 5000 });
+  return { status: res.statusCode, body: await res.body.text() };
+}
+
+/** Polls `url` until it answers `status`, up to `ms`. */
+export async function waitFor(url: string, status: number, ms = 30_000): Promise<{ status: number; body: string }> {
+  const until = Date.now() + ms;
+  let last: unknown;
+  while (Date.now() < until) {
+    try {
+      const r = await httpsGet(url);
+      if (r.status === status) return r;
+      last = `HTTP ${r.status}: ${r.body.slice(0, 200)}`;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`${url} did not answer ${status} within ${ms} ms (last: ${String(last)})`);
+}
+
+/** Starts a long-running process and collects its output for failure messages. */
+export function startProcess(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  as?: { uid: number; gid: number },
+): ChildProcess & { output: () => string } {
+  const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'], ...as });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  return Object.assign(child, { output: () => output });
+}
+
+/** Stops a process started by {@link startProcess} and waits for it. */
+export async function stopProcess(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(t);
+}
