@@ -153,7 +153,8 @@ async function main(): Promise<void> {
       PBX_CLIENT_ID: ready.owner?.clientId ?? '',
       PBX_CLIENT_SECRET: ready.owner?.clientSecret ?? '',
       ...(ready.iniPath ? { PBX_INI_PATH: ready.iniPath } : { PBX_DB_URL: ready.readonlyDbUrl }),
-      ...(ready.trunkDids ? { PBX_TRUNK_DIDS: ready.trunkDids } : {}),
+      // The simulator's trunk 10007 answers the main line; real PBXs leave party_did empty.
+      PBX_TRUNK_DIDS: ready.trunkDids ?? '10007=32655144',
     });
     say(`simulator at ${ready.baseUrl}`);
   } else {
