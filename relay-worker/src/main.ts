@@ -14,6 +14,7 @@ import { EventStore } from './events/event-store.js';
 import { ControlListener } from './control/control-listener.js';
 import { Heartbeat } from './status/heartbeat.js';
 import { startSources, type Sources } from './sources/start-sources.js';
+import { startOutputs, type Outputs } from './outputs/start-outputs.js';
 
 /** A running worker, as returned by {@link startWorker} (tests start it in-process). */
 export interface Worker {
@@ -25,6 +26,7 @@ export interface Worker {
   control: ControlListener;
   heartbeat: Heartbeat;
   sources: Sources;
+  outputs: Outputs;
   lifecycle: Lifecycle;
   stop(): Promise<void>;
 }
@@ -60,20 +62,25 @@ export async function startWorker(config: Config, log: Logger): Promise<Worker> 
   lifecycle.onClose('heartbeat', () => heartbeat.stop());
   const sources = await startSources({ config, log, ownPool: pool, events, status, control, lifecycle });
 
-  // Sources, delivery and fan-out register here (see src/sources, src/delivery, src/fanout).
+  // Delivery, fan-out, API keys and live figures (see src/outputs/start-outputs.ts).
+  const outputs = await startOutputs({
+    config, log, pool, events, status, control, lifecycle, heartbeat, calls: sources.callState, history: sources.xapi,
+  });
 
   // After every handler is registered: pending commands run at once.
   await control.start();
 
   const app = buildServer({ log, status, instanceId, startedAt });
+  outputs.attach(app);
   await app.listen({ host: config.RELAY_HOST, port: config.RELAY_PORT });
   lifecycle.onClose('http', () => app.close());
+  lifecycle.onClose('fanout', () => outputs.hub.stop()); // runs before 'http': clients get 1001 first
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.RELAY_PORT;
   const url = `http://${config.RELAY_HOST}:${port}`;
   log.info({ url, version: VERSION, instanceId }, 'relay-worker listening');
 
-  return { config, pool, url, status, events, control, heartbeat, sources, lifecycle, stop: () => lifecycle.shutdown('stop') };
+  return { config, pool, url, status, events, control, heartbeat, sources, outputs, lifecycle, stop: () => lifecycle.shutdown('stop') };
 }
 
 async function main(): Promise<void> {

@@ -1,0 +1,141 @@
+import { createHash } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import bcrypt from 'bcrypt';
+import type pg from 'pg';
+import type { Logger } from '../logger.js';
+import { coerceError } from '../errors.js';
+
+/** API scopes. */
+export type Scope = 'calls:read' | 'history:read' | 'events:subscribe';
+
+/** A key that passed verification. */
+export interface VerifiedKey {
+  id: string;
+  prefix: string;
+  scopes: string[];
+  /** Requests per minute; null = the relay default. */
+  rateLimitPerMinute: number | null;
+  expiresAt: Date | null;
+}
+
+interface CacheEntry {
+  key: VerifiedKey | null;
+  until: number;
+}
+
+/** `rk_` + 12 hex, a dot, then the secret. */
+const KEY_PATTERN = /^(rk_[0-9a-f]{12})\.([A-Za-z0-9_-]{16,128})$/;
+
+export interface ApiKeyVerifierOptions {
+  /** How long a verified key is trusted without bcrypt (default 60 s). Revocations cut it short. */
+  cacheMs?: number;
+  /** How long a wrong key is remembered as wrong, so retries cannot burn bcrypt time (default 5 s). */
+  negativeCacheMs?: number;
+}
+
+/**
+ * Checks API keys (`<prefix>.<secret>`). bcrypt costs ~200 ms, so a key is verified once and
+ * the result cached by SHA-256 of the whole key: a hit costs one hash and one map lookup.
+ * Revocation: {@link ApiKeyVerifier.revalidate} (on the `reload-keys` control command, sent
+ * with a NOTIFY by the admin, and every 30 s as a safety net) drops every cached key that was
+ * revoked, expired or deleted and emits `'revoked'` so open WebSockets of those keys close.
+ */
+export class ApiKeyVerifier extends EventEmitter<{ revoked: [keyIds: string[]] }> {
+  private readonly cache = new Map<string, CacheEntry>();
+  private readonly inflight = new Map<string, Promise<VerifiedKey | null>>();
+  private readonly cacheMs: number;
+  private readonly negativeCacheMs: number;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly log: Logger,
+    opts: ApiKeyVerifierOptions = {},
+  ) {
+    super();
+    this.cacheMs = opts.cacheMs ?? 60_000;
+    this.negativeCacheMs = opts.negativeCacheMs ?? 5000;
+  }
+
+  /** The key's record, or null when the key is malformed, unknown, wrong, revoked or expired. */
+  async verify(presented: string): Promise<VerifiedKey | null> {
+    const digest = createHash('sha256').update(presented).digest('base64');
+    const now = Date.now();
+    const hit = this.cache.get(digest);
+    if (hit && hit.until > now) {
+      if (hit.key?.expiresAt && hit.key.expiresAt.getTime() <= now) return null;
+      return hit.key;
+    }
+    let pending = this.inflight.get(digest);
+    if (!pending) {
+      pending = this.lookup(presented).finally(() => this.inflight.delete(digest));
+      this.inflight.set(digest, pending);
+    }
+    const key = await pending;
+    this.cache.set(digest, { key, until: Date.now() + (key ? this.cacheMs : this.negativeCacheMs) });
+    return key;
+  }
+
+  private async lookup(presented: string): Promise<VerifiedKey | null> {
+    const m = KEY_PATTERN.exec(presented);
+    if (!m) return null;
+    const res = await this.pool.query<{ id: string; secret_hash: string; scopes: string[]; rate_limit_per_minute: number | null; expires_at: Date | null }>(
+      `SELECT id::text, secret_hash, scopes, rate_limit_per_minute, expires_at FROM api_keys
+        WHERE prefix = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())`,
+      [m[1]],
+    );
+    const row = res.rows[0];
+    if (!row || !(await bcrypt.compare(m[2]!, row.secret_hash))) return null;
+    return { id: row.id, prefix: m[1]!, scopes: row.scopes, rateLimitPerMinute: row.rate_limit_per_minute, expiresAt: row.expires_at };
+  }
+
+  /** Re-reads every cached key; drops and announces the ones no longer valid, refreshes scopes. */
+  async revalidate(): Promise<string[]> {
+    const entries = [...this.cache.entries()].filter(([, e]) => e.key);
+    const ids = [...new Set(entries.map(([, e]) => e.key!.id))];
+    // Negative entries may belong to a key created a moment ago: forget them too.
+    for (const [d, e] of this.cache) if (!e.key) this.cache.delete(d);
+    if (ids.length === 0) return [];
+    const res = await this.pool.query<{ id: string; scopes: string[]; rate_limit_per_minute: number | null; expires_at: Date | null }>(
+      `SELECT id::text, scopes, rate_limit_per_minute, expires_at FROM api_keys
+        WHERE id = ANY($1::uuid[]) AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())`,
+      [ids],
+    );
+    const valid = new Map(res.rows.map((r) => [r.id, r]));
+    const revoked = ids.filter((id) => !valid.has(id));
+    for (const [digest, e] of entries) {
+      const row = valid.get(e.key!.id);
+      if (!row) this.cache.delete(digest);
+      else Object.assign(e.key!, { scopes: row.scopes, rateLimitPerMinute: row.rate_limit_per_minute, expiresAt: row.expires_at });
+    }
+    if (revoked.length) {
+      this.log.info({ keyIds: revoked }, 'API keys revoked or expired; cache entries dropped');
+      this.emit('revoked', revoked);
+    }
+    return revoked;
+  }
+
+  /** Revalidates every `everyMs` in case a NOTIFY was missed. */
+  startPeriodicRevalidation(everyMs = 30_000): void {
+    this.timer = setInterval(() => {
+      this.revalidate().catch((err) => this.log.warn({ err: coerceError(err) }, 'could not revalidate API keys'));
+    }, everyMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+}
+
+/** The key a request presents: `Authorization: Bearer <key>` or `X-API-Key: <key>`. */
+export function keyFromHeaders(headers: Record<string, string | string[] | undefined>): string | undefined {
+  const auth = headers.authorization;
+  const a = Array.isArray(auth) ? auth[0] : auth;
+  if (a) {
+    const m = /^Bearer\s+(\S+)$/i.exec(a.trim());
+    if (m) return m[1];
+  }
+  const x = headers['x-api-key'];
+  return (Array.isArray(x) ? x[0] : x)?.trim() || undefined;
+}

@@ -1,0 +1,23 @@
+/**
+ * Per-key token buckets: `perMinute` tokens, refilled continuously, so a burst up to the
+ * minute's allowance is fine and a steady client gets exactly its rate.
+ */
+export class RateLimiter {
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+
+  constructor(private readonly defaultPerMinute: number) {}
+
+  /** Takes one token; when none is left, says how many seconds until one is. */
+  take(keyId: string, perMinute: number | null, now = Date.now()): { ok: true } | { ok: false; retryAfterSec: number } {
+    const rate = perMinute ?? this.defaultPerMinute;
+    const b = this.buckets.get(keyId) ?? { tokens: rate, at: now };
+    b.tokens = Math.min(rate, b.tokens + ((now - b.at) * rate) / 60_000);
+    b.at = now;
+    this.buckets.set(keyId, b);
+    if (b.tokens >= 1) {
+      b.tokens -= 1;
+      return { ok: true };
+    }
+    return { ok: false, retryAfterSec: Math.max(1, Math.ceil(((1 - b.tokens) * 60_000) / rate / 1000)) };
+  }
+}
