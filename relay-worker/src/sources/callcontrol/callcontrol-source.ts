@@ -39,6 +39,7 @@ export class CallControlSource {
   private reconcileTimer: NodeJS.Timeout | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
   private saveTimer: NodeJS.Timeout | undefined;
+  private soonTimer: NodeJS.Timeout | undefined;
   private readonly warned = new Set<string>();
   private readonly store: CallStateStore;
   private stopped = true;
@@ -75,6 +76,7 @@ export class CallControlSource {
     clearInterval(this.reconcileTimer);
     clearInterval(this.sweepTimer);
     clearTimeout(this.saveTimer);
+    clearTimeout(this.soonTimer);
     this.o.socket.stop();
     await this.chain;
     await this.store.save(this.o.state.snapshot()).catch(() => undefined);
@@ -128,7 +130,11 @@ export class CallControlSource {
         p = await this.o.rest.participant(f.entity);
       } catch (err) {
         if (err instanceof PbxError && err.kind === 'MALFORMED') return this.skip('malformed-response', { entity: f.entity });
-        throw err;
+        // The state of this participant is unknown until the next snapshot: ask for one soon.
+        const e = coerceError(err);
+        await this.o.status.reportError('callcontrol', 'warning', 'CALLCONTROL_GET_FAILED', `GET ${f.entity} failed: ${e.message}`);
+        this.reconcileSoon();
+        return;
       }
       if (!p) {
         // Gone before we asked: the Remove follows (or was missed); the reconcile settles it.
@@ -137,6 +143,14 @@ export class CallControlSource {
       }
       await this.append(this.o.state.upsert(p));
     });
+  }
+
+  private reconcileSoon(): void {
+    if (this.soonTimer || this.stopped) return;
+    this.soonTimer = setTimeout(() => {
+      this.soonTimer = undefined;
+      if (this.o.socket.isOpen) this.enqueue(() => this.reconcile('after-failure'));
+    }, 1000);
   }
 
   private async reconcile(reason: string): Promise<void> {

@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHarness, until, type Harness } from './sim-harness.js';
+
+const ofType = (h: Harness, type: string, callid: number) => h.events('type = $1 AND call_id = $2', [type, String(callid)]);
+
+describe('Call Control quirks seen from the worker', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    // Every Upsert is sent twice (3CX "routinely sends the same Upsert twice").
+    h = await startHarness('ccq', { seed: 3, duplicateUpsertProbability: 1 });
+    await h.startWorker({ CALLCONTROL_RECONCILE_INTERVAL_MS: '500' });
+    await until(() => h.worker!.status.get('callcontrol')?.status === 'up', 5000, 'callcontrol up');
+  });
+  afterAll(async () => h?.stop());
+
+  it('duplicate Upserts give one event per transition', async () => {
+    const s = await h.sim.runScenario('inbound-missed');
+    await until(async () => (await ofType(h, 'call.ended', s.callid!)).length, 5000, 'call.ended');
+    expect(await ofType(h, 'call.ringing', s.callid!)).toHaveLength(1);
+    expect(await ofType(h, 'call.ended', s.callid!)).toHaveLength(1);
+    expect(await ofType(h, 'call.missed', s.callid!)).toHaveLength(1);
+  });
+
+  it('a GET after Remove answering 404 is harmless: no event, no error, the next call is reported', async () => {
+    // Participant GETs are slower than the call: every one comes back 404.
+    await h.sim.faults.set({ delayMs: 1500, delayPathPrefix: '/callcontrol/103/participants' });
+    const s = await h.sim.runScenario('inbound-missed');
+    await new Promise((r) => setTimeout(r, 2000));
+    await h.sim.faults.clear();
+    expect(await h.events('call_id = $1', [String(s.callid)])).toEqual([]);
+    expect(h.worker!.status.get('callcontrol')?.status).toBe('up');
+    const errors = await h.db.db().errorLog.findMany({ where: { component: 'callcontrol', severity: { in: ['error', 'critical'] } } });
+    expect(errors).toEqual([]);
+    const next = await h.sim.runScenario('internal');
+    await until(async () => (await ofType(h, 'call.ended', next.callid!)).length, 5000, 'next call.ended');
+  });
+
+  it('a WebSocket drop mid-call still yields call.ended after the reconnect reconcile', async () => {
+    const run = h.sim.runScenario('ringing-at-connect');
+    const callid = await until(async () => (await h.events("type = 'call.ringing' AND data->>'extension' = '100'")).at(-1)?.call_id, 3000, 'ringing');
+    await h.sim.faults.set({ refuseWebSockets: true, dropWebSockets: true });
+    await until(() => h.worker!.status.get('callcontrol')?.status === 'down', 3000, 'callcontrol down');
+    const s = await run; // the call is answered and hung up while the relay is blind
+    expect(String(s.callid)).toBe(callid);
+    expect(await ofType(h, 'call.ended', s.callid!)).toEqual([]);
+    await h.sim.faults.clear();
+    const ended = await until(async () => (await ofType(h, 'call.ended', s.callid!))[0], 5000, 'reconciled call.ended');
+    expect(ended.data.reconciled).toBe(true);
+    await until(() => h.worker!.status.get('callcontrol')?.status === 'up', 3000, 'callcontrol up again');
+  });
+
+  it('malformed frames are logged once per kind and skipped, without dropping the connection', async () => {
+    const cc = h.worker!.sources.callControl!;
+    const connections = h.sim.state().wsConnections;
+    await h.sim.faults.set({ malformedFrame: 'non-json' });
+    await h.sim.faults.set({ malformedFrame: 'non-json' });
+    await h.sim.faults.set({ malformedFrame: 'wrong-shape' });
+    await h.sim.faults.set({ malformedFrame: 'oversized' });
+    await until(() => cc.skipped['oversized'], 3000, 'oversized skipped');
+    expect(cc.skipped).toMatchObject({ 'not-json': 2, 'wrong-shape': 1, oversized: 1 });
+    const logged = await h.db.db().errorLog.findMany({ where: { code: 'CALLCONTROL_MALFORMED_NOT_JSON' } });
+    expect(logged).toHaveLength(1);
+    expect(h.sim.state().wsConnections).toBe(connections);
+    const s = await h.sim.runScenario('internal');
+    await until(async () => (await ofType(h, 'call.ended', s.callid!)).length, 5000, 'call after malformed frames');
+  });
+
+  it('a 500 on a participant GET is logged and the reconcile still reports the call', async () => {
+    await h.sim.faults.set({ httpErrors: [{ pathPrefix: '/callcontrol/100/participants', status: 500 }] });
+    const s = await h.sim.runScenario('ringing-at-connect');
+    await h.sim.faults.clear();
+    await until(async () => (await ofType(h, 'call.ended', s.callid!)).length, 5000, 'call.ended via reconcile');
+    expect(h.worker!.status.get('callcontrol')?.status).toBe('up');
+    expect(await h.db.db().errorLog.count({ where: { code: 'CALLCONTROL_GET_FAILED' } })).toBe(1);
+  });
+});
