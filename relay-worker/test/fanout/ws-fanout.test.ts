@@ -1,0 +1,164 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { createApiKey } from '../support/api-keys.js';
+import { startWorkerHarness, type WorkerHarness } from '../support/worker-harness.js';
+import { makeEvent, waitFor } from '../delivery/harness.js';
+
+type Msg = { kind: string; sequence?: string; type?: string; [k: string]: unknown };
+
+/** A WebSocket client that records every message and its close code. */
+function connect(url: string, opts: WebSocket.ClientOptions = {}, protocols?: string[]) {
+  const ws = new WebSocket(url, protocols, opts);
+  const messages: Msg[] = [];
+  const state = { open: false, closeCode: 0, status: 0 };
+  ws.on('message', (d) => messages.push(JSON.parse(String(d)) as Msg));
+  ws.on('open', () => (state.open = true));
+  ws.on('close', (code) => (state.closeCode = code));
+  ws.on('unexpected-response', (_req, res) => {
+    state.status = res.statusCode ?? 0;
+    ws.terminate();
+  });
+  ws.on('error', () => undefined);
+  const opened = new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('close', () => reject(new Error(`closed before open (HTTP ${state.status})`)));
+  });
+  const events = () => messages.filter((m) => m.kind === 'event');
+  return { ws, messages, events, state, opened };
+}
+
+describe('WebSocket fan-out /relay/ws', () => {
+  let h: WorkerHarness;
+  let key: string;
+  beforeAll(async () => {
+    h = await startWorkerHarness('wsfan', { WS_PING_INTERVAL_MS: '300' });
+    key = (await createApiKey(h.pool, ['events:subscribe'])).key;
+  });
+  afterAll(async () => h?.stop());
+
+  const auth = () => ({ headers: { authorization: `Bearer ${key}` } });
+
+  it('refuses the upgrade without a key, with a wrong key, and without events:subscribe', async () => {
+    const none = connect(h.wsUrl);
+    await expect(none.opened).rejects.toThrow(/HTTP 401/);
+    const wrong = connect(h.wsUrl, { headers: { authorization: `Bearer ${key.slice(0, -2)}xx` } });
+    await expect(wrong.opened).rejects.toThrow(/HTTP 401/);
+    const other = await createApiKey(h.pool, ['calls:read']);
+    const scoped = connect(h.wsUrl, { headers: { authorization: `Bearer ${other.key}` } });
+    await expect(scoped.opened).rejects.toThrow(/HTTP 403/);
+  });
+
+  it('accepts the key as a header, a subprotocol (browsers) or ?access_token=', async () => {
+    const a = connect(h.wsUrl, auth());
+    const b = connect(h.wsUrl, {}, ['relay.v1', key]);
+    const c = connect(`${h.wsUrl}?access_token=${encodeURIComponent(key)}`);
+    await Promise.all([a.opened, b.opened, c.opened]);
+    expect(b.ws.protocol).toBe('relay.v1');
+    await waitFor(() => [a, b, c].every((x) => x.messages[0]?.kind === 'hello'), Boolean);
+    for (const x of [a, b, c]) x.ws.close();
+  });
+
+  it('sends every matching client each event with its sequence, and honours per-connection filters', async () => {
+    const all = connect(h.wsUrl, auth());
+    const filtered = connect(`${h.wsUrl}?types=call.ended,cdr.*&extensions=201`, auth());
+    await Promise.all([all.opened, filtered.opened]);
+    const stored = await h.worker.events.append([
+      makeEvent('call.ended', { extensions: ['201'] }),
+      makeEvent('call.ended', { extensions: ['999'] }),
+      makeEvent('call.ringing', { extensions: ['201'] }),
+      makeEvent('cdr.created', { extensions: ['201'] }),
+    ]);
+    await waitFor(() => all.events().length, (n) => n === 4);
+    expect(all.events().map((m) => m.sequence)).toEqual(stored.map((e) => e.sequence.toString()));
+    expect(all.events()[0]).toMatchObject({ kind: 'event', id: stored[0]!.id, type: 'call.ended', schemaVersion: 1, extensions: ['201'] });
+    await waitFor(() => filtered.events().length, (n) => n === 2);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(filtered.events().map((m) => m.type)).toEqual(['call.ended', 'cdr.created']);
+    all.ws.close();
+    filtered.ws.close();
+  });
+
+  it('resumes from ?since= without gaps or repeats, then continues live', async () => {
+    const before = await h.worker.events.append([makeEvent('call.ringing'), makeEvent('call.answered'), makeEvent('call.ended')]);
+    const since = before[0]!.sequence;
+    const c = connect(`${h.wsUrl}?since=${since}`, auth());
+    await c.opened;
+    await waitFor(() => c.messages.some((m) => m.kind === 'resumed'), Boolean);
+    const live = await h.worker.events.append([makeEvent('call.missed')]);
+    await waitFor(() => c.events().length, (n) => n === 3);
+    const seqs = c.events().map((m) => m.sequence);
+    expect(seqs).toEqual([before[1]!.sequence, before[2]!.sequence, live[0]!.sequence].map(String));
+    expect(c.messages.find((m) => m.kind === 'resumed')).toMatchObject({ since: String(since), replayed: 2 });
+    c.ws.close();
+  });
+
+  it('says explicitly when history after ?since= is gone (beyond retention)', async () => {
+    const gone = await h.worker.events.append([makeEvent('call.ringing'), makeEvent('call.ringing')]);
+    await h.pool.query('DELETE FROM events WHERE sequence <= $1', [gone[0]!.sequence.toString()]);
+    const c = connect(`${h.wsUrl}?since=0`, auth());
+    await c.opened;
+    await waitFor(() => c.messages.some((m) => m.kind === 'resumed'), Boolean);
+    const lost = c.messages.find((m) => m.kind === 'history_lost');
+    expect(lost).toMatchObject({ since: '0' });
+    expect(BigInt(lost!.oldestAvailable as string)).toBeGreaterThan(gone[0]!.sequence);
+    expect(c.messages.findIndex((m) => m.kind === 'history_lost')).toBeLessThan(c.messages.findIndex((m) => m.kind === 'event'));
+    c.ws.close();
+  });
+
+  it('cuts a slow consumer (over 1 MiB buffered) with close code 4008 and counts it', async () => {
+    const slow = connect(h.wsUrl, auth());
+    const fast = connect(h.wsUrl, auth());
+    await Promise.all([slow.opened, fast.opened]);
+    await waitFor(() => slow.messages.length, (n) => n === 1);
+    const sock = (slow.ws as unknown as { _socket: import('node:net').Socket })._socket;
+    sock.pause();
+    // Loopback kernel buffers absorb several MB before the server's own buffer grows.
+    const big = 'x'.repeat(128 * 1024);
+    let sent = 0;
+    while (h.worker.outputs.metrics.totals.wsSlowDisconnects === 0 && sent < 400) {
+      const batch = Array.from({ length: 10 }, () => Object.assign(makeEvent('call.ringing'), { data: { big } }));
+      await h.worker.events.append(batch);
+      sent += batch.length;
+    }
+    expect(h.worker.outputs.metrics.totals.wsSlowDisconnects).toBe(1);
+    sock.resume();
+    await waitFor(() => slow.state.closeCode, (c) => c !== 0, 10_000);
+    expect(slow.state.closeCode).toBe(4008);
+    await waitFor(() => fast.events().length, (n) => n === sent, 10_000);
+    expect(fast.ws.readyState).toBe(WebSocket.OPEN);
+    fast.ws.close();
+  });
+
+  it('pings and terminates a peer that stops answering', async () => {
+    const silent = connect(h.wsUrl, { ...auth(), autoPong: false });
+    const alive = connect(h.wsUrl, auth());
+    await Promise.all([silent.opened, alive.opened]);
+    let pings = 0;
+    alive.ws.on('ping', () => pings++);
+    await waitFor(() => silent.state.closeCode, (c) => c !== 0, 3000); // ping every 300 ms in this test
+    expect(silent.state.closeCode).toBe(1006); // terminated, no close frame
+    expect(pings).toBeGreaterThanOrEqual(1);
+    expect(alive.ws.readyState).toBe(WebSocket.OPEN);
+    alive.ws.close();
+  });
+});
+
+describe('WebSocket shutdown', () => {
+  it('closes clients with 1001 when the worker stops', async () => {
+    const h = await startWorkerHarness('wsstop');
+    let stopped = false;
+    try {
+      const { key } = await createApiKey(h.pool, ['events:subscribe']);
+      const c = connect(h.wsUrl, { headers: { authorization: `Bearer ${key}` } });
+      await c.opened;
+      await h.worker.stop();
+      stopped = true;
+      await waitFor(() => c.state.closeCode, (code) => code !== 0);
+      expect(c.state.closeCode).toBe(1001);
+    } finally {
+      if (!stopped) await h.worker.stop();
+      await h.pool.end();
+      await h.t.drop();
+    }
+  });
+});
