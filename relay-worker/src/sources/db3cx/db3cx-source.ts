@@ -43,9 +43,8 @@ export class Db3cxSource {
 
   start(): void {
     this.stopped = false;
-    void this.o.status.set('db3cx', { status: 'connecting' });
     this.pool = this.o.createPool();
-    this.schedule(0);
+    void this.o.status.set('db3cx', { status: 'connecting' }).then(() => this.schedule(0));
   }
 
   async stop(): Promise<void> {

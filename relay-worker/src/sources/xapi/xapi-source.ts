@@ -29,8 +29,8 @@ export class XapiSource {
   ) {}
 
   start(): void {
-    void this.o.status.set('xapi', { status: 'connecting' });
-    this.running = this.probe();
+    // Recorded before the first probe, so a fast failure is not overwritten by 'connecting'.
+    this.running = this.o.status.set('xapi', { status: 'connecting' }).then(() => this.probe());
     this.timer = setInterval(() => {
       this.running ??= this.probe().finally(() => (this.running = undefined));
     }, this.o.intervalMs);
