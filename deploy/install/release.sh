@@ -112,5 +112,6 @@ rollback_release() {
   say "    current: $cur -> $prev"
   run ln -sfn "$prev" "$OPT/current"
   [[ -n $cur ]] && run ln -sfn "$cur" "$OPT/previous"
+  CHANGED=1
   warn "the database keeps migrations the newer release applied; the older release must tolerate them"
 }

@@ -46,16 +46,22 @@ start_units() {
     warn "systemd is not running here; units written but not started (use --no-systemd to silence this)"
     return 0
   fi
+  local units=(3cx-relay-worker.service 3cx-relay-admin.service)
+  # Without a built panel `next start` would only crash-loop: leave the admin unit alone then.
+  if [[ $DRY_RUN != 1 && ! -d $OPT/current/admin/.next ]]; then
+    warn "the admin panel of this release is not built; 3cx-relay-admin is not started"
+    units=(3cx-relay-worker.service)
+  fi
   run systemctl daemon-reload
-  run systemctl enable 3cx-relay-worker.service 3cx-relay-admin.service
+  run systemctl enable "${units[@]}"
   if [[ $CHANGED == 1 ]]; then
-    run systemctl restart 3cx-relay-worker.service 3cx-relay-admin.service
+    run systemctl restart "${units[@]}"
   else
-    run systemctl start 3cx-relay-worker.service 3cx-relay-admin.service
+    run systemctl start "${units[@]}"
   fi
   if [[ $DRY_RUN != 1 ]]; then
     sleep 3
-    systemctl --no-pager --lines=0 status 3cx-relay-worker.service 3cx-relay-admin.service || {
+    systemctl --no-pager --lines=0 status "${units[@]}" || {
       warn "a service is not healthy; see: journalctl -u 3cx-relay-worker -u 3cx-relay-admin -n 50"
       return 0
     }
