@@ -1,0 +1,88 @@
+import pg from 'pg';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPbxDbPool, resolvePbxDb } from '../../src/sources/db3cx/pbx-db-pool.js';
+import { keyMinus } from '../../src/sources/db3cx/cdr-cursor.js';
+import { startHarness, until, type Harness } from './sim-harness.js';
+
+/** Every cdr_id in the simulator's cdroutput, read through the read-only role. */
+async function pbxCdrIds(h: Harness): Promise<string[]> {
+  const c = new pg.Client({ connectionString: h.sim.readonlyDbUrl });
+  await c.connect();
+  try {
+    return (await c.query<{ id: string }>('SELECT cdr_id::text AS id FROM cdroutput ORDER BY cdr_ended_at')).rows.map((r) => r.id);
+  } finally {
+    await c.end();
+  }
+}
+
+describe('CDR source', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness('cdr', { seed: 11 }, 'owner');
+  });
+  afterAll(async () => h?.stop());
+
+  it('emits each CDR once across worker restarts and a PBX restart that resets the cdr_id counter', async () => {
+    await h.startWorker({ SOURCE_CALLCONTROL_ENABLED: 'false', SOURCE_XAPI_ENABLED: 'false' });
+    await until(() => h.worker!.status.get('db3cx')?.status === 'up', 5000, 'db3cx up');
+    await Promise.all([h.sim.runScenario('internal'), h.sim.runScenario('inbound-missed')]);
+    await until(async () => (await h.events("type = 'cdr.created'")).length >= (await pbxCdrIds(h)).length, 8000, 'first CDRs');
+
+    await h.stopWorker();
+    await h.sim.runScenario('outbound'); // written while the worker is down
+    await h.sim.restart(); // call manager restart: cdr_id counter back to 1, ids no longer ordered
+    expect(h.sim.state().cdrCounter).toBeLessThan(5);
+    await h.sim.runScenario('inbound-queue-answered');
+
+    await h.startWorker({ SOURCE_CALLCONTROL_ENABLED: 'false', SOURCE_XAPI_ENABLED: 'false' });
+    await h.sim.runScenario('internal');
+    const all = await pbxCdrIds(h);
+    await until(async () => (await h.events("type = 'cdr.created'")).length >= all.length, 8000, 'all CDRs');
+    await new Promise((r) => setTimeout(r, 1500)); // another poll or two: nothing more may come
+    const emitted = (await h.events("type = 'cdr.created'")).map((e) => e.data.cdrId as string);
+    expect(new Set(emitted).size).toBe(emitted.length); // no duplicate
+    expect([...emitted].sort()).toEqual([...all].sort()); // no gap
+    const flows = new Set((await h.events("type = 'cdr.created'")).map((e) => e.call_history_id));
+    await until(async () => (await h.events("type = 'call.completed'")).length >= flows.size, 5000, 'every flow completed');
+    expect((await h.events("type = 'call.completed'")).length).toBe(flows.size);
+    const cursor = await h.db.db().sourceCursor.findUnique({ where: { name: 'db3cx:cdroutput' } });
+    expect(cursor?.value).toMatchObject({ endedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/) });
+  });
+
+  it('never writes to database_single: the read-only session refuses writes and the role has no write grant', async () => {
+    const resolved = resolvePbxDb({ PBX_INI_PATH: h.sim.iniPath, PBX_DB_HOST: '127.0.0.1', PBX_DB_STATEMENT_TIMEOUT_MS: 5000 });
+    expect(resolved.ok).toBe(true);
+    if (!resolved.ok) return;
+    expect(resolved.config.user).toBe(h.sim.readonlyRole);
+    const pool = createPbxDbPool(resolved.config, 5000, pino({ level: 'silent' }));
+    try {
+      const s = await pool.query<{ ro: string; timeout: string; ins: boolean }>(
+        "SELECT current_setting('default_transaction_read_only') AS ro, current_setting('statement_timeout') AS timeout, has_table_privilege(current_user, 'cdroutput', 'INSERT') AS ins",
+      );
+      expect(s.rows[0]).toEqual({ ro: 'on', timeout: '5s', ins: false });
+      await expect(pool.query("DELETE FROM cdroutput WHERE cdr_id = '00000000-0000-0000-0000-000000000000'")).rejects.toThrow(/read-only transaction/);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('reports the database down and recovers when it comes back', async () => {
+    await h.startWorker({ SOURCE_CALLCONTROL_ENABLED: 'false', SOURCE_XAPI_ENABLED: 'false' });
+    await until(() => h.worker!.status.get('db3cx')?.status === 'up', 5000, 'db3cx up');
+    await h.sim.faults.set({ dbDown: true });
+    await until(() => h.worker!.status.get('db3cx')?.status === 'down', 8000, 'db3cx down');
+    const s = await h.sim.runScenario('internal'); // written to the backlog, flushed when the DB is back
+    await h.sim.faults.clear();
+    await until(() => h.worker!.status.get('db3cx')?.status === 'up', 10_000, 'db3cx up again');
+    await until(async () => (await h.events("type = 'call.completed' AND call_history_id = $1", [s.callHistoryId])).length, 10_000, 'flow after outage');
+    expect(await h.db.db().errorLog.count({ where: { code: 'CDR_QUERY_FAILED' } })).toBeGreaterThan(0);
+  });
+});
+
+describe('keyMinus', () => {
+  it('subtracts milliseconds from a microsecond timestamp key', () => {
+    expect(keyMinus('2026-01-10T09:15:00.000250Z', 1)).toBe('2026-01-10T09:14:59.999250Z');
+    expect(keyMinus('2026-01-10T09:15:03.500000Z', 5000)).toBe('2026-01-10T09:14:58.500000Z');
+  });
+});
