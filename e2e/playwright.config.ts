@@ -1,0 +1,31 @@
+import { defineConfig } from '@playwright/test';
+
+/**
+ * Playwright across the running system, in Debian's Chromium (no browser download).
+ * One worker: the tests share one stack (PostgreSQL + admin) started by the global setup,
+ * and one saved login per role (the `auth` project).
+ */
+export default defineConfig({
+  testDir: './tests',
+  outputDir: './test-results',
+  globalSetup: './support/global-setup.ts',
+  workers: 1,
+  fullyParallel: false,
+  timeout: 30_000,
+  expect: { timeout: 5_000 },
+  retries: process.env.CI ? 1 : 0,
+  reporter: process.env.CI ? [['list'], ['html', { open: 'never', outputFolder: 'playwright-report' }]] : 'list',
+  use: {
+    baseURL: process.env.E2E_ADMIN_ORIGIN,
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    launchOptions: {
+      executablePath: '/usr/bin/chromium',
+      args: ['--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1', '--disable-gpu'],
+    },
+  },
+  projects: [
+    { name: 'auth', testMatch: /auth\.setup\.ts/ },
+    { name: 'e2e', dependencies: ['auth'], testIgnore: /auth\.setup\.ts/ },
+  ],
+});
