@@ -31,7 +31,7 @@ describe('WebSocket fan-out /relay/ws', () => {
   let h: WorkerHarness;
   let key: string;
   beforeAll(async () => {
-    h = await startWorkerHarness('wsfan', { WS_PING_INTERVAL_MS: '300' });
+    h = await startWorkerHarness('wsfan');
     key = (await createApiKey(h.pool, ['events:subscribe'])).key;
   });
   afterAll(async () => h?.stop());
@@ -128,10 +128,20 @@ describe('WebSocket fan-out /relay/ws', () => {
     expect(fast.ws.readyState).toBe(WebSocket.OPEN);
     fast.ws.close();
   });
+});
+
+describe('WebSocket heartbeat', () => {
+  let h: WorkerHarness;
+  let key: string;
+  beforeAll(async () => {
+    h = await startWorkerHarness('wsping', { WS_PING_INTERVAL_MS: '300' });
+    key = (await createApiKey(h.pool, ['events:subscribe'])).key;
+  });
+  afterAll(async () => h?.stop());
 
   it('pings and terminates a peer that stops answering', async () => {
-    const silent = connect(h.wsUrl, { ...auth(), autoPong: false });
-    const alive = connect(h.wsUrl, auth());
+    const silent = connect(h.wsUrl, { headers: { authorization: `Bearer ${key}` }, autoPong: false });
+    const alive = connect(h.wsUrl, { headers: { authorization: `Bearer ${key}` } });
     await Promise.all([silent.opened, alive.opened]);
     let pings = 0;
     alive.ws.on('ping', () => pings++);
