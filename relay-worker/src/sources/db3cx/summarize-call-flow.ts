@@ -70,7 +70,7 @@ export function summarizeCallFlow(rows: CdrRow[], trunkDids: Record<string, stri
       endedAt: endedAt.toISOString(),
       ringDurationSeconds: seconds((answeredAt ?? endedAt).getTime() - startedAt.getTime()),
       talkDurationSeconds: answeredAt ? seconds(endedAt.getTime() - answeredAt.getTime()) : 0,
-      answeredBy: answered ? cdrSide(answered, 'destination').dnNumber : null,
+      answeredBy: answered ? partyFromCdr(cdrSide(answered, 'destination')).number : null,
       extensions: filters.extensions,
       cdrIds: sorted.map((r) => r.cdr_id),
     },
