@@ -106,12 +106,13 @@ export function startProcess(
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  child.on('error', (err) => (output += `\n${cmd} failed to start: ${err.message}`));
   return Object.assign(child, { output: () => output });
 }
 
 /** Stops a process started by {@link startProcess} and waits for it. */
 export async function stopProcess(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  if (!child || child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGTERM');
   const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
