@@ -86,4 +86,18 @@ describe('loadConfig', () => {
     expect(problems({ ...base, CALLCONTROL_END_GRACE_MS: '-1' })[0]).toMatch(/^CALLCONTROL_END_GRACE_MS:/);
     expect(problems({ ...base, WORKER_HEARTBEAT_MS: '10' })[0]).toMatch(/^WORKER_HEARTBEAT_MS:/);
   });
+
+  it('gives the output-half settings the documented defaults and reads a compressed retry schedule', () => {
+    const c = loadConfig(base);
+    expect(c.DELIVERY_RETRY_SCHEDULE).toEqual([5000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000]);
+    expect(c.DELIVERY_RETRY_JITTER).toBe(0.2);
+    expect(c.DELIVERY_TIMEOUT_MS).toBe(15_000);
+    expect(c.DELIVERY_DISABLE_AFTER_MS).toBe(5 * 86_400_000);
+    expect(c.EVENT_RETENTION_DAYS).toBe(30);
+    expect(c.WS_PING_INTERVAL_MS).toBe(25_000);
+    expect(c.WS_MAX_BUFFERED_BYTES).toBe(1024 * 1024);
+    expect(loadConfig({ ...base, DELIVERY_RETRY_SCHEDULE: '100ms,1s,2m' }).DELIVERY_RETRY_SCHEDULE).toEqual([100, 1000, 120_000]);
+    expect(problems({ ...base, DELIVERY_RETRY_SCHEDULE: '5 fortnights' })[0]).toMatch(/^DELIVERY_RETRY_SCHEDULE: expected durations/);
+    expect(problems({ ...base, DELIVERY_RETRY_JITTER: '2' })[0]).toMatch(/^DELIVERY_RETRY_JITTER:/);
+  });
 });
