@@ -10,11 +10,11 @@
  *
  * Flags: --only=unit | --only=e2e | --skip-typecheck. Everything it starts, it stops.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensurePostgres } from '@3cx-relay/pg-cluster';
+import { aptInstall, ensurePostgres } from '@3cx-relay/pg-cluster';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const resultsDir = path.join(root, '.data', 'test-results');
@@ -31,13 +31,8 @@ function ensureChromium(): void {
     throw new Error('Debian Chromium is required for the E2E tests: sudo apt-get install -y chromium');
   }
   say('installing Debian Chromium for Playwright (apt-get install chromium)');
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  let r = spawnSync('apt-get', ['install', '-y', '-q', 'chromium'], { stdio: 'inherit', env });
-  if (r.status !== 0) {
-    spawnSync('apt-get', ['update', '-q'], { stdio: 'inherit', env });
-    r = spawnSync('apt-get', ['install', '-y', '-q', 'chromium'], { stdio: 'inherit', env });
-  }
-  if (r.status !== 0 || !existsSync('/usr/bin/chromium')) throw new Error('apt-get install chromium failed');
+  const ok = aptInstall('chromium');
+  if (!ok || !existsSync('/usr/bin/chromium')) throw new Error('apt-get install chromium failed');
 }
 
 /** Runs a command with inherited output; resolves with its exit code. */
@@ -100,7 +95,9 @@ async function main(): Promise<number> {
 
   if (runUnit && !args.has('--skip-typecheck')) {
     say('type-checking every workspace');
-    const code = await run('npx', ['turbo', 'run', 'typecheck', '--output-logs=errors-only'], { TURBO_TELEMETRY_DISABLED: '1' });
+    const workspaces = await run('npx', ['turbo', 'run', 'typecheck', '--output-logs=errors-only'], { TURBO_TELEMETRY_DISABLED: '1' });
+    const rootFiles = await run('npx', ['tsc', '-p', 'tsconfig.json']);
+    const code = workspaces || rootFiles;
     add({ passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1, skipped: 0 }, false, 'typecheck');
   }
 

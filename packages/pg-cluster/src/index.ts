@@ -1,3 +1,3 @@
 export { startPostgres, freePort } from './cluster.js';
 export type { PgCluster, StartPostgresOptions } from './cluster.js';
-export { ensurePostgres, findPostgresBin } from './install.js';
+export { aptInstall, ensurePostgres, findPostgresBin } from './install.js';

@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 
@@ -29,15 +29,22 @@ export function ensurePostgres(log: (line: string) => void = () => {}): string {
     );
   }
   log('PostgreSQL is not installed; installing Debian package "postgresql" with apt-get ...');
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  let res = spawnSync('apt-get', ['install', '-y', '-q', 'postgresql'], { stdio: 'inherit', env });
-  if (res.status !== 0) {
-    execFileSync('apt-get', ['update', '-q'], { stdio: 'inherit', env });
-    res = spawnSync('apt-get', ['install', '-y', '-q', 'postgresql'], { stdio: 'inherit', env });
-  }
+  const ok = aptInstall('postgresql');
   // Debian's package creates and starts a "main" cluster through its own scripts only when a
   // service manager runs; we never use it, we start private clusters.
   const bin = findPostgresBin();
-  if (res.status !== 0 || !bin) throw new Error('apt-get install postgresql failed; see the output above.');
+  if (!ok || !bin) throw new Error('apt-get install postgresql failed; see the output above.');
   return bin;
+}
+
+/**
+ * `apt-get install -y <packages>` as root, non-interactive; runs `apt-get update` and tries
+ * once more when the first attempt fails (a fresh machine has no package lists). Returns success.
+ */
+export function aptInstall(...packages: string[]): boolean {
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const install = () => spawnSync('apt-get', ['install', '-y', '-q', ...packages], { stdio: 'inherit', env }).status === 0;
+  if (install()) return true;
+  spawnSync('apt-get', ['update', '-q'], { stdio: 'inherit', env });
+  return install();
 }
