@@ -25,7 +25,7 @@ interface SocketEvents {
  * Bearer header on the upgrade) → `open` (ping every `pingIntervalMs`; no pong within two
  * intervals counts as dead) → on close/error/refusal `backoff` (exponential with "equal" jitter,
  * reset after a connection that stayed open) → `connecting` … until {@link stop}.
- * A 401 on the upgrade renews the token before the next attempt.
+ * Each reconnect takes a fresh token from the shared holder.
  */
 export class CallControlSocket extends EventEmitter<SocketEvents> {
   private ws: WebSocket | undefined;
@@ -34,7 +34,7 @@ export class CallControlSocket extends EventEmitter<SocketEvents> {
   private retryTimer: NodeJS.Timeout | undefined;
   private pingTimer: NodeJS.Timeout | undefined;
   private lastPong = 0;
-  private rejectedToken: string | undefined;
+  private lastToken: string | undefined;
 
   constructor(
     private readonly o: CallControlSocketOptions,
@@ -62,7 +62,6 @@ export class CallControlSocket extends EventEmitter<SocketEvents> {
   /** Drops the current connection and reconnects at once with a fresh token. */
   reconnectNow(): void {
     this.attempt = 0;
-    this.o.tokens.invalidate();
     this.teardown(1000, 'reconnect requested');
     clearTimeout(this.retryTimer);
     if (!this.stopped) void this.connect();
@@ -72,8 +71,10 @@ export class CallControlSocket extends EventEmitter<SocketEvents> {
     if (this.stopped) return;
     let token: string;
     try {
-      token = this.rejectedToken ? await this.o.tokens.renew(this.rejectedToken) : await this.o.tokens.get();
-      this.rejectedToken = undefined;
+      // Every reconnect uses a fresh token (a PBX restart invalidates them all); renew() shares
+      // a token another caller fetched meanwhile, so XAPI and the socket never fetch twice.
+      token = this.lastToken ? await this.o.tokens.renew(this.lastToken) : await this.o.tokens.get();
+      this.lastToken = token;
     } catch (err) {
       this.fail(`token: ${coerceError(err).message}`);
       return;
@@ -89,7 +90,6 @@ export class CallControlSocket extends EventEmitter<SocketEvents> {
     this.ws = ws;
     let opened = false;
     ws.on('unexpected-response', (_req, res) => {
-      if (res.statusCode === 401) this.rejectedToken = token;
       res.resume();
       this.drop(ws, `upgrade refused with HTTP ${res.statusCode}`);
     });

@@ -86,9 +86,8 @@ export class Db3cxSource {
     let next = this.o.intervalMs;
     try {
       const started = Date.now();
-      const appended = await this.poll();
+      await this.poll();
       this.failures = 0;
-      void appended;
       next = Math.max(0, this.o.intervalMs - (Date.now() - started));
     } catch (err) {
       const e = coerceError(err);
