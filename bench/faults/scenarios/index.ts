@@ -1,0 +1,5 @@
+import type { Scenario } from '../support/scenario.js';
+import { crashSafety } from './crash-safety.js';
+
+/** Every scenario, in the order the runner prints them. */
+export const SCENARIOS: Scenario[] = [crashSafety];
