@@ -107,7 +107,7 @@ export class ControlListener {
       this.log.warn({ payload }, 'ignoring malformed control notification');
       return;
     }
-    if (msg.id !== undefined && msg.id !== null) {
+    if (typeof msg.id === 'string' || typeof msg.id === 'number') {
       await this.claimAndRun(String(msg.id));
     } else if (typeof msg.command === 'string') {
       await this.run(msg.command, asArgs(msg.args));

@@ -28,9 +28,9 @@ describe('ControlListener', () => {
     const calls: unknown[] = [];
     const early = await command('reconnect', { component: 'db3cx' }, false);
     const l = new ControlListener({ databaseUrl: t.url, rescanMs: 50 }, pino({ level: 'silent' }));
-    l.on('reconnect', async (args) => {
+    l.on('reconnect', (args) => {
       calls.push(args);
-      return `reconnecting ${String(args.component)}`;
+      return Promise.resolve(`reconnecting ${String(args.component)}`);
     });
     await l.start();
     expect(await rowOf(early)).toMatchObject({ result: 'reconnecting db3cx' });
@@ -46,8 +46,9 @@ describe('ControlListener', () => {
   it('listens again after its connection is killed', async () => {
     const l = new ControlListener({ databaseUrl: t.url, rescanMs: 60_000, reconnectBaseMs: 20 }, pino({ level: 'silent' }));
     let n = 0;
-    l.on('ping', async () => {
+    l.on('ping', () => {
       n++;
+      return Promise.resolve();
     });
     await l.start();
     await pool.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '3cx-relay-control' AND datname = current_database()`);

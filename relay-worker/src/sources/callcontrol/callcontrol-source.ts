@@ -100,12 +100,13 @@ export class CallControlSource {
 
   /** Runs a reconcile now (tests, control). */
   reconcileNow(): Promise<void> {
-    return this.enqueue(() => this.reconcile('manual'));
+    this.enqueue(() => this.reconcile('manual'));
+    return this.chain;
   }
 
-  private enqueue(task: () => Promise<void>): Promise<void> {
+  /** Queues a task behind every earlier one (frames are applied strictly in arrival order). */
+  private enqueue(task: () => Promise<void> | void): void {
     this.chain = this.chain.then(task).catch((err: unknown) => this.log.error({ err: coerceError(err) }, 'call control task failed'));
-    return this.chain;
   }
 
   private onMessage(text: string): void {
@@ -118,7 +119,7 @@ export class CallControlSource {
       return;
     }
     if (f.eventType === 1) {
-      this.enqueue(async () => {
+      this.enqueue(() => {
         this.o.state.remove(target.dn, target.id);
         this.scheduleSave();
       });

@@ -44,8 +44,8 @@ function sectionNamed(doc: Section, name: string): Section | undefined {
  * credentials come from `[DbAdminREADONLY]`; the master account is only a last resort.
  */
 export function parsePhoneSystemIni(text: string): PhoneSystemDbSettings {
-  const doc = parse(quoteValues(text)) as Section;
-  const top = Object.fromEntries(Object.entries(doc).filter(([, v]) => typeof v !== 'object')) as Section;
+  const doc: Section = parse(quoteValues(text));
+  const top: Section = Object.fromEntries(Object.entries(doc).filter(([, v]) => typeof v !== 'object'));
   const profile = sectionNamed(doc, 'CfgServerProfile');
   const qm = sectionNamed(doc, 'QMDatabase');
   const ro = sectionNamed(doc, 'DbAdminREADONLY');
