@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { SCHEMA_VERSION, isoDate } from './common.js';
-import { callAnsweredData, callEndedData, callMissedData, callRingingData, callTransferredData } from './call-events.js';
+import {
+  callAnsweredData,
+  callEndedData,
+  callMissedData,
+  callRingingData,
+  callTransferredData,
+} from './call-events.js';
 import { callCompletedData, cdrCreatedData, relayTestData } from './cdr-events.js';
 
 /** Every event type the relay emits, in documentation order. */

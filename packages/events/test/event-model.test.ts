@@ -1,8 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { EVENT_TYPES, EVENT_SCHEMAS, base32, eventId, relayEventSchema, toRelayEvent, type NewEvent } from '../src/index.js';
+import {
+  EVENT_TYPES,
+  EVENT_SCHEMAS,
+  base32,
+  eventId,
+  relayEventSchema,
+  toRelayEvent,
+  type NewEvent,
+} from '../src/index.js';
 
 const party = { number: '+4915112345678', name: null, dn: '10007', kind: 'external' as const };
-const ctx = { callId: '1264', callHistoryId: null, direction: 'inbound' as const, caller: party, callee: { number: '101', name: null, dn: '101', kind: 'extension' as const }, did: '32655144', queue: '800' };
+const ctx = {
+  callId: '1264',
+  callHistoryId: null,
+  direction: 'inbound' as const,
+  caller: party,
+  callee: { number: '101', name: null, dn: '101', kind: 'extension' as const },
+  did: '32655144',
+  queue: '800',
+};
 
 describe('eventId', () => {
   it('is the same for the same transition and differs for another one', () => {
@@ -20,15 +36,41 @@ describe('eventId', () => {
 
 describe('event schemas', () => {
   it('lists the eight documented types', () => {
-    expect(EVENT_TYPES).toEqual(['call.ringing', 'call.answered', 'call.transferred', 'call.ended', 'call.missed', 'cdr.created', 'call.completed', 'relay.test']);
+    expect(EVENT_TYPES).toEqual([
+      'call.ringing',
+      'call.answered',
+      'call.transferred',
+      'call.ended',
+      'call.missed',
+      'cdr.created',
+      'call.completed',
+      'relay.test',
+    ]);
     expect(Object.keys(EVENT_SCHEMAS)).toEqual([...EVENT_TYPES]);
   });
 
   it('turns a stored call.ended into a wire event that validates', () => {
     const e: NewEvent & { sequence: bigint } = {
-      id: eventId('call.ended', '1264@1', 'ended'), type: 'call.ended', occurredAt: new Date('2026-01-10T09:15:30Z'), callId: '1264',
-      extensions: ['101'], dids: ['32655144'], queues: ['800'], sequence: 42n,
-      data: { ...ctx, outcome: 'answered', startedAt: '2026-01-10T09:14:55.000Z', answeredAt: '2026-01-10T09:15:00.000Z', endedAt: '2026-01-10T09:15:30.000Z', ringDurationSeconds: 5, talkDurationSeconds: 30, answeredBy: '101', participants: ['101', '102'], reconciled: false },
+      id: eventId('call.ended', '1264@1', 'ended'),
+      type: 'call.ended',
+      occurredAt: new Date('2026-01-10T09:15:30Z'),
+      callId: '1264',
+      extensions: ['101'],
+      dids: ['32655144'],
+      queues: ['800'],
+      sequence: 42n,
+      data: {
+        ...ctx,
+        outcome: 'answered',
+        startedAt: '2026-01-10T09:14:55.000Z',
+        answeredAt: '2026-01-10T09:15:00.000Z',
+        endedAt: '2026-01-10T09:15:30.000Z',
+        ringDurationSeconds: 5,
+        talkDurationSeconds: 30,
+        answeredBy: '101',
+        participants: ['101', '102'],
+        reconciled: false,
+      },
     };
     const wire = toRelayEvent(e);
     expect(wire.sequence).toBe('42');
@@ -36,9 +78,33 @@ describe('event schemas', () => {
   });
 
   it('rejects an unknown outcome and a missing field', () => {
-    const base = { id: 'evt_abc', schemaVersion: 1, sequence: '1', occurredAt: '2026-01-10T09:15:30.000Z', callId: '1', callHistoryId: null, extensions: [], dids: [], queues: [] };
-    expect(EVENT_SCHEMAS['call.ended'].safeParse({ ...base, type: 'call.ended', data: { ...ctx, outcome: 'busy' } }).success).toBe(false);
-    expect(EVENT_SCHEMAS['relay.test'].safeParse({ ...base, type: 'relay.test', data: { message: 'hi', subscriptionId: null } }).success).toBe(true);
-    expect(EVENT_SCHEMAS['relay.test'].safeParse({ ...base, type: 'relay.test', data: {} }).success).toBe(false);
+    const base = {
+      id: 'evt_abc',
+      schemaVersion: 1,
+      sequence: '1',
+      occurredAt: '2026-01-10T09:15:30.000Z',
+      callId: '1',
+      callHistoryId: null,
+      extensions: [],
+      dids: [],
+      queues: [],
+    };
+    expect(
+      EVENT_SCHEMAS['call.ended'].safeParse({
+        ...base,
+        type: 'call.ended',
+        data: { ...ctx, outcome: 'busy' },
+      }).success,
+    ).toBe(false);
+    expect(
+      EVENT_SCHEMAS['relay.test'].safeParse({
+        ...base,
+        type: 'relay.test',
+        data: { message: 'hi', subscriptionId: null },
+      }).success,
+    ).toBe(true);
+    expect(EVENT_SCHEMAS['relay.test'].safeParse({ ...base, type: 'relay.test', data: {} }).success).toBe(
+      false,
+    );
   });
 });

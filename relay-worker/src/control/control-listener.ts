@@ -63,7 +63,10 @@ export class ControlListener {
 
   private async connect(): Promise<void> {
     if (this.stopped) return;
-    const client = new pg.Client({ connectionString: this.opts.databaseUrl, application_name: '3cx-relay-control' });
+    const client = new pg.Client({
+      connectionString: this.opts.databaseUrl,
+      application_name: '3cx-relay-control',
+    });
     const lost = (err?: Error) => {
       if (this.client !== client) return;
       this.client = undefined;
@@ -94,7 +97,8 @@ export class ControlListener {
   private scheduleReconnect(): void {
     if (this.stopped) return;
     const base = this.opts.reconnectBaseMs ?? 500;
-    const delay = Math.min(this.opts.reconnectMaxMs ?? 30_000, base * 2 ** this.attempt++) * (0.5 + Math.random() / 2);
+    const delay =
+      Math.min(this.opts.reconnectMaxMs ?? 30_000, base * 2 ** this.attempt++) * (0.5 + Math.random() / 2);
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => void this.connect(), delay);
   }
@@ -119,7 +123,9 @@ export class ControlListener {
     const c = this.client;
     if (!c) return;
     try {
-      const res = await c.query<{ id: string }>('SELECT id::text FROM control_commands WHERE handled_at IS NULL ORDER BY id');
+      const res = await c.query<{ id: string }>(
+        'SELECT id::text FROM control_commands WHERE handled_at IS NULL ORDER BY id',
+      );
       for (const row of res.rows) await this.claimAndRun(row.id);
     } catch (err) {
       this.log.warn({ err: coerceError(err) }, 'could not read pending control commands');
@@ -138,7 +144,9 @@ export class ControlListener {
       const row = claimed.rows[0];
       if (!row) return; // handled already (by a rescan, another worker, or before)
       const result =
-        Number(row.age_ms) > (this.opts.maxAgeMs ?? 3_600_000) ? 'expired: not run' : await this.run(row.command, asArgs(row.args));
+        Number(row.age_ms) > (this.opts.maxAgeMs ?? 3_600_000)
+          ? 'expired: not run'
+          : await this.run(row.command, asArgs(row.args));
       await c.query('UPDATE control_commands SET result = $2 WHERE id = $1', [id, result.slice(0, 2000)]);
     } catch (err) {
       this.log.warn({ id, err: coerceError(err) }, 'could not process control command');

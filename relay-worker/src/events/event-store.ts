@@ -53,7 +53,8 @@ export class EventStore extends EventEmitter<EventStoreEvents> {
       await client.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK_KEY]);
       inserted = [];
       // 9 parameters per row; PostgreSQL allows 65535 per statement.
-      for (let i = 0; i < unique.length; i += 1000) inserted.push(...(await insertEvents(client, unique.slice(i, i + 1000))));
+      for (let i = 0; i < unique.length; i += 1000)
+        inserted.push(...(await insertEvents(client, unique.slice(i, i + 1000))));
       if (inserted.length > 0) for (const hook of this.hooks) await hook(client, inserted);
       await client.query('COMMIT');
     } catch (err) {
@@ -87,7 +88,17 @@ function dedupeById(events: NewEvent[]): NewEvent[] {
 async function insertEvents(client: pg.PoolClient, events: NewEvent[]): Promise<StoredEvent[]> {
   const values: unknown[] = [];
   const rows = events.map((e, i) => {
-    values.push(e.id, e.type, e.occurredAt, e.callId ?? null, e.callHistoryId ?? null, e.extensions, e.dids, e.queues, JSON.stringify(e.data));
+    values.push(
+      e.id,
+      e.type,
+      e.occurredAt,
+      e.callId ?? null,
+      e.callHistoryId ?? null,
+      e.extensions,
+      e.dids,
+      e.queues,
+      JSON.stringify(e.data),
+    );
     const b = i * 9;
     return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}::text[], $${b + 7}::text[], $${b + 8}::text[], $${b + 9}::jsonb)`;
   });

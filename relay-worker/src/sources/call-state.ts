@@ -1,6 +1,17 @@
 import { eventId, type EventType, type NewEvent } from '@3cx-relay/events';
-import { dialledDid, localParty, remoteParty, type Participant } from './callcontrol/normalize-participant.js';
-import { newTrackedCall, outcomeOf, toActiveCall, type ActiveCall, type TrackedCall } from './callcontrol/tracked-call.js';
+import {
+  dialledDid,
+  localParty,
+  remoteParty,
+  type Participant,
+} from './callcontrol/normalize-participant.js';
+import {
+  newTrackedCall,
+  outcomeOf,
+  toActiveCall,
+  type ActiveCall,
+  type TrackedCall,
+} from './callcontrol/tracked-call.js';
 
 export type { ActiveCall, ActiveCallParticipant } from './callcontrol/tracked-call.js';
 
@@ -51,7 +62,9 @@ export class CallState {
 
   /** The calls in progress, oldest first. Served by `/relay/active-calls` without asking the PBX. */
   activeCalls(): ActiveCall[] {
-    return [...this.calls.values()].sort((a, b) => a.startedAt - b.startedAt).map((c) => toActiveCall(c, this.extensionsOf(c)));
+    return [...this.calls.values()]
+      .sort((a, b) => a.startedAt - b.startedAt)
+      .map((c) => toActiveCall(c, this.extensionsOf(c)));
   }
 
   /** Callids currently tracked. */
@@ -81,7 +94,13 @@ export class CallState {
       out.push(this.event(call, 'call.ringing', `ringing|${k}`, now, { ...ext, ringingAt: at }));
     }
     if (!prev && p.referred_by_dn) {
-      out.push(this.event(call, 'call.transferred', `transferred|${k}`, now, { from: p.referred_by_dn, to: p.dn, transferredAt: at }));
+      out.push(
+        this.event(call, 'call.transferred', `transferred|${k}`, now, {
+          from: p.referred_by_dn,
+          to: p.dn,
+          transferredAt: at,
+        }),
+      );
     }
     const own = call.ownLegs.includes(k);
     if (p.status === 'Connected' && prev?.status !== 'Connected' && (!own || call.direction === 'outbound')) {
@@ -90,7 +109,13 @@ export class CallState {
         call.answeredBy = own ? (remoteParty(p).number ?? p.party_dn) : p.dn;
       }
       if (!own) call.callee = localParty(p, this.dnTypes.get(p.dn));
-      out.push(this.event(call, 'call.answered', `answered|${k}`, now, { ...ext, answeredAt: at, ringDurationSeconds: seconds(now - call.startedAt) }));
+      out.push(
+        this.event(call, 'call.answered', `answered|${k}`, now, {
+          ...ext,
+          answeredAt: at,
+          ringDurationSeconds: seconds(now - call.startedAt),
+        }),
+      );
     }
     return out;
   }
@@ -127,7 +152,9 @@ export class CallState {
   /** True when some call has been empty for the grace period (so an alive-check is worth asking). */
   hasDueEnds(): boolean {
     const now = this.now();
-    return [...this.calls.values()].some((c) => c.emptySince !== null && now - c.emptySince >= this.o.endGraceMs);
+    return [...this.calls.values()].some(
+      (c) => c.emptySince !== null && now - c.emptySince >= this.o.endGraceMs,
+    );
   }
 
   /**
@@ -152,7 +179,9 @@ export class CallState {
   /** The live callid of a call that ended recently with matching start time (±tolerance) and number. */
   findRecentCall(startedAt: number, numbers: string[], toleranceMs = 15_000): string | null {
     const wanted = new Set(numbers.filter(Boolean));
-    const hit = this.recent.find((r) => Math.abs(r.startedAt - startedAt) <= toleranceMs && r.numbers.some((n) => wanted.has(n)));
+    const hit = this.recent.find(
+      (r) => Math.abs(r.startedAt - startedAt) <= toleranceMs && r.numbers.some((n) => wanted.has(n)),
+    );
     return hit?.callId ?? null;
   }
 
@@ -163,7 +192,8 @@ export class CallState {
 
   /** Restores state written by {@link snapshot}. */
   restore(calls: TrackedCall[]): void {
-    for (const c of calls) if (typeof c?.callid === 'number' && !this.calls.has(c.callid)) this.calls.set(c.callid, c);
+    for (const c of calls)
+      if (typeof c?.callid === 'number' && !this.calls.has(c.callid)) this.calls.set(c.callid, c);
   }
 
   private learn(call: TrackedCall, p: Participant, isNew: boolean): void {
@@ -215,7 +245,11 @@ export class CallState {
   private endEvents(call: TrackedCall, endedAt: number): NewEvent[] {
     const outcome = outcomeOf(call);
     const ring = seconds((call.answeredAt ?? endedAt) - call.startedAt);
-    const base = { startedAt: new Date(call.startedAt).toISOString(), endedAt: new Date(endedAt).toISOString(), ringDurationSeconds: ring };
+    const base = {
+      startedAt: new Date(call.startedAt).toISOString(),
+      endedAt: new Date(endedAt).toISOString(),
+      ringDurationSeconds: ring,
+    };
     const out = [
       this.event(call, 'call.ended', 'ended', endedAt, {
         ...base,
@@ -228,9 +262,20 @@ export class CallState {
       }),
     ];
     if ((outcome === 'missed' || outcome === 'abandoned') && call.direction !== 'outbound') {
-      out.push(this.event(call, 'call.missed', 'missed', endedAt, { ...base, outcome, ringingExtensions: call.rang }));
+      out.push(
+        this.event(call, 'call.missed', 'missed', endedAt, {
+          ...base,
+          outcome,
+          ringingExtensions: call.rang,
+        }),
+      );
     }
-    this.recent.unshift({ callId: String(call.callid), startedAt: call.startedAt, endedAt, numbers: [call.caller?.number, call.callee?.number, ...call.dns].filter((n): n is string => !!n) });
+    this.recent.unshift({
+      callId: String(call.callid),
+      startedAt: call.startedAt,
+      endedAt,
+      numbers: [call.caller?.number, call.callee?.number, ...call.dns].filter((n): n is string => !!n),
+    });
     this.recent.length = Math.min(this.recent.length, 500);
     return out;
   }

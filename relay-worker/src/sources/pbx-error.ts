@@ -2,13 +2,7 @@ import { AppError } from '../errors.js';
 
 /** Why a PBX request failed; `kind` becomes the error-log code suffix. */
 export type PbxErrorKind =
-  | 'BAD_CREDENTIALS'
-  | 'FORBIDDEN'
-  | 'LICENSE'
-  | 'NOT_FOUND'
-  | 'HTTP'
-  | 'NETWORK'
-  | 'MALFORMED';
+  'BAD_CREDENTIALS' | 'FORBIDDEN' | 'LICENSE' | 'NOT_FOUND' | 'HTTP' | 'NETWORK' | 'MALFORMED';
 
 /** A failed request to the PBX, classified so status and error log can say what to fix. */
 export class PbxError extends AppError {
@@ -18,7 +12,16 @@ export class PbxError extends AppError {
     readonly httpStatus?: number,
     options?: { cause?: unknown },
   ) {
-    super(kind === 'FORBIDDEN' || kind === 'LICENSE' ? 'FORBIDDEN' : kind === 'NOT_FOUND' ? 'NOT_FOUND' : 'UPSTREAM_ERROR', message, { kind, httpStatus }, options);
+    super(
+      kind === 'FORBIDDEN' || kind === 'LICENSE'
+        ? 'FORBIDDEN'
+        : kind === 'NOT_FOUND'
+          ? 'NOT_FOUND'
+          : 'UPSTREAM_ERROR',
+      message,
+      { kind, httpStatus },
+      options,
+    );
   }
 }
 
@@ -28,12 +31,25 @@ const LICENCE = /licen[cs]e|enterprise|edition/i;
 export function errorForStatus(status: number, path: string, body: string): PbxError {
   const detail = extractMessage(body);
   const suffix = detail ? `: ${detail}` : '';
-  if (status === 401) return new PbxError('BAD_CREDENTIALS', `PBX rejected the credentials for ${path} (401)${suffix}; check the API client id and secret`, status);
+  if (status === 401)
+    return new PbxError(
+      'BAD_CREDENTIALS',
+      `PBX rejected the credentials for ${path} (401)${suffix}; check the API client id and secret`,
+      status,
+    );
   if (status === 403 && LICENCE.test(detail)) {
-    return new PbxError('LICENSE', `PBX refused ${path} (403) for a licence reason${suffix}; XAPI and Call Control need a 3CX Enterprise/AI licence`, status);
+    return new PbxError(
+      'LICENSE',
+      `PBX refused ${path} (403) for a licence reason${suffix}; XAPI and Call Control need a 3CX Enterprise/AI licence`,
+      status,
+    );
   }
   if (status === 403) {
-    return new PbxError('FORBIDDEN', `PBX refused ${path} (403)${suffix}; the API client needs the System Owner role and XAPI/Call Control access enabled`, status);
+    return new PbxError(
+      'FORBIDDEN',
+      `PBX refused ${path} (403)${suffix}; the API client needs the System Owner role and XAPI/Call Control access enabled`,
+      status,
+    );
   }
   if (status === 404) return new PbxError('NOT_FOUND', `PBX has no ${path} (404)`, status);
   return new PbxError('HTTP', `PBX answered ${status} to ${path}${suffix}`, status);
@@ -45,7 +61,11 @@ export function extractMessage(body: string): string {
   try {
     const j = JSON.parse(body) as { error?: unknown; error_description?: unknown; message?: unknown };
     if (typeof j.error_description === 'string') return j.error_description;
-    if (j.error && typeof j.error === 'object' && typeof (j.error as { message?: unknown }).message === 'string') {
+    if (
+      j.error &&
+      typeof j.error === 'object' &&
+      typeof (j.error as { message?: unknown }).message === 'string'
+    ) {
       return (j.error as { message: string }).message;
     }
     if (typeof j.error === 'string') return j.error;

@@ -47,33 +47,66 @@ export interface SourceDeps {
 export async function startSources(d: SourceDeps): Promise<Sources> {
   const { config: c, log, status } = d;
   const callState = new CallState({ trunkDids: c.PBX_TRUNK_DIDS, endGraceMs: c.CALLCONTROL_END_GRACE_MS });
-  const out: Sources = { callState, xapi: undefined, tokens: undefined, db3cx: undefined, xapiSource: undefined, callControl: undefined };
+  const out: Sources = {
+    callState,
+    xapi: undefined,
+    tokens: undefined,
+    db3cx: undefined,
+    xapiSource: undefined,
+    callControl: undefined,
+  };
 
   const apiConfigured = !!(c.PBX_URL && c.PBX_CLIENT_ID && c.PBX_CLIENT_SECRET);
   if (apiConfigured && (c.SOURCE_XAPI_ENABLED || c.SOURCE_CALLCONTROL_ENABLED)) {
     const dispatcher = createPbxDispatcher({ insecureTls: c.PBX_TLS_INSECURE });
     d.lifecycle.onClose('pbx-http', () => dispatcher.close());
-    const tokens = new TokenHolder({ baseUrl: c.PBX_URL!, clientId: c.PBX_CLIENT_ID!, clientSecret: c.PBX_CLIENT_SECRET!, dispatcher }, log.child({ module: 'token' }));
+    const tokens = new TokenHolder(
+      { baseUrl: c.PBX_URL!, clientId: c.PBX_CLIENT_ID!, clientSecret: c.PBX_CLIENT_SECRET!, dispatcher },
+      log.child({ module: 'token' }),
+    );
     const http = new PbxHttp(c.PBX_URL!, tokens, dispatcher);
     out.tokens = tokens;
     out.xapi = new XapiClient(http);
     if (c.SOURCE_XAPI_ENABLED) {
-      const xs = new XapiSource({ client: out.xapi, status, intervalMs: c.XAPI_HEALTH_INTERVAL_MS, invalidateToken: () => tokens.invalidate() }, log.child({ module: 'xapi' }));
+      const xs = new XapiSource(
+        {
+          client: out.xapi,
+          status,
+          intervalMs: c.XAPI_HEALTH_INTERVAL_MS,
+          invalidateToken: () => tokens.invalidate(),
+        },
+        log.child({ module: 'xapi' }),
+      );
       xs.start();
       d.lifecycle.onClose('xapi', () => xs.stop());
       out.xapiSource = xs;
     }
     if (c.SOURCE_CALLCONTROL_ENABLED) {
       const socket = new CallControlSocket(
-        { baseUrl: c.PBX_URL!, tokens, pingIntervalMs: c.CALLCONTROL_PING_INTERVAL_MS, reconnectBaseMs: c.RECONNECT_BASE_MS, reconnectMaxMs: c.RECONNECT_MAX_MS, insecureTls: c.PBX_TLS_INSECURE },
+        {
+          baseUrl: c.PBX_URL!,
+          tokens,
+          pingIntervalMs: c.CALLCONTROL_PING_INTERVAL_MS,
+          reconnectBaseMs: c.RECONNECT_BASE_MS,
+          reconnectMaxMs: c.RECONNECT_MAX_MS,
+          insecureTls: c.PBX_TLS_INSECURE,
+        },
         log.child({ module: 'callcontrol-ws' }),
       );
       const xapi = c.SOURCE_XAPI_ENABLED ? out.xapi : undefined;
       const cc = new CallControlSource(
         {
-          socket, rest: new CallControlRest(http), state: callState, events: d.events, status, ownPool: d.ownPool,
-          reconcileMs: c.CALLCONTROL_RECONCILE_INTERVAL_MS, sweepMs: Math.max(100, Math.min(1000, Math.floor(c.CALLCONTROL_END_GRACE_MS / 2) || 100)),
-          ...(xapi ? { activeCallIds: async () => new Set((await xapi.activeCalls()).map((a) => a.Id)) } : {}),
+          socket,
+          rest: new CallControlRest(http),
+          state: callState,
+          events: d.events,
+          status,
+          ownPool: d.ownPool,
+          reconcileMs: c.CALLCONTROL_RECONCILE_INTERVAL_MS,
+          sweepMs: Math.max(100, Math.min(1000, Math.floor(c.CALLCONTROL_END_GRACE_MS / 2) || 100)),
+          ...(xapi
+            ? { activeCallIds: async () => new Set((await xapi.activeCalls()).map((a) => a.Id)) }
+            : {}),
         },
         log.child({ module: 'callcontrol' }),
       );
@@ -82,24 +115,44 @@ export async function startSources(d: SourceDeps): Promise<Sources> {
       out.callControl = cc;
     }
   }
-  if (!apiConfigured || !c.SOURCE_XAPI_ENABLED) await status.set('xapi', { status: 'disabled', ...(apiConfigured ? {} : { error: 'PBX_URL, PBX_CLIENT_ID and PBX_CLIENT_SECRET are not all set' }) });
-  if (!apiConfigured || !c.SOURCE_CALLCONTROL_ENABLED) await status.set('callcontrol', { status: 'disabled' });
+  if (!apiConfigured || !c.SOURCE_XAPI_ENABLED)
+    await status.set('xapi', {
+      status: 'disabled',
+      ...(apiConfigured ? {} : { error: 'PBX_URL, PBX_CLIENT_ID and PBX_CLIENT_SECRET are not all set' }),
+    });
+  if (!apiConfigured || !c.SOURCE_CALLCONTROL_ENABLED)
+    await status.set('callcontrol', { status: 'disabled' });
 
   if (c.SOURCE_DB_ENABLED) {
     const resolved = resolvePbxDb(c);
     if (resolved.ok) {
-      if (resolved.warning) await status.reportError('db3cx', 'warning', 'DB3CX_MASTER_ACCOUNT', resolved.warning);
+      if (resolved.warning)
+        await status.reportError('db3cx', 'warning', 'DB3CX_MASTER_ACCOUNT', resolved.warning);
       const dbLog = log.child({ module: 'db3cx' });
       const src = new Db3cxSource(
         {
           createPool: () => createPbxDbPool(resolved.config, c.PBX_DB_STATEMENT_TIMEOUT_MS, dbLog),
-          ownPool: d.ownPool, events: d.events, status, table: c.PBX_CDR_TABLE, trunkDids: c.PBX_TRUNK_DIDS,
-          overlapMs: c.CDR_OVERLAP_MS, quietMs: c.CDR_FLOW_QUIET_MS, intervalMs: c.CDR_POLL_INTERVAL_MS,
-          reconnectBaseMs: c.RECONNECT_BASE_MS, reconnectMaxMs: c.RECONNECT_MAX_MS,
+          ownPool: d.ownPool,
+          events: d.events,
+          status,
+          table: c.PBX_CDR_TABLE,
+          trunkDids: c.PBX_TRUNK_DIDS,
+          overlapMs: c.CDR_OVERLAP_MS,
+          quietMs: c.CDR_FLOW_QUIET_MS,
+          intervalMs: c.CDR_POLL_INTERVAL_MS,
+          reconnectBaseMs: c.RECONNECT_BASE_MS,
+          reconnectMaxMs: c.RECONNECT_MAX_MS,
           callIdFor: (rows) => {
-            const first = rows.reduce((a, b) => ((a.cdr_started_at?.getTime() ?? 0) <= (b.cdr_started_at?.getTime() ?? 0) ? a : b));
-            const numbers = rows.flatMap((r) => [cdrSide(r, 'source'), cdrSide(r, 'destination')]).flatMap((s) => [s.phoneNumber, s.dnNumber]).filter((n): n is string => !!n);
-            return first.cdr_started_at ? callState.findRecentCall(first.cdr_started_at.getTime(), numbers) : null;
+            const first = rows.reduce((a, b) =>
+              (a.cdr_started_at?.getTime() ?? 0) <= (b.cdr_started_at?.getTime() ?? 0) ? a : b,
+            );
+            const numbers = rows
+              .flatMap((r) => [cdrSide(r, 'source'), cdrSide(r, 'destination')])
+              .flatMap((s) => [s.phoneNumber, s.dnNumber])
+              .filter((n): n is string => !!n);
+            return first.cdr_started_at
+              ? callState.findRecentCall(first.cdr_started_at.getTime(), numbers)
+              : null;
           },
         },
         dbLog,
@@ -119,7 +172,8 @@ export async function startSources(d: SourceDeps): Promise<Sources> {
     const component = args.component;
     if (component === 'db3cx') return out.db3cx ? out.db3cx.reconnect() : 'db3cx is disabled';
     if (component === 'xapi') return out.xapiSource ? out.xapiSource.reconnect() : 'xapi is disabled';
-    if (component === 'callcontrol') return out.callControl ? out.callControl.reconnect() : 'callcontrol is disabled';
+    if (component === 'callcontrol')
+      return out.callControl ? out.callControl.reconnect() : 'callcontrol is disabled';
     throw new Error(`unknown component ${JSON.stringify(component)}; expected db3cx, xapi or callcontrol`);
   });
   return out;

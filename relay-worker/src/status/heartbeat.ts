@@ -45,13 +45,23 @@ export class Heartbeat {
 
   /** Writes the row now. */
   async beat(): Promise<void> {
-    const stats = { uptimeSeconds: Math.round((Date.now() - this.opts.startedAt.getTime()) / 1000), ...Object.fromEntries(this.stats) };
+    const stats = {
+      uptimeSeconds: Math.round((Date.now() - this.opts.startedAt.getTime()) / 1000),
+      ...Object.fromEntries(this.stats),
+    };
     try {
       await this.pool.query(
         `INSERT INTO worker_heartbeats (instance_id, hostname, pid, version, started_at, last_seen_at, stats)
          VALUES ($1, $2, $3, $4, $5, now(), $6::jsonb)
          ON CONFLICT (instance_id) DO UPDATE SET last_seen_at = now(), stats = EXCLUDED.stats, version = EXCLUDED.version`,
-        [this.opts.instanceId, os.hostname(), process.pid, this.opts.version, this.opts.startedAt, JSON.stringify(stats)],
+        [
+          this.opts.instanceId,
+          os.hostname(),
+          process.pid,
+          this.opts.version,
+          this.opts.startedAt,
+          JSON.stringify(stats),
+        ],
       );
     } catch (err) {
       this.log.warn({ err: coerceError(err) }, 'could not write heartbeat');

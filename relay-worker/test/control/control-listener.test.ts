@@ -17,12 +17,20 @@ describe('ControlListener', () => {
   });
 
   async function command(cmd: string, args: object, notify = true): Promise<string> {
-    const r = await pool.query<{ id: string }>('INSERT INTO control_commands (command, args) VALUES ($1, $2) RETURNING id::text', [cmd, JSON.stringify(args)]);
+    const r = await pool.query<{ id: string }>(
+      'INSERT INTO control_commands (command, args) VALUES ($1, $2) RETURNING id::text',
+      [cmd, JSON.stringify(args)],
+    );
     const id = r.rows[0]!.id;
-    if (notify) await pool.query('SELECT pg_notify($1, $2)', [CONTROL_CHANNEL, JSON.stringify({ id, command: cmd, args })]);
+    if (notify)
+      await pool.query('SELECT pg_notify($1, $2)', [
+        CONTROL_CHANNEL,
+        JSON.stringify({ id, command: cmd, args }),
+      ]);
     return id;
   }
-  const rowOf = async (id: string) => (await pool.query('SELECT handled_at, result FROM control_commands WHERE id = $1', [id])).rows[0];
+  const rowOf = async (id: string) =>
+    (await pool.query('SELECT handled_at, result FROM control_commands WHERE id = $1', [id])).rows[0];
 
   it('runs rows left from before the start, then NOTIFYed ones, each once, recording the result', async () => {
     const calls: unknown[] = [];
@@ -39,19 +47,26 @@ describe('ControlListener', () => {
     await new Promise((r) => setTimeout(r, 150)); // a rescan must not run it again
     expect(calls).toEqual([{ component: 'db3cx' }, { component: 'xapi' }]);
     const unknown = await command('self-destruct', {});
-    await expect.poll(async () => (await rowOf(unknown))?.result, { timeout: 1000 }).toMatch(/^error: unknown command/);
+    await expect
+      .poll(async () => (await rowOf(unknown))?.result, { timeout: 1000 })
+      .toMatch(/^error: unknown command/);
     await l.stop();
   });
 
   it('listens again after its connection is killed', async () => {
-    const l = new ControlListener({ databaseUrl: t.url, rescanMs: 60_000, reconnectBaseMs: 20 }, pino({ level: 'silent' }));
+    const l = new ControlListener(
+      { databaseUrl: t.url, rescanMs: 60_000, reconnectBaseMs: 20 },
+      pino({ level: 'silent' }),
+    );
     let n = 0;
     l.on('ping', () => {
       n++;
       return Promise.resolve();
     });
     await l.start();
-    await pool.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '3cx-relay-control' AND datname = current_database()`);
+    await pool.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '3cx-relay-control' AND datname = current_database()`,
+    );
     await new Promise((r) => setTimeout(r, 300));
     const id = await command('ping', {});
     await expect.poll(async () => (await rowOf(id))?.result, { timeout: 3000 }).toBe('ok');

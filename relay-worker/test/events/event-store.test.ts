@@ -6,7 +6,12 @@ import { eventId, type NewEvent } from '@3cx-relay/events';
 import { EventStore, NEW_EVENTS_CHANNEL, type StoredEvent } from '../../src/events/event-store.js';
 
 const ev = (n: number): NewEvent => ({
-  id: eventId('relay.test', 'store', String(n)), type: 'relay.test', occurredAt: new Date(), extensions: ['101'], dids: [], queues: [],
+  id: eventId('relay.test', 'store', String(n)),
+  type: 'relay.test',
+  occurredAt: new Date(),
+  extensions: ['101'],
+  dids: [],
+  queues: [],
   data: { message: `m${n}`, subscriptionId: null },
 });
 
@@ -54,7 +59,9 @@ describe('EventStore', () => {
     const listener = new pg.Client({ connectionString: t.url });
     await listener.connect();
     await listener.query(`LISTEN ${NEW_EVENTS_CHANNEL}`);
-    const payload = new Promise<string>((resolve) => listener.on('notification', (m) => resolve(m.payload ?? '')));
+    const payload = new Promise<string>((resolve) =>
+      listener.on('notification', (m) => resolve(m.payload ?? '')),
+    );
     const emitted = new Promise<StoredEvent[]>((resolve) => store.once('appended', resolve));
     const inserted = await store.append([ev(20), ev(21)]);
     expect(await payload).toBe(String(inserted[1]!.sequence));
@@ -63,11 +70,16 @@ describe('EventStore', () => {
   });
 
   it('makes sequences visible in order under concurrent appends (a reader by sequence never skips)', async () => {
-    const batches = Array.from({ length: 8 }, (_, b) => Array.from({ length: 5 }, (_, i) => ev(100 + b * 5 + i)));
+    const batches = Array.from({ length: 8 }, (_, b) =>
+      Array.from({ length: 5 }, (_, i) => ev(100 + b * 5 + i)),
+    );
     let last = 0n;
     const seen = new Set<bigint>();
     const read = async () => {
-      const r = await pool.query<{ sequence: string }>('SELECT sequence FROM events WHERE sequence > $1 ORDER BY sequence', [String(last)]);
+      const r = await pool.query<{ sequence: string }>(
+        'SELECT sequence FROM events WHERE sequence > $1 ORDER BY sequence',
+        [String(last)],
+      );
       for (const row of r.rows) {
         last = BigInt(row.sequence);
         seen.add(last);

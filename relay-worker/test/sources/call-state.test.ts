@@ -4,10 +4,25 @@ import type { Participant } from '../../src/sources/callcontrol/normalize-partic
 
 function inbound(id: number, dn: string, status: string, extra: Partial<Participant> = {}): Participant {
   return {
-    id, status, dn, party_caller_name: '+4915111111', party_dn: '10007', party_caller_id: '+4915111111', party_did: '',
-    device_id: `sip:${dn}@127.0.0.1`, party_dn_type: 'Wexternalline', direct_control: false, originated_by_dn: 'ROUTER',
-    originated_by_type: 'Wroutepoint', referred_by_dn: '', referred_by_type: 'None', on_behalf_of_dn: '800',
-    on_behalf_of_type: 'Wqueue', callid: 7, legid: id, ...extra,
+    id,
+    status,
+    dn,
+    party_caller_name: '+4915111111',
+    party_dn: '10007',
+    party_caller_id: '+4915111111',
+    party_did: '',
+    device_id: `sip:${dn}@127.0.0.1`,
+    party_dn_type: 'Wexternalline',
+    direct_control: false,
+    originated_by_dn: 'ROUTER',
+    originated_by_type: 'Wroutepoint',
+    referred_by_dn: '',
+    referred_by_type: 'None',
+    on_behalf_of_dn: '800',
+    on_behalf_of_type: 'Wqueue',
+    callid: 7,
+    legid: id,
+    ...extra,
   };
 }
 
@@ -25,7 +40,11 @@ describe('CallState', () => {
     expect(first.map((e) => e.type)).toEqual(['call.ringing']);
     expect(again).toEqual([]);
     expect(first[0]).toMatchObject({ callId: '7', dids: ['32655144'], queues: ['800'], extensions: ['101'] });
-    expect(first[0]!.data).toMatchObject({ direction: 'inbound', did: '32655144', caller: { number: '+4915111111', kind: 'external' } });
+    expect(first[0]!.data).toMatchObject({
+      direction: 'inbound',
+      did: '32655144',
+      caller: { number: '+4915111111', kind: 'external' },
+    });
   });
 
   it('does not end a queue call while the next polling wave refills within the grace period', () => {
@@ -42,7 +61,13 @@ describe('CallState', () => {
     tick(2000);
     const end = state.sweep();
     expect(end.map((e) => e.type)).toEqual(['call.ended']);
-    expect(end[0]!.data).toMatchObject({ outcome: 'answered', answeredBy: '102', participants: ['101', '102'], reconciled: false, talkDurationSeconds: 2 });
+    expect(end[0]!.data).toMatchObject({
+      outcome: 'answered',
+      answeredBy: '102',
+      participants: ['101', '102'],
+      reconciled: false,
+      talkDurationSeconds: 2,
+    });
   });
 
   it('ends an unanswered queue call as abandoned and sends call.missed', () => {
@@ -96,18 +121,39 @@ describe('CallState', () => {
 
   it('reports an outbound call, answered by the outside party', () => {
     const { state, tick } = setup();
-    const dial = { ...inbound(5, '100', 'Dialing'), party_caller_id: '+4930999', party_caller_name: '', originated_by_dn: '', on_behalf_of_dn: '', on_behalf_of_type: 'None', callid: 9 };
+    const dial = {
+      ...inbound(5, '100', 'Dialing'),
+      party_caller_id: '+4930999',
+      party_caller_name: '',
+      originated_by_dn: '',
+      on_behalf_of_dn: '',
+      on_behalf_of_type: 'None',
+      callid: 9,
+    };
     expect(state.upsert(dial)).toEqual([]);
     tick(3000);
     const ans = state.upsert({ ...dial, status: 'Connected' });
     expect(ans.map((e) => e.type)).toEqual(['call.answered']);
-    expect(ans[0]!.data).toMatchObject({ direction: 'outbound', caller: { number: '100' }, callee: { number: '+4930999', kind: 'external' }, did: null, ringDurationSeconds: 3 });
+    expect(ans[0]!.data).toMatchObject({
+      direction: 'outbound',
+      caller: { number: '100' },
+      callee: { number: '+4930999', kind: 'external' },
+      did: null,
+      ringDurationSeconds: 3,
+    });
   });
 
   it('reports a transfer from the referring extension', () => {
     const { state } = setup();
     state.upsert(inbound(1, '101', 'Connected', { on_behalf_of_dn: '', on_behalf_of_type: 'None' }));
-    const out = state.upsert(inbound(2, '103', 'Ringing', { referred_by_dn: '101', referred_by_type: 'Wextension', on_behalf_of_dn: '', on_behalf_of_type: 'None' }));
+    const out = state.upsert(
+      inbound(2, '103', 'Ringing', {
+        referred_by_dn: '101',
+        referred_by_type: 'Wextension',
+        on_behalf_of_dn: '',
+        on_behalf_of_type: 'None',
+      }),
+    );
     expect(out.map((e) => e.type)).toEqual(['call.ringing', 'call.transferred']);
     expect(out[1]!.data).toMatchObject({ from: '101', to: '103' });
   });

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, until, type Harness } from './sim-harness.js';
 
-const ofType = (h: Harness, type: string, callid: number) => h.events('type = $1 AND call_id = $2', [type, String(callid)]);
+const ofType = (h: Harness, type: string, callid: number) =>
+  h.events('type = $1 AND call_id = $2', [type, String(callid)]);
 
 describe('Call Control quirks seen from the worker', () => {
   let h: Harness;
@@ -29,7 +30,9 @@ describe('Call Control quirks seen from the worker', () => {
     await h.sim.faults.clear();
     expect(await h.events('call_id = $1', [String(s.callid)])).toEqual([]);
     expect(h.worker!.status.get('callcontrol')?.status).toBe('up');
-    const errors = await h.db.db().errorLog.findMany({ where: { component: 'callcontrol', severity: { in: ['error', 'critical'] } } });
+    const errors = await h.db
+      .db()
+      .errorLog.findMany({ where: { component: 'callcontrol', severity: { in: ['error', 'critical'] } } });
     expect(errors).toEqual([]);
     const next = await h.sim.runScenario('internal');
     await until(async () => (await ofType(h, 'call.ended', next.callid!)).length, 5000, 'next call.ended');
@@ -37,14 +40,22 @@ describe('Call Control quirks seen from the worker', () => {
 
   it('a WebSocket drop mid-call still yields call.ended after the reconnect reconcile', async () => {
     const run = h.sim.runScenario('ringing-at-connect');
-    const callid = await until(async () => (await h.events("type = 'call.ringing' AND data->>'extension' = '100'")).at(-1)?.call_id, 3000, 'ringing');
+    const callid = await until(
+      async () => (await h.events("type = 'call.ringing' AND data->>'extension' = '100'")).at(-1)?.call_id,
+      3000,
+      'ringing',
+    );
     await h.sim.faults.set({ refuseWebSockets: true, dropWebSockets: true });
     await until(() => h.worker!.status.get('callcontrol')?.status === 'down', 3000, 'callcontrol down');
     const s = await run; // the call is answered and hung up while the relay is blind
     expect(String(s.callid)).toBe(callid);
     expect(await ofType(h, 'call.ended', s.callid!)).toEqual([]);
     await h.sim.faults.clear();
-    const ended = await until(async () => (await ofType(h, 'call.ended', s.callid!))[0], 5000, 'reconciled call.ended');
+    const ended = await until(
+      async () => (await ofType(h, 'call.ended', s.callid!))[0],
+      5000,
+      'reconciled call.ended',
+    );
     expect(ended.data.reconciled).toBe(true);
     await until(() => h.worker!.status.get('callcontrol')?.status === 'up', 3000, 'callcontrol up again');
   });
@@ -62,14 +73,22 @@ describe('Call Control quirks seen from the worker', () => {
     expect(logged).toHaveLength(1);
     expect(h.sim.state().wsConnections).toBe(connections);
     const s = await h.sim.runScenario('internal');
-    await until(async () => (await ofType(h, 'call.ended', s.callid!)).length, 5000, 'call after malformed frames');
+    await until(
+      async () => (await ofType(h, 'call.ended', s.callid!)).length,
+      5000,
+      'call after malformed frames',
+    );
   });
 
   it('a 500 on a participant GET is logged and the reconcile still reports the call', async () => {
     await h.sim.faults.set({ httpErrors: [{ pathPrefix: '/callcontrol/100/participants', status: 500 }] });
     const s = await h.sim.runScenario('ringing-at-connect');
     await h.sim.faults.clear();
-    await until(async () => (await ofType(h, 'call.ended', s.callid!)).length, 5000, 'call.ended via reconcile');
+    await until(
+      async () => (await ofType(h, 'call.ended', s.callid!)).length,
+      5000,
+      'call.ended via reconcile',
+    );
     expect(h.worker!.status.get('callcontrol')?.status).toBe('up');
     expect(await h.db.db().errorLog.count({ where: { code: 'CALLCONTROL_GET_FAILED' } })).toBe(1);
   });

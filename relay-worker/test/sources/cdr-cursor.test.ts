@@ -10,7 +10,9 @@ async function pbxCdrIds(h: Harness): Promise<string[]> {
   const c = new pg.Client({ connectionString: h.sim.readonlyDbUrl });
   await c.connect();
   try {
-    return (await c.query<{ id: string }>('SELECT cdr_id::text AS id FROM cdroutput ORDER BY cdr_ended_at')).rows.map((r) => r.id);
+    return (
+      await c.query<{ id: string }>('SELECT cdr_id::text AS id FROM cdroutput ORDER BY cdr_ended_at')
+    ).rows.map((r) => r.id);
   } finally {
     await c.end();
   }
@@ -27,7 +29,11 @@ describe('CDR source', () => {
     await h.startWorker({ SOURCE_CALLCONTROL_ENABLED: 'false', SOURCE_XAPI_ENABLED: 'false' });
     await until(() => h.worker!.status.get('db3cx')?.status === 'up', 5000, 'db3cx up');
     await Promise.all([h.sim.runScenario('internal'), h.sim.runScenario('inbound-missed')]);
-    await until(async () => (await h.events("type = 'cdr.created'")).length >= (await pbxCdrIds(h)).length, 8000, 'first CDRs');
+    await until(
+      async () => (await h.events("type = 'cdr.created'")).length >= (await pbxCdrIds(h)).length,
+      8000,
+      'first CDRs',
+    );
 
     await h.stopWorker();
     await h.sim.runScenario('outbound'); // written while the worker is down
@@ -44,14 +50,24 @@ describe('CDR source', () => {
     expect(new Set(emitted).size).toBe(emitted.length); // no duplicate
     expect([...emitted].sort()).toEqual([...all].sort()); // no gap
     const flows = new Set((await h.events("type = 'cdr.created'")).map((e) => e.call_history_id));
-    await until(async () => (await h.events("type = 'call.completed'")).length >= flows.size, 5000, 'every flow completed');
+    await until(
+      async () => (await h.events("type = 'call.completed'")).length >= flows.size,
+      5000,
+      'every flow completed',
+    );
     expect((await h.events("type = 'call.completed'")).length).toBe(flows.size);
     const cursor = await h.db.db().sourceCursor.findUnique({ where: { name: 'db3cx:cdroutput' } });
-    expect(cursor?.value).toMatchObject({ endedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/) });
+    expect(cursor?.value).toMatchObject({
+      endedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/),
+    });
   });
 
   it('never writes to database_single: the read-only session refuses writes and the role has no write grant', async () => {
-    const resolved = resolvePbxDb({ PBX_INI_PATH: h.sim.iniPath, PBX_DB_HOST: '127.0.0.1', PBX_DB_STATEMENT_TIMEOUT_MS: 5000 });
+    const resolved = resolvePbxDb({
+      PBX_INI_PATH: h.sim.iniPath,
+      PBX_DB_HOST: '127.0.0.1',
+      PBX_DB_STATEMENT_TIMEOUT_MS: 5000,
+    });
     expect(resolved.ok).toBe(true);
     if (!resolved.ok) return;
     expect(resolved.config.user).toBe(h.sim.readonlyRole);
@@ -61,7 +77,9 @@ describe('CDR source', () => {
         "SELECT current_setting('default_transaction_read_only') AS ro, current_setting('statement_timeout') AS timeout, has_table_privilege(current_user, 'cdroutput', 'INSERT') AS ins",
       );
       expect(s.rows[0]).toEqual({ ro: 'on', timeout: '5s', ins: false });
-      await expect(pool.query("DELETE FROM cdroutput WHERE cdr_id = '00000000-0000-0000-0000-000000000000'")).rejects.toThrow(/read-only transaction/);
+      await expect(
+        pool.query("DELETE FROM cdroutput WHERE cdr_id = '00000000-0000-0000-0000-000000000000'"),
+      ).rejects.toThrow(/read-only transaction/);
     } finally {
       await pool.end();
     }
@@ -75,7 +93,12 @@ describe('CDR source', () => {
     const s = await h.sim.runScenario('internal'); // written to the backlog, flushed when the DB is back
     await h.sim.faults.clear();
     await until(() => h.worker!.status.get('db3cx')?.status === 'up', 10_000, 'db3cx up again');
-    await until(async () => (await h.events("type = 'call.completed' AND call_history_id = $1", [s.callHistoryId])).length, 10_000, 'flow after outage');
+    await until(
+      async () =>
+        (await h.events("type = 'call.completed' AND call_history_id = $1", [s.callHistoryId])).length,
+      10_000,
+      'flow after outage',
+    );
     expect(await h.db.db().errorLog.count({ where: { code: 'CDR_QUERY_FAILED' } })).toBeGreaterThan(0);
   });
 });

@@ -40,17 +40,37 @@ Password = secret
 describe('parsePhoneSystemIni', () => {
   it('reads the sectioned layout ([CfgServerProfile], [QMDatabase], [DbAdminREADONLY]) and keeps ; in passwords', () => {
     const s = parsePhoneSystemIni(sections);
-    expect(s).toMatchObject({ host: '127.0.0.1', port: 5480, database: 'database_single', user: 'logsreader_single', usedMasterAccount: false });
+    expect(s).toMatchObject({
+      host: '127.0.0.1',
+      port: 5480,
+      database: 'database_single',
+      user: 'logsreader_single',
+      usedMasterAccount: false,
+    });
     expect(s.password).toBe('r3ad;only');
   });
   it('reads the flat layout with keys before any section', () => {
-    expect(parsePhoneSystemIni(flat)).toEqual({ host: '127.0.0.1', port: 5432, database: 'database_single', user: 'logsreader_single', password: 'secret', usedMasterAccount: false });
+    expect(parsePhoneSystemIni(flat)).toEqual({
+      host: '127.0.0.1',
+      port: 5432,
+      database: 'database_single',
+      user: 'logsreader_single',
+      password: 'secret',
+      usedMasterAccount: false,
+    });
   });
   it('falls back to the master account only when there is no read-only one, and says so', () => {
     const s = parsePhoneSystemIni(flat.replace(/\[DbAdminREADONLY\][\s\S]*$/, ''));
     expect(s).toMatchObject({ user: 'phonesystem', password: 'm4ster', usedMasterAccount: true });
   });
   it('leaves missing settings undefined', () => {
-    expect(parsePhoneSystemIni('[General]\nPBXUser = x\n')).toEqual({ host: undefined, port: undefined, database: undefined, user: undefined, password: undefined, usedMasterAccount: false });
+    expect(parsePhoneSystemIni('[General]\nPBXUser = x\n')).toEqual({
+      host: undefined,
+      port: undefined,
+      database: undefined,
+      user: undefined,
+      password: undefined,
+      usedMasterAccount: false,
+    });
   });
 });

@@ -33,22 +33,55 @@ export interface Harness {
 
 /** Fast test timings (the config's minimums where they apply). */
 export const FAST_ENV: Record<string, string> = {
-  RELAY_PORT: '0', LOG_LEVEL: 'silent', CDR_POLL_INTERVAL_MS: '1000', CDR_FLOW_QUIET_MS: '200', CDR_OVERLAP_MS: '3000',
-  CALLCONTROL_END_GRACE_MS: '300', CALLCONTROL_RECONCILE_INTERVAL_MS: '60000', CALLCONTROL_PING_INTERVAL_MS: '1000',
-  RECONNECT_BASE_MS: '50', RECONNECT_MAX_MS: '400', XAPI_HEALTH_INTERVAL_MS: '60000', WORKER_HEARTBEAT_MS: '200', STATUS_HEARTBEAT_MS: '60000',
+  RELAY_PORT: '0',
+  LOG_LEVEL: 'silent',
+  CDR_POLL_INTERVAL_MS: '1000',
+  CDR_FLOW_QUIET_MS: '200',
+  CDR_OVERLAP_MS: '3000',
+  CALLCONTROL_END_GRACE_MS: '300',
+  CALLCONTROL_RECONCILE_INTERVAL_MS: '60000',
+  CALLCONTROL_PING_INTERVAL_MS: '1000',
+  RECONNECT_BASE_MS: '50',
+  RECONNECT_MAX_MS: '400',
+  XAPI_HEALTH_INTERVAL_MS: '60000',
+  WORKER_HEARTBEAT_MS: '200',
+  STATUS_HEARTBEAT_MS: '60000',
 };
 
 /** A simulator (own database and role named by `tag`) plus a relay worker wired to it. */
-export async function startHarness(tag: string, simOpts: Partial<SimulatorOptions> = {}, who: 'owner' | 'admin' = 'owner'): Promise<Harness> {
+export async function startHarness(
+  tag: string,
+  simOpts: Partial<SimulatorOptions> = {},
+  who: 'owner' | 'admin' = 'owner',
+): Promise<Harness> {
   const pgUrl = process.env.RELAY_TEST_PG_URL;
   if (!pgUrl) throw new Error('RELAY_TEST_PG_URL is not set');
   const iniDir = mkdtempSync(path.join(os.tmpdir(), `relay-ini-${tag}-`));
-  const sim = await startSimulator({ pgUrl, dbName: `simdb_${tag}`, readonlyRole: `simro_${tag}`, iniDir, timeScale: 0.05, dropOnStop: true, ...simOpts });
+  const sim = await startSimulator({
+    pgUrl,
+    dbName: `simdb_${tag}`,
+    readonlyRole: `simro_${tag}`,
+    iniDir,
+    timeScale: 0.05,
+    dropOnStop: true,
+    ...simOpts,
+  });
   const db = await createTestDatabase(`w${tag}`);
   const c = sim.clients[who];
-  const env = { ...FAST_ENV, DATABASE_URL: db.url, PBX_URL: sim.baseUrl, PBX_CLIENT_ID: c.clientId, PBX_CLIENT_SECRET: c.clientSecret, PBX_INI_PATH: sim.iniPath ?? '', PBX_TRUNK_DIDS: '10007=32655144' };
+  const env = {
+    ...FAST_ENV,
+    DATABASE_URL: db.url,
+    PBX_URL: sim.baseUrl,
+    PBX_CLIENT_ID: c.clientId,
+    PBX_CLIENT_SECRET: c.clientSecret,
+    PBX_INI_PATH: sim.iniPath ?? '',
+    PBX_TRUNK_DIDS: '10007=32655144',
+  };
   const h: Harness = {
-    sim, db, worker: undefined, env,
+    sim,
+    db,
+    worker: undefined,
+    env,
     async startWorker(extra = {}) {
       h.worker = await startWorker(loadConfig({ ...env, ...extra }), pino({ level: 'silent' }));
       return h.worker;
@@ -58,7 +91,12 @@ export async function startHarness(tag: string, simOpts: Partial<SimulatorOption
       h.worker = undefined;
     },
     async events(where = 'true', params = []) {
-      const r = await db.db().$queryRawUnsafe<EventRow[]>(`SELECT sequence::text, id, type, call_id, call_history_id, extensions, dids, queues, data FROM events WHERE ${where} ORDER BY sequence`, ...params);
+      const r = await db
+        .db()
+        .$queryRawUnsafe<EventRow[]>(
+          `SELECT sequence::text, id, type, call_id, call_history_id, extensions, dids, queues, data FROM events WHERE ${where} ORDER BY sequence`,
+          ...params,
+        );
       return r;
     },
     async stop() {
@@ -71,7 +109,11 @@ export async function startHarness(tag: string, simOpts: Partial<SimulatorOption
 }
 
 /** Polls `fn` until it returns a truthy value (or throws after `timeoutMs`). */
-export async function until<T>(fn: () => T | Promise<T>, timeoutMs = 10_000, what = 'condition'): Promise<NonNullable<T>> {
+export async function until<T>(
+  fn: () => T | Promise<T>,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<NonNullable<T>> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();

@@ -11,7 +11,10 @@ const silent = pino({ level: 'silent' });
 
 function clientFor(sim: Simulator, who: 'owner' | 'admin' = 'owner', now?: () => number) {
   const c = sim.clients[who];
-  const tokens = new TokenHolder({ baseUrl: sim.baseUrl, clientId: c.clientId, clientSecret: c.clientSecret, ...(now ? { now } : {}) }, silent);
+  const tokens = new TokenHolder(
+    { baseUrl: sim.baseUrl, clientId: c.clientId, clientSecret: c.clientSecret, ...(now ? { now } : {}) },
+    silent,
+  );
   return { tokens, xapi: new XapiClient(new PbxHttp(sim.baseUrl, tokens)) };
 }
 
@@ -21,8 +24,21 @@ describe('XAPI token holder against the simulator', () => {
   beforeAll(async () => {
     const pgUrl = process.env.RELAY_TEST_PG_URL!;
     [sim8, sim9] = await Promise.all([
-      startSimulator({ pgUrl, dbName: 'simdb_tok8', readonlyRole: 'simro_tok8', version: '20.0.8', timeScale: 0.02, dropOnStop: true }),
-      startSimulator({ pgUrl, dbName: 'simdb_tok9', readonlyRole: 'simro_tok9', version: '20.0.9', dropOnStop: true }),
+      startSimulator({
+        pgUrl,
+        dbName: 'simdb_tok8',
+        readonlyRole: 'simro_tok8',
+        version: '20.0.8',
+        timeScale: 0.02,
+        dropOnStop: true,
+      }),
+      startSimulator({
+        pgUrl,
+        dbName: 'simdb_tok9',
+        readonlyRole: 'simro_tok9',
+        version: '20.0.9',
+        dropOnStop: true,
+      }),
     ]);
   });
   afterAll(async () => {
@@ -63,21 +79,32 @@ describe('XAPI token holder against the simulator', () => {
   it('explains a 403 on call history: the client needs the System Owner role', async () => {
     const { xapi } = clientFor(sim8, 'admin');
     await xapi.probe(); // Defs works for System Admin
-    const err = await xapi.getCallHistory({ from: new Date(Date.now() - 3600_000), to: new Date(), top: 1, skip: 0 }).catch((e: unknown) => e);
+    const err = await xapi
+      .getCallHistory({ from: new Date(Date.now() - 3600_000), to: new Date(), top: 1, skip: 0 })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PbxError);
     expect((err as PbxError).kind).toBe('FORBIDDEN');
     expect((err as PbxError).message).toMatch(/System Owner/);
   });
 
   it('reports wrong credentials clearly', async () => {
-    const tokens = new TokenHolder({ baseUrl: sim8.baseUrl, clientId: sim8.clients.owner.clientId, clientSecret: 'wrong' }, silent);
+    const tokens = new TokenHolder(
+      { baseUrl: sim8.baseUrl, clientId: sim8.clients.owner.clientId, clientSecret: 'wrong' },
+      silent,
+    );
     await expect(tokens.get()).rejects.toMatchObject({ kind: 'BAD_CREDENTIALS' });
   });
 
   it('reads CallHistoryView pages for /relay/call-history, filtered by extension', async () => {
     await sim8.runScenario('internal');
     const { xapi } = clientFor(sim8);
-    const page = await xapi.getCallHistory({ from: new Date(Date.now() - 600_000), to: new Date(Date.now() + 60_000), extension: '102', top: 10, skip: 0 });
+    const page = await xapi.getCallHistory({
+      from: new Date(Date.now() - 600_000),
+      to: new Date(Date.now() + 60_000),
+      extension: '102',
+      top: 10,
+      skip: 0,
+    });
     expect(page.total).toBeGreaterThan(0);
     expect(page.items.every((s) => s.SrcDn === '102' || s.DstDn === '102')).toBe(true);
   });
@@ -97,7 +124,9 @@ describe('worker with a System Admin API client', () => {
     const fetchesBefore = h.worker!.sources.tokens!.fetchCount;
     await new Promise((r) => setTimeout(r, 1000));
     expect(h.worker!.sources.tokens!.fetchCount).toBe(fetchesBefore); // the token is fine: no refetch storm
-    const logged = await h.db.db().errorLog.findMany({ where: { component: 'xapi', code: 'XAPI_FORBIDDEN' } });
+    const logged = await h.db
+      .db()
+      .errorLog.findMany({ where: { component: 'xapi', code: 'XAPI_FORBIDDEN' } });
     expect(logged).toHaveLength(1);
     expect(logged[0]!.severity).toBe('critical');
     const row = await h.db.db().componentStatus.findUnique({ where: { component: 'xapi' } });

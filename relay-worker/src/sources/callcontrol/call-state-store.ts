@@ -8,7 +8,10 @@ export class CallStateStore {
   constructor(private readonly pool: pg.Pool) {}
 
   async load(): Promise<TrackedCall[]> {
-    const res = await this.pool.query<{ value: { calls?: TrackedCall[] } }>('SELECT value FROM source_cursors WHERE name = $1', [NAME]);
+    const res = await this.pool.query<{ value: { calls?: TrackedCall[] } }>(
+      'SELECT value FROM source_cursors WHERE name = $1',
+      [NAME],
+    );
     const calls = res.rows[0]?.value?.calls;
     return Array.isArray(calls) ? calls : [];
   }

@@ -17,7 +17,8 @@ export class CallControlRest {
   /** `GET /callcontrol`: every DN the client may see with its participants. */
   async snapshot(): Promise<CallControlSnapshot> {
     const res = await this.http.getJson<unknown>('/callcontrol');
-    if (!Array.isArray(res.body)) throw new PbxError('MALFORMED', '/callcontrol answered without an array', res.status);
+    if (!Array.isArray(res.body))
+      throw new PbxError('MALFORMED', '/callcontrol answered without an array', res.status);
     const out: CallControlSnapshot = { dnTypes: [], participants: [], skipped: 0, latencyMs: res.latencyMs };
     for (const raw of res.body) {
       const dn = dnStateSchema.safeParse(raw);
@@ -43,7 +44,12 @@ export class CallControlRest {
     try {
       const res = await this.http.getJson<unknown>(entity);
       const p = normalizeParticipant(res.body);
-      if (!p) throw new PbxError('MALFORMED', `${entity} answered with something that is not a participant`, res.status);
+      if (!p)
+        throw new PbxError(
+          'MALFORMED',
+          `${entity} answered with something that is not a participant`,
+          res.status,
+        );
       return p;
     } catch (err) {
       if (err instanceof PbxError && err.kind === 'NOT_FOUND') return null;

@@ -101,7 +101,13 @@ export class CallControlSocket extends EventEmitter<SocketEvents> {
     });
     ws.on('pong', () => (this.lastPong = Date.now()));
     ws.on('message', (data, isBinary) => {
-      if (!isBinary) this.emit('message', Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data)]).toString('utf8'));
+      if (!isBinary)
+        this.emit(
+          'message',
+          Buffer.isBuffer(data)
+            ? data.toString('utf8')
+            : Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data)]).toString('utf8'),
+        );
     });
     ws.on('error', (err) => this.drop(ws, err.message));
     ws.on('close', (code, reason) => {

@@ -106,7 +106,9 @@ export class CallControlSource {
 
   /** Queues a task behind every earlier one (frames are applied strictly in arrival order). */
   private enqueue(task: () => Promise<void> | void): void {
-    this.chain = this.chain.then(task).catch((err: unknown) => this.log.error({ err: coerceError(err) }, 'call control task failed'));
+    this.chain = this.chain
+      .then(task)
+      .catch((err: unknown) => this.log.error({ err: coerceError(err) }, 'call control task failed'));
   }
 
   private onMessage(text: string): void {
@@ -130,10 +132,16 @@ export class CallControlSource {
       try {
         p = await this.o.rest.participant(f.entity);
       } catch (err) {
-        if (err instanceof PbxError && err.kind === 'MALFORMED') return this.skip('malformed-response', { entity: f.entity });
+        if (err instanceof PbxError && err.kind === 'MALFORMED')
+          return this.skip('malformed-response', { entity: f.entity });
         // The state of this participant is unknown until the next snapshot: ask for one soon.
         const e = coerceError(err);
-        await this.o.status.reportError('callcontrol', 'warning', 'CALLCONTROL_GET_FAILED', `GET ${f.entity} failed: ${e.message}`);
+        await this.o.status.reportError(
+          'callcontrol',
+          'warning',
+          'CALLCONTROL_GET_FAILED',
+          `GET ${f.entity} failed: ${e.message}`,
+        );
         this.reconcileSoon();
         return;
       }
@@ -170,8 +178,16 @@ export class CallControlSource {
     } catch (err) {
       const e = coerceError(err);
       const code = err instanceof PbxError ? `CALLCONTROL_${err.kind}` : 'CALLCONTROL_SNAPSHOT_FAILED';
-      await this.o.status.set('callcontrol', { status: err instanceof PbxError && err.kind === 'FORBIDDEN' ? 'down' : 'degraded', error: e.message });
-      await this.o.status.reportError('callcontrol', 'error', code, `Call Control snapshot failed: ${e.message}`);
+      await this.o.status.set('callcontrol', {
+        status: err instanceof PbxError && err.kind === 'FORBIDDEN' ? 'down' : 'degraded',
+        error: e.message,
+      });
+      await this.o.status.reportError(
+        'callcontrol',
+        'error',
+        code,
+        `Call Control snapshot failed: ${e.message}`,
+      );
     }
   }
 
@@ -190,7 +206,12 @@ export class CallControlSource {
   private async onDown(reason: string): Promise<void> {
     if (this.stopped) return;
     await this.o.status.set('callcontrol', { status: 'down', error: `WebSocket: ${reason}` });
-    await this.o.status.reportError('callcontrol', 'warning', 'CALLCONTROL_DISCONNECTED', `Call Control WebSocket down: ${reason}`);
+    await this.o.status.reportError(
+      'callcontrol',
+      'warning',
+      'CALLCONTROL_DISCONNECTED',
+      `Call Control WebSocket down: ${reason}`,
+    );
   }
 
   private async append(events: NewEvent[]): Promise<void> {
@@ -202,7 +223,9 @@ export class CallControlSource {
     if (this.saveTimer) return;
     this.saveTimer = setTimeout(() => {
       this.saveTimer = undefined;
-      this.store.save(this.o.state.snapshot()).catch((err: unknown) => this.log.warn({ err: coerceError(err) }, 'could not save call state'));
+      this.store
+        .save(this.o.state.snapshot())
+        .catch((err: unknown) => this.log.warn({ err: coerceError(err) }, 'could not save call state'));
     }, 500);
   }
 
@@ -211,6 +234,11 @@ export class CallControlSource {
     if (this.warned.has(kind)) return;
     this.warned.add(kind);
     this.log.warn({ kind, ...ctx }, 'skipping a malformed Call Control message (logged once per kind)');
-    void this.o.status.reportError('callcontrol', 'warning', `CALLCONTROL_MALFORMED_${kind.toUpperCase().replace(/-/g, '_')}`, `skipped a malformed Call Control message (${kind})`);
+    void this.o.status.reportError(
+      'callcontrol',
+      'warning',
+      `CALLCONTROL_MALFORMED_${kind.toUpperCase().replace(/-/g, '_')}`,
+      `skipped a malformed Call Control message (${kind})`,
+    );
   }
 }

@@ -6,21 +6,61 @@ export const participantSchema = z.object({
   id: z.number().int(),
   status: z.string(),
   dn: z.string(),
-  party_caller_name: z.string().nullish().transform((v) => v ?? ''),
-  party_dn: z.string().nullish().transform((v) => v ?? ''),
-  party_caller_id: z.string().nullish().transform((v) => v ?? ''),
-  party_did: z.string().nullish().transform((v) => v ?? ''),
-  device_id: z.string().nullish().transform((v) => v ?? ''),
-  party_dn_type: z.string().nullish().transform((v) => v ?? 'None'),
+  party_caller_name: z
+    .string()
+    .nullish()
+    .transform((v) => v ?? ''),
+  party_dn: z
+    .string()
+    .nullish()
+    .transform((v) => v ?? ''),
+  party_caller_id: z
+    .string()
+    .nullish()
+    .transform((v) => v ?? ''),
+  party_did: z
+    .string()
+    .nullish()
+    .transform((v) => v ?? ''),
+  device_id: z
+    .string()
+    .nullish()
+    .transform((v) => v ?? ''),
+  party_dn_type: z
+    .string()
+    .nullish()
+    .transform((v) => v ?? 'None'),
   direct_control: z.boolean().nullish(),
-  originated_by_dn: z.string().nullish().transform((v) => v ?? ''),
-  originated_by_type: z.string().nullish().transform((v) => v ?? 'None'),
-  referred_by_dn: z.string().nullish().transform((v) => v ?? ''),
-  referred_by_type: z.string().nullish().transform((v) => v ?? 'None'),
-  on_behalf_of_dn: z.string().nullish().transform((v) => v ?? ''),
-  on_behalf_of_type: z.string().nullish().transform((v) => v ?? 'None'),
+  originated_by_dn: z
+    .string()
+    .nullish()
+    .transform((v) => v ?? ''),
+  originated_by_type: z
+    .string()
+    .nullish()
+    .transform((v) => v ?? 'None'),
+  referred_by_dn: z
+    .string()
+    .nullish()
+    .transform((v) => v ?? ''),
+  referred_by_type: z
+    .string()
+    .nullish()
+    .transform((v) => v ?? 'None'),
+  on_behalf_of_dn: z
+    .string()
+    .nullish()
+    .transform((v) => v ?? ''),
+  on_behalf_of_type: z
+    .string()
+    .nullish()
+    .transform((v) => v ?? 'None'),
   callid: z.number().int(),
-  legid: z.number().int().nullish().transform((v) => v ?? 0),
+  legid: z
+    .number()
+    .int()
+    .nullish()
+    .transform((v) => v ?? 0),
 });
 export type Participant = z.infer<typeof participantSchema>;
 

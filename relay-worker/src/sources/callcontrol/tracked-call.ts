@@ -31,9 +31,22 @@ export interface TrackedCall {
 /** The public live-call shape served by `/relay/active-calls` (see {@link ActiveCall}). */
 export function newTrackedCall(callid: number, now: number): TrackedCall {
   return {
-    callid, epoch: now, startedAt: now, answeredAt: null, answeredBy: null, direction: 'unknown',
-    caller: null, callee: null, did: null, queue: null, rang: [], dns: [], ownLegs: [], parts: {},
-    emptySince: null, endedByReconcile: false,
+    callid,
+    epoch: now,
+    startedAt: now,
+    answeredAt: null,
+    answeredBy: null,
+    direction: 'unknown',
+    caller: null,
+    callee: null,
+    did: null,
+    queue: null,
+    rang: [],
+    dns: [],
+    ownLegs: [],
+    parts: {},
+    emptySince: null,
+    endedByReconcile: false,
   };
 }
 
@@ -105,7 +118,12 @@ export function toActiveCall(c: TrackedCall, extensions: string[]): ActiveCall {
     answeredAt: c.answeredAt ? new Date(c.answeredAt).toISOString() : null,
     answeredBy: c.answeredBy,
     participants: parts.map((p) => ({
-      id: p.id, dn: p.dn, status: p.status, legId: p.legid, partyNumber: p.party_caller_id || p.party_dn || null, partyName: p.party_caller_name || null,
+      id: p.id,
+      dn: p.dn,
+      status: p.status,
+      legId: p.legid,
+      partyNumber: p.party_caller_id || p.party_dn || null,
+      partyName: p.party_caller_name || null,
     })),
   };
 }

@@ -23,7 +23,13 @@ export function parseFrame(text: string): CallControlFrame | { problem: FramePro
     return { problem: 'not-json' };
   }
   const ev = (v as { event?: { event_type?: unknown; entity?: unknown } } | null)?.event;
-  if (!ev || typeof ev.event_type !== 'number' || typeof ev.entity !== 'string' || ev.event_type < 0 || ev.event_type > 4) {
+  if (
+    !ev ||
+    typeof ev.event_type !== 'number' ||
+    typeof ev.entity !== 'string' ||
+    ev.event_type < 0 ||
+    ev.event_type > 4
+  ) {
     return { problem: 'wrong-shape' };
   }
   const seq = (v as { sequence?: unknown }).sequence;

@@ -22,10 +22,17 @@ export class CdrCursorStore {
   ) {}
 
   async load(): Promise<CdrCursor | undefined> {
-    const res = await this.pool.query<{ value: CdrCursor }>('SELECT value FROM source_cursors WHERE name = $1', [this.name]);
+    const res = await this.pool.query<{ value: CdrCursor }>(
+      'SELECT value FROM source_cursors WHERE name = $1',
+      [this.name],
+    );
     const v = res.rows[0]?.value;
     if (!v || typeof v.endedAt !== 'string') return undefined;
-    return { endedAt: v.endedAt, seen: Array.isArray(v.seen) ? v.seen : [], pending: v.pending && typeof v.pending === 'object' ? v.pending : {} };
+    return {
+      endedAt: v.endedAt,
+      seen: Array.isArray(v.seen) ? v.seen : [],
+      pending: v.pending && typeof v.pending === 'object' ? v.pending : {},
+    };
   }
 
   async save(cursor: CdrCursor): Promise<void> {

@@ -27,7 +27,10 @@ export function didOf(side: CdrParty, trunkDids: Record<string, string>): string
 }
 
 /** Filter fields of a set of CDR sides. */
-export function filterFields(sides: CdrParty[], trunkDids: Record<string, string>): { extensions: string[]; dids: string[]; queues: string[] } {
+export function filterFields(
+  sides: CdrParty[],
+  trunkDids: Record<string, string>,
+): { extensions: string[]; dids: string[]; queues: string[] } {
   const extensions = new Set<string>();
   const dids = new Set<string>();
   const queues = new Set<string>();

@@ -28,7 +28,8 @@ export interface PollResult {
   more: boolean;
 }
 
-const cmpRow = (a: CdrRow, b: CdrRow) => (a.ended_key < b.ended_key ? -1 : a.ended_key > b.ended_key ? 1 : a.cdr_id < b.cdr_id ? -1 : 1);
+const cmpRow = (a: CdrRow, b: CdrRow) =>
+  a.ended_key < b.ended_key ? -1 : a.ended_key > b.ended_key ? 1 : a.cdr_id < b.cdr_id ? -1 : 1;
 
 /**
  * One poll of `cdroutput`, pure apart from its two or three read-only queries.
@@ -47,14 +48,16 @@ export async function pollCdrs(db: pg.Pool, cursor: CdrCursor, o: CdrPollerOptio
     [cursor.endedAt, o.overlapMs / 1000, seenIds, batch],
   );
   let dbNow = res.rows[0]?.db_now?.getTime();
-  if (dbNow === undefined) dbNow = (await db.query<{ now: Date }>('SELECT now() AS now')).rows[0]!.now.getTime();
+  if (dbNow === undefined)
+    dbNow = (await db.query<{ now: Date }>('SELECT now() AS now')).rows[0]!.now.getTime();
 
   const anchors = res.rows;
   const flowIds = [...new Set(anchors.map((r) => r.call_history_id))];
   const flowRows = flowIds.length ? await readFlows(db, o.table, flowIds) : [];
   const seen = new Set(seenIds);
   const fresh = new Map<string, CdrRow>();
-  for (const r of [...anchors, ...flowRows]) if (r.cdr_ended_at && !seen.has(r.cdr_id)) fresh.set(r.cdr_id, r);
+  for (const r of [...anchors, ...flowRows])
+    if (r.cdr_ended_at && !seen.has(r.cdr_id)) fresh.set(r.cdr_id, r);
   const events = [...fresh.values()].sort(cmpRow).map((r) => cdrCreatedEvent(r, o.trunkDids));
 
   let endedAt = cursor.endedAt;
@@ -74,13 +77,23 @@ export async function pollCdrs(db: pg.Pool, cursor: CdrCursor, o: CdrPollerOptio
 }
 
 async function readFlows(db: pg.Pool, table: string, ids: string[]): Promise<CdrRow[]> {
-  const res = await db.query<CdrRow>(`SELECT ${CDR_SELECT} FROM ${table} WHERE call_history_id = ANY($1::uuid[])`, [ids]);
+  const res = await db.query<CdrRow>(
+    `SELECT ${CDR_SELECT} FROM ${table} WHERE call_history_id = ANY($1::uuid[])`,
+    [ids],
+  );
   return res.rows;
 }
 
 /** Summarizes the pending flows that have been quiet long enough and are complete; mutates `pending`. */
-async function completeFlows(db: pg.Pool, pending: Record<string, number>, now: number, o: CdrPollerOptions): Promise<NewEvent[]> {
-  const due = Object.entries(pending).filter(([, at]) => now - at >= o.quietMs).map(([id]) => id);
+async function completeFlows(
+  db: pg.Pool,
+  pending: Record<string, number>,
+  now: number,
+  o: CdrPollerOptions,
+): Promise<NewEvent[]> {
+  const due = Object.entries(pending)
+    .filter(([, at]) => now - at >= o.quietMs)
+    .map(([id]) => id);
   if (!due.length) return [];
   const rows = await readFlows(db, o.table, due);
   const byFlow = new Map<string, CdrRow[]>();

@@ -46,11 +46,19 @@ export const CDR_SELECT = [
   'originating_cdr_id::text AS originating_cdr_id',
   'continued_in_cdr_id::text AS continued_in_cdr_id',
   'terminated_by_participant_id::text AS terminated_by_participant_id',
-  'creation_method', 'creation_forward_reason', 'termination_reason', 'termination_reason_details', 'source_presentation',
-  'cdr_started_at', 'cdr_answered_at', 'cdr_ended_at',
+  'creation_method',
+  'creation_forward_reason',
+  'termination_reason',
+  'termination_reason_details',
+  'source_presentation',
+  'cdr_started_at',
+  'cdr_answered_at',
+  'cdr_ended_at',
   `to_char(cdr_ended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS ended_key`,
   ...(['source', 'destination'] as const).flatMap((side) =>
-    SIDE_FIELDS.map(([, col]) => (col === 'participant_id' ? `${side}_${col}::text AS ${side}_${col}` : `${side}_${col}`)),
+    SIDE_FIELDS.map(([, col]) =>
+      col === 'participant_id' ? `${side}_${col}::text AS ${side}_${col}` : `${side}_${col}`,
+    ),
   ),
 ].join(', ');
 

@@ -94,7 +94,12 @@ export class Db3cxSource {
       this.failures++;
       next = Math.min(this.o.reconnectMaxMs, this.o.reconnectBaseMs * 2 ** (this.failures - 1));
       await this.o.status.set('db3cx', { status: 'down', error: e.message });
-      await this.o.status.reportError('db3cx', 'error', 'CDR_QUERY_FAILED', `reading ${this.o.table} failed: ${e.message}`);
+      await this.o.status.reportError(
+        'db3cx',
+        'error',
+        'CDR_QUERY_FAILED',
+        `reading ${this.o.table} failed: ${e.message}`,
+      );
     }
     this.schedule(next);
   }
@@ -109,14 +114,20 @@ export class Db3cxSource {
     if (result.events.length) await this.o.events.append(result.events);
     await this.cursors.save(result.cursor);
     this.cursor = result.cursor;
-    await this.o.status.set('db3cx', { status: 'up', latencyMs, details: { cursor: result.cursor.endedAt, pendingFlows: Object.keys(result.cursor.pending).length } });
+    await this.o.status.set('db3cx', {
+      status: 'up',
+      latencyMs,
+      details: { cursor: result.cursor.endedAt, pendingFlows: Object.keys(result.cursor.pending).length },
+    });
     if (result.more) this.log.debug({ events: result.events.length }, 'CDR batch full, more to read');
     return result.events.length;
   }
 
   /** First run: start at the PBX database's clock (history before the relay is not replayed). */
   private async initialCursor(pool: pg.Pool): Promise<CdrCursor> {
-    const res = await pool.query<{ key: string }>(`SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS key`);
+    const res = await pool.query<{ key: string }>(
+      `SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS key`,
+    );
     this.log.info({ from: res.rows[0]!.key }, 'no CDR cursor yet: starting at the current time');
     return { endedAt: res.rows[0]!.key, seen: [], pending: {} };
   }

@@ -2,7 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parse } from 'ini';
 
 /** Where 3CX V20 keeps its ini on Debian, in the order tried ([FIELD]: the first is the live file). */
-export const DEFAULT_INI_PATHS = ['/var/lib/3cxpbx/Bin/3CXPhoneSystem.ini', '/var/lib/3cxpbx/Instance1/Bin/3CXPhoneSystem.ini'];
+export const DEFAULT_INI_PATHS = [
+  '/var/lib/3cxpbx/Bin/3CXPhoneSystem.ini',
+  '/var/lib/3cxpbx/Instance1/Bin/3CXPhoneSystem.ini',
+];
 
 /** Database settings found in a 3CXPhoneSystem.ini. Fields are undefined when the file lacks them. */
 export interface PhoneSystemDbSettings {

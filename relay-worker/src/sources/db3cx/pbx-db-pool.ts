@@ -14,8 +14,7 @@ export interface PbxDbSettings {
 
 /** Where the connection settings came from, for status details (never contains the password). */
 export type PbxDbResolution =
-  | { ok: true; config: pg.PoolConfig; source: string; warning?: string }
-  | { ok: false; reason: string };
+  { ok: true; config: pg.PoolConfig; source: string; warning?: string } | { ok: false; reason: string };
 
 /**
  * Resolves the read-only connection to 3CX's database: an explicit `PBX_DB_URL` wins,
@@ -26,7 +25,12 @@ export function resolvePbxDb(s: PbxDbSettings): PbxDbResolution {
   if (s.PBX_DB_URL) return { ok: true, config: { connectionString: s.PBX_DB_URL }, source: 'PBX_DB_URL' };
   const iniPath = findPhoneSystemIni(s.PBX_INI_PATH);
   if (!iniPath) {
-    return { ok: false, reason: s.PBX_INI_PATH ? `ini not found at ${s.PBX_INI_PATH}` : 'no PBX_DB_URL and no 3CXPhoneSystem.ini at the default locations' };
+    return {
+      ok: false,
+      reason: s.PBX_INI_PATH
+        ? `ini not found at ${s.PBX_INI_PATH}`
+        : 'no PBX_DB_URL and no 3CXPhoneSystem.ini at the default locations',
+    };
   }
   let ini;
   try {
@@ -34,11 +38,16 @@ export function resolvePbxDb(s: PbxDbSettings): PbxDbResolution {
   } catch (err) {
     return { ok: false, reason: `cannot read ${iniPath}: ${coerceError(err).message}` };
   }
-  if (!ini.user || !ini.password) return { ok: false, reason: `${iniPath} has no read-only database credentials ([DbAdminREADONLY])` };
+  if (!ini.user || !ini.password)
+    return { ok: false, reason: `${iniPath} has no read-only database credentials ([DbAdminREADONLY])` };
   return {
     ok: true,
     source: iniPath,
-    ...(ini.usedMasterAccount ? { warning: `${iniPath} has no [DbAdminREADONLY] account; using the master account with read-only sessions` } : {}),
+    ...(ini.usedMasterAccount
+      ? {
+          warning: `${iniPath} has no [DbAdminREADONLY] account; using the master account with read-only sessions`,
+        }
+      : {}),
     config: {
       host: s.PBX_DB_HOST || ini.host || '127.0.0.1',
       port: s.PBX_DB_PORT ?? ini.port ?? 5432,
@@ -68,7 +77,9 @@ export function createPbxDbPool(config: pg.PoolConfig, statementTimeoutMs: numbe
     // Queued before any other query of this client, so no statement runs outside these settings.
     client
       .query(`SET default_transaction_read_only = on; SET statement_timeout = ${timeout}`)
-      .catch((err: unknown) => log.warn({ err: coerceError(err) }, 'could not make the 3CX session read-only'));
+      .catch((err: unknown) =>
+        log.warn({ err: coerceError(err) }, 'could not make the 3CX session read-only'),
+      );
   });
   pool.on('error', (err) => log.warn({ err }, 'idle 3CX database connection failed'));
   return pool;

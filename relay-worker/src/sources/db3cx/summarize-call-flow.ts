@@ -24,14 +24,26 @@ const seconds = (ms: number) => Math.max(0, Math.round(ms / 100) / 10);
  * unanswered calls that reached a queue are `abandoned`, those that rang an extension or group
  * `missed`, the rest `rejected`.
  */
-export function summarizeCallFlow(rows: CdrRow[], trunkDids: Record<string, string>, callId: string | null = null): NewEvent {
-  const sorted = [...rows].sort((a, b) => (a.cdr_started_at?.getTime() ?? 0) - (b.cdr_started_at?.getTime() ?? 0));
+export function summarizeCallFlow(
+  rows: CdrRow[],
+  trunkDids: Record<string, string>,
+  callId: string | null = null,
+): NewEvent {
+  const sorted = [...rows].sort(
+    (a, b) => (a.cdr_started_at?.getTime() ?? 0) - (b.cdr_started_at?.getTime() ?? 0),
+  );
   const first = sorted[0]!;
   const firstSource = cdrSide(first, 'source');
   const dests = sorted.map((r) => cdrSide(r, 'destination'));
   const outsideDest = dests.find((d) => d.entityType === 'external_line');
   const direction: Direction =
-    firstSource.entityType === 'external_line' ? 'inbound' : outsideDest ? 'outbound' : firstSource.entityType ? 'internal' : 'unknown';
+    firstSource.entityType === 'external_line'
+      ? 'inbound'
+      : outsideDest
+        ? 'outbound'
+        : firstSource.entityType
+          ? 'internal'
+          : 'unknown';
   const person = (t: string | null) => t === 'extension' || t === 'external_line';
   const answeredRows = sorted
     .filter((r) => r.cdr_answered_at && person(cdrSide(r, 'destination').entityType))
@@ -40,10 +52,16 @@ export function summarizeCallFlow(rows: CdrRow[], trunkDids: Record<string, stri
   const queueSide = dests.find((d) => d.entityType === 'queue');
   const rang = dests.some((d) => d.entityType === 'extension' || d.entityType?.startsWith('ring_group'));
   const outcome: Outcome = answered ? 'answered' : queueSide ? 'abandoned' : rang ? 'missed' : 'rejected';
-  const startedAt = new Date(Math.min(...sorted.map((r) => (r.cdr_started_at ?? r.cdr_ended_at ?? new Date()).getTime())));
-  const endedAt = new Date(Math.max(...sorted.map((r) => (r.cdr_ended_at ?? r.cdr_started_at ?? new Date()).getTime())));
+  const startedAt = new Date(
+    Math.min(...sorted.map((r) => (r.cdr_started_at ?? r.cdr_ended_at ?? new Date()).getTime())),
+  );
+  const endedAt = new Date(
+    Math.max(...sorted.map((r) => (r.cdr_ended_at ?? r.cdr_started_at ?? new Date()).getTime())),
+  );
   const answeredAt = answered?.cdr_answered_at ?? null;
-  const calleeSide = answered ? cdrSide(answered, 'destination') : (outsideDest ?? dests.find((d) => d.entityType === 'extension') ?? dests[0]!);
+  const calleeSide = answered
+    ? cdrSide(answered, 'destination')
+    : (outsideDest ?? dests.find((d) => d.entityType === 'extension') ?? dests[0]!);
   const did = direction === 'inbound' ? didOf(firstSource, trunkDids) : null;
   const filters = filterFields([firstSource, ...dests], trunkDids);
   const caller = partyFromCdr(firstSource);

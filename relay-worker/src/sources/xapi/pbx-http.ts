@@ -11,7 +11,11 @@ export interface PbxResponse<T = unknown> {
 
 /** Creates the HTTP dispatcher for the PBX (keep-alive; optionally accepting a self-signed cert). */
 export function createPbxDispatcher(opts: { insecureTls?: boolean } = {}): Agent {
-  return new Agent({ connect: { rejectUnauthorized: !opts.insecureTls }, keepAliveTimeout: 10_000, connections: 8 });
+  return new Agent({
+    connect: { rejectUnauthorized: !opts.insecureTls },
+    keepAliveTimeout: 10_000,
+    connections: 8,
+  });
 }
 
 /**
@@ -31,15 +35,23 @@ export class PbxHttp {
     const first = await this.tokens.get();
     let res = await this.send(path, first);
     if (res.status === 401) res = await this.send(path, await this.tokens.renew(first));
-    if (res.status < 200 || res.status >= 300) throw errorForStatus(res.status, path.split('?')[0] ?? path, res.text);
+    if (res.status < 200 || res.status >= 300)
+      throw errorForStatus(res.status, path.split('?')[0] ?? path, res.text);
     try {
       return { status: res.status, body: JSON.parse(res.text) as T, latencyMs: res.latencyMs };
     } catch {
-      throw new PbxError('MALFORMED', `PBX answered ${path.split('?')[0]} with something that is not JSON`, res.status);
+      throw new PbxError(
+        'MALFORMED',
+        `PBX answered ${path.split('?')[0]} with something that is not JSON`,
+        res.status,
+      );
     }
   }
 
-  private async send(path: string, token: string): Promise<{ status: number; text: string; latencyMs: number }> {
+  private async send(
+    path: string,
+    token: string,
+  ): Promise<{ status: number; text: string; latencyMs: number }> {
     const started = performance.now();
     try {
       const res = await request(new URL(path, this.baseUrl), {
@@ -52,7 +64,12 @@ export class PbxHttp {
       const text = await res.body.text();
       return { status: res.statusCode, text, latencyMs: performance.now() - started };
     } catch (err) {
-      throw new PbxError('NETWORK', `cannot reach the PBX for ${path.split('?')[0]}: ${(err as Error).message}`, undefined, { cause: err });
+      throw new PbxError(
+        'NETWORK',
+        `cannot reach the PBX for ${path.split('?')[0]}: ${(err as Error).message}`,
+        undefined,
+        { cause: err },
+      );
     }
   }
 }

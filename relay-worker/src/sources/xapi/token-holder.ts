@@ -73,7 +73,11 @@ export class TokenHolder {
   }
 
   private async doFetch(): Promise<string> {
-    const body = new URLSearchParams({ client_id: this.opts.clientId, client_secret: this.opts.clientSecret, grant_type: 'client_credentials' });
+    const body = new URLSearchParams({
+      client_id: this.opts.clientId,
+      client_secret: this.opts.clientSecret,
+      grant_type: 'client_credentials',
+    });
     let res: Dispatcher.ResponseData;
     try {
       res = await request(new URL('/connect/token', this.opts.baseUrl), {
@@ -85,7 +89,12 @@ export class TokenHolder {
         bodyTimeout: 10_000,
       });
     } catch (err) {
-      throw new PbxError('NETWORK', `cannot reach ${this.opts.baseUrl}/connect/token: ${(err as Error).message}`, undefined, { cause: err });
+      throw new PbxError(
+        'NETWORK',
+        `cannot reach ${this.opts.baseUrl}/connect/token: ${(err as Error).message}`,
+        undefined,
+        { cause: err },
+      );
     }
     const text = await res.body.text();
     if (res.statusCode === 400 || res.statusCode === 401) {
@@ -97,14 +106,22 @@ export class TokenHolder {
     try {
       json = JSON.parse(text) as typeof json;
     } catch {
-      throw new PbxError('MALFORMED', '/connect/token answered with something that is not JSON', res.statusCode);
+      throw new PbxError(
+        'MALFORMED',
+        '/connect/token answered with something that is not JSON',
+        res.statusCode,
+      );
     }
     if (typeof json.access_token !== 'string' || !json.access_token) {
       throw new PbxError('MALFORMED', '/connect/token answered without access_token', res.statusCode);
     }
     const obtainedAt = this.now();
     const lifetime = tokenLifetimeMs(json.expires_in);
-    this.held = { token: json.access_token, expiresAt: obtainedAt + lifetime, refreshAt: refreshAt(obtainedAt, lifetime) };
+    this.held = {
+      token: json.access_token,
+      expiresAt: obtainedAt + lifetime,
+      refreshAt: refreshAt(obtainedAt, lifetime),
+    };
     this.fetchCount++;
     this.log.debug({ expiresIn: json.expires_in, lifetimeMs: lifetime }, 'obtained PBX access token');
     return json.access_token;

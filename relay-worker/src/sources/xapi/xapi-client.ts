@@ -77,14 +77,18 @@ export class XapiClient {
   /** Health probe: `GET /xapi/v1/Defs?$select=Id`; returns the round-trip latency in ms. */
   async probe(): Promise<number> {
     const res = await this.http.getJson<{ Id?: unknown }>('/xapi/v1/Defs?$select=Id');
-    if (!res.body || typeof res.body !== 'object') throw new PbxError('MALFORMED', 'Defs answered without an object', res.status);
+    if (!res.body || typeof res.body !== 'object')
+      throw new PbxError('MALFORMED', 'Defs answered without an object', res.status);
     return res.latencyMs;
   }
 
   /** The PBX's current calls (`GET /xapi/v1/ActiveCalls`), oldest first. */
   async activeCalls(): Promise<XapiActiveCall[]> {
-    const res = await this.http.getJson<ODataCollection<XapiActiveCall>>('/xapi/v1/ActiveCalls?$orderby=EstablishedAt%20asc&$top=1000');
-    if (!Array.isArray(res.body?.value)) throw new PbxError('MALFORMED', 'ActiveCalls answered without a value array', res.status);
+    const res = await this.http.getJson<ODataCollection<XapiActiveCall>>(
+      '/xapi/v1/ActiveCalls?$orderby=EstablishedAt%20asc&$top=1000',
+    );
+    if (!Array.isArray(res.body?.value))
+      throw new PbxError('MALFORMED', 'ActiveCalls answered without a value array', res.status);
     return res.body.value.filter((c) => c && typeof c.Id === 'number');
   }
 
@@ -93,8 +97,12 @@ export class XapiClient {
    * number), newest first, with the total count. Needs the System Owner role (403 otherwise).
    */
   async getCallHistory(q: CallHistoryQuery): Promise<CallHistoryPage> {
-    const filters = [`SegmentStartTime ge ${q.from.toISOString()}`, `SegmentStartTime lt ${q.to.toISOString()}`];
-    if (q.extension) filters.push(`(SrcDn eq ${odataString(q.extension)} or DstDn eq ${odataString(q.extension)})`);
+    const filters = [
+      `SegmentStartTime ge ${q.from.toISOString()}`,
+      `SegmentStartTime lt ${q.to.toISOString()}`,
+    ];
+    if (q.extension)
+      filters.push(`(SrcDn eq ${odataString(q.extension)} or DstDn eq ${odataString(q.extension)})`);
     if (q.number) {
       const n = odataString(q.number);
       filters.push(`(contains(SrcCallerNumber,${n}) or contains(DstCallerNumber,${n}))`);
@@ -106,8 +114,14 @@ export class XapiClient {
       $top: String(Math.min(1000, Math.max(1, q.top))),
       $skip: String(Math.max(0, q.skip)),
     });
-    const res = await this.http.getJson<ODataCollection<CallHistorySegment>>(`/xapi/v1/CallHistoryView?${params.toString().replace(/\+/g, '%20')}`);
-    if (!Array.isArray(res.body?.value)) throw new PbxError('MALFORMED', 'CallHistoryView answered without a value array', res.status);
-    return { total: typeof res.body['@odata.count'] === 'number' ? res.body['@odata.count'] : null, items: res.body.value };
+    const res = await this.http.getJson<ODataCollection<CallHistorySegment>>(
+      `/xapi/v1/CallHistoryView?${params.toString().replace(/\+/g, '%20')}`,
+    );
+    if (!Array.isArray(res.body?.value))
+      throw new PbxError('MALFORMED', 'CallHistoryView answered without a value array', res.status);
+    return {
+      total: typeof res.body['@odata.count'] === 'number' ? res.body['@odata.count'] : null,
+      items: res.body.value,
+    };
   }
 }

@@ -54,12 +54,18 @@ export class XapiSource {
     try {
       const latencyMs = await this.o.client.probe();
       const now = new Date();
-      await this.o.client.getCallHistory({ from: new Date(now.getTime() - 3600_000), to: now, top: 1, skip: 0 });
+      await this.o.client.getCallHistory({
+        from: new Date(now.getTime() - 3600_000),
+        to: now,
+        top: 1,
+        skip: 0,
+      });
       await this.o.status.set('xapi', { status: 'up', latencyMs: Math.round(latencyMs) });
     } catch (err) {
       const e = coerceError(err);
       const kind = err instanceof PbxError ? err.kind : 'HTTP';
-      const severity = kind === 'FORBIDDEN' || kind === 'LICENSE' || kind === 'BAD_CREDENTIALS' ? 'critical' : 'error';
+      const severity =
+        kind === 'FORBIDDEN' || kind === 'LICENSE' || kind === 'BAD_CREDENTIALS' ? 'critical' : 'error';
       this.log.debug({ err: e }, 'XAPI probe failed');
       await this.o.status.set('xapi', { status: 'down', error: e.message });
       await this.o.status.reportError('xapi', severity, `XAPI_${kind}`, e.message);
