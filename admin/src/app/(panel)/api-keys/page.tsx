@@ -1,0 +1,96 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { ActionButton } from '@/components/action-button';
+import { formatTime } from '@/components/format';
+import { Pagination } from '@/components/pagination';
+import { Badge, Button, Card, Empty, inputClass, PageHeader, TableWrap, Td, Th } from '@/components/ui';
+import { currentUser } from '@/lib/auth/current-user';
+import { db } from '@/lib/db';
+import { ApiKeyFilter, listApiKeys } from '@/lib/data/api-keys';
+import { GenerateKeyForm } from './generate-key-form';
+
+export const metadata: Metadata = { title: 'API keys' };
+
+/** API keys: search, pagination, generate (admins), revoke (admins). */
+export default async function ApiKeysPage({ searchParams }: { searchParams: Promise<Record<string, string>> }) {
+  const f = ApiKeyFilter.parse(await searchParams);
+  const [page, user] = await Promise.all([listApiKeys(await db(), f), currentUser()]);
+  const isAdmin = user?.role === 'admin';
+  return (
+    <>
+      <PageHeader title="API keys" />
+      {isAdmin && (
+        <Card title="Generate a key" className="mb-4">
+          <GenerateKeyForm />
+        </Card>
+      )}
+      <Card>
+        <form method="get" role="search" className="mb-3 flex flex-wrap items-end gap-2">
+          <div className="min-w-48 flex-1">
+            <label htmlFor="q" className="mb-1 block text-xs font-medium">Search</label>
+            <input id="q" name="q" type="search" defaultValue={f.q ?? ''} placeholder="name or prefix" className={inputClass} />
+          </div>
+          <div>
+            <label htmlFor="status" className="mb-1 block text-xs font-medium">Status</label>
+            <select id="status" name="status" defaultValue={f.status} className={inputClass}>
+              <option value="all">All</option>
+              <option value="active">Active</option>
+              <option value="revoked">Revoked</option>
+            </select>
+          </div>
+          <Button type="submit">Search</Button>
+        </form>
+        {page.rows.length === 0 ? (
+          <Empty>No API keys.</Empty>
+        ) : (
+          <TableWrap>
+            <thead>
+              <tr>
+                <Th>Name</Th>
+                <Th>Prefix</Th>
+                <Th>Scopes</Th>
+                <Th>Created</Th>
+                <Th>Last used</Th>
+                <Th>Status</Th>
+                <Th />
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-200 dark:divide-slate-800">
+              {page.rows.map((k) => (
+                <tr key={k.id} data-testid={`api-key-${k.prefix}`}>
+                  <Td>
+                    <Link href={`/api-keys/${k.id}`} className="text-sky-700 hover:underline dark:text-sky-400">
+                      {k.name}
+                    </Link>
+                  </Td>
+                  <Td className="font-mono text-xs">{k.prefix}</Td>
+                  <Td className="text-xs">{k.scopes.join(', ')}</Td>
+                  <Td className="text-xs">
+                    {formatTime(k.createdAt)}
+                    <div className="text-slate-500">{k.createdBy?.email}</div>
+                  </Td>
+                  <Td className="text-xs">{formatTime(k.lastUsedAt)}</Td>
+                  <Td>{k.revokedAt ? <Badge tone="red">revoked</Badge> : <Badge tone="green">active</Badge>}</Td>
+                  <Td>
+                    {isAdmin && !k.revokedAt && (
+                      <ActionButton
+                        path={`/api/api-keys/${k.id}`}
+                        method="DELETE"
+                        label="Revoke"
+                        done="Revoked"
+                        variant="danger"
+                        confirm={`Revoke the key "${k.name}"? Clients using it stop working at once.`}
+                        testId={`revoke-${k.prefix}`}
+                      />
+                    )}
+                  </Td>
+                </tr>
+              ))}
+            </tbody>
+          </TableWrap>
+        )}
+        <Pagination page={page.page} pageCount={page.pageCount} total={page.total} path="/api-keys" params={{ q: f.q, status: f.status }} />
+      </Card>
+    </>
+  );
+}

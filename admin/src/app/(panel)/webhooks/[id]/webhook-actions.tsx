@@ -1,0 +1,67 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { useState, type FormEvent } from 'react';
+import { ActionButton } from '@/components/action-button';
+import { SecretReveal } from '@/components/secret-reveal';
+import { Button, inputClass } from '@/components/ui';
+import { api, ApiError } from '@/lib/client/api';
+
+/** Admin actions on one subscription: test, rotate secret, enable/disable, retry, recover. */
+export function WebhookActions({ id, enabled }: { id: string; enabled: boolean }) {
+  const router = useRouter();
+  const [secret, setSecret] = useState<string | null>(null);
+  const [msg, setMsg] = useState<string | null>(null);
+
+  async function rotate() {
+    if (!window.confirm('Rotate the signing secret? The current one keeps working for 24 hours.')) return;
+    try {
+      const r = await api<{ secret: string }>(`/api/webhooks/${id}/rotate-secret`, { method: 'POST', body: {} });
+      setSecret(r.secret);
+    } catch (err) {
+      setMsg(err instanceof ApiError ? err.message : 'Failed');
+    }
+  }
+
+  async function recover(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const local = String(new FormData(e.currentTarget).get('since') ?? '');
+    setMsg(null);
+    try {
+      await api(`/api/webhooks/${id}/recover`, { method: 'POST', body: { since: new Date(local).toISOString() } });
+      setMsg('Recovery requested');
+      router.refresh();
+    } catch (err) {
+      setMsg(err instanceof ApiError ? err.message : 'Failed');
+    }
+  }
+
+  return (
+    <div className="space-y-3">
+      {secret && <SecretReveal label="New signing secret" secret={secret} onDone={() => setSecret(null)} />}
+      <div className="flex flex-wrap gap-2">
+        <ActionButton path={`/api/webhooks/${id}/test`} label="Send test event" done="Test event requested" testId="send-test" />
+        <Button type="button" variant="secondary" onClick={rotate} data-testid="rotate-secret">
+          Rotate secret
+        </Button>
+        <ActionButton
+          path={`/api/webhooks/${id}`}
+          method="PATCH"
+          body={{ enabled: !enabled }}
+          label={enabled ? 'Disable' : 'Enable'}
+          done={enabled ? 'Disabled' : 'Enabled'}
+          testId="toggle-enabled"
+        />
+        <ActionButton path={`/api/webhooks/${id}/retry-failed`} label="Retry failed" done="Retry requested" testId="retry-failed" />
+      </div>
+      <form onSubmit={recover} className="flex flex-wrap items-end gap-2" aria-label="Recover deliveries">
+        <div>
+          <label htmlFor="since" className="mb-1 block text-xs font-medium">Re-send events since</label>
+          <input id="since" name="since" type="datetime-local" required className={inputClass} />
+        </div>
+        <Button type="submit" variant="secondary">Recover</Button>
+      </form>
+      <p aria-live="polite" className="text-sm text-slate-500">{msg}</p>
+    </div>
+  );
+}

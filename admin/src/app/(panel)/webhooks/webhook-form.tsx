@@ -1,0 +1,122 @@
+'use client';
+
+import Link from 'next/link';
+import { useRouter } from 'next/navigation';
+import { useState, type FormEvent } from 'react';
+import { SecretReveal } from '@/components/secret-reveal';
+import { Button, Field, inputClass } from '@/components/ui';
+import { api, ApiError } from '@/lib/client/api';
+
+/** Editable fields of a subscription. */
+export interface WebhookValues {
+  id?: string;
+  name: string;
+  url: string;
+  description: string;
+  eventTypes: string[];
+  extensions: string[];
+  dids: string[];
+  queues: string[];
+  allowLocalNetwork: boolean;
+}
+
+const splitList = (v: FormDataEntryValue | null) =>
+  String(v ?? '')
+    .split(/[\s,]+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+/** Create or edit a subscription. On create, the new signing secret is revealed once. */
+export function WebhookForm({ initial, eventTypes }: { initial?: WebhookValues; eventTypes: string[] }) {
+  const router = useRouter();
+  const [error, setError] = useState<string | null>(null);
+  const [saved, setSaved] = useState<string | null>(null);
+  const [created, setCreated] = useState<{ id: string; secret: string } | null>(null);
+
+  async function onSubmit(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const d = new FormData(e.currentTarget);
+    const body = {
+      name: d.get('name'),
+      url: d.get('url'),
+      description: d.get('description') ?? '',
+      eventTypes: d.getAll('eventTypes'),
+      extensions: splitList(d.get('extensions')),
+      dids: splitList(d.get('dids')),
+      queues: splitList(d.get('queues')),
+      allowLocalNetwork: d.get('allowLocalNetwork') === 'on',
+    };
+    setError(null);
+    setSaved(null);
+    try {
+      if (initial?.id) {
+        await api(`/api/webhooks/${initial.id}`, { method: 'PATCH', body });
+        setSaved('Saved');
+        router.refresh();
+      } else {
+        const r = await api<{ subscription: { id: string }; secret: string }>('/api/webhooks', { method: 'POST', body });
+        setCreated({ id: r.subscription.id, secret: r.secret });
+      }
+    } catch (err) {
+      setError(err instanceof ApiError ? err.message : 'Failed');
+    }
+  }
+
+  if (created) {
+    return (
+      <div className="space-y-3">
+        <SecretReveal label="Signing secret" secret={created.secret} onDone={() => router.push(`/webhooks/${created.id}`)} />
+        <Link href={`/webhooks/${created.id}`} className="text-sm text-sky-700 hover:underline dark:text-sky-400">
+          Open the subscription
+        </Link>
+      </div>
+    );
+  }
+  const v = initial;
+  return (
+    <form onSubmit={onSubmit} className="grid gap-4 md:grid-cols-2" aria-label={v?.id ? 'Edit subscription' : 'New subscription'}>
+      <Field label="Name" htmlFor="wh-name">
+        <input id="wh-name" name="name" required maxLength={100} defaultValue={v?.name} className={inputClass} />
+      </Field>
+      <Field label="URL" htmlFor="wh-url" hint="Where events are POSTed, signed with Standard Webhooks headers.">
+        <input id="wh-url" name="url" type="url" required defaultValue={v?.url} placeholder="https://crm.example.com/hooks/3cx" className={inputClass} />
+      </Field>
+      <div className="md:col-span-2">
+        <Field label="Description" htmlFor="wh-description">
+          <input id="wh-description" name="description" maxLength={500} defaultValue={v?.description} className={inputClass} />
+        </Field>
+      </div>
+      <fieldset className="md:col-span-2">
+        <legend className="mb-1 text-sm font-medium">Event types (none ticked = all)</legend>
+        <div className="flex flex-wrap gap-3 text-sm">
+          {eventTypes.map((t) => (
+            <label key={t} className="inline-flex items-center gap-1">
+              <input type="checkbox" name="eventTypes" value={t} defaultChecked={v?.eventTypes.includes(t)} /> {t}
+            </label>
+          ))}
+        </div>
+      </fieldset>
+      <Field label="Extensions" htmlFor="wh-extensions" hint="Comma-separated; empty = any.">
+        <input id="wh-extensions" name="extensions" defaultValue={v?.extensions.join(', ')} className={inputClass} />
+      </Field>
+      <Field label="DIDs" htmlFor="wh-dids" hint="Comma-separated; empty = any.">
+        <input id="wh-dids" name="dids" defaultValue={v?.dids.join(', ')} className={inputClass} />
+      </Field>
+      <Field label="Queues" htmlFor="wh-queues" hint="Comma-separated; empty = any.">
+        <input id="wh-queues" name="queues" defaultValue={v?.queues.join(', ')} className={inputClass} />
+      </Field>
+      <label className="inline-flex items-center gap-2 self-end text-sm">
+        <input type="checkbox" name="allowLocalNetwork" defaultChecked={v?.allowLocalNetwork} /> Allow local network targets (on-premise CRM)
+      </label>
+      <div className="flex items-center gap-3 md:col-span-2">
+        <Button type="submit">{v?.id ? 'Save changes' : 'Create subscription'}</Button>
+        <span aria-live="polite" className="text-sm text-slate-500">{saved}</span>
+        {error && (
+          <p data-testid="form-error" aria-live="assertive" className="text-sm text-red-600 dark:text-red-400">
+            {error}
+          </p>
+        )}
+      </div>
+    </form>
+  );
+}
