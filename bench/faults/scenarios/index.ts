@@ -1,5 +1,6 @@
 import type { Scenario } from '../support/scenario.js';
 import { crashSafety } from './crash-safety.js';
+import { receiverOutage } from './receiver-outage.js';
 
 /** Every scenario, in the order the runner prints them. */
-export const SCENARIOS: Scenario[] = [crashSafety];
+export const SCENARIOS: Scenario[] = [crashSafety, receiverOutage];
