@@ -82,7 +82,7 @@ export function PageHeader({ title, children }: { title: string; children?: Reac
 /** Scrollable table wrapper, so wide tables never break the phone layout. */
 export function TableWrap({ children }: { children: ReactNode }) {
   return (
-    <div className="overflow-x-auto rounded-lg border border-slate-200 dark:border-slate-800">
+    <div className="relative overflow-x-auto rounded-lg border border-slate-200 dark:border-slate-800">
       <table className="min-w-full divide-y divide-slate-200 text-sm dark:divide-slate-800">{children}</table>
     </div>
   );

@@ -12,10 +12,10 @@ export default async function PanelLayout({ children }: { children: ReactNode })
     <div className="min-h-screen">
       <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
         <div className="mx-auto flex max-w-7xl flex-col gap-2 px-4 py-3">
-          <div className="flex items-center justify-between gap-2">
+          <div className="flex flex-wrap items-center justify-between gap-2">
             <span className="font-semibold">3CX Relay</span>
-            <div className="flex min-w-0 items-center gap-2 text-sm">
-              <span className="truncate" data-testid="current-user">
+            <div className="flex min-w-0 flex-wrap items-center gap-2 text-sm">
+              <span className="max-w-[14rem] truncate" data-testid="current-user">
                 {user.email}
               </span>
               <Badge tone={user.role === 'admin' ? 'blue' : 'gray'}>{user.role}</Badge>

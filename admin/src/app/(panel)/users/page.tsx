@@ -24,7 +24,7 @@ export default async function UsersPage() {
           <tbody className="divide-y divide-slate-200 dark:divide-slate-800">
             {users.map((u) => (
               <tr key={u.id} data-testid={`user-${u.email}`}>
-                <Td className="break-all">{u.email}</Td>
+                <Td className="min-w-40 break-all">{u.email}</Td>
                 <Td>{u.name}</Td>
                 <Td><Badge tone={u.role === 'admin' ? 'blue' : 'gray'}>{u.role}</Badge></Td>
                 <Td>{u.disabledAt ? <Badge tone="red">disabled</Badge> : <Badge tone="green">active</Badge>}</Td>
