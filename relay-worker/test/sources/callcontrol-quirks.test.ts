@@ -92,4 +92,40 @@ describe('Call Control quirks seen from the worker', () => {
     expect(h.worker!.status.get('callcontrol')?.status).toBe('up');
     expect(await h.db.db().errorLog.count({ where: { code: 'CALLCONTROL_GET_FAILED' } })).toBe(1);
   });
+
+  it('a PBX restart mid-call (socket dropped, every token invalid) ends the call and reconnects', async () => {
+    const since = (await h.events()).at(-1)?.sequence ?? '0';
+    const run = h.sim.runScenario('ringing-at-connect');
+    const callid = await until(
+      async () =>
+        (
+          await h.events("type = 'call.ringing' AND data->>'extension' = '100' AND sequence > $1::bigint", [
+            since,
+          ])
+        ).at(-1)?.call_id,
+      3000,
+      'ringing',
+    );
+    const fetches = h.worker!.sources.tokens!.fetchCount;
+    await h.sim.restart();
+    expect((await run).aborted).toBe(true);
+    const ended = await until(
+      async () => (await h.events("type = 'call.ended' AND call_id = $1", [callid]))[0],
+      5000,
+      'call.ended after restart',
+    );
+    expect(ended.data.outcome).toBe('missed');
+    // The old token died with the PBX: the socket comes back only with a new one.
+    await until(
+      () => h.worker!.sources.tokens!.fetchCount > fetches && h.sim.state().wsConnections === 1,
+      5000,
+      'reconnected',
+    );
+    await until(
+      () => h.worker!.status.get('callcontrol')?.status === 'up',
+      5000,
+      'callcontrol up after restart',
+    );
+    expect(await h.events("type = 'call.ended' AND call_id = $1", [callid])).toHaveLength(1);
+  });
 });

@@ -94,7 +94,7 @@ export async function startHarness(
       const r = await db
         .db()
         .$queryRawUnsafe<EventRow[]>(
-          `SELECT sequence::text, id, type, call_id, call_history_id, extensions, dids, queues, data FROM events WHERE ${where} ORDER BY sequence`,
+          `SELECT sequence::text, id, type, call_id, call_history_id, extensions, dids, queues, data FROM events WHERE ${where} ORDER BY events.sequence`,
           ...params,
         );
       return r;
