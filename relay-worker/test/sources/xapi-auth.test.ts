@@ -121,9 +121,11 @@ describe('worker with a System Admin API client', () => {
   it('shows XAPI red with the System Owner hint, logs it once, and does not retry in a loop', async () => {
     await until(() => h.worker!.status.get('xapi')?.status === 'down', 5000, 'xapi down');
     expect(h.worker!.status.get('xapi')?.lastError).toMatch(/System Owner/);
+    const probedAt = h.worker!.status.get('xapi')!.updatedAt.getTime();
     const fetchesBefore = h.worker!.sources.tokens!.fetchCount;
     await new Promise((r) => setTimeout(r, 1000));
     expect(h.worker!.sources.tokens!.fetchCount).toBe(fetchesBefore); // the token is fine: no refetch storm
+    expect(h.worker!.status.get('xapi')!.updatedAt.getTime()).toBeGreaterThan(probedAt); // still probing every period
     const logged = await h.db
       .db()
       .errorLog.findMany({ where: { component: 'xapi', code: 'XAPI_FORBIDDEN' } });

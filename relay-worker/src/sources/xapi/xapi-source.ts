@@ -30,7 +30,10 @@ export class XapiSource {
 
   start(): void {
     // Recorded before the first probe, so a fast failure is not overwritten by 'connecting'.
-    this.running = this.o.status.set('xapi', { status: 'connecting' }).then(() => this.probe());
+    this.running = this.o.status
+      .set('xapi', { status: 'connecting' })
+      .then(() => this.probe())
+      .finally(() => (this.running = undefined)); // else `??=` below never probes again
     this.timer = setInterval(() => {
       this.running ??= this.probe().finally(() => (this.running = undefined));
     }, this.o.intervalMs);
