@@ -1,6 +1,7 @@
 import type { Scenario } from '../support/scenario.js';
 import { crashSafety } from './crash-safety.js';
 import { receiverOutage } from './receiver-outage.js';
+import { pbxFaults } from './pbx-faults.js';
 
 /** Every scenario, in the order the runner prints them. */
-export const SCENARIOS: Scenario[] = [crashSafety, receiverOutage];
+export const SCENARIOS: Scenario[] = [crashSafety, receiverOutage, pbxFaults];
