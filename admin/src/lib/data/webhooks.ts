@@ -6,25 +6,33 @@ import { AppError } from '@/lib/api/app-error';
 import { eventsPackage } from '@/lib/workspace';
 import { pageArgs, pageParam, toPage } from './paging';
 
-const list = (item: z.ZodString) => z.array(item).max(200).default([]);
+const list = (item: z.ZodString) => z.array(item).max(200);
 const phoneLike = z.string().trim().min(1).max(64).regex(/^[0-9A-Za-z+*#._-]+$/, 'only digits, letters and + * # . _ -');
 
-/** Fields of a subscription as the create/edit form sends them. */
-export const WebhookInput = z.object({
+const fields = {
   name: z.string().trim().min(1, 'is required').max(100),
-  url: z
-    .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
-    .max(2000),
-  description: z.string().trim().max(500).default(''),
+  url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2000),
+  description: z.string().trim().max(500),
   eventTypes: list(z.string().trim().max(64)),
   extensions: list(phoneLike),
   dids: list(phoneLike),
   queues: list(phoneLike),
-  allowLocalNetwork: z.boolean().default(false),
+  allowLocalNetwork: z.boolean(),
+};
+
+/** Fields of a subscription as the create form sends them (lists default to empty = any). */
+export const WebhookInput = z.object({
+  ...fields,
+  description: fields.description.default(''),
+  eventTypes: fields.eventTypes.default([]),
+  extensions: fields.extensions.default([]),
+  dids: fields.dids.default([]),
+  queues: fields.queues.default([]),
+  allowLocalNetwork: fields.allowLocalNetwork.default(false),
 });
 
-/** PATCH body: any subset of the fields, plus enable/disable. */
-export const WebhookPatch = WebhookInput.partial().extend({ enabled: z.boolean().optional() });
+/** PATCH body: any subset of the fields (no defaults: what is absent stays), plus enable/disable. */
+export const WebhookPatch = z.object(fields).partial().extend({ enabled: z.boolean().optional() });
 
 /** Hosts that only an explicit "allow local network" may target (SSRF guard, checked again by the worker at send time). */
 function isLocalHost(host: string): boolean {

@@ -18,6 +18,7 @@ export function WebhookActions({ id, enabled }: { id: string; enabled: boolean }
     try {
       const r = await api<{ secret: string }>(`/api/webhooks/${id}/rotate-secret`, { method: 'POST', body: {} });
       setSecret(r.secret);
+      router.refresh();
     } catch (err) {
       setMsg(err instanceof ApiError ? err.message : 'Failed');
     }
