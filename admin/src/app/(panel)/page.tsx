@@ -16,7 +16,7 @@ export const metadata: Metadata = { title: 'Dashboard' };
 
 const LATENCY_COLORS = ['#0ea5e9', '#a855f7', '#f97316'];
 
-/** Health at a glance: component cards, figures, charts and the newest errors. */
+/** Health at a glance: component cards, figures, charts and the newest unacknowledged errors. */
 export default async function DashboardPage() {
   const client = await db();
   const [statuses, stats, activity, latency, errors] = await Promise.all([
@@ -24,7 +24,7 @@ export default async function DashboardPage() {
     getStats(client),
     activitySeries(client),
     latencySeries(client, COMPONENTS.map((c) => c.id)),
-    client.errorLog.findMany({ orderBy: { occurredAt: 'desc' }, take: 8 }),
+    client.errorLog.findMany({ where: { acknowledgedAt: null }, orderBy: { occurredAt: 'desc' }, take: 8 }),
   ]);
   return (
     <>
@@ -71,9 +71,9 @@ export default async function DashboardPage() {
             series={COMPONENTS.map((c, i) => ({ key: `latency_${c.id}`, label: c.label, color: LATENCY_COLORS[i]! }))}
           />
         </Card>
-        <Card title="Newest errors" actions={<Link href="/errors" className="text-sm text-sky-700 hover:underline dark:text-sky-400">All errors</Link>}>
+        <Card title="Newest open errors" actions={<Link href="/errors" className="text-sm text-sky-700 hover:underline dark:text-sky-400">All errors</Link>}>
           {errors.length === 0 ? (
-            <Empty>No errors logged.</Empty>
+            <Empty>No open errors.</Empty>
           ) : (
             <ul className="divide-y divide-slate-200 dark:divide-slate-800" data-testid="newest-errors">
               {errors.map((e) => (
