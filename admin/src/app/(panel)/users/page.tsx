@@ -26,7 +26,7 @@ export default async function UsersPage() {
               <tr key={u.id} data-testid={`user-${u.email}`}>
                 <Td className="min-w-40 break-all">{u.email}</Td>
                 <Td>{u.name}</Td>
-                <Td><Badge tone={u.role === 'admin' ? 'blue' : 'gray'}>{u.role}</Badge></Td>
+                <Td><span data-testid="role-badge"><Badge tone={u.role === 'admin' ? 'blue' : 'gray'}>{u.role}</Badge></span></Td>
                 <Td>{u.disabledAt ? <Badge tone="red">disabled</Badge> : <Badge tone="green">active</Badge>}</Td>
                 <Td className="text-xs">{formatTime(u.lastLoginAt)}</Td>
                 <Td><UserRowActions id={u.id} email={u.email} role={u.role} disabled={Boolean(u.disabledAt)} /></Td>
