@@ -42,14 +42,15 @@ export function matchesFilter(filter: EventFilter, event: FilterableEvent): bool
 /**
  * The same predicate in SQL, for `webhook_subscriptions s` against `events e` (the outbox
  * builds deliveries with it inside the append transaction). Keep in step with {@link matchesFilter}.
+ * The filter columns are nullable: NULL means no filter, like an empty list.
  */
 export const SQL_SUBSCRIPTION_MATCHES_EVENT = `
-  (cardinality(s.event_types) = 0 OR EXISTS (
+  (coalesce(cardinality(s.event_types), 0) = 0 OR EXISTS (
      SELECT 1 FROM unnest(s.event_types) AS t(p)
      WHERE t.p = e.type OR t.p = '*' OR (right(t.p, 2) = '.*' AND left(e.type, length(t.p) - 1) = left(t.p, -1))))
-  AND (cardinality(s.extensions) = 0 OR s.extensions && e.extensions)
-  AND (cardinality(s.dids) = 0 OR s.dids && e.dids)
-  AND (cardinality(s.queues) = 0 OR s.queues && e.queues)`;
+  AND (coalesce(cardinality(s.extensions), 0) = 0 OR s.extensions && e.extensions)
+  AND (coalesce(cardinality(s.dids), 0) = 0 OR s.dids && e.dids)
+  AND (coalesce(cardinality(s.queues), 0) = 0 OR s.queues && e.queues)`;
 
 /** Reads a filter from query-string style values (`types=call.*,cdr.created&extensions=101`). */
 export function filterFromQuery(q: Record<string, unknown>): EventFilter {

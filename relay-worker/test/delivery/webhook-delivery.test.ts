@@ -45,6 +45,13 @@ describe('webhook delivery', () => {
     expect(n.rows[0].n).toBe(2);
   });
 
+  it('treats NULL filter columns as no filter', async () => {
+    const sub = await createSubscription(h.pool, { url: rx.url });
+    await h.pool.query('UPDATE webhook_subscriptions SET event_types = NULL, extensions = NULL, dids = NULL, queues = NULL WHERE id = $1', [sub.id]);
+    await h.store.append([makeEvent('call.ringing')]);
+    await waitFor(() => rx.received, (r) => r.length === 1);
+  });
+
   it('retries on the compressed schedule and records every attempt', async () => {
     rx.respond = (_r, n) => (n < 3 ? { status: 500, body: 'boom' } : { status: 204 });
     const sub = await createSubscription(h.pool, { url: rx.url });
@@ -148,8 +155,11 @@ describe('webhook delivery', () => {
     rx = await new Receiver().start(port);
     await waitFor(() => rx.received, (r) => new Set(r.map((x) => x.headers['webhook-id'])).size === 20, 5000);
     expect(new Set(rx.received.map((x) => x.headers['webhook-id']))).toEqual(new Set(events.map((e) => e.id)));
-    const st = await h.pool.query(`SELECT status, count(*)::int AS n FROM deliveries WHERE subscription_id = $1 GROUP BY status`, [sub.id]);
-    expect(st.rows).toEqual([{ status: 'succeeded', n: 20 }]);
+    const st = await waitFor(
+      async () => (await h.pool.query(`SELECT status, count(*)::int AS n FROM deliveries WHERE subscription_id = $1 GROUP BY status`, [sub.id])).rows,
+      (r) => r.length === 1 && r[0].status === 'succeeded',
+    );
+    expect(st).toEqual([{ status: 'succeeded', n: 20 }]);
   });
 
   it('disables a subscription that has only failed for longer than the configured window', async () => {
