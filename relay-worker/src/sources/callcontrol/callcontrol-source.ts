@@ -11,6 +11,9 @@ import type { CallControlSocket } from './callcontrol-socket.js';
 import { CallStateStore } from './call-state-store.js';
 import { parseFrame, parseParticipantEntity, type FrameProblem } from './ws-frame.js';
 
+/** Events held while the own database is down (about 10 minutes of a busy PBX). */
+const MAX_UNSAVED_EVENTS = 50_000;
+
 export interface CallControlSourceOptions {
   socket: CallControlSocket;
   rest: CallControlRest;
@@ -43,6 +46,8 @@ export class CallControlSource {
   private readonly warned = new Set<string>();
   private readonly store: CallStateStore;
   private stopped = true;
+  /** Events the own database refused (outage), oldest first; ids are deterministic, so a retry is idempotent. */
+  private unsaved: NewEvent[] = [];
   /** Frames skipped as malformed, per kind (tests, stats). */
   readonly skipped: Record<string, number> = {};
 
@@ -215,7 +220,19 @@ export class CallControlSource {
   }
 
   private async append(events: NewEvent[]): Promise<void> {
-    if (events.length) await this.o.events.append(events);
+    const batch = this.unsaved.length ? [...this.unsaved, ...events] : events;
+    if (batch.length) {
+      try {
+        await this.o.events.append(batch);
+        if (this.unsaved.length) this.log.info({ events: this.unsaved.length }, 'stored call events held during an own-database outage');
+        this.unsaved = [];
+      } catch (err) {
+        // The call state has already moved on, so these events exist nowhere else: hold them
+        // (bounded) and store them first on the next append; the sweep appends every sweepMs.
+        if (!this.unsaved.length) this.log.warn({ err: coerceError(err) }, 'could not store call events; holding them until the own database is back');
+        this.unsaved = batch.slice(-MAX_UNSAVED_EVENTS);
+      }
+    }
     this.scheduleSave();
   }
 
