@@ -1,15 +1,13 @@
 import { z } from 'zod';
 
-const encryptionKey = z
-  .string()
-  .transform((v, ctx) => {
-    const key = /^[0-9a-fA-F]{64}$/.test(v) ? Buffer.from(v, 'hex') : Buffer.from(v, 'base64');
-    if (key.length !== 32) {
-      ctx.addIssue({ code: 'custom', message: 'must be 32 bytes, as base64 or 64 hex characters' });
-      return z.NEVER;
-    }
-    return key;
-  });
+const encryptionKey = z.string().transform((v, ctx) => {
+  const key = /^[0-9a-fA-F]{64}$/.test(v) ? Buffer.from(v, 'hex') : Buffer.from(v, 'base64');
+  if (key.length !== 32) {
+    ctx.addIssue({ code: 'custom', message: 'must be 32 bytes, as base64 or 64 hex characters' });
+    return z.NEVER;
+  }
+  return key;
+});
 
 const schema = z.object({
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL'),

@@ -2,7 +2,10 @@ import pg from 'pg';
 import { stackState } from './state.js';
 
 /** Runs one SQL statement against the stack's relay database. */
-export async function sql<T extends pg.QueryResultRow = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<T[]> {
+export async function sql<T extends pg.QueryResultRow = Record<string, unknown>>(
+  text: string,
+  params: unknown[] = [],
+): Promise<T[]> {
   const client = new pg.Client({ connectionString: stackState().databaseUrl });
   await client.connect();
   try {
@@ -18,7 +21,9 @@ export async function notify(channel: string, payload: unknown): Promise<void> {
 }
 
 /** LISTENs on a channel; `next()` resolves with the next payload (parsed JSON). */
-export async function listen(channel: string): Promise<{ next(timeoutMs?: number): Promise<unknown>; close(): Promise<void> }> {
+export async function listen(
+  channel: string,
+): Promise<{ next(timeoutMs?: number): Promise<unknown>; close(): Promise<void> }> {
   const client = new pg.Client({ connectionString: stackState().databaseUrl });
   await client.connect();
   const queue: unknown[] = [];
@@ -36,7 +41,10 @@ export async function listen(channel: string): Promise<{ next(timeoutMs?: number
     next(timeoutMs = 5000) {
       if (queue.length) return Promise.resolve(queue.shift());
       return new Promise((resolve, reject) => {
-        const t = setTimeout(() => reject(new Error(`no NOTIFY on ${channel} within ${timeoutMs} ms`)), timeoutMs);
+        const t = setTimeout(
+          () => reject(new Error(`no NOTIFY on ${channel} within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
         waiter = (v) => {
           clearTimeout(t);
           resolve(v);

@@ -10,7 +10,11 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
   mkdirSync(path.dirname(STATE_FILE), { recursive: true });
   writeFileSync(
     STATE_FILE,
-    JSON.stringify({ origin: stack.admin.origin, databaseUrl: stack.databaseUrl, encryptionKey: stack.env.RELAY_ENCRYPTION_KEY }),
+    JSON.stringify({
+      origin: stack.admin.origin,
+      databaseUrl: stack.databaseUrl,
+      encryptionKey: stack.env.RELAY_ENCRYPTION_KEY,
+    }),
   );
   process.env.E2E_ADMIN_ORIGIN = stack.admin.origin;
   return () => stack.stop();

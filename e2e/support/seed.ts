@@ -1,13 +1,24 @@
 import { sql } from './db.js';
 
 /** Puts the three components in a known state and adds some history, as the worker would. */
-export async function seedStatus(states: Record<'db3cx' | 'xapi' | 'callcontrol', 'up' | 'degraded' | 'down'> = { db3cx: 'up', xapi: 'up', callcontrol: 'up' }): Promise<void> {
+export async function seedStatus(
+  states: Record<'db3cx' | 'xapi' | 'callcontrol', 'up' | 'degraded' | 'down'> = {
+    db3cx: 'up',
+    xapi: 'up',
+    callcontrol: 'up',
+  },
+): Promise<void> {
   for (const [component, status] of Object.entries(states)) {
     await sql(
       `INSERT INTO component_status (component, status, latency_ms, last_error, since, updated_at)
        VALUES ($1, $2, $3, $4, now(), now())
        ON CONFLICT (component) DO UPDATE SET status = EXCLUDED.status, latency_ms = EXCLUDED.latency_ms, last_error = EXCLUDED.last_error, updated_at = now()`,
-      [component, status, status === 'down' ? null : 12 + component.length, status === 'down' ? 'connect ECONNREFUSED 127.0.0.1:5432' : null],
+      [
+        component,
+        status,
+        status === 'down' ? null : 12 + component.length,
+        status === 'down' ? 'connect ECONNREFUSED 127.0.0.1:5432' : null,
+      ],
     );
   }
 }

@@ -5,7 +5,9 @@ import { listen, sql } from '../support/db.js';
 
 test.use({ storageState: STORAGE.admin });
 
-test('generate shows the key once, stores only a bcrypt hash; revoke asks, revokes and NOTIFYs reload-keys', async ({ page }) => {
+test('generate shows the key once, stores only a bcrypt hash; revoke asks, revokes and NOTIFYs reload-keys', async ({
+  page,
+}) => {
   await page.goto('/admin/api-keys');
   await page.getByLabel('Key name').fill('CRM integration');
   await page.getByLabel('history:read').check();
@@ -39,30 +41,42 @@ test('generate shows the key once, stores only a bcrypt hash; revoke asks, revok
     const msg = (await control.next()) as { id: string; command: string; args: { revokedKeyId: string } };
     expect(msg.command).toBe('reload-keys');
     expect(msg.args.revokedKeyId).toBe(row!.id);
-    const [cmd] = await sql<{ command: string }>(`SELECT command FROM control_commands WHERE id = $1`, [msg.id]);
+    const [cmd] = await sql<{ command: string }>(`SELECT command FROM control_commands WHERE id = $1`, [
+      msg.id,
+    ]);
     expect(cmd!.command).toBe('reload-keys');
   } finally {
     await control.close();
   }
-  const [revoked] = await sql<{ revoked_at: Date | null }>(`SELECT revoked_at FROM api_keys WHERE id = $1`, [row!.id]);
+  const [revoked] = await sql<{ revoked_at: Date | null }>(`SELECT revoked_at FROM api_keys WHERE id = $1`, [
+    row!.id,
+  ]);
   expect(revoked!.revoked_at).not.toBeNull();
-  const audit = await sql<{ action: string }>(`SELECT action FROM audit_log WHERE target_id = $1 ORDER BY id`, [row!.id]);
+  const audit = await sql<{ action: string }>(
+    `SELECT action FROM audit_log WHERE target_id = $1 ORDER BY id`,
+    [row!.id],
+  );
   expect(audit.map((a) => a.action)).toEqual(['api_key.create', 'api_key.revoke']);
 });
 
 test('dismissing the confirm leaves the key active', async ({ page, request }) => {
-  const res = await request.post('/admin/api/api-keys', { data: { name: 'keep me', scopes: ['calls:read'] } });
+  const res = await request.post('/admin/api/api-keys', {
+    data: { name: 'keep me', scopes: ['calls:read'] },
+  });
   const { key } = (await res.json()) as { key: { prefix: string } };
   await page.goto('/admin/api-keys');
   page.once('dialog', (d) => void d.dismiss());
   await page.getByTestId(`revoke-${key.prefix}`).click();
   await expect(page.getByTestId(`api-key-${key.prefix}`).getByText('active')).toBeVisible();
-  const [row] = await sql<{ revoked_at: Date | null }>(`SELECT revoked_at FROM api_keys WHERE prefix = $1`, [key.prefix]);
+  const [row] = await sql<{ revoked_at: Date | null }>(`SELECT revoked_at FROM api_keys WHERE prefix = $1`, [
+    key.prefix,
+  ]);
   expect(row!.revoked_at).toBeNull();
 });
 
 test('search and server-side pagination of keys', async ({ page, request }) => {
-  for (let i = 0; i < 3; i++) await request.post('/admin/api/api-keys', { data: { name: `paged-${i}`, scopes: ['calls:read'] } });
+  for (let i = 0; i < 3; i++)
+    await request.post('/admin/api/api-keys', { data: { name: `paged-${i}`, scopes: ['calls:read'] } });
   await page.goto('/admin/api-keys?q=paged-1');
   await expect(page.getByRole('link', { name: 'paged-1' })).toBeVisible();
   await expect(page.getByRole('link', { name: 'paged-0' })).toHaveCount(0);
@@ -73,7 +87,9 @@ test('search and server-side pagination of keys', async ({ page, request }) => {
 });
 
 test('usage page charts a key’s requests', async ({ page, request }) => {
-  const res = await request.post('/admin/api/api-keys', { data: { name: 'usage key', scopes: ['calls:read'] } });
+  const res = await request.post('/admin/api/api-keys', {
+    data: { name: 'usage key', scopes: ['calls:read'] },
+  });
   const { key } = (await res.json()) as { key: { id: string } };
   await sql(
     `INSERT INTO api_usage (api_key_id, bucket, route, status_class, count, total_latency_ms) VALUES ($1, date_trunc('minute', now()), '/relay/active-calls', '2xx', 42, 420)`,
@@ -92,7 +108,9 @@ test('key generation is rate-limited per admin', async ({ request }) => {
   await sql(`DELETE FROM rate_limits`);
   let status = 0;
   for (let i = 0; i < 25 && status !== 429; i++) {
-    status = (await request.post('/admin/api/api-keys', { data: { name: `burst-${i}`, scopes: ['calls:read'] } })).status();
+    status = (
+      await request.post('/admin/api/api-keys', { data: { name: `burst-${i}`, scopes: ['calls:read'] } })
+    ).status();
   }
   expect(status).toBe(429);
   await sql(`DELETE FROM rate_limits`);

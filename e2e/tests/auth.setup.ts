@@ -4,7 +4,9 @@ import { USERS } from '../support/users.js';
 
 for (const role of ['admin', 'viewer'] as const) {
   setup(`sign in as ${role}`, async ({ request }) => {
-    const res = await request.post('/admin/api/login', { data: { email: USERS[role].email, password: USERS[role].password } });
+    const res = await request.post('/admin/api/login', {
+      data: { email: USERS[role].email, password: USERS[role].password },
+    });
     expect(res.status()).toBe(200);
     await request.storageState({ path: STORAGE[role] });
   });

@@ -8,7 +8,9 @@ test.use({ storageState: STORAGE.admin });
 // The worker NOTIFYs relay_events after writing; the panel must show it without a reload.
 const LIVE_MS = 2_000;
 
-test('an outage turns the status card red and adds the error live; acknowledging clears it', async ({ page }) => {
+test('an outage turns the status card red and adds the error live; acknowledging clears it', async ({
+  page,
+}) => {
   await seedStatus({ db3cx: 'up', xapi: 'up', callcontrol: 'up' });
   await sql(`UPDATE error_log SET acknowledged_at = now() WHERE acknowledged_at IS NULL`);
   await page.goto('/admin');
@@ -45,7 +47,9 @@ test('an outage turns the status card red and adds the error live; acknowledging
   await seedStatus();
 });
 
-test('the error feed shows new entries without a reload, filters by severity and acknowledges many', async ({ page }) => {
+test('the error feed shows new entries without a reload, filters by severity and acknowledges many', async ({
+  page,
+}) => {
   await page.goto('/admin/errors');
   await expect(page.getByTestId('live-indicator')).toHaveAttribute('data-connected', 'true');
   const a = await insertError('live warning A', 'warning', 'xapi');
@@ -68,7 +72,9 @@ test('the error feed shows new entries without a reload, filters by severity and
 });
 
 test('error history is paginated on the server', async ({ page, request }) => {
-  await sql(`INSERT INTO error_log (severity, component, message) SELECT 'info', 'worker', 'paged info ' || g FROM generate_series(1, 45) g`);
+  await sql(
+    `INSERT INTO error_log (severity, component, message) SELECT 'info', 'worker', 'paged info ' || g FROM generate_series(1, 45) g`,
+  );
   const res = await request.get('/admin/api/errors?q=paged%20info&page=3');
   const body = (await res.json()) as { total: number; page: number; pageCount: number; rows: unknown[] };
   expect(body).toMatchObject({ total: 45, page: 3, pageCount: 3 });
@@ -87,14 +93,26 @@ test('the reconnect button writes a control command and NOTIFYs relay_control', 
     await expect(page.getByText('Reconnect requested')).toBeVisible();
     const msg = (await control.next()) as { id: string; command: string; args: { component: string } };
     expect(msg).toMatchObject({ command: 'reconnect', args: { component: 'xapi' } });
-    const [row] = await sql<{ command: string; args: { component: string }; email: string; handled_at: Date | null }>(
+    const [row] = await sql<{
+      command: string;
+      args: { component: string };
+      email: string;
+      handled_at: Date | null;
+    }>(
       `SELECT c.command, c.args, u.email, c.handled_at FROM control_commands c JOIN admin_users u ON u.id = c.requested_by_id WHERE c.id = $1`,
       [msg.id],
     );
-    expect(row).toMatchObject({ command: 'reconnect', args: { component: 'xapi' }, email: 'admin@relay.test', handled_at: null });
+    expect(row).toMatchObject({
+      command: 'reconnect',
+      args: { component: 'xapi' },
+      email: 'admin@relay.test',
+      handled_at: null,
+    });
   } finally {
     await control.close();
   }
-  const [audit] = await sql<{ action: string }>(`SELECT action FROM audit_log WHERE action = 'connection.reconnect' ORDER BY id DESC LIMIT 1`);
+  const [audit] = await sql<{ action: string }>(
+    `SELECT action FROM audit_log WHERE action = 'connection.reconnect' ORDER BY id DESC LIMIT 1`,
+  );
   expect(audit!.action).toBe('connection.reconnect');
 });

@@ -25,7 +25,10 @@ test.describe('login', () => {
     const cookie = (await page.context().cookies()).find((c) => c.name === 'relay-admin.session');
     expect(cookie?.httpOnly).toBe(true);
     expect(cookie?.sameSite).toBe('Lax');
-    const [row] = await sql<{ n: string }>(`SELECT count(*)::text n FROM audit_log WHERE action = 'login.succeeded' AND actor_email = $1`, [USERS.admin.email]);
+    const [row] = await sql<{ n: string }>(
+      `SELECT count(*)::text n FROM audit_log WHERE action = 'login.succeeded' AND actor_email = $1`,
+      [USERS.admin.email],
+    );
     expect(Number(row!.n)).toBeGreaterThan(0);
     await page.getByRole('button', { name: 'Sign out' }).click();
     await expect(page).toHaveURL(/\/admin\/login$/);
@@ -45,36 +48,61 @@ test.describe('login', () => {
     await sql(`DELETE FROM rate_limits`);
   });
 
-  test('after 5 failures the account is blocked even for the right password, and the block is persisted', async ({ request }) => {
+  test('after 5 failures the account is blocked even for the right password, and the block is persisted', async ({
+    request,
+  }) => {
     // a distinct client address per test run keeps the IP limit from blocking other tests
     const headers = { 'x-real-ip': '10.99.0.5' };
     for (let i = 0; i < 5; i++) {
-      const r = await request.post('/admin/api/login', { data: { email: USERS.victim.email, password: `nope-${i}` }, headers });
+      const r = await request.post('/admin/api/login', {
+        data: { email: USERS.victim.email, password: `nope-${i}` },
+        headers,
+      });
       expect(r.status()).toBe(401);
       expect((await r.json()).error.code).toBe('INVALID_CREDENTIALS');
     }
-    const blocked = await request.post('/admin/api/login', { data: { email: USERS.victim.email, password: USERS.victim.password }, headers });
+    const blocked = await request.post('/admin/api/login', {
+      data: { email: USERS.victim.email, password: USERS.victim.password },
+      headers,
+    });
     expect(blocked.status()).toBe(429);
     expect(Number(blocked.headers()['retry-after'])).toBeGreaterThan(0);
-    const rows = await sql<{ key: string; failures: number; blocked_until: Date | null }>(`SELECT key, failures, blocked_until FROM rate_limits ORDER BY key`);
+    const rows = await sql<{ key: string; failures: number; blocked_until: Date | null }>(
+      `SELECT key, failures, blocked_until FROM rate_limits ORDER BY key`,
+    );
     expect(rows.map((r) => r.key)).toEqual([`login:account:${USERS.victim.email}`, 'login:ip:10.99.0.5']);
     expect(rows.every((r) => r.failures === 5 && r.blocked_until && r.blocked_until > new Date())).toBe(true);
     // the per-IP limit blocks other accounts from that address too
-    const otherAccount = await request.post('/admin/api/login', { data: { email: USERS.viewer.email, password: USERS.viewer.password }, headers });
+    const otherAccount = await request.post('/admin/api/login', {
+      data: { email: USERS.viewer.email, password: USERS.viewer.password },
+      headers,
+    });
     expect(otherAccount.status()).toBe(429);
     await sql(`DELETE FROM rate_limits`);
-    const after = await request.post('/admin/api/login', { data: { email: USERS.victim.email, password: USERS.victim.password }, headers });
+    const after = await request.post('/admin/api/login', {
+      data: { email: USERS.victim.email, password: USERS.victim.password },
+      headers,
+    });
     expect(after.status()).toBe(200);
   });
 
-  test('a disabled user is refused and their existing session stops working', async ({ playwright, baseURL }) => {
+  test('a disabled user is refused and their existing session stops working', async ({
+    playwright,
+    baseURL,
+  }) => {
     const ctx = await playwright.request.newContext({ baseURL });
-    const ok = await ctx.post('/admin/api/login', { data: { email: USERS.victim.email, password: USERS.victim.password } });
+    const ok = await ctx.post('/admin/api/login', {
+      data: { email: USERS.victim.email, password: USERS.victim.password },
+    });
     expect(ok.status()).toBe(200);
     expect((await ctx.get('/admin/api/stats')).status()).toBe(200);
-    await sql(`UPDATE admin_users SET disabled_at = now(), sessions_valid_from = now() WHERE email = $1`, [USERS.victim.email]);
+    await sql(`UPDATE admin_users SET disabled_at = now(), sessions_valid_from = now() WHERE email = $1`, [
+      USERS.victim.email,
+    ]);
     expect((await ctx.get('/admin/api/stats')).status()).toBe(401);
-    const again = await ctx.post('/admin/api/login', { data: { email: USERS.victim.email, password: USERS.victim.password } });
+    const again = await ctx.post('/admin/api/login', {
+      data: { email: USERS.victim.email, password: USERS.victim.password },
+    });
     expect(again.status()).toBe(401);
     await sql(`UPDATE admin_users SET disabled_at = NULL WHERE email = $1`, [USERS.victim.email]);
     await sql(`DELETE FROM rate_limits`);

@@ -33,9 +33,12 @@ test.describe('as admin', () => {
       page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
       await openPage(page, p.path, p.heading);
       await expect(page.getByTestId('current-user')).toHaveText('admin@relay.test');
-      if (p.name === 'connections') await expect(page.getByRole('button', { name: 'Reconnect' })).toHaveCount(3);
-      if (p.name === 'api-keys') await expect(page.getByRole('button', { name: 'Generate key' })).toBeVisible();
-      if (p.name === 'webhooks') await expect(page.getByRole('link', { name: 'New subscription' })).toBeVisible();
+      if (p.name === 'connections')
+        await expect(page.getByRole('button', { name: 'Reconnect' })).toHaveCount(3);
+      if (p.name === 'api-keys')
+        await expect(page.getByRole('button', { name: 'Generate key' })).toBeVisible();
+      if (p.name === 'webhooks')
+        await expect(page.getByRole('link', { name: 'New subscription' })).toBeVisible();
       // no CSP violations or hydration errors
       expect(errors).toEqual([]);
     });
@@ -53,7 +56,9 @@ test.describe('as viewer', () => {
       }
       await openPage(page, p.path, p.heading);
       await expect(page.getByTestId('current-user')).toHaveText('viewer@relay.test');
-      await expect(page.getByRole('button', { name: /Reconnect|Generate key|Revoke|Acknowledge/ })).toHaveCount(0);
+      await expect(
+        page.getByRole('button', { name: /Reconnect|Generate key|Revoke|Acknowledge/ }),
+      ).toHaveCount(0);
       await expect(page.getByRole('link', { name: 'Users' })).toHaveCount(0);
     });
   }
@@ -75,9 +80,15 @@ test.describe('screenshots', () => {
           } else {
             await openPage(page, p.path, p.heading);
           }
-          expect(await page.evaluate(() => document.documentElement.classList.contains('dark'))).toBe(scheme === 'dark');
+          expect(await page.evaluate(() => document.documentElement.classList.contains('dark'))).toBe(
+            scheme === 'dark',
+          );
           // nothing may overflow the phone's width
-          if (device === 'phone') expect(await page.evaluate(() => document.documentElement.scrollWidth), p.name).toBeLessThanOrEqual(viewport.width + 1);
+          if (device === 'phone')
+            expect(
+              await page.evaluate(() => document.documentElement.scrollWidth),
+              p.name,
+            ).toBeLessThanOrEqual(viewport.width + 1);
           await page.screenshot({ path: `artifacts/${p.name}-${device}-${scheme}.png`, fullPage: true });
         }
       });

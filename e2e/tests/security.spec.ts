@@ -27,20 +27,48 @@ let ids: Record<string, string>;
 
 test.beforeAll(async ({ playwright, baseURL }) => {
   const admin = await playwright.request.newContext({ baseURL, storageState: STORAGE.admin });
-  const key = (await (await admin.post('/admin/api/api-keys', { data: { name: 'security target', scopes: ['calls:read'] } })).json()) as { key: { id: string } };
-  const sub = (await (await admin.post('/admin/api/webhooks', { data: { name: 'security target', url: 'https://example.com/h' } })).json()) as { subscription: { id: string } };
+  const key = (await (
+    await admin.post('/admin/api/api-keys', { data: { name: 'security target', scopes: ['calls:read'] } })
+  ).json()) as { key: { id: string } };
+  const sub = (await (
+    await admin.post('/admin/api/webhooks', {
+      data: { name: 'security target', url: 'https://example.com/h' },
+    })
+  ).json()) as { subscription: { id: string } };
   await admin.dispose();
-  const [err] = await sql<{ id: string }>(`INSERT INTO error_log (severity, component, message) VALUES ('error', 'worker', 'target') RETURNING id::text`);
-  const [ev] = await sql<{ sequence: string }>(`INSERT INTO events (id, type, occurred_at, data) VALUES ($1, 'relay.test', now(), '{}') RETURNING sequence::text`, [`evt_sec_${Date.now()}`]);
-  const [del] = await sql<{ id: string }>(`INSERT INTO deliveries (event_sequence, subscription_id, status) VALUES ($1, $2, 'failed') RETURNING id::text`, [ev!.sequence, sub.subscription.id]);
-  const [user] = await sql<{ id: string }>(`SELECT id::text FROM admin_users WHERE email = 'viewer@relay.test'`);
-  ids = { ':key': key.key.id, ':sub': sub.subscription.id, ':err': err!.id, ':del': del!.id, ':user': user!.id };
+  const [err] = await sql<{ id: string }>(
+    `INSERT INTO error_log (severity, component, message) VALUES ('error', 'worker', 'target') RETURNING id::text`,
+  );
+  const [ev] = await sql<{ sequence: string }>(
+    `INSERT INTO events (id, type, occurred_at, data) VALUES ($1, 'relay.test', now(), '{}') RETURNING sequence::text`,
+    [`evt_sec_${Date.now()}`],
+  );
+  const [del] = await sql<{ id: string }>(
+    `INSERT INTO deliveries (event_sequence, subscription_id, status) VALUES ($1, $2, 'failed') RETURNING id::text`,
+    [ev!.sequence, sub.subscription.id],
+  );
+  const [user] = await sql<{ id: string }>(
+    `SELECT id::text FROM admin_users WHERE email = 'viewer@relay.test'`,
+  );
+  ids = {
+    ':key': key.key.id,
+    ':sub': sub.subscription.id,
+    ':err': err!.id,
+    ':del': del!.id,
+    ':user': user!.id,
+  };
 });
 
 const fill = (s: string) => s.replace(/:(key|sub|err|del|user)/g, (m) => ids[m]!);
 const fillBody = (b: unknown) => (b === undefined ? undefined : JSON.parse(fill(JSON.stringify(b))));
 
-async function call(ctx: APIRequestContext, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+async function call(
+  ctx: APIRequestContext,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) {
   return ctx.fetch(fill(path), { method, data: fillBody(body), headers });
 }
 
@@ -63,7 +91,14 @@ test.describe('viewer gets 403 on every mutating route', () => {
 
 test.describe('without a session', () => {
   test('every API route answers 401 JSON', async ({ request }) => {
-    for (const path of ['/admin/api/stats', '/admin/api/errors', '/admin/api/api-keys', '/admin/api/webhooks', '/admin/api/audit', '/admin/api/connections']) {
+    for (const path of [
+      '/admin/api/stats',
+      '/admin/api/errors',
+      '/admin/api/api-keys',
+      '/admin/api/webhooks',
+      '/admin/api/audit',
+      '/admin/api/connections',
+    ]) {
       const res = await request.get(path);
       expect(res.status(), path).toBe(401);
       expect((await res.json()).error.code).toBe('UNAUTHENTICATED');
@@ -76,24 +111,36 @@ test.describe('without a session', () => {
 test.describe('CSRF', () => {
   test.use({ storageState: STORAGE.admin });
   test('a cross-origin POST is refused before it does anything', async ({ request }) => {
-    const res = await call(request, 'POST', '/admin/api/api-keys', { name: 'csrf key', scopes: ['calls:read'] }, { origin: 'http://evil.example' });
+    const res = await call(
+      request,
+      'POST',
+      '/admin/api/api-keys',
+      { name: 'csrf key', scopes: ['calls:read'] },
+      { origin: 'http://evil.example' },
+    );
     expect(res.status()).toBe(403);
     expect((await res.json()).error.code).toBe('CROSS_ORIGIN');
-    const noOrigin = await call(request, 'DELETE', '/admin/api/api-keys/:key', undefined, { 'sec-fetch-site': 'cross-site' });
+    const noOrigin = await call(request, 'DELETE', '/admin/api/api-keys/:key', undefined, {
+      'sec-fetch-site': 'cross-site',
+    });
     expect(noOrigin.status()).toBe(403);
     const rows = await sql(`SELECT 1 FROM api_keys WHERE name = 'csrf key'`);
     expect(rows).toHaveLength(0);
-    const [key] = await sql<{ revoked_at: Date | null }>(`SELECT revoked_at FROM api_keys WHERE id = $1`, [ids[':key']]);
+    const [key] = await sql<{ revoked_at: Date | null }>(`SELECT revoked_at FROM api_keys WHERE id = $1`, [
+      ids[':key'],
+    ]);
     expect(key!.revoked_at).toBeNull();
   });
 
   test('a cross-origin login is refused', async ({ playwright, baseURL }) => {
     const ctx = await playwright.request.newContext({ baseURL });
-    const res = await ctx.post('/admin/api/login', { data: { email: 'admin@relay.test', password: 'admin-password-e2e-1' }, headers: { origin: 'http://evil.example' } });
+    const res = await ctx.post('/admin/api/login', {
+      data: { email: 'admin@relay.test', password: 'admin-password-e2e-1' },
+      headers: { origin: 'http://evil.example' },
+    });
     expect(res.status()).toBe(403);
     await ctx.dispose();
   });
-
 });
 
 test('next-auth’s own sign-in refuses a POST without its CSRF token', async ({ playwright, baseURL }) => {

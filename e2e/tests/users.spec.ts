@@ -5,19 +5,32 @@ import { sql } from '../support/db.js';
 test.use({ storageState: STORAGE.admin });
 
 test('the last admin cannot be demoted, disabled or deleted', async ({ request }) => {
-  const admins = await sql<{ id: string }>(`SELECT id::text FROM admin_users WHERE role = 'admin' AND disabled_at IS NULL`);
+  const admins = await sql<{ id: string }>(
+    `SELECT id::text FROM admin_users WHERE role = 'admin' AND disabled_at IS NULL`,
+  );
   expect(admins).toHaveLength(1);
   const id = admins[0]!.id;
-  for (const [method, data] of [['PATCH', { role: 'viewer' }], ['PATCH', { disabled: true }], ['DELETE', undefined]] as const) {
+  for (const [method, data] of [
+    ['PATCH', { role: 'viewer' }],
+    ['PATCH', { disabled: true }],
+    ['DELETE', undefined],
+  ] as const) {
     const res = await request.fetch(`/admin/api/users/${id}`, { method, data });
     expect(res.status()).toBe(409);
     expect((await res.json()).error.code).toBe('LAST_ADMIN');
   }
-  const [still] = await sql<{ role: string; disabled_at: Date | null }>(`SELECT role, disabled_at FROM admin_users WHERE id = $1`, [id]);
+  const [still] = await sql<{ role: string; disabled_at: Date | null }>(
+    `SELECT role, disabled_at FROM admin_users WHERE id = $1`,
+    [id],
+  );
   expect(still).toEqual({ role: 'admin', disabled_at: null });
 });
 
-test('create a user, change role, reset the password, disable and delete', async ({ page, playwright, baseURL }) => {
+test('create a user, change role, reset the password, disable and delete', async ({
+  page,
+  playwright,
+  baseURL,
+}) => {
   await page.goto('/admin/users');
   await page.getByLabel('Email', { exact: true }).fill('carol@relay.test');
   await page.getByLabel('Name', { exact: true }).fill('Carol');
@@ -35,8 +48,16 @@ test('create a user, change role, reset the password, disable and delete', async
   const pw = (await row.getByTestId('revealed-secret').textContent())!.trim();
   expect(pw.length).toBeGreaterThanOrEqual(20);
   const ctx = await playwright.request.newContext({ baseURL });
-  expect((await ctx.post('/admin/api/login', { data: { email: 'carol@relay.test', password: 'carol-password-123' } })).status()).toBe(401);
-  expect((await ctx.post('/admin/api/login', { data: { email: 'carol@relay.test', password: pw } })).status()).toBe(200);
+  expect(
+    (
+      await ctx.post('/admin/api/login', {
+        data: { email: 'carol@relay.test', password: 'carol-password-123' },
+      })
+    ).status(),
+  ).toBe(401);
+  expect(
+    (await ctx.post('/admin/api/login', { data: { email: 'carol@relay.test', password: pw } })).status(),
+  ).toBe(200);
   expect((await ctx.get('/admin/api/stats')).status()).toBe(200);
   await row.getByRole('button', { name: 'Done' }).click();
 
@@ -52,7 +73,13 @@ test('create a user, change role, reset the password, disable and delete', async
   const audit = await sql<{ action: string }>(
     `SELECT action FROM audit_log WHERE action LIKE 'user.%' AND at > now() - interval '1 minute' ORDER BY id`,
   );
-  expect(audit.map((a) => a.action)).toEqual(['user.create', 'user.update', 'user.reset_password', 'user.update', 'user.delete']);
+  expect(audit.map((a) => a.action)).toEqual([
+    'user.create',
+    'user.update',
+    'user.reset_password',
+    'user.update',
+    'user.delete',
+  ]);
   await sql(`DELETE FROM rate_limits`);
 });
 

@@ -6,7 +6,9 @@ import { stackState } from '../support/state.js';
 
 test.use({ storageState: STORAGE.admin });
 
-test('create a subscription: secret revealed once and stored encrypted; edit, test, rotate, disable', async ({ page }) => {
+test('create a subscription: secret revealed once and stored encrypted; edit, test, rotate, disable', async ({
+  page,
+}) => {
   await page.goto('/admin/webhooks/new');
   await page.getByLabel('Name').fill('On-prem CRM');
   await page.getByLabel('URL').fill('http://127.0.0.1:9/hook');
@@ -22,11 +24,25 @@ test('create a subscription: secret revealed once and stored encrypted; edit, te
   const secret = (await page.getByTestId('revealed-secret').textContent())!.trim();
   expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{32}$/);
 
-  const [sub] = await sql<{ id: string; event_types: string[]; extensions: string[]; queues: string[]; allow_local_network: boolean }>(
+  const [sub] = await sql<{
+    id: string;
+    event_types: string[];
+    extensions: string[];
+    queues: string[];
+    allow_local_network: boolean;
+  }>(
     `SELECT id::text, event_types, extensions, queues, allow_local_network FROM webhook_subscriptions WHERE name = 'On-prem CRM'`,
   );
-  expect(sub).toMatchObject({ event_types: ['call.ended', 'call.missed'], extensions: ['101', '102'], queues: ['800'], allow_local_network: true });
-  const [box] = await sql<{ ciphertext: string; key_id: string }>(`SELECT ciphertext, key_id FROM webhook_secrets WHERE subscription_id = $1`, [sub!.id]);
+  expect(sub).toMatchObject({
+    event_types: ['call.ended', 'call.missed'],
+    extensions: ['101', '102'],
+    queues: ['800'],
+    allow_local_network: true,
+  });
+  const [box] = await sql<{ ciphertext: string; key_id: string }>(
+    `SELECT ciphertext, key_id FROM webhook_secrets WHERE subscription_id = $1`,
+    [sub!.id],
+  );
   expect(box!.ciphertext).not.toContain(secret.slice(6));
   expect(box!.key_id).toBe('k1');
   expect(openBox(box!.ciphertext, stackState().encryptionKey)).toBe(secret);
@@ -39,7 +55,9 @@ test('create a subscription: secret revealed once and stored encrypted; edit, te
   await page.getByLabel('DIDs').fill('+4930123456');
   await page.getByRole('button', { name: 'Save changes' }).click();
   await expect(page.getByText('Saved')).toBeVisible();
-  const [edited] = await sql<{ dids: string[] }>(`SELECT dids FROM webhook_subscriptions WHERE id = $1`, [sub!.id]);
+  const [edited] = await sql<{ dids: string[] }>(`SELECT dids FROM webhook_subscriptions WHERE id = $1`, [
+    sub!.id,
+  ]);
   expect(edited!.dids).toEqual(['+4930123456']);
 
   const control = await listen('relay_control');
@@ -68,12 +86,22 @@ test('create a subscription: secret revealed once and stored encrypted; edit, te
 
     await page.getByTestId('toggle-enabled').click();
     await expect(page.getByText(/^disabled/)).toBeVisible();
-    const [off] = await sql<{ enabled: boolean; disabled_reason: string; event_types: string[]; allow_local_network: boolean }>(
+    const [off] = await sql<{
+      enabled: boolean;
+      disabled_reason: string;
+      event_types: string[];
+      allow_local_network: boolean;
+    }>(
       `SELECT enabled, disabled_reason, event_types, allow_local_network FROM webhook_subscriptions WHERE id = $1`,
       [sub!.id],
     );
     // disabling changes nothing else
-    expect(off).toMatchObject({ enabled: false, disabled_reason: 'disabled by admin@relay.test', event_types: ['call.ended', 'call.missed'], allow_local_network: true });
+    expect(off).toMatchObject({
+      enabled: false,
+      disabled_reason: 'disabled by admin@relay.test',
+      event_types: ['call.ended', 'call.missed'],
+      allow_local_network: true,
+    });
 
     await page.getByTestId('retry-failed').click();
     await expect(page.getByText('Retry requested')).toBeVisible();
@@ -84,15 +112,28 @@ test('create a subscription: secret revealed once and stored encrypted; edit, te
       `SELECT command, args FROM control_commands WHERE args->>'subscriptionId' = $1 ORDER BY id`,
       [sub!.id],
     );
-    expect(cmds.map((c) => c.command)).toEqual(['reload-subscriptions', 'reload-subscriptions', 'send-test', 'reload-subscriptions', 'reload-subscriptions', 'retry-failed', 'recover']);
+    expect(cmds.map((c) => c.command)).toEqual([
+      'reload-subscriptions',
+      'reload-subscriptions',
+      'send-test',
+      'reload-subscriptions',
+      'reload-subscriptions',
+      'retry-failed',
+      'recover',
+    ]);
     expect(cmds.at(-1)!.args.since).toMatch(/^2026-01-01T/);
   } finally {
     await control.close();
   }
 });
 
-test('delivery log shows attempts with response excerpts; retry one writes a command', async ({ page, request }) => {
-  const res = await request.post('/admin/api/webhooks', { data: { name: 'Log test', url: 'https://crm.example.com/hook' } });
+test('delivery log shows attempts with response excerpts; retry one writes a command', async ({
+  page,
+  request,
+}) => {
+  const res = await request.post('/admin/api/webhooks', {
+    data: { name: 'Log test', url: 'https://crm.example.com/hook' },
+  });
   const { subscription } = (await res.json()) as { subscription: { id: string } };
   const [ev] = await sql<{ sequence: string }>(
     `INSERT INTO events (id, type, occurred_at, data) VALUES ('evt_log_1', 'call.ended', now(), '{}') RETURNING sequence::text`,
@@ -115,6 +156,8 @@ test('delivery log shows attempts with response excerpts; retry one writes a com
   await page.screenshot({ path: 'artifacts/webhook-detail-desktop-light.png', fullPage: true });
   await log.getByRole('button', { name: 'Retry' }).click();
   await expect(log.getByText('Retry requested')).toBeVisible();
-  const [cmd] = await sql<{ args: { deliveryId: string } }>(`SELECT args FROM control_commands WHERE command = 'retry-delivery' ORDER BY id DESC LIMIT 1`);
+  const [cmd] = await sql<{ args: { deliveryId: string } }>(
+    `SELECT args FROM control_commands WHERE command = 'retry-delivery' ORDER BY id DESC LIMIT 1`,
+  );
   expect(cmd!.args.deliveryId).toBe(del!.id);
 });

@@ -23,18 +23,29 @@ test('an XSS payload in every free-text field renders as text', async ({ page, r
   });
   expect(sub.status()).toBe(200);
   const { subscription } = (await sub.json()) as { subscription: { id: string } };
-  const user = await request.post('/admin/api/users', { data: { email: 'xss@relay.test', name: PAYLOAD, role: 'viewer', password: 'xss-password-1234' } });
+  const user = await request.post('/admin/api/users', {
+    data: { email: 'xss@relay.test', name: PAYLOAD, role: 'viewer', password: 'xss-password-1234' },
+  });
   expect(user.status()).toBe(200);
   // worker-written text: error messages, status errors, delivery responses
-  await sql(`INSERT INTO error_log (severity, component, code, message) VALUES ('error', 'xapi', 'XSS', $1)`, [PAYLOAD]);
+  await sql(
+    `INSERT INTO error_log (severity, component, code, message) VALUES ('error', 'xapi', 'XSS', $1)`,
+    [PAYLOAD],
+  );
   await seedStatus();
   await sql(`UPDATE component_status SET last_error = $1 WHERE component = 'xapi'`, [PAYLOAD]);
-  const [ev] = await sql<{ sequence: string }>(`INSERT INTO events (id, type, occurred_at, data) VALUES ($1, 'relay.test', now(), '{}') RETURNING sequence::text`, [`evt_xss_${Date.now()}`]);
+  const [ev] = await sql<{ sequence: string }>(
+    `INSERT INTO events (id, type, occurred_at, data) VALUES ($1, 'relay.test', now(), '{}') RETURNING sequence::text`,
+    [`evt_xss_${Date.now()}`],
+  );
   const [del] = await sql<{ id: string }>(
     `INSERT INTO deliveries (event_sequence, subscription_id, status, last_error) VALUES ($1, $2, 'failed', $3) RETURNING id::text`,
     [ev!.sequence, subscription.id, PAYLOAD],
   );
-  await sql(`INSERT INTO delivery_attempts (delivery_id, attempt_no, started_at, duration_ms, status_code, response_excerpt) VALUES ($1, 1, now(), 5, 500, $2)`, [del!.id, PAYLOAD]);
+  await sql(
+    `INSERT INTO delivery_attempts (delivery_id, attempt_no, started_at, duration_ms, status_code, response_excerpt) VALUES ($1, 1, now(), 5, 500, $2)`,
+    [del!.id, PAYLOAD],
+  );
 
   await expectInert(page, '/admin/api-keys');
   await expectInert(page, `/admin/api-keys/${k.id}`);

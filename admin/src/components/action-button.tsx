@@ -33,26 +33,7 @@ export function ActionButton({
   const [msg, setMsg] = useState<string | null>(null);
   return (
     <span className="inline-flex flex-wrap items-center gap-2">
-      <Button
-        type="button"
-        variant={variant}
-        disabled={busy}
-        data-testid={testId}
-        onClick={async () => {
-          if (confirmText && !window.confirm(confirmText)) return;
-          setBusy(true);
-          setMsg(null);
-          try {
-            await api(path, { method, body });
-            setMsg(done);
-            router.refresh();
-          } catch (err) {
-            setMsg(err instanceof ApiError ? err.message : 'Failed');
-          } finally {
-            setBusy(false);
-          }
-        }}
-      >
+      <Button type="button" variant={variant} disabled={busy} data-testid={testId} onClick={() => void run()}>
         {label}
       </Button>
       <span aria-live="polite" className="text-xs text-slate-500 dark:text-slate-400">
@@ -60,4 +41,19 @@ export function ActionButton({
       </span>
     </span>
   );
+
+  async function run() {
+    if (confirmText && !window.confirm(confirmText)) return;
+    setBusy(true);
+    setMsg(null);
+    try {
+      await api(path, { method, body });
+      setMsg(done);
+      router.refresh();
+    } catch (err) {
+      setMsg(err instanceof ApiError ? err.message : 'Failed');
+    } finally {
+      setBusy(false);
+    }
+  }
 }

@@ -1,6 +1,17 @@
 'use client';
 
-import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import {
+  Bar,
+  BarChart,
+  CartesianGrid,
+  Legend,
+  Line,
+  LineChart,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
 
 /** One plotted series: `key` in the data points, its legend label and colour. */
 export interface ChartSeries {
@@ -26,7 +37,12 @@ export function TimeChart({
   const common = (
     <>
       <CartesianGrid strokeDasharray="3 3" stroke="currentColor" strokeOpacity={0.15} />
-      <XAxis dataKey="label" tick={{ fontSize: 11, fill: 'currentColor' }} interval="preserveStartEnd" minTickGap={16} />
+      <XAxis
+        dataKey="label"
+        tick={{ fontSize: 11, fill: 'currentColor' }}
+        interval="preserveStartEnd"
+        minTickGap={16}
+      />
       <YAxis tick={{ fontSize: 11, fill: 'currentColor' }} width={40} unit={unit} allowDecimals={false} />
       <Tooltip contentStyle={{ fontSize: 12, color: '#0f172a' }} />
       <Legend wrapperStyle={{ fontSize: 12 }} />
@@ -39,14 +55,29 @@ export function TimeChart({
           <BarChart data={data}>
             {common}
             {series.map((s) => (
-              <Bar key={s.key} dataKey={s.key} name={s.label} fill={s.color} stackId="a" isAnimationActive={false} />
+              <Bar
+                key={s.key}
+                dataKey={s.key}
+                name={s.label}
+                fill={s.color}
+                stackId="a"
+                isAnimationActive={false}
+              />
             ))}
           </BarChart>
         ) : (
           <LineChart data={data}>
             {common}
             {series.map((s) => (
-              <Line key={s.key} dataKey={s.key} name={s.label} stroke={s.color} dot={false} connectNulls isAnimationActive={false} />
+              <Line
+                key={s.key}
+                dataKey={s.key}
+                name={s.label}
+                stroke={s.color}
+                dot={false}
+                connectNulls
+                isAnimationActive={false}
+              />
             ))}
           </LineChart>
         )}

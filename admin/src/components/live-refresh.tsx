@@ -20,12 +20,13 @@ export function LiveRefresh({ kinds }: { kinds: string[] }) {
     source.onopen = () => setConnected(true);
     source.onerror = () => setConnected(false);
     source.onmessage = (msg) => {
-      let kind = '';
+      let kind: unknown;
       try {
-        kind = String((JSON.parse(msg.data as string) as { kind?: unknown }).kind ?? '');
+        kind = (JSON.parse(msg.data as string) as { kind?: unknown }).kind;
       } catch {
         return;
       }
+      if (typeof kind !== 'string') return;
       if (!wanted.has(kind) || timer) return;
       // coalesce bursts into one refresh
       timer = setTimeout(() => {
@@ -40,7 +41,11 @@ export function LiveRefresh({ kinds }: { kinds: string[] }) {
   }, [key, router]);
 
   return (
-    <span className="inline-flex items-center gap-1 text-xs text-slate-500 dark:text-slate-400" data-testid="live-indicator" data-connected={connected}>
+    <span
+      className="inline-flex items-center gap-1 text-xs text-slate-500 dark:text-slate-400"
+      data-testid="live-indicator"
+      data-connected={connected}
+    >
       <span className={`h-2 w-2 rounded-full ${connected ? 'bg-emerald-500' : 'bg-slate-400'}`} aria-hidden />
       {connected ? 'Live' : 'Connecting…'}
     </span>

@@ -10,11 +10,14 @@ export function LogoutButton() {
     <button
       type="button"
       className="rounded-md px-2 py-1 text-sm hover:bg-slate-200 dark:hover:bg-slate-800"
-      onClick={async () => {
-        await api('/api/logout', { method: 'POST' }).catch(() => {});
-        router.replace('/login');
-        router.refresh();
-      }}
+      onClick={() =>
+        void api('/api/logout', { method: 'POST' })
+          .catch(() => {})
+          .then(() => {
+            router.replace('/login');
+            router.refresh();
+          })
+      }
     >
       Sign out
     </button>

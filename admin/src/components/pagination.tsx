@@ -20,7 +20,8 @@ export function Pagination({
     q.set('page', String(p));
     return `${path}?${q.toString()}`;
   };
-  const link = 'rounded-md border border-slate-300 px-3 py-1 text-sm hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800';
+  const link =
+    'rounded-md border border-slate-300 px-3 py-1 text-sm hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800';
   return (
     <nav aria-label="Pagination" className="mt-3 flex items-center justify-between gap-2 text-sm">
       <span className="text-slate-500 dark:text-slate-400">

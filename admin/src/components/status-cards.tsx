@@ -11,7 +11,13 @@ export interface StatusRow {
   since: Date;
 }
 
-const border = { green: 'border-l-emerald-500', yellow: 'border-l-amber-500', red: 'border-l-red-600', gray: 'border-l-slate-400', blue: 'border-l-sky-500' };
+const border = {
+  green: 'border-l-emerald-500',
+  yellow: 'border-l-amber-500',
+  red: 'border-l-red-600',
+  gray: 'border-l-slate-400',
+  blue: 'border-l-sky-500',
+};
 
 /** One card per upstream component: colour by state, latency, last error. */
 export function StatusCards({ rows }: { rows: StatusRow[] }) {
@@ -32,7 +38,10 @@ export function StatusCards({ rows }: { rows: StatusRow[] }) {
               <Badge tone={tone}>{row?.status ?? 'unknown'}</Badge>
             </div>
             <p className="mt-2 text-2xl font-semibold tabular-nums">{formatMs(row?.latencyMs)}</p>
-            <p className="mt-1 truncate text-xs text-slate-500 dark:text-slate-400" title={row?.lastError ?? undefined}>
+            <p
+              className="mt-1 truncate text-xs text-slate-500 dark:text-slate-400"
+              title={row?.lastError ?? undefined}
+            >
               {row?.lastError ?? (row ? 'No error' : 'Not reported by the worker yet')}
             </p>
           </section>

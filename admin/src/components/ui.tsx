@@ -26,7 +26,17 @@ export function Button({
 }
 
 /** A labelled form field. */
-export function Field({ label, htmlFor, hint, children }: { label: string; htmlFor: string; hint?: string; children: ReactNode }) {
+export function Field({
+  label,
+  htmlFor,
+  hint,
+  children,
+}: {
+  label: string;
+  htmlFor: string;
+  hint?: string;
+  children: ReactNode;
+}) {
   return (
     <div>
       <label htmlFor={htmlFor} className="mb-1 block text-sm font-medium">
@@ -39,9 +49,21 @@ export function Field({ label, htmlFor, hint, children }: { label: string; htmlF
 }
 
 /** A bordered panel with an optional title. */
-export function Card({ title, children, className = '', actions }: { title?: string; children: ReactNode; className?: string; actions?: ReactNode }) {
+export function Card({
+  title,
+  children,
+  className = '',
+  actions,
+}: {
+  title?: string;
+  children: ReactNode;
+  className?: string;
+  actions?: ReactNode;
+}) {
   return (
-    <section className={`rounded-xl border border-slate-200 bg-white p-4 shadow-sm dark:border-slate-800 dark:bg-slate-900 ${className}`}>
+    <section
+      className={`rounded-xl border border-slate-200 bg-white p-4 shadow-sm dark:border-slate-800 dark:bg-slate-900 ${className}`}
+    >
       {(title || actions) && (
         <div className="mb-3 flex flex-wrap items-center justify-between gap-2">
           {title && <h2 className="text-base font-semibold">{title}</h2>}
@@ -66,7 +88,11 @@ export type Tone = keyof typeof tones;
 
 /** A small coloured label. */
 export function Badge({ tone = 'gray', children }: { tone?: Tone; children: ReactNode }) {
-  return <span className={`inline-flex rounded-full px-2 py-0.5 text-xs font-medium ${tones[tone]}`}>{children}</span>;
+  return (
+    <span className={`inline-flex rounded-full px-2 py-0.5 text-xs font-medium ${tones[tone]}`}>
+      {children}
+    </span>
+  );
 }
 
 /** Page heading with optional actions on the right. */
@@ -91,7 +117,10 @@ export function TableWrap({ children }: { children: ReactNode }) {
 /** Table header cell. */
 export function Th({ children, className = '' }: { children?: ReactNode; className?: string }) {
   return (
-    <th scope="col" className={`bg-slate-50 px-3 py-2 text-left font-medium text-slate-600 dark:bg-slate-900 dark:text-slate-300 ${className}`}>
+    <th
+      scope="col"
+      className={`bg-slate-50 px-3 py-2 text-left font-medium text-slate-600 dark:bg-slate-900 dark:text-slate-300 ${className}`}
+    >
       {children}
     </th>
   );

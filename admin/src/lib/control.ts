@@ -23,7 +23,9 @@ export async function sendControl(
   args: Record<string, unknown> = {},
 ): Promise<{ id: string }> {
   return db.$transaction(async (tx) => {
-    const row = await tx.controlCommand.create({ data: { command, args: args as never, requestedById: user.id } });
+    const row = await tx.controlCommand.create({
+      data: { command, args: args as never, requestedById: user.id },
+    });
     const payload = JSON.stringify({ id: row.id.toString(), command, args });
     await tx.$executeRaw`SELECT pg_notify('relay_control', ${payload})`;
     return { id: row.id.toString() };

@@ -5,7 +5,18 @@ export const log = pino({
   name: 'relay-admin',
   level: 'info',
   redact: {
-    paths: ['password', '*.password', 'secret', '*.secret', 'key', '*.key', 'cookie', '*.cookie', 'authorization', '*.authorization'],
+    paths: [
+      'password',
+      '*.password',
+      'secret',
+      '*.secret',
+      'key',
+      '*.key',
+      'cookie',
+      '*.cookie',
+      'authorization',
+      '*.authorization',
+    ],
     censor: '[redacted]',
   },
 });

@@ -1,7 +1,10 @@
 import 'server-only';
 
-type DbPackage = typeof import(/* turbopackIgnore: true */ /* webpackIgnore: true */ '@3cx-relay/db');
-type EventsPackage = typeof import(/* turbopackIgnore: true */ /* webpackIgnore: true */ '@3cx-relay/events');
+import type * as DbModule from '@3cx-relay/db';
+import type * as EventsModule from '@3cx-relay/events';
+
+type DbPackage = typeof DbModule;
+type EventsPackage = typeof EventsModule;
 
 const holder = globalThis as unknown as { __relayTsx?: Promise<void> };
 
@@ -12,9 +15,11 @@ const holder = globalThis as unknown as { __relayTsx?: Promise<void> };
  * registered once per process. Import them only through these functions.
  */
 async function withTsx<T>(load: () => Promise<T>): Promise<T> {
-  holder.__relayTsx ??= import(/* turbopackIgnore: true */ /* webpackIgnore: true */ 'tsx/esm/api').then((m) => {
-    m.register();
-  });
+  holder.__relayTsx ??= import(/* turbopackIgnore: true */ /* webpackIgnore: true */ 'tsx/esm/api').then(
+    (m) => {
+      m.register();
+    },
+  );
   await holder.__relayTsx;
   return load();
 }

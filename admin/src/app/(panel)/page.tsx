@@ -23,7 +23,10 @@ export default async function DashboardPage() {
     client.componentStatus.findMany(),
     getStats(client),
     activitySeries(client),
-    latencySeries(client, COMPONENTS.map((c) => c.id)),
+    latencySeries(
+      client,
+      COMPONENTS.map((c) => c.id),
+    ),
     client.errorLog.findMany({ where: { acknowledgedAt: null }, orderBy: { occurredAt: 'desc' }, take: 8 }),
   ]);
   return (
@@ -38,7 +41,10 @@ export default async function DashboardPage() {
         <StatTile label="Deliveries ok (24 h)" value={stats.deliveriesOk} />
         <StatTile label="Deliveries failed (24 h)" value={stats.deliveriesFailed} />
         <StatTile label="Error rate" value={`${stats.errorRatePerHour}/h`} />
-        <StatTile label="Worker uptime" value={stats.uptimeSeconds === null ? 'offline' : formatDuration(stats.uptimeSeconds)} />
+        <StatTile
+          label="Worker uptime"
+          value={stats.uptimeSeconds === null ? 'offline' : formatDuration(stats.uptimeSeconds)}
+        />
       </div>
       <div className="mt-4 grid gap-4 lg:grid-cols-2">
         <Card title="Deliveries per hour">
@@ -68,10 +74,21 @@ export default async function DashboardPage() {
             title="Latency per hour"
             unit="ms"
             data={latency}
-            series={COMPONENTS.map((c, i) => ({ key: `latency_${c.id}`, label: c.label, color: LATENCY_COLORS[i]! }))}
+            series={COMPONENTS.map((c, i) => ({
+              key: `latency_${c.id}`,
+              label: c.label,
+              color: LATENCY_COLORS[i]!,
+            }))}
           />
         </Card>
-        <Card title="Newest open errors" actions={<Link href="/errors" className="text-sm text-sky-700 hover:underline dark:text-sky-400">All errors</Link>}>
+        <Card
+          title="Newest open errors"
+          actions={
+            <Link href="/errors" className="text-sm text-sky-700 hover:underline dark:text-sky-400">
+              All errors
+            </Link>
+          }
+        >
           {errors.length === 0 ? (
             <Empty>No open errors.</Empty>
           ) : (
@@ -79,7 +96,9 @@ export default async function DashboardPage() {
               {errors.map((e) => (
                 <li key={e.id.toString()} className="flex flex-wrap items-start gap-2 py-2 text-sm">
                   <SeverityBadge severity={e.severity} />
-                  <span className="text-xs text-slate-500 dark:text-slate-400">{formatTime(e.occurredAt)}</span>
+                  <span className="text-xs text-slate-500 dark:text-slate-400">
+                    {formatTime(e.occurredAt)}
+                  </span>
                   <span className="text-xs text-slate-500">{e.component}</span>
                   <span className="w-full break-words">{e.message}</span>
                 </li>

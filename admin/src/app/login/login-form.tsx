@@ -17,7 +17,10 @@ export function LoginForm() {
     setBusy(true);
     setError(null);
     try {
-      await api('/api/login', { method: 'POST', body: { email: form.get('email'), password: form.get('password') } });
+      await api('/api/login', {
+        method: 'POST',
+        body: { email: form.get('email'), password: form.get('password') },
+      });
       router.replace('/');
       router.refresh();
     } catch (err) {
@@ -27,15 +30,31 @@ export function LoginForm() {
   }
 
   return (
-    <form onSubmit={onSubmit} className="space-y-4" aria-describedby={error ? 'login-error' : undefined}>
+    <form
+      onSubmit={(e) => void onSubmit(e)}
+      className="space-y-4"
+      aria-describedby={error ? 'login-error' : undefined}
+    >
       <Field label="Email" htmlFor="email">
         <input id="email" name="email" type="email" autoComplete="username" required className={inputClass} />
       </Field>
       <Field label="Password" htmlFor="password">
-        <input id="password" name="password" type="password" autoComplete="current-password" required className={inputClass} />
+        <input
+          id="password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          className={inputClass}
+        />
       </Field>
       {error && (
-        <p id="login-error" data-testid="login-error" aria-live="assertive" className="text-sm text-red-600 dark:text-red-400">
+        <p
+          id="login-error"
+          data-testid="login-error"
+          aria-live="assertive"
+          className="text-sm text-red-600 dark:text-red-400"
+        >
           {error}
         </p>
       )}

@@ -17,12 +17,13 @@ export interface RouteContext<P> {
   user: SessionUser;
   params: P;
   /** Parses the JSON body with a zod schema (400 on failure). */
-  body<T extends z.ZodType>(schema: T): Promise<z.infer<T>>;
+  body: <T extends z.ZodType>(schema: T) => Promise<z.infer<T>>;
   /** Parses the query string with a zod schema (400 on failure). */
-  query<T extends z.ZodType>(schema: T): z.infer<T>;
+  query: <T extends z.ZodType>(schema: T) => z.infer<T>;
 }
 
-type Handler<P> = (ctx: RouteContext<P>) => Promise<Response | unknown>;
+/** A route body: returns a Response, or a value sent as JSON. */
+type Handler<P> = (ctx: RouteContext<P>) => unknown;
 
 /**
  * The one wrapper around every admin JSON route: session and role check, Origin check on
@@ -44,9 +45,12 @@ export function handleRoute<P = Record<string, never>>(access: Access, handler: 
         req,
         user: user as SessionUser,
         params,
-        body: async (schema) => schema.parse(await req.json().catch(() => {
-          throw new AppError('BAD_REQUEST', 'Body must be JSON');
-        })),
+        body: async (schema) =>
+          schema.parse(
+            await req.json().catch(() => {
+              throw new AppError('BAD_REQUEST', 'Body must be JSON');
+            }),
+          ),
         query: (schema) => schema.parse(Object.fromEntries(req.nextUrl.searchParams)),
       });
       if (result instanceof Response) return result;
@@ -66,9 +70,15 @@ export function errorResponse(err: unknown, req?: NextRequest): Response {
   if (err instanceof AppError) {
     const headers: Record<string, string> = {};
     if (err.retryAfter) headers['Retry-After'] = String(Math.ceil(err.retryAfter));
-    return NextResponse.json({ error: { code: err.code, message: err.message } }, { status: err.status, headers });
+    return NextResponse.json(
+      { error: { code: err.code, message: err.message } },
+      { status: err.status, headers },
+    );
   }
   const e = coerceError(err);
-  log.error({ err: { name: e.name, message: e.message, stack: e.stack }, route: req?.nextUrl.pathname }, 'admin route failed');
+  log.error(
+    { err: { name: e.name, message: e.message, stack: e.stack }, route: req?.nextUrl.pathname },
+    'admin route failed',
+  );
   return NextResponse.json({ error: { code: 'INTERNAL', message: 'Internal error' } }, { status: 500 });
 }

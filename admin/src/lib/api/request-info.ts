@@ -7,7 +7,10 @@ export function clientIp(headers: Headers): string {
   if (real) return real;
   const fwd = headers.get('x-forwarded-for');
   if (fwd) {
-    const hops = fwd.split(',').map((s) => s.trim()).filter(Boolean);
+    const hops = fwd
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     const last = hops[hops.length - 1];
     if (last) return last;
   }

@@ -19,15 +19,24 @@ export function loginKeys(email: string, ip: string): [string, string] {
  * otherwise compares the password; failures count towards both limits. Every outcome is
  * audit-logged; the error never says whether the account exists.
  */
-export async function authenticate(emailRaw: string, password: string, headers: Headers): Promise<SessionUser> {
+export async function authenticate(
+  emailRaw: string,
+  password: string,
+  headers: Headers,
+): Promise<SessionUser> {
   const email = emailRaw.trim().toLowerCase();
   const ip = clientIp(headers);
   const keys = loginKeys(email, ip);
   const client = await db();
   const wait = Math.max(...(await Promise.all(keys.map((k) => blockedFor(client, k)))));
   if (wait > 0) {
-    await audit(client, { id: null, email }, headers, { action: 'login.blocked', details: { retryAfterS: Math.ceil(wait / 1000) } });
-    throw new AppError('RATE_LIMITED', 'Too many failed sign-ins. Try again later.', { retryAfter: wait / 1000 });
+    await audit(client, { id: null, email }, headers, {
+      action: 'login.blocked',
+      details: { retryAfterS: Math.ceil(wait / 1000) },
+    });
+    throw new AppError('RATE_LIMITED', 'Too many failed sign-ins. Try again later.', {
+      retryAfter: wait / 1000,
+    });
   }
   const user = await client.adminUser.findUnique({ where: { email }, omit: { passwordHash: false } });
   const ok = await bcrypt.compare(password, user?.passwordHash ?? DUMMY_HASH);
@@ -42,6 +51,10 @@ export async function authenticate(emailRaw: string, password: string, headers: 
   }
   await clearFailures(client, keys[0]);
   await client.adminUser.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
-  await audit(client, { id: user.id, email }, headers, { action: 'login.succeeded', targetType: 'admin_user', targetId: user.id });
+  await audit(client, { id: user.id, email }, headers, {
+    action: 'login.succeeded',
+    targetType: 'admin_user',
+    targetId: user.id,
+  });
   return { id: user.id, email: user.email, name: user.name, role: user.role };
 }

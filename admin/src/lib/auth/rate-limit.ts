@@ -27,7 +27,8 @@ export async function recordFailure(db: Db, key: string, now = new Date()): Prom
     const fresh = !row || now.getTime() - row.window_start.getTime() > WINDOW_MS;
     const failures = fresh ? 1 : row.failures + 1;
     const over = failures - FREE_FAILURES;
-    const blockedUntil = over >= 0 ? new Date(now.getTime() + Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** over)) : null;
+    const blockedUntil =
+      over >= 0 ? new Date(now.getTime() + Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** over)) : null;
     await tx.rateLimit.update({
       where: { key },
       data: { failures, windowStart: fresh ? now : row.window_start, blockedUntil },
@@ -44,7 +45,13 @@ export async function clearFailures(db: Db, key: string): Promise<void> {
  * A fixed-window quota (e.g. API key generation): at most `limit` uses per `windowMs`.
  * Returns the ms to wait when the quota is used up, else counts the use and returns 0.
  */
-export async function takeQuota(db: Db, key: string, limit: number, windowMs: number, now = new Date()): Promise<number> {
+export async function takeQuota(
+  db: Db,
+  key: string,
+  limit: number,
+  windowMs: number,
+  now = new Date(),
+): Promise<number> {
   return db.$transaction(async (tx) => {
     await tx.$executeRaw`INSERT INTO rate_limits (key, failures, window_start) VALUES (${key}, 0, ${now}) ON CONFLICT (key) DO NOTHING`;
     const [row] = await tx.$queryRaw<{ failures: number; window_start: Date }[]>`

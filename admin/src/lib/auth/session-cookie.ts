@@ -35,7 +35,11 @@ export function isSecureRequest(headers: Headers): boolean {
 
 /** Encrypts a session (next-auth's JWE format, so next-auth's own routes read it too). */
 export function encodeSession(claims: SessionClaims): Promise<string> {
-  return encode({ token: claims as unknown as JWT, secret: config().nextAuthSecret, maxAge: SESSION_MAX_AGE });
+  return encode({
+    token: claims as unknown as JWT,
+    secret: config().nextAuthSecret,
+    maxAge: SESSION_MAX_AGE,
+  });
 }
 
 /** Decrypts and checks expiry; null when missing, forged or expired. */

@@ -13,7 +13,10 @@ export class ApiError extends Error {
 }
 
 /** Calls an admin JSON route (`path` without the basePath) and returns its JSON body. */
-export async function api<T = unknown>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+export async function api<T = unknown>(
+  path: string,
+  init: { method?: string; body?: unknown } = {},
+): Promise<T> {
   const res = await fetch(BASE_PATH + path, {
     method: init.method ?? 'GET',
     headers: init.body === undefined ? {} : { 'content-type': 'application/json' },
@@ -22,7 +25,11 @@ export async function api<T = unknown>(path: string, init: { method?: string; bo
   });
   const data = (await res.json().catch(() => ({}))) as { error?: { code: string; message: string } };
   if (!res.ok) {
-    throw new ApiError(res.status, data.error?.code ?? 'INTERNAL', data.error?.message ?? `Request failed (${res.status})`);
+    throw new ApiError(
+      res.status,
+      data.error?.code ?? 'INTERNAL',
+      data.error?.message ?? `Request failed (${res.status})`,
+    );
   }
   return data as T;
 }

@@ -31,7 +31,9 @@ export async function createApiKey(db: Db, input: z.infer<typeof CreateApiKey>, 
   for (let attempt = 0; ; attempt++) {
     const prefix = `rk_${randomBytes(6).toString('hex')}`;
     try {
-      const key = await db.apiKey.create({ data: { name: input.name, scopes: input.scopes, prefix, secretHash, createdById: userId } });
+      const key = await db.apiKey.create({
+        data: { name: input.name, scopes: input.scopes, prefix, secretHash, createdById: userId },
+      });
       return { key, fullKey: `${prefix}.${secret}` };
     } catch (err) {
       // P2002: the 48-bit prefix collided; draw another
@@ -43,11 +45,27 @@ export async function createApiKey(db: Db, input: z.infer<typeof CreateApiKey>, 
 /** A page of keys, newest first (never the hash). */
 export async function listApiKeys(db: Db, f: z.infer<typeof ApiKeyFilter>) {
   const where = {
-    ...(f.q ? { OR: [{ name: { contains: f.q, mode: 'insensitive' as const } }, { prefix: { contains: f.q.toLowerCase() } }] } : {}),
-    ...(f.status === 'active' ? { revokedAt: null } : f.status === 'revoked' ? { revokedAt: { not: null } } : {}),
+    ...(f.q
+      ? {
+          OR: [
+            { name: { contains: f.q, mode: 'insensitive' as const } },
+            { prefix: { contains: f.q.toLowerCase() } },
+          ],
+        }
+      : {}),
+    ...(f.status === 'active'
+      ? { revokedAt: null }
+      : f.status === 'revoked'
+        ? { revokedAt: { not: null } }
+        : {}),
   };
   const [rows, total] = await Promise.all([
-    db.apiKey.findMany({ where, orderBy: { createdAt: 'desc' }, include: { createdBy: { select: { email: true } } }, ...pageArgs(f.page) }),
+    db.apiKey.findMany({
+      where,
+      orderBy: { createdAt: 'desc' },
+      include: { createdBy: { select: { email: true } } },
+      ...pageArgs(f.page),
+    }),
     db.apiKey.count({ where }),
   ]);
   return toPage(rows, total, f.page);

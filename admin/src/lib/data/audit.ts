@@ -13,7 +13,15 @@ export const AuditFilter = z.object({
 export async function listAudit(db: Db, f: z.infer<typeof AuditFilter>) {
   const where = {
     ...(f.action ? { action: { startsWith: f.action } } : {}),
-    ...(f.q ? { OR: [{ actorEmail: { contains: f.q, mode: 'insensitive' as const } }, { ip: { contains: f.q } }, { targetId: { contains: f.q } }] } : {}),
+    ...(f.q
+      ? {
+          OR: [
+            { actorEmail: { contains: f.q, mode: 'insensitive' as const } },
+            { ip: { contains: f.q } },
+            { targetId: { contains: f.q } },
+          ],
+        }
+      : {}),
   };
   const [rows, total] = await Promise.all([
     db.auditLog.findMany({ where, orderBy: [{ at: 'desc' }, { id: 'desc' }], ...pageArgs(f.page) }),

@@ -18,9 +18,19 @@ export async function listErrors(db: Db, f: ErrorFilter) {
   const where = {
     ...(f.severity ? { severity: f.severity } : {}),
     ...(f.q
-      ? { OR: [{ message: { contains: f.q, mode: 'insensitive' as const } }, { component: { contains: f.q, mode: 'insensitive' as const } }, { code: { contains: f.q, mode: 'insensitive' as const } }] }
+      ? {
+          OR: [
+            { message: { contains: f.q, mode: 'insensitive' as const } },
+            { component: { contains: f.q, mode: 'insensitive' as const } },
+            { code: { contains: f.q, mode: 'insensitive' as const } },
+          ],
+        }
       : {}),
-    ...(f.status === 'open' ? { acknowledgedAt: null } : f.status === 'acknowledged' ? { acknowledgedAt: { not: null } } : {}),
+    ...(f.status === 'open'
+      ? { acknowledgedAt: null }
+      : f.status === 'acknowledged'
+        ? { acknowledgedAt: { not: null } }
+        : {}),
   };
   const [rows, total] = await Promise.all([
     db.errorLog.findMany({

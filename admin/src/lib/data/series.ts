@@ -14,7 +14,8 @@ function hourBuckets(): Date[] {
 function merge(rows: Record<string, Map<number, number | null>>): SeriesPoint[] {
   return hourBuckets().map((h) => {
     const p: SeriesPoint = { label: `${String(h.getUTCHours()).padStart(2, '0')}:00` } as SeriesPoint;
-    for (const [name, m] of Object.entries(rows)) p[name] = m.get(h.getTime()) ?? (name.startsWith('latency') ? null : 0);
+    for (const [name, m] of Object.entries(rows))
+      p[name] = m.get(h.getTime()) ?? (name.startsWith('latency') ? null : 0);
     return p;
   });
 }
@@ -26,11 +27,21 @@ const toMap = (rows: Row[]) => new Map(rows.map((r) => [r.h.getTime(), r.v === n
 export async function activitySeries(db: Db): Promise<SeriesPoint[]> {
   const since = new Date(Date.now() - HOURS * 3600_000);
   const [ok, failed, api, errors, ws] = await Promise.all([
-    db.$queryRaw<Row[]>`SELECT date_trunc('hour', started_at) h, count(*)::float v FROM delivery_attempts WHERE started_at >= ${since} AND succeeded GROUP BY 1`,
-    db.$queryRaw<Row[]>`SELECT date_trunc('hour', started_at) h, count(*)::float v FROM delivery_attempts WHERE started_at >= ${since} AND NOT succeeded GROUP BY 1`,
-    db.$queryRaw<Row[]>`SELECT date_trunc('hour', bucket) h, sum(count)::float v FROM api_usage WHERE bucket >= ${since} GROUP BY 1`,
-    db.$queryRaw<Row[]>`SELECT date_trunc('hour', occurred_at) h, count(*)::float v FROM error_log WHERE occurred_at >= ${since} GROUP BY 1`,
-    db.$queryRaw<Row[]>`SELECT date_trunc('hour', bucket) h, max(value)::float v FROM stat_samples WHERE bucket >= ${since} AND metric = 'ws_clients' GROUP BY 1`,
+    db.$queryRaw<
+      Row[]
+    >`SELECT date_trunc('hour', started_at) h, count(*)::float v FROM delivery_attempts WHERE started_at >= ${since} AND succeeded GROUP BY 1`,
+    db.$queryRaw<
+      Row[]
+    >`SELECT date_trunc('hour', started_at) h, count(*)::float v FROM delivery_attempts WHERE started_at >= ${since} AND NOT succeeded GROUP BY 1`,
+    db.$queryRaw<
+      Row[]
+    >`SELECT date_trunc('hour', bucket) h, sum(count)::float v FROM api_usage WHERE bucket >= ${since} GROUP BY 1`,
+    db.$queryRaw<
+      Row[]
+    >`SELECT date_trunc('hour', occurred_at) h, count(*)::float v FROM error_log WHERE occurred_at >= ${since} GROUP BY 1`,
+    db.$queryRaw<
+      Row[]
+    >`SELECT date_trunc('hour', bucket) h, max(value)::float v FROM stat_samples WHERE bucket >= ${since} AND metric = 'ws_clients' GROUP BY 1`,
   ]);
   return merge({
     deliveriesOk: toMap(ok),
@@ -56,8 +67,12 @@ export async function latencySeries(db: Db, components: readonly string[]): Prom
 export async function keyUsageSeries(db: Db, apiKeyId: string): Promise<SeriesPoint[]> {
   const since = new Date(Date.now() - HOURS * 3600_000);
   const [ok, err] = await Promise.all([
-    db.$queryRaw<Row[]>`SELECT date_trunc('hour', bucket) h, sum(count)::float v FROM api_usage WHERE api_key_id = ${apiKeyId}::uuid AND bucket >= ${since} AND status_class IN ('2xx','3xx') GROUP BY 1`,
-    db.$queryRaw<Row[]>`SELECT date_trunc('hour', bucket) h, sum(count)::float v FROM api_usage WHERE api_key_id = ${apiKeyId}::uuid AND bucket >= ${since} AND status_class IN ('4xx','5xx') GROUP BY 1`,
+    db.$queryRaw<
+      Row[]
+    >`SELECT date_trunc('hour', bucket) h, sum(count)::float v FROM api_usage WHERE api_key_id = ${apiKeyId}::uuid AND bucket >= ${since} AND status_class IN ('2xx','3xx') GROUP BY 1`,
+    db.$queryRaw<
+      Row[]
+    >`SELECT date_trunc('hour', bucket) h, sum(count)::float v FROM api_usage WHERE api_key_id = ${apiKeyId}::uuid AND bucket >= ${since} AND status_class IN ('4xx','5xx') GROUP BY 1`,
   ]);
   return merge({ ok: toMap(ok), errors: toMap(err) });
 }

@@ -27,7 +27,9 @@ export async function getStats(db: Db): Promise<DashboardStats> {
     db.deliveryAttempt.count({ where: { startedAt: { gte: since }, succeeded: false } }),
     db.errorLog.count({ where: { occurredAt: { gte: since } } }),
     db.errorLog.count({ where: { acknowledgedAt: null } }),
-    db.workerHeartbeat.findMany({ where: { lastSeenAt: { gte: new Date(Date.now() - HEARTBEAT_STALE_MS) } } }),
+    db.workerHeartbeat.findMany({
+      where: { lastSeenAt: { gte: new Date(Date.now() - HEARTBEAT_STALE_MS) } },
+    }),
   ]);
   const wsClients = beats.length
     ? beats.reduce((n, b) => n + Number((b.stats as { wsClients?: unknown } | null)?.wsClients ?? 0), 0)

@@ -8,7 +8,10 @@ const password = z.string().min(12, 'must be at least 12 characters').max(200);
 
 /** Input for creating a user. */
 export const CreateUser = z.object({
-  email: z.email('must be an email address').max(320).transform((e) => e.toLowerCase()),
+  email: z
+    .email('must be an email address')
+    .max(320)
+    .transform((e) => e.toLowerCase()),
   name: z.string().trim().max(100).default(''),
   role: z.enum(['admin', 'viewer']),
   password,
@@ -31,10 +34,16 @@ const ROUNDS = 12;
 export async function createUser(db: Db, input: z.infer<typeof CreateUser>) {
   try {
     return await db.adminUser.create({
-      data: { email: input.email, name: input.name, role: input.role, passwordHash: await bcrypt.hash(input.password, ROUNDS) },
+      data: {
+        email: input.email,
+        name: input.name,
+        role: input.role,
+        passwordHash: await bcrypt.hash(input.password, ROUNDS),
+      },
     });
   } catch (err) {
-    if ((err as { code?: string }).code === 'P2002') throw new AppError('CONFLICT', 'A user with this email exists');
+    if ((err as { code?: string }).code === 'P2002')
+      throw new AppError('CONFLICT', 'A user with this email exists');
     throw err;
   }
 }
@@ -49,10 +58,13 @@ export async function changeUser(db: Db, id: string, change: z.infer<typeof Upda
     const user = await tx.adminUser.findUnique({ where: { id } });
     if (!user) throw notFound('User');
     const removesAdmin =
-      user.role === 'admin' && !user.disabledAt && ('delete' in change || change.role === 'viewer' || change.disabled === true);
+      user.role === 'admin' &&
+      !user.disabledAt &&
+      ('delete' in change || change.role === 'viewer' || change.disabled === true);
     if (removesAdmin) {
       const admins = await tx.adminUser.count({ where: { role: 'admin', disabledAt: null } });
-      if (admins <= 1) throw new AppError('LAST_ADMIN', 'The last admin cannot be removed, disabled or demoted');
+      if (admins <= 1)
+        throw new AppError('LAST_ADMIN', 'The last admin cannot be removed, disabled or demoted');
     }
     if ('delete' in change) {
       await tx.adminUser.delete({ where: { id } });
@@ -76,7 +88,10 @@ export async function changeUser(db: Db, id: string, change: z.infer<typeof Upda
 /** Sets a new password (given or generated) and ends the user's sessions; returns it once. */
 export async function resetPassword(db: Db, id: string, chosen?: string): Promise<string> {
   const pw = chosen ?? randomBytes(15).toString('base64url');
-  const r = await db.adminUser.updateMany({ where: { id }, data: { passwordHash: await bcrypt.hash(pw, ROUNDS), sessionsValidFrom: new Date() } });
+  const r = await db.adminUser.updateMany({
+    where: { id },
+    data: { passwordHash: await bcrypt.hash(pw, ROUNDS), sessionsValidFrom: new Date() },
+  });
   if (r.count === 0) throw notFound('User');
   return pw;
 }

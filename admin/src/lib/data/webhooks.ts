@@ -7,7 +7,12 @@ import { eventsPackage } from '@/lib/workspace';
 import { pageArgs, pageParam, toPage } from './paging';
 
 const list = (item: z.ZodString) => z.array(item).max(200);
-const phoneLike = z.string().trim().min(1).max(64).regex(/^[0-9A-Za-z+*#._-]+$/, 'only digits, letters and + * # . _ -');
+const phoneLike = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^[0-9A-Za-z+*#._-]+$/, 'only digits, letters and + * # . _ -');
 
 const fields = {
   name: z.string().trim().min(1, 'is required').max(100),
@@ -37,24 +42,47 @@ export const WebhookPatch = z.object(fields).partial().extend({ enabled: z.boole
 /** Hosts that only an explicit "allow local network" may target (SSRF guard, checked again by the worker at send time). */
 function isLocalHost(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  if (h === 'localhost' || h.endsWith('.localhost') || h.endsWith('.local') || h.endsWith('.internal')) return true;
+  if (h === 'localhost' || h.endsWith('.localhost') || h.endsWith('.local') || h.endsWith('.internal'))
+    return true;
   if (isIP(h) === 4) {
     const [a, b] = h.split('.').map(Number) as [number, number];
-    return a === 10 || a === 127 || a === 0 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127);
+    return (
+      a === 10 ||
+      a === 127 ||
+      a === 0 ||
+      (a === 169 && b === 254) ||
+      (a === 172 && b >= 16 && b <= 31) ||
+      (a === 192 && b === 168) ||
+      (a === 100 && b >= 64 && b <= 127)
+    );
   }
-  if (isIP(h) === 6) return h === '::1' || h === '::' || h.startsWith('fc') || h.startsWith('fd') || h.startsWith('fe80') || h.startsWith('::ffff:');
+  if (isIP(h) === 6)
+    return (
+      h === '::1' ||
+      h === '::' ||
+      h.startsWith('fc') ||
+      h.startsWith('fd') ||
+      h.startsWith('fe80') ||
+      h.startsWith('::ffff:')
+    );
   return false;
 }
 
 /** Checks event types against the event model and the URL against the local-network flag. */
-export async function checkWebhook(input: { url?: string; eventTypes?: string[]; allowLocalNetwork?: boolean }, current?: { url: string; allowLocalNetwork: boolean }) {
+export async function checkWebhook(
+  input: { url?: string; eventTypes?: string[]; allowLocalNetwork?: boolean },
+  current?: { url: string; allowLocalNetwork: boolean },
+) {
   const { EVENT_TYPES } = await eventsPackage();
   const unknown = (input.eventTypes ?? []).filter((t) => !(EVENT_TYPES as readonly string[]).includes(t));
   if (unknown.length) throw new AppError('BAD_REQUEST', `eventTypes: unknown type ${unknown.join(', ')}`);
   const url = input.url ?? current?.url;
   const allow = input.allowLocalNetwork ?? current?.allowLocalNetwork ?? false;
   if (url && !allow && isLocalHost(new URL(url).hostname)) {
-    throw new AppError('BAD_REQUEST', 'url: targets a local network address; tick "allow local network" to permit it');
+    throw new AppError(
+      'BAD_REQUEST',
+      'url: targets a local network address; tick "allow local network" to permit it',
+    );
   }
 }
 
@@ -66,11 +94,21 @@ export async function newSecret(): Promise<{ secret: string; ciphertext: string 
 }
 
 /** Filters of the subscription list. */
-export const WebhookFilter = z.object({ page: pageParam, q: z.string().trim().max(100).optional().catch(undefined) });
+export const WebhookFilter = z.object({
+  page: pageParam,
+  q: z.string().trim().max(100).optional().catch(undefined),
+});
 
 /** A page of subscriptions (no secrets). */
 export async function listWebhooks(db: Db, f: z.infer<typeof WebhookFilter>) {
-  const where = f.q ? { OR: [{ name: { contains: f.q, mode: 'insensitive' as const } }, { url: { contains: f.q, mode: 'insensitive' as const } }] } : {};
+  const where = f.q
+    ? {
+        OR: [
+          { name: { contains: f.q, mode: 'insensitive' as const } },
+          { url: { contains: f.q, mode: 'insensitive' as const } },
+        ],
+      }
+    : {};
   const [rows, total] = await Promise.all([
     db.webhookSubscription.findMany({ where, orderBy: { createdAt: 'desc' }, ...pageArgs(f.page) }),
     db.webhookSubscription.count({ where }),
@@ -79,7 +117,10 @@ export async function listWebhooks(db: Db, f: z.infer<typeof WebhookFilter>) {
 }
 
 /** Filters of a subscription's delivery log. */
-export const DeliveryFilter = z.object({ page: pageParam, status: z.enum(['pending', 'succeeded', 'failed', 'cancelled']).optional().catch(undefined) });
+export const DeliveryFilter = z.object({
+  page: pageParam,
+  status: z.enum(['pending', 'succeeded', 'failed', 'cancelled']).optional().catch(undefined),
+});
 
 /** A page of deliveries of one subscription with their attempts, newest first. */
 export async function listDeliveries(db: Db, subscriptionId: string, f: z.infer<typeof DeliveryFilter>) {
@@ -88,7 +129,10 @@ export async function listDeliveries(db: Db, subscriptionId: string, f: z.infer<
     db.delivery.findMany({
       where,
       orderBy: { id: 'desc' },
-      include: { event: { select: { id: true, type: true, occurredAt: true } }, attempts: { orderBy: { attemptNo: 'asc' } } },
+      include: {
+        event: { select: { id: true, type: true, occurredAt: true } },
+        attempts: { orderBy: { attemptNo: 'asc' } },
+      },
       ...pageArgs(f.page),
     }),
     db.delivery.count({ where }),

@@ -6,7 +6,8 @@ import { log } from '@/lib/log';
 
 /** A notification from the worker on `relay_events`, e.g. `{ kind: 'status', component: 'xapi' }`. */
 export interface LiveEvent {
-  kind: 'status' | 'error' | 'stats' | string;
+  /** 'status' | 'error' | 'stats' from the worker; 'resync' after the LISTEN connection (re)connects. */
+  kind: string;
   [key: string]: unknown;
 }
 
@@ -33,7 +34,10 @@ class LiveHub {
   private async connect(): Promise<void> {
     if (this.client || this.connecting) return;
     this.connecting = true;
-    const client = new pg.Client({ connectionString: config().databaseUrl, application_name: '3cx-relay-admin-live' });
+    const client = new pg.Client({
+      connectionString: config().databaseUrl,
+      application_name: '3cx-relay-admin-live',
+    });
     client.on('notification', (msg) => this.dispatch(msg.payload));
     client.on('error', (err) => this.dropped(client, err));
     client.on('end', () => this.dropped(client, new Error('connection ended')));
@@ -68,7 +72,10 @@ class LiveHub {
     let event: LiveEvent;
     try {
       const parsed = JSON.parse(payload ?? '{}') as unknown;
-      event = parsed && typeof parsed === 'object' && 'kind' in parsed ? (parsed as LiveEvent) : { kind: 'unknown' };
+      event =
+        parsed && typeof parsed === 'object' && 'kind' in parsed
+          ? (parsed as LiveEvent)
+          : { kind: 'unknown' };
     } catch {
       event = { kind: 'unknown' };
     }

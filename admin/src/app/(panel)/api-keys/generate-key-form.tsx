@@ -34,7 +34,11 @@ export function GenerateKeyForm() {
 
   if (secret) return <SecretReveal label="New API key" secret={secret} onDone={() => setSecret(null)} />;
   return (
-    <form onSubmit={onSubmit} className="flex flex-wrap items-end gap-3" aria-label="Generate API key">
+    <form
+      onSubmit={(e) => void onSubmit(e)}
+      className="flex flex-wrap items-end gap-3"
+      aria-label="Generate API key"
+    >
       <div className="min-w-48 flex-1">
         <Field label="Key name" htmlFor="key-name">
           <input id="key-name" name="name" required maxLength={100} className={inputClass} />
@@ -50,7 +54,11 @@ export function GenerateKeyForm() {
       </fieldset>
       <Button type="submit">Generate key</Button>
       {error && (
-        <p data-testid="form-error" aria-live="assertive" className="w-full text-sm text-red-600 dark:text-red-400">
+        <p
+          data-testid="form-error"
+          aria-live="assertive"
+          className="w-full text-sm text-red-600 dark:text-red-400"
+        >
           {error}
         </p>
       )}

@@ -12,7 +12,11 @@ import { GenerateKeyForm } from './generate-key-form';
 export const metadata: Metadata = { title: 'API keys' };
 
 /** API keys: search, pagination, generate (admins), revoke (admins). */
-export default async function ApiKeysPage({ searchParams }: { searchParams: Promise<Record<string, string>> }) {
+export default async function ApiKeysPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string>>;
+}) {
   const f = ApiKeyFilter.parse(await searchParams);
   const [page, user] = await Promise.all([listApiKeys(await db(), f), currentUser()]);
   const isAdmin = user?.role === 'admin';
@@ -27,11 +31,22 @@ export default async function ApiKeysPage({ searchParams }: { searchParams: Prom
       <Card>
         <form method="get" role="search" className="mb-3 flex flex-wrap items-end gap-2">
           <div className="min-w-48 flex-1">
-            <label htmlFor="q" className="mb-1 block text-xs font-medium">Search</label>
-            <input id="q" name="q" type="search" defaultValue={f.q ?? ''} placeholder="name or prefix" className={inputClass} />
+            <label htmlFor="q" className="mb-1 block text-xs font-medium">
+              Search
+            </label>
+            <input
+              id="q"
+              name="q"
+              type="search"
+              defaultValue={f.q ?? ''}
+              placeholder="name or prefix"
+              className={inputClass}
+            />
           </div>
           <div>
-            <label htmlFor="status" className="mb-1 block text-xs font-medium">Status</label>
+            <label htmlFor="status" className="mb-1 block text-xs font-medium">
+              Status
+            </label>
             <select id="status" name="status" defaultValue={f.status} className={inputClass}>
               <option value="all">All</option>
               <option value="active">Active</option>
@@ -59,7 +74,10 @@ export default async function ApiKeysPage({ searchParams }: { searchParams: Prom
               {page.rows.map((k) => (
                 <tr key={k.id} data-testid={`api-key-${k.prefix}`}>
                   <Td>
-                    <Link href={`/api-keys/${k.id}`} className="text-sky-700 hover:underline dark:text-sky-400">
+                    <Link
+                      href={`/api-keys/${k.id}`}
+                      className="text-sky-700 hover:underline dark:text-sky-400"
+                    >
                       {k.name}
                     </Link>
                   </Td>
@@ -70,7 +88,9 @@ export default async function ApiKeysPage({ searchParams }: { searchParams: Prom
                     <div className="text-slate-500">{k.createdBy?.email}</div>
                   </Td>
                   <Td className="text-xs">{formatTime(k.lastUsedAt)}</Td>
-                  <Td>{k.revokedAt ? <Badge tone="red">revoked</Badge> : <Badge tone="green">active</Badge>}</Td>
+                  <Td>
+                    {k.revokedAt ? <Badge tone="red">revoked</Badge> : <Badge tone="green">active</Badge>}
+                  </Td>
                   <Td>
                     {isAdmin && !k.revokedAt && (
                       <ActionButton
@@ -89,7 +109,13 @@ export default async function ApiKeysPage({ searchParams }: { searchParams: Prom
             </tbody>
           </TableWrap>
         )}
-        <Pagination page={page.page} pageCount={page.pageCount} total={page.total} path="/api-keys" params={{ q: f.q, status: f.status }} />
+        <Pagination
+          page={page.page}
+          pageCount={page.pageCount}
+          total={page.total}
+          path="/api-keys"
+          params={{ q: f.q, status: f.status }}
+        />
       </Card>
     </>
   );

@@ -19,7 +19,14 @@ export default async function ConnectionsPage() {
   const [statuses, latency, lastErrors] = await Promise.all([
     client.componentStatus.findMany(),
     latencySeries(client, ids),
-    Promise.all(ids.map((id) => client.connectionStatus.findFirst({ where: { component: id, error: { not: null } }, orderBy: { recordedAt: 'desc' } }))),
+    Promise.all(
+      ids.map((id) =>
+        client.connectionStatus.findFirst({
+          where: { component: id, error: { not: null } },
+          orderBy: { recordedAt: 'desc' },
+        }),
+      ),
+    ),
   ]);
   return (
     <>
@@ -69,7 +76,11 @@ export default async function ConnectionsPage() {
           title="Latency history"
           unit="ms"
           data={latency}
-          series={COMPONENTS.map((c, i) => ({ key: `latency_${c.id}`, label: c.label, color: ['#0ea5e9', '#a855f7', '#f97316'][i]! }))}
+          series={COMPONENTS.map((c, i) => ({
+            key: `latency_${c.id}`,
+            label: c.label,
+            color: ['#0ea5e9', '#a855f7', '#f97316'][i]!,
+          }))}
         />
       </Card>
     </>

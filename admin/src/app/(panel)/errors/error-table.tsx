@@ -46,7 +46,12 @@ export function ErrorTable({ rows, canAck }: { rows: ErrorRow[]; canAck: boolean
     <>
       {canAck && (
         <div className="mb-2 flex flex-wrap items-center gap-2">
-          <Button type="button" variant="secondary" disabled={selected.size === 0} onClick={() => ack([...selected])}>
+          <Button
+            type="button"
+            variant="secondary"
+            disabled={selected.size === 0}
+            onClick={() => void ack([...selected])}
+          >
             Acknowledge selected ({selected.size})
           </Button>
           <span aria-live="polite" className="text-sm text-slate-500">
@@ -110,7 +115,12 @@ export function ErrorTable({ rows, canAck }: { rows: ErrorRow[]; canAck: boolean
                     <div className="text-slate-500">{formatTime(r.acknowledgedAt)}</div>
                   </>
                 ) : canAck ? (
-                  <Button type="button" variant="secondary" onClick={() => ack([r.id])} aria-label={`Acknowledge error ${r.id}`}>
+                  <Button
+                    type="button"
+                    variant="secondary"
+                    onClick={() => void ack([r.id])}
+                    aria-label={`Acknowledge error ${r.id}`}
+                  >
                     Acknowledge
                   </Button>
                 ) : (

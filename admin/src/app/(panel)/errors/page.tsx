@@ -10,7 +10,11 @@ import { ErrorTable } from './error-table';
 export const metadata: Metadata = { title: 'Errors' };
 
 /** The live error feed with filters, search, acknowledge and server-side pagination. */
-export default async function ErrorsPage({ searchParams }: { searchParams: Promise<Record<string, string>> }) {
+export default async function ErrorsPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string>>;
+}) {
   const f = ErrorFilter.parse(await searchParams);
   const [page, user] = await Promise.all([listErrors(await db(), f), currentUser()]);
   const rows = page.rows.map((r) => ({
@@ -31,7 +35,9 @@ export default async function ErrorsPage({ searchParams }: { searchParams: Promi
       <Card>
         <form method="get" className="mb-3 flex flex-wrap items-end gap-2" role="search">
           <div>
-            <label htmlFor="severity" className="mb-1 block text-xs font-medium">Severity</label>
+            <label htmlFor="severity" className="mb-1 block text-xs font-medium">
+              Severity
+            </label>
             <select id="severity" name="severity" defaultValue={f.severity ?? ''} className={inputClass}>
               <option value="">All</option>
               <option value="info">info</option>
@@ -41,7 +47,9 @@ export default async function ErrorsPage({ searchParams }: { searchParams: Promi
             </select>
           </div>
           <div>
-            <label htmlFor="status" className="mb-1 block text-xs font-medium">Status</label>
+            <label htmlFor="status" className="mb-1 block text-xs font-medium">
+              Status
+            </label>
             <select id="status" name="status" defaultValue={f.status} className={inputClass}>
               <option value="all">All</option>
               <option value="open">Open</option>
@@ -49,13 +57,28 @@ export default async function ErrorsPage({ searchParams }: { searchParams: Promi
             </select>
           </div>
           <div className="min-w-48 flex-1">
-            <label htmlFor="q" className="mb-1 block text-xs font-medium">Search</label>
-            <input id="q" name="q" type="search" defaultValue={f.q ?? ''} placeholder="message, component or code" className={inputClass} />
+            <label htmlFor="q" className="mb-1 block text-xs font-medium">
+              Search
+            </label>
+            <input
+              id="q"
+              name="q"
+              type="search"
+              defaultValue={f.q ?? ''}
+              placeholder="message, component or code"
+              className={inputClass}
+            />
           </div>
           <Button type="submit">Filter</Button>
         </form>
         <ErrorTable rows={rows} canAck={user?.role === 'admin'} />
-        <Pagination page={page.page} pageCount={page.pageCount} total={page.total} path="/errors" params={{ severity: f.severity, q: f.q, status: f.status }} />
+        <Pagination
+          page={page.page}
+          pageCount={page.pageCount}
+          total={page.total}
+          path="/errors"
+          params={{ severity: f.severity, q: f.q, status: f.status }}
+        />
       </Card>
     </>
   );

@@ -6,7 +6,9 @@ export default function ForbiddenPage() {
     <>
       <PageHeader title="Admins only" />
       <Card>
-        <p className="text-sm">Your account can view the panel but not this page. Ask an admin if you need access.</p>
+        <p className="text-sm">
+          Your account can view the panel but not this page. Ask an admin if you need access.
+        </p>
       </Card>
     </>
   );

@@ -20,16 +20,33 @@ export default async function UsersPage() {
       </Card>
       <Card>
         <TableWrap>
-          <thead><tr><Th>Email</Th><Th>Name</Th><Th>Role</Th><Th>Status</Th><Th>Last sign-in</Th><Th>Actions</Th></tr></thead>
+          <thead>
+            <tr>
+              <Th>Email</Th>
+              <Th>Name</Th>
+              <Th>Role</Th>
+              <Th>Status</Th>
+              <Th>Last sign-in</Th>
+              <Th>Actions</Th>
+            </tr>
+          </thead>
           <tbody className="divide-y divide-slate-200 dark:divide-slate-800">
             {users.map((u) => (
               <tr key={u.id} data-testid={`user-${u.email}`}>
                 <Td className="min-w-40 break-all">{u.email}</Td>
                 <Td>{u.name}</Td>
-                <Td><span data-testid="role-badge"><Badge tone={u.role === 'admin' ? 'blue' : 'gray'}>{u.role}</Badge></span></Td>
-                <Td>{u.disabledAt ? <Badge tone="red">disabled</Badge> : <Badge tone="green">active</Badge>}</Td>
+                <Td>
+                  <span data-testid="role-badge">
+                    <Badge tone={u.role === 'admin' ? 'blue' : 'gray'}>{u.role}</Badge>
+                  </span>
+                </Td>
+                <Td>
+                  {u.disabledAt ? <Badge tone="red">disabled</Badge> : <Badge tone="green">active</Badge>}
+                </Td>
                 <Td className="text-xs">{formatTime(u.lastLoginAt)}</Td>
-                <Td><UserRowActions id={u.id} email={u.email} role={u.role} disabled={Boolean(u.disabledAt)} /></Td>
+                <Td>
+                  <UserRowActions id={u.id} email={u.email} role={u.role} disabled={Boolean(u.disabledAt)} />
+                </Td>
               </tr>
             ))}
           </tbody>

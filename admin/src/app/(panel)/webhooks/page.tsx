@@ -10,14 +10,21 @@ import { listWebhooks, WebhookFilter } from '@/lib/data/webhooks';
 export const metadata: Metadata = { title: 'Webhooks' };
 
 /** Webhook subscriptions with their health. */
-export default async function WebhooksPage({ searchParams }: { searchParams: Promise<Record<string, string>> }) {
+export default async function WebhooksPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string>>;
+}) {
   const f = WebhookFilter.parse(await searchParams);
   const [page, user] = await Promise.all([listWebhooks(await db(), f), currentUser()]);
   return (
     <>
       <PageHeader title="Webhooks">
         {user?.role === 'admin' && (
-          <Link href="/webhooks/new" className="rounded-md bg-sky-600 px-3 py-2 text-sm font-medium text-white hover:bg-sky-700">
+          <Link
+            href="/webhooks/new"
+            className="rounded-md bg-sky-600 px-3 py-2 text-sm font-medium text-white hover:bg-sky-700"
+          >
             New subscription
           </Link>
         )}
@@ -25,8 +32,17 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Pro
       <Card>
         <form method="get" role="search" className="mb-3 flex flex-wrap items-end gap-2">
           <div className="min-w-48 flex-1">
-            <label htmlFor="q" className="mb-1 block text-xs font-medium">Search</label>
-            <input id="q" name="q" type="search" defaultValue={f.q ?? ''} placeholder="name or URL" className={inputClass} />
+            <label htmlFor="q" className="mb-1 block text-xs font-medium">
+              Search
+            </label>
+            <input
+              id="q"
+              name="q"
+              type="search"
+              defaultValue={f.q ?? ''}
+              placeholder="name or URL"
+              className={inputClass}
+            />
           </div>
           <Button type="submit">Search</Button>
         </form>
@@ -35,17 +51,31 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Pro
         ) : (
           <TableWrap>
             <thead>
-              <tr><Th>Name</Th><Th>URL</Th><Th>Events</Th><Th>Status</Th><Th>Last success</Th><Th>Failures</Th></tr>
+              <tr>
+                <Th>Name</Th>
+                <Th>URL</Th>
+                <Th>Events</Th>
+                <Th>Status</Th>
+                <Th>Last success</Th>
+                <Th>Failures</Th>
+              </tr>
             </thead>
             <tbody className="divide-y divide-slate-200 dark:divide-slate-800">
               {page.rows.map((s) => (
                 <tr key={s.id} data-testid={`webhook-${s.id}`}>
                   <Td>
-                    <Link href={`/webhooks/${s.id}`} className="text-sky-700 hover:underline dark:text-sky-400">{s.name}</Link>
+                    <Link
+                      href={`/webhooks/${s.id}`}
+                      className="text-sky-700 hover:underline dark:text-sky-400"
+                    >
+                      {s.name}
+                    </Link>
                   </Td>
                   <Td className="max-w-xs break-all font-mono text-xs">{s.url}</Td>
                   <Td className="text-xs">{s.eventTypes.length ? s.eventTypes.join(', ') : 'all'}</Td>
-                  <Td>{s.enabled ? <Badge tone="green">enabled</Badge> : <Badge tone="gray">disabled</Badge>}</Td>
+                  <Td>
+                    {s.enabled ? <Badge tone="green">enabled</Badge> : <Badge tone="gray">disabled</Badge>}
+                  </Td>
                   <Td className="text-xs">{formatTime(s.lastSuccessAt)}</Td>
                   <Td className="tabular-nums">{s.consecutiveFailures}</Td>
                 </tr>
@@ -53,7 +83,13 @@ export default async function WebhooksPage({ searchParams }: { searchParams: Pro
             </tbody>
           </TableWrap>
         )}
-        <Pagination page={page.page} pageCount={page.pageCount} total={page.total} path="/webhooks" params={{ q: f.q }} />
+        <Pagination
+          page={page.page}
+          pageCount={page.pageCount}
+          total={page.total}
+          path="/webhooks"
+          params={{ q: f.q }}
+        />
       </Card>
     </>
   );

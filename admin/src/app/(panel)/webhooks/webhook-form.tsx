@@ -21,7 +21,7 @@ export interface WebhookValues {
 }
 
 const splitList = (v: FormDataEntryValue | null) =>
-  String(v ?? '')
+  (typeof v === 'string' ? v : '')
     .split(/[\s,]+/)
     .map((s) => s.trim())
     .filter(Boolean);
@@ -54,7 +54,10 @@ export function WebhookForm({ initial, eventTypes }: { initial?: WebhookValues; 
         setSaved('Saved');
         router.refresh();
       } else {
-        const r = await api<{ subscription: { id: string }; secret: string }>('/api/webhooks', { method: 'POST', body });
+        const r = await api<{ subscription: { id: string }; secret: string }>('/api/webhooks', {
+          method: 'POST',
+          body,
+        });
         setCreated({ id: r.subscription.id, secret: r.secret });
       }
     } catch (err) {
@@ -65,8 +68,15 @@ export function WebhookForm({ initial, eventTypes }: { initial?: WebhookValues; 
   if (created) {
     return (
       <div className="space-y-3">
-        <SecretReveal label="Signing secret" secret={created.secret} onDone={() => router.push(`/webhooks/${created.id}`)} />
-        <Link href={`/webhooks/${created.id}`} className="text-sm text-sky-700 hover:underline dark:text-sky-400">
+        <SecretReveal
+          label="Signing secret"
+          secret={created.secret}
+          onDone={() => router.push(`/webhooks/${created.id}`)}
+        />
+        <Link
+          href={`/webhooks/${created.id}`}
+          className="text-sm text-sky-700 hover:underline dark:text-sky-400"
+        >
           Open the subscription
         </Link>
       </div>
@@ -74,16 +84,45 @@ export function WebhookForm({ initial, eventTypes }: { initial?: WebhookValues; 
   }
   const v = initial;
   return (
-    <form onSubmit={onSubmit} className="grid gap-4 md:grid-cols-2" aria-label={v?.id ? 'Edit subscription' : 'New subscription'}>
+    <form
+      onSubmit={(e) => void onSubmit(e)}
+      className="grid gap-4 md:grid-cols-2"
+      aria-label={v?.id ? 'Edit subscription' : 'New subscription'}
+    >
       <Field label="Name" htmlFor="wh-name">
-        <input id="wh-name" name="name" required maxLength={100} defaultValue={v?.name} className={inputClass} />
+        <input
+          id="wh-name"
+          name="name"
+          required
+          maxLength={100}
+          defaultValue={v?.name}
+          className={inputClass}
+        />
       </Field>
-      <Field label="URL" htmlFor="wh-url" hint="Where events are POSTed, signed with Standard Webhooks headers.">
-        <input id="wh-url" name="url" type="url" required defaultValue={v?.url} placeholder="https://crm.example.com/hooks/3cx" className={inputClass} />
+      <Field
+        label="URL"
+        htmlFor="wh-url"
+        hint="Where events are POSTed, signed with Standard Webhooks headers."
+      >
+        <input
+          id="wh-url"
+          name="url"
+          type="url"
+          required
+          defaultValue={v?.url}
+          placeholder="https://crm.example.com/hooks/3cx"
+          className={inputClass}
+        />
       </Field>
       <div className="md:col-span-2">
         <Field label="Description" htmlFor="wh-description">
-          <input id="wh-description" name="description" maxLength={500} defaultValue={v?.description} className={inputClass} />
+          <input
+            id="wh-description"
+            name="description"
+            maxLength={500}
+            defaultValue={v?.description}
+            className={inputClass}
+          />
         </Field>
       </div>
       <fieldset className="md:col-span-2">
@@ -91,13 +130,19 @@ export function WebhookForm({ initial, eventTypes }: { initial?: WebhookValues; 
         <div className="flex flex-wrap gap-3 text-sm">
           {eventTypes.map((t) => (
             <label key={t} className="inline-flex items-center gap-1">
-              <input type="checkbox" name="eventTypes" value={t} defaultChecked={v?.eventTypes.includes(t)} /> {t}
+              <input type="checkbox" name="eventTypes" value={t} defaultChecked={v?.eventTypes.includes(t)} />{' '}
+              {t}
             </label>
           ))}
         </div>
       </fieldset>
       <Field label="Extensions" htmlFor="wh-extensions" hint="Comma-separated; empty = any.">
-        <input id="wh-extensions" name="extensions" defaultValue={v?.extensions.join(', ')} className={inputClass} />
+        <input
+          id="wh-extensions"
+          name="extensions"
+          defaultValue={v?.extensions.join(', ')}
+          className={inputClass}
+        />
       </Field>
       <Field label="DIDs" htmlFor="wh-dids" hint="Comma-separated; empty = any.">
         <input id="wh-dids" name="dids" defaultValue={v?.dids.join(', ')} className={inputClass} />
@@ -106,13 +151,20 @@ export function WebhookForm({ initial, eventTypes }: { initial?: WebhookValues; 
         <input id="wh-queues" name="queues" defaultValue={v?.queues.join(', ')} className={inputClass} />
       </Field>
       <label className="inline-flex items-center gap-2 self-end text-sm">
-        <input type="checkbox" name="allowLocalNetwork" defaultChecked={v?.allowLocalNetwork} /> Allow local network targets (on-premise CRM)
+        <input type="checkbox" name="allowLocalNetwork" defaultChecked={v?.allowLocalNetwork} /> Allow local
+        network targets (on-premise CRM)
       </label>
       <div className="flex items-center gap-3 md:col-span-2">
         <Button type="submit">{v?.id ? 'Save changes' : 'Create subscription'}</Button>
-        <span aria-live="polite" className="text-sm text-slate-500">{saved}</span>
+        <span aria-live="polite" className="text-sm text-slate-500">
+          {saved}
+        </span>
         {error && (
-          <p data-testid="form-error" aria-live="assertive" className="text-sm text-red-600 dark:text-red-400">
+          <p
+            data-testid="form-error"
+            aria-live="assertive"
+            className="text-sm text-red-600 dark:text-red-400"
+          >
             {error}
           </p>
         )}

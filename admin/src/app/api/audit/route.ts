@@ -4,4 +4,6 @@ import { AuditFilter, listAudit } from '@/lib/data/audit';
 import { toJson } from '@/lib/data/json';
 
 /** GET /admin/api/audit?page&q&action: the audit log, newest first. */
-export const GET = handleRoute('viewer', async ({ query }) => toJson(await listAudit(await db(), query(AuditFilter))));
+export const GET = handleRoute('viewer', async ({ query }) =>
+  toJson(await listAudit(await db(), query(AuditFilter))),
+);

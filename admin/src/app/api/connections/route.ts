@@ -7,6 +7,10 @@ import { toJson } from '@/lib/data/json';
 export const GET = handleRoute('viewer', async () => {
   const rows = await (await db()).componentStatus.findMany();
   return toJson({
-    components: COMPONENTS.map((c) => ({ id: c.id, label: c.label, ...(rows.find((r) => r.component === c.id) ?? { status: 'unknown' }) })),
+    components: COMPONENTS.map((c) => ({
+      id: c.id,
+      label: c.label,
+      ...(rows.find((r) => r.component === c.id) ?? { status: 'unknown' }),
+    })),
   });
 });

@@ -8,7 +8,7 @@ export const dynamic = 'force-dynamic';
  * one `data:` line with only its `kind` and a few ids (never free text), plus a comment every
  * 25 s to keep proxies from closing the stream.
  */
-export const GET = handleRoute('viewer', async ({ req }) => {
+export const GET = handleRoute('viewer', ({ req }) => {
   const encoder = new TextEncoder();
   let cleanup = () => {};
   const stream = new ReadableStream<Uint8Array>({
@@ -21,7 +21,10 @@ export const GET = handleRoute('viewer', async ({ req }) => {
         }
       };
       const unsubscribe = liveHub().subscribe((e: LiveEvent) => {
-        const safe = { kind: String(e.kind), component: typeof e.component === 'string' ? e.component : undefined };
+        const safe = {
+          kind: String(e.kind),
+          component: typeof e.component === 'string' ? e.component : undefined,
+        };
         send(`data: ${JSON.stringify(safe)}\n\n`);
       });
       const ping = setInterval(() => send(': ping\n\n'), 25_000);

@@ -2,7 +2,12 @@ import { NextResponse } from 'next/server';
 import { z } from 'zod';
 import { handleRoute } from '@/lib/api/handle-route';
 import { authenticate } from '@/lib/auth/authenticate';
-import { encodeSession, isSecureRequest, SESSION_COOKIE, sessionCookieOptions } from '@/lib/auth/session-cookie';
+import {
+  encodeSession,
+  isSecureRequest,
+  SESSION_COOKIE,
+  sessionCookieOptions,
+} from '@/lib/auth/session-cookie';
 
 const Body = z.object({ email: z.string().trim().min(1).max(320), password: z.string().min(1).max(1024) });
 

@@ -14,6 +14,11 @@ export const POST = handleRoute('admin', async ({ req, user, body }) => {
   const input = await body(CreateUser);
   const client = await db();
   const created = await createUser(client, input);
-  await audit(client, user, req.headers, { action: 'user.create', targetType: 'admin_user', targetId: created.id, details: { email: created.email, role: created.role } });
+  await audit(client, user, req.headers, {
+    action: 'user.create',
+    targetType: 'admin_user',
+    targetId: created.id,
+    details: { email: created.email, role: created.role },
+  });
   return toJson({ user: created });
 });

@@ -6,7 +6,9 @@ import { toJson } from '@/lib/data/json';
 import { checkWebhook, listWebhooks, newSecret, WebhookFilter, WebhookInput } from '@/lib/data/webhooks';
 
 /** GET /admin/api/webhooks?page&q: subscriptions, paginated (no secrets). */
-export const GET = handleRoute('viewer', async ({ query }) => toJson(await listWebhooks(await db(), query(WebhookFilter))));
+export const GET = handleRoute('viewer', async ({ query }) =>
+  toJson(await listWebhooks(await db(), query(WebhookFilter))),
+);
 
 /** POST /admin/api/webhooks: creates a subscription; its `whsec_` secret is in this response only. */
 export const POST = handleRoute('admin', async ({ req, user, body }) => {
@@ -18,6 +20,11 @@ export const POST = handleRoute('admin', async ({ req, user, body }) => {
     data: { ...input, createdById: user.id, secrets: { create: { ciphertext, keyId: 'k1' } } },
   });
   await sendControl(client, user, 'reload-subscriptions', { subscriptionId: sub.id });
-  await audit(client, user, req.headers, { action: 'webhook.create', targetType: 'webhook_subscription', targetId: sub.id, details: { url: sub.url } });
+  await audit(client, user, req.headers, {
+    action: 'webhook.create',
+    targetType: 'webhook_subscription',
+    targetId: sub.id,
+    details: { url: sub.url },
+  });
   return toJson({ subscription: sub, secret });
 });

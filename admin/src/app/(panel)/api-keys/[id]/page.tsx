@@ -18,33 +18,71 @@ export default async function ApiKeyUsagePage({ params }: { params: Promise<{ id
   const since = new Date(Date.now() - 7 * 86400_000);
   const [series, byRoute] = await Promise.all([
     keyUsageSeries(client, id),
-    client.apiUsage.groupBy({ by: ['route', 'statusClass'], where: { apiKeyId: id, bucket: { gte: since } }, _sum: { count: true } }),
+    client.apiUsage.groupBy({
+      by: ['route', 'statusClass'],
+      where: { apiKeyId: id, bucket: { gte: since } },
+      _sum: { count: true },
+    }),
   ]);
   return (
     <>
       <PageHeader title={`API key: ${key.name}`}>
-        {key.revokedAt ? <Badge tone="red">revoked {formatTime(key.revokedAt)}</Badge> : <Badge tone="green">active</Badge>}
+        {key.revokedAt ? (
+          <Badge tone="red">revoked {formatTime(key.revokedAt)}</Badge>
+        ) : (
+          <Badge tone="green">active</Badge>
+        )}
       </PageHeader>
       <Card className="mb-4">
         <dl className="grid grid-cols-1 gap-2 text-sm sm:grid-cols-4">
-          <div><dt className="text-slate-500">Prefix</dt><dd className="font-mono">{key.prefix}</dd></div>
-          <div><dt className="text-slate-500">Scopes</dt><dd>{key.scopes.join(', ')}</dd></div>
-          <div><dt className="text-slate-500">Created</dt><dd>{formatTime(key.createdAt)}</dd></div>
-          <div><dt className="text-slate-500">Last used</dt><dd>{formatTime(key.lastUsedAt)}</dd></div>
+          <div>
+            <dt className="text-slate-500">Prefix</dt>
+            <dd className="font-mono">{key.prefix}</dd>
+          </div>
+          <div>
+            <dt className="text-slate-500">Scopes</dt>
+            <dd>{key.scopes.join(', ')}</dd>
+          </div>
+          <div>
+            <dt className="text-slate-500">Created</dt>
+            <dd>{formatTime(key.createdAt)}</dd>
+          </div>
+          <div>
+            <dt className="text-slate-500">Last used</dt>
+            <dd>{formatTime(key.lastUsedAt)}</dd>
+          </div>
         </dl>
       </Card>
       <Card title="Requests per hour (24 h)" className="mb-4">
-        <TimeChart title="Requests per hour" kind="bar" data={series} series={[{ key: 'ok', label: 'ok', color: '#10b981' }, { key: 'errors', label: 'errors', color: '#ef4444' }]} />
+        <TimeChart
+          title="Requests per hour"
+          kind="bar"
+          data={series}
+          series={[
+            { key: 'ok', label: 'ok', color: '#10b981' },
+            { key: 'errors', label: 'errors', color: '#ef4444' },
+          ]}
+        />
       </Card>
       <Card title="Requests per route (7 days)">
         {byRoute.length === 0 ? (
           <Empty>No requests yet.</Empty>
         ) : (
           <TableWrap>
-            <thead><tr><Th>Route</Th><Th>Status</Th><Th>Requests</Th></tr></thead>
+            <thead>
+              <tr>
+                <Th>Route</Th>
+                <Th>Status</Th>
+                <Th>Requests</Th>
+              </tr>
+            </thead>
             <tbody className="divide-y divide-slate-200 dark:divide-slate-800">
               {byRoute.map((r) => (
-                <tr key={`${r.route}-${r.statusClass}`}><Td className="font-mono text-xs">{r.route}</Td><Td>{r.statusClass}</Td><Td className="tabular-nums">{r._sum.count ?? 0}</Td></tr>
+                <tr key={`${r.route}-${r.statusClass}`}>
+                  <Td className="font-mono text-xs">{r.route}</Td>
+                  <Td>{r.statusClass}</Td>
+                  <Td className="tabular-nums">{r._sum.count ?? 0}</Td>
+                </tr>
               ))}
             </tbody>
           </TableWrap>

@@ -16,22 +16,38 @@ export const metadata: Metadata = { title: 'Webhook' };
 const STATUS_TONE = { pending: 'yellow', succeeded: 'green', failed: 'red', cancelled: 'gray' } as const;
 
 /** One subscription: settings (editable by admins), actions, secrets' dates, delivery log. */
-export default async function WebhookPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string>> }) {
+export default async function WebhookPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<Record<string, string>>;
+}) {
   const { id } = await params;
   if (!/^[0-9a-f-]{36}$/i.test(id)) notFound();
   const client = await db();
   const sub = await client.webhookSubscription.findUnique({
     where: { id },
-    include: { secrets: { select: { id: true, createdAt: true, expiresAt: true }, orderBy: { createdAt: 'desc' } } },
+    include: {
+      secrets: { select: { id: true, createdAt: true, expiresAt: true }, orderBy: { createdAt: 'desc' } },
+    },
   });
   if (!sub) notFound();
   const f = DeliveryFilter.parse(await searchParams);
-  const [deliveries, user, { EVENT_TYPES }] = await Promise.all([listDeliveries(client, id, f), currentUser(), eventsPackage()]);
+  const [deliveries, user, { EVENT_TYPES }] = await Promise.all([
+    listDeliveries(client, id, f),
+    currentUser(),
+    eventsPackage(),
+  ]);
   const isAdmin = user?.role === 'admin';
   return (
     <>
       <PageHeader title={sub.name}>
-        {sub.enabled ? <Badge tone="green">enabled</Badge> : <Badge tone="gray">disabled{sub.disabledReason ? `: ${sub.disabledReason}` : ''}</Badge>}
+        {sub.enabled ? (
+          <Badge tone="green">enabled</Badge>
+        ) : (
+          <Badge tone="gray">disabled{sub.disabledReason ? `: ${sub.disabledReason}` : ''}</Badge>
+        )}
       </PageHeader>
       <div className="grid gap-4 lg:grid-cols-3">
         <Card title={isAdmin ? 'Settings' : 'Subscription'} className="lg:col-span-2">
@@ -39,24 +55,47 @@ export default async function WebhookPage({ params, searchParams }: { params: Pr
             <WebhookForm eventTypes={[...EVENT_TYPES]} initial={{ ...sub }} />
           ) : (
             <dl className="grid gap-2 text-sm sm:grid-cols-2">
-              <div><dt className="text-slate-500">URL</dt><dd className="break-all font-mono text-xs">{sub.url}</dd></div>
-              <div><dt className="text-slate-500">Description</dt><dd>{sub.description || '—'}</dd></div>
-              <div><dt className="text-slate-500">Event types</dt><dd>{sub.eventTypes.join(', ') || 'all'}</dd></div>
-              <div><dt className="text-slate-500">Extensions / DIDs / queues</dt><dd>{[sub.extensions, sub.dids, sub.queues].map((l) => l.join(', ') || 'any').join(' / ')}</dd></div>
-              <div><dt className="text-slate-500">Local network</dt><dd>{sub.allowLocalNetwork ? 'allowed' : 'blocked'}</dd></div>
+              <div>
+                <dt className="text-slate-500">URL</dt>
+                <dd className="break-all font-mono text-xs">{sub.url}</dd>
+              </div>
+              <div>
+                <dt className="text-slate-500">Description</dt>
+                <dd>{sub.description || '—'}</dd>
+              </div>
+              <div>
+                <dt className="text-slate-500">Event types</dt>
+                <dd>{sub.eventTypes.join(', ') || 'all'}</dd>
+              </div>
+              <div>
+                <dt className="text-slate-500">Extensions / DIDs / queues</dt>
+                <dd>
+                  {[sub.extensions, sub.dids, sub.queues].map((l) => l.join(', ') || 'any').join(' / ')}
+                </dd>
+              </div>
+              <div>
+                <dt className="text-slate-500">Local network</dt>
+                <dd>{sub.allowLocalNetwork ? 'allowed' : 'blocked'}</dd>
+              </div>
             </dl>
           )}
         </Card>
         <Card title="Health and secrets">
           <dl className="grid grid-cols-2 gap-y-1 text-sm">
-            <dt className="text-slate-500">Last success</dt><dd>{formatTime(sub.lastSuccessAt)}</dd>
-            <dt className="text-slate-500">Last failure</dt><dd>{formatTime(sub.lastFailureAt)}</dd>
-            <dt className="text-slate-500">Failures in a row</dt><dd>{sub.consecutiveFailures}</dd>
+            <dt className="text-slate-500">Last success</dt>
+            <dd>{formatTime(sub.lastSuccessAt)}</dd>
+            <dt className="text-slate-500">Last failure</dt>
+            <dd>{formatTime(sub.lastFailureAt)}</dd>
+            <dt className="text-slate-500">Failures in a row</dt>
+            <dd>{sub.consecutiveFailures}</dd>
           </dl>
           <h3 className="mt-3 text-sm font-medium">Signing secrets</h3>
           <ul className="text-xs">
             {sub.secrets.map((s) => (
-              <li key={s.id}>created {formatTime(s.createdAt)}{s.expiresAt ? `, expires ${formatTime(s.expiresAt)}` : ', current'}</li>
+              <li key={s.id}>
+                created {formatTime(s.createdAt)}
+                {s.expiresAt ? `, expires ${formatTime(s.expiresAt)}` : ', current'}
+              </li>
             ))}
           </ul>
           {isAdmin && (
@@ -71,7 +110,15 @@ export default async function WebhookPage({ params, searchParams }: { params: Pr
           <Empty>No deliveries yet.</Empty>
         ) : (
           <TableWrap>
-            <thead><tr><Th>Event</Th><Th>Status</Th><Th>Attempts</Th><Th>Last error</Th><Th /></tr></thead>
+            <thead>
+              <tr>
+                <Th>Event</Th>
+                <Th>Status</Th>
+                <Th>Attempts</Th>
+                <Th>Last error</Th>
+                <Th />
+              </tr>
+            </thead>
             <tbody className="divide-y divide-slate-200 dark:divide-slate-800" data-testid="delivery-rows">
               {deliveries.rows.map((d) => (
                 <tr key={d.id.toString()}>
@@ -80,14 +127,19 @@ export default async function WebhookPage({ params, searchParams }: { params: Pr
                     <div className="font-mono text-slate-500">{d.event.id}</div>
                     <div className="text-slate-500">{formatTime(d.event.occurredAt)}</div>
                   </Td>
-                  <Td><Badge tone={STATUS_TONE[d.status]}>{d.status}</Badge></Td>
+                  <Td>
+                    <Badge tone={STATUS_TONE[d.status]}>{d.status}</Badge>
+                  </Td>
                   <Td className="text-xs">
                     <ol className="space-y-1">
                       {d.attempts.map((a) => (
                         <li key={a.id.toString()}>
-                          #{a.attemptNo} {formatTime(a.startedAt)} · {a.statusCode ?? a.error ?? '—'} · {formatMs(a.durationMs)} · {a.trigger}
+                          #{a.attemptNo} {formatTime(a.startedAt)} · {a.statusCode ?? a.error ?? '—'} ·{' '}
+                          {formatMs(a.durationMs)} · {a.trigger}
                           {a.responseExcerpt && (
-                            <pre className="mt-1 max-h-24 max-w-md overflow-auto whitespace-pre-wrap break-all rounded bg-slate-100 p-1 dark:bg-slate-950">{a.responseExcerpt.slice(0, 500)}</pre>
+                            <pre className="mt-1 max-h-24 max-w-md overflow-auto whitespace-pre-wrap break-all rounded bg-slate-100 p-1 dark:bg-slate-950">
+                              {a.responseExcerpt.slice(0, 500)}
+                            </pre>
                           )}
                         </li>
                       ))}
@@ -96,7 +148,11 @@ export default async function WebhookPage({ params, searchParams }: { params: Pr
                   <Td className="max-w-xs break-words text-xs">{d.lastError ?? '—'}</Td>
                   <Td>
                     {isAdmin && d.status !== 'pending' && (
-                      <ActionButton path={`/api/deliveries/${d.id}/retry`} label="Retry" done="Retry requested" />
+                      <ActionButton
+                        path={`/api/deliveries/${d.id}/retry`}
+                        label="Retry"
+                        done="Retry requested"
+                      />
                     )}
                   </Td>
                 </tr>
@@ -104,7 +160,13 @@ export default async function WebhookPage({ params, searchParams }: { params: Pr
             </tbody>
           </TableWrap>
         )}
-        <Pagination page={deliveries.page} pageCount={deliveries.pageCount} total={deliveries.total} path={`/webhooks/${id}`} params={{ status: f.status }} />
+        <Pagination
+          page={deliveries.page}
+          pageCount={deliveries.pageCount}
+          total={deliveries.total}
+          path={`/webhooks/${id}`}
+          params={{ status: f.status }}
+        />
       </Card>
     </>
   );

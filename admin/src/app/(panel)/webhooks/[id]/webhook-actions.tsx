@@ -16,7 +16,10 @@ export function WebhookActions({ id, enabled }: { id: string; enabled: boolean }
   async function rotate() {
     if (!window.confirm('Rotate the signing secret? The current one keeps working for 24 hours.')) return;
     try {
-      const r = await api<{ secret: string }>(`/api/webhooks/${id}/rotate-secret`, { method: 'POST', body: {} });
+      const r = await api<{ secret: string }>(`/api/webhooks/${id}/rotate-secret`, {
+        method: 'POST',
+        body: {},
+      });
       setSecret(r.secret);
       router.refresh();
     } catch (err) {
@@ -26,10 +29,14 @@ export function WebhookActions({ id, enabled }: { id: string; enabled: boolean }
 
   async function recover(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
-    const local = String(new FormData(e.currentTarget).get('since') ?? '');
+    const since = new FormData(e.currentTarget).get('since');
+    const local = typeof since === 'string' ? since : '';
     setMsg(null);
     try {
-      await api(`/api/webhooks/${id}/recover`, { method: 'POST', body: { since: new Date(local).toISOString() } });
+      await api(`/api/webhooks/${id}/recover`, {
+        method: 'POST',
+        body: { since: new Date(local).toISOString() },
+      });
       setMsg('Recovery requested');
       router.refresh();
     } catch (err) {
@@ -41,8 +48,13 @@ export function WebhookActions({ id, enabled }: { id: string; enabled: boolean }
     <div className="space-y-3">
       {secret && <SecretReveal label="New signing secret" secret={secret} onDone={() => setSecret(null)} />}
       <div className="flex flex-wrap gap-2">
-        <ActionButton path={`/api/webhooks/${id}/test`} label="Send test event" done="Test event requested" testId="send-test" />
-        <Button type="button" variant="secondary" onClick={rotate} data-testid="rotate-secret">
+        <ActionButton
+          path={`/api/webhooks/${id}/test`}
+          label="Send test event"
+          done="Test event requested"
+          testId="send-test"
+        />
+        <Button type="button" variant="secondary" onClick={() => void rotate()} data-testid="rotate-secret">
           Rotate secret
         </Button>
         <ActionButton
@@ -53,16 +65,31 @@ export function WebhookActions({ id, enabled }: { id: string; enabled: boolean }
           done={enabled ? 'Disabled' : 'Enabled'}
           testId="toggle-enabled"
         />
-        <ActionButton path={`/api/webhooks/${id}/retry-failed`} label="Retry failed" done="Retry requested" testId="retry-failed" />
+        <ActionButton
+          path={`/api/webhooks/${id}/retry-failed`}
+          label="Retry failed"
+          done="Retry requested"
+          testId="retry-failed"
+        />
       </div>
-      <form onSubmit={recover} className="flex flex-wrap items-end gap-2" aria-label="Recover deliveries">
+      <form
+        onSubmit={(e) => void recover(e)}
+        className="flex flex-wrap items-end gap-2"
+        aria-label="Recover deliveries"
+      >
         <div>
-          <label htmlFor="since" className="mb-1 block text-xs font-medium">Re-send events since</label>
+          <label htmlFor="since" className="mb-1 block text-xs font-medium">
+            Re-send events since
+          </label>
           <input id="since" name="since" type="datetime-local" required className={inputClass} />
         </div>
-        <Button type="submit" variant="secondary">Recover</Button>
+        <Button type="submit" variant="secondary">
+          Recover
+        </Button>
       </form>
-      <p aria-live="polite" className="text-sm text-slate-500">{msg}</p>
+      <p aria-live="polite" className="text-sm text-slate-500">
+        {msg}
+      </p>
     </div>
   );
 }

@@ -19,7 +19,10 @@ export const GET = handleRoute<{ id: string }>('viewer', async ({ params }) => {
 export const DELETE = handleRoute<{ id: string }>('admin', async ({ req, user, params }) => {
   const { id } = Params.parse(params);
   const client = await db();
-  const r = await client.apiKey.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: new Date(), revokedById: user.id } });
+  const r = await client.apiKey.updateMany({
+    where: { id, revokedAt: null },
+    data: { revokedAt: new Date(), revokedById: user.id },
+  });
   if (r.count === 0) {
     if (!(await client.apiKey.findUnique({ where: { id } }))) throw notFound('API key');
     return { revoked: false };

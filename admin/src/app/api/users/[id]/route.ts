@@ -13,7 +13,12 @@ export const PATCH = handleRoute<{ id: string }>('admin', async ({ req, user, pa
   const change = await body(UpdateUser);
   const client = await db();
   const updated = await changeUser(client, id, change);
-  await audit(client, user, req.headers, { action: 'user.update', targetType: 'admin_user', targetId: id, details: change });
+  await audit(client, user, req.headers, {
+    action: 'user.update',
+    targetType: 'admin_user',
+    targetId: id,
+    details: change,
+  });
   return toJson({ user: updated });
 });
 

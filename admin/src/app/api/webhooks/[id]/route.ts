@@ -11,7 +11,9 @@ const Params = z.object({ id: z.uuid('must be a subscription id') });
 
 /** GET /admin/api/webhooks/:id: one subscription with its secrets' dates (never the secrets). */
 export const GET = handleRoute<{ id: string }>('viewer', async ({ params }) => {
-  const sub = await (await db()).webhookSubscription.findUnique({
+  const sub = await (
+    await db()
+  ).webhookSubscription.findUnique({
     where: { id: Params.parse(params).id },
     include: { secrets: { select: { id: true, keyId: true, createdAt: true, expiresAt: true } } },
   });
@@ -35,7 +37,13 @@ export const PATCH = handleRoute<{ id: string }>('admin', async ({ req, user, pa
       ...fields,
       ...(toggled
         ? enabled
-          ? { enabled: true, disabledAt: null, disabledReason: null, consecutiveFailures: 0, failingSince: null }
+          ? {
+              enabled: true,
+              disabledAt: null,
+              disabledReason: null,
+              consecutiveFailures: 0,
+              failingSince: null,
+            }
           : { enabled: false, disabledAt: new Date(), disabledReason: `disabled by ${user.email}` }
         : {}),
     },
@@ -57,6 +65,10 @@ export const DELETE = handleRoute<{ id: string }>('admin', async ({ req, user, p
   const r = await client.webhookSubscription.deleteMany({ where: { id } });
   if (r.count === 0) throw notFound('Subscription');
   await sendControl(client, user, 'reload-subscriptions', { subscriptionId: id });
-  await audit(client, user, req.headers, { action: 'webhook.delete', targetType: 'webhook_subscription', targetId: id });
+  await audit(client, user, req.headers, {
+    action: 'webhook.delete',
+    targetType: 'webhook_subscription',
+    targetId: id,
+  });
   return { deleted: true };
 });

@@ -15,7 +15,19 @@ export const GET = handleRoute<{ id: string }>('viewer', async ({ params }) => {
   const since = new Date(Date.now() - 7 * 86400_000);
   const [series, byRoute] = await Promise.all([
     keyUsageSeries(client, id),
-    client.apiUsage.groupBy({ by: ['route', 'statusClass'], where: { apiKeyId: id, bucket: { gte: since } }, _sum: { count: true, totalLatencyMs: true } }),
+    client.apiUsage.groupBy({
+      by: ['route', 'statusClass'],
+      where: { apiKeyId: id, bucket: { gte: since } },
+      _sum: { count: true, totalLatencyMs: true },
+    }),
   ]);
-  return toJson({ series, byRoute: byRoute.map((r) => ({ route: r.route, statusClass: r.statusClass, count: r._sum.count ?? 0, avgLatencyMs: r._sum.count ? (r._sum.totalLatencyMs ?? 0) / r._sum.count : null })) });
+  return toJson({
+    series,
+    byRoute: byRoute.map((r) => ({
+      route: r.route,
+      statusClass: r.statusClass,
+      count: r._sum.count ?? 0,
+      avgLatencyMs: r._sum.count ? (r._sum.totalLatencyMs ?? 0) / r._sum.count : null,
+    })),
+  });
 });

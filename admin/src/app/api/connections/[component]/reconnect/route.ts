@@ -12,6 +12,11 @@ export const POST = handleRoute<{ component: string }>('admin', async ({ req, us
   const { component } = Params.parse(params);
   const client = await db();
   const cmd = await sendControl(client, user, 'reconnect', { component });
-  await audit(client, user, req.headers, { action: 'connection.reconnect', targetType: 'component', targetId: component, details: { commandId: cmd.id } });
+  await audit(client, user, req.headers, {
+    action: 'connection.reconnect',
+    targetType: 'component',
+    targetId: component,
+    details: { commandId: cmd.id },
+  });
   return { commandId: cmd.id };
 });

@@ -14,6 +14,11 @@ export const POST = handleRoute<{ id: string }>('admin', async ({ req, user, par
   const d = await client.delivery.findUnique({ where: { id } });
   if (!d) throw notFound('Delivery');
   const cmd = await sendControl(client, user, 'retry-delivery', { deliveryId: id.toString() });
-  await audit(client, user, req.headers, { action: 'delivery.retry', targetType: 'delivery', targetId: id.toString(), details: { subscriptionId: d.subscriptionId } });
+  await audit(client, user, req.headers, {
+    action: 'delivery.retry',
+    targetType: 'delivery',
+    targetId: id.toString(),
+    details: { subscriptionId: d.subscriptionId },
+  });
   return { commandId: cmd.id };
 });

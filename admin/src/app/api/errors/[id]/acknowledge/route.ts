@@ -13,6 +13,10 @@ export const POST = handleRoute<{ id: string }>('admin', async ({ req, user, par
   const client = await db();
   if (!(await client.errorLog.findUnique({ where: { id } }))) throw notFound('Error entry');
   const changed = await acknowledgeErrors(client, [id], user.id);
-  await audit(client, user, req.headers, { action: 'error.acknowledge', targetType: 'error_log', targetId: id.toString() });
+  await audit(client, user, req.headers, {
+    action: 'error.acknowledge',
+    targetType: 'error_log',
+    targetId: id.toString(),
+  });
   return { acknowledged: changed };
 });

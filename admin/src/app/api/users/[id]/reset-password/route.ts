@@ -16,6 +16,10 @@ export const POST = handleRoute<{ id: string }>('admin', async ({ req, user, par
   const { password } = ResetPassword.parse(raw ? JSON.parse(raw) : {});
   const client = await db();
   const pw = await resetPassword(client, id, password);
-  await audit(client, user, req.headers, { action: 'user.reset_password', targetType: 'admin_user', targetId: id });
+  await audit(client, user, req.headers, {
+    action: 'user.reset_password',
+    targetType: 'admin_user',
+    targetId: id,
+  });
   return { password: password ? undefined : pw };
 });

@@ -9,6 +9,10 @@ export const POST = handleRoute<{ id: string }>('admin', async ({ req, user, par
   const client = await db();
   const sub = await loadSubscription(client, params);
   const cmd = await sendControl(client, user, 'retry-failed', { subscriptionId: sub.id });
-  await audit(client, user, req.headers, { action: 'webhook.retry_failed', targetType: 'webhook_subscription', targetId: sub.id });
+  await audit(client, user, req.headers, {
+    action: 'webhook.retry_failed',
+    targetType: 'webhook_subscription',
+    targetId: sub.id,
+  });
   return { commandId: cmd.id };
 });

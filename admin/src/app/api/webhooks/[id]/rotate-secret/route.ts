@@ -6,7 +6,15 @@ import { db } from '@/lib/db';
 import { newSecret } from '@/lib/data/webhooks';
 import { loadSubscription } from '../subscription';
 
-const Body = z.object({ graceHours: z.number().min(0).max(24 * 7).default(24) }).default({ graceHours: 24 });
+const Body = z
+  .object({
+    graceHours: z
+      .number()
+      .min(0)
+      .max(24 * 7)
+      .default(24),
+  })
+  .default({ graceHours: 24 });
 
 /**
  * POST /admin/api/webhooks/:id/rotate-secret `{graceHours?}`: adds a new secret and lets the
@@ -29,6 +37,11 @@ export const POST = handleRoute<{ id: string }>('admin', async ({ req, user, par
     client.webhookSecret.create({ data: { subscriptionId: sub.id, ciphertext, keyId: 'k1' } }),
   ]);
   await sendControl(client, user, 'reload-subscriptions', { subscriptionId: sub.id });
-  await audit(client, user, req.headers, { action: 'webhook.rotate_secret', targetType: 'webhook_subscription', targetId: sub.id, details: { graceHours } });
+  await audit(client, user, req.headers, {
+    action: 'webhook.rotate_secret',
+    targetType: 'webhook_subscription',
+    targetId: sub.id,
+    details: { graceHours },
+  });
   return { secret, previousExpiresAt: expiresAt.toISOString() };
 });

@@ -9,6 +9,10 @@ export const POST = handleRoute<{ id: string }>('admin', async ({ req, user, par
   const client = await db();
   const sub = await loadSubscription(client, params);
   const cmd = await sendControl(client, user, 'send-test', { subscriptionId: sub.id });
-  await audit(client, user, req.headers, { action: 'webhook.send_test', targetType: 'webhook_subscription', targetId: sub.id });
+  await audit(client, user, req.headers, {
+    action: 'webhook.send_test',
+    targetType: 'webhook_subscription',
+    targetId: sub.id,
+  });
   return { commandId: cmd.id };
 });
