@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createDb, hashPassword, migrate } from '@3cx-relay/db';
-import { startPostgres, type PgCluster } from '@3cx-relay/pg-cluster';
+import { freePort, startPostgres, type PgCluster } from '@3cx-relay/pg-cluster';
 import { ensureAdminBuild } from './build-admin.js';
 import { startAdmin, type AdminServer } from './start-admin.js';
 import { USERS } from './users.js';
@@ -45,13 +45,14 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     await migrate(databaseUrl);
     await seedUsers(databaseUrl);
 
+    const adminPort = await freePort();
     const env = {
       DATABASE_URL: databaseUrl,
       NEXTAUTH_SECRET: randomBytes(32).toString('base64url'),
       RELAY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-      NEXTAUTH_URL: 'http://127.0.0.1/admin/api/auth',
+      NEXTAUTH_URL: `http://127.0.0.1:${adminPort}/admin/api/auth`,
     };
-    const admin = await startAdmin(env);
+    const admin = await startAdmin(env, adminPort);
     stops.push(() => admin.stop());
     return { pg, databaseUrl, admin, env, stop };
   } catch (err) {

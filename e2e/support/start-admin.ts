@@ -29,9 +29,9 @@ async function waitForHttp(
   throw new Error(`admin did not answer at ${url} within ${timeoutMs} ms:\n${output()}`);
 }
 
-/** Starts the built admin with `next start` on a free loopback port. */
-export async function startAdmin(env: Record<string, string>): Promise<AdminServer> {
-  const port = await freePort();
+/** Starts the built admin with `next start` on a loopback port (default: a free one). */
+export async function startAdmin(env: Record<string, string>, port?: number): Promise<AdminServer> {
+  port ??= await freePort();
   const child = spawn('npx', ['next', 'start', '-H', '127.0.0.1', '-p', String(port)], {
     cwd: ADMIN_DIR,
     env: { ...process.env, ...env, NEXT_TELEMETRY_DISABLED: '1', NODE_ENV: 'production' },
