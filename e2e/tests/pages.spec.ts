@@ -1,5 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { STORAGE } from '../support/auth.js';
+import { sql } from '../support/db.js';
 import { seedHistory, seedStatus } from '../support/seed.js';
 
 /** Every page of the panel and the heading it must show. */
@@ -62,6 +63,21 @@ test.describe('as viewer', () => {
       await expect(page.getByRole('link', { name: 'Users' })).toHaveCount(0);
     });
   }
+
+  test('detail pages of a key and a subscription render read-only', async ({ page }) => {
+    const [key] = await sql<{ id: string }>(
+      `INSERT INTO api_keys (name, prefix, secret_hash, scopes) VALUES ('viewer-visible key', 'rk_00000000beef', 'x', '{calls:read}') RETURNING id::text`,
+    );
+    const [sub] = await sql<{ id: string }>(
+      `INSERT INTO webhook_subscriptions (name, url) VALUES ('viewer-visible hook', 'https://example.com/v') RETURNING id::text`,
+    );
+    await sql(`INSERT INTO webhook_secrets (subscription_id, ciphertext) VALUES ($1, 'c2VjcmV0')`, [sub!.id]);
+    await openPage(page, `/admin/api-keys/${key!.id}`, 'API key: viewer-visible key');
+    await openPage(page, `/admin/webhooks/${sub!.id}`, 'viewer-visible hook');
+    await expect(page.getByText('https://example.com/v')).toBeVisible();
+    await expect(page.getByRole('button', { name: /Rotate secret|Send test event|Save changes|Retry/ })).toHaveCount(0);
+    expect(await page.content()).not.toContain('c2VjcmV0');
+  });
 });
 
 test.describe('screenshots', () => {
