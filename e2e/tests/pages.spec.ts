@@ -75,7 +75,9 @@ test.describe('as viewer', () => {
     await openPage(page, `/admin/api-keys/${key!.id}`, 'API key: viewer-visible key');
     await openPage(page, `/admin/webhooks/${sub!.id}`, 'viewer-visible hook');
     await expect(page.getByText('https://example.com/v')).toBeVisible();
-    await expect(page.getByRole('button', { name: /Rotate secret|Send test event|Save changes|Retry/ })).toHaveCount(0);
+    await expect(
+      page.getByRole('button', { name: /Rotate secret|Send test event|Save changes|Retry/ }),
+    ).toHaveCount(0);
     expect(await page.content()).not.toContain('c2VjcmV0');
   });
 });

@@ -9,7 +9,11 @@ import { db } from '@/lib/db';
 export const POST = handleRoute('public', async ({ req }) => {
   const user = await userFromSessionCookie(req.cookies.get(SESSION_COOKIE)?.value);
   if (user) {
-    await audit(await db(), user, req.headers, { action: 'logout', targetType: 'admin_user', targetId: user.id });
+    await audit(await db(), user, req.headers, {
+      action: 'logout',
+      targetType: 'admin_user',
+      targetId: user.id,
+    });
   }
   const res = NextResponse.json({ ok: true });
   res.cookies.set(SESSION_COOKIE, '', { ...sessionCookieOptions(isSecureRequest(req.headers)), maxAge: 0 });
