@@ -1,7 +1,8 @@
 import type { Lab } from '../support/lab.js';
 import { startLab } from '../support/lab.js';
 import { driveCalls } from '../support/calls.js';
-import { formatTally, garbageFrames, garbageOnPort, restAbuse, type Tally } from '../support/garbage.js';
+import { garbageFrames, garbageOnPort, restAbuse } from '../support/garbage.js';
+import { formatTally, type Tally } from '../support/tally.js';
 import { LEVEL } from '../support/log-tally.js';
 import { createApiKey } from '../support/relay-fixtures.js';
 import { byScale, Findings, mib, type Scenario, type ScenarioContext } from '../support/scenario.js';

@@ -1,13 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import WebSocket from 'ws';
-
-/** Answers to hostile requests, by HTTP status (or `reset`/`closed` for sockets). */
-export type Tally = Map<string, number>;
-
-function bump(t: Tally, key: string | number): void {
-  t.set(String(key), (t.get(String(key)) ?? 0) + 1);
-}
+import { bumpTally as bump, type Tally } from './tally.js';
 
 /** Sends `bytes` to 127.0.0.1:`port` on a fresh socket; resolves with the first answer line (or how it ended). */
 function rawExchange(port: number, bytes: Buffer, timeoutMs = 3000): Promise<string> {
@@ -95,9 +89,4 @@ export async function restAbuse(baseUrl: string, apiKey: string, rounds: number)
     }
   }
   return t;
-}
-
-/** `{401: 3, 400: 2}` → `400×2 401×3`. */
-export function formatTally(t: Tally): string {
-  return [...t.entries()].sort().map(([k, v]) => `${k}×${v}`).join(' ');
 }

@@ -70,6 +70,7 @@ export class Endpoint {
 export class Receiver {
   private readonly endpoints = new Map<string, Endpoint>();
   private server: http.Server | undefined;
+  private total = 0;
   port = 0;
 
   /** Adds an endpoint at `/hook/<name>`; keep every hit with `keepHits` (for timing checks). */
@@ -77,6 +78,11 @@ export class Receiver {
     const ep = new Endpoint(`/hook/${name}`, secret, keepHits);
     this.endpoints.set(ep.path, ep);
     return ep;
+  }
+
+  /** Requests to any path, known or not. */
+  requestCount(): number {
+    return this.total;
   }
 
   urlOf(ep: Endpoint): string {
@@ -92,6 +98,7 @@ export class Receiver {
         if (size <= 1 << 20) chunks.push(c);
       });
       req.on('end', () => {
+        this.total++;
         const ep = this.endpoints.get(req.url ?? '');
         const status = !ep ? 404 : size > 1 << 20 ? 413 : ep.handle(req.headers, Buffer.concat(chunks).toString('utf8'));
         res.writeHead(status, { 'content-type': 'text/plain' }).end(status < 300 ? 'ok' : 'no');
