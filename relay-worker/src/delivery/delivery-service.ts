@@ -69,8 +69,8 @@ export class DeliveryService {
         ...overrides,
       },
     );
-    deps.store.addHook(createOutboxHook());
-    deps.store.on('appended', () => this.dispatcher.wake());
+    deps.store.addHook(createOutboxHook(this.dispatcher));
+    deps.store.on('appended', (events) => this.dispatcher.takeLeased(events));
   }
 
   async start(): Promise<void> {

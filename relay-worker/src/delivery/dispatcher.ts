@@ -6,7 +6,9 @@ import type { StatusBoard } from '../status/status-board.js';
 import type { RelayMetrics } from '../stats/relay-metrics.js';
 import { buildBody, claimDueDeliveries, type ClaimedDelivery } from './claim-due-deliveries.js';
 import { decideOutcome } from './decide-outcome.js';
-import { disableSubscription, recordAttempts, type AttemptRecord, type SubscriptionHealth } from './record-attempts.js';
+import { disableSubscription, recordAttempts, updateSubscriptionHealth, type AttemptRecord, type SubscriptionHealth } from './record-attempts.js';
+import type { LeasedRow, OutboxFastPath } from './outbox.js';
+import type { StoredEvent } from '../events/event-store.js';
 import type { RetryPolicy } from './retry-policy.js';
 import { signPayload } from './sign-payload.js';
 import { SubscriptionStore, type ActiveSubscription } from './subscription-store.js';
@@ -15,6 +17,9 @@ import type { SendResult, WebhookClient } from './webhook-client.js';
 /**
  * The webhook dispatcher. One claim loop, many sends, one writer:
  *
+ * - fast path: when it has room, the outbox inserts new deliveries already leased to this
+ *   process ({@link Dispatcher.leaseMsIfCapacity}); after the append commits they go straight
+ *   to `sending` ({@link Dispatcher.takeLeased}) without a claim query.
  * - `idle`: nothing due. Sleeps until {@link Dispatcher.wake} (an event was appended, a
  *   replay was requested, a batch was recorded) or `pollMs` passes (retries falling due,
  *   rows of a worker that died and whose lease ran out).
@@ -59,8 +64,16 @@ interface PendingResult {
   disableReason: string | null;
 }
 
-export class Dispatcher {
+/** How often a healthy subscription's counters (last_success_at) are refreshed. */
+const HEALTH_REFRESH_MS = 5000;
+
+export class Dispatcher implements OutboxFastPath {
   private readonly queues = new Map<string, PQueue>();
+  /** Rows leased by the outbox inside an append transaction, by event sequence, until it commits. */
+  private readonly stash = new Map<string, { at: number; rows: LeasedRow[] }>();
+  private reserved = 0;
+  /** Per subscription: known healthy (no failure run) and when its counters were last written. */
+  private readonly healthWritten = new Map<string, { ok: boolean; at: number }>();
   private readonly backlog = new Map<string, number>();
   private results: PendingResult[] = [];
   private inFlight = 0;
@@ -108,6 +121,47 @@ export class Dispatcher {
     await Promise.race([idle, new Promise((r) => setTimeout(r, graceMs).unref())]);
     await this.flushing;
     if (this.results.length > 0) await this.flush();
+  }
+
+  /** Outbox fast path: lease new rows to this process while it has room. */
+  leaseMsIfCapacity(): number | null {
+    return this.running && this.inFlight + this.reserved < this.o.maxInFlight * 0.8 ? this.o.leaseMs : null;
+  }
+
+  /** Outbox fast path, inside the append transaction: remember the rows until the commit. */
+  leased(rows: LeasedRow[]): void {
+    for (const r of rows) {
+      const entry = this.stash.get(r.event_sequence);
+      if (entry) entry.rows.push(r);
+      else this.stash.set(r.event_sequence, { at: Date.now(), rows: [r] });
+    }
+    this.reserved += rows.length;
+  }
+
+  /** After the append committed: sends the rows leased for these events. */
+  takeLeased(events: StoredEvent[]): void {
+    const claimed: ClaimedDelivery[] = [];
+    for (const e of events) {
+      const entry = this.stash.get(e.sequence.toString());
+      if (!entry) continue;
+      this.stash.delete(e.sequence.toString());
+      this.reserved -= entry.rows.length;
+      const dataJson = JSON.stringify(e.data);
+      for (const r of entry.rows) {
+        claimed.push({
+          id: r.id, subscriptionId: r.subscription_id, attemptCount: 0, trigger: 'scheduled', createdAt: new Date(),
+          eventSequence: r.event_sequence, eventId: e.id, eventType: e.type, occurredAt: e.occurredAt, dataJson,
+        });
+      }
+    }
+    // A rolled-back append leaves its stash behind: drop it (the rows do not exist).
+    const stale = Date.now() - 30_000;
+    for (const [seq, entry] of this.stash) {
+      if (entry.at >= stale) break;
+      this.stash.delete(seq);
+      this.reserved -= entry.rows.length;
+    }
+    if (claimed.length) void this.dispatch(claimed);
   }
 
   private async loop(): Promise<void> {
@@ -225,7 +279,8 @@ export class Dispatcher {
       const batch = this.results.splice(0, 1000);
       let health: SubscriptionHealth[];
       try {
-        health = await recordAttempts(this.deps.pool, batch.map((b) => b.record));
+        await recordAttempts(this.deps.pool, batch.map((b) => b.record));
+        health = await this.writeHealth(batch);
       } catch (err) {
         this.deps.log.warn({ err: coerceError(err), attempts: batch.length }, 'could not record attempts; retrying');
         this.results.unshift(...batch);
@@ -244,6 +299,25 @@ export class Dispatcher {
       this.wake();
     }
     this.flushing = undefined;
+  }
+
+  /**
+   * Health counters for the subscriptions that need them: any with a failure in the batch or
+   * a failure run in progress, and healthy ones at most every few seconds (last_success_at),
+   * so a healthy stream costs no extra statement per batch.
+   */
+  private async writeHealth(batch: PendingResult[]): Promise<SubscriptionHealth[]> {
+    const now = Date.now();
+    const due = new Set<string>();
+    for (const b of batch) {
+      const id = b.record.subscriptionId;
+      const known = this.healthWritten.get(id);
+      if (!b.record.succeeded || !known || !known.ok || now - known.at >= HEALTH_REFRESH_MS) due.add(id);
+    }
+    if (due.size === 0) return [];
+    const health = await updateSubscriptionHealth(this.deps.pool, batch.map((b) => b.record).filter((r) => due.has(r.subscriptionId)));
+    for (const h of health) this.healthWritten.set(h.id, { ok: h.failingSince === null, at: now });
+    return health;
   }
 
   private async applyDisables(batch: PendingResult[], health: SubscriptionHealth[]): Promise<void> {

@@ -11,10 +11,46 @@ export const DIRECT_ONLY_TYPES = ['relay.test'];
  * event. Event and deliveries commit together or not at all, so nothing is lost between
  * "recorded" and "queued".
  */
-export function createOutboxHook(): AppendHook {
+export function createOutboxHook(fastPath?: OutboxFastPath): AppendHook {
   return async (client, inserted) => {
-    await insertDeliveries(client, inserted.map((e) => e.sequence.toString()));
+    const sequences = inserted.map((e) => e.sequence.toString());
+    const leaseMs = fastPath?.leaseMsIfCapacity() ?? null;
+    if (leaseMs === null) {
+      await insertDeliveries(client, sequences);
+      return;
+    }
+    const res = await client.query<LeasedRow>(
+      `INSERT INTO deliveries (event_sequence, subscription_id, next_attempt_at, locked_until)
+       SELECT e.sequence, s.id, now(), now() + $3 * interval '1 millisecond'
+         FROM events e
+         JOIN webhook_subscriptions s ON s.enabled AND ${SQL_SUBSCRIPTION_MATCHES_EVENT}
+        WHERE e.sequence = ANY($1::bigint[]) AND e.type <> ALL($2::text[])
+       ON CONFLICT (subscription_id, event_sequence) DO NOTHING
+       RETURNING id::text, subscription_id::text, event_sequence::text`,
+      [sequences, DIRECT_ONLY_TYPES, leaseMs],
+    );
+    if (res.rows.length) fastPath!.leased(res.rows);
   };
+}
+
+/** A delivery the outbox created already leased to this process. */
+export interface LeasedRow {
+  id: string;
+  subscription_id: string;
+  event_sequence: string;
+}
+
+/**
+ * The in-process fast path: when the local dispatcher has room, the outbox inserts the new
+ * deliveries already leased to it and hands them over after the commit (see
+ * DeliveryService), skipping a claim query and an UPDATE per delivery. If this process dies
+ * first, the lease runs out and any worker claims them: still durable.
+ */
+export interface OutboxFastPath {
+  /** The lease to take, or null to leave the rows for the claim loop (no capacity). */
+  leaseMsIfCapacity(): number | null;
+  /** Rows inserted leased (inside the transaction: not yet committed). */
+  leased(rows: LeasedRow[]): void;
 }
 
 /** Inserts deliveries for the given event sequences; returns how many were created. */

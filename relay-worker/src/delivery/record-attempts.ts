@@ -26,11 +26,10 @@ export interface SubscriptionHealth {
 /**
  * Writes a batch of attempts in one statement: the `delivery_attempts` rows and the matching
  * `deliveries` updates (status, next attempt, lease released) go through `unnest` arrays, so a
- * batch of hundreds costs one round trip. Then updates each subscription's health counters
- * in a second statement and returns them.
+ * batch of hundreds costs one round trip.
  */
-export async function recordAttempts(pool: pg.Pool, batch: AttemptRecord[]): Promise<SubscriptionHealth[]> {
-  if (batch.length === 0) return [];
+export async function recordAttempts(pool: pg.Pool, batch: AttemptRecord[]): Promise<void> {
+  if (batch.length === 0) return;
   // pg does not strip NUL from text; PostgreSQL refuses it.
   const clean = (s: string | null) => (s === null ? null : s.replace(/\u0000/g, ''));
   await pool.query(
@@ -61,10 +60,14 @@ export async function recordAttempts(pool: pg.Pool, batch: AttemptRecord[]): Pro
       batch.map((a) => a.nextAttemptAt),
     ],
   );
-  return updateHealth(pool, batch);
 }
 
-async function updateHealth(pool: pg.Pool, batch: AttemptRecord[]): Promise<SubscriptionHealth[]> {
+/**
+ * Updates the health counters (consecutive failures, failing since, last success/failure) of
+ * the subscriptions in `batch` in one statement and returns their state.
+ */
+export async function updateSubscriptionHealth(pool: pg.Pool, batch: AttemptRecord[]): Promise<SubscriptionHealth[]> {
+  if (batch.length === 0) return [];
   const per = new Map<string, { ok: boolean; failures: number; firstFailure: Date | null; last: Date }>();
   for (const a of batch) {
     const p = per.get(a.subscriptionId) ?? { ok: false, failures: 0, firstFailure: null, last: a.startedAt };

@@ -151,9 +151,10 @@ export class EventTail extends EventEmitter<{ events: [events: StoredEvent[]] }>
           `SELECT ${EVENT_COLUMNS} FROM events WHERE sequence = ANY($1::bigint[]) ORDER BY sequence`,
           [missing.map(String)],
         );
-        const events = rows.rows.map(rowToEvent);
+        // The in-process path may have emitted some of them while the rows were read.
+        const events = rows.rows.map(rowToEvent).filter((e) => !this.emitted.has(e.sequence));
         for (const e of events) this.emitted.add(e.sequence);
-        this.safeEmit(events);
+        if (events.length) this.safeEmit(events);
       }
       this.cursor = BigInt(seqs.rows[seqs.rows.length - 1]!.sequence);
       for (const s of this.emitted) if (s <= this.cursor) this.emitted.delete(s);

@@ -66,6 +66,8 @@ export class WsHub {
   private readonly pingTimer: NodeJS.Timeout;
   private readonly o: Required<WsHubOptions>;
   private stopping = false;
+  private queued: StoredEvent[] = [];
+  private flushScheduled = false;
 
   constructor(
     private readonly deps: WsHubDeps,
@@ -152,18 +154,39 @@ export class WsHub {
     }
   }
 
-  /** Sends events to every matching client; each event is serialized and framed once. */
+  /**
+   * Sends events to every matching client. Events arriving in the same event-loop turn are
+   * sent together: each is serialized and framed once, the frames for unfiltered clients are
+   * concatenated once, and every client gets one socket write per turn (not one per event).
+   */
   broadcast(events: StoredEvent[]): void {
     if (this.clients.size === 0) return;
+    for (const e of events) if (!DIRECT_ONLY_TYPES.includes(e.type)) this.queued.push(e);
+    if (!this.flushScheduled && this.queued.length) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const events = this.queued;
+    this.queued = [];
+    if (events.length === 0) return;
+    const frames = events.map((e) => encodeTextFrame(Buffer.from(JSON.stringify({ kind: 'event', ...toRelayEvent(e) }))));
+    const all = frames.length === 1 ? frames[0]! : Buffer.concat(frames);
     let sent = 0;
-    for (const e of events) {
-      if (DIRECT_ONLY_TYPES.includes(e.type)) continue;
-      const frame = encodeTextFrame(Buffer.from(JSON.stringify({ kind: 'event', ...toRelayEvent(e) })));
-      for (const c of this.clients) {
-        if (c.filter && !matchesFilter(c.filter, e)) continue;
-        if (c.pending) c.pending.push({ sequence: e.sequence, frame });
-        else if (this.write(c, frame)) sent++;
+    for (const c of this.clients) {
+      if (c.pending) {
+        events.forEach((e, i) => (!c.filter || matchesFilter(c.filter, e)) && c.pending!.push({ sequence: e.sequence, frame: frames[i]! }));
+        continue;
       }
+      if (!c.filter) {
+        if (this.write(c, all)) sent += frames.length;
+        continue;
+      }
+      const mine = frames.filter((_f, i) => matchesFilter(c.filter!, events[i]!));
+      if (mine.length && this.write(c, mine.length === 1 ? mine[0]! : Buffer.concat(mine))) sent += mine.length;
     }
     if (sent) this.deps.metrics.countWsMessages(sent);
   }

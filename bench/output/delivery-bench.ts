@@ -1,0 +1,186 @@
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import pg from 'pg';
+import pino from 'pino';
+import { Pool } from 'undici';
+import { got } from 'got';
+import { createDb, migrate } from '@3cx-relay/db';
+import { encryptSecret, eventId, generateWebhookSecret, type NewEvent } from '@3cx-relay/events';
+import type { PgCluster } from '@3cx-relay/pg-cluster';
+import { EventStore } from '../../relay-worker/src/events/event-store.js';
+import { StatusBoard } from '../../relay-worker/src/status/status-board.js';
+import { RelayMetrics } from '../../relay-worker/src/stats/relay-metrics.js';
+import { DeliveryService } from '../../relay-worker/src/delivery/delivery-service.js';
+import { Child } from './support/child.js';
+import { fmt, percentile, wallMs, Samples } from './support/stats.js';
+import type { Row } from './support/table.js';
+
+const silent = pino({ level: 'silent' });
+const SUBSCRIPTIONS = 10;
+
+interface ReceiverStats { received: number; duplicates: number; first: number; last: number; p50: number; p99: number }
+
+/** A call-event-sized payload carrying the producer's wall clock. */
+function payload(t0: number, n: number) {
+  return {
+    t0, callId: String(100000 + n), callHistoryId: null, direction: 'inbound',
+    caller: { number: '+4930123456', name: 'Caller', dn: null, kind: 'external' },
+    callee: { number: '101', name: 'Agent 101', dn: '101', kind: 'extension' }, did: '+4930999', queue: null, extension: '101',
+  };
+}
+
+type Client = 'undici' | 'fetch' | 'node:http' | 'got';
+
+/** 64 concurrent keep-alive POSTs for `ms`, with the given client: the ceiling without a relay. */
+async function rawLoop(client: Client, port: number, ms: number, maxRequests: number): Promise<{ rps: number; p50: number; p99: number }> {
+  const origin = `http://127.0.0.1:${port}`;
+  const pool = new Pool(origin, { connections: 64 });
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const headers = { 'content-type': 'application/json', 'webhook-id': 'raw' };
+  const rtt = new Samples(1_000_000);
+  let n = 0;
+  const end = Date.now() + ms;
+  const one = async (i: number): Promise<void> => {
+    const body = JSON.stringify({ type: 'call.ringing', timestamp: new Date().toISOString(), data: payload(wallMs(), i) });
+    const t = performance.now();
+    if (client === 'undici') {
+      const r = await pool.request({ path: '/raw', method: 'POST', headers, body });
+      await r.body.dump();
+    } else if (client === 'fetch') {
+      const r = await fetch(`${origin}/raw`, { method: 'POST', headers, body });
+      await r.arrayBuffer();
+    } else if (client === 'got') {
+      await got.post(`${origin}/raw`, { headers, body, agent: { http: agent }, retry: { limit: 0 } });
+    } else {
+      await new Promise<void>((resolve, reject) => {
+        const req = http.request(`${origin}/raw`, { method: 'POST', headers, agent }, (res) => {
+          res.resume();
+          res.on('end', resolve);
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+    }
+    rtt.add(performance.now() - t);
+  };
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: 64 }, async () => {
+      while (Date.now() < end && n < maxRequests) await one(n++);
+    }),
+  );
+  const secs = (performance.now() - started) / 1000;
+  await pool.close();
+  agent.destroy();
+  return { rps: n / secs, p50: percentile(rtt.values(), 50), p99: percentile(rtt.values(), 99) };
+}
+
+async function waitReceived(rx: Child, target: number, timeoutMs: number): Promise<ReceiverStats> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await rx.call<number>('count')) < target && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  return rx.call<ReceiverStats>('stats');
+}
+
+/**
+ * Signed, durably queued deliveries: events appended through the real EventStore (outbox
+ * rows in the same transaction), dispatched by the real DeliveryService to 10 subscriptions
+ * on a receiver in a second process; compared with raw POST loops to the same receiver.
+ */
+export async function benchDelivery(cluster: PgCluster, opts: { seconds: number }): Promise<Row[]> {
+  const { child: rx, ready } = await Child.start<{ port: number }>('receiver.ts');
+  const rows: Row[] = [];
+  const dbUrl = await cluster.createDatabase(`bench_delivery_${randomBytes(3).toString('hex')}`);
+  await migrate(dbUrl);
+  const pool = new pg.Pool({ connectionString: dbUrl, max: 20 });
+  const db = createDb(dbUrl, { max: 2 });
+  const store = new EventStore(pool, silent);
+  const key = randomBytes(32);
+  const delivery = new DeliveryService(
+    { pool, store, status: new StatusBoard(db, silent), metrics: new RelayMetrics(), log: silent },
+    {
+      retryScheduleMs: [5000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000], retryJitter: 0.2, timeoutMs: 15_000,
+      disableAfterMs: 5 * 86_400_000, pollMs: 1000, maxInFlight: 2000, leaseMs: 120_000, retentionMs: 30 * 86_400_000, encryptionKey: key, prune: false,
+    },
+  );
+  try {
+    const raw: Record<string, Awaited<ReturnType<typeof rawLoop>>> = {};
+    const clients: Client[] = process.env.BENCH_RAW_CLIENTS ? (process.env.BENCH_RAW_CLIENTS.split(',') as Client[]) : ['undici', 'node:http', 'fetch', 'got'];
+    for (const client of clients) {
+      process.stderr.write(`[bench] raw ${client} POST loop…\n`);
+      raw[client] = await rawLoop(client, ready.port, opts.seconds * 1000, 2_000_000);
+    }
+    for (const [client, r] of Object.entries(raw)) {
+      rows.push({ group: 'webhooks', what: `raw ${client} POST loop, 64 concurrent (stores nothing)`, value: `${fmt.int(r.rps)} req/s`, detail: `RTT p50 ${fmt.ms(r.p50)}, p99 ${fmt.ms(r.p99)}; ${fmt.ratio(r.rps / raw.undici!.rps)} undici` });
+    }
+
+    for (let i = 0; i < SUBSCRIPTIONS; i++) {
+      const sub = await pool.query<{ id: string }>(
+        `INSERT INTO webhook_subscriptions (name, url, allow_local_network, max_concurrency) VALUES ($1, $2, true, 16) RETURNING id::text`,
+        [`bench ${i}`, `http://127.0.0.1:${ready.port}/hook/${i}`],
+      );
+      await pool.query('INSERT INTO webhook_secrets (subscription_id, ciphertext) VALUES ($1, $2)', [sub.rows[0]!.id, encryptSecret(generateWebhookSecret(), key)]);
+    }
+    await delivery.start();
+    let n = 0;
+    const makeBatch = (size: number): NewEvent[] => {
+      const t0 = wallMs();
+      return Array.from({ length: size }, () => {
+        n++;
+        return { id: eventId('call.ringing', 'bench', String(n)), type: 'call.ringing', occurredAt: new Date(), callId: String(n), extensions: ['101'], dids: ['+4930999'], queues: [], data: payload(t0, n) };
+      });
+    };
+
+    // Phase 1: saturation. Append as fast as the outbox takes it, with at most 20,000 deliveries queued.
+    process.stderr.write('[bench] relay deliveries, saturated…\n');
+    await rx.call('reset');
+    let appended = 0;
+    const end = Date.now() + opts.seconds * 1000;
+    const start = wallMs();
+    while (Date.now() < end && appended < 1_000_000) {
+      const received = await rx.call<number>('count');
+      if (appended * SUBSCRIPTIONS - received > 20_000) {
+        await new Promise((r) => setTimeout(r, 5));
+        continue;
+      }
+      await store.append(makeBatch(100));
+      appended += 100;
+    }
+    const sat = await waitReceived(rx, appended * SUBSCRIPTIONS, 60_000);
+    const satRate = sat.received / ((sat.last - start) / 1000);
+    rows.push({ group: 'webhooks', what: `relay: signed, durably queued deliveries, ${SUBSCRIPTIONS} subscriptions (saturated)`, value: `${fmt.int(satRate)} deliveries/s`, detail: `${fmt.ratio(satRate / raw.undici!.rps)} raw undici, ${raw.got ? fmt.ratio(satRate / raw.got.rps) : 'n/a'} raw got; ${fmt.int(sat.received)} received, ${sat.duplicates} duplicates; event→receipt p50 ${fmt.ms(sat.p50)}, p99 ${fmt.ms(sat.p99)} (queueing included)` });
+
+    // Phase 2: latency at an offered load: the 10,000/s target, then half of what this machine sustained.
+    const offered = async (deliveriesPerSecond: number) => {
+      await rx.call('reset');
+      const eventsPerMs = deliveriesPerSecond / SUBSCRIPTIONS / 1000;
+      const secs = Math.max(3, Math.min(opts.seconds, 8));
+      const before = appended;
+      const t = performance.now();
+      // Append whatever is due by the clock, in batches of at most 200, so a slow append is caught up.
+      while (performance.now() - t < secs * 1000) {
+        const batch = Math.min(200, Math.floor((performance.now() - t) * eventsPerMs) - (appended - before));
+        if (batch > 0) {
+          await store.append(makeBatch(batch));
+          appended += batch;
+        } else await new Promise((r) => setTimeout(r, 2));
+      }
+      const offeredSecs = (performance.now() - t) / 1000;
+      const expected = (appended - before) * SUBSCRIPTIONS;
+      const lat = await waitReceived(rx, expected, 60_000);
+      rows.push({ group: 'webhooks', what: `relay at ${fmt.int(deliveriesPerSecond)} deliveries/s offered: event→receipt latency`, value: `p50 ${fmt.ms(lat.p50)}, p99 ${fmt.ms(lat.p99)}`, detail: `${fmt.int(lat.received)} of ${fmt.int(expected)} received, offered ${fmt.int(expected / offeredSecs)}/s, ${lat.duplicates} duplicates` });
+    };
+    process.stderr.write('[bench] relay deliveries at 10,000/s offered…\n');
+    await offered(10_000);
+    const half = Math.round(satRate / 2 / 100) * 100;
+    process.stderr.write(`[bench] relay deliveries at ${half}/s offered…\n`);
+    await offered(half);
+    const left = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM deliveries WHERE status <> 'succeeded'`);
+    rows.push({ group: 'webhooks', what: 'deliveries not succeeded after the run', value: String(left.rows[0]!.n), detail: 'every row is in PostgreSQL with its attempt' });
+  } finally {
+    await delivery.stop();
+    await pool.end();
+    await db.$disconnect();
+    await rx.stop();
+  }
+  return rows;
+}

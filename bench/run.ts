@@ -1,0 +1,31 @@
+/**
+ * `npm run bench [-- --seconds=N] [--only=webhooks,ws,api]`: the output half's figures on this
+ * machine, loopback only, each measured against its baseline in the same run. Every loop is
+ * bounded in count and in time. Fault runs are separate: `npm run bench:faults`.
+ */
+import os from 'node:os';
+import { startPostgres } from '@3cx-relay/pg-cluster';
+import { benchDelivery } from './output/delivery-bench.js';
+import { benchFanout } from './output/fanout-bench.js';
+import { benchApi } from './output/api-bench.js';
+import { formatTable, type Row } from './output/support/table.js';
+
+const args = process.argv.slice(2);
+const seconds = Number(args.find((a) => a.startsWith('--seconds='))?.split('=')[1] ?? 5);
+const only = args.find((a) => a.startsWith('--only='))?.split('=')[1]?.split(',');
+const want = (name: string) => !only || only.includes(name);
+const fsync = args.includes('--fsync');
+
+const cluster = await startPostgres({ fsync });
+const rows: Row[] = [];
+try {
+  if (want('webhooks')) rows.push(...(await benchDelivery(cluster, { seconds })));
+  if (want('ws')) rows.push(...(await benchFanout(cluster, { seconds })));
+  if (want('api')) rows.push(...(await benchApi(cluster, { seconds })));
+} finally {
+  await cluster.stop();
+}
+const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+process.stdout.write(
+  `\n3CX Relay output benchmarks — ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GB, Node ${process.version}, PostgreSQL fsync ${fsync ? 'on' : 'off'}\n\n${formatTable(rows)}\n`,
+);
