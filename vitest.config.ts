@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // separately from scripts/test.ts. The global setup starts one private PostgreSQL cluster.
 export default defineConfig({
   test: {
-    include: ['{relay-worker,prisma,packages/*,scripts}/{src,test}/**/*.test.ts'],
+    include: ['{relay-worker,prisma,packages/*,scripts,admin}/{src,test}/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**', '**/.next/**'],
     globalSetup: ['./vitest.global-setup.ts'],
     testTimeout: 30_000,
