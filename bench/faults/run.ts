@@ -12,10 +12,15 @@ import { formatTable } from './support/table.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const only = args
+  .find((a) => a.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
 const unknown = only?.filter((n) => !SCENARIOS.some((s) => s.name === n)) ?? [];
 if (unknown.length) {
-  process.stderr.write(`unknown scenario ${unknown.join(', ')}; known: ${SCENARIOS.map((s) => s.name).join(', ')}\n`);
+  process.stderr.write(
+    `unknown scenario ${unknown.join(', ')}; known: ${SCENARIOS.map((s) => s.name).join(', ')}\n`,
+  );
   process.exit(2);
 }
 const chosen = SCENARIOS.filter((s) => !only || only.includes(s.name));
@@ -28,7 +33,9 @@ try {
   for (const s of chosen) {
     process.stderr.write(`[faults] ${s.name}: ${s.title}\n`);
     const r = await s.run({ pgUrl: cluster.url(), scale: quick ? 'quick' : 'full' });
-    process.stderr.write(`[faults] ${s.name}: ${passed(r) ? 'pass' : 'FAIL'} in ${Math.round(r.durationMs / 1000)} s\n`);
+    process.stderr.write(
+      `[faults] ${s.name}: ${passed(r) ? 'pass' : 'FAIL'} in ${Math.round(r.durationMs / 1000)} s\n`,
+    );
     results.push(r);
   }
 } finally {

@@ -9,12 +9,25 @@ import { ResumingWsClient } from '../support/ws-client.js';
 import { sleep, until } from '../support/wait.js';
 
 /** Type filters of the ten subscriptions: every type, live call events, CDR-side events. */
-const FILTERS: string[][] = [[], [], [], [], ['call.*'], ['call.*'], ['call.ended', 'call.missed'], ['cdr.created', 'call.completed'], ['cdr.*'], ['call.completed']];
+const FILTERS: string[][] = [
+  [],
+  [],
+  [],
+  [],
+  ['call.*'],
+  ['call.*'],
+  ['call.ended', 'call.missed'],
+  ['cdr.created', 'call.completed'],
+  ['cdr.*'],
+  ['call.completed'],
+];
 
 /** Kill moments spread over the load window, each jittered within its third. */
 function killTimes(loadMs: number, kills: number): number[] {
   const slot = loadMs / (kills + 1);
-  return Array.from({ length: kills }, (_, i) => Math.round(slot * (i + 1) + (Math.random() - 0.5) * slot * 0.6));
+  return Array.from({ length: kills }, (_, i) =>
+    Math.round(slot * (i + 1) + (Math.random() - 0.5) * slot * 0.6),
+  );
 }
 
 /**
@@ -39,7 +52,11 @@ export const crashSafety: Scenario = {
       for (const [i, types] of FILTERS.entries()) {
         const secret = generateWebhookSecret();
         const ep = rx.endpoint(`s${i}`, secret);
-        const sub = await createSubscription(lab.pool, lab.encryptionKey, { url: rx.urlOf(ep), eventTypes: types, secret });
+        const sub = await createSubscription(lab.pool, lab.encryptionKey, {
+          url: rx.urlOf(ep),
+          eventTypes: types,
+          secret,
+        });
         targets.push({ sub, ep });
       }
       const key = await createApiKey(lab.pool, ['events:subscribe']);
@@ -62,13 +79,21 @@ export const crashSafety: Scenario = {
       lab.sim.setLoadRate(0);
       await simQuiet(lab.sim, 60_000);
       await eventsStable(lab.pool, 4000, 60_000);
-      const l = await deliveriesDone(lab.pool, targets, byScale(ctx.scale, { full: 90_000, quick: 60_000, test: 45_000 }));
+      const l = await deliveriesDone(
+        lab.pool,
+        targets,
+        byScale(ctx.scale, { full: 90_000, quick: 60_000, test: 45_000 }),
+      );
       const wsExpected = l.events.map((e) => e.sequence);
       const maxSeq = BigInt(wsExpected.at(-1) ?? '0');
-      await until(() => clients.every((c) => c.lastSequence >= maxSeq), 30_000, 'WS clients caught up').catch(() => undefined);
+      await until(() => clients.every((c) => c.lastSequence >= maxSeq), 30_000, 'WS clients caught up').catch(
+        () => undefined,
+      );
       const wsMissed = clients.reduce((n, c) => n + c.missing(wsExpected).length, 0);
       const pbxCdrs = await lab.pbxCdrIds();
-      const cdrEvents = new Set(l.events.filter((e) => e.type === 'cdr.created').map((e) => String(e.data.cdrId)));
+      const cdrEvents = new Set(
+        l.events.filter((e) => e.type === 'cdr.created').map((e) => String(e.data.cdrId)),
+      );
       const cdrGap = pbxCdrs.filter((id) => !cdrEvents.has(id)).length;
 
       f.figure('calls', lab.sim.state().finishedCalls);
@@ -79,7 +104,10 @@ export const crashSafety: Scenario = {
       f.figure('delivered', l.delivered);
       f.figure('lost', l.lost);
       f.figure('duplicate rate', duplicateRate(l));
-      f.figure('WS clients', `${clients.length}, ${clients.reduce((n, c) => n + c.connects, 0)} connects, ${wsMissed} missed, ${clients.reduce((n, c) => n + c.duplicates, 0)} dup`);
+      f.figure(
+        'WS clients',
+        `${clients.length}, ${clients.reduce((n, c) => n + c.connects, 0)} connects, ${wsMissed} missed, ${clients.reduce((n, c) => n + c.duplicates, 0)} dup`,
+      );
       f.figure('CDRs 3CX/relay', `${pbxCdrs.length}/${cdrEvents.size}`);
       f.figure('RSS', `${mib(rssStart)} → ${mib(lab.worker.rssBytes())}`);
       f.check('events were produced', l.events.length > 0, l.events.length);
@@ -88,7 +116,11 @@ export const crashSafety: Scenario = {
       f.check('duplicates carry a stored webhook-id', l.unknownIds === 0, l.unknownIds);
       f.check('WS clients resuming with since miss nothing', wsMissed === 0, wsMissed);
       f.check('every 3CX CDR became cdr.created', cdrGap === 0, `${cdrGap} of ${pbxCdrs.length} missing`);
-      f.check('worker never exited on its own', lab.worker.unexpectedExits.length === 0, JSON.stringify(lab.worker.unexpectedExits));
+      f.check(
+        'worker never exited on its own',
+        lab.worker.unexpectedExits.length === 0,
+        JSON.stringify(lab.worker.unexpectedExits),
+      );
     } catch (err) {
       f.fail('run', err);
     } finally {

@@ -31,7 +31,12 @@ async function malformedFrames(lab: Lab, count: number): Promise<number> {
 async function errorResponses(lab: Lab, ms: number): Promise<void> {
   const driver = driveCalls(lab.sim, 6, 2, 120_000);
   for (const [i, status] of [500, 503, 502, 404].entries()) {
-    await lab.sim.faults.set({ httpErrors: [{ pathPrefix: '/callcontrol', status }, { pathPrefix: '/xapi', status: i % 2 ? 500 : 503 }] });
+    await lab.sim.faults.set({
+      httpErrors: [
+        { pathPrefix: '/callcontrol', status },
+        { pathPrefix: '/xapi', status: i % 2 ? 500 : 503 },
+      ],
+    });
     await sleep(ms / 4);
   }
   await lab.sim.faults.clear();
@@ -53,27 +58,50 @@ export const hostileInput: Scenario = {
     const s = ctx.scale;
     // A failed snapshot leaves Call Control 'degraded' until the next periodic reconcile (45 s by
     // default): 5 s here so "back to normal" is judged within the run.
-    const lab = await startLab({ pgUrl: ctx.pgUrl, tag: 'hostile', workerEnv: { CALLCONTROL_RECONCILE_INTERVAL_MS: '5000' } });
+    const lab = await startLab({
+      pgUrl: ctx.pgUrl,
+      tag: 'hostile',
+      workerEnv: { CALLCONTROL_RECONCILE_INTERVAL_MS: '5000' },
+    });
     try {
       const key = await createApiKey(lab.pool, ['events:subscribe', 'calls:read', 'history:read']);
       await lab.worker.start();
-      await eventually(async () => (await lab.worker.health())?.components.callcontrol?.status === 'up', 20_000);
+      await eventually(
+        async () => (await lab.worker.health())?.components.callcontrol?.status === 'up',
+        20_000,
+      );
       await sleep(1000);
       const rssBefore = lab.worker.rssBytes();
       lab.worker.logs.reset();
 
       const frames = await malformedFrames(lab, byScale(s, { full: 10_000, quick: 3000, test: 600 }));
       await errorResponses(lab, byScale(s, { full: 8000, quick: 4000, test: 2000 }));
-      const port: Tally = await garbageOnPort(Number(lab.worker.env.RELAY_PORT), byScale(s, { full: 2000, quick: 500, test: 100 }));
-      const wsFrames = await garbageFrames(lab.worker.url, key.key, byScale(s, { full: 300, quick: 60, test: 15 }));
+      const port: Tally = await garbageOnPort(
+        Number(lab.worker.env.RELAY_PORT),
+        byScale(s, { full: 2000, quick: 500, test: 100 }),
+      );
+      const wsFrames = await garbageFrames(
+        lab.worker.url,
+        key.key,
+        byScale(s, { full: 300, quick: 60, test: 15 }),
+      );
       const rest = await restAbuse(lab.worker.url, key.key, byScale(s, { full: 100, quick: 25, test: 5 }));
       await sleep(3000);
       const rssAfter = lab.worker.rssBytes();
       const t = Date.now();
-      const recovered = await eventually(async () => (await lab.worker.health())?.components.callcontrol?.status === 'up', 30_000);
+      const recovered = await eventually(
+        async () => (await lab.worker.health())?.components.callcontrol?.status === 'up',
+        30_000,
+      );
       f.figure('callcontrol up after faults', `${((Date.now() - t) / 1000).toFixed(1)} s`);
       const after = await driveCalls(lab.sim, 3, 3, 60_000);
-      const endedCount = async () => (await lab.pool.query(`SELECT DISTINCT call_id FROM events WHERE type = 'call.ended' AND call_id = ANY($1)`, [after.callIds])).rowCount ?? 0;
+      const endedCount = async () =>
+        (
+          await lab.pool.query(
+            `SELECT DISTINCT call_id FROM events WHERE type = 'call.ended' AND call_id = ANY($1)`,
+            [after.callIds],
+          )
+        ).rowCount ?? 0;
       const ended = await eventually(async () => (await endedCount()) === after.callIds.length, 20_000);
       const warnKinds = lab.worker.logs.atLeast(LEVEL.warn);
       const noisiest = [...warnKinds.entries()].sort((a, b) => b[1] - a[1])[0];
@@ -85,13 +113,36 @@ export const hostileInput: Scenario = {
       f.figure('WS garbage (close codes)', formatTally(wsFrames));
       f.figure('REST abuse', formatTally(rest));
       f.figure('RSS', `${mib(rssBefore)} → ${mib(rssAfter)}`);
-      f.figure('warn+ log kinds', `${warnKinds.size}, noisiest ${noisiest ? `${noisiest[1]}× "${noisiest[0]}"` : 'none'}`);
-      f.check('no crash', lab.worker.running && lab.worker.unexpectedExits.length === 0, JSON.stringify(lab.worker.unexpectedExits));
-      f.check('frames reached the worker', frames > byScale(s, { full: 5000, quick: 1500, test: 300 }), frames);
+      f.figure(
+        'warn+ log kinds',
+        `${warnKinds.size}, noisiest ${noisiest ? `${noisiest[1]}× "${noisiest[0]}"` : 'none'}`,
+      );
+      f.check(
+        'no crash',
+        lab.worker.running && lab.worker.unexpectedExits.length === 0,
+        JSON.stringify(lab.worker.unexpectedExits),
+      );
+      f.check(
+        'frames reached the worker',
+        frames > byScale(s, { full: 5000, quick: 1500, test: 300 }),
+        frames,
+      );
       f.check('no 5xx to malformed REST', fiveXX === 0, formatTally(rest));
-      f.check('memory bounded (RSS growth < 150 MiB)', growth !== null && growth < 150 * 1048576, mib(growth));
-      f.check('each kind logged a bounded number of times (≤ 5), not per occurrence', !noisiest || noisiest[1] <= 5, noisiest ? `${noisiest[1]}× ${noisiest[0]}` : '');
-      f.check('back to normal: callcontrol up, new calls end', recovered && ended && after.callIds.length > 0, `callcontrol ${recovered ? 'up' : 'not up'}, ${await endedCount()}/${after.callIds.length} calls ended`);
+      f.check(
+        'memory bounded (RSS growth < 150 MiB)',
+        growth !== null && growth < 150 * 1048576,
+        mib(growth),
+      );
+      f.check(
+        'each kind logged a bounded number of times (≤ 5), not per occurrence',
+        !noisiest || noisiest[1] <= 5,
+        noisiest ? `${noisiest[1]}× ${noisiest[0]}` : '',
+      );
+      f.check(
+        'back to normal: callcontrol up, new calls end',
+        recovered && ended && after.callIds.length > 0,
+        `callcontrol ${recovered ? 'up' : 'not up'}, ${await endedCount()}/${after.callIds.length} calls ended`,
+      );
     } catch (err) {
       f.fail('run', err);
     } finally {

@@ -7,4 +7,11 @@ import { hostileInput } from './hostile-input.js';
 import { securityProbe } from './security-probe.js';
 
 /** Every scenario, in the order the runner prints them. */
-export const SCENARIOS: Scenario[] = [crashSafety, receiverOutage, pbxFaults, ownDbRestart, hostileInput, securityProbe];
+export const SCENARIOS: Scenario[] = [
+  crashSafety,
+  receiverOutage,
+  pbxFaults,
+  ownDbRestart,
+  hostileInput,
+  securityProbe,
+];

@@ -26,7 +26,12 @@ export const ownDbRestart: Scenario = {
     // Durable like production (`npm start`, install.sh): with synchronous_commit=off an immediate
     // stop loses the last acknowledged commits, which would be the database's loss, not the relay's.
     const own = await startPostgres({ fsync: true });
-    const lab = await startLab({ pgUrl: ctx.pgUrl, relayPgUrl: own.url(), tag: 'owndb', sim: { timeScale: 0.04 } });
+    const lab = await startLab({
+      pgUrl: ctx.pgUrl,
+      relayPgUrl: own.url(),
+      tag: 'owndb',
+      sim: { timeScale: 0.04 },
+    });
     const rx = await new Receiver().start();
     const clients: ResumingWsClient[] = [];
     try {
@@ -34,7 +39,14 @@ export const ownDbRestart: Scenario = {
       for (const [i, types] of [[], ['call.*'], ['cdr.created', 'call.completed']].entries()) {
         const secret = generateWebhookSecret();
         const ep = rx.endpoint(`s${i}`, secret);
-        targets.push({ sub: await createSubscription(lab.pool, lab.encryptionKey, { url: rx.urlOf(ep), eventTypes: types, secret }), ep });
+        targets.push({
+          sub: await createSubscription(lab.pool, lab.encryptionKey, {
+            url: rx.urlOf(ep),
+            eventTypes: types,
+            secret,
+          }),
+          ep,
+        });
       }
       const key = await createApiKey(lab.pool, ['events:subscribe']);
       await lab.worker.start();
@@ -43,11 +55,18 @@ export const ownDbRestart: Scenario = {
       const driver = driveCalls(lab.sim, calls, 3, 300_000);
       await sleep(2000);
       await own.kill();
-      const sawDown = await eventually(async () => (await lab.worker.health())?.components.database?.status === 'down', downMs + 10_000);
+      const sawDown = await eventually(
+        async () => (await lab.worker.health())?.components.database?.status === 'down',
+        downMs + 10_000,
+      );
       await sleep(downMs);
       await own.start();
       const t = Date.now();
-      await until(async () => (await lab.worker.health())?.components.database?.status === 'up', 60_000, 'own database up again');
+      await until(
+        async () => (await lab.worker.health())?.components.database?.status === 'up',
+        60_000,
+        'own database up again',
+      );
       const reconnectMs = Date.now() - t;
       const driven = await driver;
       await simQuiet(lab.sim, 60_000);
@@ -59,10 +78,15 @@ export const ownDbRestart: Scenario = {
       const cdrs = new Set(l.events.filter((e) => e.type === 'cdr.created').map((e) => String(e.data.cdrId)));
       const cdrGap = pbx.filter((id) => !cdrs.has(id)).length;
       const maxSeq = BigInt(l.events.at(-1)?.sequence ?? '0');
-      await until(() => clients.every((c) => c.lastSequence >= maxSeq), 30_000, 'WS clients caught up').catch(() => undefined);
+      await until(() => clients.every((c) => c.lastSequence >= maxSeq), 30_000, 'WS clients caught up').catch(
+        () => undefined,
+      );
       const wsMissed = clients.reduce((n, c) => n + c.missing(l.events.map((e) => e.sequence)).length, 0);
 
-      f.figure('down', `${downMs / 1000} s, worker saw it: ${sawDown ? 'yes' : 'no'}, back up ${(reconnectMs / 1000).toFixed(1)} s after restart`);
+      f.figure(
+        'down',
+        `${downMs / 1000} s, worker saw it: ${sawDown ? 'yes' : 'no'}, back up ${(reconnectMs / 1000).toFixed(1)} s after restart`,
+      );
       f.figure('calls', driven.callIds.length);
       f.figure('events', l.events.length);
       f.figure('delivered', `${l.delivered}/${l.expected}`);
@@ -71,10 +95,25 @@ export const ownDbRestart: Scenario = {
       f.figure('missed call.ended', missedEnds.length);
       f.figure('CDRs 3CX/relay', `${pbx.length}/${cdrs.size}`);
       f.figure('WS missed', wsMissed);
-      f.check('worker reconnected unattended (no exit)', lab.worker.unexpectedExits.length === 0 && lab.worker.starts === 1, JSON.stringify(lab.worker.unexpectedExits));
+      f.check(
+        'worker reconnected unattended (no exit)',
+        lab.worker.unexpectedExits.length === 0 && lab.worker.starts === 1,
+        JSON.stringify(lab.worker.unexpectedExits),
+      );
       f.check('0 lost webhook deliveries', l.lost === 0 && l.expected > 0, l.lostSample.join(', '));
-      const seenTypes = (id: string) => l.events.filter((e) => e.call_id === id).map((e) => e.type).join('+') || 'no events';
-      f.check('0 missed call.ended', missedEnds.length === 0 && driven.callIds.length > 0, missedEnds.slice(0, 5).map((id) => `${id} (${seenTypes(id)})`).join(', '));
+      const seenTypes = (id: string) =>
+        l.events
+          .filter((e) => e.call_id === id)
+          .map((e) => e.type)
+          .join('+') || 'no events';
+      f.check(
+        '0 missed call.ended',
+        missedEnds.length === 0 && driven.callIds.length > 0,
+        missedEnds
+          .slice(0, 5)
+          .map((id) => `${id} (${seenTypes(id)})`)
+          .join(', '),
+      );
       f.check('every 3CX CDR became cdr.created', cdrGap === 0, `${cdrGap} missing`);
       f.check('WS clients miss nothing', wsMissed === 0, wsMissed);
     } catch (err) {

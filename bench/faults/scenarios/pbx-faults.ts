@@ -7,7 +7,10 @@ import { eventually, sleep } from '../support/wait.js';
 
 /** Call ids of `calls` that have no `call.ended` event in the relay's store. */
 async function missedEnds(pool: pg.Pool, calls: DrivenCalls): Promise<string[]> {
-  const res = await pool.query<{ call_id: string }>(`SELECT DISTINCT call_id FROM events WHERE type = 'call.ended' AND call_id = ANY($1)`, [calls.callIds]);
+  const res = await pool.query<{ call_id: string }>(
+    `SELECT DISTINCT call_id FROM events WHERE type = 'call.ended' AND call_id = ANY($1)`,
+    [calls.callIds],
+  );
   const ended = new Set(res.rows.map((r) => r.call_id));
   return calls.callIds.filter((id) => !ended.has(id));
 }
@@ -18,7 +21,12 @@ async function componentStatus(lab: Lab, name: string): Promise<string> {
 }
 
 /** Runs calls (2 at a time) while `fault` acts every `everyMs` until they end; returns the fault count. */
-async function callsUnder(lab: Lab, count: number, everyMs: number, fault: () => Promise<unknown>): Promise<{ calls: DrivenCalls; faults: number }> {
+async function callsUnder(
+  lab: Lab,
+  count: number,
+  everyMs: number,
+  fault: () => Promise<unknown>,
+): Promise<{ calls: DrivenCalls; faults: number }> {
   let done = false;
   let faults = 0;
   const driver = driveCalls(lab.sim, count, 2, 300_000).finally(() => (done = true));
@@ -39,7 +47,11 @@ async function wsDrops(lab: Lab, f: Findings, calls: number, everyMs: number): P
   const missed = await missedEnds(lab.pool, r.calls);
   f.figure('WS drops', `${r.faults} over ${r.calls.callIds.length} calls`);
   f.figure('missed call.ended', missed.length);
-  f.check('WS dropped every few s: 0 missed call.ended', missed.length === 0 && r.faults >= 3 && r.calls.callIds.length > 0, `${r.faults} drops, missed: ${missed.slice(0, 5).join(',')}`);
+  f.check(
+    'WS dropped every few s: 0 missed call.ended',
+    missed.length === 0 && r.faults >= 3 && r.calls.callIds.length > 0,
+    `${r.faults} drops, missed: ${missed.slice(0, 5).join(',')}`,
+  );
 }
 
 /** Token revoked mid-stream, then the socket dropped: the worker must fetch a new token. */
@@ -54,14 +66,25 @@ async function tokenRevoked(lab: Lab, f: Findings, calls: number): Promise<void>
   const up = await eventually(async () => (await componentStatus(lab, 'callcontrol')) === 'up', 20_000);
   await sleep(2000);
   const missed = await missedEnds(lab.pool, r);
-  f.figure('token revoked', `callcontrol ${up ? 'up again' : 'not up'}, ${missed.length}/${r.callIds.length} missed call.ended`);
-  f.check('token revoked mid-stream: recovered, 0 missed call.ended', up && missed.length === 0 && r.callIds.length > 0, `${missed.length} missed`);
+  f.figure(
+    'token revoked',
+    `callcontrol ${up ? 'up again' : 'not up'}, ${missed.length}/${r.callIds.length} missed call.ended`,
+  );
+  f.check(
+    'token revoked mid-stream: recovered, 0 missed call.ended',
+    up && missed.length === 0 && r.callIds.length > 0,
+    `${missed.length} missed`,
+  );
 }
 
 /** XAPI answering 500, then slowly: health degraded, no crash, back to up after. */
 async function xapiFaults(lab: Lab, f: Findings, slowMs: number): Promise<void> {
   await lab.sim.faults.set({ httpErrors: [{ pathPrefix: '/xapi', status: 500 }] });
-  const degraded = await eventually(async () => (await lab.worker.health())?.status === 'degraded' && (await componentStatus(lab, 'xapi')) !== 'up', 20_000);
+  const degraded = await eventually(
+    async () =>
+      (await lab.worker.health())?.status === 'degraded' && (await componentStatus(lab, 'xapi')) !== 'up',
+    20_000,
+  );
   await lab.sim.faults.clear();
   const back500 = await eventually(async () => (await componentStatus(lab, 'xapi')) === 'up', 20_000);
   await lab.sim.faults.set({ delayMs: slowMs, delayPathPrefix: '/xapi' });
@@ -71,7 +94,10 @@ async function xapiFaults(lab: Lab, f: Findings, slowMs: number): Promise<void> 
   await lab.sim.faults.clear();
   const backSlow = await eventually(async () => (await componentStatus(lab, 'xapi')) === 'up', 30_000);
   f.figure('XAPI 500', `${degraded ? 'degraded' : 'not degraded'} → ${back500 ? 'up' : 'not up'}`);
-  f.figure(`XAPI +${slowMs} ms`, `xapi ${slowStatus}, health ${answering ? 'answering' : 'silent'} → ${backSlow ? 'up' : 'not up'}`);
+  f.figure(
+    `XAPI +${slowMs} ms`,
+    `xapi ${slowStatus}, health ${answering ? 'answering' : 'silent'} → ${backSlow ? 'up' : 'not up'}`,
+  );
   f.check('XAPI 500s: health degraded, then recovered', degraded && back500);
   f.check('XAPI slow: worker answers, then recovered', answering && backSlow && lab.worker.running);
 }
@@ -81,7 +107,10 @@ async function dbStopped(lab: Lab, f: Findings, downMs: number, calls: number): 
   const driver = driveCalls(lab.sim, calls, 3, 300_000);
   await sleep(500);
   await lab.sim.faults.set({ dbDown: true });
-  const sawDown = await eventually(async () => (await componentStatus(lab, 'db3cx')) === 'down', downMs + 10_000);
+  const sawDown = await eventually(
+    async () => (await componentStatus(lab, 'db3cx')) === 'down',
+    downMs + 10_000,
+  );
   await sleep(Math.max(0, downMs - 1000));
   await lab.sim.faults.set({ dbDown: false });
   await driver;
@@ -89,12 +118,21 @@ async function dbStopped(lab: Lab, f: Findings, downMs: number, calls: number): 
   const up = await eventually(async () => (await componentStatus(lab, 'db3cx')) === 'up', 30_000);
   await eventsStable(lab.pool, 4000, 60_000);
   const pbx = await lab.pbxCdrIds();
-  const res = await lab.pool.query<{ cdr: string; n: number }>(`SELECT data->>'cdrId' AS cdr, count(*)::int AS n FROM events WHERE type = 'cdr.created' GROUP BY 1`);
+  const res = await lab.pool.query<{ cdr: string; n: number }>(
+    `SELECT data->>'cdrId' AS cdr, count(*)::int AS n FROM events WHERE type = 'cdr.created' GROUP BY 1`,
+  );
   const relay = new Map(res.rows.map((r) => [r.cdr, r.n]));
   const gap = pbx.filter((id) => !relay.has(id)).length;
   const dup = res.rows.filter((r) => r.n > 1).length;
-  f.figure(`3CX DB down ${Math.round(downMs / 1000)} s`, `db3cx ${sawDown ? 'down' : 'never down'} → ${up ? 'up' : 'not up'}; CDRs 3CX/relay ${pbx.length}/${relay.size}, gap ${gap}, dup ${dup}`);
-  f.check('3CX DB stopped: CDR stream resumes with no gap, no duplicate', sawDown && up && gap === 0 && dup === 0 && pbx.length > 0, `gap ${gap}, dup ${dup}`);
+  f.figure(
+    `3CX DB down ${Math.round(downMs / 1000)} s`,
+    `db3cx ${sawDown ? 'down' : 'never down'} → ${up ? 'up' : 'not up'}; CDRs 3CX/relay ${pbx.length}/${relay.size}, gap ${gap}, dup ${dup}`,
+  );
+  f.check(
+    '3CX DB stopped: CDR stream resumes with no gap, no duplicate',
+    sawDown && up && gap === 0 && dup === 0 && pbx.length > 0,
+    `gap ${gap}, dup ${dup}`,
+  );
 }
 
 /**
@@ -108,14 +146,32 @@ export const pbxFaults: Scenario = {
   async run(ctx: ScenarioContext) {
     const f = new Findings(this.name);
     const s = ctx.scale;
-    const lab = await startLab({ pgUrl: ctx.pgUrl, tag: 'pbx', sim: { timeScale: byScale(s, { full: 0.05, quick: 0.04, test: 0.03 }) } });
+    const lab = await startLab({
+      pgUrl: ctx.pgUrl,
+      tag: 'pbx',
+      sim: { timeScale: byScale(s, { full: 0.05, quick: 0.04, test: 0.03 }) },
+    });
     try {
       await lab.worker.start();
-      await wsDrops(lab, f, byScale(s, { full: 100, quick: 40, test: 16 }), byScale(s, { full: 5000, quick: 3000, test: 1000 }));
+      await wsDrops(
+        lab,
+        f,
+        byScale(s, { full: 100, quick: 40, test: 16 }),
+        byScale(s, { full: 5000, quick: 3000, test: 1000 }),
+      );
       await tokenRevoked(lab, f, byScale(s, { full: 12, quick: 8, test: 6 }));
       await xapiFaults(lab, f, byScale(s, { full: 8000, quick: 5000, test: 3000 }));
-      await dbStopped(lab, f, byScale(s, { full: 30_000, quick: 10_000, test: 4000 }), byScale(s, { full: 20, quick: 10, test: 6 }));
-      f.check('worker never exited on its own', lab.worker.unexpectedExits.length === 0, JSON.stringify(lab.worker.unexpectedExits));
+      await dbStopped(
+        lab,
+        f,
+        byScale(s, { full: 30_000, quick: 10_000, test: 4000 }),
+        byScale(s, { full: 20, quick: 10, test: 6 }),
+      );
+      f.check(
+        'worker never exited on its own',
+        lab.worker.unexpectedExits.length === 0,
+        JSON.stringify(lab.worker.unexpectedExits),
+      );
     } catch (err) {
       f.fail('run', err);
     } finally {

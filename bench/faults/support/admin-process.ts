@@ -11,7 +11,8 @@ const NEXT_BIN = path.join(REPO_ROOT, 'node_modules/next/dist/bin/next');
 
 /** Why the admin cannot be started here, or null when it can (a production build exists). */
 export function adminUnavailable(): string | null {
-  if (!existsSync(path.join(ADMIN_DIR, '.next/BUILD_ID'))) return 'admin/.next not built (npm run build -w @3cx-relay/admin)';
+  if (!existsSync(path.join(ADMIN_DIR, '.next/BUILD_ID')))
+    return 'admin/.next not built (npm run build -w @3cx-relay/admin)';
   if (!existsSync(NEXT_BIN)) return 'next is not installed';
   return null;
 }
@@ -51,18 +52,23 @@ export class AdminProcess {
     });
     this.child = child;
     const keep = (c: Buffer) => (this.output = (this.output + c.toString()).slice(-4000));
-    child.stdout!.on('data', keep);
-    child.stderr!.on('data', keep);
-    await until(async () => {
-      if (child.exitCode !== null) throw new Error(`admin exited: ${this.output.trim()}`);
-      try {
-        const res = await fetch(`${this.origin}/admin/login`, { signal: AbortSignal.timeout(3000) });
-        await res.arrayBuffer();
-        return res.status < 500;
-      } catch {
-        return false;
-      }
-    }, timeoutMs, 'admin ready', 300);
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    await until(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`admin exited: ${this.output.trim()}`);
+        try {
+          const res = await fetch(`${this.origin}/admin/login`, { signal: AbortSignal.timeout(3000) });
+          await res.arrayBuffer();
+          return res.status < 500;
+        } catch {
+          return false;
+        }
+      },
+      timeoutMs,
+      'admin ready',
+      300,
+    );
   }
 
   async stop(): Promise<void> {

@@ -1,7 +1,15 @@
 import type { Simulator } from '@3cx-relay/simulator';
 
 /** The scenarios a call driver cycles through (every one ends with a visible call.ended). */
-export const CALL_MIX = ['internal', 'inbound-missed', 'inbound-queue-answered', 'outbound', 'ring-group-fanout', 'queue-abandoned', 'blind-transfer'];
+export const CALL_MIX = [
+  'internal',
+  'inbound-missed',
+  'inbound-queue-answered',
+  'outbound',
+  'ring-group-fanout',
+  'queue-abandoned',
+  'blind-transfer',
+];
 
 /** What {@link driveCalls} reports. */
 export interface DrivenCalls {
@@ -15,7 +23,12 @@ export interface DrivenCalls {
  * {@link CALL_MIX}; resolves when every flow has ended and its CDRs are committed (or the
  * deadline passed). `onEach` runs after each finished call (fault injection hooks).
  */
-export async function driveCalls(sim: Simulator, count: number, concurrency: number, deadlineMs: number): Promise<DrivenCalls> {
+export async function driveCalls(
+  sim: Simulator,
+  count: number,
+  concurrency: number,
+  deadlineMs: number,
+): Promise<DrivenCalls> {
   const out: DrivenCalls = { callIds: [], aborted: 0, failed: 0 };
   const end = Date.now() + deadlineMs;
   let next = 0;

@@ -32,7 +32,17 @@ export interface Ledger {
 export async function ledger(pool: pg.Pool, targets: Target[]): Promise<Ledger> {
   const events = (await readEvents(pool)).filter((e) => e.type !== 'relay.test');
   const ids = new Set(events.map((e) => e.id));
-  const out: Ledger = { events, expected: 0, delivered: 0, lost: 0, duplicates: 0, requests: 0, badSignatures: 0, unknownIds: 0, lostSample: [] };
+  const out: Ledger = {
+    events,
+    expected: 0,
+    delivered: 0,
+    lost: 0,
+    duplicates: 0,
+    requests: 0,
+    badSignatures: 0,
+    unknownIds: 0,
+    lostSample: [],
+  };
   for (const { sub, ep } of targets) {
     for (const e of events) {
       if (!typeMatches(sub.eventTypes, e.type)) continue;

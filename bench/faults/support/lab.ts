@@ -95,7 +95,16 @@ export async function startLab(o: LabOptions): Promise<Lab> {
   const tag = `${o.tag}_${randomBytes(3).toString('hex')}`.toLowerCase();
   const relayAdmin = o.relayPgUrl ?? o.pgUrl;
   const iniDir = mkdtempSync(path.join(os.tmpdir(), `relay-faults-${tag}-`));
-  const sim = await startSimulator({ pgUrl: o.pgUrl, dbName: `sim_${tag}`, readonlyRole: `simro_${tag}`, iniDir, timeScale: 0.02, seed: 11, dropOnStop: true, ...o.sim });
+  const sim = await startSimulator({
+    pgUrl: o.pgUrl,
+    dbName: `sim_${tag}`,
+    readonlyRole: `simro_${tag}`,
+    iniDir,
+    timeScale: 0.02,
+    seed: 11,
+    dropOnStop: true,
+    ...o.sim,
+  });
   const relayDb = `relay_${tag}`;
   await createDatabase(relayAdmin, relayDb);
   const relayDbUrl = withDatabase(relayAdmin, relayDb);
@@ -128,7 +137,9 @@ export async function startLab(o: LabOptions): Promise<Lab> {
     relayDbUrl,
     encryptionKey,
     async pbxCdrIds() {
-      return (await pbxPool.query<{ cdr_id: string }>('SELECT cdr_id::text FROM cdroutput ORDER BY cdr_started_at')).rows.map((r) => r.cdr_id);
+      return (
+        await pbxPool.query<{ cdr_id: string }>('SELECT cdr_id::text FROM cdroutput ORDER BY cdr_started_at')
+      ).rows.map((r) => r.cdr_id);
     },
     async stop() {
       await worker.stop();

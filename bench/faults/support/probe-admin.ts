@@ -24,7 +24,12 @@ export const ADMIN_ROUTES: AdminRoute[] = [
   { method: 'DELETE', path: `/api-keys/${id}`, role: 'admin' },
   { method: 'GET', path: `/api-keys/${id}/usage`, role: 'viewer' },
   { method: 'GET', path: '/webhooks', role: 'viewer' },
-  { method: 'POST', path: '/webhooks', role: 'admin', body: { name: 'probe', url: 'https://example.invalid/hook' } },
+  {
+    method: 'POST',
+    path: '/webhooks',
+    role: 'admin',
+    body: { name: 'probe', url: 'https://example.invalid/hook' },
+  },
   { method: 'GET', path: `/webhooks/${id}`, role: 'viewer' },
   { method: 'PATCH', path: `/webhooks/${id}`, role: 'admin', body: { enabled: false } },
   { method: 'DELETE', path: `/webhooks/${id}`, role: 'admin' },
@@ -32,10 +37,20 @@ export const ADMIN_ROUTES: AdminRoute[] = [
   { method: 'POST', path: `/webhooks/${id}/rotate-secret`, role: 'admin', body: {} },
   { method: 'GET', path: `/webhooks/${id}/deliveries`, role: 'viewer' },
   { method: 'POST', path: `/webhooks/${id}/retry-failed`, role: 'admin' },
-  { method: 'POST', path: `/webhooks/${id}/recover`, role: 'admin', body: { since: new Date().toISOString() } },
+  {
+    method: 'POST',
+    path: `/webhooks/${id}/recover`,
+    role: 'admin',
+    body: { since: new Date().toISOString() },
+  },
   { method: 'POST', path: '/deliveries/1/retry', role: 'admin' },
   { method: 'GET', path: '/users', role: 'admin' },
-  { method: 'POST', path: '/users', role: 'admin', body: { email: 'probe@example.invalid', role: 'admin', password: 'probe-password-123' } },
+  {
+    method: 'POST',
+    path: '/users',
+    role: 'admin',
+    body: { email: 'probe@example.invalid', role: 'admin', password: 'probe-password-123' },
+  },
   { method: 'PATCH', path: `/users/${id}`, role: 'admin', body: { role: 'admin' } },
   { method: 'DELETE', path: `/users/${id}`, role: 'admin' },
   { method: 'POST', path: `/users/${id}/reset-password`, role: 'admin', body: {} },
@@ -58,7 +73,11 @@ async function send(origin: string, r: AdminRoute, cookie: string | null): Promi
 }
 
 /** Signs in; returns the session cookie or null with the status. */
-export async function login(origin: string, email: string, password: string): Promise<{ status: number; cookie: string | null }> {
+export async function login(
+  origin: string,
+  email: string,
+  password: string,
+): Promise<{ status: number; cookie: string | null }> {
   const res = await fetch(`${origin}/admin/api/login`, {
     method: 'POST',
     headers: { origin, 'content-type': 'application/json' },
@@ -66,7 +85,10 @@ export async function login(origin: string, email: string, password: string): Pr
     signal: AbortSignal.timeout(15_000),
   });
   await res.arrayBuffer();
-  const set = res.headers.getSetCookie().map((c) => c.split(';')[0]!).filter((c) => c.includes('='));
+  const set = res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0]!)
+    .filter((c) => c.includes('='));
   return { status: res.status, cookie: set.length ? set.join('; ') : null };
 }
 
@@ -82,7 +104,12 @@ export interface AdminProbe {
 
 /** Calls every route signed out and as a viewer. */
 export async function probeAdmin(origin: string, viewerCookie: string): Promise<AdminProbe> {
-  const p: AdminProbe = { unauthenticated: new Map(), pages: new Map(), viewerOnAdmin: new Map(), viewerOnViewer: new Map() };
+  const p: AdminProbe = {
+    unauthenticated: new Map(),
+    pages: new Map(),
+    viewerOnAdmin: new Map(),
+    viewerOnViewer: new Map(),
+  };
   for (const r of ADMIN_ROUTES) {
     bumpTally(p.unauthenticated, await send(origin, r, null));
     bumpTally(r.role === 'admin' ? p.viewerOnAdmin : p.viewerOnViewer, await send(origin, r, viewerCookie));
@@ -91,14 +118,23 @@ export async function probeAdmin(origin: string, viewerCookie: string): Promise<
     const res = await fetch(`${origin}${page}`, { redirect: 'manual', signal: AbortSignal.timeout(15_000) });
     await res.arrayBuffer();
     const to = res.headers.get('location') ?? '';
-    bumpTally(p.pages, res.status >= 300 && res.status < 400 && to.includes('/login') ? 'to login' : res.status);
+    bumpTally(
+      p.pages,
+      res.status >= 300 && res.status < 400 && to.includes('/login') ? 'to login' : res.status,
+    );
   }
   return p;
 }
 
 /** `attempts` wrong passwords for one account, then the right one; statuses of each. */
-export async function bruteForce(origin: string, email: string, password: string, attempts: number): Promise<{ wrong: Tally; rightAfter: number }> {
+export async function bruteForce(
+  origin: string,
+  email: string,
+  password: string,
+  attempts: number,
+): Promise<{ wrong: Tally; rightAfter: number }> {
   const wrong: Tally = new Map();
-  for (let i = 0; i < attempts; i++) bumpTally(wrong, (await login(origin, email, `wrong-${i}-password`)).status);
+  for (let i = 0; i < attempts; i++)
+    bumpTally(wrong, (await login(origin, email, `wrong-${i}-password`)).status);
   return { wrong, rightAfter: (await login(origin, email, password)).status };
 }

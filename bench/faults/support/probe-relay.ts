@@ -21,14 +21,20 @@ export const RELAY_ROUTES: RelayRoute[] = [
 
 /** Status of one request (HTTP) or upgrade (WS; 101 when it was accepted). */
 async function call(baseUrl: string, route: RelayRoute, key: string | null): Promise<number> {
-  const headers: Record<string, string> = { ...route.headers, ...(key ? { authorization: `Bearer ${key}` } : {}) };
+  const headers: Record<string, string> = {
+    ...route.headers,
+    ...(key ? { authorization: `Bearer ${key}` } : {}),
+  };
   if (!route.ws) {
     const res = await fetch(`${baseUrl}${route.path}`, { headers, signal: AbortSignal.timeout(10_000) });
     await res.arrayBuffer();
     return res.status;
   }
   return new Promise((resolve) => {
-    const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}${route.path}`, { headers, handshakeTimeout: 10_000 });
+    const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}${route.path}`, {
+      headers,
+      handshakeTimeout: 10_000,
+    });
     ws.on('open', () => (ws.close(), resolve(101)));
     ws.on('unexpected-response', (_req, res) => (ws.terminate(), resolve(res.statusCode ?? 0)));
     ws.on('error', () => resolve(0));
@@ -49,7 +55,8 @@ export type RelayProbe = Map<string, Tally>;
 /** Calls every relay route without a key, with a malformed, a revoked and a wrong-scope key, and with a valid one. */
 export async function probeRelay(baseUrl: string, keys: ProbeKeys): Promise<RelayProbe> {
   const out: RelayProbe = new Map();
-  const record = (c: string, status: number) => bumpTally(out.get(c) ?? out.set(c, new Map()).get(c)!, status);
+  const record = (c: string, status: number) =>
+    bumpTally(out.get(c) ?? out.set(c, new Map()).get(c)!, status);
   for (const r of RELAY_ROUTES) {
     record('no key', await call(baseUrl, r, null));
     record('malformed key', await call(baseUrl, r, 'rk_nothex.short'));

@@ -100,7 +100,11 @@ export class Receiver {
       req.on('end', () => {
         this.total++;
         const ep = this.endpoints.get(req.url ?? '');
-        const status = !ep ? 404 : size > 1 << 20 ? 413 : ep.handle(req.headers, Buffer.concat(chunks).toString('utf8'));
+        const status = !ep
+          ? 404
+          : size > 1 << 20
+            ? 413
+            : ep.handle(req.headers, Buffer.concat(chunks).toString('utf8'));
         res.writeHead(status, { 'content-type': 'text/plain' }).end(status < 300 ? 'ok' : 'no');
       });
     });

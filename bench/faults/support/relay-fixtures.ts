@@ -53,37 +53,70 @@ export interface SubscriptionInput {
 }
 
 /** Inserts a webhook subscription and its encrypted `whsec_` secret, as the admin does. */
-export async function createSubscription(pool: pg.Pool, encryptionKey: Buffer, input: SubscriptionInput): Promise<Subscription> {
+export async function createSubscription(
+  pool: pg.Pool,
+  encryptionKey: Buffer,
+  input: SubscriptionInput,
+): Promise<Subscription> {
   const eventTypes = input.eventTypes ?? [];
   const res = await pool.query<{ id: string }>(
     `INSERT INTO webhook_subscriptions (name, url, event_types, extensions, dids, queues, allow_local_network, max_concurrency)
      VALUES ($1, $2, $3, '{}', '{}', '{}', $4, $5) RETURNING id::text`,
-    [`fault-${randomBytes(3).toString('hex')}`, input.url, eventTypes, input.allowLocalNetwork ?? true, input.maxConcurrency ?? 8],
+    [
+      `fault-${randomBytes(3).toString('hex')}`,
+      input.url,
+      eventTypes,
+      input.allowLocalNetwork ?? true,
+      input.maxConcurrency ?? 8,
+    ],
   );
   const id = res.rows[0]!.id;
   const secret = input.secret ?? generateWebhookSecret();
-  await pool.query('INSERT INTO webhook_secrets (subscription_id, ciphertext) VALUES ($1, $2)', [id, encryptSecret(secret, encryptionKey)]);
+  await pool.query('INSERT INTO webhook_secrets (subscription_id, ciphertext) VALUES ($1, $2)', [
+    id,
+    encryptSecret(secret, encryptionKey),
+  ]);
   return { id, secret, eventTypes };
 }
 
 /** Whether an event type passes a subscription's type filter (mirrors the documented rule). */
 export function typeMatches(patterns: string[], type: string): boolean {
   if (patterns.length === 0) return true;
-  return patterns.some((p) => p === '*' || p === type || (p.endsWith('.*') && type.startsWith(p.slice(0, -1))));
+  return patterns.some(
+    (p) => p === '*' || p === type || (p.endsWith('.*') && type.startsWith(p.slice(0, -1))),
+  );
 }
 
 /** Queues an admin command (row + NOTIFY, as the admin does); returns its id. */
-export async function sendControl(pool: pg.Pool, command: string, args: Record<string, unknown>): Promise<string> {
-  const res = await pool.query<{ id: string }>('INSERT INTO control_commands (command, args) VALUES ($1, $2::jsonb) RETURNING id::text', [command, JSON.stringify(args)]);
+export async function sendControl(
+  pool: pg.Pool,
+  command: string,
+  args: Record<string, unknown>,
+): Promise<string> {
+  const res = await pool.query<{ id: string }>(
+    'INSERT INTO control_commands (command, args) VALUES ($1, $2::jsonb) RETURNING id::text',
+    [command, JSON.stringify(args)],
+  );
   const id = res.rows[0]!.id;
   await pool.query('SELECT pg_notify($1, $2)', ['relay_control', JSON.stringify({ id, command, args })]);
   return id;
 }
 
 /** Sends a command and waits for the worker's result text. */
-export async function runControl(pool: pg.Pool, command: string, args: Record<string, unknown>, timeoutMs = 30_000): Promise<string> {
+export async function runControl(
+  pool: pg.Pool,
+  command: string,
+  args: Record<string, unknown>,
+  timeoutMs = 30_000,
+): Promise<string> {
   const id = await sendControl(pool, command, args);
-  return until(async () => (await pool.query<{ result: string | null }>('SELECT result FROM control_commands WHERE id = $1', [id])).rows[0]?.result, timeoutMs, `control ${command}`);
+  return until(
+    async () =>
+      (await pool.query<{ result: string | null }>('SELECT result FROM control_commands WHERE id = $1', [id]))
+        .rows[0]?.result,
+    timeoutMs,
+    `control ${command}`,
+  );
 }
 
 /** Stored events as the suite reads them back. */
@@ -97,7 +130,11 @@ export interface StoredEventRow {
 }
 
 /** Every event in the relay's store (bounded by what the scenario produced). */
-export async function readEvents(pool: pg.Pool, where = 'true', params: unknown[] = []): Promise<StoredEventRow[]> {
+export async function readEvents(
+  pool: pg.Pool,
+  where = 'true',
+  params: unknown[] = [],
+): Promise<StoredEventRow[]> {
   const res = await pool.query<StoredEventRow>(
     `SELECT sequence::text, id, type, call_id, call_history_id, data FROM events WHERE ${where} ORDER BY sequence`,
     params,

@@ -65,7 +65,12 @@ export class Findings {
   }
 
   result(): ScenarioResult {
-    return { name: this.name, figures: this.figures, checks: this.checks, durationMs: Date.now() - this.started };
+    return {
+      name: this.name,
+      figures: this.figures,
+      checks: this.checks,
+      durationMs: Date.now() - this.started,
+    };
   }
 }
 

@@ -5,10 +5,14 @@ import { sleep, until } from './wait.js';
 
 /** Waits until the simulator has no live call and no CDR waiting to be written. */
 export async function simQuiet(sim: Simulator, timeoutMs: number): Promise<void> {
-  await until(() => {
-    const s = sim.state();
-    return s.activeCalls.length === 0 && s.pendingCdrWrites === 0;
-  }, timeoutMs, 'simulator quiet');
+  await until(
+    () => {
+      const s = sim.state();
+      return s.activeCalls.length === 0 && s.pendingCdrWrites === 0;
+    },
+    timeoutMs,
+    'simulator quiet',
+  );
 }
 
 /**

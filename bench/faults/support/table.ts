@@ -19,7 +19,9 @@ export function formatTable(results: ScenarioResult[]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => pad(c, widths[i]!)).join(' | ')} |`;
   const out = [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)];
-  const failures = results.flatMap((r) => r.checks.filter((c) => !c.ok).map((c) => `- ${r.name} / ${c.name}: ${c.detail}`));
+  const failures = results.flatMap((r) =>
+    r.checks.filter((c) => !c.ok).map((c) => `- ${r.name} / ${c.name}: ${c.detail}`),
+  );
   if (failures.length) out.push('', 'Failed checks:', ...failures);
   return out.join('\n');
 }

@@ -15,5 +15,10 @@ export function sumTally(t: Tally | undefined, pick: (key: string) => boolean): 
 
 /** `{401: 3, 400: 2}` → `400×2 401×3`. */
 export function formatTally(t: Tally | undefined): string {
-  return [...(t ?? new Map<string, number>()).entries()].sort().map(([k, v]) => `${k}×${v}`).join(' ') || '-';
+  return (
+    [...(t ?? new Map<string, number>()).entries()]
+      .sort()
+      .map(([k, v]) => `${k}×${v}`)
+      .join(' ') || '-'
+  );
 }

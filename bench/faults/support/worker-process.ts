@@ -59,8 +59,8 @@ export class WorkerProcess {
     });
     this.child = child;
     this.starts++;
-    child.stdout!.on('data', (c: Buffer) => this.logs.push(c));
-    child.stderr!.on('data', (c: Buffer) => (this.stderrTail = (this.stderrTail + c.toString()).slice(-4000)));
+    child.stdout.on('data', (c: Buffer) => this.logs.push(c));
+    child.stderr.on('data', (c: Buffer) => (this.stderrTail = (this.stderrTail + c.toString()).slice(-4000)));
     this.exited = new Promise((resolve) =>
       child.once('exit', (code, signal) => {
         const info = { code, signal };
@@ -68,10 +68,16 @@ export class WorkerProcess {
         resolve(info);
       }),
     );
-    await until(async () => {
-      if (!this.running) throw new Error(`worker exited during start: ${this.stderrTail.trim() || 'no stderr'}`);
-      return this.healthy();
-    }, readyTimeoutMs, 'worker ready', 200);
+    await until(
+      async () => {
+        if (!this.running)
+          throw new Error(`worker exited during start: ${this.stderrTail.trim() || 'no stderr'}`);
+        return this.healthy();
+      },
+      readyTimeoutMs,
+      'worker ready',
+      200,
+    );
   }
 
   /** Whether `/relay/health` answers at all (any status). */

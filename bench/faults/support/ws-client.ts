@@ -60,7 +60,10 @@ export class ResumingWsClient {
     const url = `${this.baseUrl.replace(/^http/, 'ws')}/relay/ws?since=${this.lastSequence}`;
     return new Promise((resolve) => {
       let opened = false;
-      const ws = new WebSocket(url, { headers: { authorization: `Bearer ${this.apiKey}` }, handshakeTimeout: 5000 });
+      const ws = new WebSocket(url, {
+        headers: { authorization: `Bearer ${this.apiKey}` },
+        handshakeTimeout: 5000,
+      });
       this.ws = ws;
       ws.on('open', () => {
         opened = true;
