@@ -239,7 +239,8 @@ export class WsHub {
       c.ws.once('close', () => resolve());
       this.cut(c, 'shutdown', WS_CLOSE.shutdown, 'server shutting down', 1000);
     }));
-    await Promise.all(closed);
+    // Each client is terminated 1 s after its close frame at the latest; bound the wait anyway.
+    await Promise.race([Promise.all(closed), new Promise((r) => setTimeout(r, 3000).unref())]);
     this.wss.close();
   }
 }
