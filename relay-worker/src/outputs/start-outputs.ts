@@ -40,6 +40,8 @@ export interface Outputs {
   delivery: DeliveryService;
   verifier: ApiKeyVerifier;
   hub: WsHub;
+  /** Per-minute `stat_samples` and heartbeat figures. */
+  stats: StatSampler;
   /**
    * Adds the REST routes and the WebSocket upgrade to the HTTP server (before listen). Register
    * `hub.stop` as a closer after the HTTP server's, so clients get 1001 before it closes.
@@ -99,6 +101,7 @@ export async function startOutputs(d: OutputDeps): Promise<Outputs> {
     delivery,
     verifier,
     hub,
+    stats: sampler,
     attach(app) {
       const auth = installApiAuth(app, { verifier, limiter, usage, metrics });
       registerActiveCallsRoute(app, { calls: d.calls, auth: auth.requireScope('calls:read'), onChange: (fn) => d.events.on('appended', fn) });
