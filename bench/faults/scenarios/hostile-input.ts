@@ -93,7 +93,7 @@ export const hostileInput: Scenario = {
         async () => (await lab.worker.health())?.components.callcontrol?.status === 'up',
         30_000,
       );
-      f.figure('callcontrol up after faults', `${((Date.now() - t) / 1000).toFixed(1)} s`);
+      const upAfterMs = Date.now() - t;
       const after = await driveCalls(lab.sim, 3, 3, 60_000);
       const endedCount = async () =>
         (
@@ -113,6 +113,7 @@ export const hostileInput: Scenario = {
       f.figure('WS garbage (close codes)', formatTally(wsFrames));
       f.figure('REST abuse', formatTally(rest));
       f.figure('RSS', `${mib(rssBefore)} → ${mib(rssAfter)}`);
+      f.figure('callcontrol up again within', `${(upAfterMs / 1000).toFixed(1)} s`);
       f.figure(
         'warn+ log kinds',
         `${warnKinds.size}, noisiest ${noisiest ? `${noisiest[1]}× "${noisiest[0]}"` : 'none'}`,
