@@ -62,7 +62,7 @@ export class Child {
 }
 
 /** In a helper: answers commands from the parent. */
-export function serve(handlers: Record<string, (msg: Record<string, any>) => Promise<unknown> | unknown>, ready: unknown): void {
+export function serve(handlers: Record<string, (msg: Record<string, any>) => unknown>, ready: unknown): void {
   process.on('message', (m: { id: number; cmd: string }) => {
     const h = handlers[m.cmd];
     Promise.resolve(h ? h(m) : { error: `unknown command ${m.cmd}` })

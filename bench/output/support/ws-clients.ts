@@ -47,7 +47,7 @@ serve(
       return true;
     },
     stats: () => ({ received, last, p50: percentile(latency.values(), 50), p99: percentile(latency.values(), 99) }),
-    close: async () => {
+    close: () => {
       for (const s of sockets) s.terminate();
       sockets.length = 0;
       return true;

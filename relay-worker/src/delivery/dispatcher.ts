@@ -72,6 +72,8 @@ export class Dispatcher implements OutboxFastPath {
   /** Rows leased by the outbox inside an append transaction, by event sequence, until it commits. */
   private readonly stash = new Map<string, { at: number; rows: LeasedRow[] }>();
   private reserved = 0;
+  /** The last claim was limited by capacity (global or per subscription); a recorded batch frees some. */
+  private waitingForCapacity = false;
   /** Per subscription: known healthy (no failure run) and when its counters were last written. */
   private readonly healthWritten = new Map<string, { ok: boolean; at: number }>();
   private readonly backlog = new Map<string, number>();
@@ -125,7 +127,9 @@ export class Dispatcher implements OutboxFastPath {
 
   /** Outbox fast path: lease new rows to this process while it has room. */
   leaseMsIfCapacity(): number | null {
-    return this.running && this.inFlight + this.reserved < this.o.maxInFlight * 0.8 ? this.o.leaseMs : null;
+    if (this.running && this.inFlight + this.reserved < this.o.maxInFlight * 0.8) return this.o.leaseMs;
+    this.woken = true; // the rows go to the claim loop instead
+    return null;
   }
 
   /** Outbox fast path, inside the append transaction: remember the rows until the commit. */
@@ -162,6 +166,7 @@ export class Dispatcher implements OutboxFastPath {
       this.reserved -= entry.rows.length;
     }
     if (claimed.length) void this.dispatch(claimed);
+    if (this.woken) this.wake();
   }
 
   private async loop(): Promise<void> {
@@ -169,15 +174,18 @@ export class Dispatcher implements OutboxFastPath {
       const capacity = this.o.maxInFlight - this.inFlight;
       let claimed: ClaimedDelivery[] = [];
       const limit = Math.min(capacity, this.o.batchSize);
+      const full = this.fullSubscriptions();
       if (limit > 0) {
         try {
-          claimed = await claimDueDeliveries(this.deps.pool, { limit, leaseMs: this.o.leaseMs, skipSubscriptions: this.fullSubscriptions() });
+          claimed = await claimDueDeliveries(this.deps.pool, { limit, leaseMs: this.o.leaseMs, skipSubscriptions: full });
         } catch (err) {
           this.deps.log.warn({ err: coerceError(err) }, 'could not claim deliveries');
           void this.deps.status.set('delivery', { status: 'degraded', error: coerceError(err).message });
         }
       }
       if (claimed.length > 0) await this.dispatch(claimed);
+      // Out of slots, or some subscriptions skipped for a full backlog: a recorded batch may free either.
+      this.waitingForCapacity = limit <= 0 || full.length > 0;
       if (claimed.length < limit || limit <= 0) await this.idle();
     }
   }
@@ -188,14 +196,13 @@ export class Dispatcher implements OutboxFastPath {
       return Promise.resolve();
     }
     return new Promise((resolve) => {
-      const timer = setTimeout(done, this.o.pollMs);
-      const self = this;
-      function done() {
+      const done = () => {
         clearTimeout(timer);
-        self.wakeUp = undefined;
-        self.woken = false;
+        this.wakeUp = undefined;
+        this.woken = false;
         resolve();
-      }
+      };
+      const timer = setTimeout(done, this.o.pollMs);
       this.wakeUp = done;
     });
   }
@@ -296,7 +303,7 @@ export class Dispatcher implements OutboxFastPath {
       }
       this.deps.metrics.deliveriesInFlight.set(this.inFlight);
       await this.applyDisables(batch, health);
-      this.wake();
+      if (this.waitingForCapacity) this.wake();
     }
     this.flushing = undefined;
   }

@@ -20,8 +20,10 @@ export function createOutboxHook(fastPath?: OutboxFastPath): AppendHook {
       return;
     }
     const res = await client.query<LeasedRow>(
+      // next_attempt_at = the lease's end: the claim loop's index range skips these rows
+      // until then, and picks them up if this process dies before recording them.
       `INSERT INTO deliveries (event_sequence, subscription_id, next_attempt_at, locked_until)
-       SELECT e.sequence, s.id, now(), now() + $3 * interval '1 millisecond'
+       SELECT e.sequence, s.id, now() + $3 * interval '1 millisecond', now() + $3 * interval '1 millisecond'
          FROM events e
          JOIN webhook_subscriptions s ON s.enabled AND ${SQL_SUBSCRIPTION_MATCHES_EVENT}
         WHERE e.sequence = ANY($1::bigint[]) AND e.type <> ALL($2::text[])

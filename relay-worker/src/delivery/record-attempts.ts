@@ -31,7 +31,7 @@ export interface SubscriptionHealth {
 export async function recordAttempts(pool: pg.Pool, batch: AttemptRecord[]): Promise<void> {
   if (batch.length === 0) return;
   // pg does not strip NUL from text; PostgreSQL refuses it.
-  const clean = (s: string | null) => (s === null ? null : s.replace(/\u0000/g, ''));
+  const clean = (s: string | null) => (s === null ? null : s.split('\u0000').join(''));
   await pool.query(
     `WITH r AS (
        SELECT * FROM unnest($1::bigint[], $2::int[], $3::text[], $4::timestamptz[], $5::float8[], $6::int[], $7::text[],

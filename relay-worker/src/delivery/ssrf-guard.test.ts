@@ -48,7 +48,7 @@ describe('guardedLookup', () => {
     ((_host: string, _opts: unknown, cb: (err: Error | null, a: unknown) => void) => cb(null, addresses)) as never;
   const run = (allowLocal: boolean, addresses: { address: string; family: number }[], all = false) =>
     new Promise<{ err: Error | null; result: unknown }>((resolve) =>
-      guardedLookup(allowLocal, fakeResolve(addresses))('crm.example', { all }, ((err: Error | null, result: unknown) => resolve({ err, result })) as never),
+      guardedLookup(allowLocal, fakeResolve(addresses))('crm.example', { all }, (err: Error | null, result: unknown) => resolve({ err, result })),
     );
 
   it('refuses a name if any resolved address is refused (DNS rebinding with mixed answers)', async () => {

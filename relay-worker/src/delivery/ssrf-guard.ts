@@ -75,7 +75,7 @@ export function guardedLookup(allowLocalNetwork: boolean, resolve: typeof dns.lo
   return ((hostname: string, options: dns.LookupOptions, callback: (...args: unknown[]) => void) => {
     resolve(hostname, { ...options, all: true }, (err, addresses) => {
       if (err) return callback(err);
-      const list = addresses as dns.LookupAddress[];
+      const list = addresses;
       for (const a of list) {
         const verdict = checkAddress(a.address, allowLocalNetwork);
         if (!verdict.allowed) return callback(new SsrfBlockedError(hostname, a.address, verdict.class));
@@ -92,10 +92,11 @@ export function guardedConnector(
   allowLocalNetwork: boolean,
   opts: { timeoutMs?: number; resolve?: typeof dns.lookup } = {},
 ): buildConnector.connector {
-  const base = buildConnector({
+  const options: buildConnector.BuildOptions & { lookup: LookupFunction } = {
     timeout: opts.timeoutMs ?? 10_000,
     lookup: guardedLookup(allowLocalNetwork, opts.resolve),
-  } as buildConnector.BuildOptions);
+  };
+  const base = buildConnector(options);
   return (options, callback) => {
     const host = options.hostname.replace(/^\[|\]$/g, '');
     if (net.isIP(host)) {

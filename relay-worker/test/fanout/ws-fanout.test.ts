@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createApiKey } from '../support/api-keys.js';
@@ -11,7 +12,7 @@ function connect(url: string, opts: WebSocket.ClientOptions = {}, protocols?: st
   const ws = new WebSocket(url, protocols, opts);
   const messages: Msg[] = [];
   const state = { open: false, closeCode: 0, status: 0 };
-  ws.on('message', (d) => messages.push(JSON.parse(String(d)) as Msg));
+  ws.on('message', (d: Buffer) => messages.push(JSON.parse(d.toString('utf8')) as Msg));
   ws.on('open', () => (state.open = true));
   ws.on('close', (code) => (state.closeCode = code));
   ws.on('unexpected-response', (_req, res) => {
@@ -110,7 +111,7 @@ describe('WebSocket fan-out /relay/ws', () => {
     const fast = connect(h.wsUrl, auth());
     await Promise.all([slow.opened, fast.opened]);
     await waitFor(() => slow.messages.length, (n) => n === 1);
-    const sock = (slow.ws as unknown as { _socket: import('node:net').Socket })._socket;
+    const sock = (slow.ws as unknown as { _socket: Socket })._socket;
     sock.pause();
     // Loopback kernel buffers absorb several MB before the server's own buffer grows.
     // Events of 16 KB keep the fast client (read by this same process) far below the limit.
