@@ -4,7 +4,7 @@ import type { StatusBoard } from '../status/status-board.js';
 import type { RelayMetrics } from '../stats/relay-metrics.js';
 import type { ControlHandler } from '../control/control-listener.js';
 import type { EventStore } from '../events/event-store.js';
-import { AppError } from '../errors.js';
+import { AppError, coerceError } from '../errors.js';
 import { Dispatcher, type DispatcherOptions } from './dispatcher.js';
 import { createOutboxHook } from './outbox.js';
 import { startEventPruner } from './prune-events.js';
@@ -25,6 +25,8 @@ export interface DeliveryConfig {
   encryptionKey: Buffer | undefined;
   /** Run the periodic prune (default true). */
   prune?: boolean;
+  /** Re-read subscriptions and secrets this often, in case a reload command was missed (default 30 000 ms). */
+  reloadEveryMs?: number;
 }
 
 export interface DeliveryDeps {
@@ -49,6 +51,7 @@ export class DeliveryService {
   readonly dispatcher: Dispatcher;
   readonly client: WebhookClient;
   private stopPruner: (() => void) | undefined;
+  private reloadTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly deps: DeliveryDeps,
@@ -75,12 +78,18 @@ export class DeliveryService {
 
   async start(): Promise<void> {
     await this.subscriptions.reload();
+    // Safety net for edits made without a reload-subscriptions command (URL, secrets, limits).
+    this.reloadTimer = setInterval(() => {
+      this.subscriptions.reload().catch((err) => this.deps.log.warn({ err: coerceError(err) }, 'could not reload subscriptions'));
+    }, this.cfg.reloadEveryMs ?? 30_000);
+    this.reloadTimer.unref();
     this.dispatcher.start();
     if (this.cfg.prune !== false) this.stopPruner = startEventPruner(this.deps.pool, this.deps.log.child({ module: 'retention' }), this.cfg.retentionMs);
     void this.deps.status.set('delivery', { status: 'up' });
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.reloadTimer);
     this.stopPruner?.();
     await this.dispatcher.stop();
     await this.client.close();

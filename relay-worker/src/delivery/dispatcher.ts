@@ -74,6 +74,7 @@ export class Dispatcher implements OutboxFastPath {
   private reserved = 0;
   /** The last claim was limited by capacity (global or per subscription); a recorded batch frees some. */
   private waitingForCapacity = false;
+  private degraded = false;
   /** Per subscription: known healthy (no failure run) and when its counters were last written. */
   private readonly healthWritten = new Map<string, { ok: boolean; at: number }>();
   private readonly backlog = new Map<string, number>();
@@ -178,8 +179,13 @@ export class Dispatcher implements OutboxFastPath {
       if (limit > 0) {
         try {
           claimed = await claimDueDeliveries(this.deps.pool, { limit, leaseMs: this.o.leaseMs, skipSubscriptions: full });
+          if (this.degraded) {
+            this.degraded = false;
+            void this.deps.status.set('delivery', { status: 'up' });
+          }
         } catch (err) {
           this.deps.log.warn({ err: coerceError(err) }, 'could not claim deliveries');
+          this.degraded = true;
           void this.deps.status.set('delivery', { status: 'degraded', error: coerceError(err).message });
         }
       }
