@@ -3,7 +3,8 @@ import { defineConfig } from '@playwright/test';
 /**
  * Playwright across the running system, in Debian's Chromium (no browser download).
  * One worker: the tests share one stack (PostgreSQL + admin) started by the global setup,
- * and one saved login per role (the `auth` project).
+ * and one saved login per role (the `auth` project). The `live` project adds the 3CX
+ * simulator and the relay worker.
  */
 export default defineConfig({
   testDir: './tests',
@@ -31,6 +32,10 @@ export default defineConfig({
   },
   projects: [
     { name: 'auth', testMatch: /auth\.setup\.ts/ },
-    { name: 'e2e', dependencies: ['auth'], testIgnore: /auth\.setup\.ts/ },
+    // Admin-only: these specs play the worker's part through the database, so no worker runs.
+    { name: 'e2e', dependencies: ['auth'], testIgnore: [/auth\.setup\.ts/, /\.live\.spec\.ts/] },
+    // With the 3CX simulator and the real worker (support/live-fixture.ts); runs after `e2e`
+    // so the worker never races those specs (`--project=live --no-deps` runs it alone).
+    { name: 'live', dependencies: ['auth', 'e2e'], testMatch: /\.live\.spec\.ts/, timeout: 60_000 },
   ],
 });

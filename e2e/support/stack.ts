@@ -2,14 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { createDb, hashPassword, migrate } from '@3cx-relay/db';
 import { freePort, startPostgres, type PgCluster } from '@3cx-relay/pg-cluster';
 import { ensureAdminBuild } from './build-admin.js';
+import { startLiveSystem, type LiveSystem } from './live-system.js';
 import { startAdmin, type AdminServer } from './start-admin.js';
 import { USERS } from './users.js';
 
 /** Which parts of the system to run besides PostgreSQL and the admin. */
 export interface StackOptions {
-  /** The relay worker (added once it exists). */
+  /** The relay worker as a child process, pointed at the simulator when one runs. */
   worker?: boolean;
-  /** The 3CX simulator (added once it exists). */
+  /** The 3CX simulator, with its own `database_single` in the stack's cluster. */
   simulator?: boolean;
   log?: (line: string) => void;
 }
@@ -20,6 +21,8 @@ export interface Stack {
   /** The relay's database, as superuser. */
   databaseUrl: string;
   admin: AdminServer;
+  /** The simulator and worker, when asked for. */
+  live: LiveSystem | null;
   /** Settings the admin runs with (tests need the encryption key to check secrets). */
   env: Record<string, string>;
   stop(): Promise<void>;
@@ -27,12 +30,16 @@ export interface Stack {
 
 /**
  * Starts a private PostgreSQL, migrates and seeds the relay database (an admin, a viewer and
- * the rate-limit test's account), builds the admin when needed and starts it on a free port.
+ * the rate-limit test's account), builds the admin when needed and starts it on a free port;
+ * with `simulator`/`worker`, also the 3CX simulator and the relay worker ({@link startLiveSystem}).
  * Each part is stopped in reverse order by `stop()`, also when a later start fails.
+ *
+ * The Playwright run starts the admin-only stack globally (those specs play the worker's part
+ * through the database, so a real worker must not run beside them) and the `live` project adds
+ * the simulator and worker to it with {@link startLiveSystem} (see `live-fixture.ts`).
  */
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const log = opts.log ?? (() => {});
-  if (opts.worker || opts.simulator) throw new Error('worker/simulator are not wired into the e2e stack yet');
   const stops: (() => Promise<void>)[] = [];
   const stop = async () => {
     for (const s of stops.reverse()) await s().catch(() => {});
@@ -54,7 +61,19 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     };
     const admin = await startAdmin(env, adminPort);
     stops.push(() => admin.stop());
-    return { pg, databaseUrl, admin, env, stop };
+    let live: LiveSystem | null = null;
+    if (opts.worker || opts.simulator) {
+      live = await startLiveSystem({
+        pgUrl: databaseUrl,
+        databaseUrl,
+        encryptionKey: env.RELAY_ENCRYPTION_KEY,
+        simulator: !!opts.simulator,
+        worker: !!opts.worker,
+        log,
+      });
+      stops.push(() => live!.stop());
+    }
+    return { pg, databaseUrl, admin, live, env, stop };
   } catch (err) {
     await stop();
     throw err;
