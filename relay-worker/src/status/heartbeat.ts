@@ -14,7 +14,9 @@ export interface HeartbeatOptions {
 /**
  * The worker's row in `worker_heartbeats`: identity, `last_seen_at`, and `stats` (uptime plus
  * whatever other modules publish with {@link Heartbeat.setStat}, e.g. `wsClients`), upserted
- * every few seconds. Failures are logged, never thrown.
+ * every few seconds, each time followed by `NOTIFY relay_events '{"kind":"stats"}'` so an open
+ * dashboard re-reads its figures (deliveries, API requests, WS clients, uptime) without a
+ * reload. Failures are logged, never thrown.
  */
 export class Heartbeat {
   private readonly stats = new Map<string, unknown>();
@@ -63,6 +65,7 @@ export class Heartbeat {
           JSON.stringify(stats),
         ],
       );
+      await this.pool.query(`SELECT pg_notify('relay_events', '{"kind":"stats"}')`);
     } catch (err) {
       this.log.warn({ err: coerceError(err) }, 'could not write heartbeat');
     }
