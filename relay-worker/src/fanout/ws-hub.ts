@@ -179,6 +179,8 @@ export class WsHub {
     for (const c of this.clients) {
       if (c.pending) {
         events.forEach((e, i) => (!c.filter || matchesFilter(c.filter, e)) && c.pending!.push({ sequence: e.sequence, frame: frames[i]! }));
+        // A replay that cannot keep up with the live stream is a slow consumer too.
+        if (c.pending.reduce((n, p) => n + p.frame.length, 0) > this.o.maxBufferedBytes) this.cut(c, 'slow', WS_CLOSE.slow, 'slow consumer');
         continue;
       }
       if (!c.filter) {
