@@ -105,6 +105,8 @@ export const configSchema = z.object({
   RECONNECT_BASE_MS: ms(1000, 10),
   RECONNECT_MAX_MS: ms(120_000, 100),
   XAPI_HEALTH_INTERVAL_MS: ms(30_000, 100),
+  /** An XAPI probe slower than this marks XAPI `degraded`. */
+  XAPI_DEGRADED_LATENCY_MS: ms(2000, 1),
   /** Re-read window below the CDR cursor for late commits and ties. */
   CDR_OVERLAP_MS: ms(5000, 0),
   /** A call flow gets its call.completed once complete and unchanged for this long. */

@@ -73,6 +73,7 @@ export async function startSources(d: SourceDeps): Promise<Sources> {
           client: out.xapi,
           status,
           intervalMs: c.XAPI_HEALTH_INTERVAL_MS,
+          degradedLatencyMs: c.XAPI_DEGRADED_LATENCY_MS,
           invalidateToken: () => tokens.invalidate(),
         },
         log.child({ module: 'xapi' }),

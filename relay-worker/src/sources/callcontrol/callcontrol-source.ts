@@ -46,6 +46,8 @@ export class CallControlSource {
   private readonly warned = new Set<string>();
   private readonly store: CallStateStore;
   private stopped = true;
+  /** Snapshot failures in a row; drives the retry backoff. */
+  private snapshotFailures = 0;
   /** Events the own database refused (outage), oldest first; ids are deterministic, so a retry is idempotent. */
   private unsaved: NewEvent[] = [];
   /** Frames skipped as malformed, per kind (tests, stats). */
@@ -159,12 +161,13 @@ export class CallControlSource {
     });
   }
 
-  private reconcileSoon(): void {
+  /** Schedules one extra reconcile (after a failed GET or snapshot), sooner than the periodic one. */
+  private reconcileSoon(delayMs = 1000): void {
     if (this.soonTimer || this.stopped) return;
     this.soonTimer = setTimeout(() => {
       this.soonTimer = undefined;
       if (this.o.socket.isOpen) this.enqueue(() => this.reconcile('after-failure'));
-    }, 1000);
+    }, delayMs);
   }
 
   private async reconcile(reason: string): Promise<void> {
@@ -173,6 +176,7 @@ export class CallControlSource {
       const snap = await this.o.rest.snapshot();
       for (const [dn, type] of snap.dnTypes) this.o.state.setDnType(dn, type);
       if (snap.skipped) this.skip('malformed-response', { entity: '/callcontrol', count: snap.skipped });
+      this.snapshotFailures = 0;
       await this.append(this.o.state.reconcile(snap.participants));
       await this.sweep();
       await this.o.status.set('callcontrol', {
@@ -193,6 +197,10 @@ export class CallControlSource {
         code,
         `Call Control snapshot failed: ${e.message}`,
       );
+      // Hang-ups missed while disconnected are only found by a snapshot: retry soon, backing
+      // off 1 s, 2 s, 4 s … up to the periodic interval, instead of waiting a whole period.
+      this.snapshotFailures += 1;
+      this.reconcileSoon(Math.min(1000 * 2 ** (this.snapshotFailures - 1), this.o.reconcileMs));
     }
   }
 

@@ -9,13 +9,16 @@ export interface XapiSourceOptions {
   status: StatusBoard;
   /** Probe period (ms). */
   intervalMs: number;
+  /** A probe slower than this (ms) marks XAPI `degraded`. */
+  degradedLatencyMs: number;
   /** Invalidates the shared token (control command `reconnect`). */
   invalidateToken: () => void;
 }
 
 /**
  * XAPI health. Every `intervalMs`: `GET /xapi/v1/Defs?$select=Id` (latency) plus a one-row
- * `CallHistoryView` read that proves the role allows history. States: `connecting` → `up`, or
+ * `CallHistoryView` read that proves the role allows history. States: `connecting` → `up`,
+ * `degraded` when the probe answers but slower than `degradedLatencyMs`, or
  * `down` with an actionable error (bad credentials, 403 → System Owner role, licence) and an
  * error-log entry. A failing probe waits for the next period: no tight retry loop.
  */
@@ -55,6 +58,7 @@ export class XapiSource {
   /** Probes now and records the status. */
   async probe(): Promise<void> {
     try {
+      const started = performance.now();
       const latencyMs = await this.o.client.probe();
       const now = new Date();
       await this.o.client.getCallHistory({
@@ -63,6 +67,13 @@ export class XapiSource {
         top: 1,
         skip: 0,
       });
+      const slowest = Math.max(latencyMs, (performance.now() - started) / 2);
+      if (slowest > this.o.degradedLatencyMs) {
+        const message = `XAPI answers slowly: ${Math.round(slowest)} ms (threshold ${this.o.degradedLatencyMs} ms)`;
+        await this.o.status.set('xapi', { status: 'degraded', latencyMs: Math.round(latencyMs), error: message });
+        await this.o.status.reportError('xapi', 'warning', 'XAPI_SLOW', message);
+        return;
+      }
       await this.o.status.set('xapi', { status: 'up', latencyMs: Math.round(latencyMs) });
     } catch (err) {
       const e = coerceError(err);
