@@ -88,7 +88,11 @@ async function xapiFaults(lab: Lab, f: Findings, slowMs: number): Promise<void> 
   await lab.sim.faults.clear();
   const back500 = await eventually(async () => (await componentStatus(lab, 'xapi')) === 'up', 20_000);
   await lab.sim.faults.set({ delayMs: slowMs, delayPathPrefix: '/xapi' });
-  await sleep(slowMs + 3000);
+  // A probe makes two XAPI requests, each slowMs late, before it can judge the latency.
+  const slowDegraded = await eventually(
+    async () => (await componentStatus(lab, 'xapi')) === 'degraded',
+    2 * slowMs + 15_000,
+  );
   const slowStatus = await componentStatus(lab, 'xapi');
   const answering = await lab.worker.healthy();
   await lab.sim.faults.clear();
@@ -99,7 +103,10 @@ async function xapiFaults(lab: Lab, f: Findings, slowMs: number): Promise<void> 
     `xapi ${slowStatus}, health ${answering ? 'answering' : 'silent'} → ${backSlow ? 'up' : 'not up'}`,
   );
   f.check('XAPI 500s: health degraded, then recovered', degraded && back500);
-  f.check('XAPI slow: worker answers, then recovered', answering && backSlow && lab.worker.running);
+  f.check(
+    'XAPI slow: health degraded, worker answers, then recovered',
+    slowDegraded && answering && backSlow && lab.worker.running,
+  );
 }
 
 /** 3CX's database stopped while calls finish: the CDR stream resumes with no gap and no duplicate. */
