@@ -4,9 +4,10 @@
  *  1. installs what the tests need and the project does not ship: PostgreSQL server binaries
  *     and Debian's Chromium (apt, as root), never a browser download;
  *  2. type-checks every workspace;
- *  3. runs Vitest (unit + integration; its global setup starts a private PostgreSQL);
- *  4. builds the admin and runs the Playwright suite in Chromium against the running stack;
- *  5. prints one closing line `tests: N passed, N failed, N skipped` and exits non-zero on any failure.
+ *  3. builds the admin (the E2E suite serves it; the fault suite probes its routes);
+ *  4. runs Vitest (unit, integration, fault injection; its global setup starts a private PostgreSQL);
+ *  5. runs the Playwright suite in Chromium against the running stack;
+ *  6. prints one closing line `tests: N passed, N failed, N skipped` and exits non-zero on any failure.
  *
  * Flags: --only=unit | --only=e2e | --skip-typecheck. Everything it starts, it stops.
  */
@@ -97,8 +98,16 @@ async function main(): Promise<number> {
     say('type-checking every workspace');
     const workspaces = await run('npx', ['turbo', 'run', 'typecheck', '--output-logs=errors-only'], { TURBO_TELEMETRY_DISABLED: '1' });
     const rootFiles = await run('npx', ['tsc', '-p', 'tsconfig.json']);
-    const code = workspaces || rootFiles;
-    add({ passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1, skipped: 0 }, false, 'typecheck');
+    // Not a test, so not counted as passed; a type error fails the run like a failed test.
+    add(undefined, (workspaces || rootFiles) !== 0, 'type-check');
+  }
+
+  // Built first: the E2E suite serves it, and the fault suite's security probe covers its routes.
+  let adminBuilt = false;
+  if (runE2e || runUnit) {
+    say('building the admin panel (next build)');
+    adminBuilt = (await run('npm', ['run', 'build', '-w', '@3cx-relay/admin'], { NEXT_TELEMETRY_DISABLED: '1' })) === 0;
+    if (!adminBuilt) add(undefined, true, 'admin build');
   }
 
   if (runUnit) {
@@ -108,22 +117,16 @@ async function main(): Promise<number> {
     add(readVitest(out), code !== 0, 'vitest');
   }
 
-  if (runE2e && existsSync(path.join(root, 'e2e', 'playwright.config.ts'))) {
-    say('building the admin panel (next build)');
-    const build = await run('npm', ['run', 'build', '-w', '@3cx-relay/admin'], { NEXT_TELEMETRY_DISABLED: '1' });
-    if (build !== 0) {
-      add(undefined, true, 'admin build');
-    } else {
-      say('end-to-end tests (Playwright in Debian Chromium)');
-      const out = path.join(resultsDir, 'playwright.json');
-      const code = await run(
-        'npx',
-        ['playwright', 'test', '-c', 'playwright.config.ts', '--reporter=list,json'],
-        { PLAYWRIGHT_JSON_OUTPUT_NAME: out, E2E_SKIP_BUILD: '1', NEXT_TELEMETRY_DISABLED: '1' },
-        path.join(root, 'e2e'),
-      );
-      add(readPlaywright(out), code !== 0, 'playwright');
-    }
+  if (runE2e && adminBuilt && existsSync(path.join(root, 'e2e', 'playwright.config.ts'))) {
+    say('end-to-end tests (Playwright in Debian Chromium)');
+    const out = path.join(resultsDir, 'playwright.json');
+    const code = await run(
+      'npx',
+      ['playwright', 'test', '-c', 'playwright.config.ts', '--reporter=list,json'],
+      { PLAYWRIGHT_JSON_OUTPUT_NAME: out, E2E_SKIP_BUILD: '1', NEXT_TELEMETRY_DISABLED: '1' },
+      path.join(root, 'e2e'),
+    );
+    add(readPlaywright(out), code !== 0, 'playwright');
   }
 
   process.stdout.write(`\ntests: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped\n`);
