@@ -6,7 +6,8 @@ import type { StatusBoard } from '../status/status-board.js';
 import type { RelayMetrics } from '../stats/relay-metrics.js';
 import { buildBody, claimDueDeliveries, type ClaimedDelivery } from './claim-due-deliveries.js';
 import { decideOutcome } from './decide-outcome.js';
-import { disableSubscription, recordAttempts, updateSubscriptionHealth, type AttemptRecord, type SubscriptionHealth } from './record-attempts.js';
+import { recordAttempts, type AttemptRecord, type SubscriptionHealth } from './record-attempts.js';
+import { SubscriptionHealthTracker } from './subscription-health.js';
 import type { LeasedRow, OutboxFastPath } from './outbox.js';
 import type { StoredEvent } from '../events/event-store.js';
 import type { RetryPolicy } from './retry-policy.js';
@@ -64,9 +65,6 @@ interface PendingResult {
   disableReason: string | null;
 }
 
-/** How often a healthy subscription's counters (last_success_at) are refreshed. */
-const HEALTH_REFRESH_MS = 5000;
-
 export class Dispatcher implements OutboxFastPath {
   private readonly queues = new Map<string, PQueue>();
   /** Rows leased by the outbox inside an append transaction, by event sequence, until it commits. */
@@ -75,8 +73,7 @@ export class Dispatcher implements OutboxFastPath {
   /** The last claim was limited by capacity (global or per subscription); a recorded batch frees some. */
   private waitingForCapacity = false;
   private degraded = false;
-  /** Per subscription: known healthy (no failure run) and when its counters were last written. */
-  private readonly healthWritten = new Map<string, { ok: boolean; at: number }>();
+  private readonly health: SubscriptionHealthTracker;
   private readonly backlog = new Map<string, number>();
   private results: PendingResult[] = [];
   private inFlight = 0;
@@ -100,6 +97,7 @@ export class Dispatcher implements OutboxFastPath {
       disableAfterMs: 5 * 86_400_000,
       ...opts,
     };
+    this.health = new SubscriptionHealthTracker(deps, this.o.disableAfterMs);
   }
 
   start(): void {
@@ -293,7 +291,7 @@ export class Dispatcher implements OutboxFastPath {
       let health: SubscriptionHealth[];
       try {
         await recordAttempts(this.deps.pool, batch.map((b) => b.record));
-        health = await this.writeHealth(batch);
+        health = await this.health.write(batch.map((b) => b.record));
       } catch (err) {
         this.deps.log.warn({ err: coerceError(err), attempts: batch.length }, 'could not record attempts; retrying');
         this.results.unshift(...batch);
@@ -308,60 +306,9 @@ export class Dispatcher implements OutboxFastPath {
         else this.backlog.set(b.record.subscriptionId, n);
       }
       this.deps.metrics.deliveriesInFlight.set(this.inFlight);
-      await this.applyDisables(batch, health);
+      await this.health.applyDisables(batch.flatMap((b) => (b.disableReason ? [[b.record.subscriptionId, b.disableReason] as const] : [])), health);
       if (this.waitingForCapacity) this.wake();
     }
     this.flushing = undefined;
-  }
-
-  /**
-   * Health counters for the subscriptions that need them: any with a failure in the batch or
-   * a failure run in progress, and healthy ones at most every few seconds (last_success_at),
-   * so a healthy stream costs no extra statement per batch.
-   */
-  private async writeHealth(batch: PendingResult[]): Promise<SubscriptionHealth[]> {
-    const now = Date.now();
-    const due = new Set<string>();
-    for (const b of batch) {
-      const id = b.record.subscriptionId;
-      const known = this.healthWritten.get(id);
-      if (!b.record.succeeded || !known || !known.ok || now - known.at >= HEALTH_REFRESH_MS) due.add(id);
-    }
-    if (due.size === 0) return [];
-    const health = await updateSubscriptionHealth(this.deps.pool, batch.map((b) => b.record).filter((r) => due.has(r.subscriptionId)));
-    for (const h of health) this.healthWritten.set(h.id, { ok: h.failingSince === null, at: now });
-    return health;
-  }
-
-  private async applyDisables(batch: PendingResult[], health: SubscriptionHealth[]): Promise<void> {
-    const reasons = new Map<string, string>();
-    for (const b of batch) if (b.disableReason) reasons.set(b.record.subscriptionId, b.disableReason);
-    const now = Date.now();
-    for (const h of health) {
-      if (h.enabled && h.failingSince && now - h.failingSince.getTime() >= this.o.disableAfterMs && !reasons.has(h.id)) {
-        reasons.set(h.id, `only failures since ${h.failingSince.toISOString()}`);
-      }
-    }
-    for (const [id, reason] of reasons) {
-      try {
-        if (!(await disableSubscription(this.deps.pool, id, reason))) continue;
-        this.deps.subscriptions.markDisabled(id);
-        this.deps.metrics.subscriptionsDisabled.inc();
-        await this.logDisabled(id, reason);
-      } catch (err) {
-        this.deps.log.warn({ subscriptionId: id, err: coerceError(err) }, 'could not disable subscription');
-      }
-    }
-  }
-
-  private async logDisabled(id: string, reason: string): Promise<void> {
-    const sub = this.deps.subscriptions.get(id);
-    const message = `webhook subscription "${sub?.name ?? id}" disabled: ${reason}`;
-    this.deps.log.warn({ subscriptionId: id, reason }, 'webhook subscription disabled');
-    const row = await this.deps.pool.query<{ id: string }>(
-      `INSERT INTO error_log (severity, component, code, message, details) VALUES ('error', 'delivery', 'SUBSCRIPTION_DISABLED', $1, $2::jsonb) RETURNING id::text`,
-      [message, JSON.stringify({ subscriptionId: id, url: sub?.url, reason })],
-    );
-    await this.deps.status.notify({ kind: 'error', id: row.rows[0]?.id, component: 'delivery', severity: 'error', code: 'SUBSCRIPTION_DISABLED' }).catch(() => undefined);
   }
 }
