@@ -69,6 +69,7 @@ export class DeliveryService {
         maxInFlight: cfg.maxInFlight,
         leaseMs: cfg.leaseMs,
         disableAfterMs: cfg.disableAfterMs,
+        timeoutMs: cfg.timeoutMs,
         ...overrides,
       },
     );

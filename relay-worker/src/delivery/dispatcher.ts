@@ -41,8 +41,14 @@ export interface DispatcherOptions {
   batchSize?: number;
   /** Deliveries claimed and not yet recorded, across subscriptions (default 2000). */
   maxInFlight?: number;
-  /** Claimed-but-unrecorded rows per subscription, as a multiple of its concurrency (default 8). */
+  /**
+   * Claimed-but-unrecorded rows per subscription, as a multiple of its concurrency. Default:
+   * as many rounds of `timeoutMs` as fit in 80 % of the lease, so a row waiting behind a
+   * dead endpoint is sent before its lease runs out (no second send by another claimer).
+   */
   backlogPerConcurrency?: number;
+  /** Per-attempt timeout, for the default backlog (default 15 000 ms). */
+  timeoutMs?: number;
   /** Claim lease; must exceed the request timeout plus queueing (default 120 000 ms). */
   leaseMs?: number;
   /** Idle poll period (default 1000 ms). */
@@ -91,11 +97,13 @@ export class Dispatcher implements OutboxFastPath {
     this.o = {
       batchSize: 500,
       maxInFlight: 2000,
-      backlogPerConcurrency: 8,
       leaseMs: 120_000,
+      timeoutMs: 15_000,
       pollMs: 1000,
       disableAfterMs: 5 * 86_400_000,
       ...opts,
+      backlogPerConcurrency:
+        opts.backlogPerConcurrency ?? Math.max(1, Math.floor((0.8 * (opts.leaseMs ?? 120_000)) / (opts.timeoutMs ?? 15_000))),
     };
     this.health = new SubscriptionHealthTracker(deps, this.o.disableAfterMs);
   }
@@ -125,8 +133,12 @@ export class Dispatcher implements OutboxFastPath {
   }
 
   /** Outbox fast path: lease new rows to this process while it has room. */
-  leaseMsIfCapacity(): number | null {
-    if (this.running && this.inFlight + this.reserved < this.o.maxInFlight * 0.8) return this.o.leaseMs;
+  leaseMsIfCapacity(): { leaseMs: number; skipSubscriptions: string[] } | null {
+    if (this.running && this.inFlight + this.reserved < this.o.maxInFlight * 0.8) {
+      const skip = this.fullSubscriptions();
+      if (skip.length) this.woken = true; // their rows go to the claim loop
+      return { leaseMs: this.o.leaseMs, skipSubscriptions: skip };
+    }
     this.woken = true; // the rows go to the claim loop instead
     return null;
   }

@@ -14,24 +14,29 @@ export const DIRECT_ONLY_TYPES = ['relay.test'];
 export function createOutboxHook(fastPath?: OutboxFastPath): AppendHook {
   return async (client, inserted) => {
     const sequences = inserted.map((e) => e.sequence.toString());
-    const leaseMs = fastPath?.leaseMsIfCapacity() ?? null;
-    if (leaseMs === null) {
+    const lease = fastPath?.leaseMsIfCapacity() ?? null;
+    if (lease === null) {
       await insertDeliveries(client, sequences);
       return;
     }
-    const res = await client.query<LeasedRow>(
-      // next_attempt_at = the lease's end: the claim loop's index range skips these rows
-      // until then, and picks them up if this process dies before recording them.
-      `INSERT INTO deliveries (event_sequence, subscription_id, next_attempt_at, locked_until)
-       SELECT e.sequence, s.id, now() + $3 * interval '1 millisecond', now() + $3 * interval '1 millisecond'
-         FROM events e
+    // Leased rows get next_attempt_at = the lease's end: the claim loop's index range skips
+    // them until then, and picks them up if this process dies before recording them. Rows of
+    // subscriptions whose backlog is full are left due now, for the claim loop.
+    const res = await client.query<LeasedRow & { leased: boolean }>(
+      `WITH l AS (SELECT now() + $3 * interval '1 millisecond' AS until)
+       INSERT INTO deliveries (event_sequence, subscription_id, next_attempt_at, locked_until)
+       SELECT e.sequence, s.id,
+              CASE WHEN s.id = ANY($4::uuid[]) THEN now() ELSE l.until END,
+              CASE WHEN s.id = ANY($4::uuid[]) THEN NULL ELSE l.until END
+         FROM l, events e
          JOIN webhook_subscriptions s ON s.enabled AND ${SQL_SUBSCRIPTION_MATCHES_EVENT}
         WHERE e.sequence = ANY($1::bigint[]) AND e.type <> ALL($2::text[])
        ON CONFLICT (subscription_id, event_sequence) DO NOTHING
-       RETURNING id::text, subscription_id::text, event_sequence::text`,
-      [sequences, DIRECT_ONLY_TYPES, leaseMs],
+       RETURNING id::text, subscription_id::text, event_sequence::text, locked_until IS NOT NULL AS leased`,
+      [sequences, DIRECT_ONLY_TYPES, lease.leaseMs, lease.skipSubscriptions],
     );
-    if (res.rows.length) fastPath!.leased(res.rows);
+    const leased = res.rows.filter((r) => r.leased);
+    if (leased.length) fastPath!.leased(leased);
   };
 }
 
@@ -49,8 +54,8 @@ export interface LeasedRow {
  * first, the lease runs out and any worker claims them: still durable.
  */
 export interface OutboxFastPath {
-  /** The lease to take, or null to leave the rows for the claim loop (no capacity). */
-  leaseMsIfCapacity(): number | null;
+  /** The lease to take and the subscriptions to leave out (full backlog), or null to leave every row to the claim loop. */
+  leaseMsIfCapacity(): { leaseMs: number; skipSubscriptions: string[] } | null;
   /** Rows inserted leased (inside the transaction: not yet committed). */
   leased(rows: LeasedRow[]): void;
 }
