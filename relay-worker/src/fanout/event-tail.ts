@@ -69,7 +69,9 @@ export class EventTail extends EventEmitter<{ events: [events: StoredEvent[]] }>
   }
 
   async start(): Promise<void> {
-    const res = await this.pool.query<{ max: string | null }>('SELECT max(sequence)::text AS max FROM events');
+    const res = await this.pool.query<{ max: string | null }>(
+      'SELECT max(sequence)::text AS max FROM events',
+    );
     this.cursor = BigInt(res.rows[0]?.max ?? 0);
     await this.listen();
   }
@@ -98,7 +100,10 @@ export class EventTail extends EventEmitter<{ events: [events: StoredEvent[]] }>
 
   private async listen(): Promise<void> {
     if (this.stopped) return;
-    const client = new pg.Client({ connectionString: this.databaseUrl, application_name: '3cx-relay-fanout' });
+    const client = new pg.Client({
+      connectionString: this.databaseUrl,
+      application_name: '3cx-relay-fanout',
+    });
     const lost = (err?: Error) => {
       if (this.client !== client || this.stopped) return;
       this.client = undefined;

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { toRelayEvent } from '@3cx-relay/events';
 import { DIRECT_ONLY_TYPES } from '../delivery/outbox.js';
+import { prunedThrough } from '../delivery/prune-events.js';
 import { matchesFilter } from '../delivery/event-filter.js';
 import { EVENT_COLUMNS, rowToEvent, type EventRow } from './event-tail.js';
 import type { WsClient } from './ws-hub.js';
@@ -10,8 +11,9 @@ const PAGE = 500;
 
 /**
  * Sends a resuming client the events after `since` from the events table, then a `resumed`
- * message; when events after `since` were already pruned, first an explicit `history_lost`
- * message naming the oldest sequence still available. Waits for the socket to drain between
+ * message; when events after `since` were already pruned (retention), first an explicit
+ * `history_lost` message naming the oldest sequence still available. Gaps in the sequence
+ * that were never events (rolled-back appends) are not history lost. Waits for the socket to drain between
  * pages so a long replay does not trip the slow-consumer cut. Returns the last sequence sent.
  */
 export async function replayHistory(
@@ -22,11 +24,20 @@ export async function replayHistory(
   retentionMs: number,
 ): Promise<bigint> {
   const send = (msg: object) => write(encodeTextFrame(Buffer.from(JSON.stringify(msg))));
-  const bounds = await pool.query<{ min: string | null; max: string | null }>('SELECT min(sequence)::text AS min, max(sequence)::text AS max FROM events');
+  const bounds = await pool.query<{ min: string | null; max: string | null }>(
+    'SELECT min(sequence)::text AS min, max(sequence)::text AS max FROM events',
+  );
   const oldest = bounds.rows[0]?.min ? BigInt(bounds.rows[0].min) : null;
   const newest = bounds.rows[0]?.max ? BigInt(bounds.rows[0].max) : 0n;
-  if (oldest !== null && since + 1n < oldest) {
-    send({ kind: 'history_lost', since: since.toString(), oldestAvailable: oldest.toString(), retentionDays: retentionMs / 86_400_000 });
+  const pruned = await prunedThrough(pool);
+  if (pruned !== null && since < pruned) {
+    send({
+      kind: 'history_lost',
+      since: since.toString(),
+      prunedThrough: pruned.toString(),
+      oldestAvailable: (oldest ?? newest + 1n).toString(),
+      retentionDays: retentionMs / 86_400_000,
+    });
   }
   let cursor = since;
   let replayed = 0;
@@ -46,6 +57,11 @@ export async function replayHistory(
     const s = client.socket as NodeJS.WritableStream & { writableLength: number };
     if (s.writableLength > 256 * 1024) await new Promise((r) => s.once('drain', r));
   }
-  send({ kind: 'resumed', since: since.toString(), replayed, lastSequence: (cursor > since ? cursor : since).toString() });
+  send({
+    kind: 'resumed',
+    since: since.toString(),
+    replayed,
+    lastSequence: (cursor > since ? cursor : since).toString(),
+  });
   return cursor;
 }

@@ -28,6 +28,8 @@ export interface WsHubOptions {
   maxBufferedBytes?: number;
   /** After a close frame to a slow consumer, wait this long before dropping the socket (default 5000 ms). */
   slowCloseGraceMs?: number;
+  /** The newest event sequence when the hub starts (the event tail's position). */
+  startSequence?: bigint;
 }
 
 export interface WsHubDeps {
@@ -61,19 +63,37 @@ export interface WsClient {
  * (close 4008) and revoked keys (4001), and closes everyone with 1001 on shutdown.
  */
 export class WsHub {
-  private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 64 * 1024, handleProtocols: chooseProtocol });
+  private readonly wss = new WebSocketServer({
+    noServer: true,
+    perMessageDeflate: false,
+    maxPayload: 64 * 1024,
+    handleProtocols: chooseProtocol,
+  });
   readonly clients = new Set<WsClient>();
   private readonly pingTimer: NodeJS.Timeout;
   private readonly o: Required<WsHubOptions>;
   private stopping = false;
   private queued: StoredEvent[] = [];
   private flushScheduled = false;
+  /**
+   * Newest sequence a client attaching now will NOT receive live (already written to the
+   * clients of the time, or passed while nobody listened). Sent in `hello` as `lastSequence`,
+   * so a client that drops before its first event can still resume with `?since=` and miss nothing.
+   */
+  private lastSequence: bigint;
 
   constructor(
     private readonly deps: WsHubDeps,
     opts: WsHubOptions = {},
   ) {
-    this.o = { pingIntervalMs: 25_000, maxBufferedBytes: 1024 * 1024, slowCloseGraceMs: 5000, ...opts };
+    this.o = {
+      pingIntervalMs: 25_000,
+      maxBufferedBytes: 1024 * 1024,
+      slowCloseGraceMs: 5000,
+      startSequence: 0n,
+      ...opts,
+    };
+    this.lastSequence = this.o.startSequence;
     this.pingTimer = setInterval(() => this.heartbeat(), this.o.pingIntervalMs);
     this.pingTimer.unref();
     deps.verifier.on('revoked', (ids) => this.closeKeys(ids));
@@ -94,9 +114,11 @@ export class WsHub {
     const started = performance.now();
     if (this.stopping) return refuseUpgrade(socket, 503, 'UNAVAILABLE', 'shutting down');
     const presented = keyFromUpgrade(req, url);
-    if (!presented) return refuseUpgrade(socket, 401, 'UNAUTHORIZED', 'API key required', { 'WWW-Authenticate': 'Bearer' });
+    if (!presented)
+      return refuseUpgrade(socket, 401, 'UNAUTHORIZED', 'API key required', { 'WWW-Authenticate': 'Bearer' });
     const key = await this.deps.verifier.verify(presented);
-    if (!key) return refuseUpgrade(socket, 401, 'UNAUTHORIZED', 'invalid API key', { 'WWW-Authenticate': 'Bearer' });
+    if (!key)
+      return refuseUpgrade(socket, 401, 'UNAUTHORIZED', 'invalid API key', { 'WWW-Authenticate': 'Bearer' });
     const done = (status: number) => {
       this.deps.usage.record(key.id, WS_PATH, status, performance.now() - started);
       this.deps.metrics.countApiRequest(WS_PATH, status);
@@ -108,7 +130,9 @@ export class WsHub {
     const limit = this.deps.limiter.take(key.id, key.rateLimitPerMinute);
     if (!limit.ok) {
       done(429);
-      return refuseUpgrade(socket, 429, 'RATE_LIMITED', 'rate limit exceeded', { 'Retry-After': String(limit.retryAfterSec) });
+      return refuseUpgrade(socket, 429, 'RATE_LIMITED', 'rate limit exceeded', {
+        'Retry-After': String(limit.retryAfterSec),
+      });
     }
     const sinceParam = url.searchParams.get('since');
     if (sinceParam !== null && !/^\d+$/.test(sinceParam)) {
@@ -118,10 +142,19 @@ export class WsHub {
     const query: Record<string, string[]> = {};
     for (const [k, v] of url.searchParams) (query[k] ??= []).push(v);
     const f = filterFromQuery(query);
-    const filter = f.eventTypes.length + f.extensions.length + f.dids.length + f.queues.length === 0 ? null : f;
+    const filter =
+      f.eventTypes.length + f.extensions.length + f.dids.length + f.queues.length === 0 ? null : f;
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       done(101);
-      const client: WsClient = { ws, socket, key, filter, alive: true, pending: sinceParam === null ? null : [], closing: false };
+      const client: WsClient = {
+        ws,
+        socket,
+        key,
+        filter,
+        alive: true,
+        pending: sinceParam === null ? null : [],
+        closing: false,
+      };
       this.attach(client);
       if (sinceParam !== null) void this.resume(client, BigInt(sinceParam));
     });
@@ -137,14 +170,29 @@ export class WsHub {
     ws.on('close', (code) => {
       this.clients.delete(client);
       this.deps.metrics.setWsClients(this.clients.size);
-      if (!client.closing) this.deps.metrics.countWsDisconnect(code === 1000 || code === 1001 ? 'client' : 'error');
+      if (!client.closing)
+        this.deps.metrics.countWsDisconnect(code === 1000 || code === 1001 ? 'client' : 'error');
     });
-    ws.send(JSON.stringify({ kind: 'hello', keyPrefix: client.key.prefix, filter: client.filter ?? 'all', pingIntervalMs: this.o.pingIntervalMs }));
+    ws.send(
+      JSON.stringify({
+        kind: 'hello',
+        keyPrefix: client.key.prefix,
+        filter: client.filter ?? 'all',
+        pingIntervalMs: this.o.pingIntervalMs,
+        lastSequence: this.lastSequence.toString(),
+      }),
+    );
   }
 
   private async resume(client: WsClient, since: bigint): Promise<void> {
     try {
-      const lastSent = await replayHistory(this.deps.pool, client, since, (frame) => this.write(client, frame), this.deps.retentionMs);
+      const lastSent = await replayHistory(
+        this.deps.pool,
+        client,
+        since,
+        (frame) => this.write(client, frame),
+        this.deps.retentionMs,
+      );
       const pending = client.pending ?? [];
       client.pending = null;
       for (const p of pending) if (p.sequence > lastSent) this.write(client, p.frame);
@@ -160,7 +208,11 @@ export class WsHub {
    * concatenated once, and every client gets one socket write per turn (not one per event).
    */
   broadcast(events: StoredEvent[]): void {
-    if (this.clients.size === 0) return;
+    if (this.clients.size === 0) {
+      // Nobody will ever be sent these live: a client attaching later starts after them.
+      for (const e of events) if (e.sequence > this.lastSequence) this.lastSequence = e.sequence;
+      return;
+    }
     for (const e of events) if (!DIRECT_ONLY_TYPES.includes(e.type)) this.queued.push(e);
     if (!this.flushScheduled && this.queued.length) {
       this.flushScheduled = true;
@@ -173,14 +225,23 @@ export class WsHub {
     const events = this.queued;
     this.queued = [];
     if (events.length === 0) return;
-    const frames = events.map((e) => encodeTextFrame(Buffer.from(JSON.stringify({ kind: 'event', ...toRelayEvent(e) }))));
+    // Clients attached before this point receive these events below; later ones start after.
+    for (const e of events) if (e.sequence > this.lastSequence) this.lastSequence = e.sequence;
+    const frames = events.map((e) =>
+      encodeTextFrame(Buffer.from(JSON.stringify({ kind: 'event', ...toRelayEvent(e) }))),
+    );
     const all = frames.length === 1 ? frames[0]! : Buffer.concat(frames);
     let sent = 0;
     for (const c of this.clients) {
       if (c.pending) {
-        events.forEach((e, i) => (!c.filter || matchesFilter(c.filter, e)) && c.pending!.push({ sequence: e.sequence, frame: frames[i]! }));
+        events.forEach(
+          (e, i) =>
+            (!c.filter || matchesFilter(c.filter, e)) &&
+            c.pending!.push({ sequence: e.sequence, frame: frames[i]! }),
+        );
         // A replay that cannot keep up with the live stream is a slow consumer too.
-        if (c.pending.reduce((n, p) => n + p.frame.length, 0) > this.o.maxBufferedBytes) this.cut(c, 'slow', WS_CLOSE.slow, 'slow consumer');
+        if (c.pending.reduce((n, p) => n + p.frame.length, 0) > this.o.maxBufferedBytes)
+          this.cut(c, 'slow', WS_CLOSE.slow, 'slow consumer');
         continue;
       }
       if (!c.filter) {
@@ -188,7 +249,8 @@ export class WsHub {
         continue;
       }
       const mine = frames.filter((_f, i) => matchesFilter(c.filter!, events[i]!));
-      if (mine.length && this.write(c, mine.length === 1 ? mine[0]! : Buffer.concat(mine))) sent += mine.length;
+      if (mine.length && this.write(c, mine.length === 1 ? mine[0]! : Buffer.concat(mine)))
+        sent += mine.length;
     }
     if (sent) this.deps.metrics.countWsMessages(sent);
   }
@@ -206,7 +268,13 @@ export class WsHub {
     return true;
   }
 
-  private cut(c: WsClient, reason: string, code: number, text: string, graceMs = this.o.slowCloseGraceMs): void {
+  private cut(
+    c: WsClient,
+    reason: string,
+    code: number,
+    text: string,
+    graceMs = this.o.slowCloseGraceMs,
+  ): void {
     if (c.closing) return;
     c.closing = true;
     this.deps.metrics.countWsDisconnect(reason);
@@ -230,17 +298,21 @@ export class WsHub {
 
   private closeKeys(keyIds: string[]): void {
     const ids = new Set(keyIds);
-    for (const c of this.clients) if (ids.has(c.key.id)) this.cut(c, 'revoked', WS_CLOSE.revoked, 'API key revoked', 1000);
+    for (const c of this.clients)
+      if (ids.has(c.key.id)) this.cut(c, 'revoked', WS_CLOSE.revoked, 'API key revoked', 1000);
   }
 
   /** Closes every client with 1001 and stops accepting. */
   async stop(): Promise<void> {
     this.stopping = true;
     clearInterval(this.pingTimer);
-    const closed = [...this.clients].map((c) => new Promise<void>((resolve) => {
-      c.ws.once('close', () => resolve());
-      this.cut(c, 'shutdown', WS_CLOSE.shutdown, 'server shutting down', 1000);
-    }));
+    const closed = [...this.clients].map(
+      (c) =>
+        new Promise<void>((resolve) => {
+          c.ws.once('close', () => resolve());
+          this.cut(c, 'shutdown', WS_CLOSE.shutdown, 'server shutting down', 1000);
+        }),
+    );
     // Each client is terminated 1 s after its close frame at the latest; bound the wait anyway.
     await Promise.race([Promise.all(closed), new Promise((r) => setTimeout(r, 3000).unref())]);
     this.wss.close();

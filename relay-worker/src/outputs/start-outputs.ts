@@ -62,16 +62,24 @@ export async function startOutputs(d: OutputDeps): Promise<Outputs> {
   const delivery = new DeliveryService(
     { pool, store: d.events, status: d.status, metrics, log },
     {
-      retryScheduleMs: c.DELIVERY_RETRY_SCHEDULE, retryJitter: c.DELIVERY_RETRY_JITTER, timeoutMs: c.DELIVERY_TIMEOUT_MS,
-      disableAfterMs: c.DELIVERY_DISABLE_AFTER_MS, pollMs: c.DELIVERY_POLL_MS, maxInFlight: c.DELIVERY_MAX_IN_FLIGHT,
-      leaseMs: c.DELIVERY_LEASE_MS, retentionMs, encryptionKey: c.RELAY_ENCRYPTION_KEY,
+      retryScheduleMs: c.DELIVERY_RETRY_SCHEDULE,
+      retryJitter: c.DELIVERY_RETRY_JITTER,
+      timeoutMs: c.DELIVERY_TIMEOUT_MS,
+      disableAfterMs: c.DELIVERY_DISABLE_AFTER_MS,
+      pollMs: c.DELIVERY_POLL_MS,
+      maxInFlight: c.DELIVERY_MAX_IN_FLIGHT,
+      leaseMs: c.DELIVERY_LEASE_MS,
+      retentionMs,
+      encryptionKey: c.RELAY_ENCRYPTION_KEY,
     },
   );
   delivery.registerCommands(d.control);
   await delivery.start();
   lifecycle.onClose('delivery', () => delivery.stop());
 
-  const verifier = new ApiKeyVerifier(pool, log.child({ module: 'api-keys' }), { cacheMs: c.API_KEY_CACHE_MS });
+  const verifier = new ApiKeyVerifier(pool, log.child({ module: 'api-keys' }), {
+    cacheMs: c.API_KEY_CACHE_MS,
+  });
   verifier.startPeriodicRevalidation();
   lifecycle.onClose('api-keys', () => verifier.stop());
   d.control.on('reload-keys', async () => `revoked ${(await verifier.revalidate()).length} cached keys`);
@@ -85,7 +93,11 @@ export async function startOutputs(d: OutputDeps): Promise<Outputs> {
   lifecycle.onClose('event-tail', () => tail.stop());
   const hub = new WsHub(
     { pool, verifier, limiter, usage, metrics, log: log.child({ module: 'fanout' }), retentionMs },
-    { pingIntervalMs: c.WS_PING_INTERVAL_MS, maxBufferedBytes: c.WS_MAX_BUFFERED_BYTES },
+    {
+      pingIntervalMs: c.WS_PING_INTERVAL_MS,
+      maxBufferedBytes: c.WS_MAX_BUFFERED_BYTES,
+      startSequence: tail.position,
+    },
   );
   tail.on('events', (events) => hub.broadcast(events));
   // Other workers' appends reach this dispatcher too.
@@ -104,7 +116,11 @@ export async function startOutputs(d: OutputDeps): Promise<Outputs> {
     stats: sampler,
     attach(app) {
       const auth = installApiAuth(app, { verifier, limiter, usage, metrics });
-      registerActiveCallsRoute(app, { calls: d.calls, auth: auth.requireScope('calls:read'), onChange: (fn) => d.events.on('appended', fn) });
+      registerActiveCallsRoute(app, {
+        calls: d.calls,
+        auth: auth.requireScope('calls:read'),
+        onChange: (fn) => d.events.on('appended', fn),
+      });
       registerCallHistoryRoute(app, { history: d.history, auth: auth.requireScope('history:read') });
       registerMetricsRoute(app, { metrics, anyKey: auth.requireScope(null) });
       registerOpenApiRoute(app);

@@ -27,8 +27,14 @@ describe('EventTail', () => {
     tail.on('events', (events: StoredEvent[]) => seen.push(...events.map((e) => e.sequence)));
     try {
       const appended: StoredEvent[] = [];
-      for (let i = 0; i < 20; i++) appended.push(...(await (i % 2 ? other : local).append([makeEvent('call.ringing'), makeEvent('call.ended')])));
-      await waitFor(() => seen.length, (n) => n >= 40);
+      for (let i = 0; i < 20; i++)
+        appended.push(
+          ...(await (i % 2 ? other : local).append([makeEvent('call.ringing'), makeEvent('call.ended')])),
+        );
+      await waitFor(
+        () => seen.length,
+        (n) => n >= 40,
+      );
       await new Promise((r) => setTimeout(r, 200));
       expect(seen.map(String).sort()).toEqual(appended.map((e) => String(e.sequence)).sort());
       expect(new Set(seen).size).toBe(seen.length);
@@ -46,7 +52,10 @@ describe('EventTail', () => {
     tail.on('events', (e: StoredEvent[]) => seen.push(...e));
     try {
       const [fresh] = await store.append([makeEvent('call.answered')]);
-      await waitFor(() => seen.length, (n) => n === 1);
+      await waitFor(
+        () => seen.length,
+        (n) => n === 1,
+      );
       expect(seen[0]!.id).toBe(fresh!.id);
     } finally {
       await tail.stop();

@@ -4,6 +4,7 @@ import WebSocket from 'ws';
 import { createApiKey } from '../support/api-keys.js';
 import { startWorkerHarness, type WorkerHarness } from '../support/worker-harness.js';
 import { makeEvent, waitFor } from '../delivery/harness.js';
+import { pruneEvents } from '../../src/delivery/prune-events.js';
 
 type Msg = { kind: string; sequence?: string; type?: string; [k: string]: unknown };
 
@@ -69,10 +70,22 @@ describe('WebSocket fan-out /relay/ws', () => {
       makeEvent('call.ringing', { extensions: ['201'] }),
       makeEvent('cdr.created', { extensions: ['201'] }),
     ]);
-    await waitFor(() => all.events().length, (n) => n === 4);
+    await waitFor(
+      () => all.events().length,
+      (n) => n === 4,
+    );
     expect(all.events().map((m) => m.sequence)).toEqual(stored.map((e) => e.sequence.toString()));
-    expect(all.events()[0]).toMatchObject({ kind: 'event', id: stored[0]!.id, type: 'call.ended', schemaVersion: 1, extensions: ['201'] });
-    await waitFor(() => filtered.events().length, (n) => n === 2);
+    expect(all.events()[0]).toMatchObject({
+      kind: 'event',
+      id: stored[0]!.id,
+      type: 'call.ended',
+      schemaVersion: 1,
+      extensions: ['201'],
+    });
+    await waitFor(
+      () => filtered.events().length,
+      (n) => n === 2,
+    );
     await new Promise((r) => setTimeout(r, 100));
     expect(filtered.events().map((m) => m.type)).toEqual(['call.ended', 'cdr.created']);
     all.ws.close();
@@ -80,29 +93,75 @@ describe('WebSocket fan-out /relay/ws', () => {
   });
 
   it('resumes from ?since= without gaps or repeats, then continues live', async () => {
-    const before = await h.worker.events.append([makeEvent('call.ringing'), makeEvent('call.answered'), makeEvent('call.ended')]);
+    const before = await h.worker.events.append([
+      makeEvent('call.ringing'),
+      makeEvent('call.answered'),
+      makeEvent('call.ended'),
+    ]);
     const since = before[0]!.sequence;
     const c = connect(`${h.wsUrl}?since=${since}`, auth());
     await c.opened;
     await waitFor(() => c.messages.some((m) => m.kind === 'resumed'), Boolean);
     const live = await h.worker.events.append([makeEvent('call.missed')]);
-    await waitFor(() => c.events().length, (n) => n === 3);
+    await waitFor(
+      () => c.events().length,
+      (n) => n === 3,
+    );
     const seqs = c.events().map((m) => m.sequence);
     expect(seqs).toEqual([before[1]!.sequence, before[2]!.sequence, live[0]!.sequence].map(String));
     expect(c.messages.find((m) => m.kind === 'resumed')).toMatchObject({ since: String(since), replayed: 2 });
     c.ws.close();
   });
 
+  it('does not call a sequence gap "history lost" when no event was ever pruned (rolled-back appends)', async () => {
+    const before = await h.worker.events.append([makeEvent('call.ringing')]);
+    await h.pool.query("BEGIN; SELECT nextval(pg_get_serial_sequence('events', 'sequence')); ROLLBACK");
+    await h.worker.events.append([makeEvent('call.ringing')]);
+    const c = connect(`${h.wsUrl}?since=${before[0]!.sequence}`, auth());
+    await c.opened;
+    await waitFor(() => c.messages.some((m) => m.kind === 'resumed'), Boolean);
+    expect(c.messages.filter((m) => m.kind === 'history_lost')).toEqual([]);
+    expect(c.events()).toHaveLength(1);
+    c.ws.close();
+  });
+
+  it('hello names the last sequence the client will not receive live, so it can resume before its first event', async () => {
+    const [last] = await h.worker.events.append([makeEvent('call.ringing')]);
+    await new Promise((r) => setTimeout(r, 50));
+    const c = connect(h.wsUrl, auth());
+    await c.opened;
+    await waitFor(
+      () => c.messages[0]?.kind,
+      (k) => k === 'hello',
+    );
+    expect(BigInt(c.messages[0]!.lastSequence as string)).toBeGreaterThanOrEqual(last!.sequence);
+    c.ws.close();
+    const [missed] = await h.worker.events.append([makeEvent('call.missed')]);
+    const again = connect(`${h.wsUrl}?since=${c.messages[0]!.lastSequence as string}`, auth());
+    await again.opened;
+    await waitFor(() => again.messages.some((m) => m.kind === 'resumed'), Boolean);
+    expect(again.events().map((m) => m.sequence)).toContain(String(missed!.sequence));
+    again.ws.close();
+  });
+
   it('says explicitly when history after ?since= is gone (beyond retention)', async () => {
     const gone = await h.worker.events.append([makeEvent('call.ringing'), makeEvent('call.ringing')]);
-    await h.pool.query('DELETE FROM events WHERE sequence <= $1', [gone[0]!.sequence.toString()]);
+    await h.pool.query(`UPDATE events SET created_at = now() - interval '400 days' WHERE sequence <= $1`, [
+      gone[0]!.sequence.toString(),
+    ]);
+    await h.pool.query(`UPDATE deliveries SET status = 'failed' WHERE event_sequence <= $1`, [
+      gone[0]!.sequence.toString(),
+    ]);
+    await pruneEvents(h.pool, 30 * 86_400_000);
     const c = connect(`${h.wsUrl}?since=0`, auth());
     await c.opened;
     await waitFor(() => c.messages.some((m) => m.kind === 'resumed'), Boolean);
     const lost = c.messages.find((m) => m.kind === 'history_lost');
-    expect(lost).toMatchObject({ since: '0' });
+    expect(lost).toMatchObject({ since: '0', prunedThrough: gone[0]!.sequence.toString() });
     expect(BigInt(lost!.oldestAvailable as string)).toBeGreaterThan(gone[0]!.sequence);
-    expect(c.messages.findIndex((m) => m.kind === 'history_lost')).toBeLessThan(c.messages.findIndex((m) => m.kind === 'event'));
+    expect(c.messages.findIndex((m) => m.kind === 'history_lost')).toBeLessThan(
+      c.messages.findIndex((m) => m.kind === 'event'),
+    );
     c.ws.close();
   });
 
@@ -110,7 +169,10 @@ describe('WebSocket fan-out /relay/ws', () => {
     const slow = connect(h.wsUrl, auth());
     const fast = connect(h.wsUrl, auth());
     await Promise.all([slow.opened, fast.opened]);
-    await waitFor(() => slow.messages.length, (n) => n === 1);
+    await waitFor(
+      () => slow.messages.length,
+      (n) => n === 1,
+    );
     const sock = (slow.ws as unknown as { _socket: Socket })._socket;
     sock.pause();
     // Loopback kernel buffers absorb several MB before the server's own buffer grows.
@@ -118,15 +180,25 @@ describe('WebSocket fan-out /relay/ws', () => {
     const big = 'x'.repeat(16 * 1024);
     let sent = 0;
     while (h.worker.outputs.metrics.totals.wsSlowDisconnects === 0 && sent < 2000) {
-      const batch = Array.from({ length: 25 }, () => Object.assign(makeEvent('call.ringing'), { data: { big } }));
+      const batch = Array.from({ length: 25 }, () =>
+        Object.assign(makeEvent('call.ringing'), { data: { big } }),
+      );
       await h.worker.events.append(batch);
       sent += batch.length;
     }
     expect(h.worker.outputs.metrics.totals.wsSlowDisconnects).toBe(1);
     sock.resume();
-    await waitFor(() => slow.state.closeCode, (c) => c !== 0, 10_000);
+    await waitFor(
+      () => slow.state.closeCode,
+      (c) => c !== 0,
+      10_000,
+    );
     expect(slow.state.closeCode).toBe(4008);
-    await waitFor(() => fast.events().length, (n) => n === sent || fast.state.closeCode !== 0, 10_000);
+    await waitFor(
+      () => fast.events().length,
+      (n) => n === sent || fast.state.closeCode !== 0,
+      10_000,
+    );
     expect(fast.state.closeCode).toBe(0);
     expect(fast.events()).toHaveLength(sent);
     expect(h.worker.outputs.metrics.totals.wsSlowDisconnects).toBe(1);
@@ -149,7 +221,11 @@ describe('WebSocket heartbeat', () => {
     await Promise.all([silent.opened, alive.opened]);
     let pings = 0;
     alive.ws.on('ping', () => pings++);
-    await waitFor(() => silent.state.closeCode, (c) => c !== 0, 3000); // ping every 300 ms in this test
+    await waitFor(
+      () => silent.state.closeCode,
+      (c) => c !== 0,
+      3000,
+    ); // ping every 300 ms in this test
     expect(silent.state.closeCode).toBe(1006); // terminated, no close frame
     expect(pings).toBeGreaterThanOrEqual(1);
     expect(alive.ws.readyState).toBe(WebSocket.OPEN);
@@ -167,7 +243,10 @@ describe('WebSocket shutdown', () => {
       await c.opened;
       await h.worker.stop();
       stopped = true;
-      await waitFor(() => c.state.closeCode, (code) => code !== 0);
+      await waitFor(
+        () => c.state.closeCode,
+        (code) => code !== 0,
+      );
       expect(c.state.closeCode).toBe(1001);
     } finally {
       if (!stopped) await h.worker.stop();
