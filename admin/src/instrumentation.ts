@@ -1,14 +1,11 @@
-import { config } from './config';
-
 /**
  * Runs once when the server starts: validates the configuration so a bad setting stops
- * `next start` (exit 1) with one readable line per problem instead of failing every request.
+ * `next start` (exit 78, EX_CONFIG, which the systemd unit does not restart-loop on) with one
+ * readable line per problem instead of failing every request. Node runtime only: the Edge
+ * runtime has no process to stop.
  */
-export function register(): void {
-  try {
-    config();
-  } catch (err) {
-    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  }
+export async function register(): Promise<void> {
+  if (process.env.NEXT_RUNTIME !== 'nodejs') return;
+  const { checkConfigOrExit } = await import('./check-config');
+  checkConfigOrExit();
 }
