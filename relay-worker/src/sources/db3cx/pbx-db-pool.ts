@@ -70,16 +70,10 @@ export function createPbxDbPool(config: pg.PoolConfig, statementTimeoutMs: numbe
     idleTimeoutMillis: 30_000,
     connectionTimeoutMillis: 5000,
     application_name: '3cx-relay-reader',
-    // Startup parameters: the session is read-only before its first statement.
+    // Startup parameters (the same as `SET default_transaction_read_only = on` and
+    // `SET statement_timeout` at the start of every session): the session is read-only before
+    // its first statement, and no second query races the pool's own.
     options: `-c default_transaction_read_only=on -c statement_timeout=${timeout}`,
-  });
-  pool.on('connect', (client) => {
-    // Queued before any other query of this client, so no statement runs outside these settings.
-    client
-      .query(`SET default_transaction_read_only = on; SET statement_timeout = ${timeout}`)
-      .catch((err: unknown) =>
-        log.warn({ err: coerceError(err) }, 'could not make the 3CX session read-only'),
-      );
   });
   pool.on('error', (err) => log.warn({ err }, 'idle 3CX database connection failed'));
   return pool;
