@@ -83,8 +83,8 @@ export function buildHandle(p: HandleParts): Simulator {
         return ctx.faults.settings;
       },
     },
-    restart: p.restart,
-    setLoadRate: p.setLoadRate,
+    restart: () => p.restart(),
+    setLoadRate: (rate: number) => p.setLoadRate(rate),
     state: () => ({
       version: ctx.opts.version,
       activeCalls: listActiveCalls(ctx.state),

@@ -52,10 +52,11 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     loadRate = rate;
     load.setRate(rate);
   };
-  const restart = async () => {
+  const restart = (): Promise<void> => {
     ws.dropAll();
     ctx.tokens.reset();
     runtime.restart();
+    return Promise.resolve();
   };
   const server = createHttpServer(ctx, ws, {
     faults, restart, setLoadRate, scenarioNames,

@@ -103,8 +103,8 @@ export function connectWs(sim: Simulator, token: string): Promise<WsClient> {
   const frames: WsFrame[] = [];
   const raw: string[] = [];
   const waiters = new Set<() => void>();
-  ws.on('message', (data) => {
-    const text = String(data);
+  ws.on('message', (data: Buffer) => {
+    const text = data.toString('utf8');
     raw.push(text);
     try { frames.push(JSON.parse(text) as WsFrame); } catch { /* malformed on purpose */ }
     for (const w of waiters) w();
@@ -134,7 +134,7 @@ export async function until<T>(fn: () => T | Promise<T>, timeoutMs = 5000): Prom
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
-    if (v) return v as NonNullable<T>;
+    if (v) return v;
     if (Date.now() > end) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 10));
   }

@@ -25,7 +25,7 @@ export async function prunedThrough(pool: pg.Pool): Promise<bigint | null> {
 export async function pruneEvents(pool: pg.Pool, retentionMs: number, chunk = 5000): Promise<number> {
   let total = 0;
   for (;;) {
-    const res = await pool.query(
+    const res = await pool.query<{ sequence: string }>(
       `DELETE FROM events WHERE sequence IN (
          SELECT e.sequence FROM events e
           WHERE e.created_at < now() - $1 * interval '1 millisecond'

@@ -1,6 +1,9 @@
-import type { Db } from '@3cx-relay/db';
+import type { Db, Prisma } from '@3cx-relay/db';
 import type { Logger } from '../logger.js';
 import { coerceError } from '../errors.js';
+
+/** A plain JSON object for a Prisma Json column (undefined leaves the column as it is). */
+const json = (v: Record<string, unknown> | undefined) => v as Prisma.InputJsonValue | undefined;
 
 /** Components whose health the relay tracks. */
 export type ComponentName = 'database' | 'db3cx' | 'xapi' | 'callcontrol' | 'delivery' | 'fanout';
@@ -70,8 +73,8 @@ export class StatusBoard {
     try {
       await this.db.componentStatus.upsert({
         where: { component },
-        create: { component, status: entry.status, latencyMs: entry.latencyMs ?? null, lastError: entry.lastError ?? null, since: entry.since, details: (entry.details ?? undefined) as object | undefined },
-        update: { status: entry.status, latencyMs: entry.latencyMs ?? null, lastError: entry.lastError ?? null, since: entry.since, details: (entry.details ?? undefined) as object | undefined },
+        create: { component, status: entry.status, latencyMs: entry.latencyMs ?? null, lastError: entry.lastError ?? null, since: entry.since, details: json(entry.details) },
+        update: { status: entry.status, latencyMs: entry.latencyMs ?? null, lastError: entry.lastError ?? null, since: entry.since, details: json(entry.details) },
       });
       await this.db.connectionStatus.create({
         data: { component, status: entry.status, latencyMs: entry.latencyMs ?? null, error: next.error ?? null },
@@ -97,7 +100,7 @@ export class StatusBoard {
     this.log[severity === 'info' ? 'info' : severity === 'warning' ? 'warn' : 'error']({ component, code, details }, message);
     try {
       const row = await this.db.errorLog.create({
-        data: { component, severity, code, message, details: (details ?? undefined) as object | undefined },
+        data: { component, severity, code, message, details: json(details) },
       });
       await this.notify({ kind: 'error', id: String(row.id), component, severity, code });
     } catch (err) {

@@ -50,7 +50,7 @@ export class CallControlWs {
     this.conns.add(conn);
     ws.on('close', () => this.conns.delete(conn));
     ws.on('error', () => this.conns.delete(conn));
-    ws.on('message', (data) => this.request(conn, String(data)));
+    ws.on('message', (data: Buffer) => this.request(conn, data.toString('utf8')));
   }
 
   private send(conn: Conn, event: WsFrame['event']): void {

@@ -67,7 +67,7 @@ export function deriveLegacy(rows: CdrRow[], ids: LegacyIds): LegacyCall {
     const uuid = row[`${side}_participant_id`] as string;
     const existing = parties.get(uuid);
     const start = row.cdr_started_at as Date;
-    const end = (row.cdr_ended_at ?? start) as Date;
+    const end = (row.cdr_ended_at ?? start);
     if (existing) {
       existing.end = end > existing.end ? end : existing.end;
       existing.answer ??= row.cdr_answered_at;
@@ -89,7 +89,7 @@ export function deriveLegacy(rows: CdrRow[], ids: LegacyIds): LegacyCall {
   };
   const segments = rows.map<LegacySegment>((row, i) => {
     const start = row.cdr_started_at as Date;
-    const end = (row.cdr_ended_at ?? start) as Date;
+    const end = (row.cdr_ended_at ?? start);
     const answered = row.cdr_answered_at;
     return {
       id: ++ids.segment, seqOrder: i + 1, seqGroup: row.originating_cdr_id ? 2 : 1,

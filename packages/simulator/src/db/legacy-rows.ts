@@ -33,7 +33,7 @@ export function legacyStatements(call: FinishedCall, queueDn: string): Statement
     const polls = call.rows.filter((r) => r.originating_cdr_id === queueRow.cdr_id);
     const answered = polls.find((r) => r.cdr_answered_at);
     const start = queueRow.cdr_started_at as Date;
-    const end = (queueRow.cdr_ended_at ?? start) as Date;
+    const end = (queueRow.cdr_ended_at ?? start);
     const naive = (d: Date) => d.toISOString().replace('T', ' ').replace('Z', '');
     out.push(insert('callcent_queuecalls',
       ['q_num', 'time_start', 'time_end', 'ts_waiting', 'ts_polling', 'ts_servicing', 'count_polls', 'count_dialed', 'count_rejected',

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseJson, readBody } from '../http/read-body.js';
 import { sendJson } from '../http/respond.js';
-import type { FaultController, FaultInput } from './fault-controller.js';
+import type { FaultController } from './fault-controller.js';
 
 /** What the control API drives. */
 export interface ControlTarget {
@@ -26,7 +26,7 @@ export async function handleControl(req: IncomingMessage, res: ServerResponse, t
   if (route === 'state' && method === 'GET') return sendJson(res, 200, target.state());
   if (route === 'faults') {
     if (method === 'GET') return sendJson(res, 200, target.faults.settings);
-    if (method === 'POST' || method === 'PUT') return sendJson(res, 200, await target.faults.set(body as FaultInput));
+    if (method === 'POST' || method === 'PUT') return sendJson(res, 200, await target.faults.set(body));
     if (method === 'DELETE') return sendJson(res, 200, await target.faults.clear());
   }
   if (route === 'restart' && method === 'POST') {

@@ -36,7 +36,7 @@ export class PbxState extends EventEmitter {
   /** Inserts or replaces a participant and emits an Upsert. */
   upsert(p: Participant, call: Call): void {
     let byId = this.participants.get(p.dn);
-    if (!byId) this.participants.set(p.dn, (byId = new Map()));
+    if (!byId) this.participants.set(p.dn, (byId = new Map<number, Participant>()));
     byId.set(p.id, p);
     this.owners.set(p.id, call);
     this.emit('participant', { eventType: 0, dn: p.dn, participantId: p.id } satisfies ParticipantEvent);

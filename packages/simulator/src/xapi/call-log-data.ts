@@ -17,7 +17,7 @@ function rowsOf(call: FinishedCall, version: VersionMode): Record<string, unknow
   return call.legacy.segments.map((s, i) => {
     const r = s.row;
     const start = r.cdr_started_at as Date;
-    const end = (r.cdr_ended_at ?? start) as Date;
+    const end = (r.cdr_ended_at ?? start);
     const answered = r.cdr_answered_at;
     const next = call.rows.find((x) => x.cdr_id === r.continued_in_cdr_id);
     return {

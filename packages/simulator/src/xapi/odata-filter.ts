@@ -84,13 +84,14 @@ export function compileFilter(text: string, fields: readonly string[]): (item: R
     expect(')');
     const [a, b] = args;
     if (!a) throw new ODataQueryError(`${fn} needs arguments.`);
-    const str = (e: Expr | undefined, x: Record<string, unknown>) => String((e ? e(x) : '') ?? '').toLowerCase();
+    const text = (v: unknown) => (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v as string | number | boolean)); // eslint-disable-line @typescript-eslint/no-unnecessary-type-assertion -- narrows unknown for no-base-to-string
+    const str = (e: Expr | undefined, x: Record<string, unknown>) => text(e ? e(x) : '').toLowerCase();
     switch (fn) {
       case 'contains': return (x) => str(a, x).includes(str(b, x));
       case 'startswith': return (x) => str(a, x).startsWith(str(b, x));
       case 'endswith': return (x) => str(a, x).endsWith(str(b, x));
-      case 'tolower': return (x) => String(a(x) ?? '').toLowerCase();
-      case 'toupper': return (x) => String(a(x) ?? '').toUpperCase();
+      case 'tolower': return (x) => text(a(x)).toLowerCase();
+      case 'toupper': return (x) => text(a(x)).toUpperCase();
       case 'date': return (x) => { const v = a(x); return typeof v === 'string' ? { date: v.slice(0, 10) } : null; };
       default: throw new ODataQueryError(`Unknown function '${fn}'.`);
     }
