@@ -12,7 +12,10 @@ import { formatTable, type Row } from './output/support/table.js';
 
 const args = process.argv.slice(2);
 const seconds = Number(args.find((a) => a.startsWith('--seconds='))?.split('=')[1] ?? 5);
-const only = args.find((a) => a.startsWith('--only='))?.split('=')[1]?.split(',');
+const only = args
+  .find((a) => a.startsWith('--only='))
+  ?.split('=')[1]
+  ?.split(',');
 const want = (name: string) => !only || only.includes(name);
 const fsync = args.includes('--fsync');
 

@@ -13,14 +13,18 @@ if (!existsSync(cli)) {
   process.stderr.write('prisma-generate: the prisma CLI is not installed yet; skipping\n');
   process.exit(0);
 }
-const result = spawnSync(process.execPath, [cli, 'generate', '--schema', path.join(prismaDir, 'schema.prisma')], {
-  cwd: prismaDir,
-  stdio: 'inherit',
-  env: {
-    ...process.env,
-    PRISMA_SCHEMA_ENGINE_BINARY: process.env.PRISMA_SCHEMA_ENGINE_BINARY ?? process.execPath,
-    PRISMA_HIDE_UPDATE_MESSAGE: '1',
-    CHECKPOINT_DISABLE: '1',
+const result = spawnSync(
+  process.execPath,
+  [cli, 'generate', '--schema', path.join(prismaDir, 'schema.prisma')],
+  {
+    cwd: prismaDir,
+    stdio: 'inherit',
+    env: {
+      ...process.env,
+      PRISMA_SCHEMA_ENGINE_BINARY: process.env.PRISMA_SCHEMA_ENGINE_BINARY ?? process.execPath,
+      PRISMA_HIDE_UPDATE_MESSAGE: '1',
+      CHECKPOINT_DISABLE: '1',
+    },
   },
-});
+);
 process.exit(result.status ?? 1);

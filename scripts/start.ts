@@ -25,16 +25,27 @@ const children: { name: string; proc: ChildProcess }[] = [];
 function devSecrets(): { NEXTAUTH_SECRET: string; RELAY_ENCRYPTION_KEY: string } {
   const file = path.join(dataDir, 'dev-secrets.json');
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as ReturnType<typeof devSecrets>;
-  const s = { NEXTAUTH_SECRET: randomBytes(32).toString('base64url'), RELAY_ENCRYPTION_KEY: randomBytes(32).toString('base64') };
+  const s = {
+    NEXTAUTH_SECRET: randomBytes(32).toString('base64url'),
+    RELAY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+  };
   writeFileSync(file, JSON.stringify(s, null, 2), { mode: 0o600 });
   return s;
 }
 
 /** Starts a child whose output lines are prefixed with its name. */
-function startChild(name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd = root): ChildProcess {
+function startChild(
+  name: string,
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  cwd = root,
+): ChildProcess {
   const proc = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   for (const stream of [proc.stdout, proc.stderr]) {
-    readline.createInterface({ input: stream }).on('line', (line) => process.stdout.write(`[${name}] ${line}\n`));
+    readline
+      .createInterface({ input: stream })
+      .on('line', (line) => process.stdout.write(`[${name}] ${line}\n`));
   }
   proc.on('exit', (code, signal) => {
     if (stopping) return;
@@ -146,7 +157,22 @@ async function main(): Promise<void> {
   const simCli = path.join(root, 'packages', 'simulator', 'src', 'cli.ts');
   if (existsSync(simCli)) {
     say('starting the 3CX V20 simulator (demo traffic)');
-    const sim = startChild('3cx-sim', 'npx', ['tsx', simCli, '--port', '0', '--pg-url', pg.url(), '--ini-dir', path.join(dataDir, '3cx', 'Bin'), '--demo'], {});
+    const sim = startChild(
+      '3cx-sim',
+      'npx',
+      [
+        'tsx',
+        simCli,
+        '--port',
+        '0',
+        '--pg-url',
+        pg.url(),
+        '--ini-dir',
+        path.join(dataDir, '3cx', 'Bin'),
+        '--demo',
+      ],
+      {},
+    );
     const ready = await readyLine(sim);
     Object.assign(workerEnv, {
       PBX_URL: ready.baseUrl,
@@ -159,7 +185,11 @@ async function main(): Promise<void> {
     say(`simulator at ${ready.baseUrl}`);
   } else {
     say('no simulator in this checkout: the worker will report 3CX as not configured');
-    Object.assign(workerEnv, { SOURCE_DB_ENABLED: 'false', SOURCE_XAPI_ENABLED: 'false', SOURCE_CALLCONTROL_ENABLED: 'false' });
+    Object.assign(workerEnv, {
+      SOURCE_DB_ENABLED: 'false',
+      SOURCE_XAPI_ENABLED: 'false',
+      SOURCE_CALLCONTROL_ENABLED: 'false',
+    });
   }
 
   startChild('worker', 'npx', ['tsx', path.join(root, 'relay-worker', 'src', 'main.ts')], workerEnv);
@@ -168,22 +198,35 @@ async function main(): Promise<void> {
 
   const adminDir = path.join(root, 'admin');
   let adminUrl: string | undefined;
-  if (existsSync(path.join(adminDir, 'next.config.ts')) || existsSync(path.join(adminDir, 'next.config.mjs'))) {
+  if (
+    existsSync(path.join(adminDir, 'next.config.ts')) ||
+    existsSync(path.join(adminDir, 'next.config.mjs'))
+  ) {
     const buildId = path.join(adminDir, '.next', 'BUILD_ID');
     if (!existsSync(buildId) || statSync(buildId).mtimeMs < newestMtime(path.join(adminDir, 'src'))) {
       say('building the admin panel (first start or sources changed; ~30 s)');
-      const b = spawnSync('npm', ['run', 'build', '-w', '@3cx-relay/admin'], { cwd: root, stdio: 'inherit', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
+      const b = spawnSync('npm', ['run', 'build', '-w', '@3cx-relay/admin'], {
+        cwd: root,
+        stdio: 'inherit',
+        env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+      });
       if (b.status !== 0) throw new Error('admin build failed');
     }
     adminUrl = `http://127.0.0.1:${ADMIN_PORT}/admin`;
-    startChild('admin', 'npx', ['next', 'start', '-H', '127.0.0.1', '-p', String(ADMIN_PORT)], {
-      DATABASE_URL: databaseUrl,
-      NEXTAUTH_SECRET: secrets.NEXTAUTH_SECRET,
-      NEXTAUTH_URL: `${adminUrl}/api/auth`,
-      RELAY_ENCRYPTION_KEY: secrets.RELAY_ENCRYPTION_KEY,
-      NEXT_TELEMETRY_DISABLED: '1',
-      NODE_ENV: 'production',
-    }, adminDir);
+    startChild(
+      'admin',
+      'npx',
+      ['next', 'start', '-H', '127.0.0.1', '-p', String(ADMIN_PORT)],
+      {
+        DATABASE_URL: databaseUrl,
+        NEXTAUTH_SECRET: secrets.NEXTAUTH_SECRET,
+        NEXTAUTH_URL: `${adminUrl}/api/auth`,
+        RELAY_ENCRYPTION_KEY: secrets.RELAY_ENCRYPTION_KEY,
+        NEXT_TELEMETRY_DISABLED: '1',
+        NODE_ENV: 'production',
+      },
+      adminDir,
+    );
     await waitForHttp(`${adminUrl}/login`, 60_000);
   }
 
@@ -193,7 +236,8 @@ async function main(): Promise<void> {
   say(`  relay health:  http://127.0.0.1:${WORKER_PORT}/relay/health`);
   say(`  relay events:  ws://127.0.0.1:${WORKER_PORT}/relay/ws (API key with scope events:subscribe)`);
   if (admin) say(`  first admin:   ${admin.email} / ${admin.password}   (shown once: write it down)`);
-  else say('  sign in with your admin account (reset: npx tsx relay-worker/src/cli.ts reset-password <email>)');
+  else
+    say('  sign in with your admin account (reset: npx tsx relay-worker/src/cli.ts reset-password <email>)');
   say('Ctrl-C stops everything.');
 }
 

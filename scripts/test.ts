@@ -96,7 +96,9 @@ async function main(): Promise<number> {
 
   if (runUnit && !args.has('--skip-typecheck')) {
     say('type-checking every workspace');
-    const workspaces = await run('npx', ['turbo', 'run', 'typecheck', '--output-logs=errors-only'], { TURBO_TELEMETRY_DISABLED: '1' });
+    const workspaces = await run('npx', ['turbo', 'run', 'typecheck', '--output-logs=errors-only'], {
+      TURBO_TELEMETRY_DISABLED: '1',
+    });
     const rootFiles = await run('npx', ['tsc', '-p', 'tsconfig.json']);
     // Not a test, so not counted as passed; a type error fails the run like a failed test.
     add(undefined, (workspaces || rootFiles) !== 0, 'type-check');
@@ -106,14 +108,21 @@ async function main(): Promise<number> {
   let adminBuilt = false;
   if (runE2e || runUnit) {
     say('building the admin panel (next build)');
-    adminBuilt = (await run('npm', ['run', 'build', '-w', '@3cx-relay/admin'], { NEXT_TELEMETRY_DISABLED: '1' })) === 0;
+    adminBuilt =
+      (await run('npm', ['run', 'build', '-w', '@3cx-relay/admin'], { NEXT_TELEMETRY_DISABLED: '1' })) === 0;
     if (!adminBuilt) add(undefined, true, 'admin build');
   }
 
   if (runUnit) {
     say('unit and integration tests (Vitest, real PostgreSQL)');
     const out = path.join(resultsDir, 'vitest.json');
-    const code = await run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`]);
+    const code = await run('npx', [
+      'vitest',
+      'run',
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${out}`,
+    ]);
     add(readVitest(out), code !== 0, 'vitest');
   }
 

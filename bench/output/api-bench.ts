@@ -21,10 +21,28 @@ const silent = pino({ level: 'silent' });
 /** 20 calls in progress, shaped like the worker's live state. */
 function liveCalls() {
   const calls = Array.from({ length: 20 }, (_, i) => ({
-    callId: String(5000 + i), callHistoryId: null, direction: 'inbound', state: i % 2 ? 'talking' : 'ringing',
-    caller: { number: `+49301234${i}`, name: null, dn: null, kind: 'external' }, callee: { number: '800', name: 'Sales', dn: '800', kind: 'queue' },
-    did: '+4930999', queue: '800', extensions: [String(100 + i)], startedAt: new Date().toISOString(), answeredAt: null, answeredBy: null,
-    participants: [{ id: i, dn: String(100 + i), status: 'Ringing', legId: i, partyNumber: `+49301234${i}`, partyName: null }],
+    callId: String(5000 + i),
+    callHistoryId: null,
+    direction: 'inbound',
+    state: i % 2 ? 'talking' : 'ringing',
+    caller: { number: `+49301234${i}`, name: null, dn: null, kind: 'external' },
+    callee: { number: '800', name: 'Sales', dn: '800', kind: 'queue' },
+    did: '+4930999',
+    queue: '800',
+    extensions: [String(100 + i)],
+    startedAt: new Date().toISOString(),
+    answeredAt: null,
+    answeredBy: null,
+    participants: [
+      {
+        id: i,
+        dn: String(100 + i),
+        status: 'Ringing',
+        legId: i,
+        partyNumber: `+49301234${i}`,
+        partyName: null,
+      },
+    ],
   }));
   return { activeCalls: () => calls };
 }
@@ -38,7 +56,10 @@ export async function benchApi(cluster: PgCluster, opts: { seconds: number }): P
   const rows: Row[] = [];
   const prefix = `rk_${randomBytes(6).toString('hex')}`;
   const secret = randomBytes(32).toString('base64url');
-  await pool.query(`INSERT INTO api_keys (name, prefix, secret_hash, scopes) VALUES ('bench', $1, $2, '{calls:read}')`, [prefix, await bcrypt.hash(secret, 12)]);
+  await pool.query(
+    `INSERT INTO api_keys (name, prefix, secret_hash, scopes) VALUES ('bench', $1, $2, '{calls:read}')`,
+    [prefix, await bcrypt.hash(secret, 12)],
+  );
   const key = `${prefix}.${secret}`;
   const verifier = new ApiKeyVerifier(pool, silent);
   const usage = new UsageRecorder(pool, silent);
@@ -54,21 +75,44 @@ export async function benchApi(cluster: PgCluster, opts: { seconds: number }): P
       await verifier.verify(key);
       checks.add((performance.now() - s) * 1000);
     }
-    rows.push({ group: 'api', what: 'API-key check after first sight (200,000 checks)', value: `p99 ${fmt.us(percentile(checks.values(), 99))}`, detail: `p50 ${fmt.us(percentile(checks.values(), 50))}; first sight (bcrypt, 12 rounds) ${fmt.ms(first)}` });
+    rows.push({
+      group: 'api',
+      what: 'API-key check after first sight (200,000 checks)',
+      value: `p99 ${fmt.us(percentile(checks.values(), 99))}`,
+      detail: `p50 ${fmt.us(percentile(checks.values(), 50))}; first sight (bcrypt, 12 rounds) ${fmt.ms(first)}`,
+    });
 
     process.stderr.write('[bench] /relay/active-calls…\n');
     const metrics = new RelayMetrics();
-    const app = buildServer({ log: silent, status: new StatusBoard(db, silent), instanceId: 'bench', startedAt: new Date() });
+    const app = buildServer({
+      log: silent,
+      status: new StatusBoard(db, silent),
+      instanceId: 'bench',
+      startedAt: new Date(),
+    });
     const auth = installApiAuth(app, { verifier, limiter: new RateLimiter(1e9), usage, metrics });
-    registerActiveCallsRoute(app, { calls: liveCalls(), auth: auth.requireScope('calls:read'), onChange: () => undefined });
+    registerActiveCallsRoute(app, {
+      calls: liveCalls(),
+      auth: auth.requireScope('calls:read'),
+      onChange: () => undefined,
+    });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const port = (app.server.address() as { port: number }).port;
     try {
       const r = await load.call<{ rps: number; p50: number; p99: number; statuses: Record<string, number> }>(
         'run',
-        { url: `http://127.0.0.1:${port}/relay/active-calls`, headers: { authorization: `Bearer ${key}` }, ms: opts.seconds * 1000 },
+        {
+          url: `http://127.0.0.1:${port}/relay/active-calls`,
+          headers: { authorization: `Bearer ${key}` },
+          ms: opts.seconds * 1000,
+        },
       );
-      rows.push({ group: 'api', what: '/relay/active-calls (20 calls, key + scope + rate limit + usage), 64 connections', value: `${fmt.int(r.rps)} req/s`, detail: `p50 ${fmt.ms(r.p50)}, p99 ${fmt.ms(r.p99)}; statuses ${JSON.stringify(r.statuses)}` });
+      rows.push({
+        group: 'api',
+        what: '/relay/active-calls (20 calls, key + scope + rate limit + usage), 64 connections',
+        value: `${fmt.int(r.rps)} req/s`,
+        detail: `p50 ${fmt.ms(r.p50)}, p99 ${fmt.ms(r.p99)}; statuses ${JSON.stringify(r.statuses)}`,
+      });
     } finally {
       await app.close();
     }

@@ -18,21 +18,39 @@ import type { Row } from './support/table.js';
 const silent = pino({ level: 'silent' });
 const SUBSCRIPTIONS = 10;
 
-interface ReceiverStats { received: number; duplicates: number; first: number; last: number; p50: number; p99: number }
+interface ReceiverStats {
+  received: number;
+  duplicates: number;
+  first: number;
+  last: number;
+  p50: number;
+  p99: number;
+}
 
 /** A call-event-sized payload carrying the producer's wall clock. */
 function payload(t0: number, n: number) {
   return {
-    t0, callId: String(100000 + n), callHistoryId: null, direction: 'inbound',
+    t0,
+    callId: String(100000 + n),
+    callHistoryId: null,
+    direction: 'inbound',
     caller: { number: '+4930123456', name: 'Caller', dn: null, kind: 'external' },
-    callee: { number: '101', name: 'Agent 101', dn: '101', kind: 'extension' }, did: '+4930999', queue: null, extension: '101',
+    callee: { number: '101', name: 'Agent 101', dn: '101', kind: 'extension' },
+    did: '+4930999',
+    queue: null,
+    extension: '101',
   };
 }
 
 type Client = 'undici' | 'fetch' | 'node:http' | 'got';
 
 /** 64 concurrent keep-alive POSTs for `ms`, with the given client: the ceiling without a relay. */
-async function rawLoop(client: Client, port: number, ms: number, maxRequests: number): Promise<{ rps: number; p50: number; p99: number }> {
+async function rawLoop(
+  client: Client,
+  port: number,
+  ms: number,
+  maxRequests: number,
+): Promise<{ rps: number; p50: number; p99: number }> {
   const origin = `http://127.0.0.1:${port}`;
   const pool = new Pool(origin, { connections: 64 });
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
@@ -41,7 +59,11 @@ async function rawLoop(client: Client, port: number, ms: number, maxRequests: nu
   let n = 0;
   const end = Date.now() + ms;
   const one = async (i: number): Promise<void> => {
-    const body = JSON.stringify({ type: 'call.ringing', timestamp: new Date().toISOString(), data: payload(wallMs(), i) });
+    const body = JSON.stringify({
+      type: 'call.ringing',
+      timestamp: new Date().toISOString(),
+      data: payload(wallMs(), i),
+    });
     const t = performance.now();
     if (client === 'undici') {
       const r = await pool.request({ path: '/raw', method: 'POST', headers, body });
@@ -77,7 +99,8 @@ async function rawLoop(client: Client, port: number, ms: number, maxRequests: nu
 
 async function waitReceived(rx: Child, target: number, timeoutMs: number): Promise<ReceiverStats> {
   const deadline = Date.now() + timeoutMs;
-  while ((await rx.call<number>('count')) < target && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  while ((await rx.call<number>('count')) < target && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 100));
   return rx.call<ReceiverStats>('stats');
 }
 
@@ -98,19 +121,34 @@ export async function benchDelivery(cluster: PgCluster, opts: { seconds: number 
   const delivery = new DeliveryService(
     { pool, store, status: new StatusBoard(db, silent), metrics: new RelayMetrics(), log: silent },
     {
-      retryScheduleMs: [5000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000], retryJitter: 0.2, timeoutMs: 15_000,
-      disableAfterMs: 5 * 86_400_000, pollMs: 1000, maxInFlight: 2000, leaseMs: 120_000, retentionMs: 30 * 86_400_000, encryptionKey: key, prune: false,
+      retryScheduleMs: [5000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000],
+      retryJitter: 0.2,
+      timeoutMs: 15_000,
+      disableAfterMs: 5 * 86_400_000,
+      pollMs: 1000,
+      maxInFlight: 2000,
+      leaseMs: 120_000,
+      retentionMs: 30 * 86_400_000,
+      encryptionKey: key,
+      prune: false,
     },
   );
   try {
     const raw: Record<string, Awaited<ReturnType<typeof rawLoop>>> = {};
-    const clients: Client[] = process.env.BENCH_RAW_CLIENTS ? (process.env.BENCH_RAW_CLIENTS.split(',') as Client[]) : ['undici', 'node:http', 'fetch', 'got'];
+    const clients: Client[] = process.env.BENCH_RAW_CLIENTS
+      ? (process.env.BENCH_RAW_CLIENTS.split(',') as Client[])
+      : ['undici', 'node:http', 'fetch', 'got'];
     for (const client of clients) {
       process.stderr.write(`[bench] raw ${client} POST loop…\n`);
       raw[client] = await rawLoop(client, ready.port, opts.seconds * 1000, 2_000_000);
     }
     for (const [client, r] of Object.entries(raw)) {
-      rows.push({ group: 'webhooks', what: `raw ${client} POST loop, 64 concurrent (stores nothing)`, value: `${fmt.int(r.rps)} req/s`, detail: `RTT p50 ${fmt.ms(r.p50)}, p99 ${fmt.ms(r.p99)}; ${fmt.ratio(r.rps / raw.undici!.rps)} undici` });
+      rows.push({
+        group: 'webhooks',
+        what: `raw ${client} POST loop, 64 concurrent (stores nothing)`,
+        value: `${fmt.int(r.rps)} req/s`,
+        detail: `RTT p50 ${fmt.ms(r.p50)}, p99 ${fmt.ms(r.p99)}; ${fmt.ratio(r.rps / raw.undici!.rps)} undici`,
+      });
     }
 
     for (let i = 0; i < SUBSCRIPTIONS; i++) {
@@ -118,7 +156,10 @@ export async function benchDelivery(cluster: PgCluster, opts: { seconds: number 
         `INSERT INTO webhook_subscriptions (name, url, allow_local_network, max_concurrency) VALUES ($1, $2, true, 16) RETURNING id::text`,
         [`bench ${i}`, `http://127.0.0.1:${ready.port}/hook/${i}`],
       );
-      await pool.query('INSERT INTO webhook_secrets (subscription_id, ciphertext) VALUES ($1, $2)', [sub.rows[0]!.id, encryptSecret(generateWebhookSecret(), key)]);
+      await pool.query('INSERT INTO webhook_secrets (subscription_id, ciphertext) VALUES ($1, $2)', [
+        sub.rows[0]!.id,
+        encryptSecret(generateWebhookSecret(), key),
+      ]);
     }
     await delivery.start();
     let n = 0;
@@ -126,7 +167,16 @@ export async function benchDelivery(cluster: PgCluster, opts: { seconds: number 
       const t0 = wallMs();
       return Array.from({ length: size }, () => {
         n++;
-        return { id: eventId('call.ringing', 'bench', String(n)), type: 'call.ringing', occurredAt: new Date(), callId: String(n), extensions: ['101'], dids: ['+4930999'], queues: [], data: payload(t0, n) };
+        return {
+          id: eventId('call.ringing', 'bench', String(n)),
+          type: 'call.ringing',
+          occurredAt: new Date(),
+          callId: String(n),
+          extensions: ['101'],
+          dids: ['+4930999'],
+          queues: [],
+          data: payload(t0, n),
+        };
       });
     };
 
@@ -147,7 +197,12 @@ export async function benchDelivery(cluster: PgCluster, opts: { seconds: number 
     }
     const sat = await waitReceived(rx, appended * SUBSCRIPTIONS, 60_000);
     const satRate = sat.received / ((sat.last - start) / 1000);
-    rows.push({ group: 'webhooks', what: `relay: signed, durably queued deliveries, ${SUBSCRIPTIONS} subscriptions (saturated)`, value: `${fmt.int(satRate)} deliveries/s`, detail: `${fmt.ratio(satRate / raw.undici!.rps)} raw undici, ${raw.got ? fmt.ratio(satRate / raw.got.rps) : 'n/a'} raw got; ${fmt.int(sat.received)} received, ${sat.duplicates} duplicates; event→receipt p50 ${fmt.ms(sat.p50)}, p99 ${fmt.ms(sat.p99)} (queueing included)` });
+    rows.push({
+      group: 'webhooks',
+      what: `relay: signed, durably queued deliveries, ${SUBSCRIPTIONS} subscriptions (saturated)`,
+      value: `${fmt.int(satRate)} deliveries/s`,
+      detail: `${fmt.ratio(satRate / raw.undici!.rps)} raw undici, ${raw.got ? fmt.ratio(satRate / raw.got.rps) : 'n/a'} raw got; ${fmt.int(sat.received)} received, ${sat.duplicates} duplicates; event→receipt p50 ${fmt.ms(sat.p50)}, p99 ${fmt.ms(sat.p99)} (queueing included)`,
+    });
 
     // Phase 2: latency at an offered load: the 10,000/s target, then half of what this machine sustained.
     const offered = async (deliveriesPerSecond: number) => {
@@ -167,15 +222,27 @@ export async function benchDelivery(cluster: PgCluster, opts: { seconds: number 
       const offeredSecs = (performance.now() - t) / 1000;
       const expected = (appended - before) * SUBSCRIPTIONS;
       const lat = await waitReceived(rx, expected, 60_000);
-      rows.push({ group: 'webhooks', what: `relay at ${fmt.int(deliveriesPerSecond)} deliveries/s offered: event→receipt latency`, value: `p50 ${fmt.ms(lat.p50)}, p99 ${fmt.ms(lat.p99)}`, detail: `${fmt.int(lat.received)} of ${fmt.int(expected)} received, offered ${fmt.int(expected / offeredSecs)}/s, ${lat.duplicates} duplicates` });
+      rows.push({
+        group: 'webhooks',
+        what: `relay at ${fmt.int(deliveriesPerSecond)} deliveries/s offered: event→receipt latency`,
+        value: `p50 ${fmt.ms(lat.p50)}, p99 ${fmt.ms(lat.p99)}`,
+        detail: `${fmt.int(lat.received)} of ${fmt.int(expected)} received, offered ${fmt.int(expected / offeredSecs)}/s, ${lat.duplicates} duplicates`,
+      });
     };
     process.stderr.write('[bench] relay deliveries at 10,000/s offered…\n');
     await offered(10_000);
     const half = Math.round(satRate / 2 / 100) * 100;
     process.stderr.write(`[bench] relay deliveries at ${half}/s offered…\n`);
     await offered(half);
-    const left = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM deliveries WHERE status <> 'succeeded'`);
-    rows.push({ group: 'webhooks', what: 'deliveries not succeeded after the run', value: String(left.rows[0]!.n), detail: 'every row is in PostgreSQL with its attempt' });
+    const left = await pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM deliveries WHERE status <> 'succeeded'`,
+    );
+    rows.push({
+      group: 'webhooks',
+      what: 'deliveries not succeeded after the run',
+      value: String(left.rows[0]!.n),
+      detail: 'every row is in PostgreSQL with its attempt',
+    });
   } finally {
     await delivery.stop();
     await pool.end();

@@ -5,7 +5,11 @@
 export async function measureUntil(
   what: string,
   check: () => Promise<boolean>,
-  { since = Date.now(), timeoutMs = 5_000, everyMs = 25 }: { since?: number; timeoutMs?: number; everyMs?: number } = {},
+  {
+    since = Date.now(),
+    timeoutMs = 5_000,
+    everyMs = 25,
+  }: { since?: number; timeoutMs?: number; everyMs?: number } = {},
 ): Promise<number> {
   const end = since + timeoutMs;
   for (;;) {

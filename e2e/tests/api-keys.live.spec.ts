@@ -35,10 +35,14 @@ test('a key generated in the UI works against the worker and is refused within 1
   page.once('dialog', (d) => void d.accept());
   const clickedAt = Date.now(); // measured from the click: browser → admin → NOTIFY → worker
   await page.getByTestId(`revoke-${prefix}`).click();
-  const ms = await measureUntil('revoked key refused', async () => (await activeCalls(live.workerUrl, key)) === 401, {
-    since: clickedAt,
-    timeoutMs: REVOKE_MS,
-  });
+  const ms = await measureUntil(
+    'revoked key refused',
+    async () => (await activeCalls(live.workerUrl, key)) === 401,
+    {
+      since: clickedAt,
+      timeoutMs: REVOKE_MS,
+    },
+  );
   testInfo.annotations.push({ type: 'revocation latency', description: `${ms} ms` });
   process.stdout.write(`[measure] API key revocation → 401 in ${ms} ms\n`);
   await expect(page.getByTestId(`api-key-${prefix}`).getByText('revoked')).toBeVisible();

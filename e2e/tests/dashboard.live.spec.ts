@@ -8,11 +8,17 @@ test.use({ storageState: STORAGE.admin });
 
 /** The figure of the dashboard tile labelled `label`. */
 async function tile(page: Page, label: string): Promise<number> {
-  const text = await page.getByText(label, { exact: true }).locator('xpath=following-sibling::p').textContent();
+  const text = await page
+    .getByText(label, { exact: true })
+    .locator('xpath=following-sibling::p')
+    .textContent();
   return Number(text);
 }
 
-test('the dashboard counts deliveries of a simulated call without a reload', async ({ page, live }, testInfo) => {
+test('the dashboard counts deliveries of a simulated call without a reload', async ({
+  page,
+  live,
+}, testInfo) => {
   const receiver = await startReceiver();
   try {
     const res = await page.request.post('/admin/api/webhooks', {
@@ -35,11 +41,15 @@ test('the dashboard counts deliveries of a simulated call without a reload', asy
     expect(receiver.received.every((r) => r.verifyError === null)).toBe(true);
     const firstAt = Date.now();
 
-    const ms = await measureUntil('delivery count moved', async () => (await tile(page, 'Deliveries ok (24 h)')) > before, {
-      since: firstAt,
-      timeoutMs: 10_000,
-      everyMs: 100,
-    });
+    const ms = await measureUntil(
+      'delivery count moved',
+      async () => (await tile(page, 'Deliveries ok (24 h)')) > before,
+      {
+        since: firstAt,
+        timeoutMs: 10_000,
+        everyMs: 100,
+      },
+    );
     testInfo.annotations.push({ type: 'dashboard update', description: `${ms} ms after the first delivery` });
     process.stdout.write(
       `[measure] scenario → first delivery ${firstAt - startedAt} ms; dashboard count moved ${ms} ms later\n`,

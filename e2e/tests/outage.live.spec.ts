@@ -24,10 +24,14 @@ test('a 3CX database outage turns the card red and adds the error live; acknowle
 
   const faultAt = Date.now();
   await live.sim.setFaults({ dbDown: true });
-  const downMs = await measureUntil('card red', async () => (await card.getAttribute('data-state')) === 'down', {
-    since: faultAt,
-    timeoutMs: OUTAGE_MS,
-  });
+  const downMs = await measureUntil(
+    'card red',
+    async () => (await card.getAttribute('data-state')) === 'down',
+    {
+      since: faultAt,
+      timeoutMs: OUTAGE_MS,
+    },
+  );
   await expect(card).toHaveClass(/border-l-red-600/);
   const [status] = await sql<{ since: Date }>(`SELECT since FROM component_status WHERE component = 'db3cx'`);
   const panelMs = faultAt + downMs - status!.since.getTime();
@@ -38,8 +42,13 @@ test('a 3CX database outage turns the card red and adds the error live; acknowle
   );
   const row = feed.getByTestId(`error-row-${error!.id}`);
   await expect(row).toBeVisible({ timeout: OUTAGE_MS }); // the errors page got it without reload too
-  testInfo.annotations.push({ type: 'outage → red card', description: `${downMs} ms (panel part ${panelMs} ms)` });
-  process.stdout.write(`[measure] dbDown → card red in ${downMs} ms (worker wrote it, panel showed it ${panelMs} ms later)\n`);
+  testInfo.annotations.push({
+    type: 'outage → red card',
+    description: `${downMs} ms (panel part ${panelMs} ms)`,
+  });
+  process.stdout.write(
+    `[measure] dbDown → card red in ${downMs} ms (worker wrote it, panel showed it ${panelMs} ms later)\n`,
+  );
   await page.screenshot({ path: 'artifacts/live-dashboard-outage-desktop-light.png', fullPage: true });
 
   await row.getByRole('button', { name: `Acknowledge error ${error!.id}` }).click();
@@ -49,10 +58,14 @@ test('a 3CX database outage turns the card red and adds the error live; acknowle
 
   const clearedAt = Date.now();
   await live.sim.clearFaults();
-  const upMs = await measureUntil('card green', async () => (await card.getAttribute('data-state')) === 'up', {
-    since: clearedAt,
-    timeoutMs: OUTAGE_MS,
-  });
+  const upMs = await measureUntil(
+    'card green',
+    async () => (await card.getAttribute('data-state')) === 'up',
+    {
+      since: clearedAt,
+      timeoutMs: OUTAGE_MS,
+    },
+  );
   await expect(card).toHaveClass(/border-l-emerald-500/);
   testInfo.annotations.push({ type: 'recovery → green card', description: `${upMs} ms` });
   process.stdout.write(`[measure] fault cleared → card green in ${upMs} ms\n`);
@@ -65,9 +78,12 @@ test('the Reconnect button makes the worker reconnect the Call Control WebSocket
   await page.goto('/admin/connections');
   await expect(page.getByTestId('live-indicator')).toHaveAttribute('data-connected', 'true');
   await expect(page.getByTestId('connection-callcontrol')).toContainText('up', { timeout: 10_000 });
-  const before = (await sql<{ max: string | null }>(
-    `SELECT max(id)::text AS max FROM connection_status_history WHERE component = 'callcontrol'`,
-  ))[0]!.max ?? '0';
+  const before =
+    (
+      await sql<{ max: string | null }>(
+        `SELECT max(id)::text AS max FROM connection_status_history WHERE component = 'callcontrol'`,
+      )
+    )[0]!.max ?? '0';
 
   const clickedAt = Date.now();
   await page.getByTestId('reconnect-callcontrol').click();

@@ -88,7 +88,9 @@ export async function migrate(
         );
       }
       if (!known.has(row.migration_name)) {
-        log(`warning: the database has migration ${row.migration_name}, which this release does not know (newer release?)`);
+        log(
+          `warning: the database has migration ${row.migration_name}, which this release does not know (newer release?)`,
+        );
       }
     }
     for (const m of migrations) {
@@ -132,7 +134,9 @@ export async function pendingMigrations(databaseUrl: string, dir?: string): Prom
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    const exists = await client.query<{ t: string | null }>(`SELECT to_regclass('"_prisma_migrations"') AS t`);
+    const exists = await client.query<{ t: string | null }>(
+      `SELECT to_regclass('"_prisma_migrations"') AS t`,
+    );
     if (!exists.rows[0]?.t) return migrations.map((m) => m.name);
     const { rows } = await client.query<{ migration_name: string }>(
       'SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL',

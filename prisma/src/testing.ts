@@ -13,7 +13,9 @@ export const TEMPLATE_DB = 'relay_template';
 export function testClusterUrl(): string {
   const url = process.env.RELAY_TEST_PG_URL;
   if (!url) {
-    throw new Error('RELAY_TEST_PG_URL is not set: run the tests through `npm test` (vitest global setup starts PostgreSQL)');
+    throw new Error(
+      'RELAY_TEST_PG_URL is not set: run the tests through `npm test` (vitest global setup starts PostgreSQL)',
+    );
   }
   return url;
 }

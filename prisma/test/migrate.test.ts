@@ -28,7 +28,10 @@ describe('migrate', () => {
     expect(await pendingMigrations(db.url)).toEqual(all);
     const r = await migrate(db.url);
     expect(r.applied).toEqual(all);
-    const rows = await q(db.url, 'SELECT migration_name, checksum, finished_at, applied_steps_count FROM "_prisma_migrations" ORDER BY migration_name');
+    const rows = await q(
+      db.url,
+      'SELECT migration_name, checksum, finished_at, applied_steps_count FROM "_prisma_migrations" ORDER BY migration_name',
+    );
     expect(rows.map((x) => x.migration_name)).toEqual(all);
     expect(rows[0].checksum).toMatch(/^[0-9a-f]{64}$/);
     expect(rows[0].finished_at).toBeInstanceOf(Date);
@@ -60,10 +63,18 @@ describe('migrate', () => {
     }
     const bad = '29991231000000_broken';
     mkdirSync(path.join(dir, bad));
-    writeFileSync(path.join(dir, bad, 'migration.sql'), 'CREATE TABLE half_done (id int);\nSELECT no_such_function();\n');
-    await expect(migrate(db.url, { dir })).rejects.toThrow(/29991231000000_broken failed and was rolled back/);
+    writeFileSync(
+      path.join(dir, bad, 'migration.sql'),
+      'CREATE TABLE half_done (id int);\nSELECT no_such_function();\n',
+    );
+    await expect(migrate(db.url, { dir })).rejects.toThrow(
+      /29991231000000_broken failed and was rolled back/,
+    );
     expect(await q(db.url, `SELECT to_regclass('half_done') AS t`)).toEqual([{ t: null }]);
-    const rows = await q(db.url, `SELECT count(*)::int AS n FROM "_prisma_migrations" WHERE migration_name = '${bad}'`);
+    const rows = await q(
+      db.url,
+      `SELECT count(*)::int AS n FROM "_prisma_migrations" WHERE migration_name = '${bad}'`,
+    );
     expect(rows[0].n).toBe(0);
   });
 

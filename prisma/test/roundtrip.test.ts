@@ -13,9 +13,14 @@ describe('generated client round-trips every model', () => {
   afterAll(() => t.drop());
 
   it('writes and reads a full graph of every model', async () => {
-    const user = await db.adminUser.create({ data: { email: 'a@example.com', passwordHash: 'x', role: 'admin' } });
+    const user = await db.adminUser.create({
+      data: { email: 'a@example.com', passwordHash: 'x', role: 'admin' },
+    });
     expect(user).not.toHaveProperty('passwordHash');
-    const withHash = await db.adminUser.findUniqueOrThrow({ where: { id: user.id }, omit: { passwordHash: false } });
+    const withHash = await db.adminUser.findUniqueOrThrow({
+      where: { id: user.id },
+      omit: { passwordHash: false },
+    });
     expect(withHash.passwordHash).toBe('x');
 
     await db.rateLimit.create({ data: { key: 'login:ip:127.0.0.1', failures: 3, blockedUntil: new Date() } });
@@ -23,30 +28,98 @@ describe('generated client round-trips every model', () => {
       data: { name: 'crm', prefix: 'rk_1', secretHash: 'h', scopes: ['calls:read'], createdById: user.id },
     });
     expect(key).not.toHaveProperty('secretHash');
-    await db.apiUsage.create({ data: { apiKeyId: key.id, bucket: new Date(), route: '/relay/active-calls', statusClass: '2xx', count: 3, totalLatencyMs: 1.5 } });
+    await db.apiUsage.create({
+      data: {
+        apiKeyId: key.id,
+        bucket: new Date(),
+        route: '/relay/active-calls',
+        statusClass: '2xx',
+        count: 3,
+        totalLatencyMs: 1.5,
+      },
+    });
     const sub = await db.webhookSubscription.create({
-      data: { name: 'crm', url: 'https://crm.example/hook', eventTypes: ['call.ended'], extensions: ['101'], dids: [], queues: [], createdById: user.id },
+      data: {
+        name: 'crm',
+        url: 'https://crm.example/hook',
+        eventTypes: ['call.ended'],
+        extensions: ['101'],
+        dids: [],
+        queues: [],
+        createdById: user.id,
+      },
     });
     await db.webhookSecret.create({ data: { subscriptionId: sub.id, ciphertext: 'enc' } });
     const ev = await db.event.create({
-      data: { id: 'evt_1', type: 'call.ended', occurredAt: new Date(), callId: '1', extensions: ['101'], dids: [], queues: [], data: { a: 1 } },
+      data: {
+        id: 'evt_1',
+        type: 'call.ended',
+        occurredAt: new Date(),
+        callId: '1',
+        extensions: ['101'],
+        dids: [],
+        queues: [],
+        data: { a: 1 },
+      },
     });
     expect(typeof ev.sequence).toBe('bigint');
     const del = await db.delivery.create({ data: { eventSequence: ev.sequence, subscriptionId: sub.id } });
     expect(del.status).toBe('pending');
-    await db.deliveryAttempt.create({ data: { deliveryId: del.id, attemptNo: 1, startedAt: new Date(), durationMs: 3.2, statusCode: 200, succeeded: true } });
-    await db.errorLog.create({ data: { severity: 'error', component: 'xapi', message: 'boom', details: { x: 1 }, acknowledgedById: user.id, acknowledgedAt: new Date() } });
+    await db.deliveryAttempt.create({
+      data: {
+        deliveryId: del.id,
+        attemptNo: 1,
+        startedAt: new Date(),
+        durationMs: 3.2,
+        statusCode: 200,
+        succeeded: true,
+      },
+    });
+    await db.errorLog.create({
+      data: {
+        severity: 'error',
+        component: 'xapi',
+        message: 'boom',
+        details: { x: 1 },
+        acknowledgedById: user.id,
+        acknowledgedAt: new Date(),
+      },
+    });
     await db.connectionStatus.create({ data: { component: 'xapi', status: 'up', latencyMs: 12 } });
     await db.componentStatus.create({ data: { component: 'xapi', status: 'degraded', lastError: 'slow' } });
-    await db.auditLog.create({ data: { actorId: user.id, actorEmail: user.email, action: 'login', ip: '127.0.0.1' } });
-    await db.sourceCursor.create({ data: { name: 'cdroutput', value: { startedAt: '2026-01-01', cdrId: 'x' } } });
-    await db.controlCommand.create({ data: { command: 'reconnect', args: { component: 'xapi' }, requestedById: user.id } });
-    await db.workerHeartbeat.create({ data: { instanceId: 'w1', hostname: 'h', pid: 1, version: '0.1.0', startedAt: new Date(), lastSeenAt: new Date(), stats: { wsClients: 0 } } });
+    await db.auditLog.create({
+      data: { actorId: user.id, actorEmail: user.email, action: 'login', ip: '127.0.0.1' },
+    });
+    await db.sourceCursor.create({
+      data: { name: 'cdroutput', value: { startedAt: '2026-01-01', cdrId: 'x' } },
+    });
+    await db.controlCommand.create({
+      data: { command: 'reconnect', args: { component: 'xapi' }, requestedById: user.id },
+    });
+    await db.workerHeartbeat.create({
+      data: {
+        instanceId: 'w1',
+        hostname: 'h',
+        pid: 1,
+        version: '0.1.0',
+        startedAt: new Date(),
+        lastSeenAt: new Date(),
+        stats: { wsClients: 0 },
+      },
+    });
     await db.statSample.create({ data: { bucket: new Date(), metric: 'deliveries.ok', value: 5 } });
 
     const full = await db.adminUser.findUniqueOrThrow({
       where: { id: user.id },
-      include: { apiKeysCreated: { include: { usage: true } }, subscriptions: { include: { secrets: true, deliveries: { include: { attempts: true, event: true } } } }, acknowledgedErrors: true, auditEntries: true, controlCommands: true },
+      include: {
+        apiKeysCreated: { include: { usage: true } },
+        subscriptions: {
+          include: { secrets: true, deliveries: { include: { attempts: true, event: true } } },
+        },
+        acknowledgedErrors: true,
+        auditEntries: true,
+        controlCommands: true,
+      },
     });
     expect(full.apiKeysCreated[0]!.usage[0]!.count).toBe(3);
     expect(full.subscriptions[0]!.secrets[0]).not.toHaveProperty('ciphertext');
@@ -57,8 +130,13 @@ describe('generated client round-trips every model', () => {
     expect(full.controlCommands[0]!.command).toBe('reconnect');
     expect(await db.rateLimit.count()).toBe(1);
     expect(await db.connectionStatus.count()).toBe(1);
-    expect((await db.componentStatus.findUniqueOrThrow({ where: { component: 'xapi' } })).status).toBe('degraded');
-    expect((await db.sourceCursor.findUniqueOrThrow({ where: { name: 'cdroutput' } })).value).toEqual({ startedAt: '2026-01-01', cdrId: 'x' });
+    expect((await db.componentStatus.findUniqueOrThrow({ where: { component: 'xapi' } })).status).toBe(
+      'degraded',
+    );
+    expect((await db.sourceCursor.findUniqueOrThrow({ where: { name: 'cdroutput' } })).value).toEqual({
+      startedAt: '2026-01-01',
+      cdrId: 'x',
+    });
     expect(await db.workerHeartbeat.count()).toBe(1);
     expect(await db.statSample.count()).toBe(1);
 

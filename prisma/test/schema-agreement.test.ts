@@ -24,9 +24,22 @@ interface DmmfField {
   relationToFields?: string[];
   relationOnDelete?: string;
 }
-interface DmmfModel { name: string; dbName: string | null; fields: DmmfField[] }
-interface DmmfEnum { name: string; dbName?: string | null; values: { name: string; dbName?: string | null }[] }
-interface DmmfIndex { model: string; type: 'id' | 'unique' | 'normal' | 'fulltext'; dbName?: string | null; fields: { name: string }[] }
+interface DmmfModel {
+  name: string;
+  dbName: string | null;
+  fields: DmmfField[];
+}
+interface DmmfEnum {
+  name: string;
+  dbName?: string | null;
+  values: { name: string; dbName?: string | null }[];
+}
+interface DmmfIndex {
+  model: string;
+  type: 'id' | 'unique' | 'normal' | 'fulltext';
+  dbName?: string | null;
+  fields: { name: string }[];
+}
 
 const require = createRequire(import.meta.url);
 const wasm = require('@prisma/prisma-schema-wasm') as { get_dmmf(p: string): string };
@@ -44,17 +57,35 @@ const enumDbName = (name: string) => {
 
 function expectedType(f: DmmfField): { data_type: string; udt_name: string } {
   const native = f.nativeType?.[0];
-  if (f.kind === 'enum') return { data_type: f.isList ? 'ARRAY' : 'USER-DEFINED', udt_name: (f.isList ? '_' : '') + enumDbName(f.type) };
+  if (f.kind === 'enum')
+    return {
+      data_type: f.isList ? 'ARRAY' : 'USER-DEFINED',
+      udt_name: (f.isList ? '_' : '') + enumDbName(f.type),
+    };
   const base: Record<string, string> = {
-    String: native === 'Uuid' ? 'uuid' : 'text', Int: 'int4', BigInt: 'int8', Float: 'float8',
-    Boolean: 'bool', DateTime: native === 'Timestamptz' ? 'timestamptz' : 'timestamp', Json: 'jsonb', Decimal: 'numeric',
+    String: native === 'Uuid' ? 'uuid' : 'text',
+    Int: 'int4',
+    BigInt: 'int8',
+    Float: 'float8',
+    Boolean: 'bool',
+    DateTime: native === 'Timestamptz' ? 'timestamptz' : 'timestamp',
+    Json: 'jsonb',
+    Decimal: 'numeric',
   };
   const udt = base[f.type];
   if (!udt) throw new Error(`unmapped prisma type ${f.type}`);
   if (f.isList) return { data_type: 'ARRAY', udt_name: '_' + udt };
   const dataType: Record<string, string> = {
-    uuid: 'uuid', text: 'text', int4: 'integer', int8: 'bigint', float8: 'double precision', bool: 'boolean',
-    timestamptz: 'timestamp with time zone', timestamp: 'timestamp without time zone', jsonb: 'jsonb', numeric: 'numeric',
+    uuid: 'uuid',
+    text: 'text',
+    int4: 'integer',
+    int8: 'bigint',
+    float8: 'double precision',
+    bool: 'boolean',
+    timestamptz: 'timestamp with time zone',
+    timestamp: 'timestamp without time zone',
+    jsonb: 'jsonb',
+    numeric: 'numeric',
   };
   return { data_type: dataType[udt]!, udt_name: udt };
 }
@@ -79,25 +110,40 @@ describe('schema.prisma and migrations agree', () => {
     expect(rows.map((r) => r.table_name).sort()).toEqual(dmmf.models.map(tableOf).sort());
   });
 
-  it.each(dmmf.models.map((m) => [m.name, m] as const))('model %s: columns, types, nullability, defaults', async (_n, model) => {
-    const { rows } = await client.query<{ column_name: string; data_type: string; udt_name: string; is_nullable: string; column_default: string | null }>(
-      `SELECT column_name, data_type, udt_name, is_nullable, column_default FROM information_schema.columns
+  it.each(dmmf.models.map((m) => [m.name, m] as const))(
+    'model %s: columns, types, nullability, defaults',
+    async (_n, model) => {
+      const { rows } = await client.query<{
+        column_name: string;
+        data_type: string;
+        udt_name: string;
+        is_nullable: string;
+        column_default: string | null;
+      }>(
+        `SELECT column_name, data_type, udt_name, is_nullable, column_default FROM information_schema.columns
        WHERE table_schema='public' AND table_name=$1`,
-      [tableOf(model)],
-    );
-    const cols = new Map(rows.map((r) => [r.column_name, r]));
-    const scalars = model.fields.filter((f) => f.kind !== 'object');
-    expect([...cols.keys()].sort()).toEqual(scalars.map(colOf).sort());
-    for (const f of scalars) {
-      const c = cols.get(colOf(f))!;
-      const where = `${model.name}.${f.name}`;
-      expect({ where, data_type: c.data_type, udt_name: c.udt_name }).toEqual({ where, ...expectedType(f) });
-      // Prisma creates list columns without NOT NULL.
-      const nullable = f.isList ? true : !f.isRequired;
-      expect({ where, nullable: c.is_nullable === 'YES' }).toEqual({ where, nullable });
-      expect({ where, hasDefault: c.column_default !== null }).toEqual({ where, hasDefault: f.hasDefaultValue });
-    }
-  });
+        [tableOf(model)],
+      );
+      const cols = new Map(rows.map((r) => [r.column_name, r]));
+      const scalars = model.fields.filter((f) => f.kind !== 'object');
+      expect([...cols.keys()].sort()).toEqual(scalars.map(colOf).sort());
+      for (const f of scalars) {
+        const c = cols.get(colOf(f))!;
+        const where = `${model.name}.${f.name}`;
+        expect({ where, data_type: c.data_type, udt_name: c.udt_name }).toEqual({
+          where,
+          ...expectedType(f),
+        });
+        // Prisma creates list columns without NOT NULL.
+        const nullable = f.isList ? true : !f.isRequired;
+        expect({ where, nullable: c.is_nullable === 'YES' }).toEqual({ where, nullable });
+        expect({ where, hasDefault: c.column_default !== null }).toEqual({
+          where,
+          hasDefault: f.hasDefaultValue,
+        });
+      }
+    },
+  );
 
   it('enums have the same values', async () => {
     for (const e of dmmf.enums) {
@@ -105,7 +151,10 @@ describe('schema.prisma and migrations agree', () => {
         `SELECT e.enumlabel AS v FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid WHERE t.typname = $1 ORDER BY e.enumsortorder`,
         [e.dbName ?? e.name],
       );
-      expect({ e: e.name, values: rows.map((r) => r.v) }).toEqual({ e: e.name, values: e.values.map((v) => v.dbName ?? v.name) });
+      expect({ e: e.name, values: rows.map((r) => r.v) }).toEqual({
+        e: e.name,
+        values: e.values.map((v) => v.dbName ?? v.name),
+      });
     }
   });
 
@@ -119,11 +168,18 @@ describe('schema.prisma and migrations agree', () => {
       const model = dmmf.models.find((m) => m.name === idx.model)!;
       const table = tableOf(model);
       const cols = idx.fields.map((f) => colOf(model.fields.find((x) => x.name === f.name)!));
-      const name = idx.dbName ?? (idx.type === 'id' ? `${table}_pkey` : `${table}_${cols.join('_')}_${idx.type === 'unique' ? 'key' : 'idx'}`);
+      const name =
+        idx.dbName ??
+        (idx.type === 'id'
+          ? `${table}_pkey`
+          : `${table}_${cols.join('_')}_${idx.type === 'unique' ? 'key' : 'idx'}`);
       expectedNames.push(name);
       const found = byName.get(name);
       expect(found, `index ${name} on ${table}(${cols.join(', ')})`).toBeDefined();
-      const defCols = /\(([^)]*)\)$/.exec(found!.indexdef)![1]!.split(', ').map((c) => c.replace(/"/g, ''));
+      const defCols = /\(([^)]*)\)$/
+        .exec(found!.indexdef)![1]!
+        .split(', ')
+        .map((c) => c.replace(/"/g, ''));
       expect({ name, cols: defCols }).toEqual({ name, cols });
       expect(found!.indexdef.startsWith('CREATE UNIQUE INDEX')).toBe(idx.type !== 'normal');
     }
@@ -131,7 +187,13 @@ describe('schema.prisma and migrations agree', () => {
   });
 
   it('every relation is a foreign key with the same columns and ON DELETE rule', async () => {
-    const { rows } = await client.query<{ table: string; cols: string[]; ref: string; refcols: string[]; del: string }>(
+    const { rows } = await client.query<{
+      table: string;
+      cols: string[];
+      ref: string;
+      refcols: string[];
+      del: string;
+    }>(
       `SELECT cl.relname AS table, array_agg(a.attname ORDER BY k.ord)::text[] AS cols, rcl.relname AS ref,
               array_agg(ra.attname ORDER BY k.ord)::text[] AS refcols, c.confdeltype AS del
          FROM pg_constraint c
@@ -142,7 +204,13 @@ describe('schema.prisma and migrations agree', () => {
          JOIN pg_attribute ra ON ra.attrelid = c.confrelid AND ra.attnum = k.refnum
         WHERE c.contype = 'f' GROUP BY c.oid, cl.relname, rcl.relname, c.confdeltype`,
     );
-    const actions: Record<string, string> = { Cascade: 'c', SetNull: 'n', Restrict: 'r', NoAction: 'a', SetDefault: 'd' };
+    const actions: Record<string, string> = {
+      Cascade: 'c',
+      SetNull: 'n',
+      Restrict: 'r',
+      NoAction: 'a',
+      SetDefault: 'd',
+    };
     const expected = dmmf.models.flatMap((m) =>
       m.fields
         .filter((f) => f.kind === 'object' && f.relationFromFields?.length)
@@ -152,13 +220,17 @@ describe('schema.prisma and migrations agree', () => {
           const optional = f.relationFromFields!.some((n) => !m.fields.find((x) => x.name === n)!.isRequired);
           const onDelete = f.relationOnDelete ?? (optional ? 'SetNull' : 'Restrict');
           return {
-            table: tableOf(m), cols: fromCols, ref: tableOf(target),
+            table: tableOf(m),
+            cols: fromCols,
+            ref: tableOf(target),
             refcols: f.relationToFields!.map((n) => colOf(target.fields.find((x) => x.name === n)!)),
             del: actions[onDelete]!,
           };
         }),
     );
     const key = (x: { table: string; cols: string[] }) => `${x.table}(${x.cols.join(',')})`;
-    expect([...rows].sort((a, b) => key(a).localeCompare(key(b)))).toEqual(expected.sort((a, b) => key(a).localeCompare(key(b))));
+    expect([...rows].sort((a, b) => key(a).localeCompare(key(b)))).toEqual(
+      expected.sort((a, b) => key(a).localeCompare(key(b))),
+    );
   });
 });

@@ -46,7 +46,12 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const config = loadConfig();
-  const opts = { email: values.email, password: values.password, ifNone: values['if-none'], json: values.json };
+  const opts = {
+    email: values.email,
+    password: values.password,
+    ifNone: values['if-none'],
+    json: values.json,
+  };
   return runCommand(command, config, opts, out);
 }
 
@@ -54,7 +59,9 @@ try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (err) {
   if (err instanceof ConfigError) {
-    process.stderr.write(`3cx-relay: ${err.message}\nfix: edit ${process.env.RELAY_CONFIG_FILE ?? 'relay.env'}\n`);
+    process.stderr.write(
+      `3cx-relay: ${err.message}\nfix: edit ${process.env.RELAY_CONFIG_FILE ?? 'relay.env'}\n`,
+    );
     process.exitCode = 78;
   } else if (err instanceof AppError || (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
     process.stderr.write(`3cx-relay: ${(err as Error).message}\n`);

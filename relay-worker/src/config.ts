@@ -27,10 +27,16 @@ const trunkDidMap = z
   .default('')
   .transform((s, ctx) => {
     const out: Record<string, string> = {};
-    for (const pair of s.split(',').map((p) => p.trim()).filter(Boolean)) {
+    for (const pair of s
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean)) {
       const [trunk, did] = pair.split('=').map((x) => x?.trim());
       if (!trunk || !did) {
-        ctx.addIssue({ code: 'custom', message: `expected trunk=DID pairs separated by commas, got "${pair}"` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected trunk=DID pairs separated by commas, got "${pair}"`,
+        });
         return z.NEVER;
       }
       out[trunk] = did;
@@ -52,18 +58,23 @@ const encryptionKey = z
   });
 
 /** `5s,5m,2h` → [5000, 300000, 7200000] (see delivery/retry-policy.ts). */
-const durationList = (def: string) => z.string().default(def).transform((s, ctx) => {
-  try {
-    return parseSchedule(s);
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: `expected durations like 5s,5m,2h: ${(err as Error).message}` });
-    return z.NEVER;
-  }
-});
+const durationList = (def: string) =>
+  z
+    .string()
+    .default(def)
+    .transform((s, ctx) => {
+      try {
+        return parseSchedule(s);
+      } catch (err) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected durations like 5s,5m,2h: ${(err as Error).message}`,
+        });
+        return z.NEVER;
+      }
+    });
 
-const postgresUrl = z
-  .string()
-  .refine((s) => /^postgres(ql)?:\/\//.test(s), 'must be a postgresql:// URL');
+const postgresUrl = z.string().refine((s) => /^postgres(ql)?:\/\//.test(s), 'must be a postgresql:// URL');
 
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
@@ -87,7 +98,10 @@ export const configSchema = z.object({
   PBX_DB_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   PBX_CDR_TABLE: z
     .string()
-    .regex(/^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$/, 'must be a plain table name like cdroutput or public.cdroutput')
+    .regex(
+      /^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$/,
+      'must be a plain table name like cdroutput or public.cdroutput',
+    )
     .default('cdroutput'),
   /** Dialled number per trunk DN, for inbound calls whose party_did is empty (a V20 quirk). */
   PBX_TRUNK_DIDS: trunkDidMap,
@@ -136,7 +150,11 @@ export const configSchema = z.object({
   EVENT_RETENTION_DAYS: z.coerce.number().min(0.001).default(30),
   WS_PING_INTERVAL_MS: ms(25_000, 50),
   /** A WebSocket client with more than this buffered is cut off with close code 4008. */
-  WS_MAX_BUFFERED_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  WS_MAX_BUFFERED_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024),
   /** How long a verified API key stays trusted without a new bcrypt check. */
   API_KEY_CACHE_MS: ms(60_000, 0),
   /** Default per-key rate limit (a key's own rate_limit_per_minute wins). */
@@ -171,7 +189,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   let fromFile: Record<string, string> = {};
   const file = env.RELAY_CONFIG_FILE;
   if (file) {
-    if (!existsSync(file)) throw new ConfigError([`RELAY_CONFIG_FILE: file not found (got ${JSON.stringify(file)})`]);
+    if (!existsSync(file))
+      throw new ConfigError([`RELAY_CONFIG_FILE: file not found (got ${JSON.stringify(file)})`]);
     fromFile = parseEnv(readFileSync(file, 'utf8')) as Record<string, string>;
   }
   const input: Record<string, unknown> = { ...fromFile };

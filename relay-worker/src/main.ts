@@ -37,7 +37,8 @@ export interface Worker {
  */
 export async function startWorker(config: Config, log: Logger): Promise<Worker> {
   const startedAt = new Date();
-  const instanceId = config.RELAY_INSTANCE_ID ?? `${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const instanceId =
+    config.RELAY_INSTANCE_ID ?? `${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   const lifecycle = new Lifecycle(log);
 
   const migrated = await migrate(config.DATABASE_URL, { log: (line) => log.info(line) });
@@ -46,25 +47,49 @@ export async function startWorker(config: Config, log: Logger): Promise<Worker> 
   const db = createDb(config.DATABASE_URL, { max: 10, applicationName: '3cx-relay-worker' });
   lifecycle.onClose('database', () => db.$disconnect());
   // Raw SQL on the relay's own database for hot paths (event store, outbox, dispatcher, LISTEN).
-  const pool = new pg.Pool({ connectionString: config.DATABASE_URL, max: 20, application_name: '3cx-relay-worker' });
+  const pool = new pg.Pool({
+    connectionString: config.DATABASE_URL,
+    max: 20,
+    application_name: '3cx-relay-worker',
+  });
   pool.on('error', (err) => log.warn({ err }, 'idle own-database connection failed'));
   lifecycle.onClose('pool', () => pool.end());
-  const status = new StatusBoard(db, log.child({ module: 'status' }), { historyEveryMs: config.STATUS_HEARTBEAT_MS });
+  const status = new StatusBoard(db, log.child({ module: 'status' }), {
+    historyEveryMs: config.STATUS_HEARTBEAT_MS,
+  });
   lifecycle.onClose('own-db-probe', startOwnDbProbe(db, status, log.child({ module: 'own-db' })));
   const events = new EventStore(pool, log.child({ module: 'events' }));
   const control = new ControlListener(
-    { databaseUrl: config.DATABASE_URL, reconnectBaseMs: config.RECONNECT_BASE_MS, reconnectMaxMs: config.RECONNECT_MAX_MS },
+    {
+      databaseUrl: config.DATABASE_URL,
+      reconnectBaseMs: config.RECONNECT_BASE_MS,
+      reconnectMaxMs: config.RECONNECT_MAX_MS,
+    },
     log.child({ module: 'control' }),
   );
   lifecycle.onClose('control', () => control.stop());
-  const heartbeat = new Heartbeat(pool, log.child({ module: 'heartbeat' }), { instanceId, version: VERSION, startedAt, everyMs: config.WORKER_HEARTBEAT_MS });
+  const heartbeat = new Heartbeat(pool, log.child({ module: 'heartbeat' }), {
+    instanceId,
+    version: VERSION,
+    startedAt,
+    everyMs: config.WORKER_HEARTBEAT_MS,
+  });
   heartbeat.start();
   lifecycle.onClose('heartbeat', () => heartbeat.stop());
   const sources = await startSources({ config, log, ownPool: pool, events, status, control, lifecycle });
 
   // Delivery, fan-out, API keys and live figures (see src/outputs/start-outputs.ts).
   const outputs = await startOutputs({
-    config, log, pool, events, status, control, lifecycle, heartbeat, calls: sources.callState, history: sources.xapi,
+    config,
+    log,
+    pool,
+    events,
+    status,
+    control,
+    lifecycle,
+    heartbeat,
+    calls: sources.callState,
+    history: sources.xapi,
   });
 
   // After every handler is registered: pending commands run at once.
@@ -80,7 +105,19 @@ export async function startWorker(config: Config, log: Logger): Promise<Worker> 
   const url = `http://${config.RELAY_HOST}:${port}`;
   log.info({ url, version: VERSION, instanceId }, 'relay-worker listening');
 
-  return { config, pool, url, status, events, control, heartbeat, sources, outputs, lifecycle, stop: () => lifecycle.shutdown('stop') };
+  return {
+    config,
+    pool,
+    url,
+    status,
+    events,
+    control,
+    heartbeat,
+    sources,
+    outputs,
+    lifecycle,
+    stop: () => lifecycle.shutdown('stop'),
+  };
 }
 
 async function main(): Promise<void> {
@@ -95,7 +132,9 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger({ level: config.LOG_LEVEL, file: config.LOG_FILE });
-  process.on('unhandledRejection', (reason) => log.error({ err: coerceError(reason) }, 'unhandled rejection'));
+  process.on('unhandledRejection', (reason) =>
+    log.error({ err: coerceError(reason) }, 'unhandled rejection'),
+  );
   try {
     const worker = await startWorker(config, log);
     worker.lifecycle.installSignalHandlers();

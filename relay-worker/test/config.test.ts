@@ -31,7 +31,13 @@ describe('loadConfig', () => {
   });
 
   it('reports every bad setting on its own line, naming the variable', () => {
-    const p = problems({ ...base, RELAY_PORT: 'eighty', PBX_URL: 'ftp://pbx', LOG_LEVEL: 'loud', SOURCE_DB_ENABLED: 'maybe' });
+    const p = problems({
+      ...base,
+      RELAY_PORT: 'eighty',
+      PBX_URL: 'ftp://pbx',
+      LOG_LEVEL: 'loud',
+      SOURCE_DB_ENABLED: 'maybe',
+    });
     expect(p).toHaveLength(4);
     expect(p.find((l) => l.startsWith('RELAY_PORT:'))).toContain('"eighty"');
     expect(p.find((l) => l.startsWith('PBX_URL:'))).toBeDefined();
@@ -40,7 +46,10 @@ describe('loadConfig', () => {
   });
 
   it('never echoes secrets in its messages', () => {
-    const p = problems({ DATABASE_URL: 'mysql://user:hunter2@host/db', RELAY_ENCRYPTION_KEY: 'short-secret' });
+    const p = problems({
+      DATABASE_URL: 'mysql://user:hunter2@host/db',
+      RELAY_ENCRYPTION_KEY: 'short-secret',
+    });
     expect(p.join('\n')).not.toContain('hunter2');
     expect(p.join('\n')).not.toContain('short-secret');
     expect(p.find((l) => l.startsWith('RELAY_ENCRYPTION_KEY:'))).toContain('32 bytes');
@@ -51,7 +60,9 @@ describe('loadConfig', () => {
   });
 
   it('rejects a CDR table name that is not a plain identifier (no SQL injection through config)', () => {
-    expect(problems({ ...base, PBX_CDR_TABLE: 'cdroutput; drop table x' })[0]).toMatch(/^PBX_CDR_TABLE: must be a plain table name/);
+    expect(problems({ ...base, PBX_CDR_TABLE: 'cdroutput; drop table x' })[0]).toMatch(
+      /^PBX_CDR_TABLE: must be a plain table name/,
+    );
   });
 
   it('parses the trunk→DID map and rejects malformed pairs', () => {
@@ -59,7 +70,9 @@ describe('loadConfig', () => {
       '10007': '+4930123',
       '10008': '+4989000',
     });
-    expect(problems({ ...base, PBX_TRUNK_DIDS: '10007' })[0]).toMatch(/^PBX_TRUNK_DIDS: expected trunk=DID pairs/);
+    expect(problems({ ...base, PBX_TRUNK_DIDS: '10007' })[0]).toMatch(
+      /^PBX_TRUNK_DIDS: expected trunk=DID pairs/,
+    );
   });
 
   it('reads RELAY_CONFIG_FILE, with the environment taking precedence', () => {
@@ -69,12 +82,19 @@ describe('loadConfig', () => {
     const c = loadConfig({ RELAY_CONFIG_FILE: file, LOG_LEVEL: 'warn' });
     expect(c.RELAY_PORT).toBe(9000);
     expect(c.LOG_LEVEL).toBe('warn');
-    expect(problems({ RELAY_CONFIG_FILE: path.join(dir, 'missing.env') })[0]).toMatch(/^RELAY_CONFIG_FILE: file not found/);
+    expect(problems({ RELAY_CONFIG_FILE: path.join(dir, 'missing.env') })[0]).toMatch(
+      /^RELAY_CONFIG_FILE: file not found/,
+    );
   });
 
   it('accepts a 32-byte encryption key as hex or base64', () => {
-    expect(loadConfig({ ...base, RELAY_ENCRYPTION_KEY: 'ab'.repeat(32) }).RELAY_ENCRYPTION_KEY?.length).toBe(32);
-    expect(loadConfig({ ...base, RELAY_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64') }).RELAY_ENCRYPTION_KEY?.length).toBe(32);
+    expect(loadConfig({ ...base, RELAY_ENCRYPTION_KEY: 'ab'.repeat(32) }).RELAY_ENCRYPTION_KEY?.length).toBe(
+      32,
+    );
+    expect(
+      loadConfig({ ...base, RELAY_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64') })
+        .RELAY_ENCRYPTION_KEY?.length,
+    ).toBe(32);
   });
 
   it('gives the input-half timings sensible defaults and validates them', () => {
@@ -89,15 +109,21 @@ describe('loadConfig', () => {
 
   it('gives the output-half settings the documented defaults and reads a compressed retry schedule', () => {
     const c = loadConfig(base);
-    expect(c.DELIVERY_RETRY_SCHEDULE).toEqual([5000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000]);
+    expect(c.DELIVERY_RETRY_SCHEDULE).toEqual([
+      5000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000,
+    ]);
     expect(c.DELIVERY_RETRY_JITTER).toBe(0.2);
     expect(c.DELIVERY_TIMEOUT_MS).toBe(15_000);
     expect(c.DELIVERY_DISABLE_AFTER_MS).toBe(5 * 86_400_000);
     expect(c.EVENT_RETENTION_DAYS).toBe(30);
     expect(c.WS_PING_INTERVAL_MS).toBe(25_000);
     expect(c.WS_MAX_BUFFERED_BYTES).toBe(1024 * 1024);
-    expect(loadConfig({ ...base, DELIVERY_RETRY_SCHEDULE: '100ms,1s,2m' }).DELIVERY_RETRY_SCHEDULE).toEqual([100, 1000, 120_000]);
-    expect(problems({ ...base, DELIVERY_RETRY_SCHEDULE: '5 fortnights' })[0]).toMatch(/^DELIVERY_RETRY_SCHEDULE: expected durations/);
+    expect(loadConfig({ ...base, DELIVERY_RETRY_SCHEDULE: '100ms,1s,2m' }).DELIVERY_RETRY_SCHEDULE).toEqual([
+      100, 1000, 120_000,
+    ]);
+    expect(problems({ ...base, DELIVERY_RETRY_SCHEDULE: '5 fortnights' })[0]).toMatch(
+      /^DELIVERY_RETRY_SCHEDULE: expected durations/,
+    );
     expect(problems({ ...base, DELIVERY_RETRY_JITTER: '2' })[0]).toMatch(/^DELIVERY_RETRY_JITTER:/);
   });
 });

@@ -9,7 +9,13 @@ describe('GET /relay/health', () => {
   let worker: Worker;
   beforeAll(async () => {
     t = await createTestDatabase('health');
-    const config = loadConfig({ DATABASE_URL: t.url, RELAY_PORT: '0', SOURCE_DB_ENABLED: 'false', SOURCE_XAPI_ENABLED: 'false', SOURCE_CALLCONTROL_ENABLED: 'false' });
+    const config = loadConfig({
+      DATABASE_URL: t.url,
+      RELAY_PORT: '0',
+      SOURCE_DB_ENABLED: 'false',
+      SOURCE_XAPI_ENABLED: 'false',
+      SOURCE_CALLCONTROL_ENABLED: 'false',
+    });
     worker = await startWorker(config, pino({ level: 'silent' }));
   });
   afterAll(async () => {
@@ -18,7 +24,9 @@ describe('GET /relay/health', () => {
   });
 
   it('reports its own database as up, with latency and version', async () => {
-    await expect.poll(async () => (await fetch(`${worker.url}/relay/health`)).status, { timeout: 5000 }).toBe(200);
+    await expect
+      .poll(async () => (await fetch(`${worker.url}/relay/health`)).status, { timeout: 5000 })
+      .toBe(200);
     const body = (await (await fetch(`${worker.url}/relay/health`)).json()) as Record<string, any>;
     expect(body.status).toBe('ok');
     expect(body.version).toMatch(/^\d+\.\d+\.\d+/);

@@ -22,7 +22,13 @@ export function runInstaller(args: string[]): { code: number; out: string } {
 /** Copies the working tree (without node_modules and build output) so others' edits cannot move it. */
 export function snapshotSource(dest: string): void {
   const ex = ['node_modules', '.git', '.next', '.data', '.turbo', 'test-results', 'playwright-report'];
-  execFileSync('bash', ['-c', `tar -C "$1" ${ex.map((e) => `--exclude=${e}`).join(' ')} -cf - . | tar -C "$2" -xf -`, '_', REPO, dest]);
+  execFileSync('bash', [
+    '-c',
+    `tar -C "$1" ${ex.map((e) => `--exclude=${e}`).join(' ')} -cf - . | tar -C "$2" -xf -`,
+    '_',
+    REPO,
+    dest,
+  ]);
 }
 
 /** Installs Debian's nginx when missing: the suite needs it and the project installs what it needs. */
@@ -79,7 +85,11 @@ export async function httpsGet(url: string): Promise<{ status: number; body: str
 }
 
 /** Polls `url` until it answers `status`, up to `ms`. */
-export async function waitFor(url: string, status: number, ms = 30_000): Promise<{ status: number; body: string }> {
+export async function waitFor(
+  url: string,
+  status: number,
+  ms = 30_000,
+): Promise<{ status: number; body: string }> {
   const until = Date.now() + ms;
   let last: unknown;
   while (Date.now() < until) {

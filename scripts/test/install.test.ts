@@ -1,5 +1,15 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -7,7 +17,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '@3cx-relay/pg-cluster';
 import { startSimulator, type Simulator } from '@3cx-relay/simulator';
 import {
-  ensureNginx, fingerprintTree, readEnvFile, runInstaller, snapshotSource, startProcess, stopProcess, waitFor,
+  ensureNginx,
+  fingerprintTree,
+  readEnvFile,
+  runInstaller,
+  snapshotSource,
+  startProcess,
+  stopProcess,
+  waitFor,
 } from './install-helpers.js';
 
 // install.sh against a sandbox: --prefix holds the fake 3CX layout (the simulator's ini and a PBX
@@ -43,11 +60,36 @@ beforeAll(async () => {
   mkdirSync(source);
   snapshotSource(source);
   const iniDir = path.join(prefix, 'var/lib/3cxpbx/Bin');
-  sim = await startSimulator({ pgUrl, iniDir, dbName: `install_db_${tag}`, readonlyRole: `install_ro_${tag}`, dropOnStop: true });
+  sim = await startSimulator({
+    pgUrl,
+    iniDir,
+    dbName: `install_db_${tag}`,
+    readonlyRole: `install_ro_${tag}`,
+    dropOnStop: true,
+  });
   const certDir = path.join(prefix, 'var/lib/3cxpbx/Bin/nginx/conf/Instance1');
   mkdirSync(certDir, { recursive: true });
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', '/CN=relay.test',
-    '-keyout', path.join(certDir, 'relay.test-key.pem'), '-out', path.join(certDir, 'relay.test-crt.pem')], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=relay.test',
+      '-keyout',
+      path.join(certDir, 'relay.test-key.pem'),
+      '-out',
+      path.join(certDir, 'relay.test-crt.pem'),
+    ],
+    { stdio: 'ignore' },
+  );
   const admin = new pg.Client({ connectionString: pgUrl });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${ownDbName}`);
@@ -57,10 +99,32 @@ beforeAll(async () => {
   ownDbUrl = u.toString();
   ports = { https: await freePort(), relay: await freePort(), admin: await freePort() };
   args = [
-    '--prefix', prefix, '--source', source, '--service-user', USER, '--no-systemd', '--no-nginx-reload',
-    '--non-interactive', '--skip-node-install', '--database-url', ownDbUrl, '--public-host', 'relay.test',
-    '--port', String(ports.https), '--relay-port', String(ports.relay), '--admin-port', String(ports.admin),
-    '--pbx-url', sim.baseUrl, '--client-id', sim.clients.owner.clientId, '--client-secret', sim.clients.owner.clientSecret,
+    '--prefix',
+    prefix,
+    '--source',
+    source,
+    '--service-user',
+    USER,
+    '--no-systemd',
+    '--no-nginx-reload',
+    '--non-interactive',
+    '--skip-node-install',
+    '--database-url',
+    ownDbUrl,
+    '--public-host',
+    'relay.test',
+    '--port',
+    String(ports.https),
+    '--relay-port',
+    String(ports.relay),
+    '--admin-port',
+    String(ports.admin),
+    '--pbx-url',
+    sim.baseUrl,
+    '--client-id',
+    sim.clients.owner.clientId,
+    '--client-secret',
+    sim.clients.owner.clientSecret,
     ...(ADMIN_BUILD ? [] : ['--no-admin-build']),
   ];
   firstRun = runInstaller(args);
@@ -81,7 +145,17 @@ afterAll(async () => {
 describe('install.sh in a sandbox prefix', () => {
   it('--dry-run prints every step and writes nothing', () => {
     const dry = path.join(work, 'dry');
-    const r = runInstaller(['--dry-run', '--prefix', dry, '--source', source, '--non-interactive', '--no-systemd', '--database-url', ownDbUrl]);
+    const r = runInstaller([
+      '--dry-run',
+      '--prefix',
+      dry,
+      '--source',
+      source,
+      '--non-interactive',
+      '--no-systemd',
+      '--database-url',
+      ownDbUrl,
+    ]);
     expect(r.code, r.out).toBe(0);
     expect(r.out).toContain('would run: npm install');
     expect(r.out).toContain(`would write ${dry}/opt/3cx-relay/config/relay.env`);
@@ -93,7 +167,9 @@ describe('install.sh in a sandbox prefix', () => {
   it('installs: finds the ini, migrates, creates the first admin and prints its password once', async () => {
     expect(firstRun.code, firstRun.out).toBe(0);
     expect(firstRun.out).toContain(`found: ${sim.iniPath}`);
-    expect(firstRun.out).toContain('not found: ' + path.join(prefix, 'var/lib/3cxpbx/Instance1/Bin/3CXPhoneSystem.ini'));
+    expect(firstRun.out).toContain(
+      'not found: ' + path.join(prefix, 'var/lib/3cxpbx/Instance1/Bin/3CXPhoneSystem.ini'),
+    );
     expect(firstRun.out).toMatch(/applying migration \d+_init/);
     expect(firstRun.out).toMatch(/Password \(shown once.*\): \S{20}/);
     const admins = await ownDbQuery(`SELECT email FROM admin_users WHERE role = 'admin'`);
@@ -107,19 +183,32 @@ describe('install.sh in a sandbox prefix', () => {
     const env = readEnvFile(ENV_FILE);
     expect(env.RELAY_ENCRYPTION_KEY).toMatch(/^[0-9a-f]{64}$/);
     expect(env.NEXTAUTH_SECRET?.length).toBeGreaterThanOrEqual(48);
-    expect(env).toMatchObject({ PBX_URL: sim.baseUrl, PBX_CLIENT_ID: sim.clients.owner.clientId, DATABASE_URL: ownDbUrl });
+    expect(env).toMatchObject({
+      PBX_URL: sim.baseUrl,
+      PBX_CLIENT_ID: sim.clients.owner.clientId,
+      DATABASE_URL: ownDbUrl,
+    });
     expect(env.NEXTAUTH_URL).toBe(`https://relay.test:${ports.https}/admin/api/auth`);
   });
 
   it('writes hardened systemd units that pass systemd-analyze verify', () => {
     const unit = readFileSync(path.join(prefix, 'etc/systemd/system/3cx-relay-worker.service'), 'utf8');
-    for (const line of ['NoNewPrivileges=true', 'ProtectSystem=strict', 'ProtectHome=true', 'PrivateTmp=true',
-      `ReadWritePaths=${OPT}/logs ${OPT}/data`, 'Restart=on-failure', 'RestartPreventExitStatus=78',
-      `LoadCredential=3CXPhoneSystem.ini:${sim.iniPath}`]) {
+    for (const line of [
+      'NoNewPrivileges=true',
+      'ProtectSystem=strict',
+      'ProtectHome=true',
+      'PrivateTmp=true',
+      `ReadWritePaths=${OPT}/logs ${OPT}/data`,
+      'Restart=on-failure',
+      'RestartPreventExitStatus=78',
+      `LoadCredential=3CXPhoneSystem.ini:${sim.iniPath}`,
+    ]) {
       expect(unit).toContain(line);
     }
     if (spawnSync('sh', ['-c', 'command -v systemd-analyze']).status !== 0) return;
-    const units = ['3cx-relay-worker', '3cx-relay-admin'].map((u) => path.join(prefix, `etc/systemd/system/${u}.service`));
+    const units = ['3cx-relay-worker', '3cx-relay-admin'].map((u) =>
+      path.join(prefix, `etc/systemd/system/${u}.service`),
+    );
     const r = spawnSync('systemd-analyze', ['verify', ...units], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
   });
@@ -150,9 +239,17 @@ describe('install.sh in a sandbox prefix', () => {
       const gid = Number(execFileSync('id', ['-g', USER], { encoding: 'utf8' }));
       const env = { PATH: process.env.PATH, PBX_INI_PATH: ini };
       worker = startProcess(path.join(OPT, 'bin/3cx-relay-worker'), [], env, { uid, gid });
-      if (ADMIN_BUILD) adminProc = startProcess(path.join(OPT, 'bin/3cx-relay-admin'), [], { PATH: process.env.PATH }, { uid, gid });
+      if (ADMIN_BUILD)
+        adminProc = startProcess(
+          path.join(OPT, 'bin/3cx-relay-admin'),
+          [],
+          { PATH: process.env.PATH },
+          { uid, gid },
+        );
       const conf = writeNginxConf();
-      nginx = startProcess('nginx', ['-p', path.dirname(conf), '-c', conf, '-g', 'daemon off;'], { PATH: process.env.PATH });
+      nginx = startProcess('nginx', ['-p', path.dirname(conf), '-c', conf, '-g', 'daemon off;'], {
+        PATH: process.env.PATH,
+      });
     });
 
     afterAll(async () => {
@@ -160,16 +257,22 @@ describe('install.sh in a sandbox prefix', () => {
     });
 
     it('answers /relay/health through nginx over TLS', async () => {
-      const r = await waitFor(`https://127.0.0.1:${ports.https}/relay/health`, 200, 40_000).catch((err: Error) => {
-        throw new Error(`${err.message}\nworker: ${worker?.output()}\nnginx: ${nginx?.output()}`);
-      });
+      const r = await waitFor(`https://127.0.0.1:${ports.https}/relay/health`, 200, 40_000).catch(
+        (err: Error) => {
+          throw new Error(`${err.message}\nworker: ${worker?.output()}\nnginx: ${nginx?.output()}`);
+        },
+      );
       expect(JSON.parse(r.body)).toMatchObject({ status: expect.any(String), version: expect.any(String) });
     }, 60_000);
 
-    it.skipIf(!ADMIN_BUILD)('serves the admin login page at /admin through nginx', async () => {
-      const r = await waitFor(`https://127.0.0.1:${ports.https}/admin/login`, 200, 60_000);
-      expect(r.body).toContain('<html');
-    }, 90_000);
+    it.skipIf(!ADMIN_BUILD)(
+      'serves the admin login page at /admin through nginx',
+      async () => {
+        const r = await waitFor(`https://127.0.0.1:${ports.https}/admin/login`, 200, 60_000);
+        expect(r.body).toContain('<html');
+      },
+      90_000,
+    );
   });
 
   it('a second run changes nothing: same files, same secrets, same release', () => {
@@ -187,11 +290,27 @@ describe('install.sh in a sandbox prefix', () => {
 
   it('--uninstall removes services, site and program but keeps config, data and the database', async () => {
     const envBefore = readFileSync(ENV_FILE, 'utf8');
-    const r = runInstaller(['--uninstall', '--prefix', prefix, '--service-user', USER, '--no-systemd', '--no-nginx-reload']);
+    const r = runInstaller([
+      '--uninstall',
+      '--prefix',
+      prefix,
+      '--service-user',
+      USER,
+      '--no-systemd',
+      '--no-nginx-reload',
+    ]);
     expect(r.code, r.out).toBe(0);
-    for (const gone of ['etc/systemd/system/3cx-relay-worker.service', 'etc/systemd/system/3cx-relay-admin.service',
-      'etc/nginx/sites-available/3cx-relay', 'etc/nginx/sites-enabled/3cx-relay', 'etc/logrotate.d/3cx-relay',
-      'usr/local/bin/3cx-relay', 'opt/3cx-relay/bin', 'opt/3cx-relay/releases', 'opt/3cx-relay/current']) {
+    for (const gone of [
+      'etc/systemd/system/3cx-relay-worker.service',
+      'etc/systemd/system/3cx-relay-admin.service',
+      'etc/nginx/sites-available/3cx-relay',
+      'etc/nginx/sites-enabled/3cx-relay',
+      'etc/logrotate.d/3cx-relay',
+      'usr/local/bin/3cx-relay',
+      'opt/3cx-relay/bin',
+      'opt/3cx-relay/releases',
+      'opt/3cx-relay/current',
+    ]) {
       expect(existsSync(path.join(prefix, gone)), gone).toBe(false);
     }
     expect(readFileSync(ENV_FILE, 'utf8')).toBe(envBefore);
@@ -200,7 +319,15 @@ describe('install.sh in a sandbox prefix', () => {
   }, 60_000);
 
   it('--purge removes the rest, including the service user', () => {
-    const r = runInstaller(['--purge', '--prefix', prefix, '--service-user', USER, '--no-systemd', '--no-nginx-reload']);
+    const r = runInstaller([
+      '--purge',
+      '--prefix',
+      prefix,
+      '--service-user',
+      USER,
+      '--no-systemd',
+      '--no-nginx-reload',
+    ]);
     expect(r.code, r.out).toBe(0);
     expect(existsSync(OPT)).toBe(false);
     expect(spawnSync('id', ['-u', USER]).status).not.toBe(0);
@@ -212,6 +339,9 @@ function writeNginxConf(): string {
   const dir = path.join(work, 'nginx');
   mkdirSync(dir, { recursive: true });
   const conf = path.join(dir, 'nginx.conf');
-  writeFileSync(conf, `pid ${dir}/nginx.pid;\nerror_log ${dir}/error.log;\nevents {}\nhttp {\n  include ${prefix}/etc/nginx/sites-enabled/*;\n}\n`);
+  writeFileSync(
+    conf,
+    `pid ${dir}/nginx.pid;\nerror_log ${dir}/error.log;\nevents {}\nhttp {\n  include ${prefix}/etc/nginx/sites-enabled/*;\n}\n`,
+  );
   return conf;
 }

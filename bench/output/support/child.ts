@@ -21,7 +21,10 @@ export class Child {
   }
 
   /** Starts `support/<script>` and waits for its `ready` message (with whatever it reports). */
-  static async start<T = unknown>(script: string, env: Record<string, string> = {}): Promise<{ child: Child; ready: T }> {
+  static async start<T = unknown>(
+    script: string,
+    env: Record<string, string> = {},
+  ): Promise<{ child: Child; ready: T }> {
     const proc = fork(path.join(here, script), [], {
       execArgv: ['--import', 'tsx'],
       env: { ...process.env, ...env },

@@ -18,7 +18,11 @@ serve(
           while (Date.now() < end && n < 5_000_000) {
             n++;
             const t = performance.now();
-            const res = await pool.request({ path: u.pathname + u.search, method: 'GET', headers: m.headers ?? {} });
+            const res = await pool.request({
+              path: u.pathname + u.search,
+              method: 'GET',
+              headers: m.headers ?? {},
+            });
             await res.body.dump();
             rtt.add(performance.now() - t);
             statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1;
@@ -27,7 +31,12 @@ serve(
       );
       const secs = (performance.now() - started) / 1000;
       await pool.close();
-      return { rps: n / secs, p50: percentile(rtt.values(), 50), p99: percentile(rtt.values(), 99), statuses };
+      return {
+        rps: n / secs,
+        p50: percentile(rtt.values(), 50),
+        p99: percentile(rtt.values(), 99),
+        statuses,
+      };
     },
   },
   true,

@@ -52,7 +52,15 @@ server.listen(0, '127.0.0.1', () => {
       count: () => received,
       stats: () => {
         const v = latencies.values();
-        return { received, duplicates, first, last, p50: percentile(v, 50), p99: percentile(v, 99), max: percentile(v, 100) };
+        return {
+          received,
+          duplicates,
+          first,
+          last,
+          p50: percentile(v, 50),
+          p99: percentile(v, 99),
+          max: percentile(v, 100),
+        };
       },
     },
     { port: (server.address() as AddressInfo).port },

@@ -12,6 +12,9 @@ export function formatTable(rows: Row[]): string {
   const all = [head, ...rows];
   const w = (k: keyof Row) => Math.max(...all.map((r) => r[k].length));
   const widths = { group: w('group'), what: w('what'), value: w('value') };
-  const line = (r: Row) => `${r.group.padEnd(widths.group)}  ${r.what.padEnd(widths.what)}  ${r.value.padEnd(widths.value)}  ${r.detail}`;
-  return [line(head), '-'.repeat(widths.group + widths.what + widths.value + 40), ...rows.map(line)].join('\n');
+  const line = (r: Row) =>
+    `${r.group.padEnd(widths.group)}  ${r.what.padEnd(widths.what)}  ${r.value.padEnd(widths.value)}  ${r.detail}`;
+  return [line(head), '-'.repeat(widths.group + widths.what + widths.value + 40), ...rows.map(line)].join(
+    '\n',
+  );
 }

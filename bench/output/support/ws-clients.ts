@@ -30,13 +30,17 @@ serve(
       const headers = m.key ? { authorization: `Bearer ${m.key}` } : {};
       for (let i = 0; i < m.count; i += 200) {
         await Promise.all(
-          Array.from({ length: Math.min(200, m.count - i) }, () => new Promise<void>((resolve, reject) => {
-            const ws = new WebSocket(m.url, { headers, perMessageDeflate: false });
-            ws.on('message', (d: Buffer) => onMessage(d));
-            ws.once('open', () => resolve());
-            ws.once('error', reject);
-            sockets.push(ws);
-          })),
+          Array.from(
+            { length: Math.min(200, m.count - i) },
+            () =>
+              new Promise<void>((resolve, reject) => {
+                const ws = new WebSocket(m.url, { headers, perMessageDeflate: false });
+                ws.on('message', (d: Buffer) => onMessage(d));
+                ws.once('open', () => resolve());
+                ws.once('error', reject);
+                sockets.push(ws);
+              }),
+          ),
         );
       }
       return sockets.length;
@@ -46,7 +50,12 @@ serve(
       latency.reset();
       return true;
     },
-    stats: () => ({ received, last, p50: percentile(latency.values(), 50), p99: percentile(latency.values(), 99) }),
+    stats: () => ({
+      received,
+      last,
+      p50: percentile(latency.values(), 50),
+      p99: percentile(latency.values(), 99),
+    }),
     close: () => {
       for (const s of sockets) s.terminate();
       sockets.length = 0;

@@ -28,7 +28,15 @@ if (mode === 'relay') {
   const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 2 });
   const metrics = new RelayMetrics();
   const hub = new WsHub(
-    { pool, verifier: new ApiKeyVerifier(pool, silent), limiter: new RateLimiter(1e9), usage: new UsageRecorder(pool, silent), metrics, log: silent, retentionMs: 30 * 86_400_000 },
+    {
+      pool,
+      verifier: new ApiKeyVerifier(pool, silent),
+      limiter: new RateLimiter(1e9),
+      usage: new UsageRecorder(pool, silent),
+      metrics,
+      log: silent,
+      retentionMs: 30 * 86_400_000,
+    },
     { pingIntervalMs: 25_000 },
   );
   server.on('upgrade', (req, socket, head) => {
@@ -38,13 +46,24 @@ if (mode === 'relay') {
   clientCount = () => hub.clients.size;
   maxBuffered = () => {
     let m = 0;
-    for (const c of hub.clients) m = Math.max(m, (c.socket as unknown as { writableLength: number }).writableLength);
+    for (const c of hub.clients)
+      m = Math.max(m, (c.socket as unknown as { writableLength: number }).writableLength);
     return m;
   };
 } else {
   const wss = new WebSocketServer({ server, perMessageDeflate: false });
   publish = (e) => {
-    const msg = JSON.stringify({ kind: 'event', sequence: String(e.sequence), id: e.id, type: e.type, occurredAt: e.occurredAt.toISOString(), extensions: e.extensions, dids: e.dids, queues: e.queues, data: e.data });
+    const msg = JSON.stringify({
+      kind: 'event',
+      sequence: String(e.sequence),
+      id: e.id,
+      type: e.type,
+      occurredAt: e.occurredAt.toISOString(),
+      extensions: e.extensions,
+      dids: e.dids,
+      queues: e.queues,
+      data: e.data,
+    });
     for (const c of wss.clients) if (c.readyState === WebSocket.OPEN) c.send(msg);
   };
   clientCount = () => wss.clients.size;
@@ -59,9 +78,25 @@ let seq = 0n;
 function event(): StoredEvent {
   seq++;
   return {
-    sequence: seq, id: `evt_bench${seq}`, type: 'call.ringing', occurredAt: new Date(), callId: String(seq), callHistoryId: null,
-    extensions: ['101'], dids: ['+4930999'], queues: [],
-    data: { t0: wallMs(), callId: String(seq), direction: 'inbound', caller: { number: '+4930123456', name: 'Caller', dn: null, kind: 'external' }, callee: { number: '101', name: 'Agent 101', dn: '101', kind: 'extension' }, did: '+4930999', queue: null, extension: '101' },
+    sequence: seq,
+    id: `evt_bench${seq}`,
+    type: 'call.ringing',
+    occurredAt: new Date(),
+    callId: String(seq),
+    callHistoryId: null,
+    extensions: ['101'],
+    dids: ['+4930999'],
+    queues: [],
+    data: {
+      t0: wallMs(),
+      callId: String(seq),
+      direction: 'inbound',
+      caller: { number: '+4930123456', name: 'Caller', dn: null, kind: 'external' },
+      callee: { number: '101', name: 'Agent 101', dn: '101', kind: 'extension' },
+      did: '+4930999',
+      queue: null,
+      extension: '101',
+    },
   };
 }
 
@@ -79,7 +114,7 @@ server.listen(0, '127.0.0.1', () => {
         const perTick = Math.max(1, Math.round(m.eventsPerSecond / 100));
         const t = performance.now();
         let sent = 0;
-        for (let tick = 0; tick < (m.ms / 10) && sent < 1_000_000; tick++) {
+        for (let tick = 0; tick < m.ms / 10 && sent < 1_000_000; tick++) {
           for (let i = 0; i < perTick; i++) publish(event());
           sent += perTick;
           const wait = t + (tick + 1) * 10 - performance.now();

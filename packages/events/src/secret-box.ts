@@ -29,7 +29,9 @@ export function decryptSecret(box: string, key: Buffer): string {
   if (raw.length < IV_BYTES + TAG_BYTES) throw new Error('encrypted secret is too short');
   const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, IV_BYTES));
   decipher.setAuthTag(raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
-  return Buffer.concat([decipher.update(raw.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
+  return Buffer.concat([decipher.update(raw.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString(
+    'utf8',
+  );
 }
 
 /** A new Standard Webhooks signing secret: `whsec_` + base64(24 random bytes). */

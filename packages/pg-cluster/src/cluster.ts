@@ -1,6 +1,15 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -108,8 +117,17 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Pg
     giveToServerUser(pwFile);
     log(`initdb ${dataDir}`);
     await run(path.join(bin, 'initdb'), [
-      '-D', dataDir, '-U', 'postgres', '--pwfile', pwFile,
-      '--auth-local=trust', '--auth-host=scram-sha-256', '-E', 'UTF8', '--locale=C.UTF-8',
+      '-D',
+      dataDir,
+      '-U',
+      'postgres',
+      '--pwfile',
+      pwFile,
+      '--auth-local=trust',
+      '--auth-host=scram-sha-256',
+      '-E',
+      'UTF8',
+      '--locale=C.UTF-8',
     ]);
   }
   mkdirSync(socketDir, { recursive: true });
@@ -118,14 +136,28 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Pg
   const port = opts.port ?? (await freePort());
 
   const serverOpts = [
-    `-p ${port}`, `-k ${socketDir}`, `-c listen_addresses=127.0.0.1`,
-    `-c max_connections=300`, `-c shared_buffers=128MB`,
+    `-p ${port}`,
+    `-k ${socketDir}`,
+    `-c listen_addresses=127.0.0.1`,
+    `-c max_connections=300`,
+    `-c shared_buffers=128MB`,
     ...(opts.fsync ? [] : ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off']),
   ].join(' ');
   const logFile = path.join(baseDir, 'server.log');
 
   const start = async () => {
-    await run(path.join(bin, 'pg_ctl'), ['-D', dataDir, '-l', logFile, '-w', '-t', '60', '-o', serverOpts, 'start']);
+    await run(path.join(bin, 'pg_ctl'), [
+      '-D',
+      dataDir,
+      '-l',
+      logFile,
+      '-w',
+      '-t',
+      '60',
+      '-o',
+      serverOpts,
+      'start',
+    ]);
   };
   const pgStop = async (mode: 'fast' | 'immediate') => {
     if (!existsSync(path.join(dataDir, 'postmaster.pid'))) return;

@@ -43,7 +43,8 @@ export function ensurePostgres(log: (line: string) => void = () => {}): string {
  */
 export function aptInstall(...packages: string[]): boolean {
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const install = () => spawnSync('apt-get', ['install', '-y', '-q', ...packages], { stdio: 'inherit', env }).status === 0;
+  const install = () =>
+    spawnSync('apt-get', ['install', '-y', '-q', ...packages], { stdio: 'inherit', env }).status === 0;
   if (install()) return true;
   spawnSync('apt-get', ['update', '-q'], { stdio: 'inherit', env });
   return install();

@@ -28,10 +28,19 @@ async function main(): Promise<void> {
   try {
     args = parseArgs({
       options: {
-        port: { type: 'string' }, 'pg-url': { type: 'string' }, 'db-name': { type: 'string' },
-        'readonly-role': { type: 'string' }, 'ini-dir': { type: 'string' }, 'ini-layout': { type: 'string' },
-        version: { type: 'string' }, scenario: { type: 'string' }, 'load-rate': { type: 'string' },
-        demo: { type: 'boolean' }, seed: { type: 'string' }, 'time-scale': { type: 'string' }, help: { type: 'boolean' },
+        port: { type: 'string' },
+        'pg-url': { type: 'string' },
+        'db-name': { type: 'string' },
+        'readonly-role': { type: 'string' },
+        'ini-dir': { type: 'string' },
+        'ini-layout': { type: 'string' },
+        version: { type: 'string' },
+        scenario: { type: 'string' },
+        'load-rate': { type: 'string' },
+        demo: { type: 'boolean' },
+        seed: { type: 'string' },
+        'time-scale': { type: 'string' },
+        help: { type: 'boolean' },
       },
     }).values;
   } catch (err) {
@@ -42,11 +51,15 @@ async function main(): Promise<void> {
     return;
   }
   const version = args.version;
-  if (version !== undefined && version !== '20.0.8' && version !== '20.0.9') fail('--version must be 20.0.8 or 20.0.9');
+  if (version !== undefined && version !== '20.0.8' && version !== '20.0.9')
+    fail('--version must be 20.0.8 or 20.0.9');
   const layout = args['ini-layout'];
-  if (layout !== undefined && layout !== 'sections' && layout !== 'flat') fail('--ini-layout must be sections or flat');
+  if (layout !== undefined && layout !== 'sections' && layout !== 'flat')
+    fail('--ini-layout must be sections or flat');
   let cluster: PgCluster | undefined;
-  const pgUrl = args['pg-url'] ?? (cluster = await startPostgres({ log: (l) => process.stderr.write(`[pg] ${l}\n`) })).url();
+  const pgUrl =
+    args['pg-url'] ??
+    (cluster = await startPostgres({ log: (l) => process.stderr.write(`[pg] ${l}\n`) })).url();
   const sim = await startSimulator({
     pgUrl,
     port: num('port', args.port) ?? 0,
@@ -64,15 +77,19 @@ async function main(): Promise<void> {
     log: (message, ctx) => process.stderr.write(`${JSON.stringify({ level: 'warn', message, ...ctx })}\n`),
   });
   const ready = {
-    baseUrl: sim.baseUrl, owner: sim.clients.owner, admin: sim.clients.admin,
-    readonlyDbUrl: sim.readonlyDbUrl, iniPath: sim.iniPath ?? null,
+    baseUrl: sim.baseUrl,
+    owner: sim.clients.owner,
+    admin: sim.clients.admin,
+    readonlyDbUrl: sim.readonlyDbUrl,
+    iniPath: sim.iniPath ?? null,
   };
   process.stdout.write(`${JSON.stringify(ready)}\n`);
   let stopping = false;
   const shutdown = () => {
     if (stopping) process.exit(1);
     stopping = true;
-    sim.stop()
+    sim
+      .stop()
       .then(() => cluster?.stop())
       .then(() => process.exit(0))
       .catch((err: unknown) => {

@@ -49,8 +49,14 @@ export interface SimulatorOptions {
 const schema = z.object({
   port: z.number().int().min(0).max(65535).default(0),
   pgUrl: z.string().regex(/^postgres(ql)?:\/\//, 'pgUrl must be a postgresql:// URL'),
-  dbName: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).default('database_single'),
-  readonlyRole: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).default('logsreader_single'),
+  dbName: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/)
+    .default('database_single'),
+  readonlyRole: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/)
+    .default('logsreader_single'),
   iniDir: z.string().optional(),
   iniLayout: z.enum(['sections', 'flat']).optional(),
   version: z.enum(['20.0.8', '20.0.9']).default('20.0.8'),
@@ -74,7 +80,9 @@ export function resolveOptions(o: SimulatorOptions): ResolvedOptions {
   const { pgCluster, log, ...rest } = o;
   const parsed = schema.safeParse(rest);
   if (!parsed.success) {
-    throw new Error(parsed.error.issues.map((i) => `simulator option ${i.path.join('.')}: ${i.message}`).join('\n'));
+    throw new Error(
+      parsed.error.issues.map((i) => `simulator option ${i.path.join('.')}: ${i.message}`).join('\n'),
+    );
   }
   return { ...parsed.data, pgCluster, log };
 }

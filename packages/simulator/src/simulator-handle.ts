@@ -37,7 +37,11 @@ export interface Simulator {
   /** Runs a named scenario; resolves when the flow has ended and its CDRs are written. */
   runScenario(name: string): Promise<ScenarioSummary>;
   scenarioNames(): string[];
-  faults: { set(input: FaultInput): Promise<FaultSettings>; clear(): Promise<FaultSettings>; readonly settings: FaultSettings };
+  faults: {
+    set(input: FaultInput): Promise<FaultSettings>;
+    clear(): Promise<FaultSettings>;
+    readonly settings: FaultSettings;
+  };
   /** Simulated PBX restart: WS dropped, tokens invalid, live calls gone, CDR counter reset to 1. */
   restart(): Promise<void>;
   setLoadRate(callsPerSecond: number): void;
@@ -88,7 +92,11 @@ export function buildHandle(p: HandleParts): Simulator {
     state: () => ({
       version: ctx.opts.version,
       activeCalls: listActiveCalls(ctx.state),
-      participants: Object.fromEntries(ctx.dir.extensions.concat(ctx.dir.routePoints).map((d) => [d.number, ctx.state.participantsOf(d.number)])),
+      participants: Object.fromEntries(
+        ctx.dir.extensions
+          .concat(ctx.dir.routePoints)
+          .map((d) => [d.number, ctx.state.participantsOf(d.number)]),
+      ),
       wsConnections: p.ws.connectionCount,
       cdrCounter: p.runtime.ids.current,
       finishedCalls: ctx.history.calls.length,

@@ -30,8 +30,20 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const opts = resolveOptions(options);
   const db = await provisionDatabase(opts.pgUrl, opts.dbName, opts.readonlyRole);
   const secret = () => randomBytes(24).toString('base64url');
-  const owner: ApiClient = { clientId: '900', clientSecret: secret(), role: 'System Owner', routePoint: '900', monitored: opts.ownerMonitors };
-  const admin: ApiClient = { clientId: '901', clientSecret: secret(), role: 'System Admin', routePoint: '901', monitored: ['101'] };
+  const owner: ApiClient = {
+    clientId: '900',
+    clientSecret: secret(),
+    role: 'System Owner',
+    routePoint: '900',
+    monitored: opts.ownerMonitors,
+  };
+  const admin: ApiClient = {
+    clientId: '901',
+    clientSecret: secret(),
+    role: 'System Admin',
+    routePoint: '901',
+    monitored: ['101'],
+  };
   const dir = createDirectory([owner.routePoint, admin.routePoint]);
   const state = new PbxState(dir);
   const history = new HistoryStore();
@@ -40,13 +52,22 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const writer = new CdrWriter(db.writerUrl, dir.queue.number, log);
   const runtime = new PbxRuntime(opts, dir, state, history, (call) => writer.write(call));
   const ctx: SimContext = {
-    opts, dir, state, history, faults, clients: [owner, admin], baseUrl: '',
+    opts,
+    dir,
+    state,
+    history,
+    faults,
+    clients: [owner, admin],
+    baseUrl: '',
     tokens: new TokenStore([owner, admin], opts.tokenLifetimeSec, () => ctx.baseUrl),
     flowEnv: () => runtime.env(),
     spawn: (flow) => runtime.spawn(flow),
   };
   const ws = new CallControlWs(ctx);
-  const load = new LoadGenerator(new Rng(opts.seed ^ 0x10ad), (name) => void runtime.runScenario(name).catch(() => undefined));
+  const load = new LoadGenerator(
+    new Rng(opts.seed ^ 0x10ad),
+    (name) => void runtime.runScenario(name).catch(() => undefined),
+  );
   let loadRate = 0;
   const setLoadRate = (rate: number) => {
     loadRate = rate;
@@ -59,7 +80,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     return Promise.resolve();
   };
   const server = createHttpServer(ctx, ws, {
-    faults, restart, setLoadRate, scenarioNames,
+    faults,
+    restart,
+    setLoadRate,
+    scenarioNames,
     state: () => handle.state(),
     runScenario: (name) => runtime.runScenario(name),
   });
@@ -80,11 +104,29 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   ctx.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const iniLayout = opts.iniLayout ?? (opts.version === '20.0.8' ? 'sections' : 'flat');
   const iniPath = opts.iniDir
-    ? writeIni(opts.iniDir, { host: db.host, port: db.port, dbName: opts.dbName, readonlyUser: opts.readonlyRole, readonlyPassword: db.readonlyPassword }, iniLayout, secret())
+    ? writeIni(
+        opts.iniDir,
+        {
+          host: db.host,
+          port: db.port,
+          dbName: opts.dbName,
+          readonlyUser: opts.readonlyRole,
+          readonlyPassword: db.readonlyPassword,
+        },
+        iniLayout,
+        secret(),
+      )
     : undefined;
 
   const handle = buildHandle({
-    ctx, runtime, ws, writer, iniPath, readonlyDbUrl: db.readonlyUrl, restart, setLoadRate,
+    ctx,
+    runtime,
+    ws,
+    writer,
+    iniPath,
+    readonlyDbUrl: db.readonlyUrl,
+    restart,
+    setLoadRate,
     loadRate: () => loadRate,
     stop: async () => {
       load.stop();
@@ -97,7 +139,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       if (opts.dropOnStop) await dropDatabase(opts.pgUrl, opts.dbName, opts.readonlyRole);
     },
   });
-  if (opts.scenario) void handle.runScenario(opts.scenario).catch((err: unknown) => log('scenario failed', { err: (err as Error).message }));
+  if (opts.scenario)
+    void handle
+      .runScenario(opts.scenario)
+      .catch((err: unknown) => log('scenario failed', { err: (err as Error).message }));
   if (opts.loadRate) setLoadRate(opts.loadRate);
   else if (opts.demo) setLoadRate(DEMO_RATE);
   return handle;

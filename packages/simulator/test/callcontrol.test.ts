@@ -11,14 +11,20 @@ beforeAll(async () => {
 });
 afterAll(() => sim?.stop());
 
-const participants = async (dn: string): Promise<Participant[]> => (await api(sim, owner, `/callcontrol/${dn}/participants`)).body;
+const participants = async (dn: string): Promise<Participant[]> =>
+  (await api(sim, owner, `/callcontrol/${dn}/participants`)).body;
 
 describe('Call Control REST', () => {
   it('GET /callcontrol lists the route point and the monitored extensions only, with their types', async () => {
     const res = await api(sim, owner, '/callcontrol');
     expect(res.status).toBe(200);
     expect(res.body.map((d: any) => [d.dn, d.type])).toEqual([
-      ['900', 'Wroutepoint'], ['100', 'Wextension'], ['101', 'Wextension'], ['102', 'Wextension'], ['103', 'Wextension'], ['104', 'Wextension'],
+      ['900', 'Wroutepoint'],
+      ['100', 'Wextension'],
+      ['101', 'Wextension'],
+      ['102', 'Wextension'],
+      ['103', 'Wextension'],
+      ['104', 'Wextension'],
     ]);
     for (const d of res.body) expect(Object.keys(d)).toEqual(['dn', 'type', 'devices', 'participants']);
   });
@@ -65,7 +71,10 @@ describe('Call Control REST', () => {
   });
 
   it('POST makecall from the route point; the callee answers through the API; drop ends it', async () => {
-    const made = await api(sim, owner, '/callcontrol/900/makecall', { method: 'POST', body: JSON.stringify({ destination: '102' }) });
+    const made = await api(sim, owner, '/callcontrol/900/makecall', {
+      method: 'POST',
+      body: JSON.stringify({ destination: '102' }),
+    });
     expect(made.body.finalstatus).toBe('Success');
     expect(made.body.result.dn).toBe('900');
     expect(made.body.result.direct_control).toBe(true);
@@ -73,46 +82,90 @@ describe('Call Control REST', () => {
       const ps = await participants('102');
       return ps.length ? ps : null;
     });
-    const answered = await api(sim, owner, `/callcontrol/102/participants/${ringing?.id}/answer`, { method: 'POST' });
+    const answered = await api(sim, owner, `/callcontrol/102/participants/${ringing?.id}/answer`, {
+      method: 'POST',
+    });
     expect(answered.body.finalstatus).toBe('Success');
     await until(async () => (await participants('102'))[0]?.status === 'Connected');
-    const dropped = await api(sim, owner, `/callcontrol/102/participants/${ringing?.id}/drop`, { method: 'POST', body: '{}' });
+    const dropped = await api(sim, owner, `/callcontrol/102/participants/${ringing?.id}/drop`, {
+      method: 'POST',
+      body: '{}',
+    });
     expect(dropped.body).toMatchObject({ finalstatus: 'Success', result: { id: ringing?.id } });
-    await until(async () => (await participants('102')).length === 0 && (await participants('900')).length === 0);
+    await until(
+      async () => (await participants('102')).length === 0 && (await participants('900')).length === 0,
+    );
   });
 
   it('makecall from a device to an outside number dials over the trunk', async () => {
     const device = (await api(sim, owner, '/callcontrol/100/devices')).body[0].device_id;
-    const made = await api(sim, owner, `/callcontrol/100/devices/${encodeURIComponent(device)}/makecall`, { method: 'POST', body: JSON.stringify({ destination: '0123456789' }) });
-    expect(made.body.result).toMatchObject({ status: 'Dialing', party_dn: '10007', party_dn_type: 'Wexternalline', party_caller_id: '0123456789', device_id: device });
+    const made = await api(sim, owner, `/callcontrol/100/devices/${encodeURIComponent(device)}/makecall`, {
+      method: 'POST',
+      body: JSON.stringify({ destination: '0123456789' }),
+    });
+    expect(made.body.result).toMatchObject({
+      status: 'Dialing',
+      party_dn: '10007',
+      party_dn_type: 'Wexternalline',
+      party_caller_id: '0123456789',
+      device_id: device,
+    });
     await api(sim, owner, `/callcontrol/100/participants/${made.body.result.id}/drop`, { method: 'POST' });
     await until(async () => (await participants('100')).length === 0);
   });
 
   it('divert moves a ringing call; transferto blind-transfers a connected one (referred_by_dn set)', async () => {
-    const made = await api(sim, owner, '/callcontrol/900/makecall', { method: 'POST', body: JSON.stringify({ destination: '101' }) });
+    const made = await api(sim, owner, '/callcontrol/900/makecall', {
+      method: 'POST',
+      body: JSON.stringify({ destination: '101' }),
+    });
     expect(made.body.finalstatus).toBe('Success');
-    const [r101] = await until(async () => { const ps = await participants('101'); return ps.length ? ps : null; });
-    const bad = await api(sim, owner, `/callcontrol/101/participants/${r101?.id}/transferto`, { method: 'POST', body: JSON.stringify({ destination: '102' }) });
+    const [r101] = await until(async () => {
+      const ps = await participants('101');
+      return ps.length ? ps : null;
+    });
+    const bad = await api(sim, owner, `/callcontrol/101/participants/${r101?.id}/transferto`, {
+      method: 'POST',
+      body: JSON.stringify({ destination: '102' }),
+    });
     expect(bad.body.finalstatus).toBe('Failed');
-    await api(sim, owner, `/callcontrol/101/participants/${r101?.id}/divert`, { method: 'POST', body: JSON.stringify({ destination: '103' }) });
-    const [r103] = await until(async () => { const ps = await participants('103'); return ps.length ? ps : null; });
+    await api(sim, owner, `/callcontrol/101/participants/${r101?.id}/divert`, {
+      method: 'POST',
+      body: JSON.stringify({ destination: '103' }),
+    });
+    const [r103] = await until(async () => {
+      const ps = await participants('103');
+      return ps.length ? ps : null;
+    });
     await api(sim, owner, `/callcontrol/103/participants/${r103?.id}/answer`, { method: 'POST' });
     await until(async () => (await participants('103'))[0]?.status === 'Connected');
-    await api(sim, owner, `/callcontrol/103/participants/${r103?.id}/transferto`, { method: 'POST', body: JSON.stringify({ Destination: '104' }) });
-    const [r104] = await until(async () => { const ps = await participants('104'); return ps.length ? ps : null; });
+    await api(sim, owner, `/callcontrol/103/participants/${r103?.id}/transferto`, {
+      method: 'POST',
+      body: JSON.stringify({ Destination: '104' }),
+    });
+    const [r104] = await until(async () => {
+      const ps = await participants('104');
+      return ps.length ? ps : null;
+    });
     expect(r104?.referred_by_dn).toBe('103');
     expect(r104?.referred_by_type).toBe('Wextension');
     await api(sim, owner, `/callcontrol/104/participants/${r104?.id}/drop`, { method: 'POST' });
-    await until(async () => (await participants('900')).length === 0 && (await participants('104')).length === 0);
+    await until(
+      async () => (await participants('900')).length === 0 && (await participants('104')).length === 0,
+    );
   });
 
   it('quirk: GET of a participant answers 404 once it is gone', async () => {
-    const made = await api(sim, owner, '/callcontrol/900/makecall', { method: 'POST', body: JSON.stringify({ destination: '101' }) });
+    const made = await api(sim, owner, '/callcontrol/900/makecall', {
+      method: 'POST',
+      body: JSON.stringify({ destination: '101' }),
+    });
     const id = made.body.result.id;
     expect((await api(sim, owner, `/callcontrol/900/participants/${id}`)).status).toBe(200);
     await api(sim, owner, `/callcontrol/900/participants/${id}/drop`, { method: 'POST' });
     await until(async () => (await api(sim, owner, `/callcontrol/900/participants/${id}`)).status === 404);
-    expect((await api(sim, owner, `/callcontrol/900/participants/${id}/answer`, { method: 'POST' })).status).toBe(404);
+    expect(
+      (await api(sim, owner, `/callcontrol/900/participants/${id}/answer`, { method: 'POST' })).status,
+    ).toBe(404);
   });
 });

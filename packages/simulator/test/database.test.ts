@@ -17,19 +17,42 @@ afterAll(async () => {
 
 type Row = Record<string, any>;
 const rowsOf = async (callHistoryId: string): Promise<Row[]> =>
-  (await ro.query('SELECT * FROM cdroutput WHERE call_history_id = $1 ORDER BY cdr_started_at, cdr_id', [callHistoryId])).rows;
+  (
+    await ro.query('SELECT * FROM cdroutput WHERE call_history_id = $1 ORDER BY cdr_started_at, cdr_id', [
+      callHistoryId,
+    ])
+  ).rows;
 
 describe('database_single', () => {
   it('has public.cdroutput with all 42 columns and their types', async () => {
-    const { rows } = await ro.query(`SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'cdroutput' ORDER BY ordinal_position`);
-    const pgType: Record<string, string> = { uuid: 'uuid', varchar: 'character varying', boolean: 'boolean', timestamptz: 'timestamp with time zone', bigint: 'bigint' };
-    expect(rows.map((r) => [r.column_name, r.data_type])).toEqual(Object.entries(CDR_COLUMNS).map(([c, t]) => [c, pgType[t]]));
+    const { rows } = await ro.query(
+      `SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'cdroutput' ORDER BY ordinal_position`,
+    );
+    const pgType: Record<string, string> = {
+      uuid: 'uuid',
+      varchar: 'character varying',
+      boolean: 'boolean',
+      timestamptz: 'timestamp with time zone',
+      bigint: 'bigint',
+    };
+    expect(rows.map((r) => [r.column_name, r.data_type])).toEqual(
+      Object.entries(CDR_COLUMNS).map(([c, t]) => [c, pgType[t]]),
+    );
     expect(rows).toHaveLength(42);
   });
 
   it('has the legacy cl_* tables and callcent_queuecalls', async () => {
-    const { rows } = await ro.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`);
-    expect(rows.map((r) => r.table_name)).toEqual(['callcent_queuecalls', 'cdroutput', 'cl_calls', 'cl_participants', 'cl_party_info', 'cl_segments']);
+    const { rows } = await ro.query(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`,
+    );
+    expect(rows.map((r) => r.table_name)).toEqual([
+      'callcent_queuecalls',
+      'cdroutput',
+      'cl_calls',
+      'cl_participants',
+      'cl_party_info',
+      'cl_segments',
+    ]);
   });
 
   it('logsreader_single can SELECT but not INSERT/UPDATE/DELETE/TRUNCATE/CREATE', async () => {
@@ -53,21 +76,38 @@ describe('CDRs per scenario', () => {
     const rows = await rowsOf(s.callHistoryId as string);
     expect(rows.map((r) => r.destination_dn_number)).toEqual(['600', '800', '101', '102']);
     const [ivr, queue, ...polls] = rows as [Row, Row, ...Row[]];
-    expect(ivr).toMatchObject({ creation_method: 'call_init', creation_forward_reason: 'by_did', termination_reason: 'continued_in', continued_in_cdr_id: queue.cdr_id });
+    expect(ivr).toMatchObject({
+      creation_method: 'call_init',
+      creation_forward_reason: 'by_did',
+      termination_reason: 'continued_in',
+      continued_in_cdr_id: queue.cdr_id,
+    });
     expect(ivr.source_entity_type).toBe('external_line');
     expect(ivr.source_dn_name).toBe('GW - 32655144');
     expect(ivr.source_participant_trunk_did).toBe('32655144');
     expect(ivr.source_presentation).toBe(ivr.source_participant_phone_number);
-    for (const p of polls) expect(p).toMatchObject({ creation_method: 'route_to', creation_forward_reason: 'polling', originating_cdr_id: queue.cdr_id });
+    for (const p of polls)
+      expect(p).toMatchObject({
+        creation_method: 'route_to',
+        creation_forward_reason: 'polling',
+        originating_cdr_id: queue.cdr_id,
+      });
     const winner = polls.find((p) => p.destination_dn_number === s.answeredBy) as Row;
     const loser = polls.find((p) => p !== winner) as Row;
     expect(winner.cdr_answered_at).not.toBeNull();
     expect(winner.termination_reason).toBe('src_participant_terminated');
-    expect(loser).toMatchObject({ termination_reason: 'cancelled', termination_reason_details: 'completed_elsewhere', cdr_answered_at: null });
+    expect(loser).toMatchObject({
+      termination_reason: 'cancelled',
+      termination_reason_details: 'completed_elsewhere',
+      cdr_answered_at: null,
+    });
     expect(queue.continued_in_cdr_id).toBe(winner.cdr_id);
     expect(new Set(rows.map((r) => r.main_call_history_id))).toEqual(new Set([s.callHistoryId]));
     expect(rows.every((r) => r.processed === false && r.cdr_ended_at !== null)).toBe(true);
-    const q = await ro.query('SELECT call_result, count_polls FROM callcent_queuecalls WHERE call_history_id = $1', [s.callHistoryId]);
+    const q = await ro.query(
+      'SELECT call_result, count_polls FROM callcent_queuecalls WHERE call_history_id = $1',
+      [s.callHistoryId],
+    );
     expect(q.rows).toEqual([{ call_result: 'ANSWERED', count_polls: 2 }]);
   });
 
@@ -77,13 +117,20 @@ describe('CDRs per scenario', () => {
     const polls = rows.filter((r) => r.originating_cdr_id);
     expect(polls).toHaveLength(2);
     expect(polls.every((p) => p.termination_reason === 'cancelled' && p.cdr_answered_at === null)).toBe(true);
-    expect(rows.find((r) => r.destination_dn_number === '800')?.termination_reason).toBe('src_participant_terminated');
+    expect(rows.find((r) => r.destination_dn_number === '800')?.termination_reason).toBe(
+      'src_participant_terminated',
+    );
   });
 
   it('inbound-missed, ring-group-fanout, outbound, internal and blind-transfer write the rows of their flow', async () => {
     const missed = await rowsOf((await sim.runScenario('inbound-missed')).callHistoryId as string);
     expect(missed).toHaveLength(1);
-    expect(missed[0]).toMatchObject({ destination_dn_number: '103', cdr_answered_at: null, termination_reason: 'cancelled', termination_reason_details: 'terminated_by_originator' });
+    expect(missed[0]).toMatchObject({
+      destination_dn_number: '103',
+      cdr_answered_at: null,
+      termination_reason: 'cancelled',
+      termination_reason_details: 'terminated_by_originator',
+    });
 
     const rg = await sim.runScenario('ring-group-fanout');
     const rgRows = await rowsOf(rg.callHistoryId as string);
@@ -93,20 +140,33 @@ describe('CDRs per scenario', () => {
 
     const out = await rowsOf((await sim.runScenario('outbound')).callHistoryId as string);
     expect(out).toHaveLength(1);
-    expect(out[0]).toMatchObject({ source_dn_number: '100', destination_entity_type: 'external_line', destination_participant_phone_number: '0123456789', termination_reason: 'src_participant_terminated' });
+    expect(out[0]).toMatchObject({
+      source_dn_number: '100',
+      destination_entity_type: 'external_line',
+      destination_participant_phone_number: '0123456789',
+      termination_reason: 'src_participant_terminated',
+    });
 
     const internal = await rowsOf((await sim.runScenario('internal')).callHistoryId as string);
-    expect(internal[0]).toMatchObject({ source_dn_number: '101', destination_dn_number: '102', termination_reason: 'dst_participant_terminated' });
+    expect(internal[0]).toMatchObject({
+      source_dn_number: '101',
+      destination_dn_number: '102',
+      termination_reason: 'dst_participant_terminated',
+    });
 
     const bt = await rowsOf((await sim.runScenario('blind-transfer')).callHistoryId as string);
-    expect(bt.map((r) => [r.destination_dn_number, r.creation_method])).toEqual([['101', 'call_init'], ['102', 'transfer']]);
+    expect(bt.map((r) => [r.destination_dn_number, r.creation_method])).toEqual([
+      ['101', 'call_init'],
+      ['102', 'transfer'],
+    ]);
     expect(bt[0]?.continued_in_cdr_id).toBe(bt[1]?.cdr_id);
     expect(bt[1]?.base_cdr_id).toBe(bt[0]?.cdr_id);
     expect(bt[1]?.source_participant_is_already_connected).toBe(true);
   });
 
   it('writes legacy cl_calls/cl_segments rows joined as integrators query them', async () => {
-    const { rows } = await ro.query(`SELECT count(*)::int AS n FROM cl_segments s JOIN cl_participants sp ON sp.id = s.src_part_id
+    const { rows } =
+      await ro.query(`SELECT count(*)::int AS n FROM cl_segments s JOIN cl_participants sp ON sp.id = s.src_part_id
       JOIN cl_party_info si ON si.id = sp.info_id JOIN cl_calls c ON c.id = s.call_id WHERE s.action_id = 1`);
     expect(rows[0].n).toBeGreaterThan(5);
   });

@@ -11,7 +11,9 @@ afterEach(() => sim.faults.clear());
 afterAll(() => sim?.stop());
 
 const control = (p: string, method = 'POST', body?: unknown) =>
-  fetch(`${sim.baseUrl}/__sim/${p}`, { method, ...(body ? { body: JSON.stringify(body) } : {}) }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
+  fetch(`${sim.baseUrl}/__sim/${p}`, { method, ...(body ? { body: JSON.stringify(body) } : {}) }).then(
+    async (r) => ({ status: r.status, body: (await r.json()) as any }),
+  );
 
 describe('faults', () => {
   it('drops all WebSockets and refuses new ones while refuseWebSockets is on', async () => {
@@ -27,7 +29,12 @@ describe('faults', () => {
 
   it('answers 500 (ODataError) or 503 per path prefix and delays responses', async () => {
     const token = await getToken(sim);
-    await sim.faults.set({ httpErrors: [{ pathPrefix: '/xapi/v1/ActiveCalls', status: 500 }, { pathPrefix: '/callcontrol', status: 503 }] });
+    await sim.faults.set({
+      httpErrors: [
+        { pathPrefix: '/xapi/v1/ActiveCalls', status: 500 },
+        { pathPrefix: '/callcontrol', status: 503 },
+      ],
+    });
     const a = await api(sim, token, '/xapi/v1/ActiveCalls');
     expect(a.status).toBe(500);
     expect(a.body.error.code).toBeTypeOf('string');
@@ -58,7 +65,8 @@ describe('faults', () => {
     await until(() => ws.frames.length >= 4);
     expect(ws.frames[1]?.event).toEqual(ws.frames[0]?.event);
     const before = ws.raw.length;
-    for (const kind of ['non-json', 'wrong-shape', 'oversized'] as const) await sim.faults.set({ malformedFrame: kind });
+    for (const kind of ['non-json', 'wrong-shape', 'oversized'] as const)
+      await sim.faults.set({ malformedFrame: kind });
     await until(() => ws.raw.length >= before + 3);
     const [nonJson, wrong, big] = ws.raw.slice(before);
     expect(() => JSON.parse(nonJson ?? '')).toThrow();
@@ -78,7 +86,9 @@ describe('faults', () => {
     expect(sim.state().pendingCdrWrites).toBe(0);
     const ok = new pg.Client({ connectionString: sim.readonlyDbUrl });
     await ok.connect();
-    const { rowCount } = await ok.query('SELECT 1 FROM cdroutput WHERE call_history_id = $1', [s.callHistoryId]);
+    const { rowCount } = await ok.query('SELECT 1 FROM cdroutput WHERE call_history_id = $1', [
+      s.callHistoryId,
+    ]);
     await ok.end();
     expect(rowCount).toBe(1);
   });

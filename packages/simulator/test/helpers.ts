@@ -18,7 +18,12 @@ export function pgUrl(): string {
 /** Starts a simulator with database and role names unique to `tag`, fast time, dropped on stop. */
 export function startTestSim(tag: string, opts: Partial<SimulatorOptions> = {}): Promise<Simulator> {
   return startSimulator({
-    pgUrl: pgUrl(), dbName: `simdb_${tag}`, readonlyRole: `simro_${tag}`, timeScale: 0.005, dropOnStop: true, ...opts,
+    pgUrl: pgUrl(),
+    dbName: `simdb_${tag}`,
+    readonlyRole: `simro_${tag}`,
+    timeScale: 0.005,
+    dropOnStop: true,
+    ...opts,
   });
 }
 
@@ -28,18 +33,38 @@ export async function getToken(sim: Simulator, who: 'owner' | 'admin' = 'owner')
   const res = await fetch(`${sim.baseUrl}/connect/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ client_id: c.clientId, client_secret: c.clientSecret, grant_type: 'client_credentials' }),
+    body: new URLSearchParams({
+      client_id: c.clientId,
+      client_secret: c.clientSecret,
+      grant_type: 'client_credentials',
+    }),
   });
   if (res.status !== 200) throw new Error(`token: ${res.status}`);
   return ((await res.json()) as { access_token: string }).access_token;
 }
 
 /** GET with a bearer token; returns status and parsed JSON (or null). */
-export async function api(sim: Simulator, token: string, p: string, init: RequestInit = {}): Promise<{ status: number; body: any; headers: Headers; text: string }> {
-  const res = await fetch(`${sim.baseUrl}${p}`, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(init.headers ?? {}) } });
+export async function api(
+  sim: Simulator,
+  token: string,
+  p: string,
+  init: RequestInit = {},
+): Promise<{ status: number; body: any; headers: Headers; text: string }> {
+  const res = await fetch(`${sim.baseUrl}${p}`, {
+    ...init,
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+      ...(init.headers ?? {}),
+    },
+  });
   const text = await res.text();
   let body: unknown = null;
-  try { body = text ? JSON.parse(text) : null; } catch { body = null; }
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch {
+    body = null;
+  }
   return { status: res.status, body, headers: res.headers, text };
 }
 
@@ -51,13 +76,16 @@ type SchemaVersion = '20.0.7' | '20.0.10';
  * include (e.g. `Pbx.Codec`) are accepted as anything.
  */
 export function xapiValidator(version: SchemaVersion): (schema: string, data: unknown) => string[] {
-  const all = JSON.parse(readFileSync(path.join(here, '..', 'fixtures', '3cx-xapi-schemas.json'), 'utf8')) as Record<string, Record<string, any>>;
+  const all = JSON.parse(
+    readFileSync(path.join(here, '..', 'fixtures', '3cx-xapi-schemas.json'), 'utf8'),
+  ) as Record<string, Record<string, any>>;
   const key = Object.keys(all).find((k) => k.startsWith(version + ' '));
   if (!key) throw new Error(`no schemas for ${version}`);
   const schemas: Record<string, any> = JSON.parse(JSON.stringify(all[key]));
   for (const [name, s] of Object.entries(schemas)) {
     if (name.startsWith('_')) delete schemas[name];
-    else if (s.type === 'object' && s.properties && name !== 'Pbx.ODataErrors.InnerError') s.additionalProperties = false;
+    else if (s.type === 'object' && s.properties && name !== 'Pbx.ODataErrors.InnerError')
+      s.additionalProperties = false;
   }
   fixNullable(schemas);
   const refs = JSON.stringify(schemas).match(/#\/components\/schemas\/[\w.]+/g) ?? [];
@@ -72,7 +100,9 @@ export function xapiValidator(version: SchemaVersion): (schema: string, data: un
   return (schema, data) => {
     let v = cache.get(schema);
     if (!v) cache.set(schema, (v = ajv.compile({ $ref: `xapi#/components/schemas/${schema}` })));
-    return v(data) ? [] : (v.errors ?? []).map((e) => `${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`);
+    return v(data)
+      ? []
+      : (v.errors ?? []).map((e) => `${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`);
   };
 }
 
@@ -99,27 +129,43 @@ export interface WsClient {
 
 /** Opens `/callcontrol/ws` with a bearer token; rejects with the HTTP status on refusal. */
 export function connectWs(sim: Simulator, token: string): Promise<WsClient> {
-  const ws = new WebSocket(`${sim.baseUrl.replace('http', 'ws')}/callcontrol/ws`, { headers: { authorization: `Bearer ${token}` } });
+  const ws = new WebSocket(`${sim.baseUrl.replace('http', 'ws')}/callcontrol/ws`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
   const frames: WsFrame[] = [];
   const raw: string[] = [];
   const waiters = new Set<() => void>();
   ws.on('message', (data: Buffer) => {
     const text = data.toString('utf8');
     raw.push(text);
-    try { frames.push(JSON.parse(text) as WsFrame); } catch { /* malformed on purpose */ }
+    try {
+      frames.push(JSON.parse(text) as WsFrame);
+    } catch {
+      /* malformed on purpose */
+    }
     for (const w of waiters) w();
   });
   const client: WsClient = {
-    ws, frames, raw,
-    waitFor: (pred, timeoutMs = 5000) => new Promise((resolve, reject) => {
-      const check = () => {
-        const hit = frames.find(pred);
-        if (hit) { waiters.delete(check); clearTimeout(t); resolve(hit); }
-      };
-      const t = setTimeout(() => { waiters.delete(check); reject(new Error('frame not seen')); }, timeoutMs);
-      waiters.add(check);
-      check();
-    }),
+    ws,
+    frames,
+    raw,
+    waitFor: (pred, timeoutMs = 5000) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          const hit = frames.find(pred);
+          if (hit) {
+            waiters.delete(check);
+            clearTimeout(t);
+            resolve(hit);
+          }
+        };
+        const t = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error('frame not seen'));
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      }),
     close: () => ws.close(),
   };
   return new Promise((resolve, reject) => {

@@ -8,7 +8,13 @@ import { describe, expect, it } from 'vitest';
 import { renderIni } from '../src/ini/write-ini.js';
 import { api, getToken, pgUrl, startTestSim } from './helpers.js';
 
-const target = { host: '127.0.0.1', port: 5432, dbName: 'database_single', readonlyUser: 'logsreader_single', readonlyPassword: 'pw' };
+const target = {
+  host: '127.0.0.1',
+  port: 5432,
+  dbName: 'database_single',
+  readonlyUser: 'logsreader_single',
+  readonlyPassword: 'pw',
+};
 const parse = (text: string) => {
   const out: Record<string, string> = {};
   let section = '';
@@ -24,12 +30,23 @@ const parse = (text: string) => {
 describe('3CXPhoneSystem.ini', () => {
   it('sections layout: [CfgServerProfile] DBHost/DBPort, [QMDatabase] DBName, [DbAdminREADONLY] User/Password', () => {
     const ini = parse(renderIni(target, 'sections', 'm'));
-    expect(ini).toMatchObject({ 'CfgServerProfile.DBHost': '127.0.0.1', 'CfgServerProfile.DBPort': '5432', 'QMDatabase.DBName': 'database_single', 'DbAdminREADONLY.User': 'logsreader_single', 'DbAdminREADONLY.Password': 'pw' });
+    expect(ini).toMatchObject({
+      'CfgServerProfile.DBHost': '127.0.0.1',
+      'CfgServerProfile.DBPort': '5432',
+      'QMDatabase.DBName': 'database_single',
+      'DbAdminREADONLY.User': 'logsreader_single',
+      'DbAdminREADONLY.Password': 'pw',
+    });
   });
 
   it('flat layout: DBName/DBPort/MasterDBUser before any section', () => {
     const ini = parse(renderIni(target, 'flat', 'm'));
-    expect(ini).toMatchObject({ '.DBName': 'database_single', '.DBPort': '5432', '.MasterDBUser': 'phonesystem', 'DbAdminREADONLY.User': 'logsreader_single' });
+    expect(ini).toMatchObject({
+      '.DBName': 'database_single',
+      '.DBPort': '5432',
+      '.MasterDBUser': 'phonesystem',
+      'DbAdminREADONLY.User': 'logsreader_single',
+    });
   });
 
   it('the written file points at the database with the read-only credentials', async () => {
@@ -53,7 +70,27 @@ describe('3CXPhoneSystem.ini', () => {
 describe('CLI', () => {
   it('prints exactly one JSON ready line, serves, and stops cleanly on SIGTERM', async () => {
     const cli = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'src', 'cli.ts');
-    const child = spawn(process.execPath, ['--import', 'tsx', cli, '--pg-url', pgUrl(), '--db-name', 'simdb_cli', '--readonly-role', 'simro_cli', '--version', '20.0.9', '--seed', '3', '--time-scale', '0.01'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        cli,
+        '--pg-url',
+        pgUrl(),
+        '--db-name',
+        'simdb_cli',
+        '--readonly-role',
+        'simro_cli',
+        '--version',
+        '20.0.9',
+        '--seed',
+        '3',
+        '--time-scale',
+        '0.01',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     const lines: string[] = [];
     const rl = createInterface({ input: child.stdout });
     rl.on('line', (l) => lines.push(l));
@@ -67,7 +104,10 @@ describe('CLI', () => {
     const sim = { baseUrl: info.baseUrl, clients: { owner: info.owner, admin: info.admin } } as never;
     const token = await getToken(sim);
     expect((await api(sim, token, '/xapi/v1/Defs?$select=Id')).status).toBe(200);
-    const code = await new Promise((r) => { child.once('exit', r); child.kill('SIGTERM'); });
+    const code = await new Promise((r) => {
+      child.once('exit', r);
+      child.kill('SIGTERM');
+    });
     expect(code).toBe(0);
     expect(lines).toHaveLength(1);
   });

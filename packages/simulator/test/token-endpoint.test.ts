@@ -12,7 +12,11 @@ afterAll(async () => {
 });
 
 const form = (sim: Simulator, secret?: string) =>
-  new URLSearchParams({ client_id: sim.clients.owner.clientId, client_secret: secret ?? sim.clients.owner.clientSecret, grant_type: 'client_credentials' });
+  new URLSearchParams({
+    client_id: sim.clients.owner.clientId,
+    client_secret: secret ?? sim.clients.owner.clientSecret,
+    grant_type: 'client_credentials',
+  });
 
 describe('POST /connect/token', () => {
   it('issues a Bearer token for form-urlencoded credentials', async () => {
@@ -31,10 +35,18 @@ describe('POST /connect/token', () => {
   });
 
   it('quirk: expires_in is 60 (minutes) in 20.0.8 mode and 3600 (seconds) in 20.0.9 mode, exp +1 h in both', async () => {
-    for (const [sim, expected] of [[v8, 60], [v9, 3600]] as const) {
-      const body = (await (await fetch(`${sim.baseUrl}/connect/token`, { method: 'POST', body: form(sim) })).json()) as { expires_in: number; access_token: string };
+    for (const [sim, expected] of [
+      [v8, 60],
+      [v9, 3600],
+    ] as const) {
+      const body = (await (
+        await fetch(`${sim.baseUrl}/connect/token`, { method: 'POST', body: form(sim) })
+      ).json()) as { expires_in: number; access_token: string };
       expect(body.expires_in).toBe(expected);
-      const [head, payload] = body.access_token.split('.').slice(0, 2).map((p) => JSON.parse(Buffer.from(p, 'base64url').toString()));
+      const [head, payload] = body.access_token
+        .split('.')
+        .slice(0, 2)
+        .map((p) => JSON.parse(Buffer.from(p, 'base64url').toString()));
       expect(head.alg).toBe('ES256');
       expect(typeof head.kid).toBe('string');
       expect(payload.exp - Math.floor(Date.now() / 1000)).toBeGreaterThan(3590);

@@ -51,13 +51,20 @@ describe('WebSocket /callcontrol/ws', () => {
     const ws = await connectWs(sim, await getToken(sim));
     ws.ws.send(JSON.stringify({ RequestID: '42', Path: '/callcontrol/101', RequestData: '' }));
     const res = await ws.waitFor((f) => f.event.event_type === 4);
-    const data = res.event.attached_data as { RequestID: string; Path: string; StatusCode: number; Response: string };
+    const data = res.event.attached_data as {
+      RequestID: string;
+      Path: string;
+      StatusCode: number;
+      Response: string;
+    };
     expect(data.RequestID).toBe('42');
     expect(data.Path).toBe('/callcontrol/101');
     expect(data.StatusCode).toBe(200);
     expect(JSON.parse(data.Response).dn).toBe('101');
     ws.ws.send(JSON.stringify({ RequestID: '43', Path: '/callcontrol/101/participants/1', RequestData: '' }));
-    const missing = await ws.waitFor((f) => (f.event.attached_data as { RequestID?: string } | null)?.RequestID === '43');
+    const missing = await ws.waitFor(
+      (f) => (f.event.attached_data as { RequestID?: string } | null)?.RequestID === '43',
+    );
     expect((missing.event.attached_data as { StatusCode: number }).StatusCode).toBe(404);
     ws.close();
   });
@@ -69,7 +76,9 @@ describe('duplicate Upserts', () => {
     try {
       const ws = await connectWs(s, await getToken(s));
       await s.runScenario('inbound-queue-answered');
-      await ws.waitFor((f) => f.event.event_type === 1 && ws.frames.filter((x) => x.event.event_type === 1).length >= 2);
+      await ws.waitFor(
+        (f) => f.event.event_type === 1 && ws.frames.filter((x) => x.event.event_type === 1).length >= 2,
+      );
       ws.close();
       return ws.frames.map((f) => [f.event.event_type, f.event.entity]);
     } finally {
@@ -78,9 +87,14 @@ describe('duplicate Upserts', () => {
   }
 
   it('quirk: the same Upsert is sometimes sent twice, identically for the same seed', async () => {
-    const [a, b, always] = await Promise.all([framesOf('a', 7, 0.5), framesOf('b', 7, 0.5), framesOf('c', 8, 1)]);
+    const [a, b, always] = await Promise.all([
+      framesOf('a', 7, 0.5),
+      framesOf('b', 7, 0.5),
+      framesOf('c', 8, 1),
+    ]);
     expect(a).toEqual(b);
-    const consecutiveDupes = (fs: [number, string][]) => fs.filter((f, i) => i > 0 && f[0] === 0 && f[1] === fs[i - 1]?.[1]).length;
+    const consecutiveDupes = (fs: [number, string][]) =>
+      fs.filter((f, i) => i > 0 && f[0] === 0 && f[1] === fs[i - 1]?.[1]).length;
     expect(consecutiveDupes(a)).toBeGreaterThan(0);
     expect(consecutiveDupes(always)).toBe(always.filter((f) => f[0] === 0).length / 2);
   });

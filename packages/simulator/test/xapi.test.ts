@@ -23,7 +23,9 @@ afterAll(() => sim?.stop());
 function expectEnvelope(body: any, items: string) {
   expect(typeof body['@odata.context']).toBe('string');
   expect(Array.isArray(body.value)).toBe(true);
-  expect(validate('BaseCollectionPaginationCountResponse', { '@odata.count': body['@odata.count'] ?? null })).toEqual([]);
+  expect(
+    validate('BaseCollectionPaginationCountResponse', { '@odata.count': body['@odata.count'] ?? null }),
+  ).toEqual([]);
   for (const item of body.value) expect(validate(items, item)).toEqual([]);
 }
 
@@ -37,7 +39,9 @@ describe('XAPI', () => {
     expect(res.body['@odata.count']).toBe(1);
     expect(Object.keys(res.body.value[0]).sort()).toEqual([...ACTIVE_CALL_FIELDS].sort());
     expect(res.body.value[0].Status).toBe('Ringing');
-    const drop = await api(sim, owner, `/xapi/v1/ActiveCalls(${res.body.value[0].Id})/Pbx.DropCall`, { method: 'POST' });
+    const drop = await api(sim, owner, `/xapi/v1/ActiveCalls(${res.body.value[0].Id})/Pbx.DropCall`, {
+      method: 'POST',
+    });
     expect(drop.status).toBe(200);
     expect(drop.body).toEqual({});
     expect((await running).outcome).toBe('abandoned');
@@ -49,7 +53,11 @@ describe('XAPI', () => {
     expectEnvelope(all.body, 'Pbx.CallHistoryView');
     const total = all.body['@odata.count'];
     expect(total).toBeGreaterThan(4);
-    const page = await api(sim, owner, '/xapi/v1/CallHistoryView?$count=true&$orderby=SegmentId desc&$skip=1&$top=2');
+    const page = await api(
+      sim,
+      owner,
+      '/xapi/v1/CallHistoryView?$count=true&$orderby=SegmentId desc&$skip=1&$top=2',
+    );
     expect(page.body['@odata.count']).toBe(total);
     expect(page.body.value.map((s: any) => s.SegmentId)).toEqual([total - 1, total - 2]);
     const sel = await api(sim, owner, '/xapi/v1/CallHistoryView?$select=SegmentId,SrcDn&$top=1');
@@ -59,14 +67,25 @@ describe('XAPI', () => {
 
   it('GET /xapi/v1/CallHistoryView - $filter with dates, numbers, and/or, contains/startswith', async () => {
     const today = new Date().toISOString().slice(0, 10);
-    const q = (f: string) => api(sim, owner, `/xapi/v1/CallHistoryView?$count=true&$filter=${encodeURIComponent(f)}`);
+    const q = (f: string) =>
+      api(sim, owner, `/xapi/v1/CallHistoryView?$count=true&$filter=${encodeURIComponent(f)}`);
     const total = (await q('SegmentId ge 1')).body['@odata.count'];
-    expect((await q(`date(SegmentStartTime) ge ${today} and date(SegmentStartTime) le ${today}`)).body['@odata.count']).toBe(total);
+    expect(
+      (await q(`date(SegmentStartTime) ge ${today} and date(SegmentStartTime) le ${today}`)).body[
+        '@odata.count'
+      ],
+    ).toBe(total);
     expect((await q('SegmentStartTime lt 2000-01-01T00:00:00Z')).body['@odata.count']).toBe(0);
     expect((await q("SrcDn eq '10007'")).body.value.every((s: any) => s.SrcDn === '10007')).toBe(true);
     expect((await q("SrcDn ne '10007' or SegmentId eq 1")).body['@odata.count']).toBeGreaterThan(0);
-    expect((await q("contains(DstDisplayName,'support')")).body.value.every((s: any) => s.DstDisplayName === 'Support')).toBe(true);
-    expect((await q("startswith(SrcCallerNumber,'+49') and SrcExternal eq true")).body['@odata.count']).toBeGreaterThan(0);
+    expect(
+      (await q("contains(DstDisplayName,'support')")).body.value.every(
+        (s: any) => s.DstDisplayName === 'Support',
+      ),
+    ).toBe(true);
+    expect(
+      (await q("startswith(SrcCallerNumber,'+49') and SrcExternal eq true")).body['@odata.count'],
+    ).toBeGreaterThan(0);
     expect((await q('NoSuchField eq 1')).status).toBe(400);
   });
 
@@ -79,7 +98,11 @@ describe('XAPI', () => {
   });
 
   it('GetCallLogData with a malformed parameter list answers 404', async () => {
-    const res = await api(sim, owner, "/xapi/v1/ReportCallLogData/Pbx.GetCallLogData(periodFrom=2024-12-01T00:00:00Z,sourceType=0)");
+    const res = await api(
+      sim,
+      owner,
+      '/xapi/v1/ReportCallLogData/Pbx.GetCallLogData(periodFrom=2024-12-01T00:00:00Z,sourceType=0)',
+    );
     expect(res.status).toBe(404);
     const unknown = await api(sim, owner, callLog('2020-01-01T00:00:00Z').replace('hidePcalls', 'hideCalls'));
     expect(unknown.status).toBe(404);
@@ -119,7 +142,9 @@ describe('XAPI', () => {
 
   it('answers 401 with an empty body and WWW-Authenticate: Bearer without a valid token', async () => {
     for (const auth of [undefined, 'Bearer nonsense']) {
-      const res = await fetch(`${sim.baseUrl}/xapi/v1/ActiveCalls`, { headers: auth ? { authorization: auth } : {} });
+      const res = await fetch(`${sim.baseUrl}/xapi/v1/ActiveCalls`, {
+        headers: auth ? { authorization: auth } : {},
+      });
       expect(res.status).toBe(401);
       expect(res.headers.get('www-authenticate')).toBe('Bearer');
       expect(await res.text()).toBe('');

@@ -12,7 +12,12 @@ export interface LiveCalls {
  */
 export function registerActiveCallsRoute(
   app: FastifyInstance,
-  deps: { calls: LiveCalls; auth: preHandlerAsyncHookHandler; onChange: (fn: () => void) => void; maxAgeMs?: number },
+  deps: {
+    calls: LiveCalls;
+    auth: preHandlerAsyncHookHandler;
+    onChange: (fn: () => void) => void;
+    maxAgeMs?: number;
+  },
 ): void {
   let cached: { body: string; at: number } | undefined;
   const maxAge = deps.maxAgeMs ?? 1000;
@@ -21,7 +26,13 @@ export function registerActiveCallsRoute(
     '/relay/active-calls',
     {
       preHandler: deps.auth,
-      schema: { querystring: { type: 'object', properties: { extension: { type: 'string', maxLength: 32 } }, additionalProperties: false } },
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: { extension: { type: 'string', maxLength: 32 } },
+          additionalProperties: false,
+        },
+      },
     },
     async (req, reply) => {
       reply.type('application/json');

@@ -1,5 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
-import { keyFromHeaders, type ApiKeyVerifier, type Scope, type VerifiedKey } from '../auth/api-key-verifier.js';
+import {
+  keyFromHeaders,
+  type ApiKeyVerifier,
+  type Scope,
+  type VerifiedKey,
+} from '../auth/api-key-verifier.js';
 import type { RateLimiter } from '../auth/rate-limiter.js';
 import type { UsageRecorder } from '../auth/usage-recorder.js';
 import type { RelayMetrics } from '../stats/relay-metrics.js';
@@ -27,7 +32,10 @@ function deny(reply: FastifyReply, status: number, code: string, message: string
  * without a valid key, 403 without the scope, 429 with Retry-After past the key's rate. Every
  * authenticated request is counted (in memory; {@link UsageRecorder} writes batches).
  */
-export function installApiAuth(app: FastifyInstance, deps: ApiAuthDeps): { requireScope(scope: Scope | null): preHandlerAsyncHookHandler } {
+export function installApiAuth(
+  app: FastifyInstance,
+  deps: ApiAuthDeps,
+): { requireScope(scope: Scope | null): preHandlerAsyncHookHandler } {
   app.decorateRequest('apiKey', null);
   app.addHook('onResponse', async (req, reply) => {
     if (!req.apiKey) return;
@@ -49,7 +57,8 @@ export function installApiAuth(app: FastifyInstance, deps: ApiAuthDeps): { requi
           return deny(reply, 401, 'UNAUTHORIZED', 'invalid, revoked or expired API key');
         }
         req.apiKey = key;
-        if (scope && !key.scopes.includes(scope)) return deny(reply, 403, 'FORBIDDEN', `scope ${scope} required`);
+        if (scope && !key.scopes.includes(scope))
+          return deny(reply, 403, 'FORBIDDEN', `scope ${scope} required`);
         const limit = deps.limiter.take(key.id, key.rateLimitPerMinute);
         if (!limit.ok) {
           reply.header('retry-after', String(limit.retryAfterSec));

@@ -68,21 +68,44 @@ export function registerCallHistoryRoute(
       },
     },
     async (req) => {
-      if (!deps.history) throw new AppError('UNAVAILABLE', 'call history needs the XAPI source (PBX_URL, PBX_CLIENT_ID, PBX_CLIENT_SECRET)');
+      if (!deps.history)
+        throw new AppError(
+          'UNAVAILABLE',
+          'call history needs the XAPI source (PBX_URL, PBX_CLIENT_ID, PBX_CLIENT_SECRET)',
+        );
       const q = req.query;
       const to = q.to ? new Date(q.to) : new Date();
       const from = q.from ? new Date(q.from) : new Date(to.getTime() - DAY);
       if (from >= to) throw new AppError('BAD_REQUEST', 'from must be before to');
       const limit = q.limit ?? 100;
       const offset = q.offset ?? 0;
-      const key = JSON.stringify([from.getTime(), q.to ? to.getTime() : Math.floor(to.getTime() / cacheMs), q.extension, q.number, limit, offset]);
+      const key = JSON.stringify([
+        from.getTime(),
+        q.to ? to.getTime() : Math.floor(to.getTime() / cacheMs),
+        q.extension,
+        q.number,
+        limit,
+        offset,
+      ]);
       const hit = cache.get(key);
       if (hit && Date.now() - hit.at < cacheMs) return hit.body;
       let page: CallHistoryPage;
       try {
-        page = await deps.history.getCallHistory({ from, to, extension: q.extension, number: q.number, top: limit, skip: offset });
+        page = await deps.history.getCallHistory({
+          from,
+          to,
+          extension: q.extension,
+          number: q.number,
+          top: limit,
+          skip: offset,
+        });
       } catch (err) {
-        throw new AppError('UPSTREAM_ERROR', `PBX call history failed: ${(err as Error).message}`, undefined, { cause: err });
+        throw new AppError(
+          'UPSTREAM_ERROR',
+          `PBX call history failed: ${(err as Error).message}`,
+          undefined,
+          { cause: err },
+        );
       }
       const body = {
         from: from.toISOString(),

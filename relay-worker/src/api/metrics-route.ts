@@ -8,7 +8,10 @@ const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
  * connection, not proxied by nginx) needs no key; through nginx any valid API key is required,
  * so the figures are not public.
  */
-export function registerMetricsRoute(app: FastifyInstance, deps: { metrics: RelayMetrics; anyKey: preHandlerAsyncHookHandler }): void {
+export function registerMetricsRoute(
+  app: FastifyInstance,
+  deps: { metrics: RelayMetrics; anyKey: preHandlerAsyncHookHandler },
+): void {
   app.get(
     '/relay/metrics',
     {

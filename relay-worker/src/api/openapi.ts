@@ -2,48 +2,161 @@ import type { FastifyInstance } from 'fastify';
 import { EVENT_TYPES } from '@3cx-relay/events';
 import { VERSION } from '../version.js';
 
-const error = { type: 'object', properties: { error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } } } };
+const error = {
+  type: 'object',
+  properties: {
+    error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } },
+  },
+};
 const errors = (...codes: number[]) =>
-  Object.fromEntries(codes.map((c) => [String(c), { description: { 400: 'Bad request', 401: 'Missing or invalid API key', 403: 'Missing scope', 429: 'Rate limited (see Retry-After)', 502: 'PBX error', 503: 'Not configured or unavailable' }[c], content: { 'application/json': { schema: error } } }]));
-const party = { type: 'object', properties: { dn: { type: ['string', 'null'] }, number: { type: ['string', 'null'] }, name: { type: ['string', 'null'] }, external: { type: 'boolean' } } };
+  Object.fromEntries(
+    codes.map((c) => [
+      String(c),
+      {
+        description: {
+          400: 'Bad request',
+          401: 'Missing or invalid API key',
+          403: 'Missing scope',
+          429: 'Rate limited (see Retry-After)',
+          502: 'PBX error',
+          503: 'Not configured or unavailable',
+        }[c],
+        content: { 'application/json': { schema: error } },
+      },
+    ]),
+  );
+const party = {
+  type: 'object',
+  properties: {
+    dn: { type: ['string', 'null'] },
+    number: { type: ['string', 'null'] },
+    name: { type: ['string', 'null'] },
+    external: { type: 'boolean' },
+  },
+};
 
 /** The OpenAPI 3.1 description of the relay's API, served at /relay/openapi.json. */
 export function openApiDocument() {
   return {
     openapi: '3.1.0',
-    info: { title: '3CX Relay API', version: VERSION, description: 'Live calls, call history, event stream (WebSocket) and metrics of a 3CX V20 relay. Authenticate with `Authorization: Bearer <prefix>.<secret>`.' },
+    info: {
+      title: '3CX Relay API',
+      version: VERSION,
+      description:
+        'Live calls, call history, event stream (WebSocket) and metrics of a 3CX V20 relay. Authenticate with `Authorization: Bearer <prefix>.<secret>`.',
+    },
     servers: [{ url: '/' }],
     components: {
-      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'API key `rk_<12 hex>.<secret>` created in the admin panel.' } },
+      securitySchemes: {
+        apiKey: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'API key `rk_<12 hex>.<secret>` created in the admin panel.',
+        },
+      },
     },
     security: [{ apiKey: [] }],
     paths: {
-      '/relay/health': { get: { summary: 'Component statuses and version', security: [], responses: { 200: { description: 'Up' }, 503: { description: 'Own database down' } } } },
+      '/relay/health': {
+        get: {
+          summary: 'Component statuses and version',
+          security: [],
+          responses: { 200: { description: 'Up' }, 503: { description: 'Own database down' } },
+        },
+      },
       '/relay/active-calls': {
         get: {
           summary: 'Calls in progress (scope calls:read), from the relay’s live state',
-          parameters: [{ name: 'extension', in: 'query', schema: { type: 'string' }, description: 'Only calls involving this extension' }],
-          responses: { 200: { description: 'Active calls', content: { 'application/json': { schema: { type: 'object', properties: { count: { type: 'integer' }, calls: { type: 'array', items: { type: 'object' } } } } } } }, ...errors(401, 403, 429) },
+          parameters: [
+            {
+              name: 'extension',
+              in: 'query',
+              schema: { type: 'string' },
+              description: 'Only calls involving this extension',
+            },
+          ],
+          responses: {
+            200: {
+              description: 'Active calls',
+              content: {
+                'application/json': {
+                  schema: {
+                    type: 'object',
+                    properties: {
+                      count: { type: 'integer' },
+                      calls: { type: 'array', items: { type: 'object' } },
+                    },
+                  },
+                },
+              },
+            },
+            ...errors(401, 403, 429),
+          },
         },
       },
       '/relay/call-history': {
         get: {
           summary: 'Call history segments (scope history:read), newest first',
           parameters: [
-            { name: 'from', in: 'query', schema: { type: 'string', format: 'date-time' }, description: 'Default: 24 h before `to`' },
-            { name: 'to', in: 'query', schema: { type: 'string', format: 'date-time' }, description: 'Default: now' },
+            {
+              name: 'from',
+              in: 'query',
+              schema: { type: 'string', format: 'date-time' },
+              description: 'Default: 24 h before `to`',
+            },
+            {
+              name: 'to',
+              in: 'query',
+              schema: { type: 'string', format: 'date-time' },
+              description: 'Default: now',
+            },
             { name: 'extension', in: 'query', schema: { type: 'string' } },
-            { name: 'number', in: 'query', schema: { type: 'string' }, description: 'Substring of the caller or callee number' },
-            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+            {
+              name: 'number',
+              in: 'query',
+              schema: { type: 'string' },
+              description: 'Substring of the caller or callee number',
+            },
+            {
+              name: 'limit',
+              in: 'query',
+              schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+            },
             { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0, default: 0 } },
           ],
           responses: {
             200: {
               description: 'One page',
-              content: { 'application/json': { schema: { type: 'object', properties: {
-                from: { type: 'string' }, to: { type: 'string' }, total: { type: ['integer', 'null'] }, limit: { type: 'integer' }, offset: { type: 'integer' }, nextOffset: { type: ['integer', 'null'] },
-                items: { type: 'array', items: { type: 'object', properties: { segmentId: { type: 'integer' }, startedAt: { type: 'string' }, endedAt: { type: 'string' }, answered: { type: ['boolean', 'null'] }, duration: { type: 'string' }, source: party, destination: party } } },
-              } } } },
+              content: {
+                'application/json': {
+                  schema: {
+                    type: 'object',
+                    properties: {
+                      from: { type: 'string' },
+                      to: { type: 'string' },
+                      total: { type: ['integer', 'null'] },
+                      limit: { type: 'integer' },
+                      offset: { type: 'integer' },
+                      nextOffset: { type: ['integer', 'null'] },
+                      items: {
+                        type: 'array',
+                        items: {
+                          type: 'object',
+                          properties: {
+                            segmentId: { type: 'integer' },
+                            startedAt: { type: 'string' },
+                            endedAt: { type: 'string' },
+                            answered: { type: ['boolean', 'null'] },
+                            duration: { type: 'string' },
+                            source: party,
+                            destination: party,
+                          },
+                        },
+                      },
+                    },
+                  },
+                },
+              },
             },
             ...errors(400, 401, 403, 429, 502, 503),
           },
@@ -59,12 +172,23 @@ export function openApiDocument() {
             'Messages: `{"kind":"hello"}`, then `{"kind":"event","sequence":"…","type":…,"data":…}` per event. Close codes: 1001 shutdown, 4001 key revoked, 4008 slow consumer (over 1 MiB buffered). Server pings every 25 s.',
             `Event types: ${EVENT_TYPES.join(', ')}.`,
           ].join('\n\n'),
-          parameters: ['types', 'extensions', 'dids', 'queues', 'since', 'access_token'].map((name) => ({ name, in: 'query', schema: { type: 'string' } })),
+          parameters: ['types', 'extensions', 'dids', 'queues', 'since', 'access_token'].map((name) => ({
+            name,
+            in: 'query',
+            schema: { type: 'string' },
+          })),
           responses: { 101: { description: 'Switching protocols' }, ...errors(400, 401, 403, 429) },
         },
       },
-      '/relay/metrics': { get: { summary: 'Prometheus metrics (no key from loopback; any valid key through the proxy)', responses: { 200: { description: 'text/plain; version=0.0.4' } } } },
-      '/relay/openapi.json': { get: { summary: 'This document', security: [], responses: { 200: { description: 'OpenAPI 3.1' } } } },
+      '/relay/metrics': {
+        get: {
+          summary: 'Prometheus metrics (no key from loopback; any valid key through the proxy)',
+          responses: { 200: { description: 'text/plain; version=0.0.4' } },
+        },
+      },
+      '/relay/openapi.json': {
+        get: { summary: 'This document', security: [], responses: { 200: { description: 'OpenAPI 3.1' } } },
+      },
     },
   };
 }

@@ -79,14 +79,26 @@ export class ApiKeyVerifier extends EventEmitter<{ revoked: [keyIds: string[]] }
   private async lookup(presented: string): Promise<VerifiedKey | null> {
     const m = KEY_PATTERN.exec(presented);
     if (!m) return null;
-    const res = await this.pool.query<{ id: string; secret_hash: string; scopes: string[]; rate_limit_per_minute: number | null; expires_at: Date | null }>(
+    const res = await this.pool.query<{
+      id: string;
+      secret_hash: string;
+      scopes: string[];
+      rate_limit_per_minute: number | null;
+      expires_at: Date | null;
+    }>(
       `SELECT id::text, secret_hash, scopes, rate_limit_per_minute, expires_at FROM api_keys
         WHERE prefix = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())`,
       [m[1]],
     );
     const row = res.rows[0];
     if (!row || !(await bcrypt.compare(m[2]!, row.secret_hash))) return null;
-    return { id: row.id, prefix: m[1]!, scopes: row.scopes, rateLimitPerMinute: row.rate_limit_per_minute, expiresAt: row.expires_at };
+    return {
+      id: row.id,
+      prefix: m[1]!,
+      scopes: row.scopes,
+      rateLimitPerMinute: row.rate_limit_per_minute,
+      expiresAt: row.expires_at,
+    };
   }
 
   /** Re-reads every cached key; drops and announces the ones no longer valid, refreshes scopes. */
@@ -96,7 +108,12 @@ export class ApiKeyVerifier extends EventEmitter<{ revoked: [keyIds: string[]] }
     // Negative entries may belong to a key created a moment ago: forget them too.
     for (const [d, e] of this.cache) if (!e.key) this.cache.delete(d);
     if (ids.length === 0) return [];
-    const res = await this.pool.query<{ id: string; scopes: string[]; rate_limit_per_minute: number | null; expires_at: Date | null }>(
+    const res = await this.pool.query<{
+      id: string;
+      scopes: string[];
+      rate_limit_per_minute: number | null;
+      expires_at: Date | null;
+    }>(
       `SELECT id::text, scopes, rate_limit_per_minute, expires_at FROM api_keys
         WHERE id = ANY($1::uuid[]) AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())`,
       [ids],
@@ -106,7 +123,12 @@ export class ApiKeyVerifier extends EventEmitter<{ revoked: [keyIds: string[]] }
     for (const [digest, e] of entries) {
       const row = valid.get(e.key!.id);
       if (!row) this.cache.delete(digest);
-      else Object.assign(e.key!, { scopes: row.scopes, rateLimitPerMinute: row.rate_limit_per_minute, expiresAt: row.expires_at });
+      else
+        Object.assign(e.key!, {
+          scopes: row.scopes,
+          rateLimitPerMinute: row.rate_limit_per_minute,
+          expiresAt: row.expires_at,
+        });
     }
     if (revoked.length) {
       this.log.info({ keyIds: revoked }, 'API keys revoked or expired; cache entries dropped');
@@ -118,7 +140,9 @@ export class ApiKeyVerifier extends EventEmitter<{ revoked: [keyIds: string[]] }
   /** Revalidates every `everyMs` in case a NOTIFY was missed. */
   startPeriodicRevalidation(everyMs = 30_000): void {
     this.timer = setInterval(() => {
-      this.revalidate().catch((err) => this.log.warn({ err: coerceError(err) }, 'could not revalidate API keys'));
+      this.revalidate().catch((err) =>
+        this.log.warn({ err: coerceError(err) }, 'could not revalidate API keys'),
+      );
     }, everyMs);
     this.timer.unref();
   }

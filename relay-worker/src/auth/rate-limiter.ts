@@ -8,7 +8,11 @@ export class RateLimiter {
   constructor(private readonly defaultPerMinute: number) {}
 
   /** Takes one token; when none is left, says how many seconds until one is. */
-  take(keyId: string, perMinute: number | null, now = Date.now()): { ok: true } | { ok: false; retryAfterSec: number } {
+  take(
+    keyId: string,
+    perMinute: number | null,
+    now = Date.now(),
+  ): { ok: true } | { ok: false; retryAfterSec: number } {
     const rate = perMinute ?? this.defaultPerMinute;
     const b = this.buckets.get(keyId) ?? { tokens: rate, at: now };
     b.tokens = Math.min(rate, b.tokens + ((now - b.at) * rate) / 60_000);

@@ -62,7 +62,14 @@ export class UsageRecorder {
            SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::int[], $6::float8[])
            ON CONFLICT (api_key_id, bucket, route, status_class) DO UPDATE
               SET count = api_usage.count + EXCLUDED.count, total_latency_ms = api_usage.total_latency_ms + EXCLUDED.total_latency_ms`,
-          [rows.map((r) => r.keyId), rows.map((r) => r.bucket), rows.map((r) => r.route), rows.map((r) => r.statusClass), rows.map((r) => r.count), rows.map((r) => r.totalLatencyMs)],
+          [
+            rows.map((r) => r.keyId),
+            rows.map((r) => r.bucket),
+            rows.map((r) => r.route),
+            rows.map((r) => r.statusClass),
+            rows.map((r) => r.count),
+            rows.map((r) => r.totalLatencyMs),
+          ],
         );
       }
       if (used.length) {
@@ -73,7 +80,10 @@ export class UsageRecorder {
         );
       }
     } catch (err) {
-      this.log.warn({ err: coerceError(err), buckets: rows.length }, 'could not write API usage; keeping it for the next flush');
+      this.log.warn(
+        { err: coerceError(err), buckets: rows.length },
+        'could not write API usage; keeping it for the next flush',
+      );
       for (const r of rows) {
         const k = `${r.keyId}|${r.bucket.getTime()}|${r.route}|${r.statusClass}`;
         const cur = this.buckets.get(k);

@@ -73,5 +73,7 @@ export async function claimDueDeliveries(
 
 /** The Standard Webhooks body `{"type","timestamp","data"}` with the stored JSON spliced in as is. */
 export function buildBody(d: Pick<ClaimedDelivery, 'eventType' | 'occurredAt' | 'dataJson'>): Buffer {
-  return Buffer.from(`{"type":${JSON.stringify(d.eventType)},"timestamp":"${d.occurredAt.toISOString()}","data":${d.dataJson}}`);
+  return Buffer.from(
+    `{"type":${JSON.stringify(d.eventType)},"timestamp":"${d.occurredAt.toISOString()}","data":${d.dataJson}}`,
+  );
 }

@@ -62,7 +62,14 @@ export class DeliveryService {
     this.subscriptions = new SubscriptionStore(deps.pool, cfg.encryptionKey, log);
     this.client = new WebhookClient({ timeoutMs: cfg.timeoutMs });
     this.dispatcher = new Dispatcher(
-      { pool: deps.pool, subscriptions: this.subscriptions, client: this.client, status: deps.status, metrics: deps.metrics, log },
+      {
+        pool: deps.pool,
+        subscriptions: this.subscriptions,
+        client: this.client,
+        status: deps.status,
+        metrics: deps.metrics,
+        log,
+      },
       {
         retry: new RetryPolicy({ scheduleMs: cfg.retryScheduleMs, jitter: cfg.retryJitter }),
         pollMs: cfg.pollMs,
@@ -81,11 +88,18 @@ export class DeliveryService {
     await this.subscriptions.reload();
     // Safety net for edits made without a reload-subscriptions command (URL, secrets, limits).
     this.reloadTimer = setInterval(() => {
-      this.subscriptions.reload().catch((err) => this.deps.log.warn({ err: coerceError(err) }, 'could not reload subscriptions'));
+      this.subscriptions
+        .reload()
+        .catch((err) => this.deps.log.warn({ err: coerceError(err) }, 'could not reload subscriptions'));
     }, this.cfg.reloadEveryMs ?? 30_000);
     this.reloadTimer.unref();
     this.dispatcher.start();
-    if (this.cfg.prune !== false) this.stopPruner = startEventPruner(this.deps.pool, this.deps.log.child({ module: 'retention' }), this.cfg.retentionMs);
+    if (this.cfg.prune !== false)
+      this.stopPruner = startEventPruner(
+        this.deps.pool,
+        this.deps.log.child({ module: 'retention' }),
+        this.cfg.retentionMs,
+      );
     void this.deps.status.set('delivery', { status: 'up' });
   }
 
@@ -101,21 +115,34 @@ export class DeliveryService {
     const { pool } = this.deps;
     const str = (args: Record<string, unknown>, key: string): string => {
       const v = args[key];
-      if (typeof v !== 'string' && typeof v !== 'number') throw new AppError('BAD_REQUEST', `missing argument ${key}`);
+      if (typeof v !== 'string' && typeof v !== 'number')
+        throw new AppError('BAD_REQUEST', `missing argument ${key}`);
       return String(v);
     };
     const woken = <T>(p: Promise<T>) => p.then((v) => (this.dispatcher.wake(), v));
-    control.on('reload-subscriptions', async () => `reloaded ${await this.subscriptions.reload()} subscriptions`);
-    control.on('retry-delivery', async (a) => `queued ${await woken(retryDelivery(pool, str(a, 'deliveryId')))} delivery`);
+    control.on(
+      'reload-subscriptions',
+      async () => `reloaded ${await this.subscriptions.reload()} subscriptions`,
+    );
+    control.on(
+      'retry-delivery',
+      async (a) => `queued ${await woken(retryDelivery(pool, str(a, 'deliveryId')))} delivery`,
+    );
     control.on('retry-failed', async (a) => {
       await this.subscriptions.reload();
       return `queued ${await woken(retryFailed(pool, str(a, 'subscriptionId')))} failed deliveries`;
     });
     control.on('recover', async (a) => {
       await this.subscriptions.reload();
-      const n = await woken(recoverSince(pool, str(a, 'subscriptionId'), new Date(str(a, 'since')), this.cfg.retentionMs));
+      const n = await woken(
+        recoverSince(pool, str(a, 'subscriptionId'), new Date(str(a, 'since')), this.cfg.retentionMs),
+      );
       return `queued ${n} deliveries for recovery`;
     });
-    control.on('send-test', async (a) => `queued test delivery ${await woken(sendTest(pool, this.deps.store, str(a, 'subscriptionId')))}`);
+    control.on(
+      'send-test',
+      async (a) =>
+        `queued test delivery ${await woken(sendTest(pool, this.deps.store, str(a, 'subscriptionId')))}`,
+    );
   }
 }

@@ -103,7 +103,8 @@ export class Dispatcher implements OutboxFastPath {
       disableAfterMs: 5 * 86_400_000,
       ...opts,
       backlogPerConcurrency:
-        opts.backlogPerConcurrency ?? Math.max(1, Math.floor((0.8 * (opts.leaseMs ?? 120_000)) / (opts.timeoutMs ?? 15_000))),
+        opts.backlogPerConcurrency ??
+        Math.max(1, Math.floor((0.8 * (opts.leaseMs ?? 120_000)) / (opts.timeoutMs ?? 15_000))),
     };
     this.health = new SubscriptionHealthTracker(deps, this.o.disableAfterMs);
   }
@@ -164,8 +165,16 @@ export class Dispatcher implements OutboxFastPath {
       const dataJson = JSON.stringify(e.data);
       for (const r of entry.rows) {
         claimed.push({
-          id: r.id, subscriptionId: r.subscription_id, attemptCount: 0, trigger: 'scheduled', createdAt: new Date(),
-          eventSequence: r.event_sequence, eventId: e.id, eventType: e.type, occurredAt: e.occurredAt, dataJson,
+          id: r.id,
+          subscriptionId: r.subscription_id,
+          attemptCount: 0,
+          trigger: 'scheduled',
+          createdAt: new Date(),
+          eventSequence: r.event_sequence,
+          eventId: e.id,
+          eventType: e.type,
+          occurredAt: e.occurredAt,
+          dataJson,
         });
       }
     }
@@ -188,7 +197,11 @@ export class Dispatcher implements OutboxFastPath {
       const full = this.fullSubscriptions();
       if (limit > 0) {
         try {
-          claimed = await claimDueDeliveries(this.deps.pool, { limit, leaseMs: this.o.leaseMs, skipSubscriptions: full });
+          claimed = await claimDueDeliveries(this.deps.pool, {
+            limit,
+            leaseMs: this.o.leaseMs,
+            skipSubscriptions: full,
+          });
           if (this.degraded) {
             this.degraded = false;
             void this.deps.status.set('delivery', { status: 'up' });
@@ -263,14 +276,30 @@ export class Dispatcher implements OutboxFastPath {
     let result: SendResult;
     const keys = SubscriptionStore.signingKeys(sub, startedAt.getTime());
     if (keys.length === 0) {
-      result = { statusCode: null, durationMs: 0, excerpt: null, error: sub.keyError ?? 'no signing secret', errorKind: 'other', retryAfterMs: null, deliveryControl: null };
+      result = {
+        statusCode: null,
+        durationMs: 0,
+        excerpt: null,
+        error: sub.keyError ?? 'no signing secret',
+        errorKind: 'other',
+        retryAfterMs: null,
+        deliveryControl: null,
+      };
     } else {
-      result = await this.deps.client.send(sub.url, signPayload(d.eventId, body, keys, Math.floor(startedAt.getTime() / 1000)), sub.allowLocalNetwork);
+      result = await this.deps.client.send(
+        sub.url,
+        signPayload(d.eventId, body, keys, Math.floor(startedAt.getTime() / 1000)),
+        sub.allowLocalNetwork,
+      );
     }
     const attemptNo = d.attemptCount + 1;
     const outcome = decideOutcome(result, attemptNo, this.o.retry);
     this.deps.metrics.recordDelivery(outcome.succeeded, result.durationMs);
-    if (!outcome.succeeded) this.deps.log.debug({ deliveryId: d.id, subscriptionId: sub.id, statusCode: result.statusCode, error: result.error }, 'delivery attempt failed');
+    if (!outcome.succeeded)
+      this.deps.log.debug(
+        { deliveryId: d.id, subscriptionId: sub.id, statusCode: result.statusCode, error: result.error },
+        'delivery attempt failed',
+      );
     this.results.push({
       record: {
         deliveryId: d.id,
@@ -302,10 +331,16 @@ export class Dispatcher implements OutboxFastPath {
       const batch = this.results.splice(0, 1000);
       let health: SubscriptionHealth[];
       try {
-        await recordAttempts(this.deps.pool, batch.map((b) => b.record));
+        await recordAttempts(
+          this.deps.pool,
+          batch.map((b) => b.record),
+        );
         health = await this.health.write(batch.map((b) => b.record));
       } catch (err) {
-        this.deps.log.warn({ err: coerceError(err), attempts: batch.length }, 'could not record attempts; retrying');
+        this.deps.log.warn(
+          { err: coerceError(err), attempts: batch.length },
+          'could not record attempts; retrying',
+        );
         this.results.unshift(...batch);
         await new Promise((r) => setTimeout(r, 1000).unref());
         if (!this.running && this.inFlight === this.results.length) break; // shutting down with the DB gone: leases expire, rows are re-sent
@@ -318,7 +353,10 @@ export class Dispatcher implements OutboxFastPath {
         else this.backlog.set(b.record.subscriptionId, n);
       }
       this.deps.metrics.deliveriesInFlight.set(this.inFlight);
-      await this.health.applyDisables(batch.flatMap((b) => (b.disableReason ? [[b.record.subscriptionId, b.disableReason] as const] : [])), health);
+      await this.health.applyDisables(
+        batch.flatMap((b) => (b.disableReason ? [[b.record.subscriptionId, b.disableReason] as const] : [])),
+        health,
+      );
       if (this.waitingForCapacity) this.wake();
     }
     this.flushing = undefined;

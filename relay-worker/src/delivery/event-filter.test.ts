@@ -24,7 +24,10 @@ describe('matchesFilter', () => {
 describe('filterFromQuery', () => {
   it('splits comma lists and repeated parameters', () => {
     expect(filterFromQuery({ types: 'call.*,cdr.created', extensions: ['101', '102,103'] })).toEqual({
-      eventTypes: ['call.*', 'cdr.created'], extensions: ['101', '102', '103'], dids: [], queues: [],
+      eventTypes: ['call.*', 'cdr.created'],
+      extensions: ['101', '102', '103'],
+      dids: [],
+      queues: [],
     });
   });
 });

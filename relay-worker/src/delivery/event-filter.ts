@@ -22,7 +22,9 @@ export const MATCH_ALL: EventFilter = { eventTypes: [], extensions: [], dids: []
 
 function typeMatches(patterns: readonly string[], type: string): boolean {
   if (patterns.length === 0) return true;
-  return patterns.some((p) => p === type || p === '*' || (p.endsWith('.*') && type.startsWith(p.slice(0, -1))));
+  return patterns.some(
+    (p) => p === type || p === '*' || (p.endsWith('.*') && type.startsWith(p.slice(0, -1))),
+  );
 }
 
 function overlaps(wanted: readonly string[], have: readonly string[]): boolean {
@@ -59,5 +61,10 @@ export function filterFromQuery(q: Record<string, unknown>): EventFilter {
       .flatMap((x) => String(x).split(','))
       .map((s) => s.trim())
       .filter(Boolean);
-  return { eventTypes: list(q.types ?? q.eventTypes), extensions: list(q.extensions), dids: list(q.dids), queues: list(q.queues) };
+  return {
+    eventTypes: list(q.types ?? q.eventTypes),
+    extensions: list(q.extensions),
+    dids: list(q.dids),
+    queues: list(q.queues),
+  };
 }

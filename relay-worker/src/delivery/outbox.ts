@@ -61,7 +61,11 @@ export interface OutboxFastPath {
 }
 
 /** Inserts deliveries for the given event sequences; returns how many were created. */
-export async function insertDeliveries(client: pg.PoolClient | pg.Pool, sequences: string[], subscriptionId?: string): Promise<number> {
+export async function insertDeliveries(
+  client: pg.PoolClient | pg.Pool,
+  sequences: string[],
+  subscriptionId?: string,
+): Promise<number> {
   const res = await client.query(
     `INSERT INTO deliveries (event_sequence, subscription_id, next_attempt_at)
      SELECT e.sequence, s.id, now()

@@ -66,7 +66,10 @@ export async function recordAttempts(pool: pg.Pool, batch: AttemptRecord[]): Pro
  * Updates the health counters (consecutive failures, failing since, last success/failure) of
  * the subscriptions in `batch` in one statement and returns their state.
  */
-export async function updateSubscriptionHealth(pool: pg.Pool, batch: AttemptRecord[]): Promise<SubscriptionHealth[]> {
+export async function updateSubscriptionHealth(
+  pool: pg.Pool,
+  batch: AttemptRecord[],
+): Promise<SubscriptionHealth[]> {
   if (batch.length === 0) return [];
   const per = new Map<string, { ok: boolean; failures: number; firstFailure: Date | null; last: Date }>();
   for (const a of batch) {

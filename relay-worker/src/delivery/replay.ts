@@ -36,10 +36,18 @@ export async function retryFailed(pool: pg.Pool, subscriptionId: string): Promis
  * creates deliveries for events it never got (e.g. while disabled) and re-queues failed or
  * cancelled ones. Succeeded deliveries are left alone. `since` must lie within retention.
  */
-export async function recoverSince(pool: pg.Pool, subscriptionId: string, since: Date, retentionMs: number): Promise<number> {
+export async function recoverSince(
+  pool: pg.Pool,
+  subscriptionId: string,
+  since: Date,
+  retentionMs: number,
+): Promise<number> {
   if (Number.isNaN(since.getTime())) throw new AppError('BAD_REQUEST', 'since must be a date');
   if (Date.now() - since.getTime() > retentionMs) {
-    throw new AppError('BAD_REQUEST', `since is beyond the event retention of ${Math.round(retentionMs / 86_400_000)} days`);
+    throw new AppError(
+      'BAD_REQUEST',
+      `since is beyond the event retention of ${Math.round(retentionMs / 86_400_000)} days`,
+    );
   }
   const res = await pool.query(
     `INSERT INTO deliveries (event_sequence, subscription_id, next_attempt_at, trigger)
@@ -61,7 +69,11 @@ export interface TestEventAppender {
 }
 
 /** Appends a `relay.test` event and queues it for this one subscription only. */
-export async function sendTest(pool: pg.Pool, store: TestEventAppender, subscriptionId: string): Promise<string> {
+export async function sendTest(
+  pool: pg.Pool,
+  store: TestEventAppender,
+  subscriptionId: string,
+): Promise<string> {
   const sub = await pool.query('SELECT 1 FROM webhook_subscriptions WHERE id = $1', [subscriptionId]);
   if (!sub.rowCount) throw new AppError('NOT_FOUND', `no subscription ${subscriptionId}`);
   const [stored] = await store.append([

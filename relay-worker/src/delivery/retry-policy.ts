@@ -5,7 +5,9 @@
  */
 
 /** Delay before attempt n+1, in ms, indexed by attempts already made (0 = first retry). */
-export const DEFAULT_RETRY_SCHEDULE_MS = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000];
+export const DEFAULT_RETRY_SCHEDULE_MS = [
+  5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000,
+];
 
 export interface RetryPolicyOptions {
   /** Gaps between attempts in ms; attempts in total = schedule length + 1. */

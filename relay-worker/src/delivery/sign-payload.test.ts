@@ -13,12 +13,21 @@ describe('signPayload', () => {
   it('is verified by the standardwebhooks library with either secret during rotation', () => {
     const current = `whsec_${randomBytes(24).toString('base64')}`;
     const old = `whsec_${randomBytes(24).toString('base64')}`;
-    const body = serializePayload({ id: 'evt_1', type: 'call.ringing', occurredAt: new Date(), data: { a: 'ü' } });
+    const body = serializePayload({
+      id: 'evt_1',
+      type: 'call.ringing',
+      occurredAt: new Date(),
+      data: { a: 'ü' },
+    });
     const req = signPayload('evt_1', body, [decodeWebhookSecret(current), decodeWebhookSecret(old)]);
     expect(req.headers['webhook-signature']!.split(' ')).toHaveLength(2);
     for (const secret of [current, old]) {
-      expect(new Webhook(secret).verify(body.toString('utf8'), req.headers)).toMatchObject({ type: 'call.ringing' });
+      expect(new Webhook(secret).verify(body.toString('utf8'), req.headers)).toMatchObject({
+        type: 'call.ringing',
+      });
     }
-    expect(() => new Webhook(`whsec_${randomBytes(24).toString('base64')}`).verify(body.toString(), req.headers)).toThrow();
+    expect(() =>
+      new Webhook(`whsec_${randomBytes(24).toString('base64')}`).verify(body.toString(), req.headers),
+    ).toThrow();
   });
 });

@@ -25,7 +25,9 @@ export function decodeWebhookSecret(secret: string): Buffer {
 
 /** `{"type","timestamp","data"}` as bytes; built once per event and reused for every subscription. */
 export function serializePayload(event: PayloadEvent): Buffer {
-  return Buffer.from(JSON.stringify({ type: event.type, timestamp: event.occurredAt.toISOString(), data: event.data }));
+  return Buffer.from(
+    JSON.stringify({ type: event.type, timestamp: event.occurredAt.toISOString(), data: event.data }),
+  );
 }
 
 /** `v1,<base64 HMAC-SHA256(id.timestamp.body)>` for one key. */

@@ -45,18 +45,28 @@ describe('checkAddress', () => {
 
 describe('guardedLookup', () => {
   const fakeResolve = (addresses: { address: string; family: number }[]) =>
-    ((_host: string, _opts: unknown, cb: (err: Error | null, a: unknown) => void) => cb(null, addresses)) as never;
+    ((_host: string, _opts: unknown, cb: (err: Error | null, a: unknown) => void) =>
+      cb(null, addresses)) as never;
   const run = (allowLocal: boolean, addresses: { address: string; family: number }[], all = false) =>
     new Promise<{ err: Error | null; result: unknown }>((resolve) =>
-      guardedLookup(allowLocal, fakeResolve(addresses))('crm.example', { all }, (err: Error | null, result: unknown) => resolve({ err, result })),
+      guardedLookup(allowLocal, fakeResolve(addresses))(
+        'crm.example',
+        { all },
+        (err: Error | null, result: unknown) => resolve({ err, result }),
+      ),
     );
 
   it('refuses a name if any resolved address is refused (DNS rebinding with mixed answers)', async () => {
-    const { err } = await run(false, [{ address: '93.184.216.34', family: 4 }, { address: '169.254.169.254', family: 4 }]);
+    const { err } = await run(false, [
+      { address: '93.184.216.34', family: 4 },
+      { address: '169.254.169.254', family: 4 },
+    ]);
     expect(err?.message).toMatch(/169\.254\.169\.254: metadata/);
   });
   it('passes the checked address through to the connection', async () => {
     expect((await run(false, [{ address: '93.184.216.34', family: 4 }])).result).toBe('93.184.216.34');
-    expect((await run(true, [{ address: '::1', family: 6 }], true)).result).toEqual([{ address: '::1', family: 6 }]);
+    expect((await run(true, [{ address: '::1', family: 6 }], true)).result).toEqual([
+      { address: '::1', family: 6 },
+    ]);
   });
 });

@@ -3,7 +3,12 @@ import type { Logger } from '../logger.js';
 import { coerceError } from '../errors.js';
 import type { StatusBoard } from '../status/status-board.js';
 import type { RelayMetrics } from '../stats/relay-metrics.js';
-import { disableSubscription, updateSubscriptionHealth, type AttemptRecord, type SubscriptionHealth } from './record-attempts.js';
+import {
+  disableSubscription,
+  updateSubscriptionHealth,
+  type AttemptRecord,
+  type SubscriptionHealth,
+} from './record-attempts.js';
 import type { SubscriptionStore } from './subscription-store.js';
 
 /** How often a healthy subscription's counters (last_success_at) are refreshed. */
@@ -20,7 +25,13 @@ export class SubscriptionHealthTracker {
   private readonly written = new Map<string, { ok: boolean; at: number }>();
 
   constructor(
-    private readonly deps: { pool: pg.Pool; subscriptions: SubscriptionStore; status: StatusBoard; metrics: RelayMetrics; log: Logger },
+    private readonly deps: {
+      pool: pg.Pool;
+      subscriptions: SubscriptionStore;
+      status: StatusBoard;
+      metrics: RelayMetrics;
+      log: Logger;
+    },
     private readonly disableAfterMs: number,
   ) {}
 
@@ -30,20 +41,32 @@ export class SubscriptionHealthTracker {
     const due = new Set<string>();
     for (const r of records) {
       const known = this.written.get(r.subscriptionId);
-      if (!r.succeeded || !known || !known.ok || now - known.at >= HEALTH_REFRESH_MS) due.add(r.subscriptionId);
+      if (!r.succeeded || !known || !known.ok || now - known.at >= HEALTH_REFRESH_MS)
+        due.add(r.subscriptionId);
     }
     if (due.size === 0) return [];
-    const health = await updateSubscriptionHealth(this.deps.pool, records.filter((r) => due.has(r.subscriptionId)));
+    const health = await updateSubscriptionHealth(
+      this.deps.pool,
+      records.filter((r) => due.has(r.subscriptionId)),
+    );
     for (const h of health) this.written.set(h.id, { ok: h.failingSince === null, at: now });
     return health;
   }
 
   /** Disables the subscriptions the receivers asked to stop, and those failing for too long. */
-  async applyDisables(requested: (readonly [subscriptionId: string, reason: string])[], health: SubscriptionHealth[]): Promise<void> {
+  async applyDisables(
+    requested: (readonly [subscriptionId: string, reason: string])[],
+    health: SubscriptionHealth[],
+  ): Promise<void> {
     const reasons = new Map<string, string>(requested);
     const now = Date.now();
     for (const h of health) {
-      if (h.enabled && h.failingSince && now - h.failingSince.getTime() >= this.disableAfterMs && !reasons.has(h.id)) {
+      if (
+        h.enabled &&
+        h.failingSince &&
+        now - h.failingSince.getTime() >= this.disableAfterMs &&
+        !reasons.has(h.id)
+      ) {
         reasons.set(h.id, `only failures since ${h.failingSince.toISOString()}`);
       }
     }
@@ -67,6 +90,14 @@ export class SubscriptionHealthTracker {
       `INSERT INTO error_log (severity, component, code, message, details) VALUES ('error', 'delivery', 'SUBSCRIPTION_DISABLED', $1, $2::jsonb) RETURNING id::text`,
       [message, JSON.stringify({ subscriptionId: id, url: sub?.url, reason })],
     );
-    await this.deps.status.notify({ kind: 'error', id: row.rows[0]?.id, component: 'delivery', severity: 'error', code: 'SUBSCRIPTION_DISABLED' }).catch(() => undefined);
+    await this.deps.status
+      .notify({
+        kind: 'error',
+        id: row.rows[0]?.id,
+        component: 'delivery',
+        severity: 'error',
+        code: 'SUBSCRIPTION_DISABLED',
+      })
+      .catch(() => undefined);
   }
 }

@@ -88,10 +88,16 @@ export class SubscriptionStore {
     for (const s of r.secrets ?? []) {
       try {
         if (!this.encryptionKey) throw new Error('RELAY_ENCRYPTION_KEY is not set');
-        keys.push({ key: decodeWebhookSecret(decryptSecret(s.ciphertext, this.encryptionKey)), expiresAt: s.expires_at ? new Date(s.expires_at) : null });
+        keys.push({
+          key: decodeWebhookSecret(decryptSecret(s.ciphertext, this.encryptionKey)),
+          expiresAt: s.expires_at ? new Date(s.expires_at) : null,
+        });
       } catch (err) {
         keyError = `cannot decrypt a signing secret: ${coerceError(err).message}`;
-        this.log.error({ subscriptionId: r.id, err: coerceError(err) }, 'cannot decrypt webhook signing secret');
+        this.log.error(
+          { subscriptionId: r.id, err: coerceError(err) },
+          'cannot decrypt webhook signing secret',
+        );
       }
     }
     if (keys.length === 0 && !keyError) keyError = 'subscription has no signing secret';

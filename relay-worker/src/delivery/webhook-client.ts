@@ -83,11 +83,17 @@ export class WebhookClient {
       const e = coerceError(err) as Error & { code?: string; cause?: unknown };
       const cause = (e.cause ?? e) as Error & { code?: string };
       const kind: SendResult['errorKind'] =
-        e instanceof SsrfBlockedError || cause instanceof SsrfBlockedError ? 'ssrf'
-        : /TIMEOUT/.test(e.code ?? '') ? 'timeout'
-        : ['ENOTFOUND', 'EAI_AGAIN'].includes(cause.code ?? e.code ?? '') ? 'dns'
-        : /ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENETUNREACH|UND_ERR_SOCKET|UND_ERR_CONNECT/.test(`${e.code} ${cause.code}`) ? 'connect'
-        : 'other';
+        e instanceof SsrfBlockedError || cause instanceof SsrfBlockedError
+          ? 'ssrf'
+          : /TIMEOUT/.test(e.code ?? '')
+            ? 'timeout'
+            : ['ENOTFOUND', 'EAI_AGAIN'].includes(cause.code ?? e.code ?? '')
+              ? 'dns'
+              : /ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENETUNREACH|UND_ERR_SOCKET|UND_ERR_CONNECT/.test(
+                    `${e.code} ${cause.code}`,
+                  )
+                ? 'connect'
+                : 'other';
       return {
         statusCode: null,
         durationMs: performance.now() - started,

@@ -45,14 +45,17 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     return reply.status(500).send({ error: { code: 'INTERNAL', message: 'internal error' } });
   });
   app.setNotFoundHandler((req, reply) =>
-    reply.status(404).send({ error: { code: 'NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` } }),
+    reply
+      .status(404)
+      .send({ error: { code: 'NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` } }),
   );
 
   app.get('/relay/health', async (_req, reply) => {
     const components = deps.status.all();
     const own = components.database?.status;
     const upstream = (['db3cx', 'xapi', 'callcontrol'] as const).map((c) => components[c]?.status);
-    const overall = own !== 'up' ? 'down' : upstream.some((s) => s === 'down' || s === 'degraded') ? 'degraded' : 'ok';
+    const overall =
+      own !== 'up' ? 'down' : upstream.some((s) => s === 'down' || s === 'degraded') ? 'degraded' : 'ok';
     return reply.status(own === 'up' ? 200 : 503).send({
       status: overall,
       version: VERSION,
@@ -62,7 +65,12 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       components: Object.fromEntries(
         Object.entries(components).map(([name, s]) => [
           name,
-          { status: s.status, latencyMs: s.latencyMs ?? null, since: s.since.toISOString(), ...(s.details ? { details: s.details } : {}) },
+          {
+            status: s.status,
+            latencyMs: s.latencyMs ?? null,
+            since: s.since.toISOString(),
+            ...(s.details ? { details: s.details } : {}),
+          },
         ]),
       ),
     });

@@ -41,7 +41,10 @@ export class Lifecycle {
         await Promise.race([
           Promise.resolve().then(c.close),
           new Promise((_, reject) => {
-            timer = setTimeout(() => reject(new Error(`timed out after ${this.timeoutMs} ms`)), this.timeoutMs);
+            timer = setTimeout(
+              () => reject(new Error(`timed out after ${this.timeoutMs} ms`)),
+              this.timeoutMs,
+            );
           }),
         ]);
         this.log.debug({ component: c.name, ms: Date.now() - started }, 'closed');

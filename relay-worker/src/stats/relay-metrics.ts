@@ -9,7 +9,13 @@ export class RelayMetrics {
   readonly registry = new client.Registry();
 
   /** Running totals since start (never reset; samplers take differences). */
-  readonly totals = { deliveriesSucceeded: 0, deliveriesFailed: 0, wsMessages: 0, wsSlowDisconnects: 0, apiRequests: 0 };
+  readonly totals = {
+    deliveriesSucceeded: 0,
+    deliveriesFailed: 0,
+    wsMessages: 0,
+    wsSlowDisconnects: 0,
+    apiRequests: 0,
+  };
   /** Current WebSocket clients. */
   wsClients = 0;
 

@@ -18,7 +18,12 @@ export class StatSampler {
   private lastAt = Date.now();
   private minuteTimer: NodeJS.Timeout | undefined;
   private liveTimer: NodeJS.Timeout | undefined;
-  private perMinute = { deliveriesOkPerMin: 0, deliveriesFailedPerMin: 0, apiRequestsPerMin: 0, wsMessagesPerMin: 0 };
+  private perMinute = {
+    deliveriesOkPerMin: 0,
+    deliveriesFailedPerMin: 0,
+    apiRequestsPerMin: 0,
+    wsMessagesPerMin: 0,
+  };
 
   constructor(
     private readonly pool: pg.Pool,

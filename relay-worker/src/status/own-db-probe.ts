@@ -15,7 +15,10 @@ export function startOwnDbProbe(db: Db, status: StatusBoard, log: Logger, interv
     const started = performance.now();
     try {
       await db.$queryRaw`SELECT 1`;
-      await status.set('database', { status: 'up', latencyMs: Math.round((performance.now() - started) * 10) / 10 });
+      await status.set('database', {
+        status: 'up',
+        latencyMs: Math.round((performance.now() - started) * 10) / 10,
+      });
     } catch (err) {
       const e = coerceError(err);
       log.warn({ err: e }, 'own database unreachable');

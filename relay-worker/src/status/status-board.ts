@@ -67,17 +67,36 @@ export class StatusBoard {
     };
     this.current.set(component, entry);
     if (changed) this.log.info({ component, status: next.status, error: next.error }, 'component status');
-    const due = now.getTime() - (this.lastHistoryAt.get(component) ?? 0) >= (this.opts.historyEveryMs ?? 60_000);
+    const due =
+      now.getTime() - (this.lastHistoryAt.get(component) ?? 0) >= (this.opts.historyEveryMs ?? 60_000);
     if (!changed && !due) return;
     this.lastHistoryAt.set(component, now.getTime());
     try {
       await this.db.componentStatus.upsert({
         where: { component },
-        create: { component, status: entry.status, latencyMs: entry.latencyMs ?? null, lastError: entry.lastError ?? null, since: entry.since, details: json(entry.details) },
-        update: { status: entry.status, latencyMs: entry.latencyMs ?? null, lastError: entry.lastError ?? null, since: entry.since, details: json(entry.details) },
+        create: {
+          component,
+          status: entry.status,
+          latencyMs: entry.latencyMs ?? null,
+          lastError: entry.lastError ?? null,
+          since: entry.since,
+          details: json(entry.details),
+        },
+        update: {
+          status: entry.status,
+          latencyMs: entry.latencyMs ?? null,
+          lastError: entry.lastError ?? null,
+          since: entry.since,
+          details: json(entry.details),
+        },
       });
       await this.db.connectionStatus.create({
-        data: { component, status: entry.status, latencyMs: entry.latencyMs ?? null, error: next.error ?? null },
+        data: {
+          component,
+          status: entry.status,
+          latencyMs: entry.latencyMs ?? null,
+          error: next.error ?? null,
+        },
       });
       if (changed) await this.notify({ kind: 'status', component, status: entry.status });
     } catch (err) {
@@ -97,7 +116,10 @@ export class StatusBoard {
     const now = Date.now();
     if (now - (this.lastErrorAt.get(key) ?? 0) < (this.opts.dedupeMs ?? 30_000)) return;
     this.lastErrorAt.set(key, now);
-    this.log[severity === 'info' ? 'info' : severity === 'warning' ? 'warn' : 'error']({ component, code, details }, message);
+    this.log[severity === 'info' ? 'info' : severity === 'warning' ? 'warn' : 'error'](
+      { component, code, details },
+      message,
+    );
     try {
       const row = await this.db.errorLog.create({
         data: { component, severity, code, message, details: json(details) },

@@ -26,27 +26,46 @@ describe('routes backed by the PBX (3CX simulator)', () => {
 
   it('GET /relay/active-calls - shows a call in progress from live state, then none', async () => {
     const run = h.sim.runScenario('inbound-queue-answered');
-    const during = await until(async () => {
-      const r = await get('/relay/active-calls');
-      return r.body.count > 0 ? r : undefined;
-    }, 8000, 'an active call');
+    const during = await until(
+      async () => {
+        const r = await get('/relay/active-calls');
+        return r.body.count > 0 ? r : undefined;
+      },
+      8000,
+      'an active call',
+    );
     expect(during.status).toBe(200);
-    expect(during.body.calls[0]).toMatchObject({ callId: expect.any(String), direction: 'inbound', participants: expect.any(Array) });
+    expect(during.body.calls[0]).toMatchObject({
+      callId: expect.any(String),
+      direction: 'inbound',
+      participants: expect.any(Array),
+    });
     await run;
     await until(async () => (await get('/relay/active-calls')).body.count === 0, 8000, 'no active calls');
   });
 
   it('GET /relay/call-history - pages CallHistoryView with time and extension filters', async () => {
     await h.sim.runScenario('outbound');
-    const all = await until(async () => {
-      const r = await get('/relay/call-history?limit=2');
-      return r.body.items?.length ? r : undefined;
-    }, 8000, 'history rows');
+    const all = await until(
+      async () => {
+        const r = await get('/relay/call-history?limit=2');
+        return r.body.items?.length ? r : undefined;
+      },
+      8000,
+      'history rows',
+    );
     expect(all.status).toBe(200);
     expect(all.body).toMatchObject({ limit: 2, offset: 0, total: expect.any(Number) });
-    expect(all.body.items[0]).toMatchObject({ segmentId: expect.any(Number), startedAt: expect.any(String), source: expect.any(Object), destination: expect.any(Object) });
+    expect(all.body.items[0]).toMatchObject({
+      segmentId: expect.any(Number),
+      startedAt: expect.any(String),
+      source: expect.any(Object),
+      destination: expect.any(Object),
+    });
     const future = new Date(Date.now() + 3_600_000).toISOString();
-    const none = await get(`/relay/call-history?from=${encodeURIComponent(future)}&to=${encodeURIComponent(new Date(Date.now() + 7_200_000).toISOString())}`);
+    const none = await get(
+      `/relay/call-history?from=${encodeURIComponent(future)}&to=${encodeURIComponent(new Date(Date.now() + 7_200_000).toISOString())}`,
+    );
     expect(none.body.items).toEqual([]);
     const ext = all.body.items[0].source.dn ?? all.body.items[0].destination.dn;
     const byExt = await get(`/relay/call-history?extension=${encodeURIComponent(ext)}`);

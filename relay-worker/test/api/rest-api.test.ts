@@ -12,7 +12,9 @@ describe('REST API authentication, scopes, limits and usage', () => {
   afterAll(async () => h?.stop());
 
   const get = (path: string, key?: string, headers: Record<string, string> = {}) =>
-    fetch(`${h.worker.url}${path}`, { headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...headers } });
+    fetch(`${h.worker.url}${path}`, {
+      headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...headers },
+    });
 
   it('GET /relay/active-calls - 401 without a key, 401 with a wrong one, 403 without calls:read, 200 with it', async () => {
     const good = await createApiKey(h.pool, ['calls:read']);
@@ -50,15 +52,25 @@ describe('REST API authentication, scopes, limits and usage', () => {
   it('revocation takes effect within 1 s, for REST and open WebSockets', async () => {
     const k = await createApiKey(h.pool, ['calls:read', 'events:subscribe']);
     expect((await get('/relay/active-calls', k.key)).status).toBe(200); // now cached
-    const ws = new WebSocket(h.worker.url.replace('http', 'ws') + '/relay/ws', { headers: { authorization: `Bearer ${k.key}` } });
+    const ws = new WebSocket(h.worker.url.replace('http', 'ws') + '/relay/ws', {
+      headers: { authorization: `Bearer ${k.key}` },
+    });
     let closeCode = 0;
     ws.on('close', (c) => (closeCode = c));
     await new Promise((r) => ws.once('open', r));
     const revokedAt = Date.now();
     await revokeApiKey(h.pool, k.id);
-    await waitFor(async () => (await get('/relay/active-calls', k.key)).status, (s) => s === 401, 2000);
+    await waitFor(
+      async () => (await get('/relay/active-calls', k.key)).status,
+      (s) => s === 401,
+      2000,
+    );
     expect(Date.now() - revokedAt).toBeLessThan(1000);
-    await waitFor(() => closeCode, (c) => c !== 0, 2000);
+    await waitFor(
+      () => closeCode,
+      (c) => c !== 0,
+      2000,
+    );
     expect(closeCode).toBe(4001);
   });
 
@@ -67,7 +79,13 @@ describe('REST API authentication, scopes, limits and usage', () => {
     for (let i = 0; i < 5; i++) await get('/relay/active-calls', k.key);
     await get('/relay/call-history', k.key); // 403, counted too
     const rows = await waitFor(
-      async () => (await h.pool.query(`SELECT route, status_class, count FROM api_usage WHERE api_key_id = $1 ORDER BY route`, [k.id])).rows,
+      async () =>
+        (
+          await h.pool.query(
+            `SELECT route, status_class, count FROM api_usage WHERE api_key_id = $1 ORDER BY route`,
+            [k.id],
+          )
+        ).rows,
       (r) => r.reduce((a, x) => a + x.count, 0) === 6,
     );
     expect(rows).toEqual([
@@ -95,9 +113,20 @@ describe('REST API authentication, scopes, limits and usage', () => {
   });
 
   it('GET /relay/openapi.json - describes every route', async () => {
-    const doc = (await (await get('/relay/openapi.json')).json()) as { openapi: string; paths: Record<string, unknown> };
+    const doc = (await (await get('/relay/openapi.json')).json()) as {
+      openapi: string;
+      paths: Record<string, unknown>;
+    };
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/relay/active-calls', '/relay/call-history', '/relay/ws', '/relay/metrics', '/relay/health']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/relay/active-calls',
+        '/relay/call-history',
+        '/relay/ws',
+        '/relay/metrics',
+        '/relay/health',
+      ]),
+    );
   });
 
   it('publishes live counters in the worker heartbeat', async () => {

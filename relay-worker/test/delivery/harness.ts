@@ -20,7 +20,10 @@ export interface Received {
   body: string;
 }
 
-type Responder = (req: Received, n: number) => { status: number; headers?: Record<string, string>; body?: string };
+type Responder = (
+  req: Received,
+  n: number,
+) => { status: number; headers?: Record<string, string>; body?: string };
 
 /** A webhook receiver on 127.0.0.1 whose answers a test scripts. */
 export class Receiver {
@@ -34,7 +37,11 @@ export class Receiver {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        const r: Received = { at: Date.now(), headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+        const r: Received = {
+          at: Date.now(),
+          headers: req.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+        };
         this.received.push(r);
         const answer = this.respond(r, this.received.length);
         res.writeHead(answer.status, answer.headers ?? {});
@@ -78,13 +85,19 @@ export const FAST: Omit<DeliveryConfig, 'encryptionKey'> = {
   prune: false,
 };
 
-export async function startHarness(cfg: Partial<DeliveryConfig> = {}, existing?: { t: TestDatabase }): Promise<Harness> {
+export async function startHarness(
+  cfg: Partial<DeliveryConfig> = {},
+  existing?: { t: TestDatabase },
+): Promise<Harness> {
   const t = existing?.t ?? (await createTestDatabase('delivery'));
   const pool = new pg.Pool({ connectionString: t.url, max: 8 });
   const store = new EventStore(pool, silent);
   const status = new StatusBoard(t.db(), silent);
   const metrics = new RelayMetrics();
-  const delivery = new DeliveryService({ pool, store, status, metrics, log: silent }, { ...FAST, encryptionKey: ENCRYPTION_KEY, ...cfg });
+  const delivery = new DeliveryService(
+    { pool, store, status, metrics, log: silent },
+    { ...FAST, encryptionKey: ENCRYPTION_KEY, ...cfg },
+  );
   await delivery.start();
   return {
     t,
@@ -117,23 +130,36 @@ export async function createSubscription(
   const res = await pool.query<{ id: string }>(
     `INSERT INTO webhook_subscriptions (name, url, event_types, extensions, dids, queues, allow_local_network, max_concurrency)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id::text`,
-    [`sub-${randomUUID().slice(0, 6)}`, opts.url, opts.eventTypes ?? [], opts.extensions ?? [], opts.dids ?? [], opts.queues ?? [], opts.allowLocalNetwork ?? true, opts.maxConcurrency ?? 8],
+    [
+      `sub-${randomUUID().slice(0, 6)}`,
+      opts.url,
+      opts.eventTypes ?? [],
+      opts.extensions ?? [],
+      opts.dids ?? [],
+      opts.queues ?? [],
+      opts.allowLocalNetwork ?? true,
+      opts.maxConcurrency ?? 8,
+    ],
   );
   const id = res.rows[0]!.id;
   const secrets: string[] = [];
   for (const s of opts.secrets ?? [{}]) {
     const secret = s.secret ?? generateWebhookSecret();
     secrets.push(secret);
-    await pool.query('INSERT INTO webhook_secrets (subscription_id, ciphertext, expires_at, created_at) VALUES ($1, $2, $3, $4)', [
-      id, encryptSecret(secret, ENCRYPTION_KEY), s.expiresAt ?? null, s.createdAt ?? new Date(),
-    ]);
+    await pool.query(
+      'INSERT INTO webhook_secrets (subscription_id, ciphertext, expires_at, created_at) VALUES ($1, $2, $3, $4)',
+      [id, encryptSecret(secret, ENCRYPTION_KEY), s.expiresAt ?? null, s.createdAt ?? new Date()],
+    );
   }
   return { id, secrets };
 }
 
 let counter = 0;
 /** A minimal event for the store (the store does not validate `data`). */
-export function makeEvent(type: NewEvent['type'], fields: Partial<Pick<NewEvent, 'extensions' | 'dids' | 'queues' | 'occurredAt'>> = {}): NewEvent {
+export function makeEvent(
+  type: NewEvent['type'],
+  fields: Partial<Pick<NewEvent, 'extensions' | 'dids' | 'queues' | 'occurredAt'>> = {},
+): NewEvent {
   const n = ++counter;
   return {
     id: eventId(type, `test-${process.pid}`, `${Date.now()}-${n}-${randomUUID()}`),
@@ -147,12 +173,17 @@ export function makeEvent(type: NewEvent['type'], fields: Partial<Pick<NewEvent,
   };
 }
 
-export async function waitFor<T>(fn: () => Promise<T> | T, ok: (v: T) => boolean, timeoutMs = 5000): Promise<T> {
+export async function waitFor<T>(
+  fn: () => Promise<T> | T,
+  ok: (v: T) => boolean,
+  timeoutMs = 5000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
     if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms (last: ${JSON.stringify(v)})`);
+    if (Date.now() > deadline)
+      throw new Error(`condition not met within ${timeoutMs} ms (last: ${JSON.stringify(v)})`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }

@@ -22,7 +22,9 @@ describe('SSRF guard on real connections', () => {
     const sub = await createSubscription(h.pool, { url: url(rx.port), allowLocalNetwork: false });
     await h.store.append([makeEvent('call.ringing')]);
     const rows = await waitFor(
-      async () => (await h.pool.query(`SELECT status, last_error FROM deliveries WHERE subscription_id = $1`, [sub.id])).rows,
+      async () =>
+        (await h.pool.query(`SELECT status, last_error FROM deliveries WHERE subscription_id = $1`, [sub.id]))
+          .rows,
       (r) => r[0]?.status === 'failed',
     );
     expect(rows[0].last_error).toMatch(/refused to connect .*(loopback)/);
@@ -30,10 +32,15 @@ describe('SSRF guard on real connections', () => {
   });
 
   it('refuses the metadata address without sending traffic', async () => {
-    const sub = await createSubscription(h.pool, { url: 'http://169.254.169.254/latest/meta-data/', allowLocalNetwork: true });
+    const sub = await createSubscription(h.pool, {
+      url: 'http://169.254.169.254/latest/meta-data/',
+      allowLocalNetwork: true,
+    });
     await h.store.append([makeEvent('call.ringing')]);
     const rows = await waitFor(
-      async () => (await h.pool.query(`SELECT status, last_error FROM deliveries WHERE subscription_id = $1`, [sub.id])).rows,
+      async () =>
+        (await h.pool.query(`SELECT status, last_error FROM deliveries WHERE subscription_id = $1`, [sub.id]))
+          .rows,
       (r) => r[0]?.status === 'failed',
     );
     expect(rows[0].last_error).toMatch(/metadata/);
@@ -42,7 +49,10 @@ describe('SSRF guard on real connections', () => {
   it('allows loopback when the subscription allows the local network', async () => {
     await createSubscription(h.pool, { url: `http://localhost:${rx.port}/hook`, allowLocalNetwork: true });
     await h.store.append([makeEvent('call.ringing')]);
-    await waitFor(() => rx.received, (r) => r.length === 1);
+    await waitFor(
+      () => rx.received,
+      (r) => r.length === 1,
+    );
   });
 });
 
@@ -59,39 +69,75 @@ describe('replay', () => {
   });
 
   const statuses = async (subId: string) =>
-    (await h.pool.query(`SELECT status, count(*)::int AS n FROM deliveries WHERE subscription_id = $1 GROUP BY status ORDER BY status`, [subId])).rows;
+    (
+      await h.pool.query(
+        `SELECT status, count(*)::int AS n FROM deliveries WHERE subscription_id = $1 GROUP BY status ORDER BY status`,
+        [subId],
+      )
+    ).rows;
 
   it('retries one failed delivery now, then all failed deliveries of a subscription', async () => {
     let failing = true;
     rx.respond = () => (failing ? { status: 500 } : { status: 200 });
     const sub = await createSubscription(h.pool, { url: rx.url });
     await h.store.append([makeEvent('call.ended'), makeEvent('call.ended'), makeEvent('call.ended')]);
-    await waitFor(() => statuses(sub.id), (r) => r.length === 1 && r[0].status === 'failed' && r[0].n === 3);
+    await waitFor(
+      () => statuses(sub.id),
+      (r) => r.length === 1 && r[0].status === 'failed' && r[0].n === 3,
+    );
     failing = false;
-    const one = await h.pool.query(`SELECT id::text FROM deliveries WHERE subscription_id = $1 ORDER BY id LIMIT 1`, [sub.id]);
+    const one = await h.pool.query(
+      `SELECT id::text FROM deliveries WHERE subscription_id = $1 ORDER BY id LIMIT 1`,
+      [sub.id],
+    );
     await retryDelivery(h.pool, one.rows[0].id);
     h.delivery.dispatcher.wake();
-    await waitFor(() => statuses(sub.id), (r) => JSON.stringify(r) === JSON.stringify([{ status: 'succeeded', n: 1 }, { status: 'failed', n: 2 }]));
-    const trig = await h.pool.query(`SELECT trigger FROM delivery_attempts WHERE delivery_id = $1 ORDER BY attempt_no DESC LIMIT 1`, [one.rows[0].id]);
+    await waitFor(
+      () => statuses(sub.id),
+      (r) =>
+        JSON.stringify(r) ===
+        JSON.stringify([
+          { status: 'succeeded', n: 1 },
+          { status: 'failed', n: 2 },
+        ]),
+    );
+    const trig = await h.pool.query(
+      `SELECT trigger FROM delivery_attempts WHERE delivery_id = $1 ORDER BY attempt_no DESC LIMIT 1`,
+      [one.rows[0].id],
+    );
     expect(trig.rows[0].trigger).toBe('manual');
     expect(await retryFailed(h.pool, sub.id)).toBe(2);
     h.delivery.dispatcher.wake();
-    await waitFor(() => statuses(sub.id), (r) => JSON.stringify(r) === JSON.stringify([{ status: 'succeeded', n: 3 }]));
+    await waitFor(
+      () => statuses(sub.id),
+      (r) => JSON.stringify(r) === JSON.stringify([{ status: 'succeeded', n: 3 }]),
+    );
   });
 
   it('recovers every matching event since a time, including ones from before the subscription', async () => {
     rx.respond = () => ({ status: 200 });
     const before = new Date(Date.now() - 60_000);
-    const old = [makeEvent('call.missed', { occurredAt: new Date(Date.now() - 30_000) }), makeEvent('call.missed')];
+    const old = [
+      makeEvent('call.missed', { occurredAt: new Date(Date.now() - 30_000) }),
+      makeEvent('call.missed'),
+    ];
     await h.store.append(old);
     const sub = await createSubscription(h.pool, { url: rx.url, eventTypes: ['call.missed'] });
     const seen = rx.received.length;
     expect(await recoverSince(h.pool, sub.id, before, 86_400_000)).toBeGreaterThanOrEqual(2);
     h.delivery.dispatcher.wake();
-    await waitFor(() => rx.received.slice(seen).map((r) => r.headers['webhook-id']), (ids) => old.every((e) => ids.includes(e.id)));
-    const attempts = await h.pool.query(`SELECT DISTINCT a.trigger FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE d.subscription_id = $1`, [sub.id]);
+    await waitFor(
+      () => rx.received.slice(seen).map((r) => r.headers['webhook-id']),
+      (ids) => old.every((e) => ids.includes(e.id)),
+    );
+    const attempts = await h.pool.query(
+      `SELECT DISTINCT a.trigger FROM delivery_attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE d.subscription_id = $1`,
+      [sub.id],
+    );
     expect(attempts.rows).toEqual([{ trigger: 'recover' }]);
-    await expect(recoverSince(h.pool, sub.id, new Date(Date.now() - 2 * 86_400_000), 86_400_000)).rejects.toThrow(/retention/);
+    await expect(
+      recoverSince(h.pool, sub.id, new Date(Date.now() - 2 * 86_400_000), 86_400_000),
+    ).rejects.toThrow(/retention/);
   });
 
   it('sends a test event to one subscription only', async () => {
@@ -100,10 +146,16 @@ describe('replay', () => {
     const seen = rx.received.length;
     await sendTest(h.pool, h.store, a.id);
     h.delivery.dispatcher.wake();
-    await waitFor(() => rx.received.length, (n) => n === seen + 1);
+    await waitFor(
+      () => rx.received.length,
+      (n) => n === seen + 1,
+    );
     await new Promise((r) => setTimeout(r, 100));
     expect(rx.received.length).toBe(seen + 1);
-    expect(JSON.parse(rx.received.at(-1)!.body)).toMatchObject({ type: 'relay.test', data: { subscriptionId: a.id } });
+    expect(JSON.parse(rx.received.at(-1)!.body)).toMatchObject({
+      type: 'relay.test',
+      data: { subscriptionId: a.id },
+    });
   });
 });
 
@@ -116,8 +168,13 @@ describe('several dispatchers on one database', () => {
       await createSubscription(a.pool, { url: rx.url, maxConcurrency: 4 });
       await a.delivery.subscriptions.reload();
       const events = Array.from({ length: 300 }, () => makeEvent('call.ringing'));
-      for (let i = 0; i < events.length; i += 30) await (i % 60 ? a : b).store.append(events.slice(i, i + 30));
-      await waitFor(() => rx.received.length, (n) => n >= 300, 10_000);
+      for (let i = 0; i < events.length; i += 30)
+        await (i % 60 ? a : b).store.append(events.slice(i, i + 30));
+      await waitFor(
+        () => rx.received.length,
+        (n) => n >= 300,
+        10_000,
+      );
       await new Promise((r) => setTimeout(r, 200));
       const ids = rx.received.map((r) => r.headers['webhook-id']);
       expect(ids).toHaveLength(300);

@@ -18,7 +18,13 @@ beforeAll(async () => {
   if (!pgUrl) throw new Error('RELAY_TEST_PG_URL is not set (run through vitest.global-setup.ts)');
   iniDir = mkdtempSync(path.join(os.tmpdir(), 'doctor-ini-'));
   const suffix = `${process.pid}`;
-  sim = await startSimulator({ pgUrl, iniDir, dbName: `doctor_db_${suffix}`, readonlyRole: `doctor_ro_${suffix}`, dropOnStop: true });
+  sim = await startSimulator({
+    pgUrl,
+    iniDir,
+    dbName: `doctor_db_${suffix}`,
+    readonlyRole: `doctor_ro_${suffix}`,
+    dropOnStop: true,
+  });
   ownDbUrl = (await createTestDatabase()).url;
 });
 
@@ -77,7 +83,10 @@ describe('3cx-relay doctor against the simulator', () => {
 
   it('System Admin role: CallHistoryView 403 asks for the System Owner role', async () => {
     const results = await runDoctor(
-      config({ PBX_CLIENT_ID: sim.clients.admin.clientId, PBX_CLIENT_SECRET: sim.clients.admin.clientSecret }),
+      config({
+        PBX_CLIENT_ID: sim.clients.admin.clientId,
+        PBX_CLIENT_SECRET: sim.clients.admin.clientSecret,
+      }),
     );
     const role = byId(results, 'xapi.role');
     expect(role.status).toBe('fail');
@@ -108,7 +117,10 @@ describe('3cx-relay doctor against the simulator', () => {
   });
 
   it('own database unreachable: says so and how to start it', async () => {
-    const own = byId(await runDoctor(config({ DATABASE_URL: 'postgresql://relay:x@127.0.0.1:1/relay' })), 'own-db');
+    const own = byId(
+      await runDoctor(config({ DATABASE_URL: 'postgresql://relay:x@127.0.0.1:1/relay' })),
+      'own-db',
+    );
     expect(own.status).toBe('fail');
     expect(own.detail).toContain('connection refused');
   });

@@ -33,6 +33,10 @@ describe('sources recover from PBX trouble promptly', () => {
     await h.worker!.sources.callControl!.reconcileNow();
     expect(h.worker!.status.get('callcontrol')?.status).toBe('degraded');
     await h.sim.faults.clear();
-    await until(() => h.worker!.status.get('callcontrol')?.status === 'up', 8000, 'callcontrol up after retry');
+    await until(
+      () => h.worker!.status.get('callcontrol')?.status === 'up',
+      8000,
+      'callcontrol up after retry',
+    );
   });
 });

@@ -15,7 +15,14 @@ export async function createApiKey(
   const secret = randomBytes(32).toString('base64url');
   const res = await pool.query<{ id: string }>(
     `INSERT INTO api_keys (name, prefix, secret_hash, scopes, rate_limit_per_minute, expires_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id::text`,
-    [`test ${prefix}`, prefix, await bcrypt.hash(secret, 4), scopes, opts.rateLimitPerMinute ?? null, opts.expiresAt ?? null],
+    [
+      `test ${prefix}`,
+      prefix,
+      await bcrypt.hash(secret, 4),
+      scopes,
+      opts.rateLimitPerMinute ?? null,
+      opts.expiresAt ?? null,
+    ],
   );
   return { id: res.rows[0]!.id, key: `${prefix}.${secret}`, prefix };
 }
@@ -23,6 +30,10 @@ export async function createApiKey(
 /** Revokes a key the way the admin does: set revoked_at, then a `reload-keys` control command + NOTIFY. */
 export async function revokeApiKey(pool: pg.Pool, id: string): Promise<void> {
   await pool.query('UPDATE api_keys SET revoked_at = now() WHERE id = $1', [id]);
-  const cmd = await pool.query<{ id: string }>(`INSERT INTO control_commands (command, args) VALUES ('reload-keys', '{}') RETURNING id::text`);
-  await pool.query(`SELECT pg_notify('relay_control', $1)`, [JSON.stringify({ id: cmd.rows[0]!.id, command: 'reload-keys' })]);
+  const cmd = await pool.query<{ id: string }>(
+    `INSERT INTO control_commands (command, args) VALUES ('reload-keys', '{}') RETURNING id::text`,
+  );
+  await pool.query(`SELECT pg_notify('relay_control', $1)`, [
+    JSON.stringify({ id: cmd.rows[0]!.id, command: 'reload-keys' }),
+  ]);
 }

@@ -13,12 +13,21 @@ export interface WorkerHarness {
   stop(): Promise<void>;
 }
 
-export async function startWorkerHarness(prefix: string, env: Record<string, string> = {}): Promise<WorkerHarness> {
+export async function startWorkerHarness(
+  prefix: string,
+  env: Record<string, string> = {},
+): Promise<WorkerHarness> {
   const t = await createTestDatabase(prefix);
   const config = loadConfig({
-    DATABASE_URL: t.url, RELAY_PORT: '0', LOG_LEVEL: 'silent',
-    SOURCE_DB_ENABLED: 'false', SOURCE_XAPI_ENABLED: 'false', SOURCE_CALLCONTROL_ENABLED: 'false',
-    DELIVERY_POLL_MS: '50', API_USAGE_FLUSH_MS: '100', ...env,
+    DATABASE_URL: t.url,
+    RELAY_PORT: '0',
+    LOG_LEVEL: 'silent',
+    SOURCE_DB_ENABLED: 'false',
+    SOURCE_XAPI_ENABLED: 'false',
+    SOURCE_CALLCONTROL_ENABLED: 'false',
+    DELIVERY_POLL_MS: '50',
+    API_USAGE_FLUSH_MS: '100',
+    ...env,
   });
   const worker = await startWorker(config, pino({ level: 'silent' }));
   const pool = new pg.Pool({ connectionString: t.url, max: 4 });

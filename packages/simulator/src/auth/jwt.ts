@@ -18,7 +18,10 @@ export class Es256Signer {
   sign(claims: Record<string, unknown>): string {
     const head = b64(JSON.stringify({ alg: 'ES256', kid: this.kid, typ: 'at+jwt' }));
     const body = b64(JSON.stringify(claims));
-    const sig = sign('sha256', Buffer.from(`${head}.${body}`), { key: this.privateKey, dsaEncoding: 'ieee-p1363' });
+    const sig = sign('sha256', Buffer.from(`${head}.${body}`), {
+      key: this.privateKey,
+      dsaEncoding: 'ieee-p1363',
+    });
     return `${head}.${body}.${b64(sig)}`;
   }
 
@@ -26,7 +29,12 @@ export class Es256Signer {
   verify(token: string): Record<string, unknown> | null {
     const [head, body, sig] = token.split('.');
     if (!head || !body || !sig) return null;
-    const ok = verify('sha256', Buffer.from(`${head}.${body}`), { key: this.publicKey, dsaEncoding: 'ieee-p1363' }, Buffer.from(sig, 'base64url'));
+    const ok = verify(
+      'sha256',
+      Buffer.from(`${head}.${body}`),
+      { key: this.publicKey, dsaEncoding: 'ieee-p1363' },
+      Buffer.from(sig, 'base64url'),
+    );
     if (!ok) return null;
     try {
       return JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as Record<string, unknown>;

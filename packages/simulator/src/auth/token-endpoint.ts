@@ -11,14 +11,25 @@ import type { SimContext } from '../sim-context.js';
 export async function handleToken(req: IncomingMessage, res: ServerResponse, ctx: SimContext): Promise<void> {
   const form = parseForm(req.headers['content-type'], await readBody(req));
   if (form.grant_type !== 'client_credentials') {
-    sendJson(res, 400, { error: 'unsupported_grant_type', error_description: 'The specified grant type is not supported.' });
+    sendJson(res, 400, {
+      error: 'unsupported_grant_type',
+      error_description: 'The specified grant type is not supported.',
+    });
     return;
   }
   const issued = ctx.tokens.issue(form.client_id ?? '', form.client_secret ?? '');
   if (!issued) {
-    sendJson(res, 401, { error: 'invalid_client', error_description: 'The specified client credentials are invalid.' });
+    sendJson(res, 401, {
+      error: 'invalid_client',
+      error_description: 'The specified client credentials are invalid.',
+    });
     return;
   }
   const expiresIn = ctx.opts.version === '20.0.8' ? Math.round(issued.lifetimeSec / 60) : issued.lifetimeSec;
-  sendJson(res, 200, { token_type: 'Bearer', expires_in: expiresIn, access_token: issued.accessToken }, { 'cache-control': 'no-store' });
+  sendJson(
+    res,
+    200,
+    { token_type: 'Bearer', expires_in: expiresIn, access_token: issued.accessToken },
+    { 'cache-control': 'no-store' },
+  );
 }

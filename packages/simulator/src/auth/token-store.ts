@@ -40,8 +40,13 @@ export class TokenStore {
     const now = Math.floor(Date.now() / 1000);
     const jti = randomBytes(16).toString('hex');
     const accessToken = this.signer.sign({
-      iss: this.issuer(), nbf: now, iat: now, exp: now + this.lifetimeSec,
-      client_id: client.clientId, sub: client.clientId, jti,
+      iss: this.issuer(),
+      nbf: now,
+      iat: now,
+      exp: now + this.lifetimeSec,
+      client_id: client.clientId,
+      sub: client.clientId,
+      jti,
     });
     this.active.set(client.clientId, jti);
     return { accessToken, lifetimeSec: this.lifetimeSec };

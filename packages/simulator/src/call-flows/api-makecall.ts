@@ -15,7 +15,12 @@ export interface MakeCallStarted {
  * outside number. The extension answers after 4 s simulated unless the client acts first;
  * either side hangs up after 30 s. Null when the destination cannot be called.
  */
-export function apiMakeCall(env: FlowEnv, from: DnEntry, destination: string, deviceId?: string): MakeCallStarted | null {
+export function apiMakeCall(
+  env: FlowEnv,
+  from: DnEntry,
+  destination: string,
+  deviceId?: string,
+): MakeCallStarted | null {
   const target = env.dir.find(destination);
   if (target && target.type !== 'Wextension') return null;
   if (!target && !/^\+?\d{4,20}$/.test(destination)) return null;

@@ -38,7 +38,13 @@ export function startInternal(env: FlowEnv, from: DnEntry, dialled?: string): Ca
 }
 
 /** Moves the caller to a non-ringing DN (IVR, queue, ring group); IVR and queue answer it. */
-export function hopTo(call: Call, dn: DnEntry, method: string, forwardReason: string, answers: boolean): CdrRow {
+export function hopTo(
+  call: Call,
+  dn: DnEntry,
+  method: string,
+  forwardReason: string,
+  answers: boolean,
+): CdrRow {
   const row = call.cdr.hop(dnParty(dn, call.cdr.participantId()), { method, forwardReason });
   if (answers) call.cdr.answer(row);
   call.nextLegId();
@@ -50,12 +56,28 @@ export function hopTo(call: Call, dn: DnEntry, method: string, forwardReason: st
 export function hiddenLeg(call: Call, dn: DnEntry, party: CdrParty, row: CdrRow | null): Leg {
   return {
     participant: {
-      id: -1, status: 'Connected', dn: dn.number, party_caller_name: '', party_dn: '', party_caller_id: '',
-      party_did: '', device_id: '', party_dn_type: 'None', direct_control: false, originated_by_dn: '',
-      originated_by_type: 'None', referred_by_dn: '', referred_by_type: 'None', on_behalf_of_dn: '',
-      on_behalf_of_type: 'None', callid: call.callid, legid: call.nextLegId(),
+      id: -1,
+      status: 'Connected',
+      dn: dn.number,
+      party_caller_name: '',
+      party_dn: '',
+      party_caller_id: '',
+      party_did: '',
+      device_id: '',
+      party_dn_type: 'None',
+      direct_control: false,
+      originated_by_dn: '',
+      originated_by_type: 'None',
+      referred_by_dn: '',
+      referred_by_type: 'None',
+      on_behalf_of_dn: '',
+      on_behalf_of_type: 'None',
+      callid: call.callid,
+      legid: call.nextLegId(),
     },
-    dn, party, row,
+    dn,
+    party,
+    row,
   };
 }
 
@@ -82,7 +104,13 @@ export async function hold(call: Call, simMs: number): Promise<boolean> {
     if (!sig) return true;
     if (sig.kind === 'hangup' || (sig.kind === 'action' && sig.action === 'drop')) {
       const row = call.cdr.current;
-      if (row) call.cdr.end(row, 'src_participant_terminated', 'terminated_by_originator', call.cdr.callerParty.participantId);
+      if (row)
+        call.cdr.end(
+          row,
+          'src_participant_terminated',
+          'terminated_by_originator',
+          call.cdr.callerParty.participantId,
+        );
       return false;
     }
   }

@@ -8,7 +8,11 @@ export async function inboundMissed(env: FlowEnv): Promise<FlowResult> {
   if (!target) throw new Error('extension 103 missing');
   const call = startInbound(env, 1);
   const result = await offer(call, {
-    targets: [target], method: 'call_init', forwardReason: 'by_did', ringMs: 25_000, abandonAfterMs: 12_000,
+    targets: [target],
+    method: 'call_init',
+    forwardReason: 'by_did',
+    ringMs: 25_000,
+    abandonAfterMs: 12_000,
   });
   if (result.kind === 'answered') {
     await talk(call, { leg: result.leg, ms: 10_000, hangupBy: 'caller' });
@@ -26,7 +30,10 @@ export async function ringingAtConnect(env: FlowEnv): Promise<FlowResult> {
   if (!target) throw new Error('extension 100 missing');
   const call = startInbound(env, 0);
   const result = await offer(call, {
-    targets: [target], method: 'call_init', forwardReason: 'by_did', ringMs: 45_000,
+    targets: [target],
+    method: 'call_init',
+    forwardReason: 'by_did',
+    ringMs: 45_000,
     answer: { dn: '100', afterMs: 30_000 },
   });
   if (result.kind !== 'answered') return finish(call, result.kind === 'abandoned' ? 'abandoned' : 'missed');

@@ -13,8 +13,12 @@ export async function inboundQueueAnswered(env: FlowEnv): Promise<FlowResult> {
   if (!(await hold(call, 2_000))) return finish(call, 'abandoned');
   const agents = dir.queue.agents.map((n) => dir.find(n)).filter((d) => d !== undefined);
   const result = await offer(call, {
-    targets: agents, group: dir.queue, method: 'route_to', forwardReason: 'polling',
-    ringMs: 20_000, answer: { dn: agent, afterMs: 4_000 },
+    targets: agents,
+    group: dir.queue,
+    method: 'route_to',
+    forwardReason: 'polling',
+    ringMs: 20_000,
+    answer: { dn: agent, afterMs: 4_000 },
   });
   if (result.kind !== 'answered') return finish(call, result.kind === 'abandoned' ? 'abandoned' : 'missed');
   await talk(call, { leg: result.leg, ms: 20_000, hangupBy: 'caller' });
@@ -30,8 +34,12 @@ export async function queueAbandoned(env: FlowEnv): Promise<FlowResult> {
   hopTo(call, dir.queue, 'route_to', 'none', true);
   const agents = dir.queue.agents.map((n) => dir.find(n)).filter((d) => d !== undefined);
   const result = await offer(call, {
-    targets: agents, group: dir.queue, method: 'route_to', forwardReason: 'polling',
-    ringMs: 30_000, abandonAfterMs: 9_000,
+    targets: agents,
+    group: dir.queue,
+    method: 'route_to',
+    forwardReason: 'polling',
+    ringMs: 30_000,
+    abandonAfterMs: 9_000,
   });
   if (result.kind === 'answered') {
     await talk(call, { leg: result.leg, ms: 10_000, hangupBy: 'caller' });

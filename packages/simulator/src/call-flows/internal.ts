@@ -8,14 +8,29 @@ import { finish, startInbound, startInternal, type FlowEnv, type FlowResult } fr
 /** Starts a call between two internal DNs and returns the caller's visible leg at once. */
 export function startInternalCall(env: FlowEnv, from: DnEntry, to: DnEntry): { call: Call; leg: Leg } {
   const call = startInternal(env, from);
-  const leg = call.addLeg(from, dialingFields(call, { dn: to, number: to.number, name: to.name }), call.cdr.callerParty, null);
+  const leg = call.addLeg(
+    from,
+    dialingFields(call, { dn: to, number: to.number, name: to.name }),
+    call.cdr.callerParty,
+    null,
+  );
   return { call, leg };
 }
 
 /** Rings `to` for an internal call, talks, and lets the callee hang up. */
-export async function ringInternal(call: Call, callerLeg: Leg, to: DnEntry, answerAfterMs: number | null, talkMs: number): Promise<FlowResult> {
+export async function ringInternal(
+  call: Call,
+  callerLeg: Leg,
+  to: DnEntry,
+  answerAfterMs: number | null,
+  talkMs: number,
+): Promise<FlowResult> {
   const result = await offer(call, {
-    targets: [to], method: 'call_init', forwardReason: 'none', ringMs: 20_000, callerLeg,
+    targets: [to],
+    method: 'call_init',
+    forwardReason: 'none',
+    ringMs: 20_000,
+    callerLeg,
     answer: answerAfterMs === null ? null : { dn: to.number, afterMs: answerAfterMs },
   });
   if (result.kind !== 'answered') return finish(call, result.kind === 'abandoned' ? 'cancelled' : 'missed');
@@ -41,10 +56,19 @@ export async function blindTransfer(env: FlowEnv): Promise<FlowResult> {
   if (!first) throw new Error('extension 101 missing');
   const call = startInbound(env, 0);
   const result = await offer(call, {
-    targets: [first], method: 'call_init', forwardReason: 'by_did', ringMs: 20_000, answer: { dn: '101', afterMs: 3_000 },
+    targets: [first],
+    method: 'call_init',
+    forwardReason: 'by_did',
+    ringMs: 20_000,
+    answer: { dn: '101', afterMs: 3_000 },
   });
   if (result.kind !== 'answered') return finish(call, 'missed');
-  const outcome = await talk(call, { leg: result.leg, ms: 20_000, hangupBy: 'caller', transfer: { afterMs: 5_000, to: '102' } });
+  const outcome = await talk(call, {
+    leg: result.leg,
+    ms: 20_000,
+    hangupBy: 'caller',
+    transfer: { afterMs: 5_000, to: '102' },
+  });
   const last = [...call.legs].find((l) => l.participant.status === 'Connected');
   return finish(call, outcome === 'transfer-failed' ? 'transfer-failed' : 'answered', last?.dn.number);
 }

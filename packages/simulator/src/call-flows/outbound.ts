@@ -8,7 +8,13 @@ import { finish, hiddenLeg, hold, startInternal, type FlowEnv, type FlowResult }
  * Dials a number on the outside from `from`: the caller's leg shows `Dialing` with the trunk
  * as `party_dn` ([FIELD S4] capture), then `Connected` when the far end answers.
  */
-export async function dialOut(env: FlowEnv, call: Call, callerLeg: Leg, number: string, talkMs: number): Promise<FlowResult> {
+export async function dialOut(
+  env: FlowEnv,
+  call: Call,
+  callerLeg: Leg,
+  number: string,
+  talkMs: number,
+): Promise<FlowResult> {
   const party = outsideParty(env.dir, number, call.cdr.participantId());
   const row = call.cdr.hop(party, { method: 'call_init', forwardReason: 'none' });
   const far = hiddenLeg(call, env.dir.trunk, party, row);
@@ -24,7 +30,12 @@ export async function dialOut(env: FlowEnv, call: Call, callerLeg: Leg, number: 
 /** Starts a call from `from` to an outside number and returns its visible leg at once. */
 export function startOutbound(env: FlowEnv, from: DnEntry, number: string): { call: Call; leg: Leg } {
   const call = startInternal(env, from, number);
-  const leg = call.addLeg(from, dialingFields(call, { dn: env.dir.trunk, number, name: '' }), call.cdr.callerParty, null);
+  const leg = call.addLeg(
+    from,
+    dialingFields(call, { dn: env.dir.trunk, number, name: '' }),
+    call.cdr.callerParty,
+    null,
+  );
   return { call, leg };
 }
 

@@ -13,8 +13,12 @@ export async function ringGroupFanout(env: FlowEnv): Promise<FlowResult> {
   hopTo(call, dir.ringGroup, 'call_init', 'by_did', false);
   const members = dir.ringGroup.members.map((n) => dir.find(n)).filter((d) => d !== undefined);
   const result = await offer(call, {
-    targets: members, group: dir.ringGroup, method: 'route_to', forwardReason: 'none',
-    ringMs: 20_000, answer: { dn: answerer, afterMs: 5_000 },
+    targets: members,
+    group: dir.ringGroup,
+    method: 'route_to',
+    forwardReason: 'none',
+    ringMs: 20_000,
+    answer: { dn: answerer, afterMs: 5_000 },
   });
   if (result.kind !== 'answered') return finish(call, result.kind === 'abandoned' ? 'abandoned' : 'missed');
   await talk(call, { leg: result.leg, ms: 15_000, hangupBy: 'callee' });

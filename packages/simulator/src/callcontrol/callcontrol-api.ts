@@ -17,21 +17,33 @@ const notFound: CcResponse = { status: 404, body: null };
  * The Call Control REST surface as a function, shared by HTTP and WebSocket requests.
  * `path` is the full path (`/callcontrol/...`), already URL-decoded per segment.
  */
-export function callControl(ctx: SimContext, client: ApiClient, method: string, segments: string[], body: Record<string, unknown>): CcResponse {
+export function callControl(
+  ctx: SimContext,
+  client: ApiClient,
+  method: string,
+  segments: string[],
+  body: Record<string, unknown>,
+): CcResponse {
   const [root, dnNumber, kind, id, verb] = segments;
   if (root !== 'callcontrol') return notFound;
   if (dnNumber === undefined) {
-    return method === 'GET' ? { status: 200, body: visibleDns(ctx, client).map((d) => dnState(ctx, d)) } : notFound;
+    return method === 'GET'
+      ? { status: 200, body: visibleDns(ctx, client).map((d) => dnState(ctx, d)) }
+      : notFound;
   }
   const dn = ctx.dir.find(dnNumber);
   if (!dn) return notFound;
   if (!canSee(client, dnNumber)) {
-    return { status: 403, body: { error: { code: 'Forbidden', message: `DN ${dnNumber} is not monitored by this client.` } } };
+    return {
+      status: 403,
+      body: { error: { code: 'Forbidden', message: `DN ${dnNumber} is not monitored by this client.` } },
+    };
   }
   if (kind === undefined) return method === 'GET' ? { status: 200, body: dnState(ctx, dn) } : notFound;
   if (kind === 'makecall' && method === 'POST' && id === undefined) return makeCall(ctx, dnNumber, body);
   if (kind === 'participants') {
-    if (id === undefined) return method === 'GET' ? { status: 200, body: ctx.state.participantsOf(dnNumber) } : notFound;
+    if (id === undefined)
+      return method === 'GET' ? { status: 200, body: ctx.state.participantsOf(dnNumber) } : notFound;
     const p = /^\d+$/.test(id) ? ctx.state.participant(dnNumber, Number(id)) : undefined;
     if (!p) return notFound; // gone after its Remove event ([FIELD S6])
     if (verb === undefined) return method === 'GET' ? { status: 200, body: p } : notFound;
@@ -49,13 +61,29 @@ export function callControl(ctx: SimContext, client: ApiClient, method: string, 
   return notFound;
 }
 
-function makeCall(ctx: SimContext, from: string, body: Record<string, unknown>, deviceId?: string): CcResponse {
+function makeCall(
+  ctx: SimContext,
+  from: string,
+  body: Record<string, unknown>,
+  deviceId?: string,
+): CcResponse {
   const destination = destinationOf(body);
   const dn = ctx.dir.find(from);
   const started = destination && dn ? apiMakeCall(ctx.flowEnv(), dn, destination, deviceId) : null;
   if (!started) {
-    return { status: 200, body: { finalstatus: 'Failed', reason: 'InvalidDestination', reasontext: `Cannot call ${destination ?? '(none)'}.`, result: null } };
+    return {
+      status: 200,
+      body: {
+        finalstatus: 'Failed',
+        reason: 'InvalidDestination',
+        reasontext: `Cannot call ${destination ?? '(none)'}.`,
+        result: null,
+      },
+    };
   }
   ctx.spawn(started.done);
-  return { status: 200, body: { finalstatus: 'Success', reason: 'None', reasontext: '', result: started.leg.participant } };
+  return {
+    status: 200,
+    body: { finalstatus: 'Success', reason: 'None', reasontext: '', result: started.leg.participant },
+  };
 }

@@ -6,11 +6,17 @@ import type { SimContext } from '../sim-context.js';
 import { callControl } from './callcontrol-api.js';
 
 /** Serves Call Control REST under `/callcontrol`. */
-export async function handleCallControl(req: IncomingMessage, res: ServerResponse, ctx: SimContext, pathname: string): Promise<void> {
+export async function handleCallControl(
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: SimContext,
+  pathname: string,
+): Promise<void> {
   const client = authenticate(req, ctx.tokens);
   if (!client) return sendUnauthorized(res);
   const body = req.method === 'POST' ? parseJson(await readBody(req)) : {};
-  if (body === null) return sendJson(res, 400, { error: { code: 'BadRequest', message: 'The body is not JSON.' } });
+  if (body === null)
+    return sendJson(res, 400, { error: { code: 'BadRequest', message: 'The body is not JSON.' } });
   const segments = pathname.split('/').filter(Boolean).map(safeDecode);
   const out = callControl(ctx, client, req.method ?? 'GET', segments, body);
   if (out.body === null) return sendEmpty(res, out.status);

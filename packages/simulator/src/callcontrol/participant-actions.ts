@@ -13,8 +13,12 @@ export interface CallControlResult {
   result: Participant | null;
 }
 
-const failed = (p: Participant | null, reason: string, reasontext: string): CallControlResult =>
-  ({ finalstatus: 'Failed', reason, reasontext, result: p });
+const failed = (p: Participant | null, reason: string, reasontext: string): CallControlResult => ({
+  finalstatus: 'Failed',
+  reason,
+  reasontext,
+  result: p,
+});
 
 /** Reads `destination` whatever its case (the API binds JSON case-insensitively, [INFERRED]). */
 export function destinationOf(body: Record<string, unknown>): string | undefined {
@@ -24,19 +28,33 @@ export function destinationOf(body: Record<string, unknown>): string | undefined
 }
 
 /** Performs `action` on a live participant. */
-export function performAction(ctx: SimContext, p: Participant, action: ParticipantAction, body: Record<string, unknown>): CallControlResult {
+export function performAction(
+  ctx: SimContext,
+  p: Participant,
+  action: ParticipantAction,
+  body: Record<string, unknown>,
+): CallControlResult {
   const call = ctx.state.callOf(p.id);
   const leg = call && [...call.legs].find((l) => l.participant.id === p.id);
   if (!call || !leg) return failed(p, 'NotFound', 'The participant has no call.');
   const destination = destinationOf(body);
-  if (action === 'answer' && p.status !== 'Ringing') return failed(p, 'InvalidState', 'Only a ringing participant can answer.');
-  if (action === 'divert' && p.status !== 'Ringing') return failed(p, 'InvalidState', 'Only a ringing call can be diverted.');
-  if (action === 'transferto' && p.status !== 'Connected') return failed(p, 'InvalidState', 'Only a connected call can be transferred.');
+  if (action === 'answer' && p.status !== 'Ringing')
+    return failed(p, 'InvalidState', 'Only a ringing participant can answer.');
+  if (action === 'divert' && p.status !== 'Ringing')
+    return failed(p, 'InvalidState', 'Only a ringing call can be diverted.');
+  if (action === 'transferto' && p.status !== 'Connected')
+    return failed(p, 'InvalidState', 'Only a connected call can be transferred.');
   if (action !== 'drop' && action !== 'answer') {
     if (!destination) return failed(p, 'InvalidDestination', 'destination is required.');
     const target = ctx.dir.find(destination);
-    if (!target || target.type !== 'Wextension') return failed(p, 'InvalidDestination', `Cannot route to ${destination}.`);
+    if (!target || target.type !== 'Wextension')
+      return failed(p, 'InvalidDestination', `Cannot route to ${destination}.`);
   }
-  call.signal({ kind: 'action', leg, action: action === 'routeto' && p.status === 'Connected' ? 'transferto' : action, ...(destination ? { destination } : {}) });
+  call.signal({
+    kind: 'action',
+    leg,
+    action: action === 'routeto' && p.status === 'Connected' ? 'transferto' : action,
+    ...(destination ? { destination } : {}),
+  });
   return { finalstatus: 'Success', reason: 'None', reasontext: '', result: p };
 }

@@ -30,7 +30,11 @@ export function malformedFrame(kind: MalformedKind, sequence: number): string {
     case 'oversized':
       return JSON.stringify({
         sequence,
-        event: { event_type: 0, entity: '/callcontrol/100/participants/1', attached_data: 'x'.repeat(2 * 1024 * 1024) },
+        event: {
+          event_type: 0,
+          entity: '/callcontrol/100/participants/1',
+          attached_data: 'x'.repeat(2 * 1024 * 1024),
+        },
       });
   }
 }
@@ -40,7 +44,11 @@ export function parseWsRequest(text: string): WsRequest | null {
   try {
     const v = JSON.parse(text) as Partial<WsRequest>;
     if (typeof v.Path !== 'string') return null;
-    return { RequestID: String(v.RequestID ?? ''), Path: v.Path, RequestData: typeof v.RequestData === 'string' ? v.RequestData : '' };
+    return {
+      RequestID: String(v.RequestID ?? ''),
+      Path: v.Path,
+      RequestData: typeof v.RequestData === 'string' ? v.RequestData : '',
+    };
   } catch {
     return null;
   }

@@ -61,13 +61,18 @@ export class CallControlWs {
   private broadcast(e: ParticipantEvent): void {
     const duplicate = e.eventType === 0 && this.quirkRng.chance(this.ctx.opts.duplicateUpsertProbability);
     const faults = this.ctx.faults.settings;
-    const event = { event_type: e.eventType, entity: `/callcontrol/${e.dn}/participants/${e.participantId}`, attached_data: null };
+    const event = {
+      event_type: e.eventType,
+      entity: `/callcontrol/${e.dn}/participants/${e.participantId}`,
+      attached_data: null,
+    };
     for (const conn of this.conns) {
       if (!canSee(conn.client, e.dn) || conn.ws.readyState !== conn.ws.OPEN) continue;
       if (faults.skipFrameProbability > 0 && this.faultRng.chance(faults.skipFrameProbability)) continue;
       this.send(conn, event);
       if (duplicate) this.send(conn, event);
-      if (faults.duplicateFrameProbability > 0 && this.faultRng.chance(faults.duplicateFrameProbability)) this.send(conn, event);
+      if (faults.duplicateFrameProbability > 0 && this.faultRng.chance(faults.duplicateFrameProbability))
+        this.send(conn, event);
     }
   }
 
@@ -77,12 +82,22 @@ export class CallControlWs {
     const segments = req.Path.split('?')[0]?.split('/').filter(Boolean) ?? [];
     let body: Record<string, unknown> = {};
     if (req.RequestData) {
-      try { body = JSON.parse(req.RequestData) as Record<string, unknown>; } catch { body = {}; }
+      try {
+        body = JSON.parse(req.RequestData) as Record<string, unknown>;
+      } catch {
+        body = {};
+      }
     }
     const out = callControl(this.ctx, conn.client, req.RequestData ? 'POST' : 'GET', segments, body);
     this.send(conn, {
-      event_type: 4, entity: req.Path,
-      attached_data: { RequestID: req.RequestID, Path: req.Path, StatusCode: out.status, Response: out.body === null ? '' : JSON.stringify(out.body) },
+      event_type: 4,
+      entity: req.Path,
+      attached_data: {
+        RequestID: req.RequestID,
+        Path: req.Path,
+        StatusCode: out.status,
+        Response: out.body === null ? '' : JSON.stringify(out.body),
+      },
     });
   }
 

@@ -81,7 +81,13 @@ export class CdrBuilder {
   }
 
   /** Ends a row (idempotent: the first end wins). */
-  end(row: CdrRow, reason: string, details: string | null, terminatedBy: string | null, continuedIn?: CdrRow): void {
+  end(
+    row: CdrRow,
+    reason: string,
+    details: string | null,
+    terminatedBy: string | null,
+    continuedIn?: CdrRow,
+  ): void {
     if (row.cdr_ended_at) return;
     row.cdr_ended_at = new Date();
     row.termination_reason = reason;

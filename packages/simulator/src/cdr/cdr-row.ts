@@ -49,7 +49,13 @@ export const CDR_COLUMNS = {
 
 export type CdrColumn = keyof typeof CDR_COLUMNS;
 
-type SqlValue<T extends string> = T extends 'boolean' ? boolean | null : T extends 'timestamptz' ? Date | null : T extends 'bigint' ? number | null : string | null;
+type SqlValue<T extends string> = T extends 'boolean'
+  ? boolean | null
+  : T extends 'timestamptz'
+    ? Date | null
+    : T extends 'bigint'
+      ? number | null
+      : string | null;
 
 /** A cdroutput row as the simulator holds it before writing. */
 export type CdrRow = { -readonly [K in CdrColumn]: SqlValue<(typeof CDR_COLUMNS)[K]> };

@@ -22,7 +22,8 @@ export class HistoryStore {
     const inbound = first?.source_entity_type === 'external_line';
     const outbound = rows.some((r) => r.destination_entity_type === 'external_line');
     const call: FinishedCall = {
-      callid, rows,
+      callid,
+      rows,
       direction: inbound ? 'Inbound' : outbound ? 'Outbound' : 'Internal',
       legacy: deriveLegacy(rows, this.ids),
     };

@@ -13,7 +13,11 @@ export class CdrWriter {
   private readonly backlog: FinishedCall[] = [];
   private flushing: Promise<void> = Promise.resolve();
 
-  constructor(writerUrl: string, private readonly queueDn: string, private readonly log: (m: string, c?: Record<string, unknown>) => void) {
+  constructor(
+    writerUrl: string,
+    private readonly queueDn: string,
+    private readonly log: (m: string, c?: Record<string, unknown>) => void,
+  ) {
     this.pool = new pg.Pool({ connectionString: writerUrl, max: 2, connectionTimeoutMillis: 3000 });
     this.pool.on('error', (err) => log('cdr writer pool error', { err: err.message }));
   }
@@ -35,7 +39,11 @@ export class CdrWriter {
           await this.writeOne(next);
           this.backlog.shift();
         } catch (err) {
-          this.log('cdr write failed; kept in backlog', { callid: next.callid, err: (err as Error).message, backlog: this.backlog.length });
+          this.log('cdr write failed; kept in backlog', {
+            callid: next.callid,
+            err: (err as Error).message,
+            backlog: this.backlog.length,
+          });
           break;
         }
       }
@@ -52,7 +60,11 @@ export class CdrWriter {
     try {
       await client.query('BEGIN');
       const cols = Object.keys(CDR_COLUMNS) as (keyof typeof CDR_COLUMNS)[];
-      const stmt = insert('cdroutput', cols, call.rows.map((r) => cols.map((c) => r[c])));
+      const stmt = insert(
+        'cdroutput',
+        cols,
+        call.rows.map((r) => cols.map((c) => r[c])),
+      );
       await client.query(stmt.text, stmt.values);
       for (const s of legacyStatements(call, this.queueDn)) await client.query(s.text, s.values);
       await client.query('COMMIT');

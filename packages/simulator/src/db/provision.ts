@@ -39,14 +39,20 @@ export function withDatabase(url: string, db: string, user?: string, password?: 
  * (Re)creates `dbName` with cdroutput and the legacy tables, and the login role `role` that
  * can only SELECT there. Roles are cluster-global: an existing role gets a new password.
  */
-export async function provisionDatabase(superUrl: string, dbName: string, role: string): Promise<ProvisionedDb> {
+export async function provisionDatabase(
+  superUrl: string,
+  dbName: string,
+  role: string,
+): Promise<ProvisionedDb> {
   const password = randomBytes(18).toString('base64url');
   await withClient(superUrl, async (c) => {
     await c.query(`DROP DATABASE IF EXISTS ${ident(dbName)} WITH (FORCE)`);
     await c.query(`CREATE DATABASE ${ident(dbName)}`);
     const exists = await c.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
     const verb = exists.rowCount ? 'ALTER' : 'CREATE';
-    await c.query(`${verb} ROLE ${ident(role)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION PASSWORD '${password}'`);
+    await c.query(
+      `${verb} ROLE ${ident(role)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION PASSWORD '${password}'`,
+    );
   });
   const writerUrl = withDatabase(superUrl, dbName);
   await withClient(writerUrl, async (c) => {
@@ -59,7 +65,10 @@ export async function provisionDatabase(superUrl: string, dbName: string, role: 
   });
   const u = new URL(superUrl);
   return {
-    writerUrl, readonlyPassword: password, host: u.hostname, port: Number(u.port || 5432),
+    writerUrl,
+    readonlyPassword: password,
+    host: u.hostname,
+    port: Number(u.port || 5432),
     readonlyUrl: withDatabase(superUrl, dbName, role, password),
   };
 }
@@ -80,7 +89,10 @@ export async function setDatabaseOnline(superUrl: string, dbName: string, online
   await withClient(superUrl, async (c) => {
     await c.query(`ALTER DATABASE ${ident(dbName)} ALLOW_CONNECTIONS ${online ? 'true' : 'false'}`);
     if (!online) {
-      await c.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [dbName]);
+      await c.query(
+        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+        [dbName],
+      );
     }
   });
 }

@@ -2,10 +2,14 @@ import { CDR_COLUMNS } from '../cdr/cdr-row.js';
 
 /** `public.cdroutput` with its 42 columns ([FIELD] DDL / [OFFICIAL S7] guide). */
 export function cdroutputDdl(): string {
-  const cols = Object.entries(CDR_COLUMNS).map(([name, type]) => `  ${name} ${type === 'varchar' ? 'character varying' : type}`);
-  return `CREATE TABLE public.cdroutput (\n${cols.join(',\n')},\n  CONSTRAINT cdroutput_pkey PRIMARY KEY (cdr_id)\n);\n` +
+  const cols = Object.entries(CDR_COLUMNS).map(
+    ([name, type]) => `  ${name} ${type === 'varchar' ? 'character varying' : type}`,
+  );
+  return (
+    `CREATE TABLE public.cdroutput (\n${cols.join(',\n')},\n  CONSTRAINT cdroutput_pkey PRIMARY KEY (cdr_id)\n);\n` +
     'CREATE INDEX cdroutput_call_history_id_idx ON public.cdroutput (call_history_id);\n' +
-    'CREATE INDEX cdroutput_cdr_started_at_idx ON public.cdroutput (cdr_started_at);\n';
+    'CREATE INDEX cdroutput_cdr_started_at_idx ON public.cdroutput (cdr_started_at);\n'
+  );
 }
 
 /** The legacy call-log tables still present in V20 ([FIELD] TypeORM entities, v20.0.8 extras [SECONDARY]). */

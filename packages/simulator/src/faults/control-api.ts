@@ -18,7 +18,12 @@ export interface ControlTarget {
  * `GET state`, `GET|POST|DELETE faults`, `POST restart`, `GET scenarios`,
  * `POST scenarios/{name}` (waits for the flow and its CDRs), `POST load {"rate":N}`.
  */
-export async function handleControl(req: IncomingMessage, res: ServerResponse, target: ControlTarget, pathname: string): Promise<void> {
+export async function handleControl(
+  req: IncomingMessage,
+  res: ServerResponse,
+  target: ControlTarget,
+  pathname: string,
+): Promise<void> {
   const route = pathname.slice('/__sim/'.length);
   const method = req.method ?? 'GET';
   const body = method === 'POST' || method === 'PUT' ? parseJson(await readBody(req)) : {};
@@ -36,7 +41,8 @@ export async function handleControl(req: IncomingMessage, res: ServerResponse, t
   if (route === 'scenarios' && method === 'GET') return sendJson(res, 200, target.scenarioNames());
   const scenario = /^scenarios\/([\w-]+)$/.exec(route);
   if (scenario?.[1] && method === 'POST') {
-    if (!target.scenarioNames().includes(scenario[1])) return sendJson(res, 404, { error: `unknown scenario ${scenario[1]}` });
+    if (!target.scenarioNames().includes(scenario[1]))
+      return sendJson(res, 404, { error: `unknown scenario ${scenario[1]}` });
     return sendJson(res, 200, await target.runScenario(scenario[1]));
   }
   if (route === 'load' && method === 'POST' && typeof body.rate === 'number' && body.rate >= 0) {

@@ -38,8 +38,13 @@ export interface FaultHooks {
 }
 
 const defaults = (): FaultSettings => ({
-  refuseWebSockets: false, httpErrors: [], delayMs: 0, delayPathPrefix: '/',
-  skipFrameProbability: 0, duplicateFrameProbability: 0, dbDown: false,
+  refuseWebSockets: false,
+  httpErrors: [],
+  delayMs: 0,
+  delayPathPrefix: '/',
+  skipFrameProbability: 0,
+  duplicateFrameProbability: 0,
+  dbDown: false,
 });
 
 /** Holds the fault switches and runs fault actions; driven programmatically or over `/__sim/`. */

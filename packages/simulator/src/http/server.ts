@@ -26,7 +26,9 @@ export function createHttpServer(ctx: SimContext, ws: CallControlWs, control: Co
     const status = ctx.faults.httpErrorFor(pathname);
     if (status) {
       req.resume();
-      return status === 500 ? sendODataError(res, 500, 'InternalServerError', 'An error has occurred.') : sendEmpty(res, status);
+      return status === 500
+        ? sendODataError(res, 500, 'InternalServerError', 'An error has occurred.')
+        : sendEmpty(res, status);
     }
     if (pathname === '/connect/token' && req.method === 'POST') return handleToken(req, res, ctx);
     if (pathname.startsWith('/xapi/v1/')) {
@@ -38,7 +40,8 @@ export function createHttpServer(ctx: SimContext, ws: CallControlWs, control: Co
       }
       return handleXapi(req, res, ctx, path, url.searchParams);
     }
-    if (pathname === '/callcontrol' || pathname.startsWith('/callcontrol/')) return handleCallControl(req, res, ctx, pathname);
+    if (pathname === '/callcontrol' || pathname.startsWith('/callcontrol/'))
+      return handleCallControl(req, res, ctx, pathname);
     sendEmpty(res, 404);
   }
 
@@ -46,7 +49,9 @@ export function createHttpServer(ctx: SimContext, ws: CallControlWs, control: Co
     const pathname = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
     const status = ctx.faults.httpErrorFor(pathname);
     if (pathname !== '/callcontrol/ws' || status) {
-      socket.end(`HTTP/1.1 ${status ?? 404} ${status ? 'Error' : 'Not Found'}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+      socket.end(
+        `HTTP/1.1 ${status ?? 404} ${status ? 'Error' : 'Not Found'}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`,
+      );
       return;
     }
     ws.upgrade(req, socket, head);

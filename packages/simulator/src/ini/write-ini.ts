@@ -21,12 +21,31 @@ export type IniLayout = 'sections' | 'flat';
 
 /** Renders `3CXPhoneSystem.ini` in the V20 `Key = Value` form. */
 export function renderIni(t: IniTarget, layout: IniLayout, masterPassword: string): string {
-  const db = [`DBHost = ${t.host}`, `DBPort = ${t.port}`, `DBName = ${t.dbName}`, 'MasterDBUser = phonesystem', `MasterDBPassword = ${masterPassword}`];
+  const db = [
+    `DBHost = ${t.host}`,
+    `DBPort = ${t.port}`,
+    `DBName = ${t.dbName}`,
+    'MasterDBUser = phonesystem',
+    `MasterDBPassword = ${masterPassword}`,
+  ];
   const general = ['[General]', 'PBXUser = phonesystem', 'AppPath = /var/lib/3cxpbx/Bin', ''];
   const readonly = ['[DbAdminREADONLY]', `User = ${t.readonlyUser}`, `Password = ${t.readonlyPassword}`, ''];
-  const lines = layout === 'flat'
-    ? [...db, '', ...general, ...readonly, '[ConfService]', 'ConfPort = 5485', '']
-    : [...general, '[CfgServerProfile]', ...db, '', '[QMDatabase]', `DBName = ${t.dbName}`, '', ...readonly, '[ConfService]', 'ConfPort = 5485', ''];
+  const lines =
+    layout === 'flat'
+      ? [...db, '', ...general, ...readonly, '[ConfService]', 'ConfPort = 5485', '']
+      : [
+          ...general,
+          '[CfgServerProfile]',
+          ...db,
+          '',
+          '[QMDatabase]',
+          `DBName = ${t.dbName}`,
+          '',
+          ...readonly,
+          '[ConfService]',
+          'ConfPort = 5485',
+          '',
+        ];
   return lines.join('\n');
 }
 

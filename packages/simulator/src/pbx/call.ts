@@ -46,7 +46,12 @@ export interface Leg {
 
 /** A participant action or a hang-up delivered to the flow that drives the call. */
 export type CallSignal =
-  | { kind: 'action'; leg: Leg; action: 'answer' | 'drop' | 'divert' | 'routeto' | 'transferto'; destination?: string }
+  | {
+      kind: 'action';
+      leg: Leg;
+      action: 'answer' | 'drop' | 'divert' | 'routeto' | 'transferto';
+      destination?: string;
+    }
   | { kind: 'hangup'; by: 'caller' | 'system' };
 
 /** XAPI ActiveCalls status vocabulary ([UNVERIFIED] for V20; what peers match on). */
@@ -66,7 +71,11 @@ export class Call {
   private readonly inbox: CallSignal[] = [];
   private wake: (() => void) | undefined;
 
-  constructor(readonly ctx: CallContext, readonly caller: CallerInfo, callerParty: CdrParty) {
+  constructor(
+    readonly ctx: CallContext,
+    readonly caller: CallerInfo,
+    callerParty: CdrParty,
+  ) {
     this.callid = ctx.state.newCallId();
     this.cdr = new CdrBuilder(ctx.ids, callerParty, caller.number);
     ctx.state.calls.set(this.callid, this);
@@ -83,7 +92,12 @@ export class Call {
   }
 
   /** Adds a visible participant on `dn` and emits its Upsert. */
-  addLeg(dn: DnEntry, fields: Omit<Participant, 'id' | 'dn' | 'callid' | 'legid' | 'device_id'>, party: CdrParty, row: CdrRow | null): Leg {
+  addLeg(
+    dn: DnEntry,
+    fields: Omit<Participant, 'id' | 'dn' | 'callid' | 'legid' | 'device_id'>,
+    party: CdrParty,
+    row: CdrRow | null,
+  ): Leg {
     const device = this.ctx.state.devicesOf(dn.number)[0];
     const participant: Participant = {
       id: this.ctx.state.newParticipantId(),
@@ -152,11 +166,24 @@ export class Call {
 /** Keeps the documented field order whatever order the spread produced. */
 function reorder(p: Participant): Participant {
   return {
-    id: p.id, status: p.status, dn: p.dn, party_caller_name: p.party_caller_name, party_dn: p.party_dn,
-    party_caller_id: p.party_caller_id, party_did: p.party_did, device_id: p.device_id,
-    party_dn_type: p.party_dn_type, direct_control: p.direct_control, originated_by_dn: p.originated_by_dn,
-    originated_by_type: p.originated_by_type, referred_by_dn: p.referred_by_dn, referred_by_type: p.referred_by_type,
-    on_behalf_of_dn: p.on_behalf_of_dn, on_behalf_of_type: p.on_behalf_of_type, callid: p.callid, legid: p.legid,
+    id: p.id,
+    status: p.status,
+    dn: p.dn,
+    party_caller_name: p.party_caller_name,
+    party_dn: p.party_dn,
+    party_caller_id: p.party_caller_id,
+    party_did: p.party_did,
+    device_id: p.device_id,
+    party_dn_type: p.party_dn_type,
+    direct_control: p.direct_control,
+    originated_by_dn: p.originated_by_dn,
+    originated_by_type: p.originated_by_type,
+    referred_by_dn: p.referred_by_dn,
+    referred_by_type: p.referred_by_type,
+    on_behalf_of_dn: p.on_behalf_of_dn,
+    on_behalf_of_type: p.on_behalf_of_type,
+    callid: p.callid,
+    legid: p.legid,
   };
 }
 

@@ -39,30 +39,65 @@ export interface PbxDirectory {
 }
 
 const ext = (number: string, name: string): DnEntry => ({
-  number, name, type: 'Wextension', entityType: 'extension', cdrDnType: 'extension', legacyDnType: 0,
+  number,
+  name,
+  type: 'Wextension',
+  entityType: 'extension',
+  cdrDnType: 'extension',
+  legacyDnType: 0,
 });
 
 /** Builds the default directory. `routePoints` are the API clients' DNs (the client id). */
 export function createDirectory(routePointNumbers: string[]): PbxDirectory {
   const extensions = [
-    ext('100', 'Anna Berger'), ext('101', 'Ben Carter'), ext('102', 'Clara Diaz'),
-    ext('103', 'David Evans'), ext('104', 'Eva Fischer'), ext('105', 'Felix Graf'),
+    ext('100', 'Anna Berger'),
+    ext('101', 'Ben Carter'),
+    ext('102', 'Clara Diaz'),
+    ext('103', 'David Evans'),
+    ext('104', 'Eva Fischer'),
+    ext('105', 'Felix Graf'),
   ];
   const routePoints = routePointNumbers.map<DnEntry>((number) => ({
-    number, name: `API ${number}`, type: 'Wroutepoint', entityType: 'script', cdrDnType: 'script', legacyDnType: 14,
+    number,
+    name: `API ${number}`,
+    type: 'Wroutepoint',
+    entityType: 'script',
+    cdrDnType: 'script',
+    legacyDnType: 14,
   }));
   const ringGroup = {
-    number: '700', name: 'Sales', type: 'Wringgroup' as const, entityType: 'ring_group_ring_all',
-    cdrDnType: 'ring_group_ring_all', legacyDnType: 2, members: ['103', '104', '105'],
+    number: '700',
+    name: 'Sales',
+    type: 'Wringgroup' as const,
+    entityType: 'ring_group_ring_all',
+    cdrDnType: 'ring_group_ring_all',
+    legacyDnType: 2,
+    members: ['103', '104', '105'],
   };
   const queue = {
-    number: '800', name: 'Support', type: 'Wqueue' as const, entityType: 'queue', cdrDnType: 'queue',
-    legacyDnType: 4, agents: ['101', '102'],
+    number: '800',
+    name: 'Support',
+    type: 'Wqueue' as const,
+    entityType: 'queue',
+    cdrDnType: 'queue',
+    legacyDnType: 4,
+    agents: ['101', '102'],
   };
-  const ivr: DnEntry = { number: '600', name: 'Main Menu', type: 'Wivr', entityType: 'ivr', cdrDnType: 'ivr', legacyDnType: 6 };
+  const ivr: DnEntry = {
+    number: '600',
+    name: 'Main Menu',
+    type: 'Wivr',
+    entityType: 'ivr',
+    cdrDnType: 'ivr',
+    legacyDnType: 6,
+  };
   const trunk: DnEntry = {
-    number: '10007', name: 'GW - 32655144', type: 'Wexternalline', entityType: 'external_line',
-    cdrDnType: 'provider', legacyDnType: 1,
+    number: '10007',
+    name: 'GW - 32655144',
+    type: 'Wexternalline',
+    entityType: 'external_line',
+    cdrDnType: 'provider',
+    legacyDnType: 1,
   };
   const dids: Did[] = [
     { number: '32655144', label: ':Main Line' },
@@ -70,7 +105,13 @@ export function createDirectory(routePointNumbers: string[]): PbxDirectory {
   ];
   const all = [...extensions, ...routePoints, ringGroup, queue, ivr, trunk];
   return {
-    extensions, routePoints, ringGroup, queue, ivr, trunk, dids,
+    extensions,
+    routePoints,
+    ringGroup,
+    queue,
+    ivr,
+    trunk,
+    dids,
     find: (number) => all.find((d) => d.number === number),
   };
 }

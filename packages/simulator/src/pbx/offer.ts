@@ -23,10 +23,7 @@ export interface OfferOptions {
 }
 
 export type OfferOutcome =
-  | { kind: 'answered'; leg: Leg }
-  | { kind: 'timeout' }
-  | { kind: 'abandoned' }
-  | { kind: 'rejected' };
+  { kind: 'answered'; leg: Leg } | { kind: 'timeout' } | { kind: 'abandoned' } | { kind: 'rejected' };
 
 /**
  * Rings `targets` (one participant each, same `callid`, distinct `id`/`legid`) until one
@@ -42,12 +39,26 @@ export async function offer(call: Call, o: OfferOptions): Promise<OfferOutcome> 
     const party = dnParty(dn, cdr.participantId(), o.group?.name ?? null);
     const row = groupRow
       ? cdr.open(party, { method: 'route_to', forwardReason: reason, originating: groupRow, base })
-      : cdr.hop(party, { method, forwardReason: reason, ...(cdr.current?.cdr_answered_at ? { source: { ...cdr.callerParty, isAlreadyConnected: true } } : {}) });
-    const leg = call.addLeg(dn, ringingFields(call, { onBehalfOf: o.group ?? null, referredBy: o.referredBy ?? null }), party, row);
+      : cdr.hop(party, {
+          method,
+          forwardReason: reason,
+          ...(cdr.current?.cdr_answered_at
+            ? { source: { ...cdr.callerParty, isAlreadyConnected: true } }
+            : {}),
+        });
+    const leg = call.addLeg(
+      dn,
+      ringingFields(call, { onBehalfOf: o.group ?? null, referredBy: o.referredBy ?? null }),
+      party,
+      row,
+    );
     ringing.add(leg);
   };
   for (const t of o.targets) ring(t, o.method, o.forwardReason);
-  call.setStatus('Ringing', o.group ? `${o.group.number} ${o.group.name}` : `${o.targets[0]?.number} ${o.targets[0]?.name}`);
+  call.setStatus(
+    'Ringing',
+    o.group ? `${o.group.number} ${o.group.name}` : `${o.targets[0]?.number} ${o.targets[0]?.name}`,
+  );
 
   const started = Date.now();
   const elapsed = () => (Date.now() - started) / call.ctx.timeScale;
@@ -67,7 +78,8 @@ export async function offer(call: Call, o: OfferOptions): Promise<OfferOutcome> 
     if (!sig) {
       const now = elapsed();
       if (o.abandonAfterMs != null && now >= o.abandonAfterMs) return abandon();
-      if (answerPlan && now >= answerPlan.afterMs) picked = [...ringing].find((l) => l.dn.number === answerPlan?.dn);
+      if (answerPlan && now >= answerPlan.afterMs)
+        picked = [...ringing].find((l) => l.dn.number === answerPlan?.dn);
       if (!picked && now >= o.ringMs) {
         closeAll('cancelled', 'no_answer', null);
         return { kind: 'timeout' };

@@ -35,9 +35,24 @@ export interface Device {
 
 /** The names of the 18 participant fields, in the order 3CX documents them. */
 export const PARTICIPANT_FIELDS = [
-  'id', 'status', 'dn', 'party_caller_name', 'party_dn', 'party_caller_id', 'party_did', 'device_id',
-  'party_dn_type', 'direct_control', 'originated_by_dn', 'originated_by_type', 'referred_by_dn',
-  'referred_by_type', 'on_behalf_of_dn', 'on_behalf_of_type', 'callid', 'legid',
+  'id',
+  'status',
+  'dn',
+  'party_caller_name',
+  'party_dn',
+  'party_caller_id',
+  'party_did',
+  'device_id',
+  'party_dn_type',
+  'direct_control',
+  'originated_by_dn',
+  'originated_by_type',
+  'referred_by_dn',
+  'referred_by_type',
+  'on_behalf_of_dn',
+  'on_behalf_of_type',
+  'callid',
+  'legid',
 ] as const;
 
 /** The device of an extension: one desk phone with a SIP contact, as in the captures. */

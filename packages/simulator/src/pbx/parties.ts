@@ -12,7 +12,14 @@ export function externalCaller(dir: PbxDirectory, cli: string, did: Did): Caller
 
 /** An internal caller (extension or route point). */
 export function internalCaller(dn: DnEntry, dialled?: string): CallerInfo {
-  return { external: false, number: dn.number, name: dn.name, dn, did: null, ...(dialled ? { dialled } : {}) };
+  return {
+    external: false,
+    number: dn.number,
+    name: dn.name,
+    dn,
+    did: null,
+    ...(dialled ? { dialled } : {}),
+  };
 }
 
 /**
@@ -22,9 +29,17 @@ export function internalCaller(dn: DnEntry, dialled?: string): CallerInfo {
 export function callerParty(caller: CallerInfo, participantId: string): CdrParty {
   if (caller.external) {
     return {
-      participantId, entityType: 'external_line', dnNumber: caller.dn.number, dnType: caller.dn.cdrDnType,
-      dnName: caller.dn.name, participantName: caller.did?.label ?? '', phoneNumber: caller.number,
-      trunkDid: caller.did?.number ?? null, isIncoming: true, isAlreadyConnected: false, groupName: null,
+      participantId,
+      entityType: 'external_line',
+      dnNumber: caller.dn.number,
+      dnType: caller.dn.cdrDnType,
+      dnName: caller.dn.name,
+      participantName: caller.did?.label ?? '',
+      phoneNumber: caller.number,
+      trunkDid: caller.did?.number ?? null,
+      isIncoming: true,
+      isAlreadyConnected: false,
+      groupName: null,
     };
   }
   return dnParty(caller.dn, participantId);
@@ -33,18 +48,34 @@ export function callerParty(caller: CallerInfo, participantId: string): CdrParty
 /** A PBX DN (extension, IVR, queue, ring group) as a CDR party. */
 export function dnParty(dn: DnEntry, participantId: string, groupName: string | null = null): CdrParty {
   return {
-    participantId, entityType: dn.entityType, dnNumber: dn.number, dnType: dn.cdrDnType, dnName: dn.name,
-    participantName: dn.name, phoneNumber: dn.number, trunkDid: null, isIncoming: false,
-    isAlreadyConnected: false, groupName,
+    participantId,
+    entityType: dn.entityType,
+    dnNumber: dn.number,
+    dnType: dn.cdrDnType,
+    dnName: dn.name,
+    participantName: dn.name,
+    phoneNumber: dn.number,
+    trunkDid: null,
+    isIncoming: false,
+    isAlreadyConnected: false,
+    groupName,
   };
 }
 
 /** A number on the outside reached over the trunk, as a CDR party. */
 export function outsideParty(dir: PbxDirectory, number: string, participantId: string): CdrParty {
   return {
-    participantId, entityType: 'external_line', dnNumber: dir.trunk.number, dnType: dir.trunk.cdrDnType,
-    dnName: dir.trunk.name, participantName: '', phoneNumber: number, trunkDid: dir.dids[0]?.number ?? null,
-    isIncoming: false, isAlreadyConnected: false, groupName: null,
+    participantId,
+    entityType: 'external_line',
+    dnNumber: dir.trunk.number,
+    dnType: dir.trunk.cdrDnType,
+    dnName: dir.trunk.name,
+    participantName: '',
+    phoneNumber: number,
+    trunkDid: dir.dids[0]?.number ?? null,
+    isIncoming: false,
+    isAlreadyConnected: false,
+    groupName: null,
   };
 }
 

@@ -42,8 +42,12 @@ export class PbxRuntime {
   /** The environment flows run in for the current generation. */
   env(): FlowEnv {
     const ctx: CallContext = {
-      state: this.state, ids: this.ids, rng: this.rng, timeScale: this.opts.timeScale,
-      signal: this.generation.signal, fillPartyDid: this.opts.fillPartyDid,
+      state: this.state,
+      ids: this.ids,
+      rng: this.rng,
+      timeScale: this.opts.timeScale,
+      signal: this.generation.signal,
+      fillPartyDid: this.opts.fillPartyDid,
       onFinished: (call) => this.finished(call),
     };
     return { ctx, dir: this.dir };
@@ -71,7 +75,12 @@ export class PbxRuntime {
     this.spawn(flow);
     try {
       const result = await flow;
-      return { scenario: name, ...result, cdrsWritten: this.written.get(result.callid) ?? false, aborted: false };
+      return {
+        scenario: name,
+        ...result,
+        cdrsWritten: this.written.get(result.callid) ?? false,
+        aborted: false,
+      };
     } catch (err) {
       if (err instanceof FlowAborted) return { scenario: name, cdrsWritten: false, aborted: true };
       throw err;

@@ -46,8 +46,13 @@ export async function talk(call: Call, o: TalkOptions): Promise<TalkOutcome> {
     const from = leg;
     call.removeLeg(from);
     const result = await offer(call, {
-      targets: [target], method: 'transfer', forwardReason: 'none', referredBy: from.dn,
-      ringMs: 20_000, answer: { dn: target.number, afterMs: 3_000 }, callerLeg: o.callerLeg ?? null,
+      targets: [target],
+      method: 'transfer',
+      forwardReason: 'none',
+      referredBy: from.dn,
+      ringMs: 20_000,
+      answer: { dn: target.number, afterMs: 3_000 },
+      callerLeg: o.callerLeg ?? null,
     });
     if (result.kind !== 'answered') return 'transfer-failed';
     leg = result.leg;
@@ -58,7 +63,12 @@ export async function talk(call: Call, o: TalkOptions): Promise<TalkOutcome> {
     const row = call.cdr.current;
     if (row) {
       const by = side === 'caller' ? call.cdr.callerParty.participantId : leg.party.participantId;
-      call.cdr.end(row, side === 'caller' ? 'src_participant_terminated' : 'dst_participant_terminated', null, by);
+      call.cdr.end(
+        row,
+        side === 'caller' ? 'src_participant_terminated' : 'dst_participant_terminated',
+        null,
+        by,
+      );
     }
     return side === 'caller' ? 'caller-hung-up' : 'callee-hung-up';
   }

@@ -22,8 +22,13 @@ export const SCENARIOS: Record<string, Scenario> = {
 
 /** Relative weights of the load / demo mix (a plausible small-office day). */
 export const LOAD_MIX: [string, number][] = [
-  ['inbound-queue-answered', 5], ['inbound-missed', 1], ['queue-abandoned', 1], ['ring-group-fanout', 2],
-  ['outbound', 3], ['internal', 2], ['blind-transfer', 1],
+  ['inbound-queue-answered', 5],
+  ['inbound-missed', 1],
+  ['queue-abandoned', 1],
+  ['ring-group-fanout', 2],
+  ['outbound', 3],
+  ['internal', 2],
+  ['blind-transfer', 1],
 ];
 
 export function scenarioNames(): string[] {

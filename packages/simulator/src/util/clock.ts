@@ -17,10 +17,13 @@ export function sleepSim(simMs: number, timeScale: number, signal?: AbortSignal)
       clearTimeout(timer);
       reject(new FlowAborted(String(signal?.reason)));
     };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, Math.max(0, simMs * timeScale));
+    const timer = setTimeout(
+      () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      },
+      Math.max(0, simMs * timeScale),
+    );
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

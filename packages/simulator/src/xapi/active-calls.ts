@@ -3,7 +3,15 @@ import type { PbxState } from '../pbx/pbx-state.js';
 import { isoUtc } from '../util/clock.js';
 
 /** The 7 fields of `Pbx.ActiveCall` ([OFFICIAL] swagger), nothing else. */
-export const ACTIVE_CALL_FIELDS = ['Id', 'Caller', 'Callee', 'Status', 'LastChangeStatus', 'EstablishedAt', 'ServerNow'] as const;
+export const ACTIVE_CALL_FIELDS = [
+  'Id',
+  'Caller',
+  'Callee',
+  'Status',
+  'LastChangeStatus',
+  'EstablishedAt',
+  'ServerNow',
+] as const;
 
 /** One call as `Pbx.ActiveCall`: `Caller`/`Callee` are display strings, not structured. */
 export function activeCallItem(call: Call, now: Date): Record<string, unknown> {

@@ -4,10 +4,33 @@ import { isoDuration, isoUtc } from '../util/clock.js';
 
 /** The fields of `Pbx.CallHistoryView` ([OFFICIAL] swagger, same in 20.0.7 and 20.0.10). */
 export const CALL_HISTORY_FIELDS = [
-  'SegmentId', 'SegmentStartTime', 'SegmentEndTime', 'SegmentType', 'SegmentActionId', 'CallAnswered', 'CallTime',
-  'SrcId', 'SrcParticipantId', 'SrcRecId', 'SrcDn', 'SrcDnType', 'SrcCallerNumber', 'SrcDisplayName',
-  'SrcExtendedDisplayName', 'SrcInternal', 'SrcExternal', 'DstId', 'DstParticipantId', 'DstRecId', 'DstDn',
-  'DstDnType', 'DstCallerNumber', 'DstDisplayName', 'DstExtendedDisplayName', 'DstInternal', 'DstExternal',
+  'SegmentId',
+  'SegmentStartTime',
+  'SegmentEndTime',
+  'SegmentType',
+  'SegmentActionId',
+  'CallAnswered',
+  'CallTime',
+  'SrcId',
+  'SrcParticipantId',
+  'SrcRecId',
+  'SrcDn',
+  'SrcDnType',
+  'SrcCallerNumber',
+  'SrcDisplayName',
+  'SrcExtendedDisplayName',
+  'SrcInternal',
+  'SrcExternal',
+  'DstId',
+  'DstParticipantId',
+  'DstRecId',
+  'DstDn',
+  'DstDnType',
+  'DstCallerNumber',
+  'DstDisplayName',
+  'DstExtendedDisplayName',
+  'DstInternal',
+  'DstExternal',
 ] as const;
 
 function side(prefix: 'Src' | 'Dst', p: LegacyParty): Record<string, unknown> {

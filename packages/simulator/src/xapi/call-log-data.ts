@@ -5,19 +5,49 @@ import type { CallLogParams } from './call-log-params.js';
 
 /** `Pbx.CallLogData` fields at 20.0.7; `Recordings` arrived later (20.0.9 mode here, [INFERRED]). */
 export const CALL_LOG_FIELDS = [
-  'CallId', 'CdrId', 'CallHistoryId', 'MainCallHistoryId', 'SegmentId', 'StartTime', 'Indent', 'SubrowDescNumber',
-  'SourceType', 'SourceDn', 'SourceCallerId', 'SourceDisplayName', 'DestinationType', 'DestinationDn',
-  'DestinationCallerId', 'DestinationDisplayName', 'ActionType', 'ActionDnType', 'actionDnDn', 'ActionDnCallerId',
-  'ActionDnDisplayName', 'Answered', 'Status', 'Reason', 'Direction', 'CallType', 'RingingDuration',
-  'TalkingDuration', 'CallCost', 'QualityReport', 'RecordingUrl', 'SrcRecId', 'DstRecId', 'SentimentScore',
-  'Summary', 'Transcription',
+  'CallId',
+  'CdrId',
+  'CallHistoryId',
+  'MainCallHistoryId',
+  'SegmentId',
+  'StartTime',
+  'Indent',
+  'SubrowDescNumber',
+  'SourceType',
+  'SourceDn',
+  'SourceCallerId',
+  'SourceDisplayName',
+  'DestinationType',
+  'DestinationDn',
+  'DestinationCallerId',
+  'DestinationDisplayName',
+  'ActionType',
+  'ActionDnType',
+  'actionDnDn',
+  'ActionDnCallerId',
+  'ActionDnDisplayName',
+  'Answered',
+  'Status',
+  'Reason',
+  'Direction',
+  'CallType',
+  'RingingDuration',
+  'TalkingDuration',
+  'CallCost',
+  'QualityReport',
+  'RecordingUrl',
+  'SrcRecId',
+  'DstRecId',
+  'SentimentScore',
+  'Summary',
+  'Transcription',
 ] as const;
 
 function rowsOf(call: FinishedCall, version: VersionMode): Record<string, unknown>[] {
   return call.legacy.segments.map((s, i) => {
     const r = s.row;
     const start = r.cdr_started_at as Date;
-    const end = (r.cdr_ended_at ?? start);
+    const end = r.cdr_ended_at ?? start;
     const answered = r.cdr_answered_at;
     const next = call.rows.find((x) => x.cdr_id === r.continued_in_cdr_id);
     return {
@@ -63,9 +93,19 @@ function rowsOf(call: FinishedCall, version: VersionMode): Record<string, unknow
 }
 
 /** Call-log rows of the calls that started within the period. */
-export function listCallLog(history: HistoryStore, p: CallLogParams, version: VersionMode): Record<string, unknown>[] {
+export function listCallLog(
+  history: HistoryStore,
+  p: CallLogParams,
+  version: VersionMode,
+): Record<string, unknown>[] {
   return history.calls
     .filter((c) => c.legacy.start >= p.periodFrom && c.legacy.start <= p.periodTo)
-    .filter((c) => !p.sourceFilter || c.legacy.parties.some((x) => x.dn.includes(p.sourceFilter ?? '') || x.callerNumber.includes(p.sourceFilter ?? '')))
+    .filter(
+      (c) =>
+        !p.sourceFilter ||
+        c.legacy.parties.some(
+          (x) => x.dn.includes(p.sourceFilter ?? '') || x.callerNumber.includes(p.sourceFilter ?? ''),
+        ),
+    )
     .flatMap((c) => rowsOf(c, version));
 }

@@ -18,12 +18,21 @@ export interface CallLogParams {
 }
 
 /** Parse outcome: the parameters, or the HTTP status a real PBX answers. */
-export type ParseResult = { ok: true; params: CallLogParams } | { ok: false; status: 404 | 500; message: string };
+export type ParseResult =
+  { ok: true; params: CallLogParams } | { ok: false; status: 404 | 500; message: string };
 
 const KINDS = {
-  periodFrom: 'date', periodTo: 'date', sourceType: 'int', sourceFilter: 'str', destinationType: 'int',
-  destinationFilter: 'str', callsType: 'int', callTimeFilterType: 'int', callTimeFilterFrom: 'str',
-  callTimeFilterTo: 'str', hidePcalls: 'bool',
+  periodFrom: 'date',
+  periodTo: 'date',
+  sourceType: 'int',
+  sourceFilter: 'str',
+  destinationType: 'int',
+  destinationFilter: 'str',
+  callsType: 'int',
+  callTimeFilterType: 'int',
+  callTimeFilterFrom: 'str',
+  callTimeFilterTo: 'str',
+  hidePcalls: 'bool',
 } as const;
 
 const ISO_DT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
@@ -35,10 +44,18 @@ function splitArgs(text: string): string[] | null {
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];
     if (ch === "'") {
-      if (quoted && text[i + 1] === "'") { cur += "''"; i++; continue; }
+      if (quoted && text[i + 1] === "'") {
+        cur += "''";
+        i++;
+        continue;
+      }
       quoted = !quoted;
     }
-    if (ch === ',' && !quoted) { out.push(cur); cur = ''; continue; }
+    if (ch === ',' && !quoted) {
+      out.push(cur);
+      cur = '';
+      continue;
+    }
     cur += ch;
   }
   if (quoted) return null;
@@ -62,7 +79,11 @@ export function parseCallLogParams(text: string): ParseResult {
   const out: Record<string, unknown> = {};
   for (const [name, kind] of Object.entries(KINDS)) {
     const v = raw.get(name) ?? '';
-    const fail = (): ParseResult => ({ ok: false, status: 500, message: `The parameter '${name}' has an invalid value '${v}'.` });
+    const fail = (): ParseResult => ({
+      ok: false,
+      status: 500,
+      message: `The parameter '${name}' has an invalid value '${v}'.`,
+    });
     if (kind === 'date') {
       if (!ISO_DT.test(v) || Number.isNaN(Date.parse(v))) return fail();
       out[name] = new Date(v);

@@ -39,14 +39,19 @@ function orderBy(text: string, fields: readonly string[]) {
 }
 
 /** Applies `$filter $orderby $count $skip $top $select` to `items`. Throws {@link ODataQueryError}. */
-export function applyQuery(items: Record<string, unknown>[], params: URLSearchParams, fields: readonly string[]): QueryResult {
+export function applyQuery(
+  items: Record<string, unknown>[],
+  params: URLSearchParams,
+  fields: readonly string[],
+): QueryResult {
   let rows = items;
   const filter = params.get('$filter');
   if (filter) rows = rows.filter(compileFilter(filter, fields));
   const order = params.get('$orderby');
   if (order) rows = [...rows].sort(orderBy(order, fields));
   const countRaw = params.get('$count');
-  if (countRaw !== null && !/^(true|false)$/i.test(countRaw)) throw new ODataQueryError(`Invalid $count '${countRaw}'.`);
+  if (countRaw !== null && !/^(true|false)$/i.test(countRaw))
+    throw new ODataQueryError(`Invalid $count '${countRaw}'.`);
   const count = countRaw?.toLowerCase() === 'true' ? rows.length : undefined;
   const skip = nonNegativeInt(params, '$skip') ?? 0;
   const top = nonNegativeInt(params, '$top');
@@ -61,7 +66,8 @@ export function selectList(params: URLSearchParams, fields: readonly string[]): 
   const raw = params.get('$select');
   if (!raw) return undefined;
   const list = raw.split(',').map((s) => s.trim());
-  for (const f of list) if (!fields.includes(f)) throw new ODataQueryError(`Could not find a property named '${f}'.`);
+  for (const f of list)
+    if (!fields.includes(f)) throw new ODataQueryError(`Could not find a property named '${f}'.`);
   return list;
 }
 

@@ -9,7 +9,8 @@ export function defsBody(ctx: SimContext, select: string[] | undefined): Record<
 /** `GET /xapi/v1/SystemStatus`: a subset of `Pbx.SystemStatus`; 20.0.9 mode adds the later fields. */
 export function systemStatusBody(ctx: SimContext): Record<string, unknown> {
   const { dir, state, opts } = ctx;
-  const later = opts.version === '20.0.9' ? { UserExtensions: dir.extensions.length, MaxUserExtensions: 50 } : {};
+  const later =
+    opts.version === '20.0.9' ? { UserExtensions: dir.extensions.length, MaxUserExtensions: 50 } : {};
   return {
     '@odata.context': `${ctx.baseUrl}/xapi/v1/$metadata#SystemStatus`,
     Id: 1,

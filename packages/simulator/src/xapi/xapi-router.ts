@@ -13,11 +13,22 @@ import { defsBody, systemStatusBody } from './system-endpoints.js';
 const OWNER_ONLY = /^(CallHistoryView|ReportCallLogData|Recordings|ChatHistoryView)\b/;
 
 /** Serves `/xapi/v1/*`. `path` is the decoded part after `/xapi/v1/`. */
-export function handleXapi(req: IncomingMessage, res: ServerResponse, ctx: SimContext, path: string, params: URLSearchParams): void {
+export function handleXapi(
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: SimContext,
+  path: string,
+  params: URLSearchParams,
+): void {
   const client = authenticate(req, ctx.tokens);
   if (!client) return sendUnauthorized(res);
   if (OWNER_ONLY.test(path) && client.role !== 'System Owner') {
-    return sendODataError(res, 403, 'Forbidden', 'The API client role does not allow access to this resource.');
+    return sendODataError(
+      res,
+      403,
+      'Forbidden',
+      'The API client role does not allow access to this resource.',
+    );
   }
   try {
     route(req, res, ctx, path, params);
@@ -27,21 +38,41 @@ export function handleXapi(req: IncomingMessage, res: ServerResponse, ctx: SimCo
   }
 }
 
-function collection(res: ServerResponse, ctx: SimContext, set: string, items: Record<string, unknown>[], params: URLSearchParams, fields: readonly string[]) {
+function collection(
+  res: ServerResponse,
+  ctx: SimContext,
+  set: string,
+  items: Record<string, unknown>[],
+  params: URLSearchParams,
+  fields: readonly string[],
+) {
   const r = applyQuery(items, params, fields);
   const context = `${ctx.baseUrl}/xapi/v1/$metadata#${set}${r.select ? `(${r.select.join(',')})` : ''}`;
-  sendJson(res, 200, { '@odata.context': context, ...(r.count === undefined ? {} : { '@odata.count': r.count }), value: r.value });
+  sendJson(res, 200, {
+    '@odata.context': context,
+    ...(r.count === undefined ? {} : { '@odata.count': r.count }),
+    value: r.value,
+  });
 }
 
-function route(req: IncomingMessage, res: ServerResponse, ctx: SimContext, path: string, params: URLSearchParams): void {
+function route(
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: SimContext,
+  path: string,
+  params: URLSearchParams,
+): void {
   const get = req.method === 'GET';
-  if (get && path === 'ActiveCalls') return collection(res, ctx, 'ActiveCalls', listActiveCalls(ctx.state), params, ACTIVE_CALL_FIELDS);
+  if (get && path === 'ActiveCalls')
+    return collection(res, ctx, 'ActiveCalls', listActiveCalls(ctx.state), params, ACTIVE_CALL_FIELDS);
   const drop = /^ActiveCalls\((-?\d+)\)\/Pbx\.DropCall$/.exec(path);
   if (drop && req.method === 'POST') {
-    if (!dropActiveCall(ctx.state, Number(drop[1]))) return sendODataError(res, 404, 'NotFound', `Call ${drop[1]} not found.`);
+    if (!dropActiveCall(ctx.state, Number(drop[1])))
+      return sendODataError(res, 404, 'NotFound', `Call ${drop[1]} not found.`);
     return sendJson(res, 200, {});
   }
-  if (get && path === 'CallHistoryView') return collection(res, ctx, 'CallHistoryView', listCallHistory(ctx.history), params, CALL_HISTORY_FIELDS);
+  if (get && path === 'CallHistoryView')
+    return collection(res, ctx, 'CallHistoryView', listCallHistory(ctx.history), params, CALL_HISTORY_FIELDS);
   const fn = /^ReportCallLogData\/Pbx\.GetCallLogData\((.*)\)$/s.exec(path);
   if (get && fn) {
     const parsed = parseCallLogParams(fn[1] ?? '');
@@ -50,10 +81,23 @@ function route(req: IncomingMessage, res: ServerResponse, ctx: SimContext, path:
       return sendODataError(res, 500, 'InternalServerError', parsed.message);
     }
     const fields = ctx.opts.version === '20.0.9' ? [...CALL_LOG_FIELDS, 'Recordings'] : CALL_LOG_FIELDS;
-    return collection(res, ctx, 'Collection(Pbx.CallLogData)', listCallLog(ctx.history, parsed.params, ctx.opts.version), params, fields);
+    return collection(
+      res,
+      ctx,
+      'Collection(Pbx.CallLogData)',
+      listCallLog(ctx.history, parsed.params, ctx.opts.version),
+      params,
+      fields,
+    );
   }
   if (get && path === 'Defs') {
-    const select = selectList(params, ['Id', 'Codecs', 'GatewayParameters', 'GatewayParameterValues', 'TimeZones']);
+    const select = selectList(params, [
+      'Id',
+      'Codecs',
+      'GatewayParameters',
+      'GatewayParameterValues',
+      'TimeZones',
+    ]);
     return sendJson(res, 200, defsBody(ctx, select));
   }
   if (get && path === 'SystemStatus') return sendJson(res, 200, systemStatusBody(ctx));

@@ -2,7 +2,10 @@ import { createDb, ensureFirstAdmin, generatePassword, hashPassword } from '@3cx
 import { AppError } from '../../errors.js';
 
 /** Runs `fn` with a Prisma client for DATABASE_URL and disconnects afterwards. */
-async function withDb<T>(databaseUrl: string, fn: (db: ReturnType<typeof createDb>) => Promise<T>): Promise<T> {
+async function withDb<T>(
+  databaseUrl: string,
+  fn: (db: ReturnType<typeof createDb>) => Promise<T>,
+): Promise<T> {
   const db = createDb(databaseUrl, { max: 2, applicationName: '3cx-relay-cli' });
   try {
     return await fn(db);
@@ -32,13 +35,19 @@ export async function createAdmin(
       if (!first) return { created: false, email: '' };
       return { created: true, email: first.email, password: first.password };
     }
-    if (!opts.email) throw new AppError('BAD_REQUEST', 'create-admin needs --email (or --if-none for the first admin)');
+    if (!opts.email)
+      throw new AppError('BAD_REQUEST', 'create-admin needs --email (or --if-none for the first admin)');
     const email = opts.email.toLowerCase();
     if (await db.adminUser.findUnique({ where: { email } })) {
-      throw new AppError('BAD_REQUEST', `a user ${email} exists already; use reset-password to give it a new password`);
+      throw new AppError(
+        'BAD_REQUEST',
+        `a user ${email} exists already; use reset-password to give it a new password`,
+      );
     }
     const password = opts.password ?? generatePassword();
-    await db.adminUser.create({ data: { email, name: email, role: 'admin', passwordHash: await hashPassword(password) } });
+    await db.adminUser.create({
+      data: { email, name: email, role: 'admin', passwordHash: await hashPassword(password) },
+    });
     return { created: true, email, password };
   });
 }
@@ -51,7 +60,10 @@ export async function resetPassword(
   return withDb(databaseUrl, async (db) => {
     const email = opts.email.toLowerCase();
     if (!(await db.adminUser.findUnique({ where: { email } }))) {
-      throw new AppError('NOT_FOUND', `no user ${email}; create one with: 3cx-relay create-admin --email ${email}`);
+      throw new AppError(
+        'NOT_FOUND',
+        `no user ${email}; create one with: 3cx-relay create-admin --email ${email}`,
+      );
     }
     const password = opts.password ?? generatePassword();
     await db.adminUser.update({

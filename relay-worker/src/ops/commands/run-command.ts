@@ -16,7 +16,12 @@ export interface CommandOptions {
 export type Write = (text: string) => void;
 
 /** Runs one command; returns the process exit code. */
-export async function runCommand(name: string, config: Config, opts: CommandOptions, write: Write): Promise<number> {
+export async function runCommand(
+  name: string,
+  config: Config,
+  opts: CommandOptions,
+  write: Write,
+): Promise<number> {
   switch (name) {
     case 'doctor': {
       const results = await runDoctor(config);
@@ -31,7 +36,8 @@ export async function runCommand(name: string, config: Config, opts: CommandOpti
     case 'create-admin': {
       const r = await createAdmin(config.DATABASE_URL, opts);
       if (!r.created) write('An admin user exists already; nothing to do.\n');
-      else write(`Created admin ${r.email}\nPassword (shown once, change it after logging in): ${r.password}\n`);
+      else
+        write(`Created admin ${r.email}\nPassword (shown once, change it after logging in): ${r.password}\n`);
       return 0;
     }
     case 'reset-password': {
@@ -40,7 +46,9 @@ export async function runCommand(name: string, config: Config, opts: CommandOpti
         return 2;
       }
       const r = await resetPassword(config.DATABASE_URL, { email: opts.email, password: opts.password });
-      write(`New password for ${r.email} (shown once; other sessions of this user are signed out): ${r.password}\n`);
+      write(
+        `New password for ${r.email} (shown once; other sessions of this user are signed out): ${r.password}\n`,
+      );
       return 0;
     }
     case 'version':

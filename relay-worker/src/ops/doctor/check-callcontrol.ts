@@ -12,7 +12,11 @@ export function callControlWsUrl(pbxUrl: string): string {
 }
 
 /** Opens the Call Control WebSocket with the bearer token and closes it again. */
-export function checkCallControl(config: Config, token: string | undefined, timeoutMs = 5000): Promise<CheckResult> {
+export function checkCallControl(
+  config: Config,
+  token: string | undefined,
+  timeoutMs = 5000,
+): Promise<CheckResult> {
   if (!token || !config.PBX_URL) return Promise.resolve(skip('callcontrol', TITLE, 'no token (see above)'));
   const url = callControlWsUrl(config.PBX_URL);
   return new Promise((resolve) => {
@@ -32,16 +36,31 @@ export function checkCallControl(config: Config, token: string | undefined, time
       const status = res.statusCode ?? 0;
       res.resume();
       if (status === 401 || status === 403) {
-        done(fail('callcontrol', TITLE, `${url} refused the upgrade with HTTP ${status}`, 'tick "3CX Call Control API Access" for the API client in Admin Console > Integrations > API (needs an Enterprise licence)'));
+        done(
+          fail(
+            'callcontrol',
+            TITLE,
+            `${url} refused the upgrade with HTTP ${status}`,
+            'tick "3CX Call Control API Access" for the API client in Admin Console > Integrations > API (needs an Enterprise licence)',
+          ),
+        );
       } else {
-        const fix = status === 404
-          ? 'check PBX_URL and that 3CX is V20 Update 4 or later (the Call Control API)'
-          : 'check that 3CX and its Call Control service run (3CX Admin Console > Dashboard > Services), then try again';
+        const fix =
+          status === 404
+            ? 'check PBX_URL and that 3CX is V20 Update 4 or later (the Call Control API)'
+            : 'check that 3CX and its Call Control service run (3CX Admin Console > Dashboard > Services), then try again';
         done(fail('callcontrol', TITLE, `${url} refused the WebSocket upgrade with HTTP ${status}`, fix));
       }
     });
     ws.on('error', (err) => {
-      done(fail('callcontrol', TITLE, `${url} refused: ${describeNetworkError(err)}`, 'check that 3CX is running and PBX_URL points at its web port; a proxy in between must pass WebSocket upgrades'));
+      done(
+        fail(
+          'callcontrol',
+          TITLE,
+          `${url} refused: ${describeNetworkError(err)}`,
+          'check that 3CX is running and PBX_URL points at its web port; a proxy in between must pass WebSocket upgrades',
+        ),
+      );
     });
   });
 }

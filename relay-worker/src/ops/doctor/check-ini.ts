@@ -25,11 +25,17 @@ export function checkIni(config: Config): { result: CheckResult; ini?: PbxIniDb 
     ini = readPbxIni(path);
   } catch (err) {
     return {
-      result: fail('ini', TITLE, `${path} cannot be read: ${(err as Error).message}`, 'run the command as root (sudo 3cx-relay doctor)'),
+      result: fail(
+        'ini',
+        TITLE,
+        `${path} cannot be read: ${(err as Error).message}`,
+        'run the command as root (sudo 3cx-relay doctor)',
+      ),
     };
   }
   if (!ini.user || !ini.password) {
-    if (config.PBX_DB_URL) return { result: ok('ini', TITLE, `${path} parsed; the database login comes from PBX_DB_URL`), ini };
+    if (config.PBX_DB_URL)
+      return { result: ok('ini', TITLE, `${path} parsed; the database login comes from PBX_DB_URL`), ini };
     return {
       result: fail(
         'ini',

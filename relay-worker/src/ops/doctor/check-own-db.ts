@@ -11,14 +11,29 @@ export async function checkOwnDb(config: Config): Promise<CheckResult> {
   try {
     const pending = await pendingMigrations(config.DATABASE_URL);
     if (pending.length) {
-      return fail('own-db', TITLE, `${where}: ${pending.length} migration(s) not applied (${pending.join(', ')})`, 'run: 3cx-relay migrate (install.sh does this on upgrade)');
+      return fail(
+        'own-db',
+        TITLE,
+        `${where}: ${pending.length} migration(s) not applied (${pending.join(', ')})`,
+        'run: 3cx-relay migrate (install.sh does this on upgrade)',
+      );
     }
     return ok('own-db', TITLE, `${where} reachable, migrations up to date`);
   } catch (err) {
     const e = err as { code?: string };
     if (e.code === '28P01') {
-      return fail('own-db', TITLE, `${where} refused the login`, 'check the user and password in DATABASE_URL (relay.env)');
+      return fail(
+        'own-db',
+        TITLE,
+        `${where} refused the login`,
+        'check the user and password in DATABASE_URL (relay.env)',
+      );
     }
-    return fail('own-db', TITLE, `${where}: ${describeNetworkError(err)}`, 'start the relay database: pg_ctlcluster 15 relay start (or check DATABASE_URL in relay.env)');
+    return fail(
+      'own-db',
+      TITLE,
+      `${where}: ${describeNetworkError(err)}`,
+      'start the relay database: pg_ctlcluster 15 relay start (or check DATABASE_URL in relay.env)',
+    );
   }
 }

@@ -3,7 +3,7 @@ import type { Config } from '../../config.js';
 import { describeNetworkError, fail, ok, skip, type CheckResult } from './check.js';
 import type { PbxIniDb } from './pbx-ini.js';
 
-const TITLE = "3CX database, read-only login and cdroutput";
+const TITLE = '3CX database, read-only login and cdroutput';
 
 /** The read-only connection: PBX_DB_URL wins, else the ini's login with PBX_DB_HOST/PBX_DB_PORT. */
 export function pbxDbUrl(config: Config, ini: PbxIniDb | undefined): string | undefined {
@@ -31,12 +31,27 @@ export async function checkPbxDb(config: Config, ini: PbxIniDb | undefined): Pro
   } catch (err) {
     const e = err as { code?: string };
     if (e.code === '28P01' || e.code === '28000') {
-      return fail('pbx-db', TITLE, `3CX's database refused the login ${target}`, 'check [DbAdminREADONLY] User/Password in the ini, or the user and password in PBX_DB_URL');
+      return fail(
+        'pbx-db',
+        TITLE,
+        `3CX's database refused the login ${target}`,
+        'check [DbAdminREADONLY] User/Password in the ini, or the user and password in PBX_DB_URL',
+      );
     }
     if (e.code === '3D000') {
-      return fail('pbx-db', TITLE, `database not found: ${target}`, 'check DBName in the ini or the database in PBX_DB_URL');
+      return fail(
+        'pbx-db',
+        TITLE,
+        `database not found: ${target}`,
+        'check DBName in the ini or the database in PBX_DB_URL',
+      );
     }
-    return fail('pbx-db', TITLE, `cannot connect to ${target}: ${describeNetworkError(err)}`, "is 3CX running? Check 3CX's PostgreSQL port (DBPort in the ini; set PBX_DB_PORT if it differs)");
+    return fail(
+      'pbx-db',
+      TITLE,
+      `cannot connect to ${target}: ${describeNetworkError(err)}`,
+      "is 3CX running? Check 3CX's PostgreSQL port (DBPort in the ini; set PBX_DB_PORT if it differs)",
+    );
   }
   try {
     await client.query('BEGIN READ ONLY');
@@ -45,12 +60,27 @@ export async function checkPbxDb(config: Config, ini: PbxIniDb | undefined): Pro
   } catch (err) {
     const e = err as { code?: string; message: string };
     if (e.code === '42501') {
-      return fail('pbx-db', TITLE, `${target} may not read ${config.PBX_CDR_TABLE}: ${e.message}`, `use a login that can SELECT ${config.PBX_CDR_TABLE} (3CX's read-only user), set in PBX_DB_URL`);
+      return fail(
+        'pbx-db',
+        TITLE,
+        `${target} may not read ${config.PBX_CDR_TABLE}: ${e.message}`,
+        `use a login that can SELECT ${config.PBX_CDR_TABLE} (3CX's read-only user), set in PBX_DB_URL`,
+      );
     }
     if (e.code === '42P01') {
-      return fail('pbx-db', TITLE, `no table ${config.PBX_CDR_TABLE} in ${target}`, 'cdroutput exists from 3CX V20 Update 6 on: update 3CX, or set PBX_CDR_TABLE');
+      return fail(
+        'pbx-db',
+        TITLE,
+        `no table ${config.PBX_CDR_TABLE} in ${target}`,
+        'cdroutput exists from 3CX V20 Update 6 on: update 3CX, or set PBX_CDR_TABLE',
+      );
     }
-    return fail('pbx-db', TITLE, `query on ${config.PBX_CDR_TABLE} failed: ${e.message}`, 'see the message; run 3cx-relay doctor again after fixing it');
+    return fail(
+      'pbx-db',
+      TITLE,
+      `query on ${config.PBX_CDR_TABLE} failed: ${e.message}`,
+      'see the message; run 3cx-relay doctor again after fixing it',
+    );
   } finally {
     await client.end().catch(() => {});
   }

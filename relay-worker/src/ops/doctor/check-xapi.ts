@@ -16,10 +16,15 @@ function errorText(json: unknown): string {
 }
 
 /** Gets a token with the client credentials. */
-export async function checkToken(config: Config, http: DoctorHttp): Promise<{ result: CheckResult; token?: string }> {
+export async function checkToken(
+  config: Config,
+  http: DoctorHttp,
+): Promise<{ result: CheckResult; token?: string }> {
   if (!config.PBX_URL || !config.PBX_CLIENT_ID || !config.PBX_CLIENT_SECRET) {
     const fix = `create an API client in ${CLIENT_HINT} (role System Owner, XAPI and Call Control access), then set PBX_URL, PBX_CLIENT_ID and PBX_CLIENT_SECRET in relay.env`;
-    return { result: fail('xapi.token', T_TOKEN, 'PBX_URL, PBX_CLIENT_ID or PBX_CLIENT_SECRET is not set', fix) };
+    return {
+      result: fail('xapi.token', T_TOKEN, 'PBX_URL, PBX_CLIENT_ID or PBX_CLIENT_SECRET is not set', fix),
+    };
   }
   const url = new URL('/connect/token', config.PBX_URL).toString();
   try {
@@ -30,63 +35,142 @@ export async function checkToken(config: Config, http: DoctorHttp): Promise<{ re
     });
     const token = (res.json as { access_token?: unknown } | undefined)?.access_token;
     if (res.status === 200 && typeof token === 'string') {
-      return { result: ok('xapi.token', T_TOKEN, `${url} issued a token for client ${config.PBX_CLIENT_ID}`), token };
+      return {
+        result: ok('xapi.token', T_TOKEN, `${url} issued a token for client ${config.PBX_CLIENT_ID}`),
+        token,
+      };
     }
     if (res.status === 400 || res.status === 401) {
       return {
-        result: fail('xapi.token', T_TOKEN, `3CX refused client ${config.PBX_CLIENT_ID} (HTTP ${res.status}${errorText(res.json)})`,
-          `check PBX_CLIENT_ID and PBX_CLIENT_SECRET in relay.env against ${CLIENT_HINT}; the secret is shown only once, so generate a new one if unsure`),
+        result: fail(
+          'xapi.token',
+          T_TOKEN,
+          `3CX refused client ${config.PBX_CLIENT_ID} (HTTP ${res.status}${errorText(res.json)})`,
+          `check PBX_CLIENT_ID and PBX_CLIENT_SECRET in relay.env against ${CLIENT_HINT}; the secret is shown only once, so generate a new one if unsure`,
+        ),
       };
     }
-    return { result: fail('xapi.token', T_TOKEN, `${url} answered HTTP ${res.status}${errorText(res.json)}`, 'check PBX_URL: it is the 3CX web address, e.g. https://pbx.example.com:5001') };
+    return {
+      result: fail(
+        'xapi.token',
+        T_TOKEN,
+        `${url} answered HTTP ${res.status}${errorText(res.json)}`,
+        'check PBX_URL: it is the 3CX web address, e.g. https://pbx.example.com:5001',
+      ),
+    };
   } catch (err) {
-    return { result: fail('xapi.token', T_TOKEN, `cannot reach ${url}: ${describeNetworkError(err)}`, 'check PBX_URL (the 3CX web address); for a self-signed certificate on this machine set PBX_TLS_INSECURE=true') };
+    return {
+      result: fail(
+        'xapi.token',
+        T_TOKEN,
+        `cannot reach ${url}: ${describeNetworkError(err)}`,
+        'check PBX_URL (the 3CX web address); for a self-signed certificate on this machine set PBX_TLS_INSECURE=true',
+      ),
+    };
   }
 }
 
 /** XAPI reachable (Defs works for any role) and CallHistoryView allowed (System Owner only). */
-export async function checkRole(config: Config, http: DoctorHttp, token: string | undefined): Promise<CheckResult> {
+export async function checkRole(
+  config: Config,
+  http: DoctorHttp,
+  token: string | undefined,
+): Promise<CheckResult> {
   if (!token || !config.PBX_URL) return skip('xapi.role', T_ROLE, 'no token (see above)');
   const base = config.PBX_URL;
   try {
     const defs = await http.get(new URL('/xapi/v1/Defs?$select=Id', base).toString(), token);
     if (defs.status === 401 || defs.status === 403) {
-      return fail('xapi.role', T_ROLE, `XAPI answered HTTP ${defs.status} to /xapi/v1/Defs`, `tick "XAPI Access Enabled" for the API client in ${CLIENT_HINT}; XAPI needs an Enterprise licence`);
+      return fail(
+        'xapi.role',
+        T_ROLE,
+        `XAPI answered HTTP ${defs.status} to /xapi/v1/Defs`,
+        `tick "XAPI Access Enabled" for the API client in ${CLIENT_HINT}; XAPI needs an Enterprise licence`,
+      );
     }
     const history = await http.get(new URL('/xapi/v1/CallHistoryView?$top=1', base).toString(), token);
     if (history.status === 403) {
-      return fail('xapi.role', T_ROLE, 'CallHistoryView answered 403 Forbidden: the API client is not System Owner', `give the API client the System Owner role (${CLIENT_HINT} > the client > Role)`);
+      return fail(
+        'xapi.role',
+        T_ROLE,
+        'CallHistoryView answered 403 Forbidden: the API client is not System Owner',
+        `give the API client the System Owner role (${CLIENT_HINT} > the client > Role)`,
+      );
     }
     if (history.status !== 200) {
-      return fail('xapi.role', T_ROLE, `CallHistoryView answered HTTP ${history.status}${errorText(history.json)}`, 'see the message; 3CX may be starting or overloaded, try again in a minute');
+      return fail(
+        'xapi.role',
+        T_ROLE,
+        `CallHistoryView answered HTTP ${history.status}${errorText(history.json)}`,
+        'see the message; 3CX may be starting or overloaded, try again in a minute',
+      );
     }
     return ok('xapi.role', T_ROLE, 'CallHistoryView readable: the API client has the System Owner role');
   } catch (err) {
-    return fail('xapi.role', T_ROLE, `XAPI request failed: ${describeNetworkError(err)}`, 'check that 3CX is running and PBX_URL is right');
+    return fail(
+      'xapi.role',
+      T_ROLE,
+      `XAPI request failed: ${describeNetworkError(err)}`,
+      'check that 3CX is running and PBX_URL is right',
+    );
   }
 }
 
 /** Licence hints from SystemStatus: never fails the run, only warns. */
-export async function checkLicence(config: Config, http: DoctorHttp, token: string | undefined): Promise<CheckResult> {
+export async function checkLicence(
+  config: Config,
+  http: DoctorHttp,
+  token: string | undefined,
+): Promise<CheckResult> {
   if (!token || !config.PBX_URL) return skip('licence', T_LICENCE, 'no token (see above)');
   try {
     const res = await http.get(new URL('/xapi/v1/SystemStatus', config.PBX_URL).toString(), token);
     if (res.status !== 200 || !res.json || typeof res.json !== 'object') {
-      return warn('licence', T_LICENCE, `SystemStatus answered HTTP ${res.status}`, 'check the licence in the 3CX Admin Console (Dashboard); XAPI and Call Control need an Enterprise (ENT/AI) licence');
+      return warn(
+        'licence',
+        T_LICENCE,
+        `SystemStatus answered HTTP ${res.status}`,
+        'check the licence in the 3CX Admin Console (Dashboard); XAPI and Call Control need an Enterprise (ENT/AI) licence',
+      );
     }
-    const s = res.json as { LicenseActive?: boolean; ProductCode?: string; ExpirationDate?: string; Version?: string };
+    const s = res.json as {
+      LicenseActive?: boolean;
+      ProductCode?: string;
+      ExpirationDate?: string;
+      Version?: string;
+    };
     const edition = `${s.ProductCode ?? 'unknown edition'}, version ${s.Version ?? '?'}`;
     if (s.LicenseActive === false) {
-      return warn('licence', T_LICENCE, `licence not active (${edition})`, 'activate the licence in the 3CX Admin Console');
+      return warn(
+        'licence',
+        T_LICENCE,
+        `licence not active (${edition})`,
+        'activate the licence in the 3CX Admin Console',
+      );
     }
     if (s.ExpirationDate && Date.parse(s.ExpirationDate) < Date.now()) {
-      return warn('licence', T_LICENCE, `licence expired on ${s.ExpirationDate} (${edition})`, 'renew the 3CX licence');
+      return warn(
+        'licence',
+        T_LICENCE,
+        `licence expired on ${s.ExpirationDate} (${edition})`,
+        'renew the 3CX licence',
+      );
     }
     if (s.ProductCode && !/ENT|AI|enterprise/i.test(s.ProductCode)) {
-      return warn('licence', T_LICENCE, `edition ${edition}`, 'XAPI and Call Control need an Enterprise (ENT) or AI licence; PRO systems refuse them');
+      return warn(
+        'licence',
+        T_LICENCE,
+        `edition ${edition}`,
+        'XAPI and Call Control need an Enterprise (ENT) or AI licence; PRO systems refuse them',
+      );
     }
     return ok('licence', T_LICENCE, `active (${edition})`);
   } catch (err) {
-    return warn('licence', T_LICENCE, `SystemStatus failed: ${describeNetworkError(err)}`, 'check the licence in the 3CX Admin Console');
+    return warn(
+      'licence',
+      T_LICENCE,
+      `SystemStatus failed: ${describeNetworkError(err)}`,
+      'check the licence in the 3CX Admin Console',
+    );
   }
 }

@@ -14,7 +14,12 @@ export interface CheckResult {
   fix?: string;
 }
 
-export const ok = (id: string, title: string, detail: string): CheckResult => ({ id, title, status: 'ok', detail });
+export const ok = (id: string, title: string, detail: string): CheckResult => ({
+  id,
+  title,
+  status: 'ok',
+  detail,
+});
 export const fail = (id: string, title: string, detail: string, fix: string): CheckResult => ({
   id,
   title,
@@ -29,7 +34,12 @@ export const warn = (id: string, title: string, detail: string, fix: string): Ch
   detail,
   fix,
 });
-export const skip = (id: string, title: string, detail: string): CheckResult => ({ id, title, status: 'skip', detail });
+export const skip = (id: string, title: string, detail: string): CheckResult => ({
+  id,
+  title,
+  status: 'skip',
+  detail,
+});
 
 /** Network error codes turned into words. */
 export function describeNetworkError(err: unknown): string {

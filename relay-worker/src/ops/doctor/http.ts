@@ -25,7 +25,10 @@ export function createDoctorHttp(opts: { insecureTls: boolean }): DoctorHttp {
   });
   return {
     async get(url, token) {
-      const res = await request(url, { dispatcher, headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
+      const res = await request(url, {
+        dispatcher,
+        headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+      });
       return { status: res.statusCode, json: await readJson(res.body) };
     },
     async postForm(url, form) {

@@ -232,12 +232,20 @@ export class CallControlSource {
     if (batch.length) {
       try {
         await this.o.events.append(batch);
-        if (this.unsaved.length) this.log.info({ events: this.unsaved.length }, 'stored call events held during an own-database outage');
+        if (this.unsaved.length)
+          this.log.info(
+            { events: this.unsaved.length },
+            'stored call events held during an own-database outage',
+          );
         this.unsaved = [];
       } catch (err) {
         // The call state has already moved on, so these events exist nowhere else: hold them
         // (bounded) and store them first on the next append; the sweep appends every sweepMs.
-        if (!this.unsaved.length) this.log.warn({ err: coerceError(err) }, 'could not store call events; holding them until the own database is back');
+        if (!this.unsaved.length)
+          this.log.warn(
+            { err: coerceError(err) },
+            'could not store call events; holding them until the own database is back',
+          );
         this.unsaved = batch.slice(-MAX_UNSAVED_EVENTS);
       }
     }

@@ -70,7 +70,11 @@ export class XapiSource {
       const slowest = Math.max(latencyMs, (performance.now() - started) / 2);
       if (slowest > this.o.degradedLatencyMs) {
         const message = `XAPI answers slowly: ${Math.round(slowest)} ms (threshold ${this.o.degradedLatencyMs} ms)`;
-        await this.o.status.set('xapi', { status: 'degraded', latencyMs: Math.round(latencyMs), error: message });
+        await this.o.status.set('xapi', {
+          status: 'degraded',
+          latencyMs: Math.round(latencyMs),
+          error: message,
+        });
         await this.o.status.reportError('xapi', 'warning', 'XAPI_SLOW', message);
         return;
       }
