@@ -3,13 +3,13 @@
  *
  *  1. installs what the tests need and the project does not ship: PostgreSQL server binaries
  *     and Debian's Chromium (apt, as root), never a browser download;
- *  2. type-checks every workspace;
+ *  2. type-checks every workspace and lints the repository (ESLint + Prettier);
  *  3. builds the admin (the E2E suite serves it; the fault suite probes its routes);
  *  4. runs Vitest (unit, integration, fault injection; its global setup starts a private PostgreSQL);
  *  5. runs the Playwright suite in Chromium against the running stack;
  *  6. prints one closing line `tests: N passed, N failed, N skipped` and exits non-zero on any failure.
  *
- * Flags: --only=unit | --only=e2e | --skip-typecheck. Everything it starts, it stops.
+ * Flags: --only=unit | --only=e2e | --skip-typecheck | --skip-lint. Everything it starts, it stops.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -102,6 +102,13 @@ async function main(): Promise<number> {
     const rootFiles = await run('npx', ['tsc', '-p', 'tsconfig.json']);
     // Not a test, so not counted as passed; a type error fails the run like a failed test.
     add(undefined, (workspaces || rootFiles) !== 0, 'type-check');
+  }
+
+  if (runUnit && !args.has('--skip-lint')) {
+    say('lint (ESLint, type-aware) and formatting (Prettier)');
+    const eslint = await run('npx', ['eslint', '.']);
+    const prettier = await run('npx', ['prettier', '--check', '.', '--log-level', 'warn']);
+    add(undefined, (eslint || prettier) !== 0, 'lint');
   }
 
   // Built first: the E2E suite serves it, and the fault suite's security probe covers its routes.
