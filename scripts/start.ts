@@ -3,7 +3,8 @@
  *
  * PostgreSQL (private cluster in .data/pg) → migrations → first admin (password printed once)
  * → 3CX simulator (demo traffic) → relay-worker on 127.0.0.1:8082 → admin on 127.0.0.1:3000/admin.
- * Ctrl-C stops everything, in reverse order.
+ * Ctrl-C stops everything, in reverse order. `npm start -- --reset-admin` gives the first
+ * admin a new password (printed once) when it was forgotten.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -12,7 +13,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { startPostgres } from '@3cx-relay/pg-cluster';
-import { createDb, ensureFirstAdmin, migrate } from '@3cx-relay/db';
+import { createDb, ensureFirstAdmin, generatePassword, hashPassword, migrate } from '@3cx-relay/db';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = path.join(root, '.data');
@@ -41,7 +42,13 @@ function startChild(
   env: NodeJS.ProcessEnv,
   cwd = root,
 ): ChildProcess {
-  const proc = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group, so stopping it reaches every process it started.
+  const proc = spawn(cmd, args, {
+    cwd,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   for (const stream of [proc.stdout, proc.stderr]) {
     readline
       .createInterface({ input: stream })
@@ -109,6 +116,21 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
+/** Signals a child's whole process group (the child and everything it started). */
+function signalGroup(proc: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    if (proc.pid) process.kill(-proc.pid, signal);
+  } catch {
+    proc.kill(signal); // the group is already gone
+  }
+}
+
+/** Runs a TypeScript entry point with Node and tsx's loader (no npx wrapper between us and it). */
+const tsNode = (entry: string, ...args: string[]): [string, string[]] => [
+  process.execPath,
+  ['--import', 'tsx', entry, ...args],
+];
+
 let stopping = false;
 let stopPg: (() => Promise<void>) | undefined;
 async function stop(code = 0): Promise<never> {
@@ -117,9 +139,9 @@ async function stop(code = 0): Promise<never> {
   say('stopping …');
   for (const { proc } of [...children].reverse()) {
     if (proc.exitCode !== null) continue;
-    proc.kill('SIGTERM');
+    signalGroup(proc, 'SIGTERM');
     await new Promise<void>((r) => {
-      const t = setTimeout(() => (proc.kill('SIGKILL'), r()), 10_000);
+      const t = setTimeout(() => (signalGroup(proc, 'SIGKILL'), r()), 10_000);
       proc.once('exit', () => (clearTimeout(t), r()));
     });
   }
@@ -143,7 +165,20 @@ async function main(): Promise<void> {
   say(`database ready (${m.applied.length} migrations applied now, ${m.alreadyApplied.length} before)`);
 
   const db = createDb(databaseUrl, { max: 2 });
-  const admin = await ensureFirstAdmin(db);
+  let admin = await ensureFirstAdmin(db);
+  if (!admin && process.argv.includes('--reset-admin')) {
+    // Local runs only: a forgotten password of the first admin gets a new one, shown once.
+    const first = await db.adminUser.findFirstOrThrow({
+      where: { role: 'admin' },
+      orderBy: { createdAt: 'asc' },
+    });
+    const password = generatePassword();
+    await db.adminUser.update({
+      where: { id: first.id },
+      data: { passwordHash: await hashPassword(password), disabledAt: null, sessionsValidFrom: new Date() },
+    });
+    admin = { email: first.email, password };
+  }
   await db.$disconnect();
 
   const secrets = devSecrets();
@@ -192,7 +227,7 @@ async function main(): Promise<void> {
     });
   }
 
-  startChild('worker', 'npx', ['tsx', path.join(root, 'relay-worker', 'src', 'main.ts')], workerEnv);
+  startChild('worker', ...tsNode(path.join(root, 'relay-worker', 'src', 'main.ts')), workerEnv);
   const workerUp = await waitForHttp(`http://127.0.0.1:${WORKER_PORT}/relay/health`, 60_000);
   if (!workerUp) throw new Error(`the worker did not answer on 127.0.0.1:${WORKER_PORT}`);
 
