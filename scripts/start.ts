@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSy
 import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { startPostgres } from '@3cx-relay/pg-cluster';
+import { findPostgresBin, startPostgres } from '@3cx-relay/pg-cluster';
 import { createDb, ensureFirstAdmin, generatePassword, hashPassword, migrate } from '@3cx-relay/db';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -150,14 +150,45 @@ async function stop(code = 0): Promise<never> {
   process.exit(code);
 }
 
+/**
+ * Last line of defence: however this process ends (an uncaught error, a wrapper killing it
+ * half-way through stop()), its children and the database must not outlive it. 'exit'
+ * handlers run synchronously, so: SIGKILL each child's group, and an immediate pg_ctl stop.
+ */
+function installExitSafetyNet(): void {
+  process.on('exit', () => {
+    for (const { proc } of children) if (proc.exitCode === null) signalGroup(proc, 'SIGKILL');
+    if (pgDataDir && existsSync(path.join(pgDataDir, 'data', 'postmaster.pid'))) {
+      const bin = findPostgresBin();
+      const asServerUser = process.getuid?.() === 0 ? ['runuser', '-u', 'nobody', '--'] : [];
+      const argv = [
+        ...asServerUser,
+        `${bin}/pg_ctl`,
+        '-D',
+        path.join(pgDataDir, 'data'),
+        '-m',
+        'immediate',
+        'stop',
+      ];
+      if (bin) spawnSync(argv[0]!, argv.slice(1), { stdio: 'ignore' });
+    }
+  });
+}
+let pgDataDir: string | undefined;
+
 async function main(): Promise<void> {
   mkdirSync(dataDir, { recursive: true });
+  installExitSafetyNet();
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
 
   say('starting PostgreSQL (.data/pg)');
-  const pg = await startPostgres({ dataDir: path.join(dataDir, 'pg'), fsync: true, log: say });
-  stopPg = () => pg.stop();
+  pgDataDir = path.join(dataDir, 'pg');
+  const pg = await startPostgres({ dataDir: pgDataDir, fsync: true, log: say });
+  stopPg = async () => {
+    await pg.stop();
+    pgDataDir = undefined;
+  };
   const exists = await pg.query(`SELECT 1 FROM pg_database WHERE datname = 'relay'`);
   if (!exists.rowCount) await pg.createDatabase('relay');
   const databaseUrl = pg.url('relay');
@@ -194,9 +225,7 @@ async function main(): Promise<void> {
     say('starting the 3CX V20 simulator (demo traffic)');
     const sim = startChild(
       '3cx-sim',
-      'npx',
-      [
-        'tsx',
+      ...tsNode(
         simCli,
         '--port',
         '0',
@@ -205,7 +234,7 @@ async function main(): Promise<void> {
         '--ini-dir',
         path.join(dataDir, '3cx', 'Bin'),
         '--demo',
-      ],
+      ),
       {},
     );
     const ready = await readyLine(sim);
@@ -248,10 +277,11 @@ async function main(): Promise<void> {
       if (b.status !== 0) throw new Error('admin build failed');
     }
     adminUrl = `http://127.0.0.1:${ADMIN_PORT}/admin`;
+    const nextBin = path.join(root, 'node_modules', 'next', 'dist', 'bin', 'next');
     startChild(
       'admin',
-      'npx',
-      ['next', 'start', '-H', '127.0.0.1', '-p', String(ADMIN_PORT)],
+      process.execPath,
+      [nextBin, 'start', '-H', '127.0.0.1', '-p', String(ADMIN_PORT)],
       {
         DATABASE_URL: databaseUrl,
         NEXTAUTH_SECRET: secrets.NEXTAUTH_SECRET,
@@ -271,8 +301,7 @@ async function main(): Promise<void> {
   say(`  relay health:  http://127.0.0.1:${WORKER_PORT}/relay/health`);
   say(`  relay events:  ws://127.0.0.1:${WORKER_PORT}/relay/ws (API key with scope events:subscribe)`);
   if (admin) say(`  first admin:   ${admin.email} / ${admin.password}   (shown once: write it down)`);
-  else
-    say('  sign in with your admin account (reset: npx tsx relay-worker/src/cli.ts reset-password <email>)');
+  else say('  sign in with your admin account (forgotten? `npm start -- --reset-admin` sets a new password)');
   say('Ctrl-C stops everything.');
 }
 
