@@ -1,6 +1,7 @@
 import type { CallControlWs } from './callcontrol/ws-server.js';
 import type { CdrWriter } from './db/cdr-writer.js';
 import type { FaultInput, FaultSettings } from './faults/fault-controller.js';
+import type { MalformedResponseKind } from './http/malformed-response.js';
 import type { PbxRuntime, ScenarioSummary } from './pbx/pbx-runtime.js';
 import { scenarioNames } from './scenarios/registry.js';
 import type { SimContext } from './sim-context.js';
@@ -24,6 +25,8 @@ export interface SimState {
   pendingCdrWrites: number;
   loadRate: number;
   faults: FaultSettings;
+  /** Broken bodies served by the `malformedResponses` fault since start, per kind. */
+  malformedResponsesServed: Partial<Record<MalformedResponseKind, number>>;
 }
 
 /** The running simulator. */
@@ -103,6 +106,7 @@ export function buildHandle(p: HandleParts): Simulator {
       pendingCdrWrites: p.writer.pending,
       loadRate: p.loadRate(),
       faults: ctx.faults.settings,
+      malformedResponsesServed: { ...ctx.faults.malformedServed },
     }),
     stop: () => (stopped ??= p.stop()),
   };

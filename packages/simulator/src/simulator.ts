@@ -47,7 +47,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const dir = createDirectory([owner.routePoint, admin.routePoint]);
   const state = new PbxState(dir);
   const history = new HistoryStore();
-  const faults = new FaultController();
+  const faults = new FaultController(opts.seed);
   const log = opts.log ?? (() => undefined);
   const writer = new CdrWriter(db.writerUrl, dir.queue.number, log);
   const runtime = new PbxRuntime(opts, dir, state, history, (call) => writer.write(call));

@@ -1,4 +1,14 @@
 import type { MalformedKind } from '../callcontrol/ws-frames.js';
+import type { MalformedResponseKind } from '../http/malformed-response.js';
+import { Rng } from '../util/rng.js';
+
+/** One `malformedResponses` rule: XAPI, Call Control REST and token answers under `pathPrefix`. */
+export interface MalformedResponseRule {
+  pathPrefix: string;
+  kind: MalformedResponseKind;
+  /** Chance (0..1) that a matching request gets the broken body; default 1. */
+  probability?: number;
+}
 
 /** Persistent fault switches (all off by default). */
 export interface FaultSettings {
@@ -15,6 +25,8 @@ export interface FaultSettings {
   duplicateFrameProbability: number;
   /** The database is unreachable (see README for how). */
   dbDown: boolean;
+  /** Matching PBX requests get 200 with a broken body (first matching rule wins). */
+  malformedResponses: MalformedResponseRule[];
 }
 
 /** Switches plus one-shot actions, as `faults.set()` and `POST /__sim/faults` take them. */
@@ -45,12 +57,20 @@ const defaults = (): FaultSettings => ({
   skipFrameProbability: 0,
   duplicateFrameProbability: 0,
   dbDown: false,
+  malformedResponses: [],
 });
 
 /** Holds the fault switches and runs fault actions; driven programmatically or over `/__sim/`. */
 export class FaultController {
   settings: FaultSettings = defaults();
+  /** Broken bodies served so far, per kind (since start; `clear()` keeps them). */
+  readonly malformedServed: Partial<Record<MalformedResponseKind, number>> = {};
   private hooks: FaultHooks | undefined;
+  private readonly rng: Rng;
+
+  constructor(seed = 1) {
+    this.rng = new Rng(seed ^ 0xbad5);
+  }
 
   attach(hooks: FaultHooks): void {
     this.hooks = hooks;
@@ -82,6 +102,14 @@ export class FaultController {
   /** The HTTP status to answer with for `pathname`, if any fault says so. */
   httpErrorFor(pathname: string): number | undefined {
     return this.settings.httpErrors.find((e) => pathname.startsWith(e.pathPrefix))?.status;
+  }
+
+  /** The broken body to answer `pathname` with, if a `malformedResponses` rule matches (and its dice say so). */
+  malformedResponseFor(pathname: string): MalformedResponseKind | undefined {
+    const rule = this.settings.malformedResponses.find((r) => pathname.startsWith(r.pathPrefix));
+    if (!rule || (rule.probability !== undefined && !this.rng.chance(rule.probability))) return undefined;
+    this.malformedServed[rule.kind] = (this.malformedServed[rule.kind] ?? 0) + 1;
+    return rule.kind;
   }
 
   /** Delay in ms for `pathname`. */

@@ -5,9 +5,14 @@ import type { CallControlWs } from '../callcontrol/ws-server.js';
 import { handleControl, type ControlTarget } from '../faults/control-api.js';
 import type { SimContext } from '../sim-context.js';
 import { handleXapi } from '../xapi/xapi-router.js';
+import { sendMalformedResponse } from './malformed-response.js';
 import { sendEmpty, sendODataError } from './respond.js';
 
-/** One HTTP server for every surface; faults (delay, 500/503) apply to all but `/__sim/`. */
+/** Paths the `malformedResponses` fault applies to: token, XAPI and Call Control REST. */
+const isPbxSurface = (p: string) =>
+  p === '/connect/token' || p.startsWith('/xapi/') || p === '/callcontrol' || p.startsWith('/callcontrol/');
+
+/** One HTTP server for every surface; faults (delay, 500/503, broken bodies) apply to all but `/__sim/`. */
 export function createHttpServer(ctx: SimContext, ws: CallControlWs, control: ControlTarget): http.Server {
   const server = http.createServer((req, res) => {
     route(req, res).catch((err: unknown) => {
@@ -29,6 +34,11 @@ export function createHttpServer(ctx: SimContext, ws: CallControlWs, control: Co
       return status === 500
         ? sendODataError(res, 500, 'InternalServerError', 'An error has occurred.')
         : sendEmpty(res, status);
+    }
+    const broken = isPbxSurface(pathname) ? ctx.faults.malformedResponseFor(pathname) : undefined;
+    if (broken) {
+      req.resume();
+      return sendMalformedResponse(res, broken);
     }
     if (pathname === '/connect/token' && req.method === 'POST') return handleToken(req, res, ctx);
     if (pathname.startsWith('/xapi/v1/')) {
