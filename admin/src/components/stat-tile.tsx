@@ -3,10 +3,13 @@ export function StatTile({
   label,
   value,
   testId,
+  hint,
 }: {
   label: string;
   value: string | number;
   testId?: string;
+  /** Small muted line under the figure, e.g. when it was measured. */
+  hint?: string;
 }) {
   return (
     <div
@@ -15,6 +18,7 @@ export function StatTile({
     >
       <p className="text-xs text-slate-500 dark:text-slate-400">{label}</p>
       <p className="mt-1 text-xl font-semibold tabular-nums">{value}</p>
+      {hint && <p className="mt-0.5 text-xs text-slate-500 dark:text-slate-400">{hint}</p>}
     </div>
   );
 }

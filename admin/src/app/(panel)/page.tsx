@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { TimeChart } from '@/components/chart';
 import { formatTime } from '@/components/format';
+import { CallActivity } from '@/components/call-activity';
 import { LiveRefresh } from '@/components/live-refresh';
 import { SeverityBadge } from '@/components/severity-badge';
 import { StatTile } from '@/components/stat-tile';
@@ -9,19 +10,26 @@ import { StatusCards } from '@/components/status-cards';
 import { Card, Empty, PageHeader } from '@/components/ui';
 import { db } from '@/lib/db';
 import { COMPONENTS } from '@/lib/data/components';
-import { activitySeries, latencySeries } from '@/lib/data/series';
+import { getCallStats, recentCallEvents } from '@/lib/data/call-events';
+import { activitySeries, callEventSeries, latencySeries } from '@/lib/data/series';
 import { formatDuration, getStats } from '@/lib/data/stats';
 
 export const metadata: Metadata = { title: 'Dashboard' };
 
 const LATENCY_COLORS = ['#0ea5e9', '#a855f7', '#f97316'];
 
-/** Health at a glance: component cards, figures, charts and the newest unacknowledged errors. */
+/**
+ * Health at a glance: component cards, call and delivery figures, the newest call events,
+ * charts and the newest unacknowledged errors. Re-rendered live on worker notifications.
+ */
 export default async function DashboardPage() {
   const client = await db();
-  const [statuses, stats, activity, latency, errors] = await Promise.all([
+  const [statuses, stats, calls, recent, callSeries, activity, latency, errors] = await Promise.all([
     client.componentStatus.findMany(),
     getStats(client),
+    getCallStats(client),
+    recentCallEvents(client),
+    callEventSeries(client),
     activitySeries(client),
     latencySeries(
       client,
@@ -32,10 +40,17 @@ export default async function DashboardPage() {
   return (
     <>
       <PageHeader title="Dashboard">
-        <LiveRefresh kinds={['status', 'error', 'stats']} />
+        <LiveRefresh kinds={['status', 'error', 'stats', 'calls']} />
       </PageHeader>
       <StatusCards rows={statuses} />
-      <div className="mt-4 grid grid-cols-2 gap-3 md:grid-cols-3 lg:grid-cols-6">
+      <div className="mt-4 grid grid-cols-2 gap-3 md:grid-cols-4 xl:grid-cols-8">
+        <StatTile label="Call events (24 h)" value={calls.callEvents24h} testId="stat-call-events" />
+        <StatTile
+          label="Active calls"
+          value={calls.activeCalls ?? '—'}
+          testId="stat-active-calls"
+          hint={calls.activeCallsAt ? `as of ${formatTime(calls.activeCallsAt).slice(11)}` : undefined}
+        />
         <StatTile label="WS clients" value={stats.wsClients ?? '—'} testId="stat-ws-clients" />
         <StatTile label="API requests (24 h)" value={stats.apiRequests} testId="stat-api-requests" />
         <StatTile label="Deliveries ok (24 h)" value={stats.deliveriesOk} />
@@ -45,6 +60,22 @@ export default async function DashboardPage() {
           label="Worker uptime"
           value={stats.uptimeSeconds === null ? 'offline' : formatDuration(stats.uptimeSeconds)}
         />
+      </div>
+      <div className="mt-4 grid gap-4 lg:grid-cols-2">
+        <Card title="Recent call activity">
+          <CallActivity events={recent} />
+        </Card>
+        <Card title="Call events per hour">
+          <TimeChart
+            title="Call events per hour"
+            kind="bar"
+            data={callSeries}
+            series={[
+              { key: 'liveEvents', label: 'live', color: '#0ea5e9' },
+              { key: 'cdrEvents', label: 'CDR', color: '#a855f7' },
+            ]}
+          />
+        </Card>
       </div>
       <div className="mt-4 grid gap-4 lg:grid-cols-2">
         <Card title="Deliveries per hour">

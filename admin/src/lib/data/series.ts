@@ -52,6 +52,21 @@ export async function activitySeries(db: Db): Promise<SeriesPoint[]> {
   });
 }
 
+/**
+ * Call events per hour, last 24 h: `liveEvents` (Call Control: ringing, answered, transferred,
+ * ended, missed) and `cdrEvents` (cdr.created, call.completed).
+ */
+export async function callEventSeries(db: Db): Promise<SeriesPoint[]> {
+  const since = new Date(Date.now() - HOURS * 3600_000);
+  const rows = await db.$queryRaw<{ h: Date; live: number; cdr: number }[]>`
+    SELECT date_trunc('hour', created_at) h,
+      count(*) FILTER (WHERE type IN ('call.ringing','call.answered','call.transferred','call.ended','call.missed'))::float live,
+      count(*) FILTER (WHERE type IN ('cdr.created','call.completed'))::float cdr
+    FROM events WHERE created_at >= ${since} GROUP BY 1`;
+  const pick = (k: 'live' | 'cdr') => toMap(rows.map((r) => ({ h: r.h, v: r[k] })));
+  return merge({ liveEvents: pick('live'), cdrEvents: pick('cdr') });
+}
+
 /** Average latency per component per hour, last 24 h (keys `latency_<component>`). */
 export async function latencySeries(db: Db, components: readonly string[]): Promise<SeriesPoint[]> {
   const since = new Date(Date.now() - HOURS * 3600_000);

@@ -5,8 +5,9 @@ export const dynamic = 'force-dynamic';
 
 /**
  * GET /admin/api/live: server-sent events. Each worker notification on `relay_events` becomes
- * one `data:` line with only its `kind` and a few ids (never free text), plus a comment every
- * 25 s to keep proxies from closing the stream.
+ * one `data:` line with only its `kind` and a few ids (never free text); appends to the event
+ * log (`relay_new_events`) become `{"kind":"calls"}`, at most once per second; plus a comment
+ * every 25 s to keep proxies from closing the stream.
  */
 export const GET = handleRoute('viewer', ({ req }) => {
   const encoder = new TextEncoder();
