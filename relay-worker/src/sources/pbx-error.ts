@@ -2,7 +2,16 @@ import { AppError } from '../errors.js';
 
 /** Why a PBX request failed; `kind` becomes the error-log code suffix. */
 export type PbxErrorKind =
-  'BAD_CREDENTIALS' | 'FORBIDDEN' | 'LICENSE' | 'NOT_FOUND' | 'HTTP' | 'NETWORK' | 'MALFORMED';
+  | 'BAD_CREDENTIALS'
+  | 'FORBIDDEN'
+  | 'LICENSE'
+  | 'NOT_FOUND'
+  | 'HTTP'
+  | 'NETWORK'
+  /** The body did not parse as JSON or had the wrong shape. */
+  | 'MALFORMED'
+  /** The body exceeded the response size cap and was not read. */
+  | 'TOO_LARGE';
 
 /** A failed request to the PBX, classified so status and error log can say what to fix. */
 export class PbxError extends AppError {

@@ -48,7 +48,18 @@ async function streamOversized(res: ServerResponse): Promise<void> {
     let chunk = '';
     while (chunk.length < 64 * 1024) chunk += row(i++);
     sent += chunk.length;
-    if (!res.write(chunk)) await new Promise((r) => res.once('drain', r).once('close', r));
+    if (!res.write(chunk)) await drainOrClose(res);
   }
   if (!res.destroyed) res.end(`{"Id":${i}}]}`);
+}
+
+/** Resolves on the next `drain` or `close`, leaving no listener behind. */
+function drainOrClose(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done).off('close', done);
+      resolve();
+    };
+    res.once('drain', done).once('close', done);
+  });
 }

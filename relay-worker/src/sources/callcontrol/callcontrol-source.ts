@@ -140,7 +140,9 @@ export class CallControlSource {
         p = await this.o.rest.participant(f.entity);
       } catch (err) {
         if (err instanceof PbxError && err.kind === 'MALFORMED')
-          return this.skip('malformed-response', { entity: f.entity });
+          return this.skip('malformed-response', { entity: f.entity, error: err.message });
+        if (err instanceof PbxError && err.kind === 'TOO_LARGE')
+          return this.skip('oversized-response', { entity: f.entity });
         // The state of this participant is unknown until the next snapshot: ask for one soon.
         const e = coerceError(err);
         await this.o.status.reportError(
@@ -262,7 +264,10 @@ export class CallControlSource {
     }, 500);
   }
 
-  private skip(kind: FrameProblem | 'malformed-response', ctx: Record<string, unknown>): void {
+  private skip(
+    kind: FrameProblem | 'malformed-response' | 'oversized-response',
+    ctx: Record<string, unknown>,
+  ): void {
     this.skipped[kind] = (this.skipped[kind] ?? 0) + 1;
     if (this.warned.has(kind)) return;
     this.warned.add(kind);

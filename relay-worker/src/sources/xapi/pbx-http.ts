@@ -1,5 +1,6 @@
 import { Agent, request, type Dispatcher } from 'undici';
 import { PbxError, errorForStatus } from '../pbx-error.js';
+import { MAX_PBX_RESPONSE_BYTES, describeBody, readCappedBody } from '../read-capped-body.js';
 import type { TokenHolder } from './token-holder.js';
 
 /** A parsed JSON answer of the PBX. */
@@ -28,9 +29,14 @@ export class PbxHttp {
     readonly tokens: TokenHolder,
     private readonly dispatcher?: Dispatcher,
     private readonly timeoutMs = 10_000,
+    /** Bodies larger than this (bytes) are abandoned with a `TOO_LARGE` error. */
+    private readonly maxBodyBytes = MAX_PBX_RESPONSE_BYTES,
   ) {}
 
-  /** GET a JSON document; non-2xx answers throw a classified {@link PbxError}. */
+  /**
+   * GET a JSON document; non-2xx answers throw a classified {@link PbxError}, a body that is
+   * not JSON throws `MALFORMED` and one over the size cap `TOO_LARGE`.
+   */
   async getJson<T = unknown>(path: string): Promise<PbxResponse<T>> {
     const first = await this.tokens.get();
     let res = await this.send(path, first);
@@ -42,7 +48,7 @@ export class PbxHttp {
     } catch {
       throw new PbxError(
         'MALFORMED',
-        `PBX answered ${path.split('?')[0]} with something that is not JSON`,
+        `PBX answered ${path.split('?')[0]} with ${describeBody(res.text)}`,
         res.status,
       );
     }
@@ -61,9 +67,10 @@ export class PbxHttp {
         headersTimeout: this.timeoutMs,
         bodyTimeout: this.timeoutMs,
       });
-      const text = await res.body.text();
+      const text = await readCappedBody(res, path.split('?')[0] ?? path, this.maxBodyBytes);
       return { status: res.statusCode, text, latencyMs: performance.now() - started };
     } catch (err) {
+      if (err instanceof PbxError) throw err;
       throw new PbxError(
         'NETWORK',
         `cannot reach the PBX for ${path.split('?')[0]}: ${(err as Error).message}`,

@@ -1,6 +1,7 @@
 import { request, type Dispatcher } from 'undici';
 import type { Logger } from '../../logger.js';
 import { PbxError, errorForStatus } from '../pbx-error.js';
+import { describeBody, readCappedBody } from '../read-capped-body.js';
 import { refreshAt, tokenLifetimeMs } from './token-lifetime.js';
 
 export interface TokenHolderOptions {
@@ -13,6 +14,11 @@ export interface TokenHolderOptions {
   now?: () => number;
 }
 
+/** A token answer is a few KiB; anything above this is garbage (bytes). */
+const MAX_TOKEN_RESPONSE_BYTES = 64 * 1024;
+/** Backoff after a garbage token answer: 1 s, 2 s, 4 s … capped at 30 s. */
+const GARBAGE_BACKOFF_MS = [1000, 30_000] as const;
+
 interface Held {
   token: string;
   refreshAt: number;
@@ -23,11 +29,15 @@ interface Held {
  * The process's only holder of the PBX access token (3CX keeps one active token per API client,
  * so XAPI and Call Control must share it). Fetches with client credentials, refreshes before
  * expiry (minutes/seconds `expires_in` handled by {@link tokenLifetimeMs}), and never has two
- * fetches in flight: concurrent callers wait on the same promise.
+ * fetches in flight: concurrent callers wait on the same promise. After a garbage answer
+ * (not JSON, no `access_token`, oversized) it backs off: until the retry time every caller
+ * gets the same error at once instead of a new request, so a broken proxy is not hammered.
  */
 export class TokenHolder {
   private held: Held | undefined;
   private inflight: Promise<string> | undefined;
+  /** The last garbage answer and when the next fetch may be tried. */
+  private backoff: { error: PbxError; retryAt: number; failures: number } | undefined;
   private readonly now: () => number;
   /** Number of successful token fetches (for tests and stats). */
   fetchCount = 0;
@@ -55,9 +65,10 @@ export class TokenHolder {
     return this.fetch();
   }
 
-  /** Drops the held token so the next {@link get} fetches a fresh one (e.g. before a WS reconnect). */
+  /** Drops the held token (and any garbage backoff) so the next {@link get} fetches at once (control `reconnect`). */
   invalidate(): void {
     this.held = undefined;
+    this.backoff = undefined; // an explicit reconnect tries at once
   }
 
   /** When the held token expires (ms since epoch), if one is held. */
@@ -66,9 +77,29 @@ export class TokenHolder {
   }
 
   private fetch(): Promise<string> {
-    this.inflight ??= this.doFetch().finally(() => {
-      this.inflight = undefined;
-    });
+    if (this.backoff && this.now() < this.backoff.retryAt) return Promise.reject(this.backoff.error);
+    this.inflight ??= this.doFetch()
+      .then((token) => {
+        this.backoff = undefined;
+        return token;
+      })
+      .catch((err: unknown) => {
+        if (err instanceof PbxError && (err.kind === 'MALFORMED' || err.kind === 'TOO_LARGE')) {
+          const failures = (this.backoff?.failures ?? 0) + 1;
+          const wait = Math.min(GARBAGE_BACKOFF_MS[0] * 2 ** (failures - 1), GARBAGE_BACKOFF_MS[1]);
+          const error = new PbxError(
+            err.kind,
+            `${err.message}; retrying in ${wait / 1000} s`,
+            err.httpStatus,
+          );
+          this.backoff = { error, retryAt: this.now() + wait, failures };
+          throw error;
+        }
+        throw err;
+      })
+      .finally(() => {
+        this.inflight = undefined;
+      });
     return this.inflight;
   }
 
@@ -96,7 +127,7 @@ export class TokenHolder {
         { cause: err },
       );
     }
-    const text = await res.body.text();
+    const text = await readCappedBody(res, '/connect/token', MAX_TOKEN_RESPONSE_BYTES);
     if (res.statusCode === 400 || res.statusCode === 401) {
       const e = errorForStatus(401, '/connect/token', text);
       throw new PbxError('BAD_CREDENTIALS', e.message, res.statusCode);
@@ -106,11 +137,7 @@ export class TokenHolder {
     try {
       json = JSON.parse(text) as typeof json;
     } catch {
-      throw new PbxError(
-        'MALFORMED',
-        '/connect/token answered with something that is not JSON',
-        res.statusCode,
-      );
+      throw new PbxError('MALFORMED', `/connect/token answered with ${describeBody(text)}`, res.statusCode);
     }
     if (typeof json.access_token !== 'string' || !json.access_token) {
       throw new PbxError('MALFORMED', '/connect/token answered without access_token', res.statusCode);

@@ -77,8 +77,8 @@ export class XapiClient {
   /** Health probe: `GET /xapi/v1/Defs?$select=Id`; returns the round-trip latency in ms. */
   async probe(): Promise<number> {
     const res = await this.http.getJson<{ Id?: unknown }>('/xapi/v1/Defs?$select=Id');
-    if (!res.body || typeof res.body !== 'object')
-      throw new PbxError('MALFORMED', 'Defs answered without an object', res.status);
+    if (!res.body || typeof res.body !== 'object' || Array.isArray(res.body) || res.body.Id == null)
+      throw new PbxError('MALFORMED', 'Defs answered without an object carrying Id', res.status);
     return res.latencyMs;
   }
 

@@ -18,7 +18,8 @@ export interface XapiSourceOptions {
 /**
  * XAPI health. Every `intervalMs`: `GET /xapi/v1/Defs?$select=Id` (latency) plus a one-row
  * `CallHistoryView` read that proves the role allows history. States: `connecting` → `up`,
- * `degraded` when the probe answers but slower than `degradedLatencyMs`, or
+ * `degraded` when the probe answers but slower than `degradedLatencyMs` or with a malformed or
+ * oversized body, or
  * `down` with an actionable error (bad credentials, 403 → System Owner role, licence) and an
  * error-log entry. A failing probe waits for the next period: no tight retry loop.
  */
@@ -84,8 +85,10 @@ export class XapiSource {
       const kind = err instanceof PbxError ? err.kind : 'HTTP';
       const severity =
         kind === 'FORBIDDEN' || kind === 'LICENSE' || kind === 'BAD_CREDENTIALS' ? 'critical' : 'error';
+      // A garbled answer still proves the PBX is there: degraded, not down.
+      const garbled = kind === 'MALFORMED' || kind === 'TOO_LARGE';
       this.log.debug({ err: e }, 'XAPI probe failed');
-      await this.o.status.set('xapi', { status: 'down', error: e.message });
+      await this.o.status.set('xapi', { status: garbled ? 'degraded' : 'down', error: e.message });
       await this.o.status.reportError('xapi', severity, `XAPI_${kind}`, e.message);
     }
   }
