@@ -36,14 +36,17 @@ Behaviour:
   --no-systemd              write units but do not enable or start them
   --no-nginx-reload         write and check the nginx site but do not reload nginx
   --skip-node-install       never install Node.js; fail if no Node >= 20.9 is on PATH
-  --no-admin-build          do not run next build (the admin panel will not start)
+  --admin-build MODE        build (default): run next build in the release;
+                            reuse: copy the source's prebuilt admin/.next when its BUILD_ID is newer
+                            than every admin source file, else build; skip: no admin (will not start)
+  --no-admin-build          same as --admin-build skip
   --service-user NAME       system user the services run as (default: 3cx-relay)
   --force                   continue on an operating system other than Debian 12
   -h, --help                this text
 USAGE
 }
 
-DRY_RUN=0 NON_INTERACTIVE=0 NO_SYSTEMD=0 NO_NGINX_RELOAD=0 SKIP_NODE_INSTALL=0 NO_ADMIN_BUILD=0 FORCE=0
+DRY_RUN=0 NON_INTERACTIVE=0 NO_SYSTEMD=0 NO_NGINX_RELOAD=0 SKIP_NODE_INSTALL=0 ADMIN_BUILD=build FORCE=0
 MODE=install PURGE=0 ROOT='' SOURCE=$SCRIPT_DIR INI_PATH_FLAG=''
 PBX_URL_FLAG='' PBX_CLIENT_ID_FLAG='' PBX_CLIENT_SECRET_FLAG='' DATABASE_URL_FLAG=''
 PG_CLUSTER=relay PG_PORT=5434 HTTPS_PORT=8443 HTTPS_PORT_FLAG='' PUBLIC_HOST_FLAG=''
@@ -58,7 +61,13 @@ while [[ $# -gt 0 ]]; do
     --no-systemd) NO_SYSTEMD=1 ;;
     --no-nginx-reload) NO_NGINX_RELOAD=1 ;;
     --skip-node-install) SKIP_NODE_INSTALL=1 ;;
-    --no-admin-build) NO_ADMIN_BUILD=1 ;;
+    --no-admin-build) ADMIN_BUILD=skip ;;
+    --admin-build)
+      need_value "$@"
+      [[ $2 == build || $2 == reuse || $2 == skip ]] || { printf 'error: --admin-build is build, reuse or skip, not %s\n' "$2" >&2; exit 2; }
+      ADMIN_BUILD=$2
+      shift
+      ;;
     --force) FORCE=1 ;;
     --uninstall) MODE=uninstall ;;
     --purge) MODE=uninstall PURGE=1 ;;

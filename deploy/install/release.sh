@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # Releases: each install copies the source into releases/<version>-<UTC timestamp>/, installs its
-# dependencies, builds the admin and only then points `current` at it. The previous release
+# dependencies, builds the admin (or copies a fresh prebuilt one) and only then points `current` at it. The previous release
 # stays (and `previous` points at it) for rollback; older ones are removed.
 
 # Paths never copied from the source into a release.
@@ -38,12 +38,49 @@ install_dependencies() {
   run npm install --prefix "$dir" --no-audit --no-fund --loglevel=error
 }
 
+# What the admin's `next build` output depends on, relative to the source: everything under admin/
+# but the build itself, its dependencies and its tests, plus the root manifests and shared tsconfig.
+ADMIN_BUILD_INPUTS=(admin package.json package-lock.json tsconfig.base.json)
+
+# Prints why the source's prebuilt admin (admin/.next) must not be reused, or nothing when it may:
+# it has to be a complete production build (BUILD_ID, manifests, server output) whose BUILD_ID is
+# newer than every file it is built from. A release tarball with a prebuilt admin keeps those mtimes.
+prebuilt_admin_problem() {
+  local next=$SOURCE/admin/.next f newer
+  for f in BUILD_ID routes-manifest.json prerender-manifest.json server static; do
+    [[ -e $next/$f ]] || { printf 'no production build in %s (admin/.next/%s missing)' "$SOURCE" "$f"; return 0; }
+  done
+  newer=$(cd "$SOURCE" && { find "${ADMIN_BUILD_INPUTS[@]}" \
+    \( -path admin/.next -o -path admin/node_modules -o -path admin/test -o -name '*.tsbuildinfo' \) -prune \
+    -o -type f -newer admin/.next/BUILD_ID -print -quit 2>/dev/null; } || true)
+  [[ -z $newer ]] || printf '%s is newer than admin/.next/BUILD_ID' "$newer"
+}
+
+# Puts a production build of the admin into the release: `next build` there (build), a copy of the
+# source's prebuilt admin/.next when it is fresh (reuse; otherwise it builds), or nothing (skip).
 build_admin() {
-  local dir=$1
-  if [[ $NO_ADMIN_BUILD == 1 ]]; then
-    warn "--no-admin-build: the admin panel is not built; 3cx-relay-admin will not start until a release is built"
-    return 0
-  fi
+  local dir=$1 problem
+  case $ADMIN_BUILD in
+    skip)
+      warn "--admin-build skip: the admin panel is not built; 3cx-relay-admin will not start until a release is built"
+      return 0
+      ;;
+    reuse)
+      problem=$(prebuilt_admin_problem)
+      if [[ -z $problem ]]; then
+        say "    reusing the prebuilt admin (admin/.next, build $(<"$SOURCE/admin/.next/BUILD_ID")): newer than all of its sources"
+        run mkdir -p "$dir/admin/.next"
+        if [[ $DRY_RUN == 1 ]]; then
+          say "    would copy $SOURCE/admin/.next into $dir/admin/.next (without its cache)"
+        else
+          tar -C "$SOURCE/admin/.next" --exclude=./cache --exclude=./dev -cf - . |
+            tar -C "$dir/admin/.next" --no-same-owner -xf -
+        fi
+        return 0
+      fi
+      say "    not reusing the prebuilt admin: $problem; building it"
+      ;;
+  esac
   run env NEXT_TELEMETRY_DISABLED=1 NODE_ENV=production "$NODE" "$dir/node_modules/next/dist/bin/next" build "$dir/admin"
 }
 
@@ -62,7 +99,7 @@ prepare_release() {
   current_dir=$(current_release)
   if [[ -n $current_dir && -f $current_dir/.release-complete &&
     $(cat "$current_dir/.release-fingerprint" 2>/dev/null) == "$fingerprint" &&
-    ($NO_ADMIN_BUILD == 1 || -d $current_dir/admin/.next) ]]; then
+    ($ADMIN_BUILD == skip || -f $current_dir/admin/.next/BUILD_ID) ]]; then
     say "    $OPT/current ($(basename "$current_dir")) already holds this source (fingerprint $fingerprint); keeping it"
     RELEASE_DIR=$current_dir
     return 0

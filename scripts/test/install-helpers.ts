@@ -19,9 +19,22 @@ export function runInstaller(args: string[]): { code: number; out: string } {
   return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
 }
 
-/** Copies the working tree (without node_modules and build output) so others' edits cannot move it. */
+/**
+ * Copies the working tree (without node_modules and build output) so others' edits cannot move it.
+ * The admin's production build (admin/.next without its cache) comes along, as in a release tarball
+ * with a prebuilt admin; install.sh decides whether it is fresh enough to reuse.
+ */
 export function snapshotSource(dest: string): void {
-  const ex = ['node_modules', '.git', '.next', '.data', '.turbo', 'test-results', 'playwright-report'];
+  const ex = [
+    'node_modules',
+    '.git',
+    './admin/.next/cache',
+    './admin/.next/dev',
+    '.data',
+    '.turbo',
+    'test-results',
+    'playwright-report',
+  ];
   execFileSync('bash', [
     '-c',
     `tar -C "$1" ${ex.map((e) => `--exclude=${e}`).join(' ')} -cf - . | tar -C "$2" -xf -`,
@@ -29,6 +42,18 @@ export function snapshotSource(dest: string): void {
     REPO,
     dest,
   ]);
+}
+
+/**
+ * Why install.sh --admin-build reuse would not reuse `source`'s admin/.next (empty when it would):
+ * the installer's own rule, sourced from deploy/install/release.sh, so the two cannot disagree.
+ */
+export function prebuiltAdminProblem(source: string): string {
+  return execFileSync(
+    'bash',
+    ['-c', 'SOURCE=$1; . "$2/deploy/install/release.sh"; prebuilt_admin_problem', '_', source, REPO],
+    { encoding: 'utf8' },
+  ).trim();
 }
 
 /** Installs Debian's nginx when missing: the suite needs it and the project installs what it needs. */
@@ -76,20 +101,22 @@ export function readEnvFile(file: string): Record<string, string> {
   return out;
 }
 
+export interface HttpsAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
 const insecure = new Agent({ connect: { rejectUnauthorized: false } });
 
 /** GET over https to loopback, accepting the self-signed test certificate. */
-export async function httpsGet(url: string): Promise<{ status: number; body: string }> {
+export async function httpsGet(url: string): Promise<HttpsAnswer> {
   const res = await request(url, { dispatcher: insecure, headersTimeout: 5000, bodyTimeout: 5000 });
-  return { status: res.statusCode, body: await res.body.text() };
+  return { status: res.statusCode, headers: res.headers, body: await res.body.text() };
 }
 
 /** Polls `url` until it answers `status`, up to `ms`. */
-export async function waitFor(
-  url: string,
-  status: number,
-  ms = 30_000,
-): Promise<{ status: number; body: string }> {
+export async function waitFor(url: string, status: number, ms = 30_000): Promise<HttpsAnswer> {
   const until = Date.now() + ms;
   let last: unknown;
   while (Date.now() < until) {
