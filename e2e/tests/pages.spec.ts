@@ -1,6 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { STORAGE } from '../support/auth.js';
 import { sql } from '../support/db.js';
+import { seedCallEvents } from '../support/call-events.js';
 import { seedHistory, seedStatus } from '../support/seed.js';
 
 /** Every page of the panel and the heading it must show. */
@@ -18,6 +19,8 @@ const PAGES = [
 test.beforeAll(async () => {
   await seedStatus({ db3cx: 'up', xapi: 'degraded', callcontrol: 'up' });
   await seedHistory();
+  // the dashboard's "Recent call activity" and call tiles, as the demo's calls fill them
+  await seedCallEvents();
 });
 
 async function openPage(page: Page, path: string, heading: string) {
@@ -34,6 +37,8 @@ test.describe('as admin', () => {
       page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
       await openPage(page, p.path, p.heading);
       await expect(page.getByTestId('current-user')).toHaveText('admin@relay.test');
+      if (p.name === 'dashboard')
+        await expect(page.getByTestId('call-activity').locator('li').first()).toBeVisible();
       if (p.name === 'connections')
         await expect(page.getByRole('button', { name: 'Reconnect' })).toHaveCount(3);
       if (p.name === 'api-keys')
