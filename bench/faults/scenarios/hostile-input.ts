@@ -1,5 +1,6 @@
 import type { Lab } from '../support/lab.js';
 import { startLab } from '../support/lab.js';
+import { malformedResponses, type BadResponses } from '../support/bad-responses.js';
 import { driveCalls } from '../support/calls.js';
 import { garbageFrames, garbageOnPort, restAbuse } from '../support/garbage.js';
 import { formatTally, type Tally } from '../support/tally.js';
@@ -27,9 +28,12 @@ async function malformedFrames(lab: Lab, count: number): Promise<number> {
   return sent;
 }
 
-/** Error answers to every Call Control REST and XAPI request for `ms`, while calls run. */
-async function errorResponses(lab: Lab, ms: number): Promise<void> {
-  const driver = driveCalls(lab.sim, 6, 2, 120_000);
+/**
+ * Broken answers to Call Control REST and XAPI for about `ms` while calls run: first half
+ * error statuses, second half 200s with every kind of malformed body (then token garbage).
+ */
+async function badResponses(lab: Lab, apiKey: string, ms: number): Promise<BadResponses> {
+  const driver = driveCalls(lab.sim, 10, 2, 120_000);
   for (const [i, status] of [500, 503, 502, 404].entries()) {
     await lab.sim.faults.set({
       httpErrors: [
@@ -37,15 +41,16 @@ async function errorResponses(lab: Lab, ms: number): Promise<void> {
         { pathPrefix: '/xapi', status: i % 2 ? 500 : 503 },
       ],
     });
-    await sleep(ms / 4);
+    await sleep(ms / 8);
   }
-  await lab.sim.faults.clear();
+  const bad = await malformedResponses(lab, apiKey, ms / 10);
   await driver;
+  return bad;
 }
 
 /**
- * Hostile input: thousands of malformed and oversized frames and error responses from the
- * simulated PBX, garbage on the worker's HTTP/WebSocket port, broken frames on authenticated
+ * Hostile input: thousands of malformed and oversized frames, error responses and 200s with
+ * broken bodies (every kind, incl. 8 MiB) from the simulated PBX, garbage on the worker's HTTP/WebSocket port, broken frames on authenticated
  * fan-out sockets, oversized and malformed REST requests. The worker must not crash, must not
  * answer 5xx, must keep its memory bounded, must log each kind of problem once (not once per
  * occurrence) and must be back to normal afterwards.
@@ -75,7 +80,7 @@ export const hostileInput: Scenario = {
       lab.worker.logs.reset();
 
       const frames = await malformedFrames(lab, byScale(s, { full: 10_000, quick: 3000, test: 600 }));
-      await errorResponses(lab, byScale(s, { full: 8000, quick: 4000, test: 2000 }));
+      const bad = await badResponses(lab, key.key, byScale(s, { full: 8000, quick: 4000, test: 2000 }));
       const port: Tally = await garbageOnPort(
         Number(lab.worker.env.RELAY_PORT),
         byScale(s, { full: 2000, quick: 500, test: 100 }),
@@ -109,6 +114,13 @@ export const hostileInput: Scenario = {
       const growth = rssBefore !== null && rssAfter !== null ? rssAfter - rssBefore : null;
 
       f.figure('malformed frames', frames);
+      f.figure(
+        'malformed responses (200)',
+        Object.entries(bad.served)
+          .map(([k, n]) => `${k}×${n}`)
+          .join(' '),
+      );
+      f.figure('call-history API during them', formatTally(bad.history));
       f.figure('port garbage', formatTally(port));
       f.figure('WS garbage (close codes)', formatTally(wsFrames));
       f.figure('REST abuse', formatTally(rest));
@@ -127,6 +139,22 @@ export const hostileInput: Scenario = {
         'frames reached the worker',
         frames > byScale(s, { full: 5000, quick: 1500, test: 300 }),
         frames,
+      );
+      f.check(
+        'every malformed-response kind reached the worker',
+        Object.values(bad.served).every((n) => n > 0),
+        JSON.stringify(bad.served),
+      );
+      f.check(
+        'call-history API answers 502 (not 500, not a reset) to broken XAPI bodies',
+        [...bad.history.keys()].every((k) => k.endsWith(':502')),
+        formatTally(bad.history),
+      );
+      const warnKeys = [...warnKinds.keys()].join('\n');
+      f.check(
+        'malformed and oversized responses were logged',
+        /not JSON|empty body|without/.test(warnKeys) && /more than 4096 KiB/.test(warnKeys),
+        [...warnKinds.keys()].filter((k) => /PBX|malformed|KiB/.test(k)).join(' | '),
       );
       f.check('no 5xx to malformed REST', fiveXX === 0, formatTally(rest));
       f.check(

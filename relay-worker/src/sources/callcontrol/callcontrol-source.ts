@@ -271,7 +271,10 @@ export class CallControlSource {
     this.skipped[kind] = (this.skipped[kind] ?? 0) + 1;
     if (this.warned.has(kind)) return;
     this.warned.add(kind);
-    this.log.warn({ kind, ...ctx }, 'skipping a malformed Call Control message (logged once per kind)');
+    this.log.warn(
+      { kind, ...ctx },
+      `skipping a malformed Call Control message (${kind}; logged once per kind)`,
+    );
     void this.o.status.reportError(
       'callcontrol',
       'warning',
