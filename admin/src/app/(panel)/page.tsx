@@ -65,7 +65,7 @@ export default async function DashboardPage() {
         <Card title="Recent call activity">
           <CallActivity events={recent} />
         </Card>
-        <Card title="Call events per hour">
+        <Card title="Call events per hour" className="lg:self-start">
           <TimeChart
             title="Call events per hour"
             kind="bar"
