@@ -48,7 +48,7 @@ start_units() {
   fi
   local units=(3cx-relay-worker.service 3cx-relay-admin.service)
   # Without a built panel `next start` would only crash-loop: leave the admin unit alone then.
-  if [[ $DRY_RUN != 1 && ! -d $OPT/current/admin/.next ]]; then
+  if [[ $DRY_RUN != 1 && ! -f $OPT/current/admin/.next/BUILD_ID ]]; then
     warn "the admin panel of this release is not built; 3cx-relay-admin is not started"
     units=(3cx-relay-worker.service)
   fi

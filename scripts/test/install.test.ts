@@ -8,6 +8,7 @@ import {
   readFileSync,
   rmSync,
   statSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import os from 'node:os';
@@ -187,6 +188,53 @@ describe('install.sh in a sandbox prefix', () => {
     expect(r.out).toContain('would run: nginx -t');
     expect(r.out).toContain('Dry run: nothing was changed.');
     expect(existsSync(dry)).toBe(false);
+  });
+
+  it('--admin-build reuse takes a prebuilt admin only when it is newer than every admin source', () => {
+    const tree = path.join(work, 'prebuilt');
+    const files = ['admin/src/app/page.tsx', 'admin/test/x.test.ts', 'package-lock.json', 'README.md'];
+    for (const f of [...files, 'admin/.next/routes-manifest.json', 'admin/.next/prerender-manifest.json']) {
+      mkdirSync(path.dirname(path.join(tree, f)), { recursive: true });
+      writeFileSync(path.join(tree, f), 'x');
+    }
+    mkdirSync(path.join(tree, 'admin/.next/server'));
+    mkdirSync(path.join(tree, 'admin/.next/static'));
+    expect(prebuiltAdminProblem(tree)).toMatch(/admin\/\.next\/BUILD_ID missing/);
+    const old = new Date(Date.now() - 60_000);
+    for (const f of files) utimesSync(path.join(tree, f), old, old);
+    writeFileSync(path.join(tree, 'admin/.next/BUILD_ID'), 'b1');
+    expect(prebuiltAdminProblem(tree)).toBe('');
+    // Tests and files outside the admin's inputs do not make the build stale.
+    const later = new Date(Date.now() + 60_000);
+    utimesSync(path.join(tree, 'admin/test/x.test.ts'), later, later);
+    utimesSync(path.join(tree, 'README.md'), later, later);
+    expect(prebuiltAdminProblem(tree)).toBe('');
+    for (const f of ['admin/src/app/page.tsx', 'package-lock.json']) {
+      utimesSync(path.join(tree, f), later, later);
+      expect(prebuiltAdminProblem(tree)).toBe(`${f} is newer than admin/.next/BUILD_ID`);
+      utimesSync(path.join(tree, f), old, old);
+    }
+  });
+
+  it('--admin-build reuse builds instead when the prebuilt admin is stale', () => {
+    const dry = path.join(work, 'dry-stale');
+    const file = path.join(source, 'admin/next.config.ts');
+    const { atime, mtime } = statSync(file);
+    const later = new Date(Date.now() + 60_000);
+    utimesSync(file, later, later);
+    try {
+      const r = runInstaller([
+        ...['--dry-run', '--prefix', dry, '--source', source, '--non-interactive', '--no-systemd'],
+        ...['--database-url', ownDbUrl, '--admin-build', 'reuse'],
+      ]);
+      expect(r.code, r.out).toBe(0);
+      expect(r.out).toMatch(/not reusing the prebuilt admin: .*; building it/);
+      expect(r.out).toMatch(/would run: env NEXT_TELEMETRY_DISABLED=1 .* build /);
+      expect(r.out).not.toMatch(/^ *reusing the prebuilt admin/m);
+      expect(r.out).not.toContain('admin/.next into');
+    } finally {
+      utimesSync(file, atime, mtime);
+    }
   });
 
   it('installs: finds the ini, migrates, creates the first admin and prints its password once', async () => {
