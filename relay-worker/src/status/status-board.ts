@@ -34,11 +34,14 @@ export class StatusBoard {
   private readonly current = new Map<ComponentName, ComponentStatus>();
   private readonly lastHistoryAt = new Map<ComponentName, number>();
   private readonly lastErrorAt = new Map<string, number>();
+  private readonly detailsTimers = new Map<ComponentName, NodeJS.Timeout>();
+  private readonly lastDetailsAt = new Map<ComponentName, number>();
+  private readonly writtenDetails = new Map<ComponentName, string>();
 
   constructor(
     private readonly db: Db,
     private readonly log: Logger,
-    private readonly opts: { historyEveryMs?: number; dedupeMs?: number } = {},
+    private readonly opts: { historyEveryMs?: number; dedupeMs?: number; detailsEveryMs?: number } = {},
   ) {}
 
   get(component: ComponentName): ComponentStatus | undefined {
@@ -98,9 +101,44 @@ export class StatusBoard {
           error: next.error ?? null,
         },
       });
+      this.writtenDetails.set(component, JSON.stringify(entry.details ?? null));
       if (changed) await this.notify({ kind: 'status', component, status: entry.status });
     } catch (err) {
       this.log.warn({ component, err: coerceError(err) }, 'could not record component status');
+    }
+  }
+
+  /**
+   * Updates a component's details (e.g. the active-call count) without a status change: kept
+   * in memory at once, written to `component_status` when they differ from what was written,
+   * at most once per `detailsEveryMs` per component (the last value always lands).
+   */
+  setDetails(component: ComponentName, details: Record<string, unknown>): void {
+    const entry = this.current.get(component);
+    if (!entry) return;
+    entry.details = details;
+    if (this.detailsTimers.has(component)) return;
+    const wait = Math.max(
+      0,
+      (this.lastDetailsAt.get(component) ?? 0) + (this.opts.detailsEveryMs ?? 1000) - Date.now(),
+    );
+    const timer = setTimeout(() => void this.writeDetails(component), wait);
+    timer.unref();
+    this.detailsTimers.set(component, timer);
+  }
+
+  private async writeDetails(component: ComponentName): Promise<void> {
+    this.detailsTimers.delete(component);
+    const details = this.current.get(component)?.details;
+    const text = JSON.stringify(details ?? null);
+    if (text === this.writtenDetails.get(component)) return;
+    this.lastDetailsAt.set(component, Date.now());
+    this.writtenDetails.set(component, text);
+    try {
+      await this.db.componentStatus.updateMany({ where: { component }, data: { details: json(details) } });
+    } catch (err) {
+      this.writtenDetails.delete(component);
+      this.log.warn({ component, err: coerceError(err) }, 'could not record component details');
     }
   }
 

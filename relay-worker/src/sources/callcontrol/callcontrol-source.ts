@@ -229,6 +229,14 @@ export class CallControlSource {
     );
   }
 
+  /** Keeps the active-call count the admin shows current between reconciles. */
+  private publishActiveCalls(): void {
+    const details = this.o.status.get('callcontrol')?.details ?? {};
+    const activeCalls = this.o.state.callIds().length;
+    if (details.activeCalls !== activeCalls)
+      this.o.status.setDetails('callcontrol', { ...details, activeCalls });
+  }
+
   private async append(events: NewEvent[]): Promise<void> {
     const batch = this.unsaved.length ? [...this.unsaved, ...events] : events;
     if (batch.length) {
@@ -250,6 +258,7 @@ export class CallControlSource {
           );
         this.unsaved = batch.slice(-MAX_UNSAVED_EVENTS);
       }
+      this.publishActiveCalls();
     }
     this.scheduleSave();
   }
