@@ -33,7 +33,7 @@ import {
 // install.sh against a sandbox: --prefix holds the fake 3CX layout (the simulator's ini and a PBX
 // certificate) and everything the installer writes; no systemd here (CI), so the services are
 // started by hand from the generated commands and config. The admin panel: with
-// RELAY_TEST_ADMIN_BUILD=1 the installer runs next build in the release (~2.5 min on 2 cores);
+// RELAY_TEST_ADMIN_BUILD=1 the installer runs next build in the release (slow: ~1.3 GB, minutes on CI);
 // otherwise it reuses the checkout's admin/.next with --admin-build reuse when that build is fresh
 // (npm test builds it first); with neither, the admin checks are skipped and the output says why.
 const FULL_ADMIN_BUILD = process.env.RELAY_TEST_ADMIN_BUILD === '1';
