@@ -96,9 +96,13 @@ async function main(): Promise<number> {
 
   if (runUnit && !args.has('--skip-typecheck')) {
     say('type-checking every workspace');
-    const workspaces = await run('npx', ['turbo', 'run', 'typecheck', '--output-logs=errors-only'], {
-      TURBO_TELEMETRY_DISABLED: '1',
-    });
+    const workspaces = await run(
+      'npx',
+      ['turbo', 'run', 'typecheck', '--continue', '--output-logs=errors-only'],
+      {
+        TURBO_TELEMETRY_DISABLED: '1',
+      },
+    );
     const rootFiles = await run('npx', ['tsc', '-p', 'tsconfig.json']);
     // Not a test, so not counted as passed; a type error fails the run like a failed test.
     add(undefined, (workspaces || rootFiles) !== 0, 'type-check');

@@ -13,11 +13,9 @@ test('Recent call activity lists call events with readable badges and renders a 
   const seqs = await seedCallEvents({ name: PAYLOAD, number: '+4915112345678' });
   await page.goto('/admin');
   const card = page.getByTestId('call-activity');
-  for (const [seq, badge] of seqs.map((s, i) => [
-    s,
-    ['ringing', 'answered', 'ended', 'cdr', 'completed'][i]!,
-  ])) {
-    await expect(card.getByTestId(`call-event-${seq}`)).toContainText(badge);
+  const badges = ['ringing', 'answered', 'ended', 'cdr', 'completed'];
+  for (const [i, seq] of seqs.entries()) {
+    await expect(card.getByTestId(`call-event-${seq}`)).toContainText(badges[i]!);
   }
   // newest first
   await expect(card.locator('li').first()).toHaveAttribute('data-sequence', seqs.at(-1)!);

@@ -2,8 +2,9 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { ActionButton } from '@/components/action-button';
 import { formatTime } from '@/components/format';
+import { FilterForm, SearchField, SelectField } from '@/components/filter-form';
 import { Pagination } from '@/components/pagination';
-import { Badge, Button, Card, Empty, inputClass, PageHeader, TableWrap, Td, Th } from '@/components/ui';
+import { Badge, Card, Empty, PageHeader, TableWrap, Td, Th } from '@/components/ui';
 import { currentUser } from '@/lib/auth/current-user';
 import { db } from '@/lib/db';
 import { ApiKeyFilter, listApiKeys } from '@/lib/data/api-keys';
@@ -29,32 +30,19 @@ export default async function ApiKeysPage({
         </Card>
       )}
       <Card>
-        <form method="get" role="search" className="mb-3 flex flex-wrap items-end gap-2">
-          <div className="min-w-48 flex-1">
-            <label htmlFor="q" className="mb-1 block text-xs font-medium">
-              Search
-            </label>
-            <input
-              id="q"
-              name="q"
-              type="search"
-              defaultValue={f.q ?? ''}
-              placeholder="name or prefix"
-              className={inputClass}
-            />
-          </div>
-          <div>
-            <label htmlFor="status" className="mb-1 block text-xs font-medium">
-              Status
-            </label>
-            <select id="status" name="status" defaultValue={f.status} className={inputClass}>
-              <option value="all">All</option>
-              <option value="active">Active</option>
-              <option value="revoked">Revoked</option>
-            </select>
-          </div>
-          <Button type="submit">Search</Button>
-        </form>
+        <FilterForm submitLabel="Search">
+          <SearchField defaultValue={f.q} placeholder="name or prefix" />
+          <SelectField
+            name="status"
+            label="Status"
+            defaultValue={f.status}
+            options={[
+              { value: 'all', label: 'All' },
+              { value: 'active', label: 'Active' },
+              { value: 'revoked', label: 'Revoked' },
+            ]}
+          />
+        </FilterForm>
         {page.rows.length === 0 ? (
           <Empty>No API keys.</Empty>
         ) : (

@@ -1,7 +1,8 @@
 import type { Metadata } from 'next';
 import { formatTime } from '@/components/format';
+import { FilterForm, SearchField, SelectField } from '@/components/filter-form';
 import { Pagination } from '@/components/pagination';
-import { Button, Card, Empty, inputClass, PageHeader, TableWrap, Td, Th } from '@/components/ui';
+import { Card, Empty, PageHeader, TableWrap, Td, Th } from '@/components/ui';
 import { db } from '@/lib/db';
 import { AuditFilter, listAudit } from '@/lib/data/audit';
 
@@ -15,37 +16,23 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
     <>
       <PageHeader title="Audit log" />
       <Card>
-        <form method="get" role="search" className="mb-3 flex flex-wrap items-end gap-2">
-          <div>
-            <label htmlFor="action" className="mb-1 block text-xs font-medium">
-              Action
-            </label>
-            <select id="action" name="action" defaultValue={f.action ?? ''} className={inputClass}>
-              <option value="">All</option>
-              {['login', 'logout', 'api_key', 'webhook', 'delivery', 'user', 'connection', 'error'].map(
-                (a) => (
-                  <option key={a} value={a}>
-                    {a}
-                  </option>
-                ),
-              )}
-            </select>
-          </div>
-          <div className="min-w-48 flex-1">
-            <label htmlFor="q" className="mb-1 block text-xs font-medium">
-              Search
-            </label>
-            <input
-              id="q"
-              name="q"
-              type="search"
-              defaultValue={f.q ?? ''}
-              placeholder="actor, IP or target"
-              className={inputClass}
-            />
-          </div>
-          <Button type="submit">Filter</Button>
-        </form>
+        <FilterForm submitLabel="Filter">
+          <SelectField
+            name="action"
+            label="Action"
+            defaultValue={f.action}
+            options={[
+              { value: '', label: 'All' },
+              ...['login', 'logout', 'api_key', 'webhook', 'delivery', 'user', 'connection', 'error'].map(
+                (a) => ({
+                  value: a,
+                  label: a,
+                }),
+              ),
+            ]}
+          />
+          <SearchField defaultValue={f.q} placeholder="actor, IP or target" />
+        </FilterForm>
         {page.rows.length === 0 ? (
           <Empty>No entries.</Empty>
         ) : (

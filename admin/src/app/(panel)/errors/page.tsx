@@ -1,7 +1,8 @@
 import type { Metadata } from 'next';
 import { LiveRefresh } from '@/components/live-refresh';
+import { FilterForm, SearchField, SelectField } from '@/components/filter-form';
 import { Pagination } from '@/components/pagination';
-import { Button, Card, inputClass, PageHeader } from '@/components/ui';
+import { Card, PageHeader } from '@/components/ui';
 import { currentUser } from '@/lib/auth/current-user';
 import { db } from '@/lib/db';
 import { ErrorFilter, listErrors } from '@/lib/data/errors';
@@ -33,44 +34,28 @@ export default async function ErrorsPage({
         <LiveRefresh kinds={['error']} />
       </PageHeader>
       <Card>
-        <form method="get" className="mb-3 flex flex-wrap items-end gap-2" role="search">
-          <div>
-            <label htmlFor="severity" className="mb-1 block text-xs font-medium">
-              Severity
-            </label>
-            <select id="severity" name="severity" defaultValue={f.severity ?? ''} className={inputClass}>
-              <option value="">All</option>
-              <option value="info">info</option>
-              <option value="warning">warning</option>
-              <option value="error">error</option>
-              <option value="critical">critical</option>
-            </select>
-          </div>
-          <div>
-            <label htmlFor="status" className="mb-1 block text-xs font-medium">
-              Status
-            </label>
-            <select id="status" name="status" defaultValue={f.status} className={inputClass}>
-              <option value="all">All</option>
-              <option value="open">Open</option>
-              <option value="acknowledged">Acknowledged</option>
-            </select>
-          </div>
-          <div className="min-w-48 flex-1">
-            <label htmlFor="q" className="mb-1 block text-xs font-medium">
-              Search
-            </label>
-            <input
-              id="q"
-              name="q"
-              type="search"
-              defaultValue={f.q ?? ''}
-              placeholder="message, component or code"
-              className={inputClass}
-            />
-          </div>
-          <Button type="submit">Filter</Button>
-        </form>
+        <FilterForm submitLabel="Filter">
+          <SelectField
+            name="severity"
+            label="Severity"
+            defaultValue={f.severity}
+            options={[
+              { value: '', label: 'All' },
+              ...['info', 'warning', 'error', 'critical'].map((v) => ({ value: v, label: v })),
+            ]}
+          />
+          <SelectField
+            name="status"
+            label="Status"
+            defaultValue={f.status}
+            options={[
+              { value: 'all', label: 'All' },
+              { value: 'open', label: 'Open' },
+              { value: 'acknowledged', label: 'Acknowledged' },
+            ]}
+          />
+          <SearchField defaultValue={f.q} placeholder="message, component or code" />
+        </FilterForm>
         <ErrorTable rows={rows} canAck={user?.role === 'admin'} />
         <Pagination
           page={page.page}

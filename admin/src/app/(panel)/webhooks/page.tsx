@@ -1,8 +1,9 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { formatTime } from '@/components/format';
+import { FilterForm, SearchField } from '@/components/filter-form';
 import { Pagination } from '@/components/pagination';
-import { Badge, Button, Card, Empty, inputClass, PageHeader, TableWrap, Td, Th } from '@/components/ui';
+import { Badge, Card, Empty, PageHeader, TableWrap, Td, Th } from '@/components/ui';
 import { currentUser } from '@/lib/auth/current-user';
 import { db } from '@/lib/db';
 import { listWebhooks, WebhookFilter } from '@/lib/data/webhooks';
@@ -30,22 +31,9 @@ export default async function WebhooksPage({
         )}
       </PageHeader>
       <Card>
-        <form method="get" role="search" className="mb-3 flex flex-wrap items-end gap-2">
-          <div className="min-w-48 flex-1">
-            <label htmlFor="q" className="mb-1 block text-xs font-medium">
-              Search
-            </label>
-            <input
-              id="q"
-              name="q"
-              type="search"
-              defaultValue={f.q ?? ''}
-              placeholder="name or URL"
-              className={inputClass}
-            />
-          </div>
-          <Button type="submit">Search</Button>
-        </form>
+        <FilterForm submitLabel="Search">
+          <SearchField defaultValue={f.q} placeholder="name or URL" />
+        </FilterForm>
         {page.rows.length === 0 ? (
           <Empty>No subscriptions yet.</Empty>
         ) : (
