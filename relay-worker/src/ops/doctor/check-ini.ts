@@ -40,12 +40,15 @@ export function checkIni(config: Config): { result: CheckResult; ini?: PbxIniDb 
       result: fail(
         'ini',
         TITLE,
-        `${path} has no [DbAdminREADONLY] User/Password (sections: ${ini.sections.join(', ') || 'none'})`,
+        `${path} has no database login ([DbAdminREADONLY] User/Password; sections: ${ini.sections.join(', ') || 'none'})`,
         'set PBX_DB_URL in relay.env to a read-only postgresql:// URL of database_single',
       ),
       ini,
     };
   }
-  const where = `${ini.database} on port ${ini.port ?? 'default'}, read-only user ${ini.user}`;
+  const account = ini.usedMasterAccount
+    ? `master user ${ini.user} (no [DbAdminREADONLY] account; the relay's sessions are read-only)`
+    : `read-only user ${ini.user}`;
+  const where = `${ini.database} on port ${ini.port ?? 'default'}, ${account}`;
   return { result: ok('ini', TITLE, `${path} parsed (${where})`), ini };
 }

@@ -1,0 +1,39 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readPbxIni } from '../../src/ops/doctor/pbx-ini.js';
+
+// doctor must read the ini exactly as the worker does, or it reports a login the worker never uses.
+describe('doctor reads 3CXPhoneSystem.ini like the worker', () => {
+  const write = (text: string) => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'doctor-ini-')), '3CXPhoneSystem.ini');
+    writeFileSync(file, text);
+    return file;
+  };
+
+  it('keeps a read-only password containing ; and # intact, and lists the sections', () => {
+    const ini = readPbxIni(
+      write(
+        '[CfgServerProfile]\nDBHost = 127.0.0.1\nDBPort = 5480\n[QMDatabase]\nDBName = database_single\n[DbAdminREADONLY]\nUser = logsreader_single\nPassword = a;b#c\n',
+      ),
+    );
+    expect(ini).toMatchObject({
+      user: 'logsreader_single',
+      password: 'a;b#c',
+      port: 5480,
+      database: 'database_single',
+      usedMasterAccount: false,
+    });
+    expect(ini.sections).toEqual(['CfgServerProfile', 'QMDatabase', 'DbAdminREADONLY']);
+  });
+
+  it('says when only the master account is there, as the worker falls back to it', () => {
+    const ini = readPbxIni(
+      write(
+        'DBName = database_single\nDBPort = 5432\nMasterDBUser = phonesystem\nMasterDBPassword = secret\n',
+      ),
+    );
+    expect(ini).toMatchObject({ user: 'phonesystem', usedMasterAccount: true });
+  });
+});
