@@ -20,6 +20,17 @@ export function testClusterUrl(): string {
   return url;
 }
 
+/** Runs one statement as the test cluster's superuser (CREATE/DROP DATABASE). */
+async function asSuperuser(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: testClusterUrl() });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
 function withDatabase(url: string, database: string): string {
   const u = new URL(url);
   u.pathname = '/' + database;
@@ -36,16 +47,9 @@ export interface TestDatabase {
 
 /** Creates a fresh, fully migrated database for one test file. */
 export async function createTestDatabase(prefix = 't'): Promise<TestDatabase> {
-  const admin = testClusterUrl();
   const name = `${prefix}_${randomBytes(6).toString('hex')}`.toLowerCase();
-  const client = new pg.Client({ connectionString: admin });
-  await client.connect();
-  try {
-    await client.query(`CREATE DATABASE "${name}" TEMPLATE "${TEMPLATE_DB}"`);
-  } finally {
-    await client.end();
-  }
-  const url = withDatabase(admin, name);
+  await asSuperuser(`CREATE DATABASE "${name}" TEMPLATE "${TEMPLATE_DB}"`);
+  const url = withDatabase(testClusterUrl(), name);
   let prisma: Db | undefined;
   return {
     name,
@@ -53,32 +57,17 @@ export async function createTestDatabase(prefix = 't'): Promise<TestDatabase> {
     db: () => (prisma ??= createDb(url, { max: 5 })),
     async drop() {
       await prisma?.$disconnect();
-      const c = new pg.Client({ connectionString: admin });
-      await c.connect();
-      try {
-        await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      } finally {
-        await c.end();
-      }
+      await asSuperuser(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     },
   };
 }
 
 /** Creates an empty (unmigrated) database, e.g. to test migrations themselves. */
 export async function createEmptyDatabase(prefix = 'empty'): Promise<{ url: string; drop(): Promise<void> }> {
-  const admin = testClusterUrl();
   const name = `${prefix}_${randomBytes(6).toString('hex')}`.toLowerCase();
-  const c = new pg.Client({ connectionString: admin });
-  await c.connect();
-  await c.query(`CREATE DATABASE "${name}"`);
-  await c.end();
+  await asSuperuser(`CREATE DATABASE "${name}"`);
   return {
-    url: withDatabase(admin, name),
-    async drop() {
-      const d = new pg.Client({ connectionString: admin });
-      await d.connect();
-      await d.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await d.end();
-    },
+    url: withDatabase(testClusterUrl(), name),
+    drop: () => asSuperuser(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
   };
 }

@@ -71,15 +71,16 @@ function runAsArgs(bin: string, args: string[]): [string, string[]] {
   return [bin, args];
 }
 
+let serverUser: { uid: number; gid: number } | undefined;
+
+/** As root, the cluster's files belong to `nobody` (looked up once). */
 function giveToServerUser(p: string): void {
   if (process.getuid?.() !== 0) return;
-  const nobody = Number(execFileSyncText('id', ['-u', 'nobody']));
-  const nogroup = Number(execFileSyncText('id', ['-g', 'nobody']));
-  chownSync(p, nobody, nogroup);
-}
-
-function execFileSyncText(cmd: string, args: string[]): string {
-  return String(execFileSync(cmd, args)).trim();
+  serverUser ??= {
+    uid: Number(String(execFileSync('id', ['-u', 'nobody'])).trim()),
+    gid: Number(String(execFileSync('id', ['-g', 'nobody'])).trim()),
+  };
+  chownSync(p, serverUser.uid, serverUser.gid);
 }
 
 async function run(bin: string, args: string[]): Promise<string> {
