@@ -8,7 +8,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -106,14 +106,19 @@ async function waitForHttp(url: string, timeoutMs: number): Promise<boolean> {
   return false;
 }
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name === 'node_modules' || entry.name === '.next') continue;
-    const p = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
+/**
+ * Why the admin's `.next` build must not be served, or '' when it is fresh: the installer's own
+ * rule (`prebuilt_admin_problem` in deploy/install/release.sh), so both judge freshness alike.
+ */
+function adminBuildProblem(): string {
+  const r = spawnSync(
+    'bash',
+    ['-c', 'SOURCE=$1; . "$1/deploy/install/release.sh"; prebuilt_admin_problem', '_', root],
+    {
+      encoding: 'utf8',
+    },
+  );
+  return r.status === 0 ? r.stdout.trim() : 'the freshness check failed';
 }
 
 /** Signals a child's whole process group (the child and everything it started). */
@@ -266,9 +271,9 @@ async function main(): Promise<void> {
     existsSync(path.join(adminDir, 'next.config.ts')) ||
     existsSync(path.join(adminDir, 'next.config.mjs'))
   ) {
-    const buildId = path.join(adminDir, '.next', 'BUILD_ID');
-    if (!existsSync(buildId) || statSync(buildId).mtimeMs < newestMtime(path.join(adminDir, 'src'))) {
-      say('building the admin panel (first start or sources changed; ~30 s)');
+    const stale = adminBuildProblem();
+    if (stale) {
+      say(`building the admin panel (${stale}; ~30 s)`);
       const b = spawnSync('npm', ['run', 'build', '-w', '@3cx-relay/admin'], {
         cwd: root,
         stdio: 'inherit',
