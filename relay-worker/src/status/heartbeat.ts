@@ -2,6 +2,7 @@ import os from 'node:os';
 import type pg from 'pg';
 import type { Logger } from '../logger.js';
 import { coerceError } from '../errors.js';
+import { EVENTS_CHANNEL } from './status-board.js';
 
 export interface HeartbeatOptions {
   instanceId: string;
@@ -65,7 +66,7 @@ export class Heartbeat {
           JSON.stringify(stats),
         ],
       );
-      await this.pool.query(`SELECT pg_notify('relay_events', '{"kind":"stats"}')`);
+      await this.pool.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, '{"kind":"stats"}']);
     } catch (err) {
       this.log.warn({ err: coerceError(err) }, 'could not write heartbeat');
     }

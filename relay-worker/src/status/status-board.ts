@@ -75,23 +75,17 @@ export class StatusBoard {
     if (!changed && !due) return;
     this.lastHistoryAt.set(component, now.getTime());
     try {
+      const row = {
+        status: entry.status,
+        latencyMs: entry.latencyMs ?? null,
+        lastError: entry.lastError ?? null,
+        since: entry.since,
+        details: json(entry.details),
+      };
       await this.db.componentStatus.upsert({
         where: { component },
-        create: {
-          component,
-          status: entry.status,
-          latencyMs: entry.latencyMs ?? null,
-          lastError: entry.lastError ?? null,
-          since: entry.since,
-          details: json(entry.details),
-        },
-        update: {
-          status: entry.status,
-          latencyMs: entry.latencyMs ?? null,
-          lastError: entry.lastError ?? null,
-          since: entry.since,
-          details: json(entry.details),
-        },
+        create: { component, ...row },
+        update: row,
       });
       await this.db.connectionStatus.create({
         data: {

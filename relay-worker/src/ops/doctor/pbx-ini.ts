@@ -1,7 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { DEFAULT_INI_PATHS, parsePhoneSystemIni } from '../../sources/db3cx/parse-phone-system-ini.js';
-
-export { DEFAULT_INI_PATHS };
+import { readFileSync } from 'node:fs';
+import {
+  DEFAULT_INI_PATHS,
+  findPhoneSystemIni,
+  parsePhoneSystemIni,
+} from '../../sources/db3cx/parse-phone-system-ini.js';
 
 /**
  * What doctor reports about 3CXPhoneSystem.ini: the database login the worker will use, read by
@@ -22,8 +24,7 @@ export interface PbxIniDb {
 
 /** The first ini that exists: the explicit path, else the default paths. */
 export function findIni(explicit: string | undefined): { path?: string; tried: string[] } {
-  const tried = explicit ? [explicit] : DEFAULT_INI_PATHS;
-  return { path: tried.find((p) => existsSync(p)), tried };
+  return { path: findPhoneSystemIni(explicit), tried: explicit ? [explicit] : DEFAULT_INI_PATHS };
 }
 
 /** Reads the ini as the worker does. Throws when the file cannot be read. */
