@@ -1,16 +1,14 @@
 import Link from 'next/link';
+import type { Page } from '@/lib/data/paging';
 
 /** Previous/next links for a server-side paginated list, keeping the other query parameters. */
 export function Pagination({
-  page,
-  pageCount,
-  total,
+  of: { page, pageCount, total },
   path,
   params,
 }: {
-  page: number;
-  pageCount: number;
-  total: number;
+  /** The page being shown, as the list query returned it. */
+  of: Omit<Page<unknown>, 'rows'>;
   path: string;
   params: Record<string, string | undefined>;
 }) {

@@ -114,6 +114,15 @@ export function TableWrap({ children }: { children: ReactNode }) {
   );
 }
 
+/** Table body with row dividers; `testId` becomes its `data-testid`. */
+export function TBody({ children, testId }: { children: ReactNode; testId?: string }) {
+  return (
+    <tbody className="divide-y divide-slate-200 dark:divide-slate-800" data-testid={testId}>
+      {children}
+    </tbody>
+  );
+}
+
 /** Table header cell. */
 export function Th({ children, className = '' }: { children?: ReactNode; className?: string }) {
   return (

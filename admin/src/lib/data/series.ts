@@ -91,3 +91,19 @@ export async function keyUsageSeries(db: Db, apiKeyId: string): Promise<SeriesPo
   ]);
   return merge({ ok: toMap(ok), errors: toMap(err) });
 }
+
+/** Requests per route and status class for one API key, last 7 days, with the mean latency. */
+export async function keyRouteUsage(db: Db, apiKeyId: string) {
+  const since = new Date(Date.now() - 7 * 86400_000);
+  const rows = await db.apiUsage.groupBy({
+    by: ['route', 'statusClass'],
+    where: { apiKeyId, bucket: { gte: since } },
+    _sum: { count: true, totalLatencyMs: true },
+  });
+  return rows.map((r) => ({
+    route: r.route,
+    statusClass: r.statusClass,
+    count: r._sum.count ?? 0,
+    avgLatencyMs: r._sum.count ? (r._sum.totalLatencyMs ?? 0) / r._sum.count : null,
+  }));
+}

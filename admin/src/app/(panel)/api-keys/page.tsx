@@ -4,7 +4,7 @@ import { ActionButton } from '@/components/action-button';
 import { formatTime } from '@/components/format';
 import { FilterForm, SearchField, SelectField } from '@/components/filter-form';
 import { Pagination } from '@/components/pagination';
-import { Badge, Card, Empty, PageHeader, TableWrap, Td, Th } from '@/components/ui';
+import { Badge, Card, Empty, PageHeader, TableWrap, TBody, Td, Th } from '@/components/ui';
 import { currentUser } from '@/lib/auth/current-user';
 import { db } from '@/lib/db';
 import { ApiKeyFilter, listApiKeys } from '@/lib/data/api-keys';
@@ -58,7 +58,7 @@ export default async function ApiKeysPage({
                 <Th />
               </tr>
             </thead>
-            <tbody className="divide-y divide-slate-200 dark:divide-slate-800">
+            <TBody>
               {page.rows.map((k) => (
                 <tr key={k.id} data-testid={`api-key-${k.prefix}`}>
                   <Td>
@@ -94,16 +94,10 @@ export default async function ApiKeysPage({
                   </Td>
                 </tr>
               ))}
-            </tbody>
+            </TBody>
           </TableWrap>
         )}
-        <Pagination
-          page={page.page}
-          pageCount={page.pageCount}
-          total={page.total}
-          path="/api-keys"
-          params={{ q: f.q, status: f.status }}
-        />
+        <Pagination of={page} path="/api-keys" params={{ q: f.q, status: f.status }} />
       </Card>
     </>
   );

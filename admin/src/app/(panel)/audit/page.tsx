@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import { formatTime } from '@/components/format';
 import { FilterForm, SearchField, SelectField } from '@/components/filter-form';
 import { Pagination } from '@/components/pagination';
-import { Card, Empty, PageHeader, TableWrap, Td, Th } from '@/components/ui';
+import { Card, Empty, PageHeader, TableWrap, TBody, Td, Th } from '@/components/ui';
 import { db } from '@/lib/db';
 import { AuditFilter, listAudit } from '@/lib/data/audit';
 
@@ -47,7 +47,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                 <Th>Details</Th>
               </tr>
             </thead>
-            <tbody className="divide-y divide-slate-200 dark:divide-slate-800" data-testid="audit-rows">
+            <TBody testId="audit-rows">
               {page.rows.map((r) => (
                 <tr key={r.id.toString()}>
                   <Td className="whitespace-nowrap text-xs">{formatTime(r.at)}</Td>
@@ -60,16 +60,10 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                   </Td>
                 </tr>
               ))}
-            </tbody>
+            </TBody>
           </TableWrap>
         )}
-        <Pagination
-          page={page.page}
-          pageCount={page.pageCount}
-          total={page.total}
-          path="/audit"
-          params={{ q: f.q, action: f.action }}
-        />
+        <Pagination of={page} path="/audit" params={{ q: f.q, action: f.action }} />
       </Card>
     </>
   );

@@ -4,7 +4,7 @@ import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { formatTime } from '@/components/format';
 import { SeverityBadge } from '@/components/severity-badge';
-import { Button, Empty, TableWrap, Td, Th } from '@/components/ui';
+import { Button, Empty, TableWrap, TBody, Td, Th } from '@/components/ui';
 import { api, ApiError } from '@/lib/client/api';
 
 /** An error row as sent to the browser. */
@@ -79,7 +79,7 @@ export function ErrorTable({ rows, canAck }: { rows: ErrorRow[]; canAck: boolean
             <Th>Acknowledged</Th>
           </tr>
         </thead>
-        <tbody className="divide-y divide-slate-200 dark:divide-slate-800" data-testid="error-rows">
+        <TBody testId="error-rows">
           {rows.map((r) => (
             <tr key={r.id} data-testid={`error-row-${r.id}`} data-acknowledged={Boolean(r.acknowledgedAt)}>
               {canAck && (
@@ -129,7 +129,7 @@ export function ErrorTable({ rows, canAck }: { rows: ErrorRow[]; canAck: boolean
               </Td>
             </tr>
           ))}
-        </tbody>
+        </TBody>
       </TableWrap>
     </>
   );

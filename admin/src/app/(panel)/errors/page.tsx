@@ -57,13 +57,7 @@ export default async function ErrorsPage({
           <SearchField defaultValue={f.q} placeholder="message, component or code" />
         </FilterForm>
         <ErrorTable rows={rows} canAck={user?.role === 'admin'} />
-        <Pagination
-          page={page.page}
-          pageCount={page.pageCount}
-          total={page.total}
-          path="/errors"
-          params={{ severity: f.severity, q: f.q, status: f.status }}
-        />
+        <Pagination of={page} path="/errors" params={{ severity: f.severity, q: f.q, status: f.status }} />
       </Card>
     </>
   );

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { formatTime } from '@/components/format';
-import { Badge, Card, PageHeader, TableWrap, Td, Th } from '@/components/ui';
+import { Badge, Card, PageHeader, TableWrap, TBody, Td, Th } from '@/components/ui';
 import { requirePageUser } from '@/lib/auth/current-user';
 import { db } from '@/lib/db';
 import { CreateUserForm } from './create-user-form';
@@ -30,7 +30,7 @@ export default async function UsersPage() {
               <Th>Actions</Th>
             </tr>
           </thead>
-          <tbody className="divide-y divide-slate-200 dark:divide-slate-800">
+          <TBody>
             {users.map((u) => (
               <tr key={u.id} data-testid={`user-${u.email}`}>
                 <Td className="min-w-40 break-all">{u.email}</Td>
@@ -49,7 +49,7 @@ export default async function UsersPage() {
                 </Td>
               </tr>
             ))}
-          </tbody>
+          </TBody>
         </TableWrap>
       </Card>
     </>

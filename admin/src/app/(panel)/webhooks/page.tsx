@@ -3,7 +3,7 @@ import Link from 'next/link';
 import { formatTime } from '@/components/format';
 import { FilterForm, SearchField } from '@/components/filter-form';
 import { Pagination } from '@/components/pagination';
-import { Badge, Card, Empty, PageHeader, TableWrap, Td, Th } from '@/components/ui';
+import { Badge, Card, Empty, PageHeader, TableWrap, TBody, Td, Th } from '@/components/ui';
 import { currentUser } from '@/lib/auth/current-user';
 import { db } from '@/lib/db';
 import { listWebhooks, WebhookFilter } from '@/lib/data/webhooks';
@@ -48,7 +48,7 @@ export default async function WebhooksPage({
                 <Th>Failures</Th>
               </tr>
             </thead>
-            <tbody className="divide-y divide-slate-200 dark:divide-slate-800">
+            <TBody>
               {page.rows.map((s) => (
                 <tr key={s.id} data-testid={`webhook-${s.id}`}>
                   <Td>
@@ -68,16 +68,10 @@ export default async function WebhooksPage({
                   <Td className="tabular-nums">{s.consecutiveFailures}</Td>
                 </tr>
               ))}
-            </tbody>
+            </TBody>
           </TableWrap>
         )}
-        <Pagination
-          page={page.page}
-          pageCount={page.pageCount}
-          total={page.total}
-          path="/webhooks"
-          params={{ q: f.q }}
-        />
+        <Pagination of={page} path="/webhooks" params={{ q: f.q }} />
       </Card>
     </>
   );

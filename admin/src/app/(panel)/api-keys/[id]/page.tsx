@@ -2,9 +2,9 @@ import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { TimeChart } from '@/components/chart';
 import { formatTime } from '@/components/format';
-import { Badge, Card, Empty, PageHeader, TableWrap, Td, Th } from '@/components/ui';
+import { Badge, Card, Empty, PageHeader, TableWrap, TBody, Td, Th } from '@/components/ui';
 import { db } from '@/lib/db';
-import { keyUsageSeries } from '@/lib/data/series';
+import { keyRouteUsage, keyUsageSeries } from '@/lib/data/series';
 
 export const metadata: Metadata = { title: 'API key usage' };
 
@@ -15,15 +15,7 @@ export default async function ApiKeyUsagePage({ params }: { params: Promise<{ id
   const client = await db();
   const key = await client.apiKey.findUnique({ where: { id } });
   if (!key) notFound();
-  const since = new Date(Date.now() - 7 * 86400_000);
-  const [series, byRoute] = await Promise.all([
-    keyUsageSeries(client, id),
-    client.apiUsage.groupBy({
-      by: ['route', 'statusClass'],
-      where: { apiKeyId: id, bucket: { gte: since } },
-      _sum: { count: true },
-    }),
-  ]);
+  const [series, byRoute] = await Promise.all([keyUsageSeries(client, id), keyRouteUsage(client, id)]);
   return (
     <>
       <PageHeader title={`API key: ${key.name}`}>
@@ -76,15 +68,15 @@ export default async function ApiKeyUsagePage({ params }: { params: Promise<{ id
                 <Th>Requests</Th>
               </tr>
             </thead>
-            <tbody className="divide-y divide-slate-200 dark:divide-slate-800">
+            <TBody>
               {byRoute.map((r) => (
                 <tr key={`${r.route}-${r.statusClass}`}>
                   <Td className="font-mono text-xs">{r.route}</Td>
                   <Td>{r.statusClass}</Td>
-                  <Td className="tabular-nums">{r._sum.count ?? 0}</Td>
+                  <Td className="tabular-nums">{r.count}</Td>
                 </tr>
               ))}
-            </tbody>
+            </TBody>
           </TableWrap>
         )}
       </Card>

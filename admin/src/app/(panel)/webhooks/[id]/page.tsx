@@ -3,7 +3,7 @@ import { notFound } from 'next/navigation';
 import { ActionButton } from '@/components/action-button';
 import { formatMs, formatTime } from '@/components/format';
 import { Pagination } from '@/components/pagination';
-import { Badge, Card, Empty, PageHeader, TableWrap, Td, Th } from '@/components/ui';
+import { Badge, Card, Empty, PageHeader, TableWrap, TBody, Td, Th } from '@/components/ui';
 import { currentUser } from '@/lib/auth/current-user';
 import { db } from '@/lib/db';
 import { DeliveryFilter, listDeliveries } from '@/lib/data/webhooks';
@@ -119,7 +119,7 @@ export default async function WebhookPage({
                 <Th />
               </tr>
             </thead>
-            <tbody className="divide-y divide-slate-200 dark:divide-slate-800" data-testid="delivery-rows">
+            <TBody testId="delivery-rows">
               {deliveries.rows.map((d) => (
                 <tr key={d.id.toString()}>
                   <Td className="text-xs">
@@ -157,16 +157,10 @@ export default async function WebhookPage({
                   </Td>
                 </tr>
               ))}
-            </tbody>
+            </TBody>
           </TableWrap>
         )}
-        <Pagination
-          page={deliveries.page}
-          pageCount={deliveries.pageCount}
-          total={deliveries.total}
-          path={`/webhooks/${id}`}
-          params={{ status: f.status }}
-        />
+        <Pagination of={deliveries} path={`/webhooks/${id}`} params={{ status: f.status }} />
       </Card>
     </>
   );
