@@ -4,3 +4,4 @@ export * from './call-events.js';
 export * from './cdr-events.js';
 export * from './model.js';
 export * from './secret-box.js';
+export * from './relay-api.js';

@@ -1,7 +1,9 @@
 import type { CdrParty, CdrRow } from '../cdr/cdr-row.js';
 import { Call, type CallContext, type Leg } from '../pbx/call.js';
 import type { DnEntry, PbxDirectory } from '../pbx/directory.js';
+import type { OfferOutcome } from '../pbx/offer.js';
 import { callerParty, dnParty, externalCaller, internalCaller } from '../pbx/parties.js';
+import { talk, type TalkOptions } from '../pbx/talk.js';
 
 /** What a call flow script gets. */
 export interface FlowEnv {
@@ -93,6 +95,17 @@ export async function finish(call: Call, outcome: string, answeredBy?: string): 
     ...(answeredBy ? { answeredBy } : {}),
     cdrIds: call.cdr.rows.map((r) => r.cdr_id as string),
   };
+}
+
+/** Finishes an unanswered offer (`abandoned`, else `missed`); an answered one talks, then finishes `answered`. */
+export async function talkThenFinish(
+  call: Call,
+  result: OfferOutcome,
+  o: Omit<TalkOptions, 'leg'>,
+): Promise<FlowResult> {
+  if (result.kind !== 'answered') return finish(call, result.kind === 'abandoned' ? 'abandoned' : 'missed');
+  await talk(call, { ...o, leg: result.leg });
+  return finish(call, 'answered', result.leg.dn.number);
 }
 
 /** Sleeps in simulated time while still reacting to a caller hang-up. Returns false if the caller left. */

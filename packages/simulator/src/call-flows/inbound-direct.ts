@@ -1,6 +1,6 @@
 import { offer } from '../pbx/offer.js';
 import { talk } from '../pbx/talk.js';
-import { finish, startInbound, type FlowEnv, type FlowResult } from './flow-kit.js';
+import { finish, startInbound, talkThenFinish, type FlowEnv, type FlowResult } from './flow-kit.js';
 
 /** Inbound trunk call to DID 2 → extension 103 rings; the caller hangs up first (missed). */
 export async function inboundMissed(env: FlowEnv): Promise<FlowResult> {
@@ -36,7 +36,5 @@ export async function ringingAtConnect(env: FlowEnv): Promise<FlowResult> {
     ringMs: 45_000,
     answer: { dn: '100', afterMs: 30_000 },
   });
-  if (result.kind !== 'answered') return finish(call, result.kind === 'abandoned' ? 'abandoned' : 'missed');
-  await talk(call, { leg: result.leg, ms: 8_000, hangupBy: 'callee' });
-  return finish(call, 'answered', result.leg.dn.number);
+  return talkThenFinish(call, result, { ms: 8_000, hangupBy: 'callee' });
 }

@@ -1,6 +1,14 @@
 import { offer } from '../pbx/offer.js';
 import { talk } from '../pbx/talk.js';
-import { finish, hold, hopTo, startInbound, type FlowEnv, type FlowResult } from './flow-kit.js';
+import {
+  finish,
+  hold,
+  hopTo,
+  startInbound,
+  talkThenFinish,
+  type FlowEnv,
+  type FlowResult,
+} from './flow-kit.js';
 
 /** Inbound trunk → IVR → queue → all agents polled → one answers → caller hangs up. */
 export async function inboundQueueAnswered(env: FlowEnv): Promise<FlowResult> {
@@ -11,7 +19,7 @@ export async function inboundQueueAnswered(env: FlowEnv): Promise<FlowResult> {
   if (!(await hold(call, 5_000))) return finish(call, 'abandoned');
   hopTo(call, dir.queue, 'route_to', 'none', true);
   if (!(await hold(call, 2_000))) return finish(call, 'abandoned');
-  const agents = dir.queue.agents.map((n) => dir.find(n)).filter((d) => d !== undefined);
+  const agents = dir.findAll(dir.queue.agents);
   const result = await offer(call, {
     targets: agents,
     group: dir.queue,
@@ -20,9 +28,7 @@ export async function inboundQueueAnswered(env: FlowEnv): Promise<FlowResult> {
     ringMs: 20_000,
     answer: { dn: agent, afterMs: 4_000 },
   });
-  if (result.kind !== 'answered') return finish(call, result.kind === 'abandoned' ? 'abandoned' : 'missed');
-  await talk(call, { leg: result.leg, ms: 20_000, hangupBy: 'caller' });
-  return finish(call, 'answered', result.leg.dn.number);
+  return talkThenFinish(call, result, { ms: 20_000, hangupBy: 'caller' });
 }
 
 /** Inbound trunk → IVR → queue; agents ring but nobody answers and the caller gives up. */
@@ -32,7 +38,7 @@ export async function queueAbandoned(env: FlowEnv): Promise<FlowResult> {
   hopTo(call, dir.ivr, 'call_init', 'by_did', true);
   if (!(await hold(call, 4_000))) return finish(call, 'abandoned');
   hopTo(call, dir.queue, 'route_to', 'none', true);
-  const agents = dir.queue.agents.map((n) => dir.find(n)).filter((d) => d !== undefined);
+  const agents = dir.findAll(dir.queue.agents);
   const result = await offer(call, {
     targets: agents,
     group: dir.queue,

@@ -1,6 +1,5 @@
 import { offer } from '../pbx/offer.js';
-import { talk } from '../pbx/talk.js';
-import { finish, hopTo, startInbound, type FlowEnv, type FlowResult } from './flow-kit.js';
+import { hopTo, startInbound, talkThenFinish, type FlowEnv, type FlowResult } from './flow-kit.js';
 
 /**
  * Inbound call to the ring group (ring all): one participant per member, all with the same
@@ -11,7 +10,7 @@ export async function ringGroupFanout(env: FlowEnv): Promise<FlowResult> {
   const call = startInbound(env, 1);
   const answerer = ctx.rng.pick(dir.ringGroup.members);
   hopTo(call, dir.ringGroup, 'call_init', 'by_did', false);
-  const members = dir.ringGroup.members.map((n) => dir.find(n)).filter((d) => d !== undefined);
+  const members = dir.findAll(dir.ringGroup.members);
   const result = await offer(call, {
     targets: members,
     group: dir.ringGroup,
@@ -20,7 +19,5 @@ export async function ringGroupFanout(env: FlowEnv): Promise<FlowResult> {
     ringMs: 20_000,
     answer: { dn: answerer, afterMs: 5_000 },
   });
-  if (result.kind !== 'answered') return finish(call, result.kind === 'abandoned' ? 'abandoned' : 'missed');
-  await talk(call, { leg: result.leg, ms: 15_000, hangupBy: 'callee' });
-  return finish(call, 'answered', result.leg.dn.number);
+  return talkThenFinish(call, result, { ms: 15_000, hangupBy: 'callee' });
 }

@@ -13,7 +13,7 @@ export interface DnState {
 
 /** The DNs a client sees: its route point, then its monitored extensions. */
 export function visibleDns(ctx: SimContext, client: ApiClient): DnEntry[] {
-  return [client.routePoint, ...client.monitored].map((n) => ctx.dir.find(n)).filter((d) => d !== undefined);
+  return ctx.dir.findAll([client.routePoint, ...client.monitored]);
 }
 
 export function dnState(ctx: SimContext, dn: DnEntry): DnState {

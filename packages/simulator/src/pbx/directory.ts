@@ -36,6 +36,8 @@ export interface PbxDirectory {
   dids: Did[];
   /** A DN by number, or undefined. */
   find(number: string): DnEntry | undefined;
+  /** The DNs of these numbers, in order; unknown numbers are skipped. */
+  findAll(numbers: string[]): DnEntry[];
 }
 
 const ext = (number: string, name: string): DnEntry => ({
@@ -104,6 +106,7 @@ export function createDirectory(routePointNumbers: string[]): PbxDirectory {
     { number: '32655145', label: ':Sales Line' },
   ];
   const all = [...extensions, ...routePoints, ringGroup, queue, ivr, trunk];
+  const find = (number: string) => all.find((d) => d.number === number);
   return {
     extensions,
     routePoints,
@@ -112,6 +115,7 @@ export function createDirectory(routePointNumbers: string[]): PbxDirectory {
     ivr,
     trunk,
     dids,
-    find: (number) => all.find((d) => d.number === number),
+    find,
+    findAll: (numbers) => numbers.map(find).filter((d) => d !== undefined),
   };
 }

@@ -1,0 +1,74 @@
+import type { Direction, Party } from './common.js';
+
+/* Answers of the relay's REST API, shared by the worker that serves them and the client. */
+
+/** One participant of an {@link ActiveCall}. */
+export interface ActiveCallParticipant {
+  /** 3CX participant id. */
+  id: number;
+  /** The monitored DN the participant is on. */
+  dn: string;
+  /** 3CX status: `Dialing`, `Ringing`, `Connected`. */
+  status: string;
+  legId: number;
+  /** The other side's number and name as 3CX shows it. */
+  partyNumber: string | null;
+  partyName: string | null;
+}
+
+/** A call in progress, from the relay's live state (times ISO 8601 UTC). */
+export interface ActiveCall {
+  callId: string;
+  callHistoryId: string | null;
+  direction: Direction;
+  /** `dialing` (only the caller's leg), `ringing`, `talking`, `routing` (IVR/queue, no visible leg). */
+  state: 'dialing' | 'ringing' | 'talking' | 'routing';
+  caller: Party | null;
+  callee: Party | null;
+  did: string | null;
+  queue: string | null;
+  extensions: string[];
+  startedAt: string;
+  answeredAt: string | null;
+  answeredBy: string | null;
+  participants: ActiveCallParticipant[];
+}
+
+/** Answer of `GET /relay/active-calls`. */
+export interface ActiveCallsResult {
+  count: number;
+  calls: ActiveCall[];
+}
+
+/** One side of a {@link CallHistorySegment}. */
+export interface CallHistoryParty {
+  dn: string | null;
+  number: string | null;
+  name: string | null;
+  external: boolean;
+}
+
+/** One segment of the PBX's call history. */
+export interface CallHistorySegment {
+  segmentId: number;
+  startedAt: string;
+  endedAt: string;
+  answered: boolean | null;
+  /** Talk time as 3CX formats it (ISO 8601 duration). */
+  duration: string;
+  source: CallHistoryParty;
+  destination: CallHistoryParty;
+}
+
+/** Answer of `GET /relay/call-history`: one page, newest first. */
+export interface CallHistoryPage {
+  from: string;
+  to: string;
+  /** Matching segments in total, when the PBX reports it. */
+  total: number | null;
+  limit: number;
+  offset: number;
+  /** Offset of the next page, or null on the last page. */
+  nextOffset: number | null;
+  items: CallHistorySegment[];
+}
