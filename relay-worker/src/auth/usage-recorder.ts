@@ -27,15 +27,25 @@ export class UsageRecorder {
   ) {}
 
   record(keyId: string, route: string, statusCode: number, latencyMs: number, now = new Date()): void {
-    const bucket = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
-    const statusClass = `${Math.floor(statusCode / 100)}xx`;
-    const k = `${keyId}|${bucket.getTime()}|${route}|${statusClass}`;
-    const b = this.buckets.get(k);
-    if (b) {
-      b.count++;
-      b.totalLatencyMs += latencyMs;
-    } else this.buckets.set(k, { keyId, bucket, route, statusClass, count: 1, totalLatencyMs: latencyMs });
+    this.add({
+      keyId,
+      bucket: new Date(Math.floor(now.getTime() / 60_000) * 60_000),
+      route,
+      statusClass: `${Math.floor(statusCode / 100)}xx`,
+      count: 1,
+      totalLatencyMs: latencyMs,
+    });
     this.lastUsed.set(keyId, now);
+  }
+
+  /** Adds a count to its bucket (per key, minute, route and status class). */
+  private add(r: Bucket): void {
+    const k = `${r.keyId}|${r.bucket.getTime()}|${r.route}|${r.statusClass}`;
+    const cur = this.buckets.get(k);
+    if (cur) {
+      cur.count += r.count;
+      cur.totalLatencyMs += r.totalLatencyMs;
+    } else this.buckets.set(k, r);
   }
 
   start(flushMs: number): void {
@@ -84,14 +94,7 @@ export class UsageRecorder {
         { err: coerceError(err), buckets: rows.length },
         'could not write API usage; keeping it for the next flush',
       );
-      for (const r of rows) {
-        const k = `${r.keyId}|${r.bucket.getTime()}|${r.route}|${r.statusClass}`;
-        const cur = this.buckets.get(k);
-        if (cur) {
-          cur.count += r.count;
-          cur.totalLatencyMs += r.totalLatencyMs;
-        } else this.buckets.set(k, r);
-      }
+      for (const r of rows) this.add(r);
       for (const [id, at] of used) if (!this.lastUsed.has(id)) this.lastUsed.set(id, at);
     }
   }

@@ -1,11 +1,10 @@
 import type pg from 'pg';
-import { toRelayEvent } from '@3cx-relay/events';
 import { DIRECT_ONLY_TYPES } from '../delivery/outbox.js';
 import { prunedThrough } from '../delivery/prune-events.js';
 import { matchesFilter } from '../delivery/event-filter.js';
 import { EVENT_COLUMNS, rowToEvent, type EventRow } from './event-tail.js';
 import type { WsClient } from './ws-hub.js';
-import { encodeTextFrame } from './ws-frame.js';
+import { eventFrame, jsonFrame } from './ws-frame.js';
 
 const PAGE = 500;
 
@@ -23,7 +22,7 @@ export async function replayHistory(
   write: (frame: Buffer) => boolean,
   retentionMs: number,
 ): Promise<bigint> {
-  const send = (msg: object) => write(encodeTextFrame(Buffer.from(JSON.stringify(msg))));
+  const send = (msg: object) => write(jsonFrame(msg));
   const bounds = await pool.query<{ min: string | null; max: string | null }>(
     'SELECT min(sequence)::text AS min, max(sequence)::text AS max FROM events',
   );
@@ -50,7 +49,7 @@ export async function replayHistory(
       const e = rowToEvent(row);
       cursor = e.sequence;
       if (DIRECT_ONLY_TYPES.includes(e.type) || (client.filter && !matchesFilter(client.filter, e))) continue;
-      if (!send({ kind: 'event', ...toRelayEvent(e) })) return cursor;
+      if (!write(eventFrame(e))) return cursor;
       replayed++;
     }
     if (res.rows.length < PAGE) break;

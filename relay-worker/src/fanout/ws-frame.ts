@@ -1,3 +1,6 @@
+import { toRelayEvent } from '@3cx-relay/events';
+import type { StoredEvent } from '../events/event-store.js';
+
 /**
  * One unmasked, final WebSocket text frame (RFC 6455 §5.2) around `payload`. Servers never
  * mask, so the same bytes are valid for every client: the hub frames each event once and
@@ -19,4 +22,14 @@ export function encodeTextFrame(payload: Buffer): Buffer {
   }
   payload.copy(frame, headerLength);
   return frame;
+}
+
+/** A JSON message, framed once for any number of clients. */
+export function jsonFrame(msg: object): Buffer {
+  return encodeTextFrame(Buffer.from(JSON.stringify(msg)));
+}
+
+/** The `event` message for a stored event, framed (live broadcast and `?since=` replay). */
+export function eventFrame(e: StoredEvent): Buffer {
+  return jsonFrame({ kind: 'event', ...toRelayEvent(e) });
 }

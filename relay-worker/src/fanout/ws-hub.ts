@@ -2,7 +2,6 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type pg from 'pg';
 import { WebSocket, WebSocketServer } from 'ws';
-import { toRelayEvent } from '@3cx-relay/events';
 import type { Logger } from '../logger.js';
 import { coerceError } from '../errors.js';
 import type { ApiKeyVerifier, VerifiedKey } from '../auth/api-key-verifier.js';
@@ -13,7 +12,7 @@ import type { RelayMetrics } from '../stats/relay-metrics.js';
 import { DIRECT_ONLY_TYPES } from '../delivery/outbox.js';
 import { filterFromQuery, matchesFilter, type EventFilter } from '../delivery/event-filter.js';
 import { chooseProtocol, keyFromUpgrade, refuseUpgrade } from './ws-upgrade-auth.js';
-import { encodeTextFrame } from './ws-frame.js';
+import { eventFrame } from './ws-frame.js';
 import { replayHistory } from './replay-history.js';
 
 /** Close codes the hub uses. */
@@ -227,9 +226,7 @@ export class WsHub {
     if (events.length === 0) return;
     // Clients attached before this point receive these events below; later ones start after.
     for (const e of events) if (e.sequence > this.lastSequence) this.lastSequence = e.sequence;
-    const frames = events.map((e) =>
-      encodeTextFrame(Buffer.from(JSON.stringify({ kind: 'event', ...toRelayEvent(e) }))),
-    );
+    const frames = events.map(eventFrame);
     const all = frames.length === 1 ? frames[0]! : Buffer.concat(frames);
     let sent = 0;
     for (const c of this.clients) {

@@ -19,56 +19,53 @@ export class RelayMetrics {
   /** Current WebSocket clients. */
   wsClients = 0;
 
-  readonly deliveryAttempts = new client.Counter({
-    name: 'relay_delivery_attempts_total',
-    help: 'Webhook delivery attempts by result (succeeded, failed).',
-    labelNames: ['result'] as const,
-    registers: [this.registry],
-  });
+  private readonly counter = <L extends string = never>(
+    name: string,
+    help: string,
+    labelNames: readonly L[] = [],
+  ) => new client.Counter<L>({ name, help, labelNames, registers: [this.registry] });
+  private readonly gauge = (name: string, help: string) =>
+    new client.Gauge({ name, help, registers: [this.registry] });
+
+  readonly deliveryAttempts = this.counter(
+    'relay_delivery_attempts_total',
+    'Webhook delivery attempts by result (succeeded, failed).',
+    ['result'],
+  );
   readonly deliveryDuration = new client.Histogram({
     name: 'relay_delivery_attempt_duration_seconds',
     help: 'Duration of webhook delivery attempts.',
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15],
     registers: [this.registry],
   });
-  readonly deliveriesInFlight = new client.Gauge({
-    name: 'relay_deliveries_in_flight',
-    help: 'Deliveries claimed by this worker and not yet recorded.',
-    registers: [this.registry],
-  });
-  readonly subscriptionsDisabled = new client.Counter({
-    name: 'relay_subscriptions_disabled_total',
-    help: 'Subscriptions disabled by the dispatcher (410, receiver request, failing too long).',
-    registers: [this.registry],
-  });
-  readonly wsClientsGauge = new client.Gauge({
-    name: 'relay_ws_clients',
-    help: 'Connected WebSocket clients.',
-    registers: [this.registry],
-  });
-  readonly wsMessages = new client.Counter({
-    name: 'relay_ws_messages_total',
-    help: 'Event messages written to WebSocket clients.',
-    registers: [this.registry],
-  });
-  readonly wsDisconnects = new client.Counter({
-    name: 'relay_ws_disconnects_total',
-    help: 'WebSocket disconnects by reason (slow, heartbeat, client, shutdown, revoked).',
-    labelNames: ['reason'] as const,
-    registers: [this.registry],
-  });
-  readonly apiRequests = new client.Counter({
-    name: 'relay_api_requests_total',
-    help: 'Authenticated API requests by route and status class.',
-    labelNames: ['route', 'status'] as const,
-    registers: [this.registry],
-  });
-  readonly apiKeyChecks = new client.Counter({
-    name: 'relay_api_key_checks_total',
-    help: 'API key checks by outcome (cached, verified, rejected).',
-    labelNames: ['outcome'] as const,
-    registers: [this.registry],
-  });
+  readonly deliveriesInFlight = this.gauge(
+    'relay_deliveries_in_flight',
+    'Deliveries claimed by this worker and not yet recorded.',
+  );
+  readonly subscriptionsDisabled = this.counter(
+    'relay_subscriptions_disabled_total',
+    'Subscriptions disabled by the dispatcher (410, receiver request, failing too long).',
+  );
+  readonly wsClientsGauge = this.gauge('relay_ws_clients', 'Connected WebSocket clients.');
+  readonly wsMessages = this.counter(
+    'relay_ws_messages_total',
+    'Event messages written to WebSocket clients.',
+  );
+  readonly wsDisconnects = this.counter(
+    'relay_ws_disconnects_total',
+    'WebSocket disconnects by reason (slow, heartbeat, client, shutdown, revoked).',
+    ['reason'],
+  );
+  readonly apiRequests = this.counter(
+    'relay_api_requests_total',
+    'Authenticated API requests by route and status class.',
+    ['route', 'status'],
+  );
+  readonly apiKeyChecks = this.counter(
+    'relay_api_key_checks_total',
+    'API key checks by outcome (cached, verified, rejected).',
+    ['outcome'],
+  );
 
   constructor() {
     client.collectDefaultMetrics({ register: this.registry, prefix: 'relay_' });

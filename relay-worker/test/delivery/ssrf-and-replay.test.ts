@@ -14,6 +14,15 @@ describe('SSRF guard on real connections', () => {
     await h?.stop();
   });
 
+  /** The subscription's delivery rows, once the first one has failed. */
+  const failedDelivery = (subId: string) =>
+    waitFor(
+      async () =>
+        (await h.pool.query(`SELECT status, last_error FROM deliveries WHERE subscription_id = $1`, [subId]))
+          .rows,
+      (r) => r[0]?.status === 'failed',
+    );
+
   it.each([
     ['a loopback IP literal', (p: number) => `http://127.0.0.1:${p}/hook`],
     ['an IPv4-mapped IPv6 literal', (p: number) => `http://[::ffff:127.0.0.1]:${p}/hook`],
@@ -21,12 +30,7 @@ describe('SSRF guard on real connections', () => {
   ])('refuses %s when the local network is not allowed, and sends nothing', async (_label, url) => {
     const sub = await createSubscription(h.pool, { url: url(rx.port), allowLocalNetwork: false });
     await h.store.append([makeEvent('call.ringing')]);
-    const rows = await waitFor(
-      async () =>
-        (await h.pool.query(`SELECT status, last_error FROM deliveries WHERE subscription_id = $1`, [sub.id]))
-          .rows,
-      (r) => r[0]?.status === 'failed',
-    );
+    const rows = await failedDelivery(sub.id);
     expect(rows[0].last_error).toMatch(/refused to connect .*(loopback)/);
     expect(rx.received).toHaveLength(0);
   });
@@ -37,12 +41,7 @@ describe('SSRF guard on real connections', () => {
       allowLocalNetwork: true,
     });
     await h.store.append([makeEvent('call.ringing')]);
-    const rows = await waitFor(
-      async () =>
-        (await h.pool.query(`SELECT status, last_error FROM deliveries WHERE subscription_id = $1`, [sub.id]))
-          .rows,
-      (r) => r[0]?.status === 'failed',
-    );
+    const rows = await failedDelivery(sub.id);
     expect(rows[0].last_error).toMatch(/metadata/);
   });
 
