@@ -65,9 +65,14 @@ export class UsageRecorder {
     const used = [...this.lastUsed.entries()];
     this.buckets = new Map();
     this.lastUsed = new Map();
+    // One transaction: counts and last_used_at land together, and a failure re-queues rows
+    // that were not written (two separate statements could count a bucket twice).
+    const client = await this.pool.connect().catch((err: unknown) => err as Error);
     try {
+      if (client instanceof Error) throw client;
+      await client.query('BEGIN');
       if (rows.length) {
-        await this.pool.query(
+        await client.query(
           `INSERT INTO api_usage (api_key_id, bucket, route, status_class, count, total_latency_ms)
            SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::int[], $6::float8[])
            ON CONFLICT (api_key_id, bucket, route, status_class) DO UPDATE
@@ -83,19 +88,23 @@ export class UsageRecorder {
         );
       }
       if (used.length) {
-        await this.pool.query(
+        await client.query(
           `UPDATE api_keys k SET last_used_at = greatest(k.last_used_at, u.at)
              FROM unnest($1::uuid[], $2::timestamptz[]) AS u(id, at) WHERE k.id = u.id`,
           [used.map(([id]) => id), used.map(([, at]) => at)],
         );
       }
+      await client.query('COMMIT');
     } catch (err) {
+      if (!(client instanceof Error)) await client.query('ROLLBACK').catch(() => undefined);
       this.log.warn(
         { err: coerceError(err), buckets: rows.length },
         'could not write API usage; keeping it for the next flush',
       );
       for (const r of rows) this.add(r);
       for (const [id, at] of used) if (!this.lastUsed.has(id)) this.lastUsed.set(id, at);
+    } finally {
+      if (!(client instanceof Error)) client.release();
     }
   }
 }

@@ -5,15 +5,10 @@ import {
   remoteParty,
   type Participant,
 } from './callcontrol/normalize-participant.js';
-import {
-  newTrackedCall,
-  outcomeOf,
-  toActiveCall,
-  type ActiveCall,
-  type TrackedCall,
-} from './callcontrol/tracked-call.js';
+import { newTrackedCall, outcomeOf, toActiveCall, type TrackedCall } from './callcontrol/tracked-call.js';
+import type { ActiveCall } from '@3cx-relay/events';
 
-export type { ActiveCall, ActiveCallParticipant } from './callcontrol/tracked-call.js';
+export type { ActiveCall, ActiveCallParticipant } from '@3cx-relay/events';
 
 export interface CallStateOptions {
   trunkDids: Record<string, string>;

@@ -1,4 +1,4 @@
-import type { Direction, Outcome, Party } from '@3cx-relay/events';
+import type { ActiveCall, Direction, Outcome, Party } from '@3cx-relay/events';
 import type { Participant } from './normalize-participant.js';
 
 /** What the relay knows about one live call (serialisable: it is persisted across restarts). */
@@ -56,42 +56,6 @@ export function outcomeOf(c: TrackedCall): Outcome {
   if (c.queue) return 'abandoned';
   if (c.rang.length) return 'missed';
   return 'rejected';
-}
-
-/** One participant of an {@link ActiveCall}. */
-export interface ActiveCallParticipant {
-  /** 3CX participant id. */
-  id: number;
-  /** The monitored DN the participant is on. */
-  dn: string;
-  /** 3CX status: Dialing, Ringing, Connected. */
-  status: string;
-  legId: number;
-  /** The other side's number and name as 3CX shows it. */
-  partyNumber: string | null;
-  partyName: string | null;
-}
-
-/**
- * A call in progress as the relay normalizes it (served without PBX requests).
- * `state`: `dialing` (only the caller's leg), `ringing` (something rings), `talking`
- * (someone answered and is connected), `routing` (in an IVR/queue with no visible leg).
- * Times are ISO 8601 UTC.
- */
-export interface ActiveCall {
-  callId: string;
-  callHistoryId: string | null;
-  direction: Direction;
-  state: 'dialing' | 'ringing' | 'talking' | 'routing';
-  caller: Party | null;
-  callee: Party | null;
-  did: string | null;
-  queue: string | null;
-  extensions: string[];
-  startedAt: string;
-  answeredAt: string | null;
-  answeredBy: string | null;
-  participants: ActiveCallParticipant[];
 }
 
 /** The {@link ActiveCall} view of a tracked call. */
