@@ -1,6 +1,6 @@
 import type { Lab } from '../support/lab.js';
 import { startLab } from '../support/lab.js';
-import { malformedResponses, type BadResponses } from '../support/bad-responses.js';
+import { malformedResponses, responseFlood, type BadResponses } from '../support/bad-responses.js';
 import { driveCalls } from '../support/calls.js';
 import { garbageFrames, garbageOnPort, restAbuse } from '../support/garbage.js';
 import { formatTally, type Tally } from '../support/tally.js';
@@ -49,8 +49,9 @@ async function badResponses(lab: Lab, apiKey: string, ms: number): Promise<BadRe
 }
 
 /**
- * Hostile input: thousands of malformed and oversized frames, error responses and 200s with
- * broken bodies (every kind, incl. 8 MiB) from the simulated PBX, garbage on the worker's HTTP/WebSocket port, broken frames on authenticated
+ * Hostile input: thousands of malformed and oversized frames, thousands of 200s with broken
+ * bodies (every kind, incl. 8 MiB) to participant GETs, error statuses and broken bodies on
+ * every PBX surface (Call Control, XAPI, token) from the simulated PBX, garbage on the worker's HTTP/WebSocket port, broken frames on authenticated
  * fan-out sockets, oversized and malformed REST requests. The worker must not crash, must not
  * answer 5xx, must keep its memory bounded, must log each kind of problem once (not once per
  * occurrence) and must be back to normal afterwards.
@@ -80,7 +81,29 @@ export const hostileInput: Scenario = {
       lab.worker.logs.reset();
 
       const frames = await malformedFrames(lab, byScale(s, { full: 10_000, quick: 3000, test: 600 }));
+      const floodTarget = byScale(s, { full: 10_000, quick: 3000, test: 600 });
+      const flood = await responseFlood(
+        lab,
+        floodTarget,
+        byScale(s, { full: 90_000, quick: 45_000, test: 30_000 }),
+        byScale(s, { full: 250, quick: 150, test: 60 }),
+      );
       const bad = await badResponses(lab, key.key, byScale(s, { full: 8000, quick: 4000, test: 2000 }));
+      // The token garbage left the XAPI token in its backoff (1 s, 2 s, 4 s …): measure how soon
+      // the call-history API answers again, so the REST-abuse phase below meets a healthy XAPI.
+      const tx = Date.now();
+      const xapiBack = await eventually(
+        async () => {
+          const res = await fetch(`${lab.worker.url}/relay/call-history?top=1`, {
+            headers: { authorization: `Bearer ${key.key}` },
+          }).catch(() => undefined);
+          await res?.body?.cancel();
+          return res?.status === 200;
+        },
+        45_000,
+        500,
+      );
+      const xapiBackMs = Date.now() - tx;
       const port: Tally = await garbageOnPort(
         Number(lab.worker.env.RELAY_PORT),
         byScale(s, { full: 2000, quick: 500, test: 100 }),
@@ -114,13 +137,22 @@ export const hostileInput: Scenario = {
       const growth = rssBefore !== null && rssAfter !== null ? rssAfter - rssBefore : null;
 
       f.figure('malformed frames', frames);
+      const floodTotal = Object.values(flood.served).reduce((a, b) => a + b, 0);
       f.figure(
-        'malformed responses (200)',
+        'malformed responses, flood',
+        `${floodTotal} to ${flood.upserts} repeated Upserts: ${Object.entries(flood.served)
+          .filter(([, n]) => n > 0)
+          .map(([k, n]) => `${k}×${n}`)
+          .join(' ')}`,
+      );
+      f.figure(
+        'malformed responses, per phase (200)',
         Object.entries(bad.served)
           .map(([k, n]) => `${k}×${n}`)
           .join(' '),
       );
       f.figure('call-history API during them', formatTally(bad.history));
+      f.figure('call-history answering again within', `${(xapiBackMs / 1000).toFixed(1)} s`);
       f.figure('port garbage', formatTally(port));
       f.figure('WS garbage (close codes)', formatTally(wsFrames));
       f.figure('REST abuse', formatTally(rest));
@@ -141,6 +173,11 @@ export const hostileInput: Scenario = {
         frames,
       );
       f.check(
+        'the flood of broken responses reached the worker',
+        floodTotal >= floodTarget && Object.values(flood.served).every((n) => n > 0),
+        JSON.stringify(flood.served),
+      );
+      f.check(
         'every malformed-response kind reached the worker',
         Object.values(bad.served).every((n) => n > 0),
         JSON.stringify(bad.served),
@@ -155,6 +192,11 @@ export const hostileInput: Scenario = {
         'malformed and oversized responses were logged',
         /not JSON|empty body|without/.test(warnKeys) && /more than 4096 KiB/.test(warnKeys),
         [...warnKinds.keys()].filter((k) => /PBX|malformed|KiB/.test(k)).join(' | '),
+      );
+      f.check(
+        'call-history answers again after the token garbage',
+        xapiBack,
+        `${(xapiBackMs / 1000).toFixed(1)} s`,
       );
       f.check('no 5xx to malformed REST', fiveXX === 0, formatTally(rest));
       f.check(

@@ -1,7 +1,8 @@
 import { MALFORMED_RESPONSE_KINDS, type MalformedResponseKind } from '@3cx-relay/simulator';
+import { driveCalls } from './calls.js';
 import type { Lab } from './lab.js';
 import { bumpTally, type Tally } from './tally.js';
-import { sleep } from './wait.js';
+import { eventually, sleep } from './wait.js';
 
 /** What {@link malformedResponses} reports. */
 export interface BadResponses {
@@ -47,4 +48,68 @@ export async function malformedResponses(lab: Lab, apiKey: string, phaseMs: numb
   const served: BadResponses['served'] = {};
   for (const kind of MALFORMED_RESPONSE_KINDS) served[kind] = (after[kind] ?? 0) - (before[kind] ?? 0);
   return { served, history };
+}
+
+/** What {@link responseFlood} reports. */
+export interface ResponseFlood {
+  /** Broken bodies the simulator served during the flood, per kind. */
+  served: Partial<Record<MalformedResponseKind, number>>;
+  /** Repeated Upsert frames sent to make the worker ask. */
+  upserts: number;
+}
+
+/** Kinds the flood rotates through; one batch in 25 (the 5th, 30th, …) is four 8 MiB bodies instead. */
+const FLOOD_KINDS = MALFORMED_RESPONSE_KINDS.filter((k) => k !== 'oversized');
+
+/**
+ * Thousands of broken Call Control REST answers: while calls run, the simulator floods the
+ * worker's socket with repeated Upserts of live participants (the repeated-Upsert quirk, in
+ * bulk), and every participant GET they cause gets a broken 200 body. Batches of `batch`
+ * rotate through the kinds; each batch waits until the worker has asked for all of it, so
+ * nothing piles up. Stops at `target` broken answers or after `maxMs`. Leaves faults cleared.
+ */
+export async function responseFlood(
+  lab: Lab,
+  target: number,
+  maxMs: number,
+  batch = 250,
+): Promise<ResponseFlood> {
+  const servedNow = () => lab.sim.state().malformedResponsesServed;
+  const total = (m: Partial<Record<MalformedResponseKind, number>>) =>
+    Object.values(m).reduce((a, b) => a + b, 0);
+  const before = { ...servedNow() };
+  const upsertsBefore = lab.sim.state().upsertsRepeated;
+  const stop = new AbortController();
+  const driver = driveCalls(lab.sim, 100_000, 3, maxMs + 10_000, stop.signal);
+  const end = Date.now() + maxMs;
+  try {
+    let b = 0;
+    while (total(servedNow()) - total(before) < target && Date.now() < end) {
+      const oversized = b % 25 === 4;
+      const kind = oversized ? 'oversized' : FLOOD_KINDS[b % FLOOD_KINDS.length]!;
+      await lab.sim.faults.set({ malformedResponses: [{ pathPrefix: '/callcontrol', kind }] });
+      const asked = total(servedNow());
+      const sentBefore = lab.sim.state().upsertsRepeated;
+      await lab.sim.faults.set({ repeatUpserts: oversized ? 4 : batch });
+      const sent = lab.sim.state().upsertsRepeated - sentBefore;
+      if (sent === 0) {
+        await sleep(20); // no live participant at this instant: wait for the next call to ring
+        continue;
+      }
+      await eventually(
+        () => total(servedNow()) - asked >= sent || Date.now() >= end,
+        Math.max(1000, end - Date.now()),
+        10,
+      );
+      b++;
+    }
+  } finally {
+    stop.abort();
+    await lab.sim.faults.clear();
+    await driver;
+  }
+  const after = servedNow();
+  const served: ResponseFlood['served'] = {};
+  for (const kind of MALFORMED_RESPONSE_KINDS) served[kind] = (after[kind] ?? 0) - (before[kind] ?? 0);
+  return { served, upserts: lab.sim.state().upsertsRepeated - upsertsBefore };
 }

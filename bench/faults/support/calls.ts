@@ -21,19 +21,20 @@ export interface DrivenCalls {
 /**
  * Runs `count` simulator calls, at most `concurrency` at a time, cycling through
  * {@link CALL_MIX}; resolves when every flow has ended and its CDRs are committed (or the
- * deadline passed). `onEach` runs after each finished call (fault injection hooks).
+ * deadline passed, or `stop` was aborted: calls already started still finish).
  */
 export async function driveCalls(
   sim: Simulator,
   count: number,
   concurrency: number,
   deadlineMs: number,
+  stop?: AbortSignal,
 ): Promise<DrivenCalls> {
   const out: DrivenCalls = { callIds: [], aborted: 0, failed: 0 };
   const end = Date.now() + deadlineMs;
   let next = 0;
   const lane = async () => {
-    while (next < count && Date.now() < end) {
+    while (next < count && Date.now() < end && !stop?.aborted) {
       const name = CALL_MIX[next++ % CALL_MIX.length]!;
       try {
         const s = await sim.runScenario(name);

@@ -27,6 +27,8 @@ export interface SimState {
   faults: FaultSettings;
   /** Broken bodies served by the `malformedResponses` fault since start, per kind. */
   malformedResponsesServed: Partial<Record<MalformedResponseKind, number>>;
+  /** Frames sent by the `repeatUpserts` fault since start. */
+  upsertsRepeated: number;
 }
 
 /** The running simulator. */
@@ -107,6 +109,7 @@ export function buildHandle(p: HandleParts): Simulator {
       loadRate: p.loadRate(),
       faults: ctx.faults.settings,
       malformedResponsesServed: { ...ctx.faults.malformedServed },
+      upsertsRepeated: ctx.faults.upsertsRepeated,
     }),
     stop: () => (stopped ??= p.stop()),
   };

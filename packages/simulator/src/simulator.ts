@@ -91,6 +91,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     dropWebSockets: () => ws.dropAll(),
     revokeTokens: (id) => ctx.tokens.revoke(id),
     sendMalformed: (kind) => ws.sendMalformed(kind),
+    repeatUpserts: (count) => ws.repeatUpserts(count),
     setDbDown: async (down) => {
       if (opts.pgCluster) await (down ? opts.pgCluster.kill() : opts.pgCluster.start());
       else await setDatabaseOnline(opts.pgUrl, opts.dbName, !down);

@@ -75,6 +75,38 @@ describe('faults', () => {
     ws.close();
   });
 
+  it('floods repeated Upserts of live participants on request (each one a GET for the client)', async () => {
+    const token = await getToken(sim);
+    expect(sim.state().upsertsRepeated).toBe(0);
+    await sim.faults.set({ repeatUpserts: 10 }); // nobody connected, no live call: nothing to send
+    expect(sim.state().upsertsRepeated).toBe(0);
+    const made = await api(sim, token, '/callcontrol/900/makecall', {
+      method: 'POST',
+      body: JSON.stringify({ destination: '102' }),
+    });
+    expect(made.body.finalstatus).toBe('Success');
+    const ringing = await until(async () => (await api(sim, token, '/callcontrol/102/participants')).body[0]);
+    await api(sim, token, `/callcontrol/102/participants/${ringing.id}/answer`, { method: 'POST' });
+    const live = sim.state().participants;
+    const entities = Object.entries(live).flatMap(([dn, ps]) =>
+      ps.map((p) => `/callcontrol/${dn}/participants/${(p as { id: number }).id}`),
+    );
+    expect(entities.length).toBeGreaterThanOrEqual(2);
+    const ws = await connectWs(sim, token);
+    await control('faults', 'POST', { repeatUpserts: 25 });
+    await until(() => ws.frames.length >= 25);
+    expect(sim.state().upsertsRepeated).toBe(25);
+    const sent = ws.frames.slice(0, 25).map((f) => f.event);
+    expect(sent.every((e) => e.event_type === 0 && e.attached_data === null)).toBe(true);
+    expect(new Set(sent.map((e) => e.entity))).toEqual(new Set(entities));
+    expect(ws.frames.map((f) => f.sequence).slice(0, 25)).toEqual(
+      Array.from({ length: 25 }, (_, i) => i + 1),
+    );
+    ws.close();
+    await api(sim, token, `/callcontrol/102/participants/${ringing.id}/drop`, { method: 'POST', body: '{}' });
+    await until(async () => (await api(sim, token, '/callcontrol/102/participants')).body.length === 0);
+  });
+
   it('stops the database: readers are cut off, CDRs wait in a backlog and are written when it is back', async () => {
     await sim.faults.set({ dbDown: true });
     const reader = new pg.Client({ connectionString: sim.readonlyDbUrl });

@@ -106,6 +106,31 @@ export class CallControlWs {
     for (const conn of this.conns) conn.ws.send(malformedFrame(kind, ++conn.sequence));
   }
 
+  /**
+   * Sends `count` extra Upsert frames to every open connection, cycling through the live
+   * participants it may see: a flood of the repeated-Upsert quirk. Each one makes a client GET
+   * the participant again. At most 100,000 per connection and call. Returns the number of frames sent.
+   */
+  repeatUpserts(count: number): number {
+    count = Math.min(count, 100_000);
+    const live = this.ctx.state.liveParticipants();
+    let sent = 0;
+    for (const conn of this.conns) {
+      if (conn.ws.readyState !== conn.ws.OPEN) continue;
+      const visible = live.filter(([dn]) => canSee(conn.client, dn));
+      for (let i = 0; i < count && visible.length > 0; i++) {
+        const [dn, id] = visible[i % visible.length]!;
+        this.send(conn, {
+          event_type: 0,
+          entity: `/callcontrol/${dn}/participants/${id}`,
+          attached_data: null,
+        });
+        sent++;
+      }
+    }
+    return sent;
+  }
+
   /** Drops every connection abruptly (TCP reset, no close frame), like a crashed PBX. */
   dropAll(): void {
     for (const conn of this.conns) conn.ws.terminate();

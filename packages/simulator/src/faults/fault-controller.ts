@@ -39,6 +39,8 @@ export type FaultInput = Partial<FaultSettings> & {
   expireTokens?: boolean;
   /** Send one broken frame on every WebSocket now. */
   malformedFrame?: MalformedKind;
+  /** Send this many extra Upserts of live participants on every WebSocket now (each one costs the client a GET). */
+  repeatUpserts?: number;
 };
 
 /** What the controller calls to act on the simulator. */
@@ -46,6 +48,7 @@ export interface FaultHooks {
   dropWebSockets(): void;
   revokeTokens(clientId?: string): void;
   sendMalformed(kind: MalformedKind): void;
+  repeatUpserts(count: number): number;
   setDbDown(down: boolean): Promise<void>;
 }
 
@@ -65,6 +68,8 @@ export class FaultController {
   settings: FaultSettings = defaults();
   /** Broken bodies served so far, per kind (since start; `clear()` keeps them). */
   readonly malformedServed: Partial<Record<MalformedResponseKind, number>> = {};
+  /** Frames sent by `repeatUpserts` so far (since start). */
+  upsertsRepeated = 0;
   private hooks: FaultHooks | undefined;
   private readonly rng: Rng;
 
@@ -78,12 +83,14 @@ export class FaultController {
 
   /** Applies switches and runs actions. Resolves once a database change has taken effect. */
   async set(input: FaultInput): Promise<FaultSettings> {
-    const { dropWebSockets, revokeTokens, expireTokens, malformedFrame, dbDown, ...switches } = input;
+    const { dropWebSockets, revokeTokens, expireTokens, malformedFrame, repeatUpserts, dbDown, ...switches } =
+      input;
     this.settings = { ...this.settings, ...switches };
     if (dropWebSockets) this.hooks?.dropWebSockets();
     if (revokeTokens) this.hooks?.revokeTokens(typeof revokeTokens === 'string' ? revokeTokens : undefined);
     if (expireTokens) this.hooks?.revokeTokens();
     if (malformedFrame) this.hooks?.sendMalformed(malformedFrame);
+    if (repeatUpserts) this.upsertsRepeated += this.hooks?.repeatUpserts(repeatUpserts) ?? 0;
     if (dbDown !== undefined && dbDown !== this.settings.dbDown) {
       await this.hooks?.setDbDown(dbDown);
       this.settings.dbDown = dbDown;

@@ -49,6 +49,13 @@ export class PbxState extends EventEmitter {
     this.emit('participant', { eventType: 1, dn, participantId: id } satisfies ParticipantEvent);
   }
 
+  /** Every live participant as `[dn, id]`, in insertion order. */
+  liveParticipants(): Array<[dn: string, id: number]> {
+    const out: Array<[string, number]> = [];
+    for (const [dn, byId] of this.participants) for (const id of byId.keys()) out.push([dn, id]);
+    return out;
+  }
+
   participantsOf(dn: string): Participant[] {
     return [...(this.participants.get(dn)?.values() ?? [])];
   }
