@@ -4,51 +4,44 @@ import { findIni, readPbxIni, type PbxIniDb } from './pbx-ini.js';
 
 const TITLE = '3CX ini (3CXPhoneSystem.ini)';
 
-/** Finds and parses the ini; returns the database settings for the next check when it worked. */
-export function checkIni(config: Config): { result: CheckResult; ini?: PbxIniDb } {
+/** Finds and parses the ini and says which database login it holds. */
+export function checkIni(config: Config): CheckResult {
   const { path, tried } = findIni(config.PBX_INI_PATH);
   if (!path) {
     if (config.PBX_DB_URL) {
-      return { result: ok('ini', TITLE, `not found (${tried.join(', ')}), not needed: PBX_DB_URL is set`) };
+      return ok('ini', TITLE, `not found (${tried.join(', ')}), not needed: PBX_DB_URL is set`);
     }
-    return {
-      result: fail(
-        'ini',
-        TITLE,
-        `not found at ${tried.join(' or ')}`,
-        'set PBX_INI_PATH in relay.env to the 3CXPhoneSystem.ini of this PBX, or PBX_DB_URL to a read-only postgresql:// URL of database_single',
-      ),
-    };
+    return fail(
+      'ini',
+      TITLE,
+      `not found at ${tried.join(' or ')}`,
+      'set PBX_INI_PATH in relay.env to the 3CXPhoneSystem.ini of this PBX, or PBX_DB_URL to a read-only postgresql:// URL of database_single',
+    );
   }
   let ini: PbxIniDb;
   try {
     ini = readPbxIni(path);
   } catch (err) {
-    return {
-      result: fail(
-        'ini',
-        TITLE,
-        `${path} cannot be read: ${(err as Error).message}`,
-        'run the command as root (sudo 3cx-relay doctor)',
-      ),
-    };
+    return fail(
+      'ini',
+      TITLE,
+      `${path} cannot be read: ${(err as Error).message}`,
+      'run the command as root (sudo 3cx-relay doctor)',
+    );
   }
   if (!ini.user || !ini.password) {
     if (config.PBX_DB_URL)
-      return { result: ok('ini', TITLE, `${path} parsed; the database login comes from PBX_DB_URL`), ini };
-    return {
-      result: fail(
-        'ini',
-        TITLE,
-        `${path} has no database login ([DbAdminREADONLY] User/Password; sections: ${ini.sections.join(', ') || 'none'})`,
-        'set PBX_DB_URL in relay.env to a read-only postgresql:// URL of database_single',
-      ),
-      ini,
-    };
+      return ok('ini', TITLE, `${path} parsed; the database login comes from PBX_DB_URL`);
+    return fail(
+      'ini',
+      TITLE,
+      `${path} has no database login ([DbAdminREADONLY] User/Password; sections: ${ini.sections.join(', ') || 'none'})`,
+      'set PBX_DB_URL in relay.env to a read-only postgresql:// URL of database_single',
+    );
   }
   const account = ini.usedMasterAccount
     ? `master user ${ini.user} (no [DbAdminREADONLY] account; the relay's sessions are read-only)`
     : `read-only user ${ini.user}`;
   const where = `${ini.database} on port ${ini.port ?? 'default'}, ${account}`;
-  return { result: ok('ini', TITLE, `${path} parsed (${where})`), ini };
+  return ok('ini', TITLE, `${path} parsed (${where})`);
 }

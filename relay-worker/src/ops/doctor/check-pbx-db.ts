@@ -1,27 +1,29 @@
 import pg from 'pg';
 import type { Config } from '../../config.js';
+import { resolvePbxDb } from '../../sources/db3cx/pbx-db-pool.js';
 import { describeNetworkError, fail, ok, skip, type CheckResult } from './check.js';
-import type { PbxIniDb } from './pbx-ini.js';
 
 const TITLE = '3CX database, read-only login and cdroutput';
 
-/** The read-only connection: PBX_DB_URL wins, else the ini's login with PBX_DB_HOST/PBX_DB_PORT. */
-export function pbxDbUrl(config: Config, ini: PbxIniDb | undefined): string | undefined {
-  if (config.PBX_DB_URL) return config.PBX_DB_URL;
-  if (!ini?.user || !ini.password) return undefined;
-  const host = config.PBX_DB_HOST;
-  const port = config.PBX_DB_PORT ?? ini.port ?? 5432;
-  return `postgresql://${encodeURIComponent(ini.user)}:${encodeURIComponent(ini.password)}@${host}:${port}/${encodeURIComponent(ini.database)}`;
+/** `host:port/database as user` of a resolved login, never its password. */
+function describeTarget(c: pg.PoolConfig): string {
+  if (c.connectionString) {
+    const u = new URL(c.connectionString);
+    return `${u.hostname}:${u.port || 5432}/${u.pathname.slice(1)} as ${decodeURIComponent(u.username)}`;
+  }
+  return `${String(c.host)}:${c.port ?? 5432}/${String(c.database)} as ${String(c.user)}`;
 }
 
-/** Logs in read-only and reads one row of the CDR table, in a read-only transaction. */
-export async function checkPbxDb(config: Config, ini: PbxIniDb | undefined): Promise<CheckResult> {
-  const url = pbxDbUrl(config, ini);
-  if (!url) return skip('pbx-db', TITLE, 'no login known (see the ini check)');
-  const where = new URL(url);
-  const target = `${where.hostname}:${where.port || 5432}/${where.pathname.slice(1)} as ${decodeURIComponent(where.username)}`;
+/**
+ * Logs in with exactly the login the worker would use ({@link resolvePbxDb}: PBX_DB_URL, else
+ * the ini with PBX_DB_HOST/PBX_DB_PORT) and reads one row of the CDR table, read-only.
+ */
+export async function checkPbxDb(config: Config): Promise<CheckResult> {
+  const resolved = resolvePbxDb(config);
+  if (!resolved.ok) return skip('pbx-db', TITLE, `no login known: ${resolved.reason}`);
+  const target = describeTarget(resolved.config);
   const client = new pg.Client({
-    connectionString: url,
+    ...resolved.config,
     connectionTimeoutMillis: 5000,
     statement_timeout: 5000,
     application_name: '3cx-relay-doctor',

@@ -15,8 +15,7 @@ import { createDoctorHttp } from './http.js';
  */
 export async function runDoctor(config: Config): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
-  const { result: iniResult, ini } = checkIni(config);
-  results.push(iniResult, await checkPbxDb(config, ini));
+  results.push(checkIni(config), await checkPbxDb(config));
   const http = createDoctorHttp({ insecureTls: config.PBX_TLS_INSECURE });
   try {
     const { result: tokenResult, token } = await checkToken(config, http);
