@@ -31,7 +31,12 @@ export interface ApiKeyVerifierOptions {
   cacheMs?: number;
   /** How long a wrong key is remembered as wrong, so retries cannot burn bcrypt time (default 5 s). */
   negativeCacheMs?: number;
+  /** Told the outcome of every check (metrics): a cache hit, a fresh bcrypt pass, or a refusal. */
+  onCheck?: (outcome: KeyCheckOutcome) => void;
 }
+
+/** How a key check ended: `cached` (valid, from cache), `verified` (valid, bcrypt), `rejected`. */
+export type KeyCheckOutcome = 'cached' | 'verified' | 'rejected';
 
 /**
  * Checks API keys (`<prefix>.<secret>`). bcrypt costs ~200 ms, so a key is verified once and
@@ -45,6 +50,7 @@ export class ApiKeyVerifier extends EventEmitter<{ revoked: [keyIds: string[]] }
   private readonly inflight = new Map<string, Promise<VerifiedKey | null>>();
   private readonly cacheMs: number;
   private readonly negativeCacheMs: number;
+  private readonly onCheck: (outcome: KeyCheckOutcome) => void;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -55,6 +61,7 @@ export class ApiKeyVerifier extends EventEmitter<{ revoked: [keyIds: string[]] }
     super();
     this.cacheMs = opts.cacheMs ?? 60_000;
     this.negativeCacheMs = opts.negativeCacheMs ?? 5000;
+    this.onCheck = opts.onCheck ?? (() => undefined);
   }
 
   /** The key's record, or null when the key is malformed, unknown, wrong, revoked or expired. */
@@ -63,8 +70,9 @@ export class ApiKeyVerifier extends EventEmitter<{ revoked: [keyIds: string[]] }
     const now = Date.now();
     const hit = this.cache.get(digest);
     if (hit && hit.until > now) {
-      if (hit.key?.expiresAt && hit.key.expiresAt.getTime() <= now) return null;
-      return hit.key;
+      const valid = hit.key && !(hit.key.expiresAt && hit.key.expiresAt.getTime() <= now);
+      this.onCheck(valid ? 'cached' : 'rejected');
+      return valid ? hit.key : null;
     }
     let pending = this.inflight.get(digest);
     if (!pending) {
@@ -73,6 +81,7 @@ export class ApiKeyVerifier extends EventEmitter<{ revoked: [keyIds: string[]] }
     }
     const key = await pending;
     this.cache.set(digest, { key, until: Date.now() + (key ? this.cacheMs : this.negativeCacheMs) });
+    this.onCheck(key ? 'verified' : 'rejected');
     return key;
   }
 

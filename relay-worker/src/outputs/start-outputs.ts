@@ -79,6 +79,7 @@ export async function startOutputs(d: OutputDeps): Promise<Outputs> {
 
   const verifier = new ApiKeyVerifier(pool, log.child({ module: 'api-keys' }), {
     cacheMs: c.API_KEY_CACHE_MS,
+    onCheck: (outcome) => metrics.apiKeyChecks.inc({ outcome }),
   });
   verifier.startPeriodicRevalidation();
   lifecycle.onClose('api-keys', () => verifier.stop());

@@ -1,0 +1,35 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createApiKey } from '../support/api-keys.js';
+import { startWorkerHarness, type WorkerHarness } from '../support/worker-harness.js';
+
+let h: WorkerHarness;
+beforeAll(async () => {
+  h = await startWorkerHarness('keymetrics');
+});
+afterAll(async () => h?.stop());
+
+const get = (path: string, key?: string) =>
+  fetch(`${h.worker.url}${path}`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
+
+/** `relay_api_key_checks_total{outcome=…}` from the worker's Prometheus text. */
+async function keyChecks(): Promise<Record<string, number>> {
+  const text = await (await get('/relay/metrics')).text();
+  const out: Record<string, number> = { cached: 0, verified: 0, rejected: 0 };
+  for (const m of text.matchAll(/^relay_api_key_checks_total\{outcome="(\w+)"\} (\d+)$/gm))
+    out[m[1]!] = Number(m[2]);
+  return out;
+}
+
+it('counts API key checks by outcome in relay_api_key_checks_total: verified once, then cached; wrong keys rejected', async () => {
+  const before = await keyChecks();
+  const k = await createApiKey(h.pool, ['calls:read']);
+  for (let i = 0; i < 3; i++) expect((await get('/relay/active-calls', k.key)).status).not.toBe(401);
+  expect((await get('/relay/active-calls', `${k.prefix}.wrongwrongwrongwrongwrong`)).status).toBe(401);
+  expect((await get('/relay/active-calls', 'not-a-key')).status).toBe(401);
+  const after = await keyChecks();
+  expect({
+    verified: after.verified! - before.verified!,
+    cached: after.cached! - before.cached!,
+    rejected: after.rejected! - before.rejected!,
+  }).toEqual({ verified: 1, cached: 2, rejected: 2 });
+});
