@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, generateKeyPairSync, randomBytes } from 'node:crypto';
 
 /**
  * Encryption at rest for webhook signing secrets: AES-256-GCM, stored as
@@ -37,4 +37,19 @@ export function decryptSecret(box: string, key: Buffer): string {
 /** A new Standard Webhooks signing secret: `whsec_` + base64(24 random bytes). */
 export function generateWebhookSecret(): string {
   return `whsec_${randomBytes(24).toString('base64')}`;
+}
+
+/**
+ * A new Standard Webhooks ed25519 key pair (signatures `v1a,`). `secret` is `whsk_` +
+ * base64(seed[32] | public key[32]), the 64-byte secret-key layout of libsodium and Svix;
+ * `publicKey` is `whpk_` + base64(public key[32]), what receivers verify with.
+ */
+export function generateWebhookKeyPair(): { secret: string; publicKey: string } {
+  const jwk = generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' });
+  const seed = Buffer.from(jwk.d!, 'base64url');
+  const pub = Buffer.from(jwk.x!, 'base64url');
+  return {
+    secret: `whsk_${Buffer.concat([seed, pub]).toString('base64')}`,
+    publicKey: `whpk_${pub.toString('base64')}`,
+  };
 }

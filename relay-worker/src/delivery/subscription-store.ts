@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { decryptSecret } from '@3cx-relay/events';
 import type { Logger } from '../logger.js';
 import { coerceError } from '../errors.js';
-import { decodeWebhookSecret } from './sign-payload.js';
+import { decodeSigningKey, type SigningKey } from './sign-payload.js';
 
 /** What the dispatcher needs of a subscription, with its signing keys decrypted. */
 export interface ActiveSubscription {
@@ -12,8 +12,11 @@ export interface ActiveSubscription {
   enabled: boolean;
   allowLocalNetwork: boolean;
   maxConcurrency: number;
-  /** Raw HMAC keys, newest first, each with the instant it stops signing (null = never). */
-  keys: { key: Buffer; expiresAt: Date | null }[];
+  /**
+   * Decoded signing keys (HMAC `v1` and/or ed25519 `v1a`), current ones first, then newest
+   * first, each with the instant it stops signing (null = never).
+   */
+  keys: { key: SigningKey; expiresAt: Date | null }[];
   /** Why no key could be used, if so (e.g. no RELAY_ENCRYPTION_KEY). */
   keyError: string | null;
 }
@@ -25,7 +28,7 @@ interface Row {
   enabled: boolean;
   allow_local_network: boolean;
   max_concurrency: number;
-  secrets: { ciphertext: string; expires_at: string | null }[] | null;
+  secrets: { scheme: string; ciphertext: string; expires_at: string | null }[] | null;
 }
 
 /**
@@ -66,15 +69,16 @@ export class SubscriptionStore {
     if (s) s.enabled = false;
   }
 
-  /** Keys that still sign at `now`, newest first. */
-  static signingKeys(sub: ActiveSubscription, now = Date.now()): Buffer[] {
+  /** Keys that still sign at `now`, current first. */
+  static signingKeys(sub: ActiveSubscription, now = Date.now()): SigningKey[] {
     return sub.keys.filter((k) => k.expiresAt === null || k.expiresAt.getTime() > now).map((k) => k.key);
   }
 
   private async query(ids?: string[]): Promise<Row[]> {
     const res = await this.pool.query<Row>(
       `SELECT s.id, s.name, s.url, s.enabled, s.allow_local_network, s.max_concurrency,
-              (SELECT json_agg(json_build_object('ciphertext', w.ciphertext, 'expires_at', w.expires_at) ORDER BY w.created_at DESC)
+              (SELECT json_agg(json_build_object('scheme', w.scheme, 'ciphertext', w.ciphertext, 'expires_at', w.expires_at)
+                                ORDER BY w.expires_at IS NULL DESC, w.created_at DESC, w.scheme)
                  FROM webhook_secrets w WHERE w.subscription_id = s.id AND (w.expires_at IS NULL OR w.expires_at > now())) AS secrets
          FROM webhook_subscriptions s ${ids ? 'WHERE s.id = ANY($1::uuid[])' : ''}`,
       ids ? [ids] : [],
@@ -89,7 +93,7 @@ export class SubscriptionStore {
       try {
         if (!this.encryptionKey) throw new Error('RELAY_ENCRYPTION_KEY is not set');
         keys.push({
-          key: decodeWebhookSecret(decryptSecret(s.ciphertext, this.encryptionKey)),
+          key: decodeSigningKey(s.scheme, decryptSecret(s.ciphertext, this.encryptionKey)),
           expiresAt: s.expires_at ? new Date(s.expires_at) : null,
         });
       } catch (err) {
