@@ -2,7 +2,7 @@ export { startSimulator } from './simulator.js';
 export type { Simulator, SimState, ClientCredentials } from './simulator-handle.js';
 export type { SimulatorOptions, VersionMode } from './options.js';
 export type { ScenarioSummary } from './pbx/pbx-runtime.js';
-export type { FaultInput, FaultSettings, MalformedResponseRule } from './faults/fault-controller.js';
+export type { FaultInput, FaultSettings, Licence, MalformedResponseRule } from './faults/fault-controller.js';
 export { MALFORMED_RESPONSE_KINDS, OVERSIZED_RESPONSE_BYTES } from './http/malformed-response.js';
 export type { MalformedResponseKind } from './http/malformed-response.js';
 export type { Participant, Device } from './pbx/participant.js';

@@ -78,6 +78,7 @@ describe('faults', () => {
   it('floods repeated Upserts of live participants on request (each one a GET for the client)', async () => {
     const token = await getToken(sim);
     expect(sim.state().upsertsRepeated).toBe(0);
+    const finishedBefore = sim.state().finishedCalls;
     await sim.faults.set({ repeatUpserts: 10 }); // nobody connected, no live call: nothing to send
     expect(sim.state().upsertsRepeated).toBe(0);
     const made = await api(sim, token, '/callcontrol/900/makecall', {
@@ -105,6 +106,32 @@ describe('faults', () => {
     ws.close();
     await api(sim, token, `/callcontrol/102/participants/${ringing.id}/drop`, { method: 'POST', body: '{}' });
     await until(async () => (await api(sim, token, '/callcontrol/102/participants')).body.length === 0);
+    // Its CDRs must be written before the next test stops the database.
+    await until(() => sim.state().finishedCalls > finishedBefore && sim.state().pendingCdrWrites === 0);
+  });
+
+  it('licence: PRO or expired refuses XAPI and Call Control with 403 and a licence message, after authentication; SystemStatus shows it', async () => {
+    const token = await getToken(sim);
+    const status = async () => (await api(sim, token, '/xapi/v1/SystemStatus')).body;
+    expect(await status()).toMatchObject({ LicenseActive: true, ProductCode: '3CXPSENT' });
+    await control('faults', 'POST', { licence: 'pro' });
+    const refused = await api(sim, token, '/xapi/v1/ActiveCalls');
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.message).toMatch(/Enterprise license/);
+    expect((await api(sim, token, '/callcontrol')).status).toBe(403);
+    await expect(connectWs(sim, token)).rejects.toThrow('HTTP 403');
+    expect((await api(sim, 'not-a-token', '/xapi/v1/ActiveCalls')).status).toBe(401);
+    expect(await status()).toMatchObject({ LicenseActive: true, ProductCode: '3CXPSPROF' });
+    const fresh = await getToken(sim); // the token endpoint still answers (and ends `token`: one per client)
+    await sim.faults.set({ licence: 'expired' });
+    expect((await api(sim, fresh, '/callcontrol')).body.error.message).toMatch(/expired/);
+    expect(await api(sim, fresh, '/xapi/v1/SystemStatus')).toMatchObject({
+      status: 200,
+      body: { LicenseActive: false },
+    });
+    await sim.faults.set({ licence: 'enterprise' });
+    expect((await api(sim, fresh, '/xapi/v1/ActiveCalls')).status).toBe(200);
+    (await connectWs(sim, fresh)).close();
   });
 
   it('stops the database: readers are cut off, CDRs wait in a backlog and are written when it is back', async () => {

@@ -101,6 +101,33 @@ describe('3cx-relay doctor against the simulator', () => {
     expect(cc.detail).toMatch(/refused the WebSocket upgrade with HTTP 503/);
   });
 
+  it('PRO licence: XAPI and Call Control checks fail naming the licence; the licence check warns about the edition', async () => {
+    await sim.faults.set({ licence: 'pro' });
+    const results = await runDoctor(config());
+    expect(byId(results, 'xapi.token').status).toBe('ok');
+    expect(byId(results, 'xapi.role')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringMatching(/licence reason: This feature requires a 3CX Enterprise license/),
+      fix: expect.stringContaining('Enterprise (ENT) or AI licence'),
+    });
+    expect(byId(results, 'callcontrol')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringMatching(/refused the upgrade for a licence reason/),
+      fix: expect.stringContaining('Enterprise (ENT) or AI licence'),
+    });
+    expect(byId(results, 'licence')).toMatchObject({
+      status: 'warn',
+      detail: expect.stringContaining('3CXPSPROF'),
+    });
+  });
+
+  it('expired licence: the licence check says when it expired', async () => {
+    await sim.faults.set({ licence: 'expired' });
+    const licence = byId(await runDoctor(config()), 'licence');
+    expect(licence.status).toBe('warn');
+    expect(licence.detail).toMatch(/licence not active/);
+  });
+
   it("3CX's database down: the read-only login check says it cannot connect", async () => {
     await sim.faults.set({ dbDown: true });
     const db = byId(await runDoctor(config()), 'pbx-db');

@@ -27,7 +27,16 @@ export interface FaultSettings {
   dbDown: boolean;
   /** Matching PBX requests get 200 with a broken body (first matching rule wins). */
   malformedResponses: MalformedResponseRule[];
+  /**
+   * The PBX's licence. Anything but `enterprise` makes XAPI (except `SystemStatus`, which the
+   * dashboard reads on every edition) and Call Control answer 403 with a licence message, and
+   * shows in `SystemStatus`. The wording and the exact set of refused paths are [UNVERIFIED].
+   */
+  licence: Licence;
 }
+
+/** Licence states the simulator can be in. */
+export type Licence = 'enterprise' | 'pro' | 'expired';
 
 /** Switches plus one-shot actions, as `faults.set()` and `POST /__sim/faults` take them. */
 export type FaultInput = Partial<FaultSettings> & {
@@ -61,6 +70,7 @@ const defaults = (): FaultSettings => ({
   duplicateFrameProbability: 0,
   dbDown: false,
   malformedResponses: [],
+  licence: 'enterprise',
 });
 
 /** Holds the fault switches and runs fault actions; driven programmatically or over `/__sim/`. */
@@ -117,6 +127,21 @@ export class FaultController {
     if (!rule || (rule.probability !== undefined && !this.rng.chance(rule.probability))) return undefined;
     this.malformedServed[rule.kind] = (this.malformedServed[rule.kind] ?? 0) + 1;
     return rule.kind;
+  }
+
+  /** The 403 message for `pathname` when the licence does not cover it, else undefined. */
+  licenceRefusal(pathname: string): string | undefined {
+    const { licence } = this.settings;
+    if (licence === 'enterprise' || pathname === '/xapi/v1/SystemStatus') return undefined;
+    if (
+      !pathname.startsWith('/xapi/') &&
+      pathname !== '/callcontrol' &&
+      !pathname.startsWith('/callcontrol/')
+    )
+      return undefined;
+    return licence === 'expired'
+      ? 'The license of this PBX has expired.'
+      : 'This feature requires a 3CX Enterprise license.';
   }
 
   /** Delay in ms for `pathname`. */

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { authenticate } from '../auth/bearer.js';
 import { handleToken } from '../auth/token-endpoint.js';
 import { handleCallControl } from '../callcontrol/callcontrol-router.js';
 import type { CallControlWs } from '../callcontrol/ws-server.js';
@@ -35,6 +36,12 @@ export function createHttpServer(ctx: SimContext, ws: CallControlWs, control: Co
         ? sendODataError(res, 500, 'InternalServerError', 'An error has occurred.')
         : sendEmpty(res, status);
     }
+    // Licence after authentication: a request without a valid token still gets its 401.
+    const refused = ctx.faults.licenceRefusal(pathname);
+    if (refused && authenticate(req, ctx.tokens)) {
+      req.resume();
+      return sendODataError(res, 403, 'Forbidden', refused);
+    }
     const broken = isPbxSurface(pathname) ? ctx.faults.malformedResponseFor(pathname) : undefined;
     if (broken) {
       req.resume();
@@ -58,9 +65,17 @@ export function createHttpServer(ctx: SimContext, ws: CallControlWs, control: Co
   server.on('upgrade', (req, socket, head) => {
     const pathname = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
     const status = ctx.faults.httpErrorFor(pathname);
+    const refused = ctx.faults.licenceRefusal(pathname);
     if (pathname !== '/callcontrol/ws' || status) {
       socket.end(
         `HTTP/1.1 ${status ?? 404} ${status ? 'Error' : 'Not Found'}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`,
+      );
+      return;
+    }
+    if (refused && authenticate(req, ctx.tokens)) {
+      const body = JSON.stringify({ error: { code: 'Forbidden', message: refused } });
+      socket.end(
+        `HTTP/1.1 403 Forbidden\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
       );
       return;
     }

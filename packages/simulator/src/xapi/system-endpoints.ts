@@ -1,3 +1,4 @@
+import type { Licence } from '../faults/fault-controller.js';
 import type { SimContext } from '../sim-context.js';
 
 /** `GET /xapi/v1/Defs`: the singleton's `Id` (navigation collections need `$expand`). */
@@ -17,9 +18,7 @@ export function systemStatusBody(ctx: SimContext): Record<string, unknown> {
     FQDN: 'pbx.example.com',
     Version: opts.version,
     Activated: true,
-    LicenseActive: true,
-    ProductCode: '3CXPSENT',
-    ExpirationDate: '2027-12-31T00:00:00Z',
+    ...licenceFields(ctx.faults.settings.licence),
     MaxSimCalls: 16,
     CallsActive: state.calls.size,
     ExtensionsRegistered: dir.extensions.length,
@@ -36,4 +35,13 @@ export function systemStatusBody(ctx: SimContext): Record<string, unknown> {
     Support: true,
     ...later,
   };
+}
+
+/** `SystemStatus` licence fields per simulated licence; the PRO product code is [UNVERIFIED]. */
+function licenceFields(licence: Licence): Record<string, unknown> {
+  if (licence === 'pro')
+    return { LicenseActive: true, ProductCode: '3CXPSPROF', ExpirationDate: '2027-12-31T00:00:00Z' };
+  if (licence === 'expired')
+    return { LicenseActive: false, ProductCode: '3CXPSENT', ExpirationDate: '2026-01-31T00:00:00Z' };
+  return { LicenseActive: true, ProductCode: '3CXPSENT', ExpirationDate: '2027-12-31T00:00:00Z' };
 }

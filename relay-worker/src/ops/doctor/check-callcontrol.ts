@@ -1,6 +1,8 @@
 import WebSocket from 'ws';
 import type { Config } from '../../config.js';
-import { describeNetworkError, fail, ok, skip, type CheckResult } from './check.js';
+import { errorForStatus, extractMessage } from '../../sources/pbx-error.js';
+import { readRefusal } from '../../sources/callcontrol/read-refusal.js';
+import { describeNetworkError, fail, LICENCE_FIX, ok, skip, type CheckResult } from './check.js';
 
 const TITLE = 'Call Control WebSocket';
 
@@ -34,23 +36,16 @@ export function checkCallControl(
     ws.on('open', () => done(ok('callcontrol', TITLE, `${url} accepted the upgrade`)));
     ws.on('unexpected-response', (_req, res) => {
       const status = res.statusCode ?? 0;
-      res.resume();
-      if (status === 401 || status === 403) {
-        done(
-          fail(
-            'callcontrol',
-            TITLE,
-            `${url} refused the upgrade with HTTP ${status}`,
-            'tick "3CX Call Control API Access" for the API client in Admin Console > Integrations > API (needs an Enterprise licence)',
-          ),
-        );
-      } else {
-        const fix =
-          status === 404
-            ? 'check PBX_URL and that 3CX is V20 Update 4 or later (the Call Control API)'
-            : 'check that 3CX and its Call Control service run (3CX Admin Console > Dashboard > Services), then try again';
-        done(fail('callcontrol', TITLE, `${url} refused the WebSocket upgrade with HTTP ${status}`, fix));
-      }
+      void readRefusal(res).then((body) => {
+        if (status === 401 || status === 403) done(refusal(url, status, body));
+        else {
+          const fix =
+            status === 404
+              ? 'check PBX_URL and that 3CX is V20 Update 4 or later (the Call Control API)'
+              : 'check that 3CX and its Call Control service run (3CX Admin Console > Dashboard > Services), then try again';
+          done(fail('callcontrol', TITLE, `${url} refused the WebSocket upgrade with HTTP ${status}`, fix));
+        }
+      });
     });
     ws.on('error', (err) => {
       done(
@@ -63,4 +58,21 @@ export function checkCallControl(
       );
     });
   });
+}
+
+/** 401/403 on the upgrade: a licence refusal says so; anything else asks for Call Control access. */
+function refusal(url: string, status: number, body: string): CheckResult {
+  if (errorForStatus(status, '/callcontrol/ws', body).kind === 'LICENSE')
+    return fail(
+      'callcontrol',
+      TITLE,
+      `${url} refused the upgrade for a licence reason: ${extractMessage(body)}`,
+      LICENCE_FIX,
+    );
+  return fail(
+    'callcontrol',
+    TITLE,
+    `${url} refused the upgrade with HTTP ${status}`,
+    'tick "3CX Call Control API Access" for the API client in Admin Console > Integrations > API (needs an Enterprise licence)',
+  );
 }

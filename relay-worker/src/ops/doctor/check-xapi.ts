@@ -1,5 +1,6 @@
 import type { Config } from '../../config.js';
-import { describeNetworkError, fail, ok, skip, warn, type CheckResult } from './check.js';
+import { errorForStatus, extractMessage } from '../../sources/pbx-error.js';
+import { describeNetworkError, fail, LICENCE_FIX, ok, skip, warn, type CheckResult } from './check.js';
 import type { DoctorHttp } from './http.js';
 
 const T_TOKEN = 'XAPI token (client ID and secret)';
@@ -80,6 +81,15 @@ export async function checkRole(
   const base = config.PBX_URL;
   try {
     const defs = await http.get(new URL('/xapi/v1/Defs?$select=Id', base).toString(), token);
+    const body = typeof defs.json === 'string' ? defs.json : JSON.stringify(defs.json ?? '');
+    if (defs.status === 403 && errorForStatus(403, '/xapi/v1/Defs', body).kind === 'LICENSE') {
+      return fail(
+        'xapi.role',
+        T_ROLE,
+        `XAPI refused /xapi/v1/Defs for a licence reason: ${extractMessage(body)}`,
+        LICENCE_FIX,
+      );
+    }
     if (defs.status === 401 || defs.status === 403) {
       return fail(
         'xapi.role',

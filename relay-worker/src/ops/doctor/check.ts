@@ -14,6 +14,10 @@ export interface CheckResult {
   fix?: string;
 }
 
+/** What to do when 3CX refuses XAPI or Call Control for a licence reason. */
+export const LICENCE_FIX =
+  'XAPI and Call Control need a 3CX Enterprise (ENT) or AI licence: upgrade or renew it (3CX Admin Console, or your 3CX partner), then run doctor again';
+
 export const ok = (id: string, title: string, detail: string): CheckResult => ({
   id,
   title,

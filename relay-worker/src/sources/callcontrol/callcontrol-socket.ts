@@ -2,7 +2,9 @@ import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
 import type { Logger } from '../../logger.js';
 import { coerceError } from '../../errors.js';
+import { errorForStatus, type PbxErrorKind } from '../pbx-error.js';
 import type { TokenHolder } from '../xapi/token-holder.js';
+import { readRefusal } from './read-refusal.js';
 
 export interface CallControlSocketOptions {
   /** PBX base URL (http → ws, https → wss). */
@@ -17,7 +19,8 @@ export interface CallControlSocketOptions {
 interface SocketEvents {
   open: [];
   message: [text: string];
-  down: [reason: string];
+  /** `kind` is set when the PBX refused the upgrade (401/403 licence/role, …). */
+  down: [reason: string, kind?: PbxErrorKind];
 }
 
 /**
@@ -90,8 +93,11 @@ export class CallControlSocket extends EventEmitter<SocketEvents> {
     this.ws = ws;
     let opened = false;
     ws.on('unexpected-response', (_req, res) => {
-      res.resume();
-      this.drop(ws, `upgrade refused with HTTP ${res.statusCode}`);
+      // The refusal's body says why (licence, role): read a little of it, then give up the socket.
+      void readRefusal(res).then((body) => {
+        const err = errorForStatus(res.statusCode ?? 0, '/callcontrol/ws', body);
+        this.drop(ws, `upgrade refused: ${err.message}`, err.kind);
+      });
     });
     ws.on('open', () => {
       opened = true;
@@ -130,17 +136,17 @@ export class CallControlSocket extends EventEmitter<SocketEvents> {
   }
 
   /** Handles the end of one connection exactly once. */
-  private drop(ws: WebSocket, reason: string): void {
+  private drop(ws: WebSocket, reason: string, kind?: PbxErrorKind): void {
     if (this.ws !== ws) return;
     this.ws = undefined;
     clearInterval(this.pingTimer);
     if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) ws.terminate();
-    this.fail(reason);
+    this.fail(reason, kind);
   }
 
-  private fail(reason: string): void {
+  private fail(reason: string, kind?: PbxErrorKind): void {
     if (this.stopped) return;
-    this.emit('down', reason);
+    this.emit('down', reason, kind);
     const cap = Math.min(this.o.reconnectMaxMs, this.o.reconnectBaseMs * 2 ** this.attempt++);
     const delay = cap / 2 + Math.random() * (cap / 2);
     this.log.debug({ reason, delay: Math.round(delay) }, 'call control socket down, reconnecting');

@@ -5,7 +5,7 @@ import { coerceError } from '../../errors.js';
 import type { EventStore } from '../../events/event-store.js';
 import type { StatusBoard } from '../../status/status-board.js';
 import type { CallState } from '../call-state.js';
-import { PbxError } from '../pbx-error.js';
+import { PbxError, type PbxErrorKind } from '../pbx-error.js';
 import type { CallControlRest } from './callcontrol-rest.js';
 import type { CallControlSocket } from './callcontrol-socket.js';
 import { CallStateStore } from './call-state-store.js';
@@ -70,7 +70,7 @@ export class CallControlSource {
     await this.o.status.set('callcontrol', { status: 'connecting' });
     this.o.socket.on('open', () => this.enqueue(() => this.reconcile('connect')));
     this.o.socket.on('message', (text) => this.onMessage(text));
-    this.o.socket.on('down', (reason) => void this.onDown(reason));
+    this.o.socket.on('down', (reason, kind) => void this.onDown(reason, kind));
     this.o.socket.start();
     this.reconcileTimer = setInterval(() => {
       if (this.o.socket.isOpen) this.enqueue(() => this.reconcile('periodic'));
@@ -190,7 +190,10 @@ export class CallControlSource {
       const e = coerceError(err);
       const code = err instanceof PbxError ? `CALLCONTROL_${err.kind}` : 'CALLCONTROL_SNAPSHOT_FAILED';
       await this.o.status.set('callcontrol', {
-        status: err instanceof PbxError && err.kind === 'FORBIDDEN' ? 'down' : 'degraded',
+        status:
+          err instanceof PbxError && (err.kind === 'FORBIDDEN' || err.kind === 'LICENSE')
+            ? 'down'
+            : 'degraded',
         error: e.message,
       });
       await this.o.status.reportError(
@@ -218,13 +221,15 @@ export class CallControlSource {
     await this.append(this.o.state.sweep((id) => alive?.has(id) ?? false));
   }
 
-  private async onDown(reason: string): Promise<void> {
+  private async onDown(reason: string, kind?: PbxErrorKind): Promise<void> {
     if (this.stopped) return;
     await this.o.status.set('callcontrol', { status: 'down', error: `WebSocket: ${reason}` });
+    // A refusal an admin must fix (licence, role) is critical and logged under its own code.
+    const refused = kind === 'LICENSE' || kind === 'FORBIDDEN';
     await this.o.status.reportError(
       'callcontrol',
-      'warning',
-      'CALLCONTROL_DISCONNECTED',
+      refused ? 'critical' : 'warning',
+      refused ? `CALLCONTROL_${kind}` : 'CALLCONTROL_DISCONNECTED',
       `Call Control WebSocket down: ${reason}`,
     );
   }

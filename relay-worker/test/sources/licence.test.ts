@@ -1,0 +1,39 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startHarness, until, type Harness } from './sim-harness.js';
+
+// XAPI and Call Control need a 3CX Enterprise/AI licence; a PRO or lapsed system refuses
+// them with 403. The relay must say so (not "needs the System Owner role") and come back by
+// itself once the licence is fixed.
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness('licence', { seed: 5 });
+  await h.startWorker({ XAPI_HEALTH_INTERVAL_MS: '300' });
+  await until(() => h.worker!.status.get('callcontrol')?.status === 'up', 8000, 'callcontrol up');
+  await until(() => h.worker!.status.get('xapi')?.status === 'up', 8000, 'xapi up');
+});
+afterAll(async () => h?.stop());
+
+it('a licence refusal marks XAPI and Call Control down with a licence error (critical), and both recover when the licence is back', async () => {
+  await h.sim.faults.set({ licence: 'pro', dropWebSockets: true });
+  await until(() => h.worker!.status.get('xapi')?.status === 'down', 8000, 'xapi down');
+  expect(h.worker!.status.get('xapi')?.lastError).toMatch(/licence reason.*Enterprise license/);
+  await until(
+    () => /licen[cs]e/i.test(h.worker!.status.get('callcontrol')?.lastError ?? ''),
+    8000,
+    'callcontrol names the licence',
+  );
+  expect(h.worker!.status.get('callcontrol')?.status).not.toBe('up');
+  expect(h.worker!.status.get('callcontrol')?.lastError).toMatch(/upgrade refused: .*Enterprise license/);
+  const logged = await h.db.db().errorLog.findMany({
+    where: { code: { in: ['XAPI_LICENSE', 'CALLCONTROL_LICENSE'] } },
+    orderBy: { code: 'asc' },
+  });
+  expect(logged.map((e) => [e.code, e.severity])).toEqual([
+    ['CALLCONTROL_LICENSE', 'critical'],
+    ['XAPI_LICENSE', 'critical'],
+  ]);
+
+  await h.sim.faults.set({ licence: 'enterprise' });
+  await until(() => h.worker!.status.get('xapi')?.status === 'up', 8000, 'xapi up again');
+  await until(() => h.worker!.status.get('callcontrol')?.status === 'up', 15_000, 'callcontrol up again');
+});
