@@ -1,3 +1,4 @@
+import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { expect, test } from '@playwright/test';
 import { STORAGE } from '../support/auth.js';
 import { listen, sql } from '../support/db.js';
@@ -39,12 +40,15 @@ test('create a subscription: secret revealed once and stored encrypted; edit, te
     queues: ['800'],
     allow_local_network: true,
   });
-  const [box] = await sql<{ ciphertext: string; key_id: string }>(
-    `SELECT ciphertext, key_id FROM webhook_secrets WHERE subscription_id = $1`,
+  const [box] = await sql<{ ciphertext: string; key_id: string; scheme: string; public_key: string | null }>(
+    `SELECT ciphertext, key_id, scheme, public_key FROM webhook_secrets WHERE subscription_id = $1`,
     [sub!.id],
   );
   expect(box!.ciphertext).not.toContain(secret.slice(6));
   expect(box!.key_id).toBe('k1');
+  // HMAC stays the default scheme
+  expect(box).toMatchObject({ scheme: 'v1', public_key: null });
+  await expect(page.getByTestId('public-key')).toHaveCount(0);
   expect(openBox(box!.ciphertext, stackState().encryptionKey)).toBe(secret);
 
   await page.getByRole('button', { name: 'Done' }).click();
@@ -160,4 +164,198 @@ test('delivery log shows attempts with response excerpts; retry one writes a com
     `SELECT args FROM control_commands WHERE command = 'retry-delivery' ORDER BY id DESC LIMIT 1`,
   );
   expect(cmd!.args.deliveryId).toBe(del!.id);
+});
+
+/** The whpk_ that belongs to a whsk_ (seed | public), derived from the seed with node:crypto alone. */
+function publicKeyOfSeed(whsk: string): string {
+  const seed = Buffer.from(whsk.slice('whsk_'.length), 'base64').subarray(0, 32);
+  const pkcs8 = Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), seed]);
+  const jwk = createPublicKey(createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' })).export({
+    format: 'jwk',
+  });
+  return `whpk_${Buffer.from(jwk.x!, 'base64url').toString('base64')}`;
+}
+
+test('ed25519 subscription: whpk_ shown and always viewable, whsk_ only encrypted at rest; rotation adds a new key pair', async ({
+  page,
+  browser,
+}) => {
+  await page.goto('/admin/webhooks/new');
+  await page.getByLabel('Name').fill('Ed25519 CRM');
+  await page.getByLabel('URL').fill('https://crm.example.com/ed25519');
+  await page.getByLabel('Signature scheme').selectOption('ed25519');
+  await page.getByRole('button', { name: 'Create subscription' }).click();
+  const shown = page.getByRole('region', { name: 'ed25519 public key' }).getByTestId('public-key');
+  await expect(shown).toHaveText(/^whpk_[A-Za-z0-9+/]{43}=$/);
+  const publicKey = (await shown.textContent())!.trim();
+  // no HMAC secret to reveal, and nothing private on the page
+  await expect(page.getByTestId('revealed-secret')).toHaveCount(0);
+  expect(await page.content()).not.toContain('whsk_');
+
+  const [sub] = await sql<{ id: string }>(
+    `SELECT id::text FROM webhook_subscriptions WHERE name = 'Ed25519 CRM'`,
+  );
+  const keys = await sql<{ scheme: string; public_key: string; ciphertext: string; expires_at: Date | null }>(
+    `SELECT scheme, public_key, ciphertext, expires_at FROM webhook_secrets WHERE subscription_id = $1`,
+    [sub!.id],
+  );
+  expect(keys).toHaveLength(1);
+  expect(keys[0]).toMatchObject({ scheme: 'v1a', public_key: publicKey, expires_at: null });
+  const whsk = openBox(keys[0]!.ciphertext, stackState().encryptionKey);
+  expect(whsk).toMatch(/^whsk_[A-Za-z0-9+/]{86}==$/);
+  expect(publicKeyOfSeed(whsk)).toBe(publicKey);
+  const whskBody = whsk.slice('whsk_'.length);
+  expect(keys[0]!.ciphertext).not.toContain(whskBody);
+
+  await page.getByRole('link', { name: 'Open the subscription' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Ed25519 CRM' })).toBeVisible();
+  const list = page.getByTestId('signing-keys');
+  await expect(list).toContainText('ed25519 (v1a)');
+  await expect(list.getByTestId('public-key')).toHaveText(publicKey);
+  expect(await page.content()).not.toContain(whskBody);
+
+  // the API shows the public key, never the private one
+  const detail = await page.request.get(`/admin/api/webhooks/${sub!.id}`);
+  const detailText = await detail.text();
+  expect(JSON.parse(detailText)).toMatchObject({
+    subscription: { secrets: [{ scheme: 'v1a', publicKey }] },
+  });
+  expect(detailText).not.toContain(whskBody);
+  expect(detailText).not.toContain('ciphertext');
+
+  // viewers see (and can copy) the public key, but get no rotate button
+  const viewer = await browser.newContext({ storageState: STORAGE.viewer });
+  try {
+    const vp = await viewer.newPage();
+    await vp.goto(`/admin/webhooks/${sub!.id}`);
+    await expect(vp.getByTestId('signing-keys').getByTestId('public-key')).toHaveText(publicKey);
+    await expect(vp.getByTestId('rotate-secret')).toHaveCount(0);
+  } finally {
+    await viewer.close();
+  }
+
+  page.once('dialog', (d) => void d.accept());
+  await page.getByTestId('rotate-secret').click();
+  await expect(page.getByText('the new ed25519 public key is listed')).toBeVisible();
+  await expect(page.getByTestId('revealed-secret')).toHaveCount(0);
+  await expect(list.getByTestId('public-key')).toHaveCount(2);
+  const rotated = await sql<{
+    scheme: string;
+    public_key: string;
+    ciphertext: string;
+    expires_at: Date | null;
+  }>(
+    `SELECT scheme, public_key, ciphertext, expires_at FROM webhook_secrets WHERE subscription_id = $1 ORDER BY created_at`,
+    [sub!.id],
+  );
+  expect(rotated.map((k) => k.scheme)).toEqual(['v1a', 'v1a']);
+  expect(rotated[0]!.public_key).toBe(publicKey);
+  const hours = (rotated[0]!.expires_at!.getTime() - Date.now()) / 3600_000;
+  expect(hours).toBeGreaterThan(23.9);
+  expect(hours).toBeLessThanOrEqual(24);
+  expect(rotated[1]!.expires_at).toBeNull();
+  expect(rotated[1]!.public_key).not.toBe(publicKey);
+  expect(publicKeyOfSeed(openBox(rotated[1]!.ciphertext, stackState().encryptionKey))).toBe(
+    rotated[1]!.public_key,
+  );
+  await expect(list.getByTestId('public-key').first()).toHaveText(rotated[1]!.public_key);
+  const [audit] = await sql<{ details: { schemes: string[] } }>(
+    `SELECT details FROM audit_log WHERE action = 'webhook.rotate_secret' AND target_id = $1`,
+    [sub!.id],
+  );
+  expect(audit!.details.schemes).toEqual(['v1a']);
+});
+
+test('POST /admin/api/webhooks signing=both returns the whsec_ once and the whpk_; rotation can switch schemes', async ({
+  request,
+}) => {
+  const res = await request.post('/admin/api/webhooks', {
+    data: { name: 'Both schemes', url: 'https://crm.example.com/both', signing: 'both' },
+  });
+  expect(res.status()).toBe(200);
+  const created = (await res.json()) as {
+    subscription: { id: string };
+    secret: string;
+    publicKey: string;
+  };
+  expect(created.secret).toMatch(/^whsec_/);
+  expect(created.publicKey).toMatch(/^whpk_/);
+  expect(JSON.stringify(created)).not.toContain('whsk_');
+  const id = created.subscription.id;
+  const keys = await sql<{ scheme: string; public_key: string | null }>(
+    `SELECT scheme, public_key FROM webhook_secrets WHERE subscription_id = $1 ORDER BY scheme`,
+    [id],
+  );
+  expect(keys).toEqual([
+    { scheme: 'v1', public_key: null },
+    { scheme: 'v1a', public_key: created.publicKey },
+  ]);
+  const [audit] = await sql<{ details: { signing: string } }>(
+    `SELECT details FROM audit_log WHERE action = 'webhook.create' AND target_id = $1`,
+    [id],
+  );
+  expect(audit!.details.signing).toBe('both');
+
+  // rotating keeps both schemes
+  const both = await request.post(`/admin/api/webhooks/${id}/rotate-secret`, { data: {} });
+  expect(both.status()).toBe(200);
+  const bothBody = (await both.json()) as { secret: string | null; publicKey: string | null };
+  expect(bothBody.secret).toMatch(/^whsec_/);
+  expect(bothBody.publicKey).toMatch(/^whpk_/);
+  expect(JSON.stringify(bothBody)).not.toContain('whsk_');
+
+  // moving to ed25519 only: the HMAC secrets expire after the grace period, no new whsec_
+  const moved = await request.post(`/admin/api/webhooks/${id}/rotate-secret`, {
+    data: { signing: 'ed25519', graceHours: 1 },
+  });
+  expect(moved.status()).toBe(200);
+  expect(await moved.json()).toMatchObject({ secret: null, publicKey: expect.stringMatching(/^whpk_/) });
+  const current = await sql<{ scheme: string }>(
+    `SELECT scheme FROM webhook_secrets WHERE subscription_id = $1 AND expires_at IS NULL`,
+    [id],
+  );
+  expect(current).toEqual([{ scheme: 'v1a' }]);
+  const stillSigning = await sql<{ n: number }>(
+    `SELECT count(*)::int AS n FROM webhook_secrets WHERE subscription_id = $1 AND scheme = 'v1' AND expires_at > now()`,
+    [id],
+  );
+  expect(stillSigning[0]!.n).toBe(2);
+});
+
+test('hostile signing input gets a clear 400 and stores nothing', async ({ request }) => {
+  const before = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM webhook_subscriptions`);
+  for (const signing of ['rsa', '', { $ne: null }, ['ed25519'], 1]) {
+    const res = await request.post('/admin/api/webhooks', {
+      data: { name: 'Hostile', url: 'https://crm.example.com/h', signing },
+    });
+    expect(res.status(), JSON.stringify(signing)).toBe(400);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toContain(
+      'signing: must be hmac, ed25519 or both',
+    );
+  }
+  const after = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM webhook_subscriptions`);
+  expect(after[0]!.n).toBe(before[0]!.n);
+
+  const target = (await (
+    await request.post('/admin/api/webhooks', {
+      data: { name: 'Rotate target', url: 'https://crm.example.com/r' },
+    })
+  ).json()) as { subscription: { id: string } };
+  const path = `/admin/api/webhooks/${target.subscription.id}/rotate-secret`;
+  const notJson = await request.post(path, {
+    data: Buffer.from('{"graceHours": 1'),
+    headers: { 'content-type': 'application/json' },
+  });
+  expect(notJson.status()).toBe(400);
+  expect(await notJson.json()).toMatchObject({ error: { message: 'Body must be JSON' } });
+  const badScheme = await request.post(path, { data: { signing: 'dsa' } });
+  expect(badScheme.status()).toBe(400);
+  expect(await badScheme.json()).toMatchObject({
+    error: { message: expect.stringContaining('signing: must be hmac, ed25519 or both') },
+  });
+  const keys = await sql<{ n: number }>(
+    `SELECT count(*)::int AS n FROM webhook_secrets WHERE subscription_id = $1`,
+    [target.subscription.id],
+  );
+  expect(keys[0]!.n).toBe(1);
 });

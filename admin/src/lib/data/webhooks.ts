@@ -25,6 +25,24 @@ const fields = {
   allowLocalNetwork: z.boolean(),
 };
 
+/**
+ * Which Standard Webhooks signatures a subscription's deliveries carry: HMAC-SHA256 (`v1,`,
+ * a `whsec_` secret shared with the receiver), ed25519 (`v1a,`, the receiver holds only the
+ * `whpk_` public key), or both.
+ */
+export const Signing = z.enum(['hmac', 'ed25519', 'both'], { error: 'must be hmac, ed25519 or both' });
+export type Signing = z.infer<typeof Signing>;
+
+/** A stored key's scheme (`webhook_secrets.scheme`). */
+export type SignatureScheme = 'v1' | 'v1a';
+
+/** The schemes each choice signs with, HMAC first. */
+export const SIGNING_SCHEMES: Record<Signing, SignatureScheme[]> = {
+  hmac: ['v1'],
+  ed25519: ['v1a'],
+  both: ['v1', 'v1a'],
+};
+
 /** Fields of a subscription as the create form sends them (lists default to empty = any). */
 export const WebhookInput = z.object({
   ...fields,
@@ -34,6 +52,7 @@ export const WebhookInput = z.object({
   dids: fields.dids.default([]),
   queues: fields.queues.default([]),
   allowLocalNetwork: fields.allowLocalNetwork.default(false),
+  signing: Signing.default('hmac'),
 });
 
 /** PATCH body: any subset of the fields (no defaults: what is absent stays), plus enable/disable. */
@@ -86,11 +105,49 @@ export async function checkWebhook(
   }
 }
 
-/** Encrypts a fresh `whsec_` secret with the configured key; returns both. */
-export async function newSecret(): Promise<{ secret: string; ciphertext: string }> {
-  const { generateWebhookSecret, encryptSecret } = await eventsPackage();
-  const secret = generateWebhookSecret();
-  return { secret, ciphertext: encryptSecret(secret, config().encryptionKey) };
+/** Fresh signing keys and what the admin may show of them. */
+export interface NewSigningKeys {
+  /** `webhook_secrets` rows: the `whsec_`/`whsk_` encrypted, the `whpk_` in clear. */
+  rows: { scheme: SignatureScheme; ciphertext: string; publicKey: string | null; keyId: string }[];
+  /** The new `whsec_`, for its one-time reveal; null without HMAC. */
+  secret: string | null;
+  /** The new `whpk_` (not secret); null without ed25519. The `whsk_` never leaves this function. */
+  publicKey: string | null;
+}
+
+/** One new key per scheme, encrypted with the configured key. */
+export async function newSigningKeys(schemes: readonly SignatureScheme[]): Promise<NewSigningKeys> {
+  const { generateWebhookSecret, generateWebhookKeyPair, encryptSecret } = await eventsPackage();
+  const key = config().encryptionKey;
+  const out: NewSigningKeys = { rows: [], secret: null, publicKey: null };
+  for (const scheme of new Set(schemes)) {
+    if (scheme === 'v1') {
+      out.secret = generateWebhookSecret();
+      out.rows.push({ scheme, ciphertext: encryptSecret(out.secret, key), publicKey: null, keyId: 'k1' });
+    } else {
+      const pair = generateWebhookKeyPair();
+      out.publicKey = pair.publicKey;
+      out.rows.push({
+        scheme,
+        ciphertext: encryptSecret(pair.secret, key),
+        publicKey: pair.publicKey,
+        keyId: 'k1',
+      });
+    }
+  }
+  return out;
+}
+
+/** The schemes a subscription signs with now (keys not yet expired); HMAC when it has none left. */
+export async function schemesInUse(db: Db, subscriptionId: string, now = new Date()) {
+  const rows = await db.webhookSecret.findMany({
+    where: { subscriptionId, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
+    select: { scheme: true },
+    distinct: ['scheme'],
+  });
+  const used = new Set(rows.map((r) => r.scheme));
+  const schemes = (['v1', 'v1a'] as const).filter((s) => used.has(s));
+  return schemes.length ? schemes : (['v1'] as SignatureScheme[]);
 }
 
 /** Filters of the subscription list. */

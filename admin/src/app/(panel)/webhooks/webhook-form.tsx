@@ -6,6 +6,7 @@ import { useState, type FormEvent } from 'react';
 import { SecretReveal } from '@/components/secret-reveal';
 import { Button, Field, inputClass } from '@/components/ui';
 import { api, ApiError } from '@/lib/client/api';
+import { PublicKey } from './public-key';
 
 /** Editable fields of a subscription. */
 export interface WebhookValues {
@@ -20,18 +21,28 @@ export interface WebhookValues {
   allowLocalNetwork: boolean;
 }
 
+/** What a create answered: the `whsec_` to reveal once and/or the `whpk_` to show. */
+interface Created {
+  id: string;
+  secret: string | null;
+  publicKey: string | null;
+}
+
 const splitList = (v: FormDataEntryValue | null) =>
   (typeof v === 'string' ? v : '')
     .split(/[\s,]+/)
     .map((s) => s.trim())
     .filter(Boolean);
 
-/** Create or edit a subscription. On create, the new signing secret is revealed once. */
+/**
+ * Create or edit a subscription. On create, the signature scheme is chosen and the new HMAC
+ * secret is revealed once; an ed25519 public key is shown here and stays on the subscription.
+ */
 export function WebhookForm({ initial, eventTypes }: { initial?: WebhookValues; eventTypes: string[] }) {
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
-  const [created, setCreated] = useState<{ id: string; secret: string } | null>(null);
+  const [created, setCreated] = useState<Created | null>(null);
 
   async function onSubmit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -45,6 +56,7 @@ export function WebhookForm({ initial, eventTypes }: { initial?: WebhookValues; 
       dids: splitList(d.get('dids')),
       queues: splitList(d.get('queues')),
       allowLocalNetwork: d.get('allowLocalNetwork') === 'on',
+      ...(initial?.id ? {} : { signing: d.get('signing') }),
     };
     setError(null);
     setSaved(null);
@@ -54,11 +66,12 @@ export function WebhookForm({ initial, eventTypes }: { initial?: WebhookValues; 
         setSaved('Saved');
         router.refresh();
       } else {
-        const r = await api<{ subscription: { id: string }; secret: string }>('/api/webhooks', {
-          method: 'POST',
-          body,
-        });
-        setCreated({ id: r.subscription.id, secret: r.secret });
+        const r = await api<{
+          subscription: { id: string };
+          secret: string | null;
+          publicKey: string | null;
+        }>('/api/webhooks', { method: 'POST', body });
+        setCreated({ id: r.subscription.id, secret: r.secret, publicKey: r.publicKey });
       }
     } catch (err) {
       setError(err instanceof ApiError ? err.message : 'Failed');
@@ -68,11 +81,22 @@ export function WebhookForm({ initial, eventTypes }: { initial?: WebhookValues; 
   if (created) {
     return (
       <div className="space-y-3">
-        <SecretReveal
-          label="Signing secret"
-          secret={created.secret}
-          onDone={() => router.push(`/webhooks/${created.id}`)}
-        />
+        {created.secret && (
+          <SecretReveal
+            label="Signing secret"
+            secret={created.secret}
+            onDone={() => router.push(`/webhooks/${created.id}`)}
+          />
+        )}
+        {created.publicKey && (
+          <div role="region" aria-label="ed25519 public key">
+            <p className="text-sm font-medium">
+              ed25519 public key: receivers verify <code>v1a</code> signatures with it. It is not secret and
+              stays on the subscription page.
+            </p>
+            <PublicKey value={created.publicKey} />
+          </div>
+        )}
         <Link
           href={`/webhooks/${created.id}`}
           className="text-sm text-sky-700 hover:underline dark:text-sky-400"
@@ -150,6 +174,19 @@ export function WebhookForm({ initial, eventTypes }: { initial?: WebhookValues; 
       <Field label="Queues" htmlFor="wh-queues" hint="Comma-separated; empty = any.">
         <input id="wh-queues" name="queues" defaultValue={v?.queues.join(', ')} className={inputClass} />
       </Field>
+      {!v?.id && (
+        <Field
+          label="Signature scheme"
+          htmlFor="wh-signing"
+          hint="Standard Webhooks prefers asymmetric: receivers of ed25519 hold only a public key."
+        >
+          <select id="wh-signing" name="signing" defaultValue="hmac" className={inputClass}>
+            <option value="hmac">HMAC-SHA256 (v1, whsec_ secret)</option>
+            <option value="ed25519">ed25519 (v1a, whpk_ public key)</option>
+            <option value="both">Both (v1 and v1a)</option>
+          </select>
+        </Field>
+      )}
       <label className="inline-flex items-center gap-2 self-end text-sm">
         <input type="checkbox" name="allowLocalNetwork" defaultChecked={v?.allowLocalNetwork} /> Allow local
         network targets (on-premise CRM)

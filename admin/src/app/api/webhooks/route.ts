@@ -3,28 +3,39 @@ import { audit } from '@/lib/audit';
 import { sendControl } from '@/lib/control';
 import { db } from '@/lib/db';
 import { toJson } from '@/lib/data/json';
-import { checkWebhook, listWebhooks, newSecret, WebhookFilter, WebhookInput } from '@/lib/data/webhooks';
+import {
+  checkWebhook,
+  listWebhooks,
+  newSigningKeys,
+  SIGNING_SCHEMES,
+  WebhookFilter,
+  WebhookInput,
+} from '@/lib/data/webhooks';
 
 /** GET /admin/api/webhooks?page&q: subscriptions, paginated (no secrets). */
 export const GET = handleRoute('viewer', async ({ query }) =>
   toJson(await listWebhooks(await db(), query(WebhookFilter))),
 );
 
-/** POST /admin/api/webhooks: creates a subscription; its `whsec_` secret is in this response only. */
+/**
+ * POST /admin/api/webhooks `{…fields, signing?: hmac|ed25519|both}`: creates a subscription.
+ * Its `whsec_` secret (HMAC) is in this response only; its `whpk_` public key (ed25519) is
+ * here and on the subscription. The `whsk_` private key is never returned.
+ */
 export const POST = handleRoute('admin', async ({ req, user, body }) => {
-  const input = await body(WebhookInput);
+  const { signing, ...input } = await body(WebhookInput);
   await checkWebhook(input);
-  const { secret, ciphertext } = await newSecret();
+  const keys = await newSigningKeys(SIGNING_SCHEMES[signing]);
   const client = await db();
   const sub = await client.webhookSubscription.create({
-    data: { ...input, createdById: user.id, secrets: { create: { ciphertext, keyId: 'k1' } } },
+    data: { ...input, createdById: user.id, secrets: { create: keys.rows } },
   });
   await sendControl(client, user, 'reload-subscriptions', { subscriptionId: sub.id });
   await audit(client, user, req.headers, {
     action: 'webhook.create',
     targetType: 'webhook_subscription',
     targetId: sub.id,
-    details: { url: sub.url },
+    details: { url: sub.url, signing },
   });
-  return toJson({ subscription: sub, secret });
+  return toJson({ subscription: sub, secret: keys.secret, publicKey: keys.publicKey });
 });

@@ -8,6 +8,7 @@ import { currentUser } from '@/lib/auth/current-user';
 import { db } from '@/lib/db';
 import { DeliveryFilter, listDeliveries } from '@/lib/data/webhooks';
 import { eventsPackage } from '@/lib/workspace';
+import { PublicKey } from '../public-key';
 import { WebhookForm } from '../webhook-form';
 import { WebhookActions } from './webhook-actions';
 
@@ -15,7 +16,10 @@ export const metadata: Metadata = { title: 'Webhook' };
 
 const STATUS_TONE = { pending: 'yellow', succeeded: 'green', failed: 'red', cancelled: 'gray' } as const;
 
-/** One subscription: settings (editable by admins), actions, secrets' dates, delivery log. */
+/**
+ * One subscription: settings (editable by admins), actions, signing keys (scheme, dates, the
+ * ed25519 `whpk_` public keys for everyone; never a `whsec_`/`whsk_`), delivery log.
+ */
 export default async function WebhookPage({
   params,
   searchParams,
@@ -29,7 +33,10 @@ export default async function WebhookPage({
   const sub = await client.webhookSubscription.findUnique({
     where: { id },
     include: {
-      secrets: { select: { id: true, createdAt: true, expiresAt: true }, orderBy: { createdAt: 'desc' } },
+      secrets: {
+        select: { id: true, scheme: true, publicKey: true, createdAt: true, expiresAt: true },
+        orderBy: { createdAt: 'desc' },
+      },
     },
   });
   if (!sub) notFound();
@@ -89,12 +96,14 @@ export default async function WebhookPage({
             <dt className="text-slate-500">Failures in a row</dt>
             <dd>{sub.consecutiveFailures}</dd>
           </dl>
-          <h3 className="mt-3 text-sm font-medium">Signing secrets</h3>
-          <ul className="text-xs">
+          <h3 className="mt-3 text-sm font-medium">Signing keys</h3>
+          <ul className="space-y-2 text-xs" data-testid="signing-keys">
             {sub.secrets.map((s) => (
               <li key={s.id}>
+                <span className="font-medium">{s.scheme === 'v1a' ? 'ed25519 (v1a)' : 'HMAC (v1)'}</span>{' '}
                 created {formatTime(s.createdAt)}
                 {s.expiresAt ? `, expires ${formatTime(s.expiresAt)}` : ', current'}
+                {s.publicKey && <PublicKey value={s.publicKey} />}
               </li>
             ))}
           </ul>

@@ -7,20 +7,23 @@ import { SecretReveal } from '@/components/secret-reveal';
 import { Button, inputClass } from '@/components/ui';
 import { api, ApiError } from '@/lib/client/api';
 
-/** Admin actions on one subscription: test, rotate secret, enable/disable, retry, recover. */
+/** Admin actions on one subscription: test, rotate keys, enable/disable, retry, recover. */
 export function WebhookActions({ id, enabled }: { id: string; enabled: boolean }) {
   const router = useRouter();
   const [secret, setSecret] = useState<string | null>(null);
   const [msg, setMsg] = useState<string | null>(null);
 
   async function rotate() {
-    if (!window.confirm('Rotate the signing secret? The current one keeps working for 24 hours.')) return;
+    if (!window.confirm('Rotate the signing keys? The current ones keep working for 24 hours.')) return;
+    setMsg(null);
     try {
-      const r = await api<{ secret: string }>(`/api/webhooks/${id}/rotate-secret`, {
-        method: 'POST',
-        body: {},
-      });
+      const r = await api<{ secret: string | null; publicKey: string | null }>(
+        `/api/webhooks/${id}/rotate-secret`,
+        { method: 'POST', body: {} },
+      );
       setSecret(r.secret);
+      // the new whpk_ is not secret: it is listed under "Signing keys" after the refresh
+      if (r.publicKey) setMsg('Rotated: the new ed25519 public key is listed under Signing keys');
       router.refresh();
     } catch (err) {
       setMsg(err instanceof ApiError ? err.message : 'Failed');

@@ -9,13 +9,20 @@ import { checkWebhook, WebhookPatch } from '@/lib/data/webhooks';
 
 const Params = z.object({ id: z.uuid('must be a subscription id') });
 
-/** GET /admin/api/webhooks/:id: one subscription with its secrets' dates (never the secrets). */
+/**
+ * GET /admin/api/webhooks/:id: one subscription with its keys' schemes, dates and `whpk_` public
+ * keys (never a `whsec_`/`whsk_`).
+ */
 export const GET = handleRoute<{ id: string }>('viewer', async ({ params }) => {
   const sub = await (
     await db()
   ).webhookSubscription.findUnique({
     where: { id: Params.parse(params).id },
-    include: { secrets: { select: { id: true, keyId: true, createdAt: true, expiresAt: true } } },
+    include: {
+      secrets: {
+        select: { id: true, keyId: true, scheme: true, publicKey: true, createdAt: true, expiresAt: true },
+      },
+    },
   });
   if (!sub) throw notFound('Subscription');
   return toJson({ subscription: sub });

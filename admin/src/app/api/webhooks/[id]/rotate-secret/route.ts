@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { AppError } from '@/lib/api/app-error';
 import { handleRoute } from '@/lib/api/handle-route';
 import { audit } from '@/lib/audit';
 import { sendControl } from '@/lib/control';
 import { db } from '@/lib/db';
-import { newSecret } from '@/lib/data/webhooks';
+import { newSigningKeys, schemesInUse, Signing, SIGNING_SCHEMES } from '@/lib/data/webhooks';
 import { loadSubscription } from '../subscription';
 
 const Body = z
@@ -13,35 +14,52 @@ const Body = z
       .min(0)
       .max(24 * 7)
       .default(24),
+    /** Switch schemes on the way (e.g. HMAC → ed25519); default: the ones in use. */
+    signing: Signing.optional(),
   })
   .default({ graceHours: 24 });
 
+function parseBody(raw: string): z.infer<typeof Body> {
+  let json: unknown;
+  try {
+    json = raw ? JSON.parse(raw) : undefined;
+  } catch {
+    throw new AppError('BAD_REQUEST', 'Body must be JSON');
+  }
+  return Body.parse(json);
+}
+
 /**
- * POST /admin/api/webhooks/:id/rotate-secret `{graceHours?}`: adds a new secret and lets the
- * current ones expire after the grace period (default 24 h; both sign meanwhile). The new
- * `whsec_` is in this response only.
+ * POST /admin/api/webhooks/:id/rotate-secret `{graceHours?, signing?}`: adds a new key for each
+ * scheme the subscription signs with (HMAC and/or ed25519) and lets the current ones expire
+ * after the grace period (default 24 h; old and new sign meanwhile). The new `whsec_` is in
+ * this response only; the new `whpk_` is also on the subscription; the `whsk_` never leaves.
  */
 export const POST = handleRoute<{ id: string }>('admin', async ({ req, user, params }) => {
-  const raw = await req.text();
-  const { graceHours } = Body.parse(raw ? JSON.parse(raw) : undefined);
+  const { graceHours, signing } = parseBody(await req.text());
   const client = await db();
   const sub = await loadSubscription(client, params);
-  const { secret, ciphertext } = await newSecret();
   const now = new Date();
+  const schemes = signing ? SIGNING_SCHEMES[signing] : await schemesInUse(client, sub.id, now);
+  const keys = await newSigningKeys(schemes);
   const expiresAt = new Date(now.getTime() + graceHours * 3600_000);
   await client.$transaction([
     client.webhookSecret.updateMany({
       where: { subscriptionId: sub.id, OR: [{ expiresAt: null }, { expiresAt: { gt: expiresAt } }] },
       data: { expiresAt },
     }),
-    client.webhookSecret.create({ data: { subscriptionId: sub.id, ciphertext, keyId: 'k1' } }),
+    client.webhookSecret.createMany({ data: keys.rows.map((r) => ({ ...r, subscriptionId: sub.id })) }),
   ]);
   await sendControl(client, user, 'reload-subscriptions', { subscriptionId: sub.id });
   await audit(client, user, req.headers, {
     action: 'webhook.rotate_secret',
     targetType: 'webhook_subscription',
     targetId: sub.id,
-    details: { graceHours },
+    details: { graceHours, schemes },
   });
-  return { secret, previousExpiresAt: expiresAt.toISOString() };
+  return {
+    secret: keys.secret,
+    publicKey: keys.publicKey,
+    previousExpiresAt: expiresAt.toISOString(),
+  };
 });
