@@ -51,6 +51,8 @@ export interface WsClient {
   alive: boolean;
   /** While replaying `?since=`, live frames wait here (sequence + frame). */
   pending: { sequence: bigint; frame: Buffer }[] | null;
+  /** Bytes held in `pending`. */
+  pendingBytes: number;
   closing: boolean;
 }
 
@@ -152,6 +154,7 @@ export class WsHub {
         filter,
         alive: true,
         pending: sinceParam === null ? null : [],
+        pendingBytes: 0,
         closing: false,
       };
       this.attach(client);
@@ -194,6 +197,7 @@ export class WsHub {
       );
       const pending = client.pending ?? [];
       client.pending = null;
+      client.pendingBytes = 0;
       for (const p of pending) if (p.sequence > lastSent) this.write(client, p.frame);
     } catch (err) {
       this.deps.log.warn({ err: coerceError(err) }, 'WebSocket resume failed');
@@ -231,14 +235,13 @@ export class WsHub {
     let sent = 0;
     for (const c of this.clients) {
       if (c.pending) {
-        events.forEach(
-          (e, i) =>
-            (!c.filter || matchesFilter(c.filter, e)) &&
-            c.pending!.push({ sequence: e.sequence, frame: frames[i]! }),
-        );
+        events.forEach((e, i) => {
+          if (c.filter && !matchesFilter(c.filter, e)) return;
+          c.pending!.push({ sequence: e.sequence, frame: frames[i]! });
+          c.pendingBytes += frames[i]!.length;
+        });
         // A replay that cannot keep up with the live stream is a slow consumer too.
-        if (c.pending.reduce((n, p) => n + p.frame.length, 0) > this.o.maxBufferedBytes)
-          this.cut(c, 'slow', WS_CLOSE.slow, 'slow consumer');
+        if (c.pendingBytes > this.o.maxBufferedBytes) this.cut(c, 'slow', WS_CLOSE.slow, 'slow consumer');
         continue;
       }
       if (!c.filter) {
