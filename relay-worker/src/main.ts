@@ -88,7 +88,7 @@ export async function startWorker(config: Config, log: Logger): Promise<Worker> 
     control,
     lifecycle,
     heartbeat,
-    calls: sources.callState,
+    calls: sources.activeCalls,
     history: sources.xapi,
   });
 

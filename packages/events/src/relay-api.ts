@@ -16,7 +16,12 @@ export interface ActiveCallParticipant {
   partyName: string | null;
 }
 
-/** A call in progress, from the relay's live state (times ISO 8601 UTC). */
+/**
+ * A call in progress (times ISO 8601 UTC). From the relay's live Call Control state, or, with
+ * `source: 'xapi'`, from XAPI `ActiveCalls`: caller and callee parsed from 3CX's "DN Name"
+ * display strings (`kind` is `external` or `unknown`), `startedAt` from `EstablishedAt`,
+ * `callHistoryId`, `did`, `queue` and `answeredAt` null and `participants` empty.
+ */
 export interface ActiveCall {
   callId: string;
   callHistoryId: string | null;
@@ -34,8 +39,18 @@ export interface ActiveCall {
   participants: ActiveCallParticipant[];
 }
 
-/** Answer of `GET /relay/active-calls`. */
+/**
+ * Where `GET /relay/active-calls` answered from: `callcontrol`, the relay's live state (while
+ * Call Control is up), or `xapi`, the PBX's `ActiveCalls` list (fallback, at most about 1 s old).
+ */
+export type ActiveCallsSource = 'callcontrol' | 'xapi';
+
+/**
+ * Answer of `GET /relay/active-calls`. When neither source can answer, the relay responds
+ * 503 `UNAVAILABLE` (no XAPI configured) or 502 `UPSTREAM_ERROR` (XAPI failed), never an empty list.
+ */
 export interface ActiveCallsResult {
+  source: ActiveCallsSource;
   count: number;
   calls: ActiveCall[];
 }

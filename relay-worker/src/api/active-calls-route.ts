@@ -1,14 +1,31 @@
 import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
+import { AppError } from '../errors.js';
 
-/** The worker's live call state (see sources/call-state.ts). */
-export interface LiveCalls {
-  activeCalls(): { extensions: string[] }[];
-}
+/** A call as the route filters it (the full shape is `ActiveCall` from @3cx-relay/events). */
+type Call = { extensions: string[] };
 
 /**
- * GET /relay/active-calls (scope calls:read): the calls in progress from the worker's own
- * live state, never a PBX request. The serialized answer is cached until the next event or
- * for at most `maxAgeMs`, so a burst of clients costs one serialization.
+ * Where the route gets its calls: the worker's live call state (sources/call-state.ts), and,
+ * when `isLive()` says it is not current, `fallbackCalls()` (XAPI, see
+ * sources/xapi/active-calls-with-fallback.ts). Without `isLive` the live state always answers.
+ */
+export interface LiveCalls {
+  activeCalls(): Call[];
+  /** False while Call Control is disabled or not up. */
+  isLive?(): boolean;
+  /** The fallback's calls; rejects with an AppError (503 no fallback, 502 fallback failed). */
+  fallbackCalls?(): Promise<Call[]>;
+}
+
+const body = (source: 'callcontrol' | 'xapi', calls: Call[]) =>
+  JSON.stringify({ source, count: calls.length, calls });
+
+/**
+ * GET /relay/active-calls (scope calls:read): the calls in progress. While Call Control is up
+ * they come from the worker's own live state, never a PBX request, and the serialized answer
+ * is cached until the next event or for at most `maxAgeMs`, so a burst of clients costs one
+ * serialization. Otherwise they come from the fallback with `source: 'xapi'`, or the answer is
+ * the fallback's error (never a silently empty list).
  */
 export function registerActiveCallsRoute(
   app: FastifyInstance,
@@ -20,6 +37,8 @@ export function registerActiveCallsRoute(
   },
 ): void {
   let cached: { body: string; at: number } | undefined;
+  // The fallback hands every caller the same array until it fetches again: serialize it once.
+  let fallback: { calls: Call[]; body: string } | undefined;
   const maxAge = deps.maxAgeMs ?? 1000;
   deps.onChange(() => (cached = undefined));
   app.get<{ Querystring: { extension?: string } }>(
@@ -37,14 +56,26 @@ export function registerActiveCallsRoute(
     async (req, reply) => {
       reply.type('application/json');
       const ext = req.query.extension;
+      if (deps.calls.isLive?.() === false) {
+        if (!deps.calls.fallbackCalls) throw new AppError('UNAVAILABLE', 'Call Control is not up');
+        const calls = await deps.calls.fallbackCalls();
+        if (ext)
+          return reply.send(
+            body(
+              'xapi',
+              calls.filter((c) => c.extensions.includes(ext)),
+            ),
+          );
+        if (fallback?.calls !== calls) fallback = { calls, body: body('xapi', calls) };
+        return reply.send(fallback.body);
+      }
       if (ext) {
         const calls = deps.calls.activeCalls().filter((c) => c.extensions.includes(ext));
-        return reply.send(JSON.stringify({ count: calls.length, calls }));
+        return reply.send(body('callcontrol', calls));
       }
       const now = Date.now();
       if (!cached || now - cached.at > maxAge) {
-        const calls = deps.calls.activeCalls();
-        cached = { body: JSON.stringify({ count: calls.length, calls }), at: now };
+        cached = { body: body('callcontrol', deps.calls.activeCalls()), at: now };
       }
       return reply.send(cached.body);
     },

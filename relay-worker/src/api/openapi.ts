@@ -35,6 +35,34 @@ const party = {
   },
 };
 
+const callParty = {
+  type: ['object', 'null'],
+  properties: {
+    number: { type: ['string', 'null'] },
+    name: { type: ['string', 'null'] },
+    dn: { type: ['string', 'null'] },
+    kind: { type: 'string' },
+  },
+};
+const activeCall = {
+  type: 'object',
+  properties: {
+    callId: { type: 'string' },
+    callHistoryId: { type: ['string', 'null'] },
+    direction: { type: 'string', enum: ['inbound', 'outbound', 'internal', 'unknown'] },
+    state: { type: 'string', enum: ['dialing', 'ringing', 'talking', 'routing'] },
+    caller: callParty,
+    callee: callParty,
+    did: { type: ['string', 'null'] },
+    queue: { type: ['string', 'null'] },
+    extensions: { type: 'array', items: { type: 'string' } },
+    startedAt: { type: 'string', format: 'date-time' },
+    answeredAt: { type: ['string', 'null'], format: 'date-time' },
+    answeredBy: { type: ['string', 'null'] },
+    participants: { type: 'array', items: { type: 'object' } },
+  },
+};
+
 /** The OpenAPI 3.1 description of the relay's API, served at /relay/openapi.json. */
 export function openApiDocument() {
   return {
@@ -66,13 +94,18 @@ export function openApiDocument() {
       },
       '/relay/active-calls': {
         get: {
-          summary: 'Calls in progress (scope calls:read), from the relay’s live state',
+          summary: 'Calls in progress (scope calls:read)',
+          description: [
+            'While Call Control is up, the calls come from the relay’s live state (`source: "callcontrol"`), never a PBX request.',
+            'While Call Control is disabled or not up, they come from XAPI `ActiveCalls`, fetched on demand and shared by every caller for about 1 s (`source: "xapi"`): caller and callee parsed from 3CX’s "DN Name" display strings, `state` from `Status`, `startedAt` from `EstablishedAt`; `callHistoryId`, `did`, `queue` and `answeredAt` are null and `participants` empty.',
+            'When neither can answer: 503 `UNAVAILABLE` (no XAPI configured) or 502 `UPSTREAM_ERROR` (XAPI failed), never an empty list.',
+          ].join('\n\n'),
           parameters: [
             {
               name: 'extension',
               in: 'query',
               schema: { type: 'string' },
-              description: 'Only calls involving this extension',
+              description: 'Only calls involving this extension (DN)',
             },
           ],
           responses: {
@@ -82,15 +115,25 @@ export function openApiDocument() {
                 'application/json': {
                   schema: {
                     type: 'object',
+                    required: ['source', 'count', 'calls'],
                     properties: {
+                      source: { type: 'string', enum: ['callcontrol', 'xapi'] },
                       count: { type: 'integer' },
-                      calls: { type: 'array', items: { type: 'object' } },
+                      calls: { type: 'array', items: activeCall },
                     },
                   },
                 },
               },
             },
             ...errors(401, 403, 429),
+            502: {
+              description: 'Call Control is not up and XAPI ActiveCalls failed',
+              content: { 'application/json': { schema: error } },
+            },
+            503: {
+              description: 'Call Control is not up and no XAPI is configured',
+              content: { 'application/json': { schema: error } },
+            },
           },
         },
       },

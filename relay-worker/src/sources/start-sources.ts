@@ -10,6 +10,7 @@ import { TokenHolder } from './xapi/token-holder.js';
 import { PbxHttp, createPbxDispatcher } from './xapi/pbx-http.js';
 import { XapiClient } from './xapi/xapi-client.js';
 import { XapiSource } from './xapi/xapi-source.js';
+import { ActiveCallsWithFallback } from './xapi/active-calls-with-fallback.js';
 import { createPbxDbPool, resolvePbxDb } from './db3cx/pbx-db-pool.js';
 import { Db3cxSource } from './db3cx/db3cx-source.js';
 import { cdrSide } from './db3cx/cdr-row.js';
@@ -21,6 +22,8 @@ import { CallControlSource } from './callcontrol/callcontrol-source.js';
 export interface Sources {
   /** Live calls (always present; empty when Call Control is disabled). */
   callState: CallState;
+  /** What `/relay/active-calls` answers from: `callState` while Call Control is up, else XAPI. */
+  activeCalls: ActiveCallsWithFallback;
   /** XAPI client for `/relay/call-history`; undefined when XAPI is not configured. */
   xapi: XapiClient | undefined;
   /** Shared token holder, when the PBX API is configured. */
@@ -49,6 +52,7 @@ export async function startSources(d: SourceDeps): Promise<Sources> {
   const callState = new CallState({ trunkDids: c.PBX_TRUNK_DIDS, endGraceMs: c.CALLCONTROL_END_GRACE_MS });
   const out: Sources = {
     callState,
+    activeCalls: new ActiveCallsWithFallback({ live: callState, status, xapi: undefined }),
     xapi: undefined,
     tokens: undefined,
     db3cx: undefined,
@@ -116,6 +120,14 @@ export async function startSources(d: SourceDeps): Promise<Sources> {
       out.callControl = cc;
     }
   }
+  out.activeCalls = new ActiveCallsWithFallback({
+    live: callState,
+    status,
+    xapi: out.xapi,
+    unavailable: apiConfigured
+      ? 'SOURCE_XAPI_ENABLED and SOURCE_CALLCONTROL_ENABLED are both false'
+      : 'PBX_URL, PBX_CLIENT_ID and PBX_CLIENT_SECRET are not all set',
+  });
   if (!apiConfigured || !c.SOURCE_XAPI_ENABLED)
     await status.set('xapi', {
       status: 'disabled',

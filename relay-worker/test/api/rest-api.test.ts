@@ -16,7 +16,7 @@ describe('REST API authentication, scopes, limits and usage', () => {
       headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...headers },
     });
 
-  it('GET /relay/active-calls - 401 without a key, 401 with a wrong one, 403 without calls:read, 200 with it', async () => {
+  it('GET /relay/active-calls - 401 without a key, 401 with a wrong one, 403 without calls:read, 503 with it when no PBX source is configured', async () => {
     const good = await createApiKey(h.pool, ['calls:read']);
     const other = await createApiKey(h.pool, ['history:read']);
     const none = await get('/relay/active-calls');
@@ -24,10 +24,14 @@ describe('REST API authentication, scopes, limits and usage', () => {
     expect(none.headers.get('www-authenticate')).toMatch(/Bearer/);
     expect((await get('/relay/active-calls', `${good.prefix}.wrongwrongwrongwrongwrong`)).status).toBe(401);
     expect((await get('/relay/active-calls', other.key)).status).toBe(403);
+    // This worker has neither Call Control nor XAPI: an honest 503, not an empty list.
     const ok = await get('/relay/active-calls', good.key);
-    expect(ok.status).toBe(200);
-    expect(await ok.json()).toEqual({ count: 0, calls: [] });
-    expect((await get('/relay/active-calls', good.key, { 'x-api-key': 'ignored' })).status).toBe(200);
+    expect(ok.status).toBe(503);
+    expect(((await ok.json()) as { error: { code: string; message: string } }).error).toMatchObject({
+      code: 'UNAVAILABLE',
+      message: expect.stringMatching(/Call Control is disabled and XAPI is not available/),
+    });
+    expect((await get('/relay/active-calls', good.key, { 'x-api-key': 'ignored' })).status).toBe(503);
   });
 
   it('GET /relay/call-history - 403 without history:read; 503 when XAPI is not configured', async () => {
@@ -44,14 +48,14 @@ describe('REST API authentication, scopes, limits and usage', () => {
     const k = await createApiKey(h.pool, ['calls:read'], { rateLimitPerMinute: 3 });
     const statuses = [];
     for (let i = 0; i < 4; i++) statuses.push((await get('/relay/active-calls', k.key)).status);
-    expect(statuses).toEqual([200, 200, 200, 429]);
+    expect(statuses).toEqual([503, 503, 503, 429]); // 503: no PBX source here; the limit applies all the same
     const limited = await get('/relay/active-calls', k.key);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
   });
 
   it('revocation takes effect within 1 s, for REST and open WebSockets', async () => {
     const k = await createApiKey(h.pool, ['calls:read', 'events:subscribe']);
-    expect((await get('/relay/active-calls', k.key)).status).toBe(200); // now cached
+    expect((await get('/relay/active-calls', k.key)).status).toBe(503); // key accepted, now cached
     const ws = new WebSocket(h.worker.url.replace('http', 'ws') + '/relay/ws', {
       headers: { authorization: `Bearer ${k.key}` },
     });
@@ -89,7 +93,7 @@ describe('REST API authentication, scopes, limits and usage', () => {
       (r) => r.reduce((a, x) => a + x.count, 0) === 6,
     );
     expect(rows).toEqual([
-      { route: '/relay/active-calls', status_class: '2xx', count: 5 },
+      { route: '/relay/active-calls', status_class: '5xx', count: 5 },
       { route: '/relay/call-history', status_class: '4xx', count: 1 },
     ]);
     const used = await h.pool.query('SELECT last_used_at FROM api_keys WHERE id = $1', [k.id]);

@@ -2,6 +2,7 @@ export type {
   ActiveCall,
   ActiveCallParticipant,
   ActiveCallsResult,
+  ActiveCallsSource,
   CallHistoryPage,
   CallHistoryParty,
   CallHistorySegment,
