@@ -1,3 +1,4 @@
+import { createPublicKey, verify } from 'node:crypto';
 import { STORAGE } from '../support/auth.js';
 import { sql } from '../support/db.js';
 import { expect, test } from '../support/live-fixture.js';
@@ -48,6 +49,66 @@ test('a subscription created in the UI gets a signed test event; its delivery lo
         WHERE s.name = 'Live receiver'`,
     );
     expect(attempts).toEqual([{ status_code: 200, succeeded: true }]);
+
+    // later specs run call scenarios; this receiver is gone by then
+    await page.getByTestId('toggle-enabled').click();
+    await expect(page.getByText(/^disabled/)).toBeVisible();
+  } finally {
+    await receiver.close();
+  }
+});
+
+test('an ed25519 subscription created in the UI gets a test event signed v1a that verifies with its whpk_ key', async ({
+  page,
+  live: _live,
+}) => {
+  const receiver = await startReceiver();
+  try {
+    await page.goto('/admin/webhooks/new');
+    await page.getByLabel('Name').fill('Live ed25519 receiver');
+    await page.getByLabel('URL').fill(receiver.url);
+    await page.getByLabel(/Allow local network/).check();
+    await page.getByLabel('Signature scheme').selectOption('ed25519');
+    await page.getByRole('button', { name: 'Create subscription' }).click();
+    const publicKey = (await page
+      .getByRole('region', { name: 'ed25519 public key' })
+      .getByTestId('public-key')
+      .textContent())!.trim();
+    expect(publicKey).toMatch(/^whpk_/);
+    await page.getByRole('link', { name: 'Open the subscription' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'Live ed25519 receiver' })).toBeVisible();
+
+    await page.getByTestId('send-test').click();
+    await expect(page.getByText('Test event requested')).toBeVisible();
+    await expect.poll(() => receiver.received.length, { timeout: 10_000 }).toBeGreaterThan(0);
+    const [req] = receiver.received;
+
+    // verified here with node:crypto and the public key alone, as a receiver would
+    const entries = String(req!.headers['webhook-signature']).split(' ');
+    expect(entries.map((e) => e.split(',')[0])).toEqual(['v1a']);
+    const key = createPublicKey({
+      key: Buffer.concat([
+        Buffer.from('302a300506032b6570032100', 'hex'),
+        Buffer.from(publicKey.slice('whpk_'.length), 'base64'),
+      ]),
+      format: 'der',
+      type: 'spki',
+    });
+    const signed = (body: string) =>
+      Buffer.from(
+        `${String(req!.headers['webhook-id'])}.${String(req!.headers['webhook-timestamp'])}.${body}`,
+      );
+    const signature = Buffer.from(entries[0]!.slice('v1a,'.length), 'base64');
+    expect(verify(null, signed(req!.body), key, signature)).toBe(true);
+    expect(verify(null, signed(req!.body.replace('relay.test', 'relay.tesT')), key, signature)).toBe(false);
+    expect(JSON.parse(req!.body)).toMatchObject({ type: 'relay.test' });
+
+    const rows = page.getByTestId('delivery-rows').locator('tr');
+    await expect(async () => {
+      await page.reload();
+      await expect(rows.filter({ hasText: 'relay.test' })).toHaveCount(1, { timeout: 500 });
+    }).toPass({ timeout: 10_000 });
+    await expect(rows.filter({ hasText: 'relay.test' })).toContainText('succeeded');
 
     // later specs run call scenarios; this receiver is gone by then
     await page.getByTestId('toggle-enabled').click();
