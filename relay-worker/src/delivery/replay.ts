@@ -35,12 +35,16 @@ export async function retryFailed(pool: pg.Pool, subscriptionId: string): Promis
  * Re-sends every matching event since `since` that has not reached the subscription:
  * creates deliveries for events it never got (e.g. while disabled) and re-queues failed or
  * cancelled ones. Succeeded deliveries are left alone. `since` must lie within retention.
+ * Works through the events in sequence order, `batchSize` per statement, so recovering
+ * days of a busy PBX never becomes one huge transaction; each batch is committed on its own
+ * and the dispatcher starts sending while later ones are queued.
  */
 export async function recoverSince(
   pool: pg.Pool,
   subscriptionId: string,
   since: Date,
   retentionMs: number,
+  batchSize = 5000,
 ): Promise<number> {
   if (Number.isNaN(since.getTime())) throw new AppError('BAD_REQUEST', 'since must be a date');
   if (Date.now() - since.getTime() > retentionMs) {
@@ -49,18 +53,35 @@ export async function recoverSince(
       `since is beyond the event retention of ${Math.round(retentionMs / 86_400_000)} days`,
     );
   }
-  const res = await pool.query(
-    `INSERT INTO deliveries (event_sequence, subscription_id, next_attempt_at, trigger)
-     SELECT e.sequence, s.id, now(), 'recover'
-       FROM webhook_subscriptions s
-       JOIN events e ON e.occurred_at >= $2 AND e.type <> 'relay.test' AND ${SQL_SUBSCRIPTION_MATCHES_EVENT}
-      WHERE s.id = $1
-     ON CONFLICT (subscription_id, event_sequence) DO UPDATE
-        SET status = 'pending', next_attempt_at = now(), trigger = 'recover', completed_at = NULL, updated_at = now()
-      WHERE deliveries.status IN ('failed', 'cancelled')`,
-    [subscriptionId, since],
-  );
-  return res.rowCount ?? 0;
+  let after = '0';
+  let queued = 0;
+  // Bounded: every round moves `after` forward past at least one event, and events are finite.
+  for (;;) {
+    const res = await pool.query<{ last: string | null; queued: number }>(
+      `WITH batch AS (
+         SELECT e.sequence
+           FROM webhook_subscriptions s
+           JOIN events e ON e.sequence > $3 AND e.occurred_at >= $2 AND e.type <> 'relay.test'
+                        AND ${SQL_SUBSCRIPTION_MATCHES_EVENT}
+          WHERE s.id = $1
+          ORDER BY e.sequence
+          LIMIT $4
+       ), queued AS (
+         INSERT INTO deliveries (event_sequence, subscription_id, next_attempt_at, trigger)
+         SELECT sequence, $1, now(), 'recover' FROM batch
+         ON CONFLICT (subscription_id, event_sequence) DO UPDATE
+            SET status = 'pending', next_attempt_at = now(), trigger = 'recover', completed_at = NULL, updated_at = now()
+          WHERE deliveries.status IN ('failed', 'cancelled')
+         RETURNING 1
+       )
+       SELECT (SELECT max(sequence) FROM batch)::text AS last, (SELECT count(*) FROM queued)::int AS queued`,
+      [subscriptionId, since, after, batchSize],
+    );
+    const row = res.rows[0];
+    if (!row?.last) return queued;
+    queued += row.queued;
+    after = row.last;
+  }
 }
 
 /** What a test send needs from the event store. */

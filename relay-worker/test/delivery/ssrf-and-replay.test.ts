@@ -139,6 +139,27 @@ describe('replay', () => {
     ).rejects.toThrow(/retention/);
   });
 
+  it('recovers in batches: more events than one batch, each queued once, succeeded ones left alone', async () => {
+    rx.respond = () => ({ status: 200 });
+    const since = new Date(Date.now() - 1000);
+    const events = Array.from({ length: 23 }, () => makeEvent('call.answered'));
+    await h.store.append(events);
+    const sub = await createSubscription(h.pool, { url: rx.url, eventTypes: ['call.answered'] });
+    // Batches of 5: five rounds, the last one partial.
+    expect(await recoverSince(h.pool, sub.id, since, 86_400_000, 5)).toBe(23);
+    const rows = await h.pool.query<{ n: number; seqs: number }>(
+      `SELECT count(*)::int AS n, count(DISTINCT event_sequence)::int AS seqs FROM deliveries WHERE subscription_id = $1`,
+      [sub.id],
+    );
+    expect(rows.rows[0]).toEqual({ n: 23, seqs: 23 });
+    h.delivery.dispatcher.wake();
+    await waitFor(
+      () => statuses(sub.id),
+      (r) => JSON.stringify(r) === JSON.stringify([{ status: 'succeeded', n: 23 }]),
+    );
+    expect(await recoverSince(h.pool, sub.id, since, 86_400_000, 5)).toBe(0);
+  });
+
   it('sends a test event to one subscription only', async () => {
     const a = await createSubscription(h.pool, { url: rx.url });
     await createSubscription(h.pool, { url: rx.url });
