@@ -322,6 +322,39 @@ test('POST /admin/api/webhooks signing=both returns the whsec_ once and the whpk
   expect(stillSigning[0]!.n).toBe(2);
 });
 
+test('the panel switches an HMAC subscription to ed25519 on rotation: the HMAC secret keeps signing for 24 h', async ({
+  page,
+  request,
+}) => {
+  const res = await request.post('/admin/api/webhooks', {
+    data: { name: 'Switch to ed25519', url: 'https://crm.example.com/switch' },
+  });
+  expect(res.status()).toBe(200);
+  const { subscription } = (await res.json()) as { subscription: { id: string } };
+  await page.goto(`/admin/webhooks/${subscription.id}`);
+  await page.getByTestId('rotate-signing').selectOption('ed25519');
+  let question = '';
+  page.once('dialog', (d) => {
+    question = d.message();
+    void d.accept();
+  });
+  await page.getByTestId('rotate-secret').click();
+  await expect(page.getByText('the new ed25519 public key is listed')).toBeVisible();
+  expect(question).toContain('Switch signing to ed25519 (v1a)?');
+  await expect(page.getByTestId('revealed-secret')).toHaveCount(0);
+  await expect(page.getByTestId('signing-keys').getByTestId('public-key')).toHaveText(/^whpk_/);
+  const keys = await sql<{ scheme: string; expires_at: Date | null }>(
+    `SELECT scheme, expires_at FROM webhook_secrets WHERE subscription_id = $1 ORDER BY created_at`,
+    [subscription.id],
+  );
+  expect(keys.map((k) => [k.scheme, k.expires_at === null])).toEqual([
+    ['v1', false],
+    ['v1a', true],
+  ]);
+  const hours = (keys[0]!.expires_at!.getTime() - Date.now()) / 3600_000;
+  expect(hours).toBeGreaterThan(23.9);
+});
+
 test('hostile signing input gets a clear 400 and stores nothing', async ({ request }) => {
   const before = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM webhook_subscriptions`);
   for (const signing of ['rsa', '', { $ne: null }, ['ed25519'], 1]) {

@@ -7,19 +7,24 @@ import { SecretReveal } from '@/components/secret-reveal';
 import { Button, inputClass } from '@/components/ui';
 import { api, ApiError } from '@/lib/client/api';
 
+const SCHEME_LABEL = { hmac: 'HMAC (v1)', ed25519: 'ed25519 (v1a)', both: 'HMAC + ed25519' } as const;
+
 /** Admin actions on one subscription: test, rotate keys, enable/disable, retry, recover. */
 export function WebhookActions({ id, enabled }: { id: string; enabled: boolean }) {
   const router = useRouter();
   const [secret, setSecret] = useState<string | null>(null);
   const [msg, setMsg] = useState<string | null>(null);
+  // '' = renew the schemes in use; otherwise move to this scheme (the old keys still sign for 24 h)
+  const [signing, setSigning] = useState<'' | 'hmac' | 'ed25519' | 'both'>('');
 
   async function rotate() {
-    if (!window.confirm('Rotate the signing keys? The current ones keep working for 24 hours.')) return;
+    const what = signing ? `Switch signing to ${SCHEME_LABEL[signing]}?` : 'Rotate the signing keys?';
+    if (!window.confirm(`${what} The current keys keep working for 24 hours.`)) return;
     setMsg(null);
     try {
       const r = await api<{ secret: string | null; publicKey: string | null }>(
         `/api/webhooks/${id}/rotate-secret`,
-        { method: 'POST', body: {} },
+        { method: 'POST', body: signing ? { signing } : {} },
       );
       setSecret(r.secret);
       // the new whpk_ is not secret: it is listed under "Signing keys" after the refresh
@@ -57,9 +62,23 @@ export function WebhookActions({ id, enabled }: { id: string; enabled: boolean }
           done="Test event requested"
           testId="send-test"
         />
-        <Button type="button" variant="secondary" onClick={() => void rotate()} data-testid="rotate-secret">
-          Rotate secret
-        </Button>
+        <span className="inline-flex items-stretch gap-1">
+          <select
+            aria-label="Signing after rotation"
+            data-testid="rotate-signing"
+            value={signing}
+            onChange={(e) => setSigning(e.target.value as typeof signing)}
+            className={inputClass.replace('w-full', 'w-auto')}
+          >
+            <option value="">same schemes</option>
+            <option value="hmac">{SCHEME_LABEL.hmac}</option>
+            <option value="ed25519">{SCHEME_LABEL.ed25519}</option>
+            <option value="both">{SCHEME_LABEL.both}</option>
+          </select>
+          <Button type="button" variant="secondary" onClick={() => void rotate()} data-testid="rotate-secret">
+            Rotate secret
+          </Button>
+        </span>
         <ActionButton
           path={`/api/webhooks/${id}`}
           method="PATCH"
