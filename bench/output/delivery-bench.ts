@@ -5,7 +5,13 @@ import pino from 'pino';
 import { Pool } from 'undici';
 import { got } from 'got';
 import { createDb, migrate } from '@3cx-relay/db';
-import { encryptSecret, eventId, generateWebhookSecret, type NewEvent } from '@3cx-relay/events';
+import {
+  encryptSecret,
+  eventId,
+  generateWebhookKeyPair,
+  generateWebhookSecret,
+  type NewEvent,
+} from '@3cx-relay/events';
 import type { PgCluster } from '@3cx-relay/pg-cluster';
 import { EventStore } from '../../relay-worker/src/events/event-store.js';
 import { StatusBoard } from '../../relay-worker/src/status/status-board.js';
@@ -181,22 +187,27 @@ export async function benchDelivery(cluster: PgCluster, opts: { seconds: number 
     };
 
     // Phase 1: saturation. Append as fast as the outbox takes it, with at most 20,000 deliveries queued.
-    process.stderr.write('[bench] relay deliveries, saturated…\n');
-    await rx.call('reset');
-    let appended = 0;
-    const end = Date.now() + opts.seconds * 1000;
-    const start = wallMs();
-    while (Date.now() < end && appended < 1_000_000) {
-      const received = await rx.call<number>('count');
-      if (appended * SUBSCRIPTIONS - received > 20_000) {
-        await new Promise((r) => setTimeout(r, 5));
-        continue;
+    const saturate = async () => {
+      await rx.call('reset');
+      let queued = 0;
+      const end = Date.now() + opts.seconds * 1000;
+      const start = wallMs();
+      while (Date.now() < end && queued < 1_000_000) {
+        const received = await rx.call<number>('count');
+        if (queued * SUBSCRIPTIONS - received > 20_000) {
+          await new Promise((r) => setTimeout(r, 5));
+          continue;
+        }
+        await store.append(makeBatch(100));
+        queued += 100;
       }
-      await store.append(makeBatch(100));
-      appended += 100;
-    }
-    const sat = await waitReceived(rx, appended * SUBSCRIPTIONS, 60_000);
-    const satRate = sat.received / ((sat.last - start) / 1000);
+      appended += queued;
+      const sat = await waitReceived(rx, queued * SUBSCRIPTIONS, 60_000);
+      return { sat, rate: sat.received / ((sat.last - start) / 1000) };
+    };
+    process.stderr.write('[bench] relay deliveries, saturated…\n');
+    let appended = 0;
+    const { sat, rate: satRate } = await saturate();
     rows.push({
       group: 'webhooks',
       what: `relay: signed, durably queued deliveries, ${SUBSCRIPTIONS} subscriptions (saturated)`,
@@ -234,6 +245,25 @@ export async function benchDelivery(cluster: PgCluster, opts: { seconds: number 
     const half = Math.round(satRate / 2 / 100) * 100;
     process.stderr.write(`[bench] relay deliveries at ${half}/s offered…\n`);
     await offered(half);
+    // Phase 3: the same saturation with every subscription signing ed25519 (v1a) instead of HMAC.
+    process.stderr.write('[bench] relay deliveries, saturated, ed25519 signatures…\n');
+    await pool.query(`UPDATE webhook_secrets SET expires_at = now() - interval '1 second'`);
+    const subs = await pool.query<{ id: string }>('SELECT id::text FROM webhook_subscriptions');
+    for (const { id } of subs.rows) {
+      const pair = generateWebhookKeyPair();
+      await pool.query(
+        `INSERT INTO webhook_secrets (subscription_id, ciphertext, scheme, public_key) VALUES ($1, $2, 'v1a', $3)`,
+        [id, encryptSecret(pair.secret, key), pair.publicKey],
+      );
+    }
+    await delivery.subscriptions.reload();
+    const ed = await saturate();
+    rows.push({
+      group: 'webhooks',
+      what: `relay: ed25519-signed (v1a) deliveries, ${SUBSCRIPTIONS} subscriptions (saturated)`,
+      value: `${fmt.int(ed.rate)} deliveries/s`,
+      detail: `${fmt.ratio(ed.rate / satRate)} the HMAC rate; ${fmt.int(ed.sat.received)} received, ${ed.sat.duplicates} duplicates; event→receipt p50 ${fmt.ms(ed.sat.p50)}, p99 ${fmt.ms(ed.sat.p99)}`,
+    });
     const left = await pool.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM deliveries WHERE status <> 'succeeded'`,
     );
