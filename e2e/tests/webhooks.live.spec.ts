@@ -1,10 +1,37 @@
 import { createPublicKey, verify } from 'node:crypto';
 import { STORAGE } from '../support/auth.js';
 import { sql } from '../support/db.js';
+import type { Page } from '@playwright/test';
 import { expect, test } from '../support/live-fixture.js';
 import { startReceiver } from '../support/receiver.js';
 
 test.use({ storageState: STORAGE.admin });
+
+/** Creates a subscription for a loopback receiver through the form. */
+async function createInUi(page: Page, name: string, url: string, scheme?: 'ed25519'): Promise<void> {
+  await page.goto('/admin/webhooks/new');
+  await page.getByLabel('Name').fill(name);
+  await page.getByLabel('URL').fill(url);
+  await page.getByLabel(/Allow local network/).check();
+  if (scheme) await page.getByLabel('Signature scheme').selectOption(scheme);
+  await page.getByRole('button', { name: 'Create subscription' }).click();
+}
+
+/** The delivery log's `relay.test` row; the log is not live, so reload until the worker recorded it. */
+async function testDeliveryRow(page: Page) {
+  const rows = page.getByTestId('delivery-rows').locator('tr');
+  await expect(async () => {
+    await page.reload();
+    await expect(rows.filter({ hasText: 'relay.test' })).toHaveCount(1, { timeout: 500 });
+  }).toPass({ timeout: 10_000 });
+  return rows.filter({ hasText: 'relay.test' });
+}
+
+/** Later specs run call scenarios and this spec's receiver is gone by then: disable the subscription. */
+async function disableSubscription(page: Page): Promise<void> {
+  await page.getByTestId('toggle-enabled').click();
+  await expect(page.getByText(/^disabled/)).toBeVisible();
+}
 
 test('a subscription created in the UI gets a signed test event; its delivery log shows the 2xx', async ({
   page,
@@ -12,11 +39,7 @@ test('a subscription created in the UI gets a signed test event; its delivery lo
 }) => {
   const receiver = await startReceiver();
   try {
-    await page.goto('/admin/webhooks/new');
-    await page.getByLabel('Name').fill('Live receiver');
-    await page.getByLabel('URL').fill(receiver.url);
-    await page.getByLabel(/Allow local network/).check();
-    await page.getByRole('button', { name: 'Create subscription' }).click();
+    await createInUi(page, 'Live receiver', receiver.url);
     const secret = (await page.getByTestId('revealed-secret').textContent())!.trim();
     expect(secret).toMatch(/^whsec_/);
     receiver.setSecret(secret);
@@ -31,13 +54,7 @@ test('a subscription created in the UI gets a signed test event; its delivery lo
     expect(first!.verifyError).toBeNull();
     expect(first!.payload?.type).toBe('relay.test');
 
-    // the delivery log is not live: reload until the worker has recorded the attempt
-    const rows = page.getByTestId('delivery-rows').locator('tr');
-    await expect(async () => {
-      await page.reload();
-      await expect(rows.filter({ hasText: 'relay.test' })).toHaveCount(1, { timeout: 500 });
-    }).toPass({ timeout: 10_000 });
-    const row = rows.filter({ hasText: 'relay.test' });
+    const row = await testDeliveryRow(page);
     await expect(row).toContainText('succeeded');
     await expect(row).toContainText(/#1 .*· 200 ·/);
     await expect(row).toContainText('received by e2e');
@@ -50,9 +67,7 @@ test('a subscription created in the UI gets a signed test event; its delivery lo
     );
     expect(attempts).toEqual([{ status_code: 200, succeeded: true }]);
 
-    // later specs run call scenarios; this receiver is gone by then
-    await page.getByTestId('toggle-enabled').click();
-    await expect(page.getByText(/^disabled/)).toBeVisible();
+    await disableSubscription(page);
   } finally {
     await receiver.close();
   }
@@ -64,12 +79,7 @@ test('an ed25519 subscription created in the UI gets a test event signed v1a tha
 }) => {
   const receiver = await startReceiver();
   try {
-    await page.goto('/admin/webhooks/new');
-    await page.getByLabel('Name').fill('Live ed25519 receiver');
-    await page.getByLabel('URL').fill(receiver.url);
-    await page.getByLabel(/Allow local network/).check();
-    await page.getByLabel('Signature scheme').selectOption('ed25519');
-    await page.getByRole('button', { name: 'Create subscription' }).click();
+    await createInUi(page, 'Live ed25519 receiver', receiver.url, 'ed25519');
     const publicKey = (await page
       .getByRole('region', { name: 'ed25519 public key' })
       .getByTestId('public-key')
@@ -103,16 +113,9 @@ test('an ed25519 subscription created in the UI gets a test event signed v1a tha
     expect(verify(null, signed(req!.body.replace('relay.test', 'relay.tesT')), key, signature)).toBe(false);
     expect(JSON.parse(req!.body)).toMatchObject({ type: 'relay.test' });
 
-    const rows = page.getByTestId('delivery-rows').locator('tr');
-    await expect(async () => {
-      await page.reload();
-      await expect(rows.filter({ hasText: 'relay.test' })).toHaveCount(1, { timeout: 500 });
-    }).toPass({ timeout: 10_000 });
-    await expect(rows.filter({ hasText: 'relay.test' })).toContainText('succeeded');
+    await expect(await testDeliveryRow(page)).toContainText('succeeded');
 
-    // later specs run call scenarios; this receiver is gone by then
-    await page.getByTestId('toggle-enabled').click();
-    await expect(page.getByText(/^disabled/)).toBeVisible();
+    await disableSubscription(page);
   } finally {
     await receiver.close();
   }
