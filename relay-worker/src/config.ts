@@ -111,6 +111,12 @@ export const configSchema = z.object({
   SOURCE_DB_ENABLED: bool.default(true),
   SOURCE_XAPI_ENABLED: bool.default(true),
   SOURCE_CALLCONTROL_ENABLED: bool.default(true),
+  /**
+   * Where `/relay/call-history` reads: `auto` = XAPI `CallHistoryView` when the XAPI source is
+   * enabled, else 3CX's `cdroutput` table when the database source is enabled; `xapi` or
+   * `cdroutput` force one (503 when it is not configured). PRO licences have no XAPI: cdroutput.
+   */
+  CALL_HISTORY_SOURCE: z.enum(['auto', 'xapi', 'cdroutput']).default('auto'),
 
   CDR_POLL_INTERVAL_MS: ms(1000, 1000),
   PBX_DB_STATEMENT_TIMEOUT_MS: ms(10_000, 100),

@@ -89,7 +89,7 @@ export async function startWorker(config: Config, log: Logger): Promise<Worker> 
     lifecycle,
     heartbeat,
     calls: sources.activeCalls,
-    history: sources.xapi,
+    history: sources.callHistory,
   });
 
   // After every handler is registered: pending commands run at once.

@@ -63,13 +63,26 @@ export interface CallHistoryParty {
   external: boolean;
 }
 
-/** One segment of the PBX's call history. */
+/**
+ * Where `GET /relay/call-history` answered from: `xapi`, the PBX's `CallHistoryView` (needs an
+ * Enterprise/AI licence), or `cdroutput`, 3CX's CDR table read from its database (any edition).
+ */
+export type CallHistorySource = 'xapi' | 'cdroutput';
+
+/**
+ * One segment of the PBX's call history. From XAPI, `segmentId` is 3CX's segment number and
+ * `cdrId`/`callHistoryId` are null; from `cdroutput` (one row = one segment), `segmentId` is null
+ * and `cdrId`/`callHistoryId` are the row's uuids (a call flow is all rows with one `callHistoryId`).
+ */
 export interface CallHistorySegment {
-  segmentId: number;
+  segmentId: number | null;
+  cdrId: string | null;
+  callHistoryId: string | null;
   startedAt: string;
   endedAt: string;
+  /** XAPI: 3CX's `CallAnswered`; `cdroutput`: this segment was answered (`cdr_answered_at` set). */
   answered: boolean | null;
-  /** Talk time as 3CX formats it (ISO 8601 duration). */
+  /** Talk time as an ISO 8601 duration (`PT12.5S`; `PT0S` when not answered). */
   duration: string;
   source: CallHistoryParty;
   destination: CallHistoryParty;
@@ -77,6 +90,7 @@ export interface CallHistorySegment {
 
 /** Answer of `GET /relay/call-history`: one page, newest first. */
 export interface CallHistoryPage {
+  source: CallHistorySource;
   from: string;
   to: string;
   /** Matching segments in total, when the PBX reports it. */

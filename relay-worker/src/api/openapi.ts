@@ -140,6 +140,10 @@ export function openApiDocument() {
       '/relay/call-history': {
         get: {
           summary: 'Call history segments (scope history:read), newest first',
+          description: [
+            'From XAPI `CallHistoryView` (`source: "xapi"`, needs a 3CX Enterprise/AI licence) or, on systems without XAPI such as PRO, from 3CX’s `cdroutput` table (`source: "cdroutput"`, one row per segment). `CALL_HISTORY_SOURCE`: `auto` (XAPI when its source is enabled, else `cdroutput` when the 3CX database source is enabled), `xapi` or `cdroutput`. The source is fixed for the worker’s lifetime; a failing one answers 502.',
+            'Segments from XAPI carry `segmentId` (`cdrId` and `callHistoryId` null); from `cdroutput` `cdrId` and `callHistoryId` (`segmentId` null, `answered` per segment, only ended rows). `duration` is the talk time as an ISO 8601 duration.',
+          ].join('\n\n'),
           parameters: [
             {
               name: 'from',
@@ -175,6 +179,7 @@ export function openApiDocument() {
                   schema: {
                     type: 'object',
                     properties: {
+                      source: { type: 'string', enum: ['xapi', 'cdroutput'] },
                       from: { type: 'string' },
                       to: { type: 'string' },
                       total: { type: ['integer', 'null'] },
@@ -186,7 +191,9 @@ export function openApiDocument() {
                         items: {
                           type: 'object',
                           properties: {
-                            segmentId: { type: 'integer' },
+                            segmentId: { type: ['integer', 'null'] },
+                            cdrId: { type: ['string', 'null'], format: 'uuid' },
+                            callHistoryId: { type: ['string', 'null'], format: 'uuid' },
                             startedAt: { type: 'string' },
                             endedAt: { type: 'string' },
                             answered: { type: ['boolean', 'null'] },
@@ -201,7 +208,16 @@ export function openApiDocument() {
                 },
               },
             },
-            ...errors(400, 401, 403, 429, 502, 503),
+            ...errors(400, 401, 403, 429),
+            502: {
+              description: 'XAPI or 3CX’s database failed (or timed out)',
+              content: { 'application/json': { schema: error } },
+            },
+            503: {
+              description:
+                'Neither XAPI nor 3CX’s database is configured (or not the one CALL_HISTORY_SOURCE forces)',
+              content: { 'application/json': { schema: error } },
+            },
           },
         },
       },

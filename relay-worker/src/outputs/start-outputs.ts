@@ -15,7 +15,7 @@ import { EventTail } from '../fanout/event-tail.js';
 import { WsHub } from '../fanout/ws-hub.js';
 import { installApiAuth } from '../api/api-auth.js';
 import { registerActiveCallsRoute, type LiveCalls } from '../api/active-calls-route.js';
-import { registerCallHistoryRoute, type CallHistorySource } from '../api/call-history-route.js';
+import { registerCallHistoryRoute, type CallHistoryBackends } from '../api/call-history-route.js';
 import { registerMetricsRoute } from '../api/metrics-route.js';
 import { registerOpenApiRoute } from '../api/openapi.js';
 import { RelayMetrics } from '../stats/relay-metrics.js';
@@ -31,7 +31,7 @@ export interface OutputDeps {
   lifecycle: Lifecycle;
   heartbeat: StatSink;
   calls: LiveCalls;
-  history: CallHistorySource | undefined;
+  history: CallHistoryBackends;
 }
 
 /** The running output half. */
@@ -122,7 +122,11 @@ export async function startOutputs(d: OutputDeps): Promise<Outputs> {
         auth: auth.requireScope('calls:read'),
         onChange: (fn) => d.events.on('appended', fn),
       });
-      registerCallHistoryRoute(app, { history: d.history, auth: auth.requireScope('history:read') });
+      registerCallHistoryRoute(app, {
+        history: d.history,
+        mode: c.CALL_HISTORY_SOURCE,
+        auth: auth.requireScope('history:read'),
+      });
       registerMetricsRoute(app, { metrics, anyKey: auth.requireScope(null) });
       registerOpenApiRoute(app);
       app.server.on('upgrade', (req, socket, head) => {

@@ -49,7 +49,7 @@ export function errorForStatus(status: number, path: string, body: string): PbxE
   if (status === 403 && LICENCE.test(detail)) {
     return new PbxError(
       'LICENSE',
-      `PBX refused ${path} (403) for a licence reason${suffix}; XAPI and Call Control need a 3CX Enterprise/AI licence`,
+      `PBX refused ${path} (403) for a licence reason${suffix}; XAPI and Call Control need a 3CX Enterprise/AI licence (a PRO system can run on the 3CX database alone: SOURCE_XAPI_ENABLED=false, SOURCE_CALLCONTROL_ENABLED=false; call history then comes from cdroutput)`,
       status,
     );
   }

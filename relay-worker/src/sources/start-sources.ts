@@ -13,6 +13,7 @@ import { XapiSource } from './xapi/xapi-source.js';
 import { ActiveCallsWithFallback } from './xapi/active-calls-with-fallback.js';
 import { createPbxDbPool, resolvePbxDb } from './db3cx/pbx-db-pool.js';
 import { Db3cxSource } from './db3cx/db3cx-source.js';
+import { CdrHistoryReader } from './db3cx/cdr-history.js';
 import { cdrSide } from './db3cx/cdr-row.js';
 import { CallControlSocket } from './callcontrol/callcontrol-socket.js';
 import { CallControlRest } from './callcontrol/callcontrol-rest.js';
@@ -24,8 +25,15 @@ export interface Sources {
   callState: CallState;
   /** What `/relay/active-calls` answers from: `callState` while Call Control is up, else XAPI. */
   activeCalls: ActiveCallsWithFallback;
-  /** XAPI client for `/relay/call-history`; undefined when XAPI is not configured. */
+  /** XAPI client (call history, active-calls fallback); undefined when XAPI is not configured. */
   xapi: XapiClient | undefined;
+  /** What `/relay/call-history` can read from: XAPI and/or 3CX's `cdroutput`. */
+  callHistory: {
+    xapi: XapiClient | undefined;
+    xapiEnabled: boolean;
+    cdroutput: CdrHistoryReader | undefined;
+    cdroutputMissing: string | undefined;
+  };
   /** Shared token holder, when the PBX API is configured. */
   tokens: TokenHolder | undefined;
   db3cx: Db3cxSource | undefined;
@@ -54,6 +62,7 @@ export async function startSources(d: SourceDeps): Promise<Sources> {
     callState,
     activeCalls: new ActiveCallsWithFallback({ live: callState, status, xapi: undefined }),
     xapi: undefined,
+    callHistory: { xapi: undefined, xapiEnabled: false, cdroutput: undefined, cdroutputMissing: undefined },
     tokens: undefined,
     db3cx: undefined,
     xapiSource: undefined,
@@ -136,6 +145,8 @@ export async function startSources(d: SourceDeps): Promise<Sources> {
   if (!apiConfigured || !c.SOURCE_CALLCONTROL_ENABLED)
     await status.set('callcontrol', { status: 'disabled' });
 
+  let dbPool: pg.Pool | undefined;
+  let dbMissing = 'SOURCE_DB_ENABLED is false';
   if (c.SOURCE_DB_ENABLED) {
     const resolved = resolvePbxDb(c);
     if (resolved.ok) {
@@ -144,7 +155,8 @@ export async function startSources(d: SourceDeps): Promise<Sources> {
       const dbLog = log.child({ module: 'db3cx' });
       const src = new Db3cxSource(
         {
-          createPool: () => createPbxDbPool(resolved.config, c.PBX_DB_STATEMENT_TIMEOUT_MS, dbLog),
+          // The call-history reader shares the source's current pool (renewed on reconnect).
+          createPool: () => (dbPool = createPbxDbPool(resolved.config, c.PBX_DB_STATEMENT_TIMEOUT_MS, dbLog)),
           ownPool: d.ownPool,
           events: d.events,
           status,
@@ -175,11 +187,13 @@ export async function startSources(d: SourceDeps): Promise<Sources> {
       out.db3cx = src;
       dbLog.info({ source: resolved.source }, '3CX database source started');
     } else {
+      dbMissing = resolved.reason;
       await status.set('db3cx', { status: 'disabled', error: resolved.reason });
     }
   } else {
     await status.set('db3cx', { status: 'disabled' });
   }
+  out.callHistory = callHistoryBackends(c, out, out.db3cx ? () => dbPool : undefined, dbMissing, d);
 
   d.control.on('reconnect', async (args) => {
     const component = args.component;
@@ -190,4 +204,39 @@ export async function startSources(d: SourceDeps): Promise<Sources> {
     throw new Error(`unknown component ${JSON.stringify(component)}; expected db3cx, xapi or callcontrol`);
   });
   return out;
+}
+
+/**
+ * The call-history readers: XAPI's client, and a `cdroutput` reader on the db3cx source's pool;
+ * without that source, `CALL_HISTORY_SOURCE=cdroutput` gets a small read-only pool of its own.
+ */
+function callHistoryBackends(
+  c: Config,
+  out: Sources,
+  sourcePool: (() => pg.Pool | undefined) | undefined,
+  dbMissing: string,
+  d: SourceDeps,
+): Sources['callHistory'] {
+  const apiConfigured = !!(c.PBX_URL && c.PBX_CLIENT_ID && c.PBX_CLIENT_SECRET);
+  const base = { xapi: out.xapi, xapiEnabled: apiConfigured && c.SOURCE_XAPI_ENABLED };
+  const table = c.PBX_CDR_TABLE;
+  if (sourcePool)
+    return {
+      ...base,
+      cdroutput: new CdrHistoryReader({ pool: sourcePool, table }),
+      cdroutputMissing: undefined,
+    };
+  if (c.CALL_HISTORY_SOURCE !== 'cdroutput')
+    return { ...base, cdroutput: undefined, cdroutputMissing: dbMissing };
+  const resolved = resolvePbxDb(c);
+  if (!resolved.ok) return { ...base, cdroutput: undefined, cdroutputMissing: resolved.reason };
+  const log = d.log.child({ module: 'cdr-history' });
+  const pool = createPbxDbPool(resolved.config, c.PBX_DB_STATEMENT_TIMEOUT_MS, log);
+  d.lifecycle.onClose('cdr-history', () => pool.end());
+  log.info({ source: resolved.source }, "call history reads 3CX's cdroutput (database source disabled)");
+  return {
+    ...base,
+    cdroutput: new CdrHistoryReader({ pool: () => pool, table }),
+    cdroutputMissing: undefined,
+  };
 }

@@ -6,6 +6,7 @@ export type {
   CallHistoryPage,
   CallHistoryParty,
   CallHistorySegment,
+  CallHistorySource,
 } from '@3cx-relay/events';
 
 /** Query of `GET /relay/call-history`. */

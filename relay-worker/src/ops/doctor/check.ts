@@ -16,7 +16,7 @@ export interface CheckResult {
 
 /** What to do when 3CX refuses XAPI or Call Control for a licence reason. */
 export const LICENCE_FIX =
-  'XAPI and Call Control need a 3CX Enterprise (ENT) or AI licence: upgrade or renew it (3CX Admin Console, or your 3CX partner), then run doctor again';
+  'XAPI and Call Control need a 3CX Enterprise (ENT) or AI licence: upgrade or renew it (3CX Admin Console, or your 3CX partner), then run doctor again. A PRO system can run on the 3CX database alone: SOURCE_XAPI_ENABLED=false, SOURCE_CALLCONTROL_ENABLED=false; call history then comes from cdroutput';
 
 export const ok = (id: string, title: string, detail: string): CheckResult => ({
   id,
