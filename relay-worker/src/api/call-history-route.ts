@@ -104,7 +104,10 @@ export function chooseCallHistory(mode: CallHistoryMode, b: CallHistoryBackends)
   };
   const dbWhy = b.cdroutputMissing ? ` (${b.cdroutputMissing})` : '';
   if (mode === 'xapi')
-    return fromXapi ?? `CALL_HISTORY_SOURCE=xapi, but XAPI is not configured: set ${XAPI_NEEDS}`;
+    return (
+      fromXapi ??
+      `CALL_HISTORY_SOURCE=xapi, but XAPI is not configured: set ${XAPI_NEEDS} and SOURCE_XAPI_ENABLED=true`
+    );
   if (mode === 'cdroutput')
     return (
       fromCdr ?? `CALL_HISTORY_SOURCE=cdroutput, but 3CX's database is not available${dbWhy}: set ${DB_NEEDS}`

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { chooseCallHistory, type CallHistoryBackends } from '../../src/api/call-history-route.js';
+import { LICENCE_FIX } from '../../src/ops/doctor/check.js';
+import { errorForStatus } from '../../src/sources/pbx-error.js';
 
 const xapi = { getCallHistory: () => Promise.resolve({ total: 0, items: [] }) };
 const cdroutput = { read: () => Promise.resolve({ total: 0, items: [] }) };
@@ -42,5 +44,26 @@ describe('CALL_HISTORY_SOURCE', () => {
     expect(
       chooseCallHistory('cdroutput', both({ cdroutput: undefined, cdroutputMissing: 'ini not found at /x' })),
     ).toMatch(/^CALL_HISTORY_SOURCE=cdroutput, but 3CX's database is not available \(ini not found at \/x\)/);
+  });
+});
+
+describe('licence messages point PRO systems at the database', () => {
+  const hint =
+    /PRO system can run on the 3CX database alone: SOURCE_XAPI_ENABLED=false, SOURCE_CALLCONTROL_ENABLED=false; call history then comes from cdroutput/i;
+
+  it('a licence 403 from XAPI names the database-only setup', () => {
+    const err = errorForStatus(
+      403,
+      '/xapi/v1/Defs',
+      JSON.stringify({ error: { message: 'This feature requires a 3CX Enterprise license' } }),
+    );
+    expect(err.kind).toBe('LICENSE');
+    expect(err.message).toMatch(/Enterprise\/AI licence/);
+    expect(err.message).toMatch(hint);
+  });
+
+  it("doctor's licence fix names it too", () => {
+    expect(LICENCE_FIX).toMatch(/Enterprise \(ENT\) or AI licence/);
+    expect(LICENCE_FIX).toMatch(hint);
   });
 });
