@@ -4,7 +4,8 @@ import { TokenStore, type ApiClient } from './auth/token-store.js';
 import { CallControlWs } from './callcontrol/ws-server.js';
 import { HistoryStore } from './cdr/history-store.js';
 import { CdrWriter } from './db/cdr-writer.js';
-import { dropDatabase, provisionDatabase, setDatabaseOnline } from './db/provision.js';
+import { dropDatabase, provisionDatabase, setDatabaseOnline, withDatabase } from './db/provision.js';
+import { TableStall } from './db/table-stall.js';
 import { FaultController } from './faults/fault-controller.js';
 import { createHttpServer } from './http/server.js';
 import { writeIni } from './ini/write-ini.js';
@@ -50,6 +51,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const faults = new FaultController(opts.seed);
   const log = opts.log ?? (() => undefined);
   const writer = new CdrWriter(db.writerUrl, dir.queue.number, log);
+  const stall = new TableStall(withDatabase(opts.pgUrl, opts.dbName));
   const runtime = new PbxRuntime(opts, dir, state, history, (call) => writer.write(call));
   const ctx: SimContext = {
     opts,
@@ -92,6 +94,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     revokeTokens: (id) => ctx.tokens.revoke(id),
     sendMalformed: (kind) => ws.sendMalformed(kind),
     repeatUpserts: (count) => ws.repeatUpserts(count),
+    setDbStall: (stalled) => stall.set(stalled),
     setDbDown: async (down) => {
       if (opts.pgCluster) await (down ? opts.pgCluster.kill() : opts.pgCluster.start());
       else await setDatabaseOnline(opts.pgUrl, opts.dbName, !down);
@@ -130,6 +133,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     setLoadRate,
     loadRate: () => loadRate,
     stop: async () => {
+      await stall.set(false); // calls waiting on the lock can finish
       load.stop();
       await runtime.stop();
       ws.close();

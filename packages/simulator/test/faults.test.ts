@@ -152,6 +152,26 @@ describe('faults', () => {
     expect(rowCount).toBe(1);
   });
 
+  it('stalls the database: cdroutput queries wait (a reader with a statement timeout gives up), calls finishing meanwhile are written when it ends', async () => {
+    await sim.faults.set({ dbStall: true });
+    const reader = new pg.Client({ connectionString: sim.readonlyDbUrl, statement_timeout: 300 });
+    await reader.connect();
+    await expect(reader.query('SELECT count(*) FROM cdroutput')).rejects.toThrow(/statement timeout/);
+    const finished = sim.runScenario('internal');
+    let done = false;
+    void finished.then(() => (done = true));
+    await new Promise((r) => setTimeout(r, 500));
+    expect(done).toBe(false); // its CDR insert waits on the lock
+    await sim.faults.set({ dbStall: false });
+    const s = await finished;
+    expect(s.cdrsWritten).toBe(true);
+    const { rowCount } = await reader.query('SELECT 1 FROM cdroutput WHERE call_history_id = $1', [
+      s.callHistoryId,
+    ]);
+    await reader.end();
+    expect(rowCount).toBe(1);
+  });
+
   it('restarts the PBX: WebSockets dropped, tokens invalid, live calls gone, CDR counter reset', async () => {
     const token = await getToken(sim);
     const ws = await connectWs(sim, token);

@@ -25,6 +25,8 @@ export interface FaultSettings {
   duplicateFrameProbability: number;
   /** The database is unreachable (see README for how). */
   dbDown: boolean;
+  /** Queries on `cdroutput` hang (a table lock is held) until cleared; see README. */
+  dbStall: boolean;
   /** Matching PBX requests get 200 with a broken body (first matching rule wins). */
   malformedResponses: MalformedResponseRule[];
   /**
@@ -59,6 +61,7 @@ export interface FaultHooks {
   sendMalformed(kind: MalformedKind): void;
   repeatUpserts(count: number): number;
   setDbDown(down: boolean): Promise<void>;
+  setDbStall(stalled: boolean): Promise<void>;
 }
 
 const defaults = (): FaultSettings => ({
@@ -69,6 +72,7 @@ const defaults = (): FaultSettings => ({
   skipFrameProbability: 0,
   duplicateFrameProbability: 0,
   dbDown: false,
+  dbStall: false,
   malformedResponses: [],
   licence: 'enterprise',
 });
@@ -93,8 +97,16 @@ export class FaultController {
 
   /** Applies switches and runs actions. Resolves once a database change has taken effect. */
   async set(input: FaultInput): Promise<FaultSettings> {
-    const { dropWebSockets, revokeTokens, expireTokens, malformedFrame, repeatUpserts, dbDown, ...switches } =
-      input;
+    const {
+      dropWebSockets,
+      revokeTokens,
+      expireTokens,
+      malformedFrame,
+      repeatUpserts,
+      dbDown,
+      dbStall,
+      ...switches
+    } = input;
     this.settings = { ...this.settings, ...switches };
     if (dropWebSockets) this.hooks?.dropWebSockets();
     if (revokeTokens) this.hooks?.revokeTokens(typeof revokeTokens === 'string' ? revokeTokens : undefined);
@@ -105,13 +117,18 @@ export class FaultController {
       await this.hooks?.setDbDown(dbDown);
       this.settings.dbDown = dbDown;
     }
+    if (dbStall !== undefined && dbStall !== this.settings.dbStall) {
+      await this.hooks?.setDbStall(dbStall);
+      this.settings.dbStall = dbStall;
+    }
     return this.settings;
   }
 
-  /** Turns every switch off (brings the database back if it was down). */
+  /** Turns every switch off (brings the database back if it was down or stalled). */
   async clear(): Promise<FaultSettings> {
-    const wasDown = this.settings.dbDown;
+    const { dbDown: wasDown, dbStall: wasStalled } = this.settings;
     this.settings = defaults();
+    if (wasStalled) await this.hooks?.setDbStall(false);
     if (wasDown) await this.hooks?.setDbDown(false);
     return this.settings;
   }
