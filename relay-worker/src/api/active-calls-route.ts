@@ -15,6 +15,8 @@ export interface LiveCalls {
   isLive?(): boolean;
   /** The fallback's calls; rejects with an AppError (503 no fallback, 502 fallback failed). */
   fallbackCalls?(): Promise<Call[]>;
+  /** True when the live state, though not current, beats an error if the fallback fails. */
+  isLiveDegraded?(): boolean;
 }
 
 const body = (source: 'callcontrol' | 'xapi', calls: Call[]) =>
@@ -24,8 +26,9 @@ const body = (source: 'callcontrol' | 'xapi', calls: Call[]) =>
  * GET /relay/active-calls (scope calls:read): the calls in progress. While Call Control is up
  * they come from the worker's own live state, never a PBX request, and the serialized answer
  * is cached until the next event or for at most `maxAgeMs`, so a burst of clients costs one
- * serialization. Otherwise they come from the fallback with `source: 'xapi'`, or the answer is
- * the fallback's error (never a silently empty list).
+ * serialization. Otherwise they come from the fallback with `source: 'xapi'`; when that fails
+ * while Call Control is only `degraded` (socket open), from the live state after all; else the
+ * answer is the fallback's error (never a silently empty list).
  */
 export function registerActiveCallsRoute(
   app: FastifyInstance,
@@ -58,7 +61,15 @@ export function registerActiveCallsRoute(
       const ext = req.query.extension;
       if (deps.calls.isLive?.() === false) {
         if (!deps.calls.fallbackCalls) throw new AppError('UNAVAILABLE', 'Call Control is not up');
-        const calls = await deps.calls.fallbackCalls();
+        let calls: Call[];
+        try {
+          calls = await deps.calls.fallbackCalls();
+        } catch (err) {
+          if (!deps.calls.isLiveDegraded?.()) throw err;
+          // Call Control's socket is still open: its state beats an error.
+          const live = deps.calls.activeCalls();
+          return reply.send(body('callcontrol', ext ? live.filter((c) => c.extensions.includes(ext)) : live));
+        }
         if (ext)
           return reply.send(
             body(

@@ -163,4 +163,31 @@ describe('GET /relay/active-calls with Call Control enabled', () => {
     await until(() => h.worker!.status.get('callcontrol')?.status === 'up', 8000, 'callcontrol up again');
     expect((await get('/relay/active-calls')).body.source).toBe('callcontrol');
   });
+
+  it('while Call Control is only degraded (socket open, snapshot failing) and XAPI fails too, answers from the live state', async () => {
+    const run = h.sim.runScenario('internal');
+    await duringCall();
+    await h.sim.faults.set({
+      httpErrors: [
+        { pathPrefix: '/callcontrol', status: 500 },
+        { pathPrefix: '/xapi', status: 500 },
+      ],
+    });
+    try {
+      await h.worker!.sources.callControl!.reconcileNow();
+      expect(h.worker!.status.get('callcontrol')?.status).toBe('degraded');
+      const r = await get('/relay/active-calls');
+      expect(r.status).toBe(200);
+      expect(r.body).toMatchObject({ source: 'callcontrol', count: 1 });
+      expect((await get('/relay/active-calls?extension=101')).body.count).toBe(1);
+      await h.sim.faults.set({ httpErrors: [{ pathPrefix: '/xapi', status: 500 }] });
+      await h.sim.faults.set({ dropWebSockets: true, refuseWebSockets: true });
+      await until(() => h.worker!.status.get('callcontrol')?.status === 'down', 5000, 'callcontrol down');
+      expect((await get('/relay/active-calls')).status).toBe(502); // no open socket: no live answer
+    } finally {
+      await h.sim.faults.clear();
+    }
+    await run;
+    await until(() => h.worker!.status.get('callcontrol')?.status === 'up', 8000, 'callcontrol up again');
+  });
 });

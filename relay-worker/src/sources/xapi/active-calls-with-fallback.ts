@@ -43,6 +43,15 @@ export class ActiveCallsWithFallback {
   }
 
   /**
+   * True while Call Control is `degraded`: its socket is open (events still arrive) but a
+   * snapshot failed, so the live state may lag. XAPI is asked first; if XAPI fails too, this
+   * state is still a better answer than an error.
+   */
+  isLiveDegraded(): boolean {
+    return this.o.status.get('callcontrol')?.status === 'degraded';
+  }
+
+  /**
    * The PBX's calls from XAPI. Rejects with `UNAVAILABLE` (503) without an XAPI client and
    * with `UPSTREAM_ERROR` (502) when XAPI fails.
    */
