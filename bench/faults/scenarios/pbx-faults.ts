@@ -109,17 +109,27 @@ async function xapiFaults(lab: Lab, f: Findings, slowMs: number): Promise<void> 
   );
 }
 
-/** 3CX's database stopped while calls finish: the CDR stream resumes with no gap and no duplicate. */
-async function dbStopped(lab: Lab, f: Findings, downMs: number, calls: number): Promise<void> {
+/**
+ * 3CX's database stopped (`dbDown`) or hung (`dbStall`: a lock makes every query wait until the
+ * worker's statement timeout) while calls finish: the CDR stream resumes with no gap and no
+ * duplicate.
+ */
+async function dbOutage(
+  lab: Lab,
+  f: Findings,
+  fault: 'dbDown' | 'dbStall',
+  downMs: number,
+  calls: number,
+): Promise<void> {
   const driver = driveCalls(lab.sim, calls, 3, 300_000);
   await sleep(500);
-  await lab.sim.faults.set({ dbDown: true });
+  await lab.sim.faults.set({ [fault]: true });
   const sawDown = await eventually(
     async () => (await componentStatus(lab, 'db3cx')) === 'down',
     downMs + 10_000,
   );
   await sleep(Math.max(0, downMs - 1000));
-  await lab.sim.faults.set({ dbDown: false });
+  await lab.sim.faults.set({ [fault]: false });
   await driver;
   await simQuiet(lab.sim, 60_000);
   const up = await eventually(async () => (await componentStatus(lab, 'db3cx')) === 'up', 30_000);
@@ -131,12 +141,13 @@ async function dbStopped(lab: Lab, f: Findings, downMs: number, calls: number): 
   const relay = new Map(res.rows.map((r) => [r.cdr, r.n]));
   const gap = pbx.filter((id) => !relay.has(id)).length;
   const dup = res.rows.filter((r) => r.n > 1).length;
+  const what = fault === 'dbDown' ? 'stopped' : 'hung';
   f.figure(
-    `3CX DB down ${Math.round(downMs / 1000)} s`,
+    `3CX DB ${what} ${Math.round(downMs / 1000)} s`,
     `db3cx ${sawDown ? 'down' : 'never down'} → ${up ? 'up' : 'not up'}; CDRs 3CX/relay ${pbx.length}/${relay.size}, gap ${gap}, dup ${dup}`,
   );
   f.check(
-    '3CX DB stopped: CDR stream resumes with no gap, no duplicate',
+    `3CX DB ${what}: CDR stream resumes with no gap, no duplicate`,
     sawDown && up && gap === 0 && dup === 0 && pbx.length > 0,
     `gap ${gap}, dup ${dup}`,
   );
@@ -145,11 +156,11 @@ async function dbStopped(lab: Lab, f: Findings, downMs: number, calls: number): 
 /**
  * PBX faults against a running worker: Call Control WebSocket dropped every few seconds
  * during a run of calls, the API token revoked mid-stream, XAPI 500s and slow answers, and
- * 3CX's database stopped while calls finish.
+ * 3CX's database stopped, then hung, while calls finish.
  */
 export const pbxFaults: Scenario = {
   name: 'pbx-faults',
-  title: 'WS drops, token revoked, XAPI 500/slow, 3CX DB stopped',
+  title: 'WS drops, token revoked, XAPI 500/slow, 3CX DB stopped and hung',
   async run(ctx: ScenarioContext) {
     const f = new Findings(this.name);
     const s = ctx.scale;
@@ -157,6 +168,8 @@ export const pbxFaults: Scenario = {
       pgUrl: ctx.pgUrl,
       tag: 'pbx',
       sim: { timeScale: byScale(s, { full: 0.05, quick: 0.04, test: 0.03 }) },
+      // A hung 3CX database is noticed after this long (the default is 10 s).
+      workerEnv: { PBX_DB_STATEMENT_TIMEOUT_MS: '1000' },
     });
     try {
       await lab.worker.start();
@@ -168,11 +181,19 @@ export const pbxFaults: Scenario = {
       );
       await tokenRevoked(lab, f, byScale(s, { full: 12, quick: 8, test: 6 }));
       await xapiFaults(lab, f, byScale(s, { full: 8000, quick: 5000, test: 3000 }));
-      await dbStopped(
+      await dbOutage(
         lab,
         f,
+        'dbDown',
         byScale(s, { full: 30_000, quick: 10_000, test: 4000 }),
         byScale(s, { full: 20, quick: 10, test: 6 }),
+      );
+      await dbOutage(
+        lab,
+        f,
+        'dbStall',
+        byScale(s, { full: 15_000, quick: 6000, test: 3000 }),
+        byScale(s, { full: 10, quick: 6, test: 4 }),
       );
       f.check(
         'worker never exited on its own',
