@@ -8,6 +8,7 @@ import {
   callTransferredData,
 } from './call-events.js';
 import { callCompletedData, cdrCreatedData, relayTestData } from './cdr-events.js';
+import { relayStatusChangedData } from './relay-events.js';
 
 /** Every event type the relay emits, in documentation order. */
 export const EVENT_TYPES = [
@@ -19,6 +20,7 @@ export const EVENT_TYPES = [
   'cdr.created',
   'call.completed',
   'relay.test',
+  'relay.status_changed',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -34,6 +36,7 @@ export const EVENT_DATA_SCHEMAS = {
   'cdr.created': cdrCreatedData,
   'call.completed': callCompletedData,
   'relay.test': relayTestData,
+  'relay.status_changed': relayStatusChangedData,
 } as const satisfies Record<EventType, z.ZodType>;
 
 /** `data` of an event type. */
@@ -73,6 +76,7 @@ export const EVENT_SCHEMAS = {
   'cdr.created': envelope('cdr.created'),
   'call.completed': envelope('call.completed'),
   'relay.test': envelope('relay.test'),
+  'relay.status_changed': envelope('relay.status_changed'),
 } as const;
 
 /** Any relay event, discriminated by `type`. */
@@ -85,6 +89,7 @@ export const relayEventSchema = z.discriminatedUnion('type', [
   EVENT_SCHEMAS['cdr.created'],
   EVENT_SCHEMAS['call.completed'],
   EVENT_SCHEMAS['relay.test'],
+  EVENT_SCHEMAS['relay.status_changed'],
 ]);
 
 /** A relay event on the wire. */

@@ -4,6 +4,7 @@ import {
   EVENT_SCHEMAS,
   base32,
   eventId,
+  isOptInEventType,
   relayEventSchema,
   toRelayEvent,
   type NewEvent,
@@ -35,7 +36,7 @@ describe('eventId', () => {
 });
 
 describe('event schemas', () => {
-  it('lists the eight documented types', () => {
+  it('lists the nine documented types', () => {
     expect(EVENT_TYPES).toEqual([
       'call.ringing',
       'call.answered',
@@ -45,6 +46,7 @@ describe('event schemas', () => {
       'cdr.created',
       'call.completed',
       'relay.test',
+      'relay.status_changed',
     ]);
     expect(Object.keys(EVENT_SCHEMAS)).toEqual([...EVENT_TYPES]);
   });
@@ -106,5 +108,53 @@ describe('event schemas', () => {
     expect(EVENT_SCHEMAS['relay.test'].safeParse({ ...base, type: 'relay.test', data: {} }).success).toBe(
       false,
     );
+  });
+});
+
+describe('relay.status_changed', () => {
+  const wire = (data: object) => ({
+    id: eventId('relay.status_changed', 'callcontrol', '2026-01-10T09:15:30.000Z|down'),
+    type: 'relay.status_changed',
+    schemaVersion: 1,
+    sequence: '7',
+    occurredAt: '2026-01-10T09:15:30.000Z',
+    callId: null,
+    callHistoryId: null,
+    extensions: [],
+    dids: [],
+    queues: [],
+    data,
+  });
+  const down = {
+    component: 'callcontrol',
+    from: 'up',
+    to: 'down',
+    error: 'WebSocket: closed',
+    at: '2026-01-10T09:15:30.000Z',
+  };
+
+  it('validates a source going down and a first report without a previous state', () => {
+    expect(relayEventSchema.safeParse(wire(down)).success).toBe(true);
+    expect(relayEventSchema.safeParse(wire({ ...down, from: null })).success).toBe(true);
+  });
+
+  it('rejects the database component, the connecting state and a missing error field', () => {
+    expect(relayEventSchema.safeParse(wire({ ...down, component: 'database' })).success).toBe(false);
+    expect(relayEventSchema.safeParse(wire({ ...down, to: 'connecting' })).success).toBe(false);
+    const { error: _omitted, ...noError } = down;
+    expect(relayEventSchema.safeParse(wire(noError)).success).toBe(false);
+  });
+
+  it('is an opt-in type, unlike call and CDR events', () => {
+    expect(isOptInEventType('relay.status_changed')).toBe(true);
+    expect(EVENT_TYPES.filter((t) => !isOptInEventType(t))).toEqual([
+      'call.ringing',
+      'call.answered',
+      'call.transferred',
+      'call.ended',
+      'call.missed',
+      'cdr.created',
+      'call.completed',
+    ]);
   });
 });

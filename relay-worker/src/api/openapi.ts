@@ -227,6 +227,7 @@ export function openApiDocument() {
           description: [
             'Upgrade to WebSocket. Key: Authorization header, or subprotocols `["relay.v1", "<key>"]` from browsers, or `?access_token=`.',
             'Filters like webhooks: `types` (e.g. `call.*`), `extensions`, `dids`, `queues` (comma lists).',
+            '`relay.status_changed` (a PBX source went down, degraded or up) is opt-in: only clients whose `types` name it or `relay.*` receive it; no `types` filter, or `*`, means all call and CDR events.',
             '`since=<sequence>` replays stored events after that sequence, then `{"kind":"resumed"}`; if events after it were pruned, `{"kind":"history_lost","oldestAvailable":…}` comes first.',
             'Messages: `{"kind":"hello"}`, then `{"kind":"event","sequence":"…","type":…,"data":…}` per event. Close codes: 1001 shutdown, 4001 key revoked, 4008 slow consumer (over 1 MiB buffered). Server pings every 25 s.',
             `Event types: ${EVENT_TYPES.join(', ')}.`,

@@ -21,6 +21,24 @@ describe('matchesFilter', () => {
   });
 });
 
+describe('opt-in relay.* types', () => {
+  const change = { type: 'relay.status_changed', extensions: [], dids: [], queues: [] };
+  it('reach only filters that name them exactly or as relay.*', () => {
+    expect(matchesFilter({ ...MATCH_ALL, eventTypes: ['relay.status_changed'] }, change)).toBe(true);
+    expect(matchesFilter({ ...MATCH_ALL, eventTypes: ['call.*', 'relay.*'] }, change)).toBe(true);
+  });
+  it('are not selected by an empty type list, by * or by other types', () => {
+    expect(matchesFilter(MATCH_ALL, change)).toBe(false);
+    expect(matchesFilter({ ...MATCH_ALL, eventTypes: ['*'] }, change)).toBe(false);
+    expect(matchesFilter({ ...MATCH_ALL, eventTypes: ['call.*', 'cdr.created'] }, change)).toBe(false);
+    expect(matchesFilter({ ...MATCH_ALL, extensions: ['101'] }, change)).toBe(false);
+  });
+  it('leave * and the empty list matching call events as before', () => {
+    expect(matchesFilter({ ...MATCH_ALL, eventTypes: ['*'] }, ev)).toBe(true);
+    expect(matchesFilter({ ...MATCH_ALL, eventTypes: ['relay.*'] }, ev)).toBe(false);
+  });
+});
+
 describe('filterFromQuery', () => {
   it('splits comma lists and repeated parameters', () => {
     expect(filterFromQuery({ types: 'call.*,cdr.created', extensions: ['101', '102,103'] })).toEqual({

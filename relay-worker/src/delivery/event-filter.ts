@@ -1,7 +1,11 @@
+import { OPT_IN_EVENT_TYPE_PREFIX, isOptInEventType } from '@3cx-relay/events';
+
 /**
  * Filters shared by webhook subscriptions and WebSocket connections. An empty list means "no
  * filter on that field"; a non-empty list matches when the event shares at least one value.
- * Event types match exactly or by a trailing wildcard (`call.*`).
+ * Event types match exactly or by a trailing wildcard (`call.*`). Opt-in types (`relay.*`,
+ * e.g. `relay.status_changed`) only match a pattern that names them: neither an empty type
+ * list nor `*` selects them, so existing "all events" integrations see no new kind of event.
  */
 export interface EventFilter {
   eventTypes: readonly string[];
@@ -21,9 +25,10 @@ export interface FilterableEvent {
 export const MATCH_ALL: EventFilter = { eventTypes: [], extensions: [], dids: [], queues: [] };
 
 function typeMatches(patterns: readonly string[], type: string): boolean {
-  if (patterns.length === 0) return true;
+  const optIn = isOptInEventType(type);
+  if (patterns.length === 0) return !optIn;
   return patterns.some(
-    (p) => p === type || p === '*' || (p.endsWith('.*') && type.startsWith(p.slice(0, -1))),
+    (p) => p === type || (p === '*' && !optIn) || (p.endsWith('.*') && type.startsWith(p.slice(0, -1))),
   );
 }
 
@@ -47,9 +52,10 @@ export function matchesFilter(filter: EventFilter, event: FilterableEvent): bool
  * The filter columns are nullable: NULL means no filter, like an empty list.
  */
 export const SQL_SUBSCRIPTION_MATCHES_EVENT = `
-  (coalesce(cardinality(s.event_types), 0) = 0 OR EXISTS (
+  ((coalesce(cardinality(s.event_types), 0) = 0 AND NOT starts_with(e.type, '${OPT_IN_EVENT_TYPE_PREFIX}')) OR EXISTS (
      SELECT 1 FROM unnest(s.event_types) AS t(p)
-     WHERE t.p = e.type OR t.p = '*' OR (right(t.p, 2) = '.*' AND left(e.type, length(t.p) - 1) = left(t.p, -1))))
+     WHERE t.p = e.type OR (t.p = '*' AND NOT starts_with(e.type, '${OPT_IN_EVENT_TYPE_PREFIX}'))
+        OR (right(t.p, 2) = '.*' AND left(e.type, length(t.p) - 1) = left(t.p, -1))))
   AND (coalesce(cardinality(s.extensions), 0) = 0 OR s.extensions && e.extensions)
   AND (coalesce(cardinality(s.dids), 0) = 0 OR s.dids && e.dids)
   AND (coalesce(cardinality(s.queues), 0) = 0 OR s.queues && e.queues)`;

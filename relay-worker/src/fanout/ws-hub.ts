@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type pg from 'pg';
 import { WebSocket, WebSocketServer } from 'ws';
+import { isOptInEventType } from '@3cx-relay/events';
 import type { Logger } from '../logger.js';
 import { coerceError } from '../errors.js';
 import type { ApiKeyVerifier, VerifiedKey } from '../auth/api-key-verifier.js';
@@ -10,7 +11,7 @@ import type { UsageRecorder } from '../auth/usage-recorder.js';
 import type { StoredEvent } from '../events/event-store.js';
 import type { RelayMetrics } from '../stats/relay-metrics.js';
 import { DIRECT_ONLY_TYPES } from '../delivery/outbox.js';
-import { filterFromQuery, matchesFilter, type EventFilter } from '../delivery/event-filter.js';
+import { MATCH_ALL, filterFromQuery, matchesFilter, type EventFilter } from '../delivery/event-filter.js';
 import { chooseProtocol, keyFromUpgrade, refuseUpgrade } from './ws-upgrade-auth.js';
 import { eventFrame } from './ws-frame.js';
 import { replayHistory } from './replay-history.js';
@@ -188,9 +189,10 @@ export class WsHub {
 
   private async resume(client: WsClient, since: bigint): Promise<void> {
     try {
+      // An unfiltered client is replayed what it gets live: no opt-in (relay.*) events.
       const lastSent = await replayHistory(
         this.deps.pool,
-        client,
+        { ...client, filter: client.filter ?? MATCH_ALL },
         since,
         (frame) => this.write(client, frame),
         this.deps.retentionMs,
@@ -231,12 +233,15 @@ export class WsHub {
     // Clients attached before this point receive these events below; later ones start after.
     for (const e of events) if (e.sequence > this.lastSequence) this.lastSequence = e.sequence;
     const frames = events.map(eventFrame);
-    const all = frames.length === 1 ? frames[0]! : Buffer.concat(frames);
+    // Unfiltered clients get every event except the opt-in types (relay.*), which only go to
+    // clients whose `types` name them.
+    const common = frames.filter((_f, i) => !isOptInEventType(events[i]!.type));
+    const all = common.length === 1 ? common[0]! : Buffer.concat(common);
     let sent = 0;
     for (const c of this.clients) {
       if (c.pending) {
         events.forEach((e, i) => {
-          if (c.filter && !matchesFilter(c.filter, e)) return;
+          if (!matchesFilter(c.filter ?? MATCH_ALL, e)) return;
           c.pending!.push({ sequence: e.sequence, frame: frames[i]! });
           c.pendingBytes += frames[i]!.length;
         });
@@ -245,7 +250,7 @@ export class WsHub {
         continue;
       }
       if (!c.filter) {
-        if (this.write(c, all)) sent += frames.length;
+        if (common.length && this.write(c, all)) sent += common.length;
         continue;
       }
       const mine = frames.filter((_f, i) => matchesFilter(c.filter!, events[i]!));

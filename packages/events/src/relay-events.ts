@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { isoDate } from './common.js';
+
+/** The PBX sources whose link state `relay.status_changed` reports. */
+export const pbxSourceSchema = z.enum(['db3cx', 'xapi', 'callcontrol']);
+export type PbxSource = z.infer<typeof pbxSourceSchema>;
+
+/** The states of a PBX source that `relay.status_changed` reports (`connecting` and `disabled` are not reported). */
+export const sourceStateSchema = z.enum(['up', 'degraded', 'down']);
+export type SourceState = z.infer<typeof sourceStateSchema>;
+
+/**
+ * `relay.status_changed`: the relay lost or regained one of its 3CX sources. Sent only to
+ * subscriptions and WebSocket clients that ask for it (`relay.status_changed` or `relay.*`).
+ */
+export const relayStatusChangedData = z.object({
+  /** `db3cx` (3CX database), `xapi` (configuration API) or `callcontrol` (live call WebSocket). */
+  component: pbxSourceSchema,
+  /** The previous state, or null when the relay has no earlier state on record (first report). */
+  from: sourceStateSchema.nullable(),
+  to: sourceStateSchema,
+  /** The error that caused a `down` or `degraded` state, else null. */
+  error: z.string().nullable(),
+  /** When the relay saw the change (ISO 8601 UTC; also the envelope's `occurredAt`). */
+  at: isoDate,
+});
+
+/**
+ * Event types a subscription or WebSocket client receives only when it names them (exactly or
+ * as `relay.*`): an empty type filter and `*` mean "all call and CDR events", not these.
+ */
+export const OPT_IN_EVENT_TYPE_PREFIX = 'relay.';
+
+/** Whether an event type is only delivered to filters that name it (see {@link OPT_IN_EVENT_TYPE_PREFIX}). */
+export function isOptInEventType(type: string): boolean {
+  return type.startsWith(OPT_IN_EVENT_TYPE_PREFIX);
+}

@@ -1,0 +1,72 @@
+import pg from 'pg';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '@3cx-relay/db/testing';
+import {
+  SQL_SUBSCRIPTION_MATCHES_EVENT,
+  matchesFilter,
+  type EventFilter,
+  type FilterableEvent,
+} from '../../src/delivery/event-filter.js';
+
+// Every filter against every event: the outbox's SQL and the WebSocket hub's JS must agree.
+const FILTERS: (Partial<EventFilter> & { name: string })[] = [
+  { name: 'none' },
+  { name: 'star', eventTypes: ['*'] },
+  { name: 'exact-call', eventTypes: ['call.ended'] },
+  { name: 'call-wildcard', eventTypes: ['call.*'] },
+  { name: 'relay-exact', eventTypes: ['relay.status_changed'] },
+  { name: 'relay-wildcard', eventTypes: ['relay.*'] },
+  { name: 'star-and-relay', eventTypes: ['*', 'relay.*'] },
+  { name: 'relay-and-ext', eventTypes: ['relay.status_changed'], extensions: ['101'] },
+  { name: 'ext', extensions: ['101'] },
+  { name: 'queue-and-call', eventTypes: ['call.*'], queues: ['800'] },
+];
+const EVENTS: FilterableEvent[] = [
+  { type: 'call.ended', extensions: ['101'], dids: [], queues: ['800'] },
+  { type: 'cdr.created', extensions: ['102'], dids: ['32655144'], queues: [] },
+  { type: 'relay.status_changed', extensions: [], dids: [], queues: [] },
+];
+
+let t: TestDatabase;
+let pool: pg.Pool;
+
+beforeAll(async () => {
+  t = await createTestDatabase('event-filter-sql');
+  pool = new pg.Pool({ connectionString: t.url, max: 2 });
+});
+
+afterAll(async () => {
+  await pool.end();
+  await t.drop();
+});
+
+it('SQL_SUBSCRIPTION_MATCHES_EVENT agrees with matchesFilter, relay.* only where named', async () => {
+  const sql = await pool.query<{ name: string; type: string }>(
+    `WITH s AS (SELECT * FROM jsonb_to_recordset($1::jsonb)
+                  AS x(name text, event_types text[], extensions text[], dids text[], queues text[])),
+          e AS (SELECT * FROM jsonb_to_recordset($2::jsonb)
+                  AS y(type text, extensions text[], dids text[], queues text[]))
+     SELECT s.name, e.type FROM s, e WHERE ${SQL_SUBSCRIPTION_MATCHES_EVENT} `,
+    [
+      JSON.stringify(
+        FILTERS.map((f) => ({
+          name: f.name,
+          // NULL columns mean "no filter" as well: leave the unset lists out.
+          event_types: f.eventTypes ?? null,
+          extensions: f.extensions ?? [],
+          dids: null,
+          queues: f.queues ?? [],
+        })),
+      ),
+      JSON.stringify(EVENTS),
+    ],
+  );
+  const js = FILTERS.flatMap((f) =>
+    EVENTS.filter((e) =>
+      matchesFilter({ eventTypes: [], extensions: [], dids: [], queues: [], ...f }, e),
+    ).map((e) => `${f.name} ${e.type}`),
+  );
+  expect(sql.rows.map((r) => `${r.name} ${r.type}`).sort()).toEqual(js.sort());
+  const relay = sql.rows.filter((r) => r.type === 'relay.status_changed').map((r) => r.name);
+  expect(relay.sort()).toEqual(['relay-exact', 'relay-wildcard', 'star-and-relay']);
+});
