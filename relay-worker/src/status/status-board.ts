@@ -19,6 +19,15 @@ export interface ComponentStatus {
   details?: Record<string, unknown> | undefined;
 }
 
+/** A component's state changed (`from` is undefined for its first report). */
+export interface StatusChange {
+  component: ComponentName;
+  from: ComponentState | undefined;
+  to: ComponentState;
+  error: string | undefined;
+  at: Date;
+}
+
 /** Channel the admin LISTENs on for live updates. */
 export const EVENTS_CHANNEL = 'relay_events';
 
@@ -37,6 +46,7 @@ export class StatusBoard {
   private readonly detailsTimers = new Map<ComponentName, NodeJS.Timeout>();
   private readonly lastDetailsAt = new Map<ComponentName, number>();
   private readonly writtenDetails = new Map<ComponentName, string>();
+  private readonly changeListeners: ((change: StatusChange) => void)[] = [];
 
   constructor(
     private readonly db: Db,
@@ -50,6 +60,11 @@ export class StatusBoard {
 
   all(): Partial<Record<ComponentName, ComponentStatus>> {
     return Object.fromEntries(this.current);
+  }
+
+  /** Calls `listener` synchronously on every status change; a throwing listener is logged, never fatal. */
+  onChange(listener: (change: StatusChange) => void): void {
+    this.changeListeners.push(listener);
   }
 
   /** Records the state of a component; persists when it changed or the history is due. */
@@ -69,7 +84,17 @@ export class StatusBoard {
       details: next.details,
     };
     this.current.set(component, entry);
-    if (changed) this.log.info({ component, status: next.status, error: next.error }, 'component status');
+    if (changed) {
+      this.log.info({ component, status: next.status, error: next.error }, 'component status');
+      const change = { component, from: prev?.status, to: next.status, error: next.error, at: now };
+      for (const listener of this.changeListeners) {
+        try {
+          listener(change);
+        } catch (err) {
+          this.log.error({ component, err: coerceError(err) }, 'a status change listener failed');
+        }
+      }
+    }
     const due =
       now.getTime() - (this.lastHistoryAt.get(component) ?? 0) >= (this.opts.historyEveryMs ?? 60_000);
     if (!changed && !due) return;
