@@ -392,3 +392,33 @@ test('hostile signing input gets a clear 400 and stores nothing', async ({ reque
   );
   expect(keys[0]!.n).toBe(1);
 });
+
+test('relay.status_changed is offered with its hint, stored when ticked, and unknown types are refused', async ({
+  page,
+  request,
+}) => {
+  await page.goto('/admin/webhooks/new');
+  await expect(page.getByText('none ticked = all call and CDR events')).toBeVisible();
+  const box = page.getByLabel('relay.status_changed', { exact: true });
+  await expect(box).toHaveAccessibleDescription('(PBX source went down/up; only sent when chosen)');
+  await page.getByLabel('Name').fill('MSP monitoring');
+  await page.getByLabel('URL').fill('https://msp.example.com/pbx-link');
+  await box.check();
+  await page.getByRole('button', { name: 'Create subscription' }).click();
+  await expect(page.getByTestId('revealed-secret')).toBeVisible();
+  const [sub] = await sql<{ id: string; event_types: string[] }>(
+    `SELECT id::text, event_types FROM webhook_subscriptions WHERE name = 'MSP monitoring'`,
+  );
+  expect(sub!.event_types).toEqual(['relay.status_changed']);
+
+  // the edit form shows the choice ticked
+  await page.goto(`/admin/webhooks/${sub!.id}`);
+  await expect(page.getByLabel('relay.status_changed', { exact: true })).toBeChecked();
+  await expect(page.getByLabel('call.ended', { exact: true })).not.toBeChecked();
+
+  const bad = await request.patch(`/admin/api/webhooks/${sub!.id}`, {
+    data: { eventTypes: ['relay.status_change'] },
+  });
+  expect(bad.status()).toBe(400);
+  expect(await bad.text()).toContain('unknown type relay.status_change');
+});

@@ -28,6 +28,11 @@ interface Created {
   publicKey: string | null;
 }
 
+/** Short notes under event types that behave differently from call and CDR events. */
+const TYPE_HINTS: Record<string, string> = {
+  'relay.status_changed': 'PBX source went down/up; only sent when chosen',
+};
+
 const splitList = (v: FormDataEntryValue | null) =>
   (typeof v === 'string' ? v : '')
     .split(/[\s,]+/)
@@ -150,13 +155,28 @@ export function WebhookForm({ initial, eventTypes }: { initial?: WebhookValues; 
         </Field>
       </div>
       <fieldset className="md:col-span-2">
-        <legend className="mb-1 text-sm font-medium">Event types (none ticked = all)</legend>
+        <legend className="mb-1 text-sm font-medium">
+          Event types (none ticked = all call and CDR events)
+        </legend>
         <div className="flex flex-wrap gap-3 text-sm">
           {eventTypes.map((t) => (
-            <label key={t} className="inline-flex items-center gap-1">
-              <input type="checkbox" name="eventTypes" value={t} defaultChecked={v?.eventTypes.includes(t)} />{' '}
-              {t}
-            </label>
+            <span key={t} className="inline-flex items-center gap-1">
+              <label className="inline-flex items-center gap-1">
+                <input
+                  type="checkbox"
+                  name="eventTypes"
+                  value={t}
+                  defaultChecked={v?.eventTypes.includes(t)}
+                  aria-describedby={TYPE_HINTS[t] ? `wh-type-hint-${t}` : undefined}
+                />{' '}
+                {t}
+              </label>
+              {TYPE_HINTS[t] && (
+                <span id={`wh-type-hint-${t}`} className="text-xs text-slate-500 dark:text-slate-400">
+                  ({TYPE_HINTS[t]})
+                </span>
+              )}
+            </span>
           ))}
         </div>
       </fieldset>
