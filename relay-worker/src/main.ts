@@ -15,6 +15,7 @@ import { ControlListener } from './control/control-listener.js';
 import { Heartbeat } from './status/heartbeat.js';
 import { startSources, type Sources } from './sources/start-sources.js';
 import { startOutputs, type Outputs } from './outputs/start-outputs.js';
+import { StatusChangeEvents } from './status/status-change-events.js';
 
 /** A running worker, as returned by {@link startWorker} (tests start it in-process). */
 export interface Worker {
@@ -59,6 +60,10 @@ export async function startWorker(config: Config, log: Logger): Promise<Worker> 
   });
   lifecycle.onClose('own-db-probe', startOwnDbProbe(db, status, log.child({ module: 'own-db' })));
   const events = new EventStore(pool, log.child({ module: 'events' }));
+  const statusEvents = new StatusChangeEvents(pool, events, log.child({ module: 'status-events' }));
+  await statusEvents.load();
+  statusEvents.attach(status);
+  lifecycle.onClose('status-events', () => statusEvents.stop());
   const control = new ControlListener(
     {
       databaseUrl: config.DATABASE_URL,

@@ -81,9 +81,11 @@ export async function createSubscription(
 
 /** Whether an event type passes a subscription's type filter (mirrors the documented rule). */
 export function typeMatches(patterns: string[], type: string): boolean {
-  if (patterns.length === 0) return true;
+  // relay.* types are opt-in: only a filter that names them selects them.
+  const optIn = type.startsWith('relay.');
+  if (patterns.length === 0) return !optIn;
   return patterns.some(
-    (p) => p === '*' || p === type || (p.endsWith('.*') && type.startsWith(p.slice(0, -1))),
+    (p) => (p === '*' && !optIn) || p === type || (p.endsWith('.*') && type.startsWith(p.slice(0, -1))),
   );
 }
 
