@@ -11,6 +11,7 @@ import {
 import type { Logger } from '../logger.js';
 import { coerceError } from '../errors.js';
 import type { EventStore } from '../events/event-store.js';
+import { HoldingAppender } from '../events/holding-appender.js';
 import type { StatusBoard, StatusChange } from './status-board.js';
 
 export interface StatusChangeEventsOptions {
@@ -35,16 +36,19 @@ export interface StatusChangeEventsOptions {
 export class StatusChangeEvents {
   private readonly last = new Map<PbxSource, SourceState>();
   private pending: NewEvent[] = [];
+  private readonly appender: HoldingAppender;
   private chain: Promise<void> = Promise.resolve();
   private retryTimer: NodeJS.Timeout | undefined;
   private stopped = false;
 
   constructor(
     private readonly pool: pg.Pool,
-    private readonly events: EventStore,
+    events: EventStore,
     private readonly log: Logger,
     private readonly opts: StatusChangeEventsOptions = {},
-  ) {}
+  ) {
+    this.appender = new HoldingAppender(events, log, 'relay.status_changed events', opts.maxPending ?? 100);
+  }
 
   /** Reads the last reported state of each source from the event log (on failure: logged, starts blank). */
   async load(): Promise<void> {
@@ -112,22 +116,11 @@ export class StatusChangeEvents {
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     const batch = this.pending;
-    if (batch.length === 0) return;
     this.pending = [];
-    try {
-      await this.events.append(batch);
-    } catch (err) {
-      const max = this.opts.maxPending ?? 100;
-      this.pending = [...batch, ...this.pending];
-      const dropped = this.pending.splice(0, Math.max(0, this.pending.length - max));
-      this.log.warn(
-        { err: coerceError(err), waiting: this.pending.length, dropped: dropped.length },
-        'could not append relay.status_changed; will retry',
-      );
-      if (!this.stopped) {
-        this.retryTimer = setTimeout(() => this.flush(), this.opts.retryMs ?? 5000);
-        this.retryTimer.unref();
-      }
+    if (!batch.length && !this.appender.holding) return;
+    if (!(await this.appender.append(batch)) && !this.stopped) {
+      this.retryTimer = setTimeout(() => this.flush(), this.opts.retryMs ?? 5000);
+      this.retryTimer.unref();
     }
   }
 }

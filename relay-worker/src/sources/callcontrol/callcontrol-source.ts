@@ -3,6 +3,7 @@ import type { NewEvent } from '@3cx-relay/events';
 import type { Logger } from '../../logger.js';
 import { coerceError } from '../../errors.js';
 import type { EventStore } from '../../events/event-store.js';
+import { HoldingAppender } from '../../events/holding-appender.js';
 import type { StatusBoard } from '../../status/status-board.js';
 import type { CallState } from '../call-state.js';
 import { PbxError, type PbxErrorKind } from '../pbx-error.js';
@@ -48,8 +49,8 @@ export class CallControlSource {
   private stopped = true;
   /** Snapshot failures in a row; drives the retry backoff. */
   private snapshotFailures = 0;
-  /** Events the own database refused (outage), oldest first; ids are deterministic, so a retry is idempotent. */
-  private unsaved: NewEvent[] = [];
+  /** Events the own database refused (outage), stored first on the next append. */
+  private readonly unsaved: HoldingAppender;
   /** Frames skipped as malformed, per kind (tests, stats). */
   readonly skipped: Record<string, number> = {};
 
@@ -58,6 +59,7 @@ export class CallControlSource {
     private readonly log: Logger,
   ) {
     this.store = new CallStateStore(o.ownPool);
+    this.unsaved = new HoldingAppender(o.events, log, 'call events', MAX_UNSAVED_EVENTS);
   }
 
   async start(): Promise<void> {
@@ -243,26 +245,11 @@ export class CallControlSource {
   }
 
   private async append(events: NewEvent[]): Promise<void> {
-    const batch = this.unsaved.length ? [...this.unsaved, ...events] : events;
-    if (batch.length) {
-      try {
-        await this.o.events.append(batch);
-        if (this.unsaved.length)
-          this.log.info(
-            { events: this.unsaved.length },
-            'stored call events held during an own-database outage',
-          );
-        this.unsaved = [];
-      } catch (err) {
-        // The call state has already moved on, so these events exist nowhere else: hold them
-        // (bounded) and store them first on the next append; the sweep appends every sweepMs.
-        if (!this.unsaved.length)
-          this.log.warn(
-            { err: coerceError(err) },
-            'could not store call events; holding them until the own database is back',
-          );
-        this.unsaved = batch.slice(-MAX_UNSAVED_EVENTS);
-      }
+    // The call state has already moved on, so these events exist nowhere else: during an
+    // own-database outage they are held and stored first on the next append (the sweep
+    // appends every sweepMs).
+    if (events.length || this.unsaved.holding) {
+      await this.unsaved.append(events);
       this.publishActiveCalls();
     }
     this.scheduleSave();
