@@ -59,6 +59,7 @@ export function registerActiveCallsRoute(
     async (req, reply) => {
       reply.type('application/json');
       const ext = req.query.extension;
+      const involving = (calls: Call[]) => calls.filter((c) => c.extensions.includes(ext!));
       if (deps.calls.isLive?.() === false) {
         if (!deps.calls.fallbackCalls) throw new AppError('UNAVAILABLE', 'Call Control is not up');
         let calls: Call[];
@@ -68,22 +69,13 @@ export function registerActiveCallsRoute(
           if (!deps.calls.isLiveDegraded?.()) throw err;
           // Call Control's socket is still open: its state beats an error.
           const live = deps.calls.activeCalls();
-          return reply.send(body('callcontrol', ext ? live.filter((c) => c.extensions.includes(ext)) : live));
+          return reply.send(body('callcontrol', ext ? involving(live) : live));
         }
-        if (ext)
-          return reply.send(
-            body(
-              'xapi',
-              calls.filter((c) => c.extensions.includes(ext)),
-            ),
-          );
+        if (ext) return reply.send(body('xapi', involving(calls)));
         if (fallback?.calls !== calls) fallback = { calls, body: body('xapi', calls) };
         return reply.send(fallback.body);
       }
-      if (ext) {
-        const calls = deps.calls.activeCalls().filter((c) => c.extensions.includes(ext));
-        return reply.send(body('callcontrol', calls));
-      }
+      if (ext) return reply.send(body('callcontrol', involving(deps.calls.activeCalls())));
       const now = Date.now();
       if (!cached || now - cached.at > maxAge) {
         cached = { body: body('callcontrol', deps.calls.activeCalls()), at: now };

@@ -235,7 +235,9 @@ export class WsHub {
     const frames = events.map(eventFrame);
     // Unfiltered clients get every event except the opt-in types (relay.*), which only go to
     // clients whose `types` name them.
-    const common = frames.filter((_f, i) => !isOptInEventType(events[i]!.type));
+    const common = events.some((e) => isOptInEventType(e.type))
+      ? frames.filter((_f, i) => !isOptInEventType(events[i]!.type))
+      : frames;
     const all = common.length === 1 ? common[0]! : Buffer.concat(common);
     let sent = 0;
     for (const c of this.clients) {

@@ -14,6 +14,7 @@ import { ActiveCallsWithFallback } from './xapi/active-calls-with-fallback.js';
 import { createPbxDbPool, resolvePbxDb } from './db3cx/pbx-db-pool.js';
 import { Db3cxSource } from './db3cx/db3cx-source.js';
 import { CdrHistoryReader } from './db3cx/cdr-history.js';
+import type { CallHistoryBackends } from '../api/call-history-route.js';
 import { cdrSide } from './db3cx/cdr-row.js';
 import { CallControlSocket } from './callcontrol/callcontrol-socket.js';
 import { CallControlRest } from './callcontrol/callcontrol-rest.js';
@@ -28,18 +29,18 @@ export interface Sources {
   /** XAPI client (call history, active-calls fallback); undefined when XAPI is not configured. */
   xapi: XapiClient | undefined;
   /** What `/relay/call-history` can read from: XAPI and/or 3CX's `cdroutput`. */
-  callHistory: {
-    xapi: XapiClient | undefined;
-    xapiEnabled: boolean;
-    cdroutput: CdrHistoryReader | undefined;
-    cdroutputMissing: string | undefined;
-  };
+  callHistory: CallHistoryBackends;
   /** Shared token holder, when the PBX API is configured. */
   tokens: TokenHolder | undefined;
   db3cx: Db3cxSource | undefined;
   xapiSource: XapiSource | undefined;
   callControl: CallControlSource | undefined;
 }
+
+/** The sources themselves, before the API-facing views over them are built. */
+type RunningSources = Omit<Sources, 'activeCalls' | 'callHistory'>;
+
+const API_NOT_CONFIGURED = 'PBX_URL, PBX_CLIENT_ID and PBX_CLIENT_SECRET are not all set';
 
 export interface SourceDeps {
   config: Config;
@@ -58,11 +59,9 @@ export interface SourceDeps {
 export async function startSources(d: SourceDeps): Promise<Sources> {
   const { config: c, log, status } = d;
   const callState = new CallState({ trunkDids: c.PBX_TRUNK_DIDS, endGraceMs: c.CALLCONTROL_END_GRACE_MS });
-  const out: Sources = {
+  const out: RunningSources = {
     callState,
-    activeCalls: new ActiveCallsWithFallback({ live: callState, status, xapi: undefined }),
     xapi: undefined,
-    callHistory: { xapi: undefined, xapiEnabled: false, cdroutput: undefined, cdroutputMissing: undefined },
     tokens: undefined,
     db3cx: undefined,
     xapiSource: undefined,
@@ -129,18 +128,10 @@ export async function startSources(d: SourceDeps): Promise<Sources> {
       out.callControl = cc;
     }
   }
-  out.activeCalls = new ActiveCallsWithFallback({
-    live: callState,
-    status,
-    xapi: out.xapi,
-    unavailable: apiConfigured
-      ? 'SOURCE_XAPI_ENABLED and SOURCE_CALLCONTROL_ENABLED are both false'
-      : 'PBX_URL, PBX_CLIENT_ID and PBX_CLIENT_SECRET are not all set',
-  });
   if (!apiConfigured || !c.SOURCE_XAPI_ENABLED)
     await status.set('xapi', {
       status: 'disabled',
-      ...(apiConfigured ? {} : { error: 'PBX_URL, PBX_CLIENT_ID and PBX_CLIENT_SECRET are not all set' }),
+      ...(apiConfigured ? {} : { error: API_NOT_CONFIGURED }),
     });
   if (!apiConfigured || !c.SOURCE_CALLCONTROL_ENABLED)
     await status.set('callcontrol', { status: 'disabled' });
@@ -193,7 +184,20 @@ export async function startSources(d: SourceDeps): Promise<Sources> {
   } else {
     await status.set('db3cx', { status: 'disabled' });
   }
-  out.callHistory = callHistoryBackends(c, out, out.db3cx ? () => dbPool : undefined, dbMissing, d);
+  const activeCalls = new ActiveCallsWithFallback({
+    live: callState,
+    status,
+    xapi: out.xapi,
+    unavailable: apiConfigured
+      ? 'SOURCE_XAPI_ENABLED and SOURCE_CALLCONTROL_ENABLED are both false'
+      : API_NOT_CONFIGURED,
+  });
+  const callHistory = callHistoryBackends(
+    d,
+    { xapi: out.xapi, xapiEnabled: apiConfigured && c.SOURCE_XAPI_ENABLED },
+    out.db3cx ? () => dbPool : undefined,
+    dbMissing,
+  );
 
   d.control.on('reconnect', async (args) => {
     const component = args.component;
@@ -203,7 +207,7 @@ export async function startSources(d: SourceDeps): Promise<Sources> {
       return out.callControl ? out.callControl.reconnect() : 'callcontrol is disabled';
     throw new Error(`unknown component ${JSON.stringify(component)}; expected db3cx, xapi or callcontrol`);
   });
-  return out;
+  return { ...out, activeCalls, callHistory };
 }
 
 /**
@@ -211,14 +215,12 @@ export async function startSources(d: SourceDeps): Promise<Sources> {
  * without that source, `CALL_HISTORY_SOURCE=cdroutput` gets a small read-only pool of its own.
  */
 function callHistoryBackends(
-  c: Config,
-  out: Sources,
+  d: SourceDeps,
+  base: Pick<CallHistoryBackends, 'xapi' | 'xapiEnabled'>,
   sourcePool: (() => pg.Pool | undefined) | undefined,
   dbMissing: string,
-  d: SourceDeps,
-): Sources['callHistory'] {
-  const apiConfigured = !!(c.PBX_URL && c.PBX_CLIENT_ID && c.PBX_CLIENT_SECRET);
-  const base = { xapi: out.xapi, xapiEnabled: apiConfigured && c.SOURCE_XAPI_ENABLED };
+): CallHistoryBackends {
+  const c = d.config;
   const table = c.PBX_CDR_TABLE;
   if (sourcePool)
     return {

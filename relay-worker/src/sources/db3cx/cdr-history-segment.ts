@@ -1,4 +1,5 @@
 import type { CallHistoryParty, CallHistorySegment } from '@3cx-relay/events';
+import { nonEmptyText } from './cdr-row.js';
 
 /** A `cdroutput` row as the call-history reader selects it (uuids as text, timestamps as Date). */
 export interface CdrHistoryRow {
@@ -38,12 +39,8 @@ export function isoDuration(ms: number): string {
   return `PT${h ? `${h}H` : ''}${m ? `${m}M` : ''}${s}S`;
 }
 
-function text(v: unknown): string | null {
-  return typeof v === 'string' && v !== '' ? v : null;
-}
-
 function party(row: CdrHistoryRow, side: 'source' | 'destination'): CallHistoryParty {
-  const col = (c: (typeof SIDE_COLUMNS)[number]) => text(row[`${side}_${c}`]);
+  const col = (c: (typeof SIDE_COLUMNS)[number]) => nonEmptyText(row[`${side}_${c}`]);
   return {
     dn: col('dn_number'),
     number: col('participant_phone_number'),

@@ -62,7 +62,8 @@ export const CDR_SELECT = [
   ),
 ].join(', ');
 
-function str(v: unknown): string | null {
+/** A text column's value, or null when it is empty, null or not text. */
+export function nonEmptyText(v: unknown): string | null {
   return typeof v === 'string' && v !== '' ? v : null;
 }
 
@@ -71,7 +72,7 @@ export function cdrSide(row: CdrRow, side: 'source' | 'destination'): CdrParty {
   const out: Record<string, unknown> = {};
   for (const [field, col] of SIDE_FIELDS) {
     const v = row[`${side}_${col}`];
-    out[field] = typeof v === 'boolean' ? v : str(v);
+    out[field] = typeof v === 'boolean' ? v : nonEmptyText(v);
   }
   return out as CdrParty;
 }
