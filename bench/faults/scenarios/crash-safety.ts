@@ -1,4 +1,4 @@
-import { generateWebhookSecret } from '@3cx-relay/events';
+import { generateWebhookSecret, isOptInEventType } from '@3cx-relay/events';
 import { createApiKey, createSubscription } from '../support/relay-fixtures.js';
 import { duplicateRate, type Target } from '../support/delivery-ledger.js';
 import { Receiver } from '../support/receiver.js';
@@ -85,7 +85,7 @@ export const crashSafety: Scenario = {
         byScale(ctx.scale, { full: 90_000, quick: 60_000, test: 45_000 }),
       );
       // The WS clients have no type filter: opt-in relay.* events are not theirs.
-      const wsExpected = l.events.filter((e) => !e.type.startsWith('relay.')).map((e) => e.sequence);
+      const wsExpected = l.events.filter((e) => !isOptInEventType(e.type)).map((e) => e.sequence);
       const maxSeq = BigInt(wsExpected.at(-1) ?? '0');
       await until(() => clients.every((c) => c.lastSequence >= maxSeq), 30_000, 'WS clients caught up').catch(
         () => undefined,

@@ -137,10 +137,9 @@ export const hostileInput: Scenario = {
       const growth = rssBefore !== null && rssAfter !== null ? rssAfter - rssBefore : null;
 
       f.figure('malformed frames', frames);
-      const floodTotal = Object.values(flood.served).reduce((a, b) => a + b, 0);
       f.figure(
         'malformed responses, flood',
-        `${floodTotal} to ${flood.upserts} repeated Upserts: ${Object.entries(flood.served)
+        `${flood.total} to ${flood.upserts} repeated Upserts: ${Object.entries(flood.served)
           .filter(([, n]) => n > 0)
           .map(([k, n]) => `${k}×${n}`)
           .join(' ')}`,
@@ -174,7 +173,7 @@ export const hostileInput: Scenario = {
       );
       f.check(
         'the flood of broken responses reached the worker',
-        floodTotal >= floodTarget && Object.values(flood.served).every((n) => n > 0),
+        flood.total >= floodTarget && Object.values(flood.served).every((n) => n > 0),
         JSON.stringify(flood.served),
       );
       f.check(

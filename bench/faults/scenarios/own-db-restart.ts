@@ -1,4 +1,4 @@
-import { generateWebhookSecret } from '@3cx-relay/events';
+import { generateWebhookSecret, isOptInEventType } from '@3cx-relay/events';
 import { startPostgres } from '@3cx-relay/pg-cluster';
 import { driveCalls } from '../support/calls.js';
 import { duplicateRate, type Target } from '../support/delivery-ledger.js';
@@ -78,7 +78,7 @@ export const ownDbRestart: Scenario = {
       const cdrs = new Set(l.events.filter((e) => e.type === 'cdr.created').map((e) => String(e.data.cdrId)));
       const cdrGap = pbx.filter((id) => !cdrs.has(id)).length;
       // The WS clients have no type filter: opt-in relay.* events (a source reporting the outage) are not theirs.
-      const forClients = l.events.filter((e) => !e.type.startsWith('relay.'));
+      const forClients = l.events.filter((e) => !isOptInEventType(e.type));
       const maxSeq = BigInt(forClients.at(-1)?.sequence ?? '0');
       await until(() => clients.every((c) => c.lastSequence >= maxSeq), 30_000, 'WS clients caught up').catch(
         () => undefined,

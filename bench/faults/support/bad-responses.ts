@@ -54,6 +54,8 @@ export async function malformedResponses(lab: Lab, apiKey: string, phaseMs: numb
 export interface ResponseFlood {
   /** Broken bodies the simulator served during the flood, per kind. */
   served: Partial<Record<MalformedResponseKind, number>>;
+  /** All of them. */
+  total: number;
   /** Repeated Upsert frames sent to make the worker ask. */
   upserts: number;
 }
@@ -111,5 +113,5 @@ export async function responseFlood(
   const after = servedNow();
   const served: ResponseFlood['served'] = {};
   for (const kind of MALFORMED_RESPONSE_KINDS) served[kind] = (after[kind] ?? 0) - (before[kind] ?? 0);
-  return { served, upserts: lab.sim.state().upsertsRepeated - upsertsBefore };
+  return { served, total: total(served), upserts: lab.sim.state().upsertsRepeated - upsertsBefore };
 }

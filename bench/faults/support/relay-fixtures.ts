@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import bcrypt from 'bcrypt';
 import type pg from 'pg';
-import { encryptSecret, generateWebhookSecret } from '@3cx-relay/events';
+import { encryptSecret, generateWebhookSecret, isOptInEventType } from '@3cx-relay/events';
 import { until } from './wait.js';
 
 /** An API key as a client presents it, with its row id. */
@@ -82,7 +82,7 @@ export async function createSubscription(
 /** Whether an event type passes a subscription's type filter (mirrors the documented rule). */
 export function typeMatches(patterns: string[], type: string): boolean {
   // relay.* types are opt-in: only a filter that names them selects them.
-  const optIn = type.startsWith('relay.');
+  const optIn = isOptInEventType(type);
   if (patterns.length === 0) return !optIn;
   return patterns.some(
     (p) => (p === '*' && !optIn) || p === type || (p.endsWith('.*') && type.startsWith(p.slice(0, -1))),

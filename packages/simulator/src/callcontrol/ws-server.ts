@@ -61,11 +61,7 @@ export class CallControlWs {
   private broadcast(e: ParticipantEvent): void {
     const duplicate = e.eventType === 0 && this.quirkRng.chance(this.ctx.opts.duplicateUpsertProbability);
     const faults = this.ctx.faults.settings;
-    const event = {
-      event_type: e.eventType,
-      entity: `/callcontrol/${e.dn}/participants/${e.participantId}`,
-      attached_data: null,
-    };
+    const event = participantEvent(e.eventType, e.dn, e.participantId);
     for (const conn of this.conns) {
       if (!canSee(conn.client, e.dn) || conn.ws.readyState !== conn.ws.OPEN) continue;
       if (faults.skipFrameProbability > 0 && this.faultRng.chance(faults.skipFrameProbability)) continue;
@@ -120,11 +116,7 @@ export class CallControlWs {
       const visible = live.filter(([dn]) => canSee(conn.client, dn));
       for (let i = 0; i < count && visible.length > 0; i++) {
         const [dn, id] = visible[i % visible.length]!;
-        this.send(conn, {
-          event_type: 0,
-          entity: `/callcontrol/${dn}/participants/${id}`,
-          attached_data: null,
-        });
+        this.send(conn, participantEvent(0, dn, id));
         sent++;
       }
     }
@@ -146,4 +138,9 @@ export class CallControlWs {
     this.dropAll();
     this.wss.close();
   }
+}
+
+/** An Upsert (0) or Remove (1) of one participant: no data, the client GETs the entity ([FIELD S6]). */
+function participantEvent(eventType: 0 | 1, dn: string, id: number): WsFrame['event'] {
+  return { event_type: eventType, entity: `/callcontrol/${dn}/participants/${id}`, attached_data: null };
 }

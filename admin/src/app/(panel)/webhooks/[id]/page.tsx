@@ -9,6 +9,7 @@ import { db } from '@/lib/db';
 import { DeliveryFilter, listDeliveries } from '@/lib/data/webhooks';
 import { eventsPackage } from '@/lib/workspace';
 import { PublicKey } from '../public-key';
+import { SCHEME_LABEL } from '../signing-labels';
 import { WebhookForm } from '../webhook-form';
 import { WebhookActions } from './webhook-actions';
 
@@ -100,8 +101,8 @@ export default async function WebhookPage({
           <ul className="space-y-2 text-xs" data-testid="signing-keys">
             {sub.secrets.map((s) => (
               <li key={s.id}>
-                <span className="font-medium">{s.scheme === 'v1a' ? 'ed25519 (v1a)' : 'HMAC (v1)'}</span>{' '}
-                created {formatTime(s.createdAt)}
+                <span className="font-medium">{SCHEME_LABEL[s.scheme] ?? s.scheme}</span> created{' '}
+                {formatTime(s.createdAt)}
                 {s.expiresAt ? `, expires ${formatTime(s.expiresAt)}` : ', current'}
                 {s.publicKey && <PublicKey value={s.publicKey} />}
               </li>

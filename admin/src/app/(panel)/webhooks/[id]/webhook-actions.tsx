@@ -6,8 +6,7 @@ import { ActionButton } from '@/components/action-button';
 import { SecretReveal } from '@/components/secret-reveal';
 import { Button, inputClass } from '@/components/ui';
 import { api, ApiError } from '@/lib/client/api';
-
-const SCHEME_LABEL = { hmac: 'HMAC (v1)', ed25519: 'ed25519 (v1a)', both: 'HMAC + ed25519' } as const;
+import { SIGNING_LABEL } from '../signing-labels';
 
 /** Admin actions on one subscription: test, rotate keys, enable/disable, retry, recover. */
 export function WebhookActions({ id, enabled }: { id: string; enabled: boolean }) {
@@ -18,7 +17,7 @@ export function WebhookActions({ id, enabled }: { id: string; enabled: boolean }
   const [signing, setSigning] = useState<'' | 'hmac' | 'ed25519' | 'both'>('');
 
   async function rotate() {
-    const what = signing ? `Switch signing to ${SCHEME_LABEL[signing]}?` : 'Rotate the signing keys?';
+    const what = signing ? `Switch signing to ${SIGNING_LABEL[signing]}?` : 'Rotate the signing keys?';
     if (!window.confirm(`${what} The current keys keep working for 24 hours.`)) return;
     setMsg(null);
     try {
@@ -71,9 +70,9 @@ export function WebhookActions({ id, enabled }: { id: string; enabled: boolean }
             className={inputClass.replace('w-full', 'w-auto')}
           >
             <option value="">same schemes</option>
-            <option value="hmac">{SCHEME_LABEL.hmac}</option>
-            <option value="ed25519">{SCHEME_LABEL.ed25519}</option>
-            <option value="both">{SCHEME_LABEL.both}</option>
+            <option value="hmac">{SIGNING_LABEL.hmac}</option>
+            <option value="ed25519">{SIGNING_LABEL.ed25519}</option>
+            <option value="both">{SIGNING_LABEL.both}</option>
           </select>
           <Button type="button" variant="secondary" onClick={() => void rotate()} data-testid="rotate-secret">
             Rotate secret
