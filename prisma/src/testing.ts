@@ -31,6 +31,29 @@ async function asSuperuser(sql: string): Promise<void> {
   }
 }
 
+/**
+ * Drops a test database. Connections still closing (a pool's `end()` resolves before its
+ * sockets are gone) get up to 2 s to leave on their own: terminating them instead made the
+ * server's "terminating connection" reach pools that no longer listen for errors.
+ */
+async function dropDatabase(name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: testClusterUrl() });
+  await client.connect();
+  try {
+    for (let i = 0; i < 40; i++) {
+      const res = await client.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1',
+        [name],
+      );
+      if (!res.rows[0]?.n) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}
+
 function withDatabase(url: string, database: string): string {
   const u = new URL(url);
   u.pathname = '/' + database;
@@ -57,7 +80,7 @@ export async function createTestDatabase(prefix = 't'): Promise<TestDatabase> {
     db: () => (prisma ??= createDb(url, { max: 5 })),
     async drop() {
       await prisma?.$disconnect();
-      await asSuperuser(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await dropDatabase(name);
     },
   };
 }
@@ -68,6 +91,6 @@ export async function createEmptyDatabase(prefix = 'empty'): Promise<{ url: stri
   await asSuperuser(`CREATE DATABASE "${name}"`);
   return {
     url: withDatabase(testClusterUrl(), name),
-    drop: () => asSuperuser(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
+    drop: () => dropDatabase(name),
   };
 }
