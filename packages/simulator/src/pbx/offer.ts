@@ -84,7 +84,9 @@ export async function offer(call: Call, o: OfferOptions): Promise<OfferOutcome> 
         closeAll('cancelled', 'no_answer', null);
         return { kind: 'timeout' };
       }
-      if (!picked) answerPlan = null;
+      // The planned answerer is gone once its time has come. A timer that fires a little early
+      // (1 ms of wall clock is 200 sim-ms at timeScale 0.005) keeps the plan and waits again.
+      if (!picked && answerPlan && now >= answerPlan.afterMs) answerPlan = null;
     } else if (sig.kind === 'hangup') {
       return abandon();
     } else if (sig.leg === o.callerLeg && sig.action === 'drop') {
