@@ -24,10 +24,14 @@ it('a licence refusal marks XAPI and Call Control down with a licence error (cri
   );
   expect(h.worker!.status.get('callcontrol')?.status).not.toBe('up');
   expect(h.worker!.status.get('callcontrol')?.lastError).toMatch(/upgrade refused: .*Enterprise license/);
-  const logged = await h.db.db().errorLog.findMany({
-    where: { code: { in: ['XAPI_LICENSE', 'CALLCONTROL_LICENSE'] } },
-    orderBy: { code: 'asc' },
-  });
+  // The status board shows the error before the feed row is written: wait for both rows.
+  const licenceRows = () =>
+    h.db.db().errorLog.findMany({
+      where: { code: { in: ['XAPI_LICENSE', 'CALLCONTROL_LICENSE'] } },
+      orderBy: { code: 'asc' },
+    });
+  await until(async () => (await licenceRows()).length >= 2, 8000, 'both licence errors in the feed');
+  const logged = await licenceRows();
   expect(logged.map((e) => [e.code, e.severity])).toEqual([
     ['CALLCONTROL_LICENSE', 'critical'],
     ['XAPI_LICENSE', 'critical'],
@@ -36,4 +40,23 @@ it('a licence refusal marks XAPI and Call Control down with a licence error (cri
   await h.sim.faults.set({ licence: 'enterprise' });
   await until(() => h.worker!.status.get('xapi')?.status === 'up', 8000, 'xapi up again');
   await until(() => h.worker!.status.get('callcontrol')?.status === 'up', 15_000, 'callcontrol up again');
+});
+
+it('a licence refusal met first by the periodic snapshot (socket still open) is logged critical too', async () => {
+  await h.stopWorker();
+  await h.db.db().errorLog.deleteMany({});
+  await h.startWorker({ XAPI_HEALTH_INTERVAL_MS: '60000', CALLCONTROL_RECONCILE_INTERVAL_MS: '300' });
+  await until(() => h.worker!.status.get('callcontrol')?.status === 'up', 8000, 'callcontrol up');
+  // No socket drop: the open WebSocket stays, only REST refuses.
+  await h.sim.faults.set({ licence: 'expired' });
+  const row = await until(
+    () => h.db.db().errorLog.findFirst({ where: { code: 'CALLCONTROL_LICENSE' } }),
+    8000,
+    'snapshot licence error in the feed',
+  );
+  expect(row.severity).toBe('critical');
+  expect(row.message).toMatch(/snapshot failed/);
+  expect(h.worker!.status.get('callcontrol')?.status).toBe('down');
+  await h.sim.faults.set({ licence: 'enterprise' });
+  await until(() => h.worker!.status.get('callcontrol')?.status === 'up', 8000, 'callcontrol up again');
 });

@@ -191,16 +191,13 @@ export class CallControlSource {
     } catch (err) {
       const e = coerceError(err);
       const code = err instanceof PbxError ? `CALLCONTROL_${err.kind}` : 'CALLCONTROL_SNAPSHOT_FAILED';
-      await this.o.status.set('callcontrol', {
-        status:
-          err instanceof PbxError && (err.kind === 'FORBIDDEN' || err.kind === 'LICENSE')
-            ? 'down'
-            : 'degraded',
-        error: e.message,
-      });
+      // A refusal an admin must fix is critical whichever path meets it first: the snapshot
+      // and the WebSocket report it under the same code, and the feed keeps only the first.
+      const refused = err instanceof PbxError && (err.kind === 'FORBIDDEN' || err.kind === 'LICENSE');
+      await this.o.status.set('callcontrol', { status: refused ? 'down' : 'degraded', error: e.message });
       await this.o.status.reportError(
         'callcontrol',
-        'error',
+        refused ? 'critical' : 'error',
         code,
         `Call Control snapshot failed: ${e.message}`,
       );
