@@ -21,7 +21,9 @@ export async function blockedFor(db: Db, key: string, now = new Date()): Promise
  */
 export async function recordFailure(db: Db, key: string, now = new Date()): Promise<void> {
   await db.$transaction(async (tx) => {
-    await tx.$executeRaw`INSERT INTO rate_limits (key) VALUES (${key}) ON CONFLICT (key) DO NOTHING`;
+    // The window starts at `now` (the app's clock), never at the database's now(): the two
+    // clocks may differ, and a window that starts in the future would never expire.
+    await tx.$executeRaw`INSERT INTO rate_limits (key, failures, window_start) VALUES (${key}, 0, ${now}) ON CONFLICT (key) DO NOTHING`;
     const [row] = await tx.$queryRaw<{ failures: number; window_start: Date }[]>`
       SELECT failures, window_start FROM rate_limits WHERE key = ${key} FOR UPDATE`;
     const fresh = !row || now.getTime() - row.window_start.getTime() > WINDOW_MS;
