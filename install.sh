@@ -37,8 +37,8 @@ Behaviour:
   --no-nginx-reload         write and check the nginx site but do not reload nginx
   --skip-node-install       never install Node.js; fail if no Node >= 20.9 is on PATH
   --admin-build MODE        build (default): run next build in the release;
-                            reuse: copy the source's prebuilt admin/.next when its BUILD_ID is newer
-                            than every admin source file, else build; skip: no admin (will not start)
+                            reuse: copy the source's prebuilt admin/.next when it was built from the
+                            same admin sources (by content), else build; skip: no admin (will not start)
   --no-admin-build          same as --admin-build skip
   --service-user NAME       system user the services run as (default: 3cx-relay)
   --force                   continue on an operating system other than Debian 12

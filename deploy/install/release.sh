@@ -41,19 +41,38 @@ install_dependencies() {
 # What the admin's `next build` output depends on, relative to the source: everything under admin/
 # but the build itself, its dependencies and its tests, plus the root manifests and shared tsconfig.
 ADMIN_BUILD_INPUTS=(admin package.json package-lock.json tsconfig.base.json)
+# Where a build records what it was built from (under admin/): admin_inputs_manifest's output.
+ADMIN_BUILD_STAMP=.next/relay-build-inputs
+
+# Prints `sha256  path` for every admin build input under the source root $1, sorted by path: the
+# files of ADMIN_BUILD_INPUTS a release would get (not RELEASE_EXCLUDES), but the admin's tests.
+admin_inputs_manifest() {
+  local args=(-path admin/test -prune) e
+  for e in "${RELEASE_EXCLUDES[@]}"; do args+=(-o -name "${e##*/}" -prune); done
+  (cd "$1" && { find "${ADMIN_BUILD_INPUTS[@]}" \( "${args[@]}" \) -o -type f -print0 2>/dev/null || true; } |
+    LC_ALL=C sort -z | xargs -0 -r sha256sum)
+}
 
 # Prints why the source's prebuilt admin (admin/.next) must not be reused, or nothing when it may:
-# it has to be a complete production build (BUILD_ID, manifests, server output) whose BUILD_ID is
-# newer than every file it is built from. A release tarball with a prebuilt admin keeps those mtimes.
+# it has to be a complete production build (BUILD_ID, manifests, server output) made by
+# `npm run build -w @3cx-relay/admin` (scripts/build-admin.sh), whose record of its inputs matches
+# the source file for file, by content. File times play no part, so a copy or checkout that moves
+# them neither hides a changed source nor forces a needless build.
 prebuilt_admin_problem() {
-  local next=$SOURCE/admin/.next f newer
+  local next=$SOURCE/admin/.next f built now changed
   for f in BUILD_ID routes-manifest.json prerender-manifest.json server static; do
     [[ -e $next/$f ]] || { printf 'no production build in %s (admin/.next/%s missing)' "$SOURCE" "$f"; return 0; }
   done
-  newer=$(cd "$SOURCE" && { find "${ADMIN_BUILD_INPUTS[@]}" \
-    \( -path admin/.next -o -path admin/node_modules -o -path admin/test -o -name '*.tsbuildinfo' \) -prune \
-    -o -type f -newer admin/.next/BUILD_ID -print -quit 2>/dev/null; } || true)
-  [[ -z $newer ]] || printf '%s is newer than admin/.next/BUILD_ID' "$newer"
+  if [[ ! -f $SOURCE/admin/$ADMIN_BUILD_STAMP ]]; then
+    printf 'admin/%s is missing, so what the build was made from is unknown (build it with npm run build -w @3cx-relay/admin)' "$ADMIN_BUILD_STAMP"
+    return 0
+  fi
+  built=$(<"$SOURCE/admin/$ADMIN_BUILD_STAMP")
+  now=$(admin_inputs_manifest "$SOURCE")
+  [[ $built != "$now" ]] || return 0
+  changed=$({ diff <(printf '%s\n' "$built") <(printf '%s\n' "$now") || true; } |
+    sed -n 's/^[<>] [0-9a-f]\{64\}  //p;T;q')
+  printf '%s was added, changed or removed since admin/.next was built' "${changed:-an admin source}"
 }
 
 # Puts a production build of the admin into the release: `next build` there (build), a copy of the
@@ -68,7 +87,7 @@ build_admin() {
     reuse)
       problem=$(prebuilt_admin_problem)
       if [[ -z $problem ]]; then
-        say "    reusing the prebuilt admin (admin/.next, build $(<"$SOURCE/admin/.next/BUILD_ID")): newer than all of its sources"
+        say "    reusing the prebuilt admin (admin/.next, build $(<"$SOURCE/admin/.next/BUILD_ID")): built from the same sources"
         run mkdir -p "$dir/admin/.next"
         if [[ $DRY_RUN == 1 ]]; then
           say "    would copy $SOURCE/admin/.next into $dir/admin/.next (without its cache)"
@@ -82,6 +101,7 @@ build_admin() {
       ;;
   esac
   run env NEXT_TELEMETRY_DISABLED=1 NODE_ENV=production "$NODE" "$dir/node_modules/next/dist/bin/next" build "$dir/admin"
+  [[ $DRY_RUN == 1 ]] || admin_inputs_manifest "$dir" >"$dir/admin/$ADMIN_BUILD_STAMP"
 }
 
 # The real path of the release `current` points at, or nothing before the first install.

@@ -56,6 +56,20 @@ export function prebuiltAdminProblem(source: string): string {
   ).trim();
 }
 
+/**
+ * Writes `source`'s admin/.next/relay-build-inputs as scripts/build-admin.sh does after a build: the
+ * installer's own `admin_inputs_manifest`, so a test tree can pass for a freshly built one.
+ */
+export function stampAdminBuild(source: string): void {
+  execFileSync('bash', [
+    '-c',
+    'set -euo pipefail; SOURCE=$1; . "$2/deploy/install/release.sh"; admin_inputs_manifest "$1" >"$1/admin/$ADMIN_BUILD_STAMP"',
+    '_',
+    source,
+    REPO,
+  ]);
+}
+
 /** Installs Debian's nginx when missing: the suite needs it and the project installs what it needs. */
 export function ensureNginx(): void {
   if (spawnSync('sh', ['-c', 'command -v nginx']).status === 0) return;

@@ -21,6 +21,7 @@ import {
   ensureNginx,
   fingerprintTree,
   prebuiltAdminProblem,
+  stampAdminBuild,
   readEnvFile,
   REPO,
   runInstaller,
@@ -190,7 +191,7 @@ describe('install.sh in a sandbox prefix', () => {
     expect(existsSync(dry)).toBe(false);
   });
 
-  it('--admin-build reuse takes a prebuilt admin only when it is newer than every admin source', () => {
+  it('--admin-build reuse takes a prebuilt admin only when it was built from the same sources, by content', () => {
     const tree = path.join(work, 'prebuilt');
     const files = ['admin/src/app/page.tsx', 'admin/test/x.test.ts', 'package-lock.json', 'README.md'];
     for (const f of [...files, 'admin/.next/routes-manifest.json', 'admin/.next/prerender-manifest.json']) {
@@ -200,28 +201,48 @@ describe('install.sh in a sandbox prefix', () => {
     mkdirSync(path.join(tree, 'admin/.next/server'));
     mkdirSync(path.join(tree, 'admin/.next/static'));
     expect(prebuiltAdminProblem(tree)).toMatch(/admin\/\.next\/BUILD_ID missing/);
-    const old = new Date(Date.now() - 60_000);
-    for (const f of files) utimesSync(path.join(tree, f), old, old);
     writeFileSync(path.join(tree, 'admin/.next/BUILD_ID'), 'b1');
+    // A build without a record of its inputs (plain `next build`) is never trusted.
+    expect(prebuiltAdminProblem(tree)).toMatch(/relay-build-inputs is missing/);
+    stampAdminBuild(tree);
+    expect(prebuiltAdminProblem(tree)).toBe('');
+    // File times play no part: sources newer than the build (a fresh checkout or copy) are fine.
+    const later = new Date(Date.now() + 60_000);
+    for (const f of files) utimesSync(path.join(tree, f), later, later);
     expect(prebuiltAdminProblem(tree)).toBe('');
     // Tests and files outside the admin's inputs do not make the build stale.
-    const later = new Date(Date.now() + 60_000);
-    utimesSync(path.join(tree, 'admin/test/x.test.ts'), later, later);
-    utimesSync(path.join(tree, 'README.md'), later, later);
+    writeFileSync(path.join(tree, 'admin/test/x.test.ts'), 'changed');
+    writeFileSync(path.join(tree, 'README.md'), 'changed');
     expect(prebuiltAdminProblem(tree)).toBe('');
+    // A changed input is named even when its time was set back to before the build.
+    const old = new Date(Date.now() - 3_600_000);
     for (const f of ['admin/src/app/page.tsx', 'package-lock.json']) {
-      utimesSync(path.join(tree, f), later, later);
-      expect(prebuiltAdminProblem(tree)).toBe(`${f} is newer than admin/.next/BUILD_ID`);
+      writeFileSync(path.join(tree, f), 'changed');
       utimesSync(path.join(tree, f), old, old);
+      expect(prebuiltAdminProblem(tree)).toBe(
+        `${f} was added, changed or removed since admin/.next was built`,
+      );
+      writeFileSync(path.join(tree, f), 'x');
+      expect(prebuiltAdminProblem(tree)).toBe('');
     }
+    // So is an added file, and one that was removed.
+    writeFileSync(path.join(tree, 'admin/src/app/extra.tsx'), 'x');
+    expect(prebuiltAdminProblem(tree)).toBe(
+      'admin/src/app/extra.tsx was added, changed or removed since admin/.next was built',
+    );
+    rmSync(path.join(tree, 'admin/src/app/extra.tsx'));
+    rmSync(path.join(tree, 'admin/src/app/page.tsx'));
+    expect(prebuiltAdminProblem(tree)).toBe(
+      'admin/src/app/page.tsx was added, changed or removed since admin/.next was built',
+    );
   });
 
   it('--admin-build reuse builds instead when the prebuilt admin is stale', () => {
     const dry = path.join(work, 'dry-stale');
     const file = path.join(source, 'admin/next.config.ts');
+    const original = readFileSync(file);
     const { atime, mtime } = statSync(file);
-    const later = new Date(Date.now() + 60_000);
-    utimesSync(file, later, later);
+    writeFileSync(file, Buffer.concat([original, Buffer.from('// edited after the build\n')]));
     try {
       const r = runInstaller([
         ...['--dry-run', '--prefix', dry, '--source', source, '--non-interactive', '--no-systemd'],
@@ -233,6 +254,7 @@ describe('install.sh in a sandbox prefix', () => {
       expect(r.out).not.toMatch(/^ *reusing the prebuilt admin/m);
       expect(r.out).not.toContain('admin/.next into');
     } finally {
+      writeFileSync(file, original);
       utimesSync(file, atime, mtime);
     }
   });
