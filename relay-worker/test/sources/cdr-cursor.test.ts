@@ -101,6 +101,67 @@ describe('CDR source', () => {
     );
     expect(await h.db.db().errorLog.count({ where: { code: 'CDR_QUERY_FAILED' } })).toBeGreaterThan(0);
   });
+
+  it("a failure of the relay's own event log is not reported as 3CX down, and loses no CDR", async () => {
+    await h.startWorker({ SOURCE_CALLCONTROL_ENABLED: 'false', SOURCE_XAPI_ENABLED: 'false' });
+    await until(() => h.worker!.status.get('db3cx')?.status === 'up', 5000, 'db3cx up');
+    const before = await pbxCdrIds(h);
+    await until(
+      async () => (await h.events("type = 'cdr.created'")).length >= before.length,
+      8000,
+      'CDRs so far',
+    );
+    const [{ sequence: last = '0' } = {}] = (await h.events()).slice(-1);
+    const own = new pg.Client({ connectionString: h.db.url });
+    await own.connect();
+    const states: string[] = [];
+    const listener = (c: { component: string; to: string }) => {
+      if (c.component === 'db3cx') states.push(c.to);
+    };
+    h.worker!.status.onChange(listener);
+    try {
+      // Only the event log fails (the error feed and status tables still work, so both can be checked).
+      await own.query('ALTER TABLE events RENAME TO events_away');
+      const s = await h.sim.runScenario('internal');
+      await until(
+        async () => (await h.db.db().errorLog.count({ where: { code: 'CDR_STORE_FAILED' } })) > 0,
+        8000,
+        'CDR_STORE_FAILED logged',
+      );
+      const row = await h.db.db().errorLog.findFirst({ where: { code: 'CDR_STORE_FAILED' } });
+      expect(row).toMatchObject({ component: 'database', severity: 'error' });
+      expect(row!.message).toMatch(/relay's database failed \(3CX was read fine; retried\)/);
+      expect(h.worker!.status.get('db3cx')?.status).toBe('up');
+      await own.query('ALTER TABLE events_away RENAME TO events');
+      await until(
+        async () =>
+          (await h.events("type = 'call.completed' AND call_history_id = $1", [s.callHistoryId])).length,
+        10_000,
+        'flow after the event log is back',
+      );
+      const all = await pbxCdrIds(h);
+      await until(
+        async () => (await h.events("type = 'cdr.created'")).length >= all.length,
+        8000,
+        'all CDRs',
+      );
+      const emitted = (await h.events("type = 'cdr.created'")).map((e) => e.data.cdrId as string);
+      expect(new Set(emitted).size).toBe(emitted.length);
+      expect([...emitted].sort()).toEqual([...all].sort());
+      expect(states).not.toContain('down');
+      expect(
+        await h.db
+          .db()
+          .errorLog.count({
+            where: { component: 'db3cx', code: 'CDR_QUERY_FAILED', occurredAt: { gt: row!.occurredAt } },
+          }),
+      ).toBe(0);
+      expect(await h.events("type = 'relay.status_changed' AND sequence > $1::bigint", [last])).toEqual([]);
+    } finally {
+      await own.query('ALTER TABLE IF EXISTS events_away RENAME TO events').catch(() => undefined);
+      await own.end();
+    }
+  });
 });
 
 describe('keyMinus', () => {

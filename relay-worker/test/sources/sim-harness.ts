@@ -83,6 +83,7 @@ export async function startHarness(
     worker: undefined,
     env,
     async startWorker(extra = {}) {
+      await h.stopWorker(); // one worker at a time: a leftover one would poll and report too
       h.worker = await startWorker(loadConfig({ ...env, ...extra }), pino({ level: 'silent' }));
       return h.worker;
     },

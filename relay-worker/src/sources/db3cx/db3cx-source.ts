@@ -24,6 +24,9 @@ export interface Db3cxSourceOptions extends CdrPollerOptions {
  * exponential backoff) → `up` again. Polls run one at a time, at most one per
  * `intervalMs` (immediately again only while batches are full), append their events, then
  * store the cursor, so a crash between the two re-reads rows whose events are de-duplicated.
+ * A failure of the relay's own database (cursor or event log) is not a 3CX fault: it is logged
+ * as `CDR_STORE_FAILED` on `database` and retried the same way, and `db3cx` keeps its state, so
+ * no one is told the PBX is down (no `relay.status_changed`) while only the relay's store is.
  */
 export class Db3cxSource {
   private pool: pg.Pool | undefined;
@@ -90,16 +93,25 @@ export class Db3cxSource {
       this.failures = 0;
       next = Math.max(0, this.o.intervalMs - (Date.now() - started));
     } catch (err) {
-      const e = coerceError(err);
       this.failures++;
       next = Math.min(this.o.reconnectMaxMs, this.o.reconnectBaseMs * 2 ** (this.failures - 1));
-      await this.o.status.set('db3cx', { status: 'down', error: e.message });
-      await this.o.status.reportError(
-        'db3cx',
-        'error',
-        'CDR_QUERY_FAILED',
-        `reading ${this.o.table} failed: ${e.message}`,
-      );
+      if (err instanceof OwnStoreError) {
+        await this.o.status.reportError(
+          'database',
+          'error',
+          'CDR_STORE_FAILED',
+          `storing events from ${this.o.table} in the relay's database failed (3CX was read fine; retried): ${err.message}`,
+        );
+      } else {
+        const e = coerceError(err);
+        await this.o.status.set('db3cx', { status: 'down', error: e.message });
+        await this.o.status.reportError(
+          'db3cx',
+          'error',
+          'CDR_QUERY_FAILED',
+          `reading ${this.o.table} failed: ${e.message}`,
+        );
+      }
     }
     this.schedule(next);
   }
@@ -107,12 +119,14 @@ export class Db3cxSource {
   private async poll(): Promise<number> {
     const pool = this.pool;
     if (!pool) return 0;
-    this.cursor ??= (await this.cursors.load()) ?? (await this.initialCursor(pool));
+    this.cursor ??= (await ownStore(() => this.cursors.load())) ?? (await this.initialCursor(pool));
     const started = performance.now();
     const result = await pollCdrs(pool, this.cursor, this.o);
     const latencyMs = Math.round(performance.now() - started);
-    if (result.events.length) await this.o.events.append(result.events);
-    await this.cursors.save(result.cursor);
+    await ownStore(async () => {
+      if (result.events.length) await this.o.events.append(result.events);
+      await this.cursors.save(result.cursor);
+    });
     this.cursor = result.cursor;
     await this.o.status.set('db3cx', {
       status: 'up',
@@ -130,5 +144,22 @@ export class Db3cxSource {
     );
     this.log.info({ from: res.rows[0]!.key }, 'no CDR cursor yet: starting at the current time');
     return { endedAt: res.rows[0]!.key, seen: [], pending: {} };
+  }
+}
+
+/** A failure of the relay's own database while the source stored what it read from 3CX. */
+class OwnStoreError extends Error {
+  constructor(cause: unknown) {
+    super(coerceError(cause).message, { cause });
+    this.name = 'OwnStoreError';
+  }
+}
+
+/** Runs a read or write on the relay's own database, marking its failure as {@link OwnStoreError}. */
+async function ownStore<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw new OwnStoreError(err);
   }
 }
