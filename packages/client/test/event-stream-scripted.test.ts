@@ -150,6 +150,47 @@ describe('RelayEventStream against a scripted relay', () => {
     expect(errors).toEqual(['malformed_message', 'malformed_message']);
   });
 
+  it('keeps what arrives before the first iterator for it, unless an event listener took it', async () => {
+    const [e1, e2, e3] = [ringingWire(21), ringingWire(22), ringingWire(23)];
+    let server: WebSocket | undefined;
+    const relay = await scriptedRelay((ws) => {
+      server = ws;
+      ws.send(hello);
+      send(ws, e1);
+      send(ws, e2);
+    });
+    cleanup.push(relay.close);
+    const until = async (ok: () => boolean) => {
+      for (let i = 0; i < 200 && !ok(); i++) await new Promise((r) => setTimeout(r, 10));
+      expect(ok()).toBe(true);
+    };
+    // No listener, no iterator yet: both events wait for the first iterator.
+    const late = new RelayEventStream({ baseUrl: relay.baseUrl, apiKey: 'k' });
+    cleanup.push(() => late.close());
+    await until(() => late.sequence === '22');
+    const ids: string[] = [];
+    const iterating = (async () => {
+      for await (const item of late) {
+        if (item.kind === 'event') ids.push(item.event.id);
+        if (ids.length === 3) break;
+      }
+    })();
+    send(server!, e3);
+    await iterating;
+    expect(ids).toEqual([e1.id, e2.id, e3.id]);
+
+    // With an `event` listener the listener has them; an iterator made later starts from then on.
+    const listened = new RelayEventStream({ baseUrl: relay.baseUrl, apiKey: 'k' });
+    cleanup.push(() => listened.close());
+    const heard: string[] = [];
+    listened.on('event', (e) => heard.push(e.id));
+    await until(() => heard.length === 2);
+    const it2 = listened[Symbol.asyncIterator]();
+    send(server!, e3);
+    expect((await it2.next()).value).toMatchObject({ kind: 'event', event: { id: e3.id } });
+    expect(heard).toEqual([e1.id, e2.id, e3.id]);
+  });
+
   it('close() ends a pending iterator and resolves once closed', async () => {
     const relay = await scriptedRelay((ws) => ws.send(hello));
     cleanup.push(relay.close);

@@ -81,6 +81,12 @@ export class RelayEventStream
   private readonly seen: RecentIds;
   private readonly backoff: Backoff;
   private readonly queues = new Set<AsyncQueue<StreamItem>>();
+  /**
+   * Collects what arrives before the first async iterator exists, and becomes that iterator, so
+   * `await once(stream, 'open')`, then `for await`, misses nothing. Dropped as soon as an `event`
+   * listener takes the events instead (it counts toward `highWaterMark` like any iterator).
+   */
+  private early: AsyncQueue<StreamItem> | undefined;
   private readonly closed: Promise<void>;
   private resolveClosed!: () => void;
   /** The fatal error that stopped the stream, if any. */
@@ -95,6 +101,8 @@ export class RelayEventStream
     this.seen = new RecentIds(options.dedupeWindow ?? 10_000);
     this.backoff = new Backoff(options.reconnect);
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
+    this.early = this.newQueue();
+    this.queues.add(this.early);
     this.connect();
   }
 
@@ -126,6 +134,16 @@ export class RelayEventStream
 
   /** Iterates events and history-lost notices until `close()`; throws a fatal {@link RelayStreamError}. */
   [Symbol.asyncIterator](): AsyncIterableIterator<StreamItem> {
+    const early = this.early;
+    this.early = undefined;
+    if (early) return early; // holds what came before; ended (after those items) if closed
+    const queue = this.newQueue();
+    if (this.state === 'closed') queue.end(this.error);
+    else this.queues.add(queue);
+    return queue;
+  }
+
+  private newQueue(): AsyncQueue<StreamItem> {
     const queue: AsyncQueue<StreamItem> = new AsyncQueue(
       () => {
         this.queues.delete(queue);
@@ -133,8 +151,6 @@ export class RelayEventStream
       },
       () => this.maybeResume(),
     );
-    if (this.state === 'closed') queue.end(this.error);
-    else this.queues.add(queue);
     return queue;
   }
 
@@ -256,6 +272,12 @@ export class RelayEventStream
   }
 
   private deliver(item: StreamItem): void {
+    if (this.early && this.listenerCount('event') > 0) {
+      // Consumed by listeners: nobody is going to iterate what was kept for a first iterator.
+      const early = this.early;
+      this.early = undefined;
+      void early.return();
+    }
     for (const q of this.queues) q.push(item);
     if (this.ws && !this.ws.isPaused && this.backpressured()) this.ws.pause();
     if (item.kind === 'event') this.safeEmit('event', item.event);
