@@ -150,11 +150,9 @@ describe('CDR source', () => {
       expect([...emitted].sort()).toEqual([...all].sort());
       expect(states).not.toContain('down');
       expect(
-        await h.db
-          .db()
-          .errorLog.count({
-            where: { component: 'db3cx', code: 'CDR_QUERY_FAILED', occurredAt: { gt: row!.occurredAt } },
-          }),
+        await h.db.db().errorLog.count({
+          where: { component: 'db3cx', code: 'CDR_QUERY_FAILED', occurredAt: { gt: row!.occurredAt } },
+        }),
       ).toBe(0);
       expect(await h.events("type = 'relay.status_changed' AND sequence > $1::bigint", [last])).toEqual([]);
     } finally {
