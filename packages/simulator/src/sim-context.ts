@@ -15,6 +15,8 @@ export interface SimContext {
   clients: ApiClient[];
   history: HistoryStore;
   faults: FaultController;
+  /** Running counts for tests and `GET /__sim/state` (since start). */
+  counters: { participantGets: number };
   /** `http://127.0.0.1:<port>` once listening. */
   baseUrl: string;
   /** The environment call flows run in (changes on PBX restart). */

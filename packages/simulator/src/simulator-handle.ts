@@ -29,6 +29,10 @@ export interface SimState {
   malformedResponsesServed: Partial<Record<MalformedResponseKind, number>>;
   /** Frames sent by the `repeatUpserts` fault since start. */
   upsertsRepeated: number;
+  /** DTMFstring and PromptPlaybackFinished frames sent by the `keypad` action since start. */
+  keypadFramesSent: number;
+  /** Call Control participant GETs (`/callcontrol/{dn}/participants/{id}`) served since start. */
+  participantGets: number;
 }
 
 /** The running simulator. */
@@ -110,6 +114,8 @@ export function buildHandle(p: HandleParts): Simulator {
       faults: ctx.faults.settings,
       malformedResponsesServed: { ...ctx.faults.malformedServed },
       upsertsRepeated: ctx.faults.upsertsRepeated,
+      keypadFramesSent: ctx.faults.keypadFramesSent,
+      participantGets: ctx.counters.participantGets,
     }),
     stop: () => (stopped ??= p.stop()),
   };

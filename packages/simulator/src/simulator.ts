@@ -59,6 +59,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     state,
     history,
     faults,
+    counters: { participantGets: 0 },
     clients: [owner, admin],
     baseUrl: '',
     tokens: new TokenStore([owner, admin], opts.tokenLifetimeSec, () => ctx.baseUrl),
@@ -94,6 +95,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     revokeTokens: (id) => ctx.tokens.revoke(id),
     sendMalformed: (kind) => ws.sendMalformed(kind),
     repeatUpserts: (count) => ws.repeatUpserts(count),
+    sendKeypad: (digits, promptFinished) => ws.sendKeypad(digits, promptFinished),
     setDbStall: (stalled) => stall.set(stalled),
     setDbDown: async (down) => {
       if (opts.pgCluster) await (down ? opts.pgCluster.kill() : opts.pgCluster.start());

@@ -110,6 +110,39 @@ describe('faults', () => {
     await until(() => sim.state().finishedCalls > finishedBefore && sim.state().pendingCdrWrites === 0);
   });
 
+  it('sends DTMFstring (one per digit, dtmf_input) and PromptPlaybackFinished frames for live participants; counts participant GETs', async () => {
+    const token = await getToken(sim);
+    const finishedBefore = sim.state().finishedCalls;
+    const made = await api(sim, token, '/callcontrol/900/makecall', {
+      method: 'POST',
+      body: JSON.stringify({ destination: '102' }),
+    });
+    expect(made.body.finalstatus).toBe('Success');
+    const ringing = await until(async () => (await api(sim, token, '/callcontrol/102/participants')).body[0]);
+    const getsBefore = sim.state().participantGets;
+    expect((await api(sim, token, `/callcontrol/102/participants/${ringing.id}`)).status).toBe(200);
+    await api(sim, token, '/callcontrol/102/participants'); // the list is not a participant GET
+    expect(sim.state().participantGets).toBe(getsBefore + 1);
+    const live = Object.values(sim.state().participants).flat().length;
+    const ws = await connectWs(sim, token);
+    // Letters outside the keypad are dropped; the rest arrive in order.
+    await control('faults', 'POST', { keypad: { digits: '1x#', promptFinished: true } });
+    await until(() => ws.frames.length >= live * 3);
+    expect(sim.state().keypadFramesSent).toBe(live * 3);
+    const mine = ws.frames
+      .map((f) => f.event)
+      .filter((e) => e.entity === `/callcontrol/102/participants/${ringing.id}`);
+    expect(mine).toEqual([
+      { event_type: 2, entity: mine[0]!.entity, attached_data: { dtmf_input: '1' } },
+      { event_type: 2, entity: mine[0]!.entity, attached_data: { dtmf_input: '#' } },
+      { event_type: 3, entity: mine[0]!.entity, attached_data: null },
+    ]);
+    ws.close();
+    await api(sim, token, `/callcontrol/102/participants/${ringing.id}/drop`, { method: 'POST', body: '{}' });
+    await until(async () => (await api(sim, token, '/callcontrol/102/participants')).body.length === 0);
+    await until(() => sim.state().finishedCalls > finishedBefore && sim.state().pendingCdrWrites === 0);
+  });
+
   it('licence: PRO or expired refuses XAPI and Call Control with 403 and a licence message, after authentication; SystemStatus shows it', async () => {
     const token = await getToken(sim);
     const status = async () => (await api(sim, token, '/xapi/v1/SystemStatus')).body;

@@ -93,6 +93,44 @@ describe('Call Control quirks seen from the worker', () => {
     expect(await h.db.db().errorLog.count({ where: { code: 'CALLCONTROL_GET_FAILED' } })).toBe(1);
   });
 
+  it('DTMFstring and PromptPlaybackFinished frames carry no call state: no GET, nothing skipped, the call goes on', async () => {
+    const cc = h.worker!.sources.callControl!;
+    const skipped = { ...cc.skipped };
+    const since = (await h.events()).at(-1)?.sequence ?? '0';
+    const run = h.sim.runScenario('ringing-at-connect'); // rings for 1.5 s here: a quiet window
+    await until(
+      async () =>
+        (
+          await h.events("type = 'call.ringing' AND data->>'extension' = '100' AND sequence > $1::bigint", [
+            since,
+          ])
+        ).length,
+      3000,
+      'ringing',
+    );
+    // Let the GETs of the ringing Upserts (each one sent twice here) finish.
+    let gets = -1;
+    while (gets !== h.sim.state().participantGets) {
+      gets = h.sim.state().participantGets;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const { keypadFramesSent, upsertsRepeated } = h.sim.state();
+    await h.sim.faults.set({ keypad: { digits: '123#', promptFinished: true } });
+    // Then one Upsert on the same socket: its GET means the keypad frames were handled before it.
+    await h.sim.faults.set({ repeatUpserts: 1 });
+    expect(h.sim.state().keypadFramesSent - keypadFramesSent).toBeGreaterThanOrEqual(5);
+    expect(h.sim.state().upsertsRepeated - upsertsRepeated).toBe(1);
+    await until(() => h.sim.state().participantGets > gets, 3000, 'the GET for the Upsert');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(h.sim.state().participantGets - gets).toBe(1);
+    expect(cc.skipped).toEqual(skipped);
+    const s = await run;
+    await until(async () => (await ofType(h, 'call.ended', s.callid!)).length, 5000, 'call.ended');
+    expect(await ofType(h, 'call.ringing', s.callid!)).toHaveLength(1);
+    expect(await ofType(h, 'call.answered', s.callid!)).toHaveLength(1);
+    expect(h.worker!.status.get('callcontrol')?.status).toBe('up');
+  });
+
   it('a PBX restart mid-call (socket dropped, every token invalid) ends the call and reconnects', async () => {
     const since = (await h.events()).at(-1)?.sequence ?? '0';
     const run = h.sim.runScenario('ringing-at-connect');

@@ -18,6 +18,8 @@ export async function handleCallControl(
   if (body === null)
     return sendJson(res, 400, { error: { code: 'BadRequest', message: 'The body is not JSON.' } });
   const segments = pathname.split('/').filter(Boolean).map(safeDecode);
+  if (req.method === 'GET' && segments.length === 4 && segments[2] === 'participants')
+    ctx.counters.participantGets++;
   const out = callControl(ctx, client, req.method ?? 'GET', segments, body);
   if (out.body === null) return sendEmpty(res, out.status);
   sendJson(res, out.status, out.body);

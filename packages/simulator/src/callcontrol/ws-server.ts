@@ -123,6 +123,29 @@ export class CallControlWs {
     return sent;
   }
 
+  /**
+   * Sends what a caller on a route point causes besides call state: a DTMFstring (2) frame per
+   * digit, `attached_data: {"dtmf_input": "<digit>"}` ([OFFICIAL S2]), then, if asked, a
+   * PromptPlaybackFinished (3), for every live participant each connection may see. No client
+   * GET is due for either. At most 32 digits. Returns the number of frames sent.
+   */
+  sendKeypad(digits: string, promptFinished: boolean): number {
+    const keys = [...digits.slice(0, 32)].filter((d) => /^[0-9*#A-D]$/.test(d));
+    const live = this.ctx.state.liveParticipants();
+    let sent = 0;
+    for (const conn of this.conns) {
+      if (conn.ws.readyState !== conn.ws.OPEN) continue;
+      for (const [dn, id] of live.filter(([d]) => canSee(conn.client, d))) {
+        const entity = `/callcontrol/${dn}/participants/${id}`;
+        for (const key of keys)
+          this.send(conn, { event_type: 2, entity, attached_data: { dtmf_input: key } });
+        if (promptFinished) this.send(conn, { event_type: 3, entity, attached_data: null });
+        sent += keys.length + (promptFinished ? 1 : 0);
+      }
+    }
+    return sent;
+  }
+
   /** Drops every connection abruptly (TCP reset, no close frame), like a crashed PBX. */
   dropAll(): void {
     for (const conn of this.conns) conn.ws.terminate();

@@ -52,6 +52,12 @@ export type FaultInput = Partial<FaultSettings> & {
   malformedFrame?: MalformedKind;
   /** Send this many extra Upserts of live participants on every WebSocket now (each one costs the client a GET). */
   repeatUpserts?: number;
+  /**
+   * Send keypad frames for every live participant on every WebSocket now: one DTMFstring per
+   * digit (0-9, *, #, A-D; at most 32), then a PromptPlaybackFinished when `promptFinished`.
+   * Not a fault: 3CX sends these on route-point calls; a call-state client must ignore them.
+   */
+  keypad?: { digits: string; promptFinished?: boolean };
 };
 
 /** What the controller calls to act on the simulator. */
@@ -60,6 +66,7 @@ export interface FaultHooks {
   revokeTokens(clientId?: string): void;
   sendMalformed(kind: MalformedKind): void;
   repeatUpserts(count: number): number;
+  sendKeypad(digits: string, promptFinished: boolean): number;
   setDbDown(down: boolean): Promise<void>;
   setDbStall(stalled: boolean): Promise<void>;
 }
@@ -84,6 +91,8 @@ export class FaultController {
   readonly malformedServed: Partial<Record<MalformedResponseKind, number>> = {};
   /** Frames sent by `repeatUpserts` so far (since start). */
   upsertsRepeated = 0;
+  /** DTMFstring and PromptPlaybackFinished frames sent by `keypad` so far (since start). */
+  keypadFramesSent = 0;
   private hooks: FaultHooks | undefined;
   private readonly rng: Rng;
 
@@ -103,6 +112,7 @@ export class FaultController {
       expireTokens,
       malformedFrame,
       repeatUpserts,
+      keypad,
       dbDown,
       dbStall,
       ...switches
@@ -112,6 +122,9 @@ export class FaultController {
     if (revokeTokens) this.hooks?.revokeTokens(typeof revokeTokens === 'string' ? revokeTokens : undefined);
     if (expireTokens) this.hooks?.revokeTokens();
     if (malformedFrame) this.hooks?.sendMalformed(malformedFrame);
+    if (keypad)
+      this.keypadFramesSent +=
+        this.hooks?.sendKeypad(String(keypad.digits ?? ''), keypad.promptFinished === true) ?? 0;
     if (repeatUpserts) this.upsertsRepeated += this.hooks?.repeatUpserts(repeatUpserts) ?? 0;
     if (dbDown !== undefined && dbDown !== this.settings.dbDown) {
       await this.hooks?.setDbDown(dbDown);
