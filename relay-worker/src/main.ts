@@ -73,12 +73,30 @@ export async function startWorker(config: Config, log: Logger): Promise<Worker> 
     log.child({ module: 'control' }),
   );
   lifecycle.onClose('control', () => control.stop());
+  const usesPbxApi =
+    !!(config.PBX_URL && config.PBX_CLIENT_ID && config.PBX_CLIENT_SECRET) &&
+    (config.SOURCE_XAPI_ENABLED || config.SOURCE_CALLCONTROL_ENABLED);
+  const pbxApiClient = usesPbxApi ? `${config.PBX_CLIENT_ID}@${config.PBX_URL}` : null;
   const heartbeat = new Heartbeat(pool, log.child({ module: 'heartbeat' }), {
     instanceId,
     version: VERSION,
     startedAt,
     everyMs: config.WORKER_HEARTBEAT_MS,
+    // Several workers may share the outbox, but not a 3CX API client (one active token each).
+    onOtherWorker: (other) => {
+      if (pbxApiClient === null || other.pbxApiClient !== pbxApiClient) return;
+      void status.reportError(
+        'worker',
+        'error',
+        'WORKER_DUPLICATE',
+        `another relay-worker reads 3CX with the same API client (${pbxApiClient}): ${other.hostname} ` +
+          `pid ${other.pid} (${other.instanceId}, version ${other.version}). 3CX keeps one active token per ` +
+          `client, so the two keep invalidating each other's tokens; stop one, or give each its own API client.`,
+        { ...other },
+      );
+    },
   });
+  heartbeat.setStat('pbxApiClient', pbxApiClient ?? undefined);
   heartbeat.start();
   lifecycle.onClose('heartbeat', () => heartbeat.stop());
   const sources = await startSources({ config, log, ownPool: pool, events, status, control, lifecycle });

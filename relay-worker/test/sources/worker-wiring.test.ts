@@ -82,6 +82,59 @@ describe('worker input half, wired', () => {
   });
 });
 
+describe('two workers on one database', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness('twin', { seed: 6 });
+  });
+  afterAll(async () => h?.stop());
+
+  it('each logs WORKER_DUPLICATE when both read 3CX with the same API client, naming the other', async () => {
+    const first = await h.startWorker({ RELAY_INSTANCE_ID: 'first' });
+    const second = await startWorker(
+      { ...first.config, RELAY_PORT: 0, RELAY_INSTANCE_ID: 'second' },
+      pino({ level: 'silent' }),
+    );
+    try {
+      const logged = () =>
+        h.db.db().errorLog.findMany({ where: { code: 'WORKER_DUPLICATE' }, orderBy: { id: 'asc' } });
+      await until(async () => (await logged()).length >= 2, 5000, 'both report the other');
+      await new Promise((r) => setTimeout(r, 600)); // more beats: still one entry each
+      const rows = await logged();
+      expect(rows).toHaveLength(2);
+      expect(rows.map((r) => (r.details as { instanceId: string }).instanceId).sort()).toEqual([
+        'first',
+        'second',
+      ]);
+      expect(rows[0]).toMatchObject({ component: 'worker', severity: 'error' });
+      expect(rows[0]!.message).toMatch(/same API client .*one active token per client/);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('a worker started after another stopped, or one with its own API client, logs nothing', async () => {
+    await h.db.db().errorLog.deleteMany({ where: { code: 'WORKER_DUPLICATE' } });
+    await h.startWorker({ RELAY_INSTANCE_ID: 'third' }); // stops 'first' first
+    const own = await startWorker(
+      {
+        ...h.worker!.config,
+        RELAY_PORT: 0,
+        RELAY_INSTANCE_ID: 'fourth',
+        SOURCE_XAPI_ENABLED: false,
+        SOURCE_CALLCONTROL_ENABLED: false,
+      },
+      pino({ level: 'silent' }),
+    );
+    try {
+      await new Promise((r) => setTimeout(r, 1000)); // five beats each
+      expect(await h.db.db().errorLog.count({ where: { code: 'WORKER_DUPLICATE' } })).toBe(0);
+    } finally {
+      await own.stop();
+    }
+  });
+});
+
 describe('worker without a PBX configured', () => {
   it('runs with every source disabled', async () => {
     const t = await createTestDatabase('nopbx');

@@ -39,4 +39,34 @@ describe('Heartbeat', () => {
       await listener.end();
     }
   });
+
+  it('reports each other worker that beats after it started, once; a stopped predecessor never', async () => {
+    const beat = (id: string, seen: string[], onOther = true) => {
+      const hb = new Heartbeat(pool, pino({ level: 'silent' }), {
+        instanceId: id,
+        version: '0.0.0',
+        startedAt: new Date(),
+        ...(onOther ? { onOtherWorker: (o) => seen.push(`${o.instanceId}:${o.pbxApiClient}`) } : {}),
+      });
+      hb.setStat('pbxApiClient', `client-${id}@https://pbx`);
+      return hb;
+    };
+    const gone = beat('crashed', [], false);
+    await gone.beat(); // its last beat, before the others start: a crashed or stopped worker
+    const a: string[] = [];
+    const b: string[] = [];
+    const ha = beat('a', a);
+    const hb = beat('b', b);
+    await ha.beat();
+    await hb.beat(); // a beat before b started: b cannot tell it from a dead one yet
+    expect(b).toEqual([]);
+    await ha.beat(); // b beat after a's first beat: a sees it
+    expect(a).toEqual(['b:client-b@https://pbx']);
+    await hb.beat();
+    expect(b).toEqual(['a:client-a@https://pbx']);
+    await ha.beat();
+    await hb.beat();
+    expect(a).toEqual(['b:client-b@https://pbx']); // once each
+    expect(b).toEqual(['a:client-a@https://pbx']);
+  });
 });
