@@ -45,9 +45,10 @@ ADMIN_BUILD_INPUTS=(admin package.json package-lock.json tsconfig.base.json)
 ADMIN_BUILD_STAMP=.next/relay-build-inputs
 
 # Prints `sha256  path` for every admin build input under the source root $1, sorted by path: the
-# files of ADMIN_BUILD_INPUTS a release would get (not RELEASE_EXCLUDES), but the admin's tests.
+# files of ADMIN_BUILD_INPUTS a release would get (not RELEASE_EXCLUDES), but the admin's tests
+# and next-env.d.ts (which `next build` itself writes).
 admin_inputs_manifest() {
-  local args=(-path admin/test -prune) e
+  local args=(-path admin/test -prune -o -path admin/next-env.d.ts -prune) e
   for e in "${RELEASE_EXCLUDES[@]}"; do args+=(-o -name "${e##*/}" -prune); done
   (cd "$1" && { find "${ADMIN_BUILD_INPUTS[@]}" \( "${args[@]}" \) -o -type f -print0 2>/dev/null || true; } |
     LC_ALL=C sort -z | xargs -0 -r sha256sum)
