@@ -73,16 +73,15 @@ export async function startWorker(config: Config, log: Logger): Promise<Worker> 
     log.child({ module: 'control' }),
   );
   lifecycle.onClose('control', () => control.stop());
-  const usesPbxApi =
-    !!(config.PBX_URL && config.PBX_CLIENT_ID && config.PBX_CLIENT_SECRET) &&
-    (config.SOURCE_XAPI_ENABLED || config.SOURCE_CALLCONTROL_ENABLED);
-  const pbxApiClient = usesPbxApi ? `${config.PBX_CLIENT_ID}@${config.PBX_URL}` : null;
+  const sources = await startSources({ config, log, ownPool: pool, events, status, control, lifecycle });
+  // Which 3CX API client this worker reads with (when it does): several workers may share the
+  // outbox, but not an API client, since 3CX keeps one active token per client.
+  const pbxApiClient = sources.tokens ? `${config.PBX_CLIENT_ID}@${config.PBX_URL}` : null;
   const heartbeat = new Heartbeat(pool, log.child({ module: 'heartbeat' }), {
     instanceId,
     version: VERSION,
     startedAt,
     everyMs: config.WORKER_HEARTBEAT_MS,
-    // Several workers may share the outbox, but not a 3CX API client (one active token each).
     onOtherWorker: (other) => {
       if (pbxApiClient === null || other.pbxApiClient !== pbxApiClient) return;
       void status.reportError(
@@ -99,7 +98,6 @@ export async function startWorker(config: Config, log: Logger): Promise<Worker> 
   heartbeat.setStat('pbxApiClient', pbxApiClient ?? undefined);
   heartbeat.start();
   lifecycle.onClose('heartbeat', () => heartbeat.stop());
-  const sources = await startSources({ config, log, ownPool: pool, events, status, control, lifecycle });
 
   // Delivery, fan-out, API keys and live figures (see src/outputs/start-outputs.ts).
   const outputs = await startOutputs({

@@ -49,11 +49,7 @@ export function snapshotSource(dest: string): void {
  * the installer's own rule, sourced from deploy/install/release.sh, so the two cannot disagree.
  */
 export function prebuiltAdminProblem(source: string): string {
-  return execFileSync(
-    'bash',
-    ['-c', 'SOURCE=$1; . "$2/deploy/install/release.sh"; prebuilt_admin_problem', '_', source, REPO],
-    { encoding: 'utf8' },
-  ).trim();
+  return releaseSh(source, 'prebuilt_admin_problem').trim();
 }
 
 /**
@@ -61,13 +57,16 @@ export function prebuiltAdminProblem(source: string): string {
  * installer's own `admin_inputs_manifest`, so a test tree can pass for a freshly built one.
  */
 export function stampAdminBuild(source: string): void {
-  execFileSync('bash', [
-    '-c',
-    'set -euo pipefail; SOURCE=$1; . "$2/deploy/install/release.sh"; admin_inputs_manifest "$1" >"$1/admin/$ADMIN_BUILD_STAMP"',
-    '_',
-    source,
-    REPO,
-  ]);
+  releaseSh(source, 'admin_inputs_manifest "$SOURCE" >"$SOURCE/admin/$ADMIN_BUILD_STAMP"');
+}
+
+/** Runs `script` with this checkout's deploy/install/release.sh sourced and SOURCE=`source`. */
+function releaseSh(source: string, script: string): string {
+  return execFileSync(
+    'bash',
+    ['-c', `set -euo pipefail; SOURCE=$1; . "$2/deploy/install/release.sh"; ${script}`, '_', source, REPO],
+    { encoding: 'utf8' },
+  );
 }
 
 /** Installs Debian's nginx when missing: the suite needs it and the project installs what it needs. */

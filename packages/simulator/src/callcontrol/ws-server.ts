@@ -109,11 +109,8 @@ export class CallControlWs {
    */
   repeatUpserts(count: number): number {
     count = Math.min(count, 100_000);
-    const live = this.ctx.state.liveParticipants();
     let sent = 0;
-    for (const conn of this.conns) {
-      if (conn.ws.readyState !== conn.ws.OPEN) continue;
-      const visible = live.filter(([dn]) => canSee(conn.client, dn));
+    for (const [conn, visible] of this.openWithVisibleLive()) {
       for (let i = 0; i < count && visible.length > 0; i++) {
         const [dn, id] = visible[i % visible.length]!;
         this.send(conn, participantEvent(0, dn, id));
@@ -131,12 +128,10 @@ export class CallControlWs {
    */
   sendKeypad(digits: string, promptFinished: boolean): number {
     const keys = [...digits.slice(0, 32)].filter((d) => /^[0-9*#A-D]$/.test(d));
-    const live = this.ctx.state.liveParticipants();
     let sent = 0;
-    for (const conn of this.conns) {
-      if (conn.ws.readyState !== conn.ws.OPEN) continue;
-      for (const [dn, id] of live.filter(([d]) => canSee(conn.client, d))) {
-        const entity = `/callcontrol/${dn}/participants/${id}`;
+    for (const [conn, visible] of this.openWithVisibleLive()) {
+      for (const [dn, id] of visible) {
+        const entity = participantEntity(dn, id);
         for (const key of keys)
           this.send(conn, { event_type: 2, entity, attached_data: { dtmf_input: key } });
         if (promptFinished) this.send(conn, { event_type: 3, entity, attached_data: null });
@@ -144,6 +139,13 @@ export class CallControlWs {
       }
     }
     return sent;
+  }
+
+  /** Each open connection with the live participants (DN, id) its client may see. */
+  private *openWithVisibleLive(): Generator<[Conn, [string, number][]]> {
+    const live = this.ctx.state.liveParticipants();
+    for (const conn of this.conns)
+      if (conn.ws.readyState === conn.ws.OPEN) yield [conn, live.filter(([dn]) => canSee(conn.client, dn))];
   }
 
   /** Drops every connection abruptly (TCP reset, no close frame), like a crashed PBX. */
@@ -165,5 +167,8 @@ export class CallControlWs {
 
 /** An Upsert (0) or Remove (1) of one participant: no data, the client GETs the entity ([FIELD S6]). */
 function participantEvent(eventType: 0 | 1, dn: string, id: number): WsFrame['event'] {
-  return { event_type: eventType, entity: `/callcontrol/${dn}/participants/${id}`, attached_data: null };
+  return { event_type: eventType, entity: participantEntity(dn, id), attached_data: null };
 }
+
+/** The REST path of one participant, as frames name it. */
+const participantEntity = (dn: string, id: number) => `/callcontrol/${dn}/participants/${id}`;
