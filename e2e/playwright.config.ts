@@ -14,7 +14,8 @@ export default defineConfig({
   fullyParallel: false,
   timeout: 30_000,
   expect: { timeout: 5_000 },
-  retries: process.env.CI ? 1 : 0,
+  // No retries anywhere: a flaky test is a bug to fix, not to hide.
+  retries: 0,
   reporter: process.env.CI
     ? [['list'], ['html', { open: 'never', outputFolder: 'playwright-report' }]]
     : 'list',
