@@ -38,6 +38,22 @@ export interface SimulatorOptions {
   tokenLifetimeSec?: number;
   /** Extensions the Owner client monitors. Default 100–104 (105 stays unmonitored). */
   ownerMonitors?: string[];
+  /**
+   * Largest `$top` an XAPI collection accepts; more answers 400 with the ASP.NET OData message
+   * ([FIELD], 20.0.9). Null: no limit (older builds). Default 100.
+   */
+  maxTop?: number | null;
+  /**
+   * Server-driven paging: an XAPI collection answer holds at most this many rows, whatever
+   * `$top` asked for. Null (default): answers hold every row `$top` allows.
+   */
+  serverPageSize?: number | null;
+  /**
+   * With {@link serverPageSize}: a cut-short answer carries `@odata.nextLink` (default true);
+   * false serves the "shortened collection without a usable continuation link" seen in the
+   * field, where only `$count=true` shows that rows are missing.
+   */
+  serverPageNextLink?: boolean;
   /** Drop the database and role on stop (tests). Default false. */
   dropOnStop?: boolean;
   /** When given, the `dbDown` fault stops/starts this cluster instead of blocking the database. */
@@ -69,6 +85,9 @@ const schema = z.object({
   fillPartyDid: z.boolean().default(false),
   tokenLifetimeSec: z.number().int().positive().default(3600),
   ownerMonitors: z.array(z.string()).default(['100', '101', '102', '103', '104']),
+  maxTop: z.number().int().positive().nullable().default(100),
+  serverPageSize: z.number().int().positive().nullable().default(null),
+  serverPageNextLink: z.boolean().default(true),
   dropOnStop: z.boolean().default(false),
 });
 

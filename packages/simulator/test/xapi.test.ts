@@ -97,6 +97,21 @@ describe('XAPI', () => {
     expect(res.body.value[0]).not.toHaveProperty('Recordings');
   });
 
+  it('quirk: $top above 100 answers 400 with the ASP.NET OData limit message; $top 100 and paging with $skip work', async () => {
+    const over = await api(sim, owner, '/xapi/v1/CallHistoryView?$top=500');
+    expect(over.status).toBe(400);
+    expect(validate('Pbx.ODataErrors.ODataError', over.body)).toEqual([]);
+    expect(over.body.error.message).toBe(
+      "The query specified in the URI is not valid. The limit of '100' for Top query has been exceeded. The value from the incoming request is '500'.",
+    );
+    expect((await api(sim, owner, '/xapi/v1/ActiveCalls?$top=1000')).status).toBe(400);
+    expect((await api(sim, owner, callLog('2020-01-01T00:00:00Z', '?$top=101'))).status).toBe(400);
+    const ok = await api(sim, owner, '/xapi/v1/CallHistoryView?$top=100&$skip=1&$count=true');
+    expect(ok.status).toBe(200);
+    expect(ok.body.value).toHaveLength(ok.body['@odata.count'] - 1);
+    expect(ok.body).not.toHaveProperty('@odata.nextLink');
+  });
+
   it('GetCallLogData with a malformed parameter list answers 404', async () => {
     const res = await api(
       sim,
@@ -148,6 +163,46 @@ describe('XAPI', () => {
       expect(res.status).toBe(401);
       expect(res.headers.get('www-authenticate')).toBe('Bearer');
       expect(await res.text()).toBe('');
+    }
+  });
+});
+
+describe('XAPI server-driven paging', () => {
+  it('serverPageSize cuts answers short with an @odata.nextLink that serves the rest; without the link only $count shows it', async () => {
+    const paged = await startTestSim('xapipage', { serverPageSize: 2, maxTop: null });
+    try {
+      await paged.runScenario('inbound-queue-answered');
+      const token = await getToken(paged);
+      const first = await api(
+        paged,
+        token,
+        "/xapi/v1/CallHistoryView?$top=500&$count=true&$filter=SrcDn ne 'x'",
+      );
+      const total = first.body['@odata.count'];
+      expect(total).toBeGreaterThan(3);
+      expect(first.body.value).toHaveLength(2);
+      const link = new URL(first.body['@odata.nextLink']);
+      expect(link.origin).toBe(paged.baseUrl);
+      expect(link.searchParams.get('$skip')).toBe('2');
+      expect(link.searchParams.get('$top')).toBe('498');
+      expect(link.searchParams.get('$filter')).toBe("SrcDn ne 'x'");
+      const second = await api(paged, token, link.pathname + link.search);
+      expect(second.body.value.map((s: any) => s.SegmentId)).not.toContain(first.body.value[0].SegmentId);
+      const all = await api(paged, token, `/xapi/v1/CallHistoryView?$skip=${total - 1}`);
+      expect(all.body.value).toHaveLength(1);
+      expect(all.body).not.toHaveProperty('@odata.nextLink');
+    } finally {
+      await paged.stop();
+    }
+    const silent = await startTestSim('xapisilent', { serverPageSize: 2, serverPageNextLink: false });
+    try {
+      await silent.runScenario('inbound-queue-answered');
+      const res = await api(silent, await getToken(silent), '/xapi/v1/CallHistoryView?$top=100&$count=true');
+      expect(res.body.value).toHaveLength(2);
+      expect(res.body['@odata.count']).toBeGreaterThan(2);
+      expect(res.body).not.toHaveProperty('@odata.nextLink');
+    } finally {
+      await silent.stop();
     }
   });
 });

@@ -41,18 +41,35 @@ export function handleXapi(
 function collection(
   res: ServerResponse,
   ctx: SimContext,
+  path: string,
   set: string,
   items: Record<string, unknown>[],
   params: URLSearchParams,
   fields: readonly string[],
 ) {
-  const r = applyQuery(items, params, fields);
+  const { maxTop, serverPageSize, serverPageNextLink } = ctx.opts;
+  const r = applyQuery(items, params, fields, { maxTop, pageSize: serverPageSize });
   const context = `${ctx.baseUrl}/xapi/v1/$metadata#${set}${r.select ? `(${r.select.join(',')})` : ''}`;
   sendJson(res, 200, {
     '@odata.context': context,
     ...(r.count === undefined ? {} : { '@odata.count': r.count }),
     value: r.value,
+    ...(r.next && serverPageNextLink ? { '@odata.nextLink': nextLink(ctx, path, params, r.next) } : {}),
   });
+}
+
+/** Where the rest of a cut-short collection is: the same query from the next row on. */
+function nextLink(
+  ctx: SimContext,
+  path: string,
+  params: URLSearchParams,
+  next: { skip: number; top: number | null },
+): string {
+  const q = new URLSearchParams(params);
+  q.set('$skip', String(next.skip));
+  if (next.top === null) q.delete('$top');
+  else q.set('$top', String(next.top));
+  return `${ctx.baseUrl}/xapi/v1/${encodeURI(path)}?${q.toString().replace(/\+/g, '%20')}`;
 }
 
 function route(
@@ -64,7 +81,7 @@ function route(
 ): void {
   const get = req.method === 'GET';
   if (get && path === 'ActiveCalls')
-    return collection(res, ctx, 'ActiveCalls', listActiveCalls(ctx.state), params, ACTIVE_CALL_FIELDS);
+    return collection(res, ctx, path, 'ActiveCalls', listActiveCalls(ctx.state), params, ACTIVE_CALL_FIELDS);
   const drop = /^ActiveCalls\((-?\d+)\)\/Pbx\.DropCall$/.exec(path);
   if (drop && req.method === 'POST') {
     if (!dropActiveCall(ctx.state, Number(drop[1])))
@@ -72,7 +89,15 @@ function route(
     return sendJson(res, 200, {});
   }
   if (get && path === 'CallHistoryView')
-    return collection(res, ctx, 'CallHistoryView', listCallHistory(ctx.history), params, CALL_HISTORY_FIELDS);
+    return collection(
+      res,
+      ctx,
+      path,
+      'CallHistoryView',
+      listCallHistory(ctx.history),
+      params,
+      CALL_HISTORY_FIELDS,
+    );
   const fn = /^ReportCallLogData\/Pbx\.GetCallLogData\((.*)\)$/s.exec(path);
   if (get && fn) {
     const parsed = parseCallLogParams(fn[1] ?? '');
@@ -84,6 +109,7 @@ function route(
     return collection(
       res,
       ctx,
+      path,
       'Collection(Pbx.CallLogData)',
       listCallLog(ctx.history, parsed.params, ctx.opts.version),
       params,
