@@ -14,6 +14,13 @@ export interface CallStateOptions {
   trunkDids: Record<string, string>;
   /** How long a call may have no visible participant before it counts as ended (queue/ring-group refills), ms. */
   endGraceMs: number;
+  /**
+   * How long an empty call whose end cannot be confirmed (the ActiveCalls check keeps failing)
+   * stays open before it ends anyway, ms. Default {@link MAX_UNCONFIRMED_MS} (2 h): longer than
+   * any queue wait, short enough that a PBX whose XAPI never answers again does not keep
+   * phantom calls forever.
+   */
+  maxUnconfirmedMs?: number;
   now?: () => number;
 }
 
@@ -24,6 +31,9 @@ interface RecentCall {
   endedAt: number;
   numbers: string[];
 }
+
+/** Default of {@link CallStateOptions.maxUnconfirmedMs}: 2 hours. */
+export const MAX_UNCONFIRMED_MS = 2 * 3600_000;
 
 const key = (dn: string, id: number) => `${dn}/${id}`;
 const seconds = (ms: number) => Math.max(0, Math.round(ms / 100) / 10);
@@ -153,17 +163,25 @@ export class CallState {
   }
 
   /**
-   * Ends calls that have been empty for the grace period. `isAlive` (XAPI ActiveCalls) may keep a
-   * call open that waits in an IVR or queue where no monitored participant is visible.
+   * Ends calls that have been empty for the grace period. `isAlive` (XAPI ActiveCalls) may keep
+   * a call open that waits in an IVR or queue where no monitored participant is visible: `true`
+   * (the PBX still has it: wait another grace period), `false` (it does not: end it), `null`
+   * (unknown, the check could not be made: keep it open and ask again later; its end time stays
+   * when it was last seen). A call unconfirmed for `maxUnconfirmedMs` ends anyway, `reconciled`.
    */
-  sweep(isAlive: (callid: number) => boolean = () => false): NewEvent[] {
+  sweep(isAlive: (callid: number) => boolean | null = () => false): NewEvent[] {
     const now = this.now();
     const out: NewEvent[] = [];
     for (const call of [...this.calls.values()]) {
       if (call.emptySince === null || now - call.emptySince < this.o.endGraceMs) continue;
-      if (isAlive(call.callid)) {
+      const alive = isAlive(call.callid);
+      if (alive === true) {
         call.emptySince = now;
         continue;
+      }
+      if (alive === null) {
+        if (now - call.emptySince < (this.o.maxUnconfirmedMs ?? MAX_UNCONFIRMED_MS)) continue;
+        call.endedByReconcile = true;
       }
       this.calls.delete(call.callid);
       out.push(...this.endEvents(call, call.emptySince));

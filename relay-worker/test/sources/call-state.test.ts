@@ -93,6 +93,37 @@ describe('CallState', () => {
     expect(state.sweep(() => false).map((e) => e.type)).toEqual(['call.ended', 'call.missed']);
   });
 
+  it('an unknown end check (null) keeps the call open with its end time; confirmed gone ends it then', () => {
+    const { state, tick } = setup();
+    state.upsert(inbound(1, '101', 'Ringing'));
+    state.remove('101', 1);
+    const emptyAt = new Date(1_000_000).toISOString();
+    tick(3000);
+    expect(state.sweep(() => null)).toEqual([]);
+    tick(60_000);
+    expect(state.sweep(() => null)).toEqual([]);
+    const out = state.sweep(() => false);
+    expect(out.map((e) => e.type)).toEqual(['call.ended', 'call.missed']);
+    expect(out[0]!.data).toMatchObject({ endedAt: emptyAt, reconciled: false });
+  });
+
+  it('a call whose end stays unconfirmed for maxUnconfirmedMs ends anyway, marked reconciled', () => {
+    let now = 1_000_000;
+    const state = new CallState({
+      trunkDids: {},
+      endGraceMs: 2000,
+      maxUnconfirmedMs: 10_000,
+      now: () => now,
+    });
+    state.upsert(inbound(1, '101', 'Ringing'));
+    state.remove('101', 1);
+    now += 9000;
+    expect(state.sweep(() => null)).toEqual([]);
+    now += 1000;
+    const out = state.sweep(() => null);
+    expect(out[0]).toMatchObject({ type: 'call.ended', data: { reconciled: true } });
+  });
+
   it('ends a call missed during a disconnect after the reconcile, marked reconciled, and never twice', () => {
     const { state, tick } = setup();
     const ring = state.upsert(inbound(1, '101', 'Connected'));
