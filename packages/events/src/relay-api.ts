@@ -26,7 +26,7 @@ export interface ActiveCall {
   callId: string;
   callHistoryId: string | null;
   direction: Direction;
-  /** `dialing` (only the caller's leg), `ringing`, `talking`, `routing` (IVR/queue, no visible leg). */
+  /** `dialing` (only the caller's leg), `ringing`, `talking`, `routing` (an IVR or queue holds the caller, or no visible leg). */
   state: 'dialing' | 'ringing' | 'talking' | 'routing';
   caller: Party | null;
   callee: Party | null;

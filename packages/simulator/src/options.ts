@@ -36,8 +36,14 @@ export interface SimulatorOptions {
   fillPartyDid?: boolean;
   /** Token lifetime in seconds. Default 3600. */
   tokenLifetimeSec?: number;
-  /** Extensions the Owner client monitors. Default 100–104 (105 stays unmonitored). */
+  /** DNs the Owner client monitors. Default 100–104 (105 stays unmonitored). */
   ownerMonitors?: string[];
+  /**
+   * The Owner client also monitors IVR 600 and queue 800: their legs (the caller's leg,
+   * `Connected` while they play prompts or music, even while agents ring) appear in Call Control
+   * ([FIELD] §1.3). Default false.
+   */
+  monitorQueueIvr?: boolean;
   /**
    * Largest `$top` an XAPI collection accepts; more answers 400 with the ASP.NET OData message
    * ([FIELD], 20.0.9). Null: no limit (older builds). Default 100.
@@ -85,6 +91,7 @@ const schema = z.object({
   fillPartyDid: z.boolean().default(false),
   tokenLifetimeSec: z.number().int().positive().default(3600),
   ownerMonitors: z.array(z.string()).default(['100', '101', '102', '103', '104']),
+  monitorQueueIvr: z.boolean().default(false),
   maxTop: z.number().int().positive().nullable().default(100),
   serverPageSize: z.number().int().positive().nullable().default(null),
   serverPageNextLink: z.boolean().default(true),

@@ -36,7 +36,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     clientSecret: secret(),
     role: 'System Owner',
     routePoint: '900',
-    monitored: opts.ownerMonitors,
+    monitored: [...opts.ownerMonitors, ...(opts.monitorQueueIvr ? ['600', '800'] : [])],
   };
   const admin: ApiClient = {
     clientId: '901',

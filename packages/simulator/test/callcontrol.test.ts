@@ -169,3 +169,43 @@ describe('Call Control REST', () => {
     ).toBe(404);
   });
 });
+
+describe('Call Control with the IVR and the queue monitored (monitorQueueIvr)', () => {
+  it("quirk: the caller's leg shows Connected at IVR 600, then at queue 800 while the agents ring; it goes when an agent answers", async () => {
+    const q = await startTestSim('ccq', { timeScale: 0.02, monitorQueueIvr: true, seed: 2 });
+    try {
+      const token = await getToken(q);
+      const dns = (await api(q, token, '/callcontrol')).body.map((d: any) => [d.dn, d.type]);
+      expect(dns).toEqual(
+        expect.arrayContaining([
+          ['600', 'Wivr'],
+          ['800', 'Wqueue'],
+        ]),
+      );
+      const of = async (dn: string): Promise<Participant[]> =>
+        (await api(q, token, `/callcontrol/${dn}/participants`)).body;
+      const flow = q.runScenario('inbound-queue-answered');
+      const ivr = await until(async () => (await of('600'))[0]);
+      expect(ivr).toMatchObject({ status: 'Connected', party_dn: '10007', party_dn_type: 'Wexternalline' });
+      // Agents ring while the queue still holds the caller, all under one callid.
+      const both = await until(async () => {
+        const [queue] = await of('800');
+        const agents = [...(await of('101')), ...(await of('102'))];
+        return queue && agents.length === 2 ? { queue, agents } : null;
+      });
+      expect(await of('600')).toEqual([]);
+      expect(both.queue).toMatchObject({ status: 'Connected', callid: ivr.callid });
+      expect(both.queue.id).not.toBe(ivr.id);
+      expect(both.agents.every((a) => a.status === 'Ringing' && a.callid === ivr.callid)).toBe(true);
+      const answered = await until(async () => {
+        const agents = [...(await of('101')), ...(await of('102'))];
+        return agents.find((a) => a.status === 'Connected');
+      });
+      expect(await of('800')).toEqual([]);
+      expect(answered.callid).toBe(ivr.callid);
+      await flow;
+    } finally {
+      await q.stop();
+    }
+  });
+});

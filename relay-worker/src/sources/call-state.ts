@@ -69,7 +69,9 @@ export class CallState {
   activeCalls(): ActiveCall[] {
     return [...this.calls.values()]
       .sort((a, b) => a.startedAt - b.startedAt)
-      .map((c) => toActiveCall(c, this.extensionsOf(c)));
+      .map((c) =>
+        toActiveCall(c, this.extensionsOf(c), (k, p) => c.ownLegs.includes(k) || this.isExtension(p.dn)),
+      );
   }
 
   /** Callids currently tracked. */
@@ -94,8 +96,17 @@ export class CallState {
     const out: NewEvent[] = [];
     const at = new Date(now).toISOString();
     const ext = { extension: p.dn, extensionKind: localParty(p, this.dnTypes.get(p.dn)).kind };
+    const own = call.ownLegs.includes(k);
     if (!prev && p.status === 'Ringing') {
       if (!call.rang.includes(p.dn)) call.rang.push(p.dn);
+      // An inbound call first seen at a monitored IVR or queue: the first extension that rings is the callee.
+      if (
+        !own &&
+        call.direction !== 'outbound' &&
+        call.callee?.kind !== 'extension' &&
+        this.isExtension(p.dn)
+      )
+        call.callee = localParty(p, this.dnTypes.get(p.dn));
       out.push(this.event(call, 'call.ringing', `ringing|${k}`, now, { ...ext, ringingAt: at }));
     }
     if (!prev && p.referred_by_dn) {
@@ -107,8 +118,7 @@ export class CallState {
         }),
       );
     }
-    const own = call.ownLegs.includes(k);
-    if (p.status === 'Connected' && prev?.status !== 'Connected' && (!own || call.direction === 'outbound')) {
+    if (p.status === 'Connected' && prev?.status !== 'Connected' && this.answers(call, p, own)) {
       if (call.answeredAt === null) {
         call.answeredAt = now;
         call.answeredBy = own ? (remoteParty(p).number ?? p.party_dn) : p.dn;
@@ -123,6 +133,22 @@ export class CallState {
       );
     }
     return out;
+  }
+
+  /**
+   * Whether `p` turning Connected is an answer. Only a person answers: an extension, or, on an
+   * outbound call, the outside party (the caller's own leg connects). A queue or IVR leg is
+   * Connected while it plays prompts or music to a caller who is still waiting (even while
+   * agents ring), and a route point's leg while an app holds the call: neither is an answer.
+   */
+  private answers(call: TrackedCall, p: Participant, own: boolean): boolean {
+    return own ? call.direction === 'outbound' : this.isExtension(p.dn);
+  }
+
+  /** True for an extension DN (or one whose type the snapshot has not told yet). */
+  private isExtension(dn: string): boolean {
+    const t = this.dnTypes.get(dn);
+    return t === undefined || t === 'Wextension';
   }
 
   /** Applies a Remove: drops the participant; an empty call waits out the grace period in {@link sweep}. */
@@ -223,13 +249,11 @@ export class CallState {
     }
     if (call.direction === 'inbound') call.did ??= dialledDid(p, this.o.trunkDids);
     if (!call.queue && p.on_behalf_of_type === 'Wqueue' && p.on_behalf_of_dn) call.queue = p.on_behalf_of_dn;
+    if (!call.queue && this.dnTypes.get(p.dn) === 'Wqueue') call.queue = p.dn;
   }
 
   private extensionsOf(call: TrackedCall): string[] {
-    return call.dns.filter((dn) => {
-      const t = this.dnTypes.get(dn);
-      return t === undefined || t === 'Wextension';
-    });
+    return call.dns.filter((dn) => this.isExtension(dn));
   }
 
   private event(call: TrackedCall, type: EventType, transition: string, at: number, data: object): NewEvent {

@@ -67,6 +67,12 @@ export class Call {
   lastChangeStatus = new Date();
   callee = '';
   ended = false;
+  /**
+   * The leg of the IVR or queue that holds the caller (prompts, music) while it routes the call:
+   * `Connected`, party = the caller ([FIELD] zammad-bridge c8f92a8). Visible only to clients
+   * that monitor that DN.
+   */
+  holding: Leg | null = null;
   private legSeq = 0;
   private readonly inbox: CallSignal[] = [];
   private wake: (() => void) | undefined;
@@ -121,6 +127,12 @@ export class Call {
   removeLeg(leg: Leg): void {
     this.legs.delete(leg);
     this.ctx.state.remove(leg.participant.dn, leg.participant.id);
+    if (this.holding === leg) this.holding = null;
+  }
+
+  /** The IVR or queue lets go of the caller (it moves on, or an agent picked up). */
+  releaseHolding(): void {
+    if (this.holding) this.removeLeg(this.holding);
   }
 
   setStatus(status: CallStatus, callee?: string): void {

@@ -115,6 +115,7 @@ export async function offer(call: Call, o: OfferOptions): Promise<OfferOutcome> 
   function answered(leg: Leg): OfferOutcome {
     ringing.delete(leg);
     closeAll('cancelled', 'completed_elsewhere', null);
+    call.releaseHolding(); // the queue hands the caller to the agent
     call.updateLeg(leg, { status: 'Connected' });
     if (leg.row) cdr.answer(leg.row);
     if (groupRow && leg.row) {
