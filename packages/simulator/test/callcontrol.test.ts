@@ -97,7 +97,7 @@ describe('Call Control REST', () => {
     );
   });
 
-  it('makecall from a device to an outside number dials over the trunk', async () => {
+  it('quirk: a makecall leg starts unrouted (party_dn "", party_dn_type None), then dials over the trunk', async () => {
     const device = (await api(sim, owner, '/callcontrol/100/devices')).body[0].device_id;
     const made = await api(sim, owner, `/callcontrol/100/devices/${encodeURIComponent(device)}/makecall`, {
       method: 'POST',
@@ -105,10 +105,17 @@ describe('Call Control REST', () => {
     });
     expect(made.body.result).toMatchObject({
       status: 'Dialing',
-      party_dn: '10007',
-      party_dn_type: 'Wexternalline',
+      party_dn: '',
+      party_dn_type: 'None',
       party_caller_id: '0123456789',
       device_id: device,
+    });
+    const routed = await until(async () => (await participants('100')).find((p) => p.party_dn !== ''));
+    expect(routed).toMatchObject({
+      id: made.body.result.id,
+      status: 'Dialing',
+      party_dn: '10007',
+      party_dn_type: 'Wexternalline',
     });
     await api(sim, owner, `/callcontrol/100/participants/${made.body.result.id}/drop`, { method: 'POST' });
     await until(async () => (await participants('100')).length === 0);
@@ -153,6 +160,28 @@ describe('Call Control REST', () => {
     await until(
       async () => (await participants('900')).length === 0 && (await participants('104')).length === 0,
     );
+  });
+
+  it("quirk: a makecall the callee declines goes to its voicemail: the caller's leg shows special menu 666 (Wspecialmenu), then Connected", async () => {
+    const made = await api(sim, owner, '/callcontrol/100/makecall', {
+      method: 'POST',
+      body: JSON.stringify({ destination: '101' }),
+    });
+    expect(made.body.result).toMatchObject({ party_dn: '', party_dn_type: 'None' });
+    const [ringing] = await until(async () => {
+      const ps = await participants('101');
+      return ps.length ? ps : null;
+    });
+    await api(sim, owner, `/callcontrol/101/participants/${ringing!.id}/drop`, {
+      method: 'POST',
+      body: '{}',
+    });
+    const menu = await until(async () =>
+      (await participants('100')).find((p) => p.party_dn_type === 'Wspecialmenu' && p.status === 'Connected'),
+    );
+    expect(menu).toMatchObject({ id: made.body.result.id, party_dn: '666', party_caller_id: '101' });
+    await api(sim, owner, `/callcontrol/100/participants/${menu.id}/drop`, { method: 'POST', body: '{}' });
+    await until(async () => (await participants('100')).length === 0);
   });
 
   it('quirk: GET of a participant answers 404 once it is gone', async () => {

@@ -92,7 +92,7 @@ export class CallState {
     call.parts[k] = p;
     call.emptySince = null;
     if (!call.dns.includes(p.dn)) call.dns.push(p.dn);
-    this.learn(call, p, !prev);
+    this.learn(call, p, prev);
     const out: NewEvent[] = [];
     const at = new Date(now).toISOString();
     const ext = { extension: p.dn, extensionKind: localParty(p, this.dnTypes.get(p.dn)).kind };
@@ -235,21 +235,34 @@ export class CallState {
       if (typeof c?.callid === 'number' && !this.calls.has(c.callid)) this.calls.set(c.callid, c);
   }
 
-  private learn(call: TrackedCall, p: Participant, isNew: boolean): void {
-    const external = p.party_dn_type === 'Wexternalline';
-    if (isNew && p.status === 'Dialing' && !call.caller) {
-      call.ownLegs.push(key(p.dn, p.id));
-      call.direction = external ? 'outbound' : 'internal';
+  private learn(call: TrackedCall, p: Participant, prev: Participant | undefined): void {
+    const k = key(p.dn, p.id);
+    if (!prev && p.status === 'Dialing' && !call.caller) {
+      call.ownLegs.push(k);
       call.caller = localParty(p, this.dnTypes.get(p.dn));
-      call.callee = remoteParty(p);
-    } else if (isNew && !call.caller) {
-      call.direction = external ? 'inbound' : 'internal';
+    } else if (!prev && !call.caller) {
+      call.direction = p.party_dn_type === 'Wexternalline' ? 'inbound' : 'internal';
       call.caller = remoteParty(p);
       call.callee = localParty(p, this.dnTypes.get(p.dn));
     }
+    if (call.ownLegs.includes(k)) this.learnFarEnd(call, p, prev);
     if (call.direction === 'inbound') call.did ??= dialledDid(p, this.o.trunkDids);
     if (!call.queue && p.on_behalf_of_type === 'Wqueue' && p.on_behalf_of_dn) call.queue = p.on_behalf_of_dn;
     if (!call.queue && this.dnTypes.get(p.dn) === 'Wqueue') call.queue = p.dn;
+  }
+
+  /**
+   * The caller's own leg names the far end, and it may change: a `makecall` leg starts unrouted
+   * (`party_dn_type` `None`, `party_dn` empty) until an Upsert names the trunk (outbound) or an
+   * extension; a call the callee does not take moves on to a special menu (`Wspecialmenu`:
+   * voicemail). The direction is decided by the first routed party; the callee follows the party
+   * until someone answers.
+   */
+  private learnFarEnd(call: TrackedCall, p: Participant, prev: Participant | undefined): void {
+    if (call.direction === 'unknown' && p.party_dn_type !== 'None')
+      call.direction = p.party_dn_type === 'Wexternalline' ? 'outbound' : 'internal';
+    const moved = !prev || prev.party_dn !== p.party_dn || prev.party_dn_type !== p.party_dn_type;
+    if (moved && call.answeredAt === null) call.callee = remoteParty(p);
   }
 
   private extensionsOf(call: TrackedCall): string[] {

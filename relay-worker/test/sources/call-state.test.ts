@@ -174,6 +174,86 @@ describe('CallState', () => {
     });
   });
 
+  it('a makecall leg first seen unrouted (party_dn_type None) is classified by the Upsert that routes it: outbound, answered by the outside party', () => {
+    const { state, tick } = setup();
+    const unrouted = {
+      ...inbound(5, '100', 'Dialing'),
+      party_dn: '',
+      party_dn_type: 'None',
+      party_caller_id: '0123456789',
+      party_caller_name: '',
+      originated_by_dn: '',
+      originated_by_type: 'None',
+      on_behalf_of_dn: '',
+      on_behalf_of_type: 'None',
+      callid: 9,
+    };
+    expect(state.upsert(unrouted)).toEqual([]);
+    expect(state.activeCalls()[0]).toMatchObject({
+      direction: 'unknown',
+      callee: { number: '0123456789', kind: 'unknown' },
+    });
+    expect(state.upsert({ ...unrouted, party_dn: '10007', party_dn_type: 'Wexternalline' })).toEqual([]);
+    tick(2000);
+    const ans = state.upsert({
+      ...unrouted,
+      party_dn: '10007',
+      party_dn_type: 'Wexternalline',
+      status: 'Connected',
+    });
+    expect(ans.map((e) => e.type)).toEqual(['call.answered']);
+    expect(ans[0]!.data).toMatchObject({
+      direction: 'outbound',
+      callee: { number: '0123456789', dn: '10007', kind: 'external' },
+    });
+    state.remove('100', 5);
+    tick(2500);
+    expect(state.sweep()[0]!.data).toMatchObject({ outcome: 'answered', answeredBy: '0123456789' });
+  });
+
+  it('a caller leg moving to a special menu (Wspecialmenu) reaches voicemail: callee kind voicemail, no answer, ended missed', () => {
+    const { state, tick } = setup();
+    const dial = {
+      ...inbound(5, '100', 'Dialing'),
+      party_dn: '101',
+      party_dn_type: 'Wextension',
+      party_caller_id: '101',
+      party_caller_name: 'Ben Carter',
+      originated_by_dn: '',
+      on_behalf_of_dn: '',
+      on_behalf_of_type: 'None',
+      callid: 11,
+    };
+    state.upsert(dial);
+    const ring = {
+      ...inbound(6, '101', 'Ringing'),
+      party_dn: '100',
+      party_dn_type: 'Wextension',
+      on_behalf_of_dn: '',
+      on_behalf_of_type: 'None',
+      callid: 11,
+    };
+    state.upsert(ring);
+    state.remove('101', 6);
+    const menu = { ...dial, party_dn: '666', party_dn_type: 'Wspecialmenu' };
+    expect(state.upsert(menu)).toEqual([]);
+    expect(state.upsert({ ...menu, status: 'Connected' })).toEqual([]);
+    expect(state.activeCalls()[0]).toMatchObject({
+      direction: 'internal',
+      state: 'talking',
+      callee: { number: '101', name: 'Ben Carter', dn: '666', kind: 'voicemail' },
+    });
+    state.remove('100', 5);
+    tick(2500);
+    const end = state.sweep();
+    expect(end.map((e) => e.type)).toEqual(['call.ended', 'call.missed']);
+    expect(end[0]!.data).toMatchObject({
+      outcome: 'missed',
+      answeredBy: null,
+      callee: { kind: 'voicemail', dn: '666' },
+    });
+  });
+
   it('reports a transfer from the referring extension', () => {
     const { state } = setup();
     state.upsert(inbound(1, '101', 'Connected', { on_behalf_of_dn: '', on_behalf_of_type: 'None' }));
