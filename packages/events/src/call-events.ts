@@ -22,6 +22,10 @@ export const callAnsweredData = z.object({
   ringDurationSeconds: z.number().nonnegative(),
 });
 
+/** How a call was transferred. */
+export const transferKindSchema = z.enum(['blind', 'attended']);
+export type TransferKind = z.infer<typeof transferKindSchema>;
+
 /** `call.transferred`: the call moved to another endpoint through a transfer (blind or attended). */
 export const callTransferredData = z.object({
   ...callContextShape,
@@ -29,6 +33,12 @@ export const callTransferredData = z.object({
   from: z.string().nullable(),
   /** The DN the call was transferred to. */
   to: z.string(),
+  /**
+   * `blind`: the target rang with the call already handed over. `attended`: the transferring
+   * extension talked to the target on a consultation call first, then joined them. Added within
+   * schema version 1: events stored before it read as `blind` (the only kind sent then).
+   */
+  kind: transferKindSchema.default('blind'),
   transferredAt: isoDate,
 });
 

@@ -184,6 +184,27 @@ describe('Call Control REST', () => {
     await until(async () => (await participants('100')).length === 0);
   });
 
+  it("quirk: an attended transfer moves the target's participant (same id) to the caller's callid; the consultation call ends", async () => {
+    const flow = sim.runScenario('attended-transfer');
+    const consulted = await until(async () => {
+      const [p102] = await participants('102');
+      const legs101 = await participants('101');
+      return p102 && legs101.length === 2 && p102.status === 'Connected' ? { p102, legs101 } : null;
+    });
+    const callerCall = consulted.legs101.find((l) => l.callid !== consulted.p102.callid)!.callid;
+    const moved = await until(async () => (await participants('102')).find((p) => p.callid === callerCall));
+    expect(moved).toMatchObject({
+      id: consulted.p102.id,
+      status: 'Connected',
+      party_dn: '10007',
+      party_dn_type: 'Wexternalline',
+      referred_by_dn: '101',
+    });
+    await until(async () => (await participants('101')).length === 0);
+    expect(sim.state().activeCalls.map((c) => c.Id)).toEqual([callerCall]);
+    expect((await flow).callid).toBe(callerCall);
+  });
+
   it('quirk: GET of a participant answers 404 once it is gone', async () => {
     const made = await api(sim, owner, '/callcontrol/900/makecall', {
       method: 'POST',

@@ -88,6 +88,7 @@ export class CallState {
       this.calls.set(p.callid, call);
     }
     const k = key(p.dn, p.id);
+    const movedFrom = this.takeFromOtherCall(k, call);
     const prev = call.parts[k];
     call.parts[k] = p;
     call.emptySince = null;
@@ -109,11 +110,14 @@ export class CallState {
         call.callee = localParty(p, this.dnTypes.get(p.dn));
       out.push(this.event(call, 'call.ringing', `ringing|${k}`, now, { ...ext, ringingAt: at }));
     }
-    if (!prev && p.referred_by_dn) {
+    if (!prev && (p.referred_by_dn || movedFrom)) {
+      // Blind: a new leg rings with referred_by_dn. Attended: an already connected leg moves
+      // over from the consultation call (the transferring extension made that call).
       out.push(
         this.event(call, 'call.transferred', `transferred|${k}`, now, {
-          from: p.referred_by_dn,
+          from: p.referred_by_dn || movedFrom?.caller?.dn || null,
           to: p.dn,
+          kind: movedFrom ? 'attended' : 'blind',
           transferredAt: at,
         }),
       );
@@ -149,6 +153,21 @@ export class CallState {
   private isExtension(dn: string): boolean {
     const t = this.dnTypes.get(dn);
     return t === undefined || t === 'Wextension';
+  }
+
+  /**
+   * A participant seen under another callid before has moved (an attended-transfer join):
+   * it leaves its old call, which may end now instead of when the new call ends. Returns the
+   * old call.
+   */
+  private takeFromOtherCall(k: string, call: TrackedCall): TrackedCall | undefined {
+    for (const other of this.calls.values()) {
+      if (other === call || !other.parts[k]) continue;
+      delete other.parts[k];
+      if (Object.keys(other.parts).length === 0) other.emptySince = this.now();
+      return other;
+    }
+    return undefined;
   }
 
   /** Applies a Remove: drops the participant; an empty call waits out the grace period in {@link sweep}. */

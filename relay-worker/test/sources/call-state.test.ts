@@ -254,6 +254,42 @@ describe('CallState', () => {
     });
   });
 
+  it('a participant that moves to another callid (attended-transfer join) leaves its old call, which ends after the grace period', () => {
+    const { state, tick } = setup();
+    const plain = { on_behalf_of_dn: '', on_behalf_of_type: 'None' };
+    state.upsert({ ...inbound(1, '101', 'Connected'), ...plain, callid: 7 }); // the caller talks to 101
+    const consult = {
+      ...inbound(2, '101', 'Dialing'),
+      ...plain,
+      party_dn: '102',
+      party_dn_type: 'Wextension',
+      party_caller_id: '102',
+      originated_by_dn: '',
+      callid: 8,
+    };
+    state.upsert(consult);
+    const target = {
+      ...inbound(3, '102', 'Ringing'),
+      ...plain,
+      party_dn: '101',
+      party_dn_type: 'Wextension',
+      callid: 8,
+    };
+    state.upsert(target);
+    state.upsert({ ...consult, status: 'Connected' });
+    state.upsert({ ...target, status: 'Connected' });
+    // Join: 102's participant (same id) now belongs to the caller's call; 101 leaves both.
+    const moved = state.upsert({ ...inbound(3, '102', 'Connected'), ...plain, callid: 7 });
+    expect(moved.map((e) => e.type)).toEqual(['call.transferred', 'call.answered']);
+    expect(moved[0]!.data).toMatchObject({ from: '101', to: '102', kind: 'attended' });
+    state.remove('101', 2);
+    state.remove('101', 1);
+    tick(2500);
+    const ends = state.sweep();
+    expect(ends.map((e) => [e.type, e.callId])).toEqual([['call.ended', '8']]);
+    expect(state.activeCalls().map((c) => c.callId)).toEqual(['7']);
+  });
+
   it('reports a transfer from the referring extension', () => {
     const { state } = setup();
     state.upsert(inbound(1, '101', 'Connected', { on_behalf_of_dn: '', on_behalf_of_type: 'None' }));

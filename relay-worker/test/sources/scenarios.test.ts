@@ -158,7 +158,37 @@ describe('event sequences per simulator call flow', () => {
     expect(r.ev.live.find((e) => e.type === 'call.transferred')!.data).toMatchObject({
       from: '101',
       to: '102',
+      kind: 'blind',
     });
     expect(r.ended.data).toMatchObject({ outcome: 'answered', answeredBy: '101' });
+  });
+
+  it("attended transfer: 102 moves from the consultation call to the caller's call (call.transferred attended); the consultation ends at the join, not with the call", async () => {
+    const r = await runAndCollect(h, 'attended-transfer');
+    expect(r.ev.live.find((e) => e.type === 'call.transferred')!.data).toMatchObject({
+      from: '101',
+      to: '102',
+      kind: 'attended',
+    });
+    expect(r.ended.data).toMatchObject({
+      direction: 'inbound',
+      outcome: 'answered',
+      answeredBy: '101',
+      participants: ['101', '102'],
+    });
+    const consult = await until(
+      async () =>
+        (
+          await h.events(
+            "type = 'call.ended' AND data->>'direction' = 'internal' AND data->'caller'->>'number' = '101' AND sequence > $1::bigint",
+            [r.ev.live[0]!.sequence],
+          )
+        )[0],
+      8000,
+      'the consultation call.ended',
+    );
+    expect(consult.data).toMatchObject({ outcome: 'answered', answeredBy: '102' });
+    // Ended when 101 joined the calls, well before the caller hung up (15 s simulated later).
+    expect(Date.parse(r.ended.data.endedAt) - Date.parse(consult.data.endedAt)).toBeGreaterThan(200);
   });
 });

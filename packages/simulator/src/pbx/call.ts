@@ -130,6 +130,25 @@ export class Call {
     if (this.holding === leg) this.holding = null;
   }
 
+  /**
+   * Takes over `leg` from `from` (an attended-transfer join): the same participant (DN and
+   * `id`) now belongs to this call, with a new `callid` and `legid` and `changes` applied, and
+   * one Upsert says so; `from` forgets it without a Remove ([INFERRED] field review §1.9).
+   */
+  adoptLeg(leg: Leg, from: Call, changes: Partial<Participant>, party: CdrParty, row: CdrRow): void {
+    from.legs.delete(leg);
+    this.legs.add(leg);
+    leg.party = party;
+    leg.row = row;
+    leg.participant = reorder({
+      ...leg.participant,
+      ...changes,
+      callid: this.callid,
+      legid: this.nextLegId(),
+    });
+    this.ctx.state.upsert(leg.participant, this);
+  }
+
   /** The IVR or queue lets go of the caller (it moves on, or an agent picked up). */
   releaseHolding(): void {
     if (this.holding) this.removeLeg(this.holding);
