@@ -45,6 +45,22 @@ export interface SimulatorOptions {
    */
   monitorQueueIvr?: boolean;
   /**
+   * A GET of one participant (`/callcontrol/{dn}/participants/{id}`) answers 403 unless the leg
+   * is on a route point or `direct_control`; the list still answers ([FIELD] route-point view,
+   * pocket-dial #40). Default false.
+   */
+  participantGetForbidden?: boolean;
+  /**
+   * Extensions with no registered device: no devices, and their participants carry no
+   * `device_id` ([OFFICIAL] call-control-examples `not_registered_dev`). Default none.
+   */
+  unregisteredExtensions?: string[];
+  /**
+   * Issuing a token closes the client's WebSockets opened with its previous token (close 1008)
+   * ([FIELD], thin: pocket-dial #336/#343). Default false: open sockets stay.
+   */
+  newTokenClosesSockets?: boolean;
+  /**
    * Largest `$top` an XAPI collection accepts; more answers 400 with the ASP.NET OData message
    * ([FIELD], 20.0.9). Null: no limit (older builds). Default 100.
    */
@@ -92,6 +108,9 @@ const schema = z.object({
   tokenLifetimeSec: z.number().int().positive().default(3600),
   ownerMonitors: z.array(z.string()).default(['100', '101', '102', '103', '104']),
   monitorQueueIvr: z.boolean().default(false),
+  participantGetForbidden: z.boolean().default(false),
+  unregisteredExtensions: z.array(z.string()).default([]),
+  newTokenClosesSockets: z.boolean().default(false),
   maxTop: z.number().int().positive().nullable().default(100),
   serverPageSize: z.number().int().positive().nullable().default(null),
   serverPageNextLink: z.boolean().default(true),

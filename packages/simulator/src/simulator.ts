@@ -46,7 +46,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     monitored: ['101'],
   };
   const dir = createDirectory([owner.routePoint, admin.routePoint]);
-  const state = new PbxState(dir);
+  const state = new PbxState(dir, opts.unregisteredExtensions);
   const history = new HistoryStore();
   const faults = new FaultController(opts.seed);
   const log = opts.log ?? (() => undefined);
@@ -67,6 +67,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     spawn: (flow) => runtime.spawn(flow),
   };
   const ws = new CallControlWs(ctx);
+  if (opts.newTokenClosesSockets) ctx.tokens.onIssue = (clientId) => ws.closeClient(clientId);
   const load = new LoadGenerator(
     new Rng(opts.seed ^ 0x10ad),
     (name) => void runtime.runScenario(name).catch(() => undefined),

@@ -26,6 +26,8 @@ export interface IssuedToken {
 export class TokenStore {
   private signer = new Es256Signer();
   private readonly active = new Map<string, string>();
+  /** Called after a token is issued for a client (the previous one is dead by then). */
+  onIssue: ((clientId: string) => void) | undefined;
 
   constructor(
     private readonly clients: ApiClient[],
@@ -49,6 +51,7 @@ export class TokenStore {
       jti,
     });
     this.active.set(client.clientId, jti);
+    this.onIssue?.(client.clientId);
     return { accessToken, lifetimeSec: this.lifetimeSec };
   }
 

@@ -15,11 +15,11 @@ export interface MakeCallStarted {
 }
 
 /**
- * Call Control `makecall` from `from` (route point or extension) to an extension or an
- * outside number. The caller's leg starts unrouted (`party_dn_type` `None`, [FIELD]) and is
+ * Call Control `makecall` from `from` (route point or extension) to an extension, a route
+ * point or an outside number. The caller's leg starts unrouted (`party_dn_type` `None`, [FIELD]) and is
  * routed a moment later. An extension answers after 4 s simulated unless the client acts
  * first; one that declines or does not answer sends the caller to its voicemail (special
- * menu). Either side hangs up after 30 s. Null when the destination cannot be called.
+ * menu). A route point rings until its app answers. Either side hangs up after 30 s. Null when the destination cannot be called.
  */
 export function apiMakeCall(
   env: FlowEnv,
@@ -28,7 +28,9 @@ export function apiMakeCall(
   deviceId?: string,
 ): MakeCallStarted | null {
   const target = env.dir.find(destination);
-  if (target && target.type !== 'Wextension') return null;
+  if (target && target.type !== 'Wextension' && target.type !== 'Wroutepoint') return null;
+  // A route point's leg rings until its app answers it; it has no voicemail.
+  const app = target?.type === 'Wroutepoint';
   if (!target && !/^\+?\d{4,20}$/.test(destination)) return null;
   const { call, leg } = target
     ? startInternalCall(env, from, target, true)
@@ -42,7 +44,7 @@ export function apiMakeCall(
       : { dn: env.dir.trunk, number: destination, name: '' };
     call.updateLeg(leg, dialingFields(call, party));
     return target
-      ? ringInternal(call, leg, target, 4_000, 30_000, env)
+      ? ringInternal(call, leg, target, app ? null : 4_000, 30_000, app ? undefined : env)
       : dialOut(env, call, leg, destination, 30_000);
   })();
   return { leg: started.leg, done };

@@ -38,7 +38,8 @@ export async function ringInternal(
     targets: [to],
     method: 'call_init',
     forwardReason: 'none',
-    ringMs: 20_000,
+    // A route point rings until its app answers (or gives up after a minute, [INFERRED]).
+    ringMs: to.type === 'Wroutepoint' ? 60_000 : 20_000,
     callerLeg,
     answer: answerAfterMs === null ? null : { dn: to.number, afterMs: answerAfterMs },
   });

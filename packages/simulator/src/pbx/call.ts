@@ -109,7 +109,7 @@ export class Call {
       id: this.ctx.state.newParticipantId(),
       dn: dn.number,
       ...fields,
-      device_id: device?.device_id ?? '',
+      device_id: this.ctx.state.isUnregistered(dn.number) ? undefined : (device?.device_id ?? ''),
       callid: this.callid,
       legid: this.nextLegId(),
     };
@@ -204,7 +204,7 @@ function reorder(p: Participant): Participant {
     party_dn: p.party_dn,
     party_caller_id: p.party_caller_id,
     party_did: p.party_did,
-    device_id: p.device_id,
+    ...(p.device_id === undefined ? {} : { device_id: p.device_id }),
     party_dn_type: p.party_dn_type,
     direct_control: p.direct_control,
     originated_by_dn: p.originated_by_dn,

@@ -103,6 +103,11 @@ export class CallControlSource {
     return 'callcontrol reconnecting';
   }
 
+  /** True while the WebSocket is open. */
+  get socketOpen(): boolean {
+    return this.o.socket.isOpen;
+  }
+
   /** Waits until every queued frame has been applied (tests). */
   async idle(): Promise<void> {
     let last: Promise<void>;

@@ -71,6 +71,16 @@ export class TokenHolder {
     this.backoff = undefined; // an explicit reconnect tries at once
   }
 
+  /** The token held now, if any (it may be due for refresh). */
+  get current(): string | undefined {
+    return this.held?.token;
+  }
+
+  /** True while a token fetch is in flight. */
+  get fetching(): boolean {
+    return this.inflight !== undefined;
+  }
+
   /** When the held token expires (ms since epoch), if one is held. */
   get expiresAt(): number | undefined {
     return this.held?.expiresAt;
