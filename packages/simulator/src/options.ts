@@ -1,8 +1,12 @@
 import { z } from 'zod';
 import type { PgCluster } from '@3cx-relay/pg-cluster';
 
-/** Version modes: `20.0.8` (Update 7 era, `expires_in` in minutes) and `20.0.9` (+ seconds). */
-export type VersionMode = '20.0.8' | '20.0.9';
+/**
+ * Version modes (what differs: README "Version modes"): `20.0.8` (`expires_in` in minutes),
+ * `20.0.9` (seconds; `SystemStatus.UserExtensions`), `20.0.10` (`CallLogData.Recordings`,
+ * `License.IsEnterprise/IsProfessional`).
+ */
+export type VersionMode = '20.0.8' | '20.0.9' | '20.0.10';
 
 /** Options of {@link startSimulator}. Every field is optional except `pgUrl`. */
 export interface SimulatorOptions {
@@ -97,7 +101,7 @@ const schema = z.object({
     .default('logsreader_single'),
   iniDir: z.string().optional(),
   iniLayout: z.enum(['sections', 'flat']).optional(),
-  version: z.enum(['20.0.8', '20.0.9']).default('20.0.8'),
+  version: z.enum(['20.0.8', '20.0.9', '20.0.10']).default('20.0.8'),
   seed: z.number().int().default(1),
   timeScale: z.number().positive().default(1),
   scenario: z.string().optional(),

@@ -62,7 +62,12 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     counters: { participantGets: 0 },
     clients: [owner, admin],
     baseUrl: '',
-    tokens: new TokenStore([owner, admin], opts.tokenLifetimeSec, () => ctx.baseUrl),
+    tokens: new TokenStore(
+      [owner, admin],
+      opts.tokenLifetimeSec,
+      () => ctx.baseUrl,
+      () => faults.settings.licence,
+    ),
     flowEnv: () => runtime.env(),
     spawn: (flow) => runtime.spawn(flow),
   };

@@ -86,7 +86,16 @@ describe('faults', () => {
     expect((await api(sim, token, '/callcontrol')).status).toBe(403);
     await expect(connectWs(sim, token)).rejects.toThrow('HTTP 403');
     expect((await api(sim, 'not-a-token', '/xapi/v1/ActiveCalls')).status).toBe(401);
-    expect(await status()).toMatchObject({ LicenseActive: true, ProductCode: '3CXPSPROF' });
+    expect(await status()).toMatchObject({ LicenseActive: true, ProductCode: '3CXPSPROFSPLA' });
+    // The licence parameters stay readable on PRO (20.0.8 mode: no IsEnterprise/IsProfessional).
+    const params = await api(sim, token, '/xapi/v1/Defs/Pbx.GetLicenseParameters()');
+    expect(params.status).toBe(200);
+    expect(params.body).toMatchObject({
+      ProductCode: '3CXPSPROFSPLA',
+      MaxSimCalls: 16,
+      IsMaintainceExpired: false,
+    });
+    expect(params.body).not.toHaveProperty('IsProfessional');
     const fresh = await getToken(sim); // the token endpoint still answers (and ends `token`: one per client)
     await sim.faults.set({ licence: 'expired' });
     expect((await api(sim, fresh, '/callcontrol')).body.error.message).toMatch(/expired/);
@@ -97,6 +106,38 @@ describe('faults', () => {
     await sim.faults.set({ licence: 'enterprise' });
     expect((await api(sim, fresh, '/xapi/v1/ActiveCalls')).status).toBe(200);
     (await connectWs(sim, fresh)).close();
+  });
+
+  it('licenceRefusal bare: the 403 of a PRO system has an empty body; a token shows the licence in its role claims', async () => {
+    await sim.faults.set({ licence: 'pro', licenceRefusal: 'bare' });
+    const token = await getToken(sim);
+    const refused = await api(sim, token, '/xapi/v1/ActiveCalls');
+    expect(refused).toMatchObject({ status: 403, text: '' });
+    await expect(connectWs(sim, token)).rejects.toThrow('HTTP 403');
+    const claims = (t: string) => JSON.parse(Buffer.from(t.split('.')[1]!, 'base64url').toString('utf8'));
+    expect(claims(token)).toMatchObject({ MaxRole: 'system_owners', role: expect.arrayContaining(['Paid']) });
+    expect(claims(token).role).not.toContain('Enterprise');
+    await sim.faults.set({ licence: 'enterprise' });
+    expect(claims(await getToken(sim)).role).toEqual(expect.arrayContaining(['Paid', 'Enterprise']));
+    expect(claims(await getToken(sim, 'admin')).MaxRole).toBe('system_admins');
+  });
+
+  it('consoleRestricted: /connect/token answers 403 access_denied naming the console restrictions', async () => {
+    await sim.faults.set({ consoleRestricted: true });
+    const c = sim.clients.owner;
+    const res = await fetch(`${sim.baseUrl}/connect/token`, {
+      method: 'POST',
+      body: new URLSearchParams({
+        client_id: c.clientId,
+        client_secret: c.clientSecret,
+        grant_type: 'client_credentials',
+      }),
+    });
+    expect(res.status).toBe(403);
+    expect(await res.json()).toMatchObject({
+      error: 'access_denied',
+      error_description: expect.stringMatching(/console restrictions/),
+    });
   });
 
   it('stops the database: readers are cut off, CDRs wait in a backlog and are written when it is back', async () => {

@@ -17,6 +17,13 @@ export async function handleToken(req: IncomingMessage, res: ServerResponse, ctx
     });
     return;
   }
+  if (ctx.faults.settings.consoleRestricted) {
+    sendJson(res, 403, {
+      error: 'access_denied',
+      error_description: 'Access from this IP address is restricted by the console restrictions.',
+    });
+    return;
+  }
   const issued = ctx.tokens.issue(form.client_id ?? '', form.client_secret ?? '');
   if (!issued) {
     sendJson(res, 401, {

@@ -7,7 +7,7 @@ import { CALL_HISTORY_FIELDS, listCallHistory } from './call-history-view.js';
 import { CALL_LOG_FIELDS, listCallLog } from './call-log-data.js';
 import { parseCallLogParams } from './call-log-params.js';
 import { applyQuery, ODataQueryError, selectList } from './odata-query.js';
-import { defsBody, systemStatusBody } from './system-endpoints.js';
+import { defsBody, licenseParametersBody, systemStatusBody } from './system-endpoints.js';
 
 /** Paths a System Admin client gets 403 on ([FIELD S5, S9]). */
 const OWNER_ONLY = /^(CallHistoryView|ReportCallLogData|Recordings|ChatHistoryView)\b/;
@@ -127,5 +127,7 @@ function route(
     return sendJson(res, 200, defsBody(ctx, select));
   }
   if (get && path === 'SystemStatus') return sendJson(res, 200, systemStatusBody(ctx));
+  if (get && path === 'Defs/Pbx.GetLicenseParameters()')
+    return sendJson(res, 200, licenseParametersBody(ctx));
   sendEmpty(res, 404);
 }

@@ -3,6 +3,7 @@ import WebSocket from 'ws';
 import type { Logger } from '../../logger.js';
 import { coerceError } from '../../errors.js';
 import { errorForStatus, type PbxErrorKind } from '../pbx-error.js';
+import type { PbxLicence } from '../xapi/pbx-licence.js';
 import type { TokenHolder } from '../xapi/token-holder.js';
 import { readRefusal } from './read-refusal.js';
 
@@ -14,6 +15,8 @@ export interface CallControlSocketOptions {
   reconnectBaseMs: number;
   reconnectMaxMs: number;
   insecureTls?: boolean;
+  /** The PBX's licence as known, to tell a licence refusal of the upgrade from a role one. */
+  licence?: { readonly current: PbxLicence | undefined };
 }
 
 interface SocketEvents {
@@ -101,7 +104,7 @@ export class CallControlSocket extends EventEmitter<SocketEvents> {
     ws.on('unexpected-response', (_req, res) => {
       // The refusal's body says why (licence, role): read a little of it, then give up the socket.
       void readRefusal(res).then((body) => {
-        const err = errorForStatus(res.statusCode ?? 0, '/callcontrol/ws', body);
+        const err = errorForStatus(res.statusCode ?? 0, '/callcontrol/ws', body, this.o.licence?.current);
         this.drop(ws, `upgrade refused: ${err.message}`, err.kind);
       });
     });
