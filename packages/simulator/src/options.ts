@@ -8,6 +8,12 @@ import type { PgCluster } from '@3cx-relay/pg-cluster';
  */
 export type VersionMode = '20.0.8' | '20.0.9' | '20.0.10';
 
+/** True when `version` is `min` or later (`20.0.10` is after `20.0.9`). */
+export function versionAtLeast(version: VersionMode, min: VersionMode): boolean {
+  const patch = (v: VersionMode) => Number(v.split('.')[2]);
+  return patch(version) >= patch(min);
+}
+
 /** Options of {@link startSimulator}. Every field is optional except `pgUrl`. */
 export interface SimulatorOptions {
   /** Loopback port; 0 (default) picks a free one. */

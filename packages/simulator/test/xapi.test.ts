@@ -207,20 +207,46 @@ describe('XAPI server-driven paging', () => {
   });
 });
 
-describe('XAPI in 20.0.9 mode', () => {
-  it('CallLogData rows carry Recordings and validate against the 20.0.10 schemas', async () => {
+describe('XAPI version modes', () => {
+  it('20.0.9: SystemStatus has UserExtensions; CallLogData has no Recordings yet; the licence has no IsEnterprise', async () => {
     const v9 = await startTestSim('xapi9', { version: '20.0.9' });
     try {
       await v9.runScenario('internal');
-      const res = await api(v9, await getToken(v9), callLog('2020-01-01T00:00:00Z'));
+      const token = await getToken(v9);
+      const res = await api(v9, token, callLog('2020-01-01T00:00:00Z'));
+      expect(res.body.value.length).toBeGreaterThan(0);
+      for (const row of res.body.value) expect(validate('Pbx.CallLogData', row)).toEqual([]);
+      expect(res.body.value[0]).not.toHaveProperty('Recordings');
+      const status = (await api(v9, token, '/xapi/v1/SystemStatus')).body;
+      expect(status.UserExtensions).toBe(6);
+      const licence = (await api(v9, token, '/xapi/v1/Defs/Pbx.GetLicenseParameters()')).body;
+      expect(licence).not.toHaveProperty('IsEnterprise');
+    } finally {
+      await v9.stop();
+    }
+  });
+
+  it('20.0.10: CallLogData rows carry Recordings, the licence says IsEnterprise/IsProfessional; both validate against the 20.0.10 schemas', async () => {
+    const v10 = await startTestSim('xapi10', { version: '20.0.10' });
+    try {
+      await v10.runScenario('internal');
+      const token = await getToken(v10);
+      const res = await api(v10, token, callLog('2020-01-01T00:00:00Z'));
       const validate10 = xapiValidator('20.0.10');
       expect(res.body.value.length).toBeGreaterThan(0);
       for (const row of res.body.value) expect(validate10('Pbx.CallLogData', row)).toEqual([]);
       expect(res.body.value[0].Recordings).toEqual([]);
-      const status = (await api(v9, await getToken(v9), '/xapi/v1/SystemStatus')).body;
-      expect(status.UserExtensions).toBe(6);
+      const licence = (await api(v10, token, '/xapi/v1/Defs/Pbx.GetLicenseParameters()')).body;
+      const { '@odata.context': context, ...license } = licence;
+      expect(context).toMatch(/#Pbx\.License$/);
+      expect(validate10('Pbx.License', license)).toEqual([]);
+      expect(license).toMatchObject({ ProductCode: '3CXPSENT', IsEnterprise: true, IsProfessional: false });
+      await v10.faults.set({ licence: 'pro' });
+      const pro = (await api(v10, token, '/xapi/v1/Defs/Pbx.GetLicenseParameters()')).body;
+      expect(pro).toMatchObject({ ProductCode: '3CXPSPROFSPLA', IsEnterprise: false, IsProfessional: true });
+      expect((await api(v10, token, '/xapi/v1/SystemStatus')).body.UserExtensions).toBe(6);
     } finally {
-      await v9.stop();
+      await v10.stop();
     }
   });
 });

@@ -237,10 +237,17 @@ export class CallState {
   /** The live callid of a call that ended recently with matching start time (±tolerance) and number. */
   findRecentCall(startedAt: number, numbers: string[], toleranceMs = 15_000): string | null {
     const wanted = new Set(numbers.filter(Boolean));
-    const hit = this.recent.find(
-      (r) => Math.abs(r.startedAt - startedAt) <= toleranceMs && r.numbers.some((n) => wanted.has(n)),
-    );
-    return hit?.callId ?? null;
+    // Several calls may share an extension within the tolerance (a busy queue): the one that
+    // shares the most numbers (the caller's CLI among them), then the closest start, wins.
+    let best: { callId: string; shared: number; gap: number } | null = null;
+    for (const r of this.recent) {
+      const gap = Math.abs(r.startedAt - startedAt);
+      const shared = new Set(r.numbers.filter((n) => wanted.has(n))).size;
+      if (gap > toleranceMs || shared === 0) continue;
+      if (!best || shared > best.shared || (shared === best.shared && gap < best.gap))
+        best = { callId: r.callId, shared, gap };
+    }
+    return best?.callId ?? null;
   }
 
   /** Serialisable state, persisted so a restarted worker keeps the same event ids and notices ends. */

@@ -290,6 +290,33 @@ describe('CallState', () => {
     expect(state.activeCalls().map((c) => c.callId)).toEqual(['7']);
   });
 
+  it('matches a CDR flow to the ended live call sharing the most numbers, then the closest start (two queue calls at once)', () => {
+    const { state, tick } = setup();
+    const a = {
+      ...inbound(1, '101', 'Ringing'),
+      callid: 21,
+      party_caller_id: '+4911',
+      party_caller_name: '',
+    };
+    const b = {
+      ...inbound(2, '101', 'Ringing'),
+      callid: 22,
+      party_caller_id: '+4922',
+      party_caller_name: '',
+    };
+    state.upsert(a);
+    tick(1000);
+    state.upsert(b);
+    state.remove('101', 1);
+    state.remove('101', 2);
+    tick(2500);
+    expect(state.sweep().filter((e) => e.type === 'call.ended')).toHaveLength(2);
+    // Both calls rang 101 within the tolerance; only call 22 had the caller +4922.
+    expect(state.findRecentCall(1_000_000, ['+4922', '101'])).toBe('22');
+    expect(state.findRecentCall(1_000_000, ['+4911', '101'])).toBe('21');
+    expect(state.findRecentCall(1_001_000, ['101'])).toBe('22'); // a tie on numbers: the closest start
+  });
+
   it('reports a transfer from the referring extension', () => {
     const { state } = setup();
     state.upsert(inbound(1, '101', 'Connected', { on_behalf_of_dn: '', on_behalf_of_type: 'None' }));

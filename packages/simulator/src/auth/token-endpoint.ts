@@ -5,8 +5,8 @@ import type { SimContext } from '../sim-context.js';
 
 /**
  * `POST /connect/token`, client-credentials grant, form-urlencoded or multipart ([OFFICIAL S1],
- * [FIELD S4–S6]). `expires_in` is 60 (minutes!) in 20.0.8 mode and 3600 (seconds) in 20.0.9
- * mode ([OFFICIAL S1 commit 1c6947c]); the JWT's `exp` is +1 h in both.
+ * [FIELD S4–S6]). `expires_in` is 60 (minutes!) in 20.0.8 mode and 3600 (seconds) from 20.0.9
+ * mode on ([OFFICIAL S1 commit 1c6947c]); the JWT's `exp` is +1 h in both.
  */
 export async function handleToken(req: IncomingMessage, res: ServerResponse, ctx: SimContext): Promise<void> {
   const form = parseForm(req.headers['content-type'], await readBody(req));

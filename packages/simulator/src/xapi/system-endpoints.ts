@@ -1,4 +1,5 @@
 import type { Licence } from '../faults/fault-controller.js';
+import { versionAtLeast } from '../options.js';
 import type { SimContext } from '../sim-context.js';
 
 /** `GET /xapi/v1/Defs`: the singleton's `Id` (navigation collections need `$expand`). */
@@ -7,11 +8,12 @@ export function defsBody(ctx: SimContext, select: string[] | undefined): Record<
   return { '@odata.context': ctxUrl, Id: 1 };
 }
 
-/** `GET /xapi/v1/SystemStatus`: a subset of `Pbx.SystemStatus`; 20.0.9 mode adds the later fields. */
+/** `GET /xapi/v1/SystemStatus`: a subset of `Pbx.SystemStatus`; 20.0.9 and later add `UserExtensions`/`MaxUserExtensions`. */
 export function systemStatusBody(ctx: SimContext): Record<string, unknown> {
   const { dir, state, opts } = ctx;
-  const later =
-    opts.version === '20.0.9' ? { UserExtensions: dir.extensions.length, MaxUserExtensions: 50 } : {};
+  const later = versionAtLeast(opts.version, '20.0.9')
+    ? { UserExtensions: dir.extensions.length, MaxUserExtensions: 50 }
+    : {};
   return {
     '@odata.context': `${ctx.baseUrl}/xapi/v1/$metadata#SystemStatus`,
     Id: 1,
@@ -60,15 +62,14 @@ function licenceFields(licence: Licence): Record<string, unknown> {
  */
 export function licenseParametersBody(ctx: SimContext): Record<string, unknown> {
   const licence = ctx.faults.settings.licence;
-  const editionFlags =
-    ctx.opts.version === '20.0.10'
-      ? {
-          IsEnterprise: licence !== 'pro',
-          IsProfessional: licence === 'pro',
-          IsCfdEnabled: licence !== 'pro',
-          IsBrandingEnabled: false,
-        }
-      : {};
+  const editionFlags = versionAtLeast(ctx.opts.version, '20.0.10')
+    ? {
+        IsEnterprise: licence !== 'pro',
+        IsProfessional: licence === 'pro',
+        IsCfdEnabled: licence !== 'pro',
+        IsBrandingEnabled: false,
+      }
+    : {};
   return {
     '@odata.context': `${ctx.baseUrl}/xapi/v1/$metadata#Pbx.License`,
     ProductCode: PRODUCT_CODE[licence],

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { authenticate } from '../auth/bearer.js';
 import { sendEmpty, sendJson, sendODataError, sendUnauthorized } from '../http/respond.js';
+import { versionAtLeast } from '../options.js';
 import type { SimContext } from '../sim-context.js';
 import { ACTIVE_CALL_FIELDS, dropActiveCall, listActiveCalls } from './active-calls.js';
 import { CALL_HISTORY_FIELDS, listCallHistory } from './call-history-view.js';
@@ -105,7 +106,9 @@ function route(
       if (parsed.status === 404) return sendEmpty(res, 404);
       return sendODataError(res, 500, 'InternalServerError', parsed.message);
     }
-    const fields = ctx.opts.version === '20.0.9' ? [...CALL_LOG_FIELDS, 'Recordings'] : CALL_LOG_FIELDS;
+    const fields = versionAtLeast(ctx.opts.version, '20.0.10')
+      ? [...CALL_LOG_FIELDS, 'Recordings']
+      : CALL_LOG_FIELDS;
     return collection(
       res,
       ctx,
