@@ -6,3 +6,4 @@ export * from './relay-events.js';
 export * from './model.js';
 export * from './secret-box.js';
 export * from './relay-api.js';
+export * from './subscription-rules.js';
