@@ -1,43 +1,13 @@
-import type { Direction, Party } from './common.js';
+import type { z } from 'zod';
+import type { activeCallParticipantSchema, activeCallSchema } from './live-state.js';
 
 /* Answers of the relay's REST API, shared by the worker that serves them and the client. */
 
-/** One participant of an {@link ActiveCall}. */
-export interface ActiveCallParticipant {
-  /** 3CX participant id. */
-  id: number;
-  /** The monitored DN the participant is on. */
-  dn: string;
-  /** 3CX status: `Dialing`, `Ringing`, `Connected`. */
-  status: string;
-  legId: number;
-  /** The other side's number and name as 3CX shows it. */
-  partyNumber: string | null;
-  partyName: string | null;
-}
+/** One participant of an {@link ActiveCall} (see `activeCallParticipantSchema`). */
+export type ActiveCallParticipant = z.infer<typeof activeCallParticipantSchema>;
 
-/**
- * A call in progress (times ISO 8601 UTC). From the relay's live Call Control state, or, with
- * `source: 'xapi'`, from XAPI `ActiveCalls`: caller and callee parsed from 3CX's "DN Name"
- * display strings (`kind` is `external` or `unknown`), `startedAt` from `EstablishedAt`,
- * `callHistoryId`, `did`, `queue` and `answeredAt` null and `participants` empty.
- */
-export interface ActiveCall {
-  callId: string;
-  callHistoryId: string | null;
-  direction: Direction;
-  /** `dialing` (only the caller's leg), `ringing`, `talking`, `routing` (IVR/queue, no visible leg). */
-  state: 'dialing' | 'ringing' | 'talking' | 'routing';
-  caller: Party | null;
-  callee: Party | null;
-  did: string | null;
-  queue: string | null;
-  extensions: string[];
-  startedAt: string;
-  answeredAt: string | null;
-  answeredBy: string | null;
-  participants: ActiveCallParticipant[];
-}
+/** A call in progress (see `activeCallSchema` in live-state.ts). */
+export type ActiveCall = z.infer<typeof activeCallSchema>;
 
 /**
  * Where `GET /relay/active-calls` answered from: `callcontrol`, the relay's live state (while
