@@ -32,7 +32,7 @@ export const EVENT_DESCRIPTIONS: Record<EventType, string> = {
 export function toJsonSchema(schema: z.ZodType): JsonSchema {
   const out = z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'throw' });
   delete out.$schema;
-  return out as JsonSchema;
+  return out;
 }
 
 /** `urn:3cx-relay:event:<type>:v<version>`: the stable `$id` of a type's schema. */
