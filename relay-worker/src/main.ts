@@ -104,6 +104,7 @@ export async function startWorker(config: Config, log: Logger): Promise<Worker> 
     config,
     log,
     pool,
+    db,
     events,
     status,
     control,

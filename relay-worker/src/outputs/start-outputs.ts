@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
+import type { Db } from '@3cx-relay/db';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { EventStore } from '../events/event-store.js';
@@ -18,6 +19,9 @@ import { registerActiveCallsRoute, type LiveCalls } from '../api/active-calls-ro
 import { registerCallHistoryRoute, type CallHistoryBackends } from '../api/call-history-route.js';
 import { registerMetricsRoute } from '../api/metrics-route.js';
 import { registerOpenApiRoute } from '../api/openapi.js';
+import { WEBHOOK_SCOPES } from '../api/webhooks/webhook-access.js';
+import { registerWebhookRoutes } from '../api/webhooks/webhook-routes.js';
+import { registerWebhookActionRoutes } from '../api/webhooks/webhook-action-routes.js';
 import { RelayMetrics } from '../stats/relay-metrics.js';
 import { StatSampler, type StatSink } from '../stats/stat-sampler.js';
 
@@ -25,6 +29,8 @@ export interface OutputDeps {
   config: Config;
   log: Logger;
   pool: pg.Pool;
+  /** The Prisma client (webhook API). */
+  db: Db;
   events: EventStore;
   status: StatusBoard;
   control: ControlListener;
@@ -128,6 +134,17 @@ export async function startOutputs(d: OutputDeps): Promise<Outputs> {
         auth: auth.requireScope('history:read'),
       });
       registerMetricsRoute(app, { metrics, anyKey: auth.requireScope(null) });
+      const webhookApi = {
+        db: d.db,
+        pool,
+        auth: auth.requireScope(WEBHOOK_SCOPES),
+        delivery,
+        events: d.events,
+        encryptionKey: c.RELAY_ENCRYPTION_KEY,
+        retentionMs,
+      };
+      registerWebhookRoutes(app, webhookApi);
+      registerWebhookActionRoutes(app, webhookApi);
       registerOpenApiRoute(app);
       app.server.on('upgrade', (req, socket, head) => {
         try {
