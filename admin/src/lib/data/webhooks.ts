@@ -59,10 +59,24 @@ export async function listWebhooks(db: Db, f: z.infer<typeof WebhookFilter>) {
       }
     : {};
   const [rows, total] = await Promise.all([
-    db.webhookSubscription.findMany({ where, orderBy: { createdAt: 'desc' }, ...pageArgs(f.page) }),
+    db.webhookSubscription.findMany({
+      where,
+      orderBy: { createdAt: 'desc' },
+      include: { createdByApiKey: { select: { name: true, prefix: true } } },
+      ...pageArgs(f.page),
+    }),
     db.webhookSubscription.count({ where }),
   ]);
   return toPage(rows, total, f.page);
+}
+
+/** Who made a subscription: an API key (`/relay/webhooks`) or a panel user. */
+export function madeBy(s: {
+  createdByApiKey?: { name: string; prefix: string } | null;
+  createdBy?: { email: string } | null;
+}): string {
+  if (s.createdByApiKey) return `API key ${s.createdByApiKey.name} (${s.createdByApiKey.prefix})`;
+  return s.createdBy?.email ?? 'admin panel';
 }
 
 /** Filters of a subscription's delivery log. */
