@@ -111,6 +111,7 @@ export async function startWorker(config: Config, log: Logger): Promise<Worker> 
     lifecycle,
     heartbeat,
     calls: sources.activeCalls,
+    callControl: sources.callControl,
     history: sources.callHistory,
   });
 

@@ -14,6 +14,8 @@ import { UsageRecorder } from '../auth/usage-recorder.js';
 import { DeliveryService } from '../delivery/delivery-service.js';
 import { EventTail } from '../fanout/event-tail.js';
 import { WsHub } from '../fanout/ws-hub.js';
+import { registerEventStreamRoute } from '../fanout/sse-route.js';
+import { snapshotProvider, type SnapshotSources } from '../fanout/live-snapshot.js';
 import { installApiAuth } from '../api/api-auth.js';
 import { registerActiveCallsRoute, type LiveCalls } from '../api/active-calls-route.js';
 import { registerCallHistoryRoute, type CallHistoryBackends } from '../api/call-history-route.js';
@@ -36,7 +38,9 @@ export interface OutputDeps {
   control: ControlListener;
   lifecycle: Lifecycle;
   heartbeat: StatSink;
-  calls: LiveCalls;
+  calls: LiveCalls & SnapshotSources['calls'];
+  /** The Call Control source, when it runs (snapshots are taken inside its task queue). */
+  callControl: SnapshotSources['callControl'];
   history: CallHistoryBackends;
 }
 
@@ -99,7 +103,20 @@ export async function startOutputs(d: OutputDeps): Promise<Outputs> {
   await tail.start();
   lifecycle.onClose('event-tail', () => tail.stop());
   const hub = new WsHub(
-    { pool, verifier, limiter, usage, metrics, log: log.child({ module: 'fanout' }), retentionMs },
+    {
+      pool,
+      verifier,
+      limiter,
+      usage,
+      metrics,
+      log: log.child({ module: 'fanout' }),
+      retentionMs,
+      snapshot: snapshotProvider({
+        callControl: d.callControl,
+        calls: d.calls,
+        position: () => tail.lastEmitted,
+      }),
+    },
     {
       pingIntervalMs: c.WS_PING_INTERVAL_MS,
       maxBufferedBytes: c.WS_MAX_BUFFERED_BYTES,
@@ -134,6 +151,7 @@ export async function startOutputs(d: OutputDeps): Promise<Outputs> {
         auth: auth.requireScope('history:read'),
       });
       registerMetricsRoute(app, { metrics, anyKey: auth.requireScope(null) });
+      registerEventStreamRoute(app, { hub, auth: auth.requireScope('events:subscribe'), usage, metrics });
       const webhookApi = {
         db: d.db,
         pool,
