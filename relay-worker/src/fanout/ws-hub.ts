@@ -60,6 +60,11 @@ export interface WsClient {
   pending: { sequence: bigint; frame: Buffer }[] | null;
   /** Bytes held in `pending`. */
   pendingBytes: number;
+  /**
+   * The last sequence a replay or snapshot covered: events up to it may still sit in the
+   * hub's queue for the next flush, and must not be sent again.
+   */
+  after: bigint;
   closing: boolean;
   /** Settles when the client has left the hub. */
   gone: Promise<void>;
@@ -196,6 +201,7 @@ export class WsHub {
       alive: true,
       pending: null,
       pendingBytes: 0,
+      after: -1n,
       closing: false,
       gone,
       markGone,
@@ -268,6 +274,7 @@ export class WsHub {
     const pending = client.pending ?? [];
     client.pending = null;
     client.pendingBytes = 0;
+    client.after = after;
     for (const p of pending) if (p.sequence > after) this.write(client, p.frame);
   }
 
@@ -309,6 +316,7 @@ export class WsHub {
       }
       return f;
     };
+    const first = events.reduce((min, e) => (e.sequence < min ? e.sequence : min), events[0]!.sequence);
     let sent = 0;
     for (const c of this.clients) {
       const { frames, common, all } = framed(c.transport.encoding);
@@ -320,6 +328,14 @@ export class WsHub {
         });
         // A replay that cannot keep up with the live stream is a slow consumer too.
         if (c.pendingBytes > this.o.maxBufferedBytes) this.cut(c, 'slow', WS_CLOSE.slow, 'slow consumer');
+        continue;
+      }
+      if (c.after >= first) {
+        // Just after its replay or snapshot: leave out what that already covered.
+        const mine = frames.filter(
+          (_f, i) => events[i]!.sequence > c.after && matchesFilter(c.filter ?? MATCH_ALL, events[i]!),
+        );
+        if (mine.length && this.write(c, Buffer.concat(mine))) sent += mine.length;
         continue;
       }
       if (!c.filter) {
