@@ -21,6 +21,7 @@ import { registerActiveCallsRoute, type LiveCalls } from '../api/active-calls-ro
 import { registerCallHistoryRoute, type CallHistoryBackends } from '../api/call-history-route.js';
 import { registerMetricsRoute } from '../api/metrics-route.js';
 import { registerOpenApiRoute } from '../api/openapi.js';
+import { registerCatalogueRoutes } from '../api/catalogue-routes.js';
 import { WEBHOOK_SCOPES } from '../api/webhooks/webhook-access.js';
 import { registerWebhookRoutes } from '../api/webhooks/webhook-routes.js';
 import { registerWebhookActionRoutes } from '../api/webhooks/webhook-action-routes.js';
@@ -164,6 +165,7 @@ export async function startOutputs(d: OutputDeps): Promise<Outputs> {
       registerWebhookRoutes(app, webhookApi);
       registerWebhookActionRoutes(app, webhookApi);
       registerOpenApiRoute(app);
+      registerCatalogueRoutes(app);
       app.server.on('upgrade', (req, socket, head) => {
         try {
           if (!hub.handleUpgrade(req, socket, head)) socket.destroy();
