@@ -1,4 +1,4 @@
-import { Parser } from '@asyncapi/parser';
+import { DiagnosticSeverity, Parser } from '@asyncapi/parser';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVENT_TYPES, catalogueIndex, eventJsonSchema } from '@3cx-relay/events';
@@ -47,7 +47,9 @@ describe('API documents: OpenAPI, AsyncAPI and the event catalogue', () => {
     expect(body.asyncapi).toBe('3.0.0');
     const { document, diagnostics } = await new Parser().parse(body);
     expect(
-      diagnostics.filter((d) => d.severity === 0).map((d) => `${d.path.join('.')}: ${d.message}`),
+      diagnostics
+        .filter((d) => Number(d.severity) === Number(DiagnosticSeverity.Error))
+        .map((d) => `${d.path.join('.')}: ${d.message}`),
     ).toEqual([]);
     expect(document).toBeDefined();
     expect(
