@@ -25,4 +25,4 @@ export { RelayStreamError, type RelayStreamErrorCode } from './stream/relay-stre
 export type { HistoryLost, Resumed } from './stream/server-message.js';
 export type { StreamFilter } from './stream/stream-url.js';
 export type { BackoffOptions } from './stream/backoff.js';
-export type { RelayEvent, EventType, EventData } from '@3cx-relay/events';
+export type * from './types.js';

@@ -59,8 +59,10 @@ export const snapshotMessageSchema = z.object({
   source: activeCallsSourceSchema,
   /** The calls in progress that pass the connection's extension/DID/queue filters. */
   activeCalls: z.array(activeCallSchema),
-  queues: z.array(z.never()),
-  agents: z.array(z.never()),
+  /** Reserved for queue state; empty until the relay tracks queues. */
+  queues: z.array(z.unknown()),
+  /** Reserved for agent state; empty until the relay tracks agents. */
+  agents: z.array(z.unknown()),
 });
 export type SnapshotMessage = z.infer<typeof snapshotMessageSchema>;
 

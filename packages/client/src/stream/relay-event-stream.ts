@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import WebSocket, { type ClientOptions } from 'ws';
-import type { RelayEvent } from '@3cx-relay/events';
+import type { RelayEvent } from '../types.js';
 import { AsyncQueue } from './async-queue.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import { RecentIds } from './recent-ids.js';

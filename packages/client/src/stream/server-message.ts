@@ -1,4 +1,5 @@
-import { relayEventSchema, type RelayEvent } from '@3cx-relay/events';
+import { relayEventSchema } from '@3cx-relay/events';
+import type { RelayEvent } from '../types.js';
 
 /**
  * The relay could not give back everything after the resume point. `beyond_retention`: the
@@ -54,9 +55,9 @@ export function parseServerMessage(text: string, validate: boolean): ServerMessa
       if (!validate) {
         if (typeof rest.id !== 'string' || seq(rest.sequence) === null)
           throw new Error('event without id or sequence');
-        return { kind: 'event', event: rest as RelayEvent };
+        return { kind: 'event', event: rest as unknown as RelayEvent };
       }
-      return { kind: 'event', event: relayEventSchema.parse(rest) };
+      return { kind: 'event', event: relayEventSchema.parse(rest) as RelayEvent };
     }
     case 'history_lost':
       return {
