@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { activeCallParticipantSchema, activeCallSchema, activeCallsSourceSchema } from './live-state.js';
+import { type activeCallParticipantSchema, activeCallSchema, activeCallsSourceSchema } from './live-state.js';
 
 /* Answers of the relay's REST API, shared by the worker that serves them and the client. */
 

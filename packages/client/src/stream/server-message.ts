@@ -57,7 +57,7 @@ export function parseServerMessage(text: string, validate: boolean): ServerMessa
           throw new Error('event without id or sequence');
         return { kind: 'event', event: rest as unknown as RelayEvent };
       }
-      return { kind: 'event', event: relayEventSchema.parse(rest) as RelayEvent };
+      return { kind: 'event', event: relayEventSchema.parse(rest) };
     }
     case 'history_lost':
       return {
