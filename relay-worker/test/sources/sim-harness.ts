@@ -112,7 +112,7 @@ export async function startHarness(
 /** Polls `fn` until it returns a truthy value (or throws after `timeoutMs`). */
 export async function until<T>(
   fn: () => T | Promise<T>,
-  timeoutMs = 10_000,
+  timeoutMs = 20_000,
   what = 'condition',
 ): Promise<NonNullable<T>> {
   const end = Date.now() + timeoutMs;
