@@ -63,6 +63,9 @@ export function createHttpServer(ctx: SimContext, ws: CallControlWs, control: Co
   }
 
   server.on('upgrade', (req, socket, head) => {
+    // Node stops handling errors on a socket it hands to 'upgrade'; a client that resets while
+    // we refuse it (a 401 after a token was revoked) must not crash the simulator.
+    socket.on('error', () => socket.destroy());
     const pathname = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
     const status = ctx.faults.httpErrorFor(pathname);
     const refused = ctx.faults.licenceRefusal(pathname);
