@@ -145,7 +145,7 @@ describe('webhook delivery', () => {
       await waitFor(
         () => rx.received,
         (r) => r.length === 2,
-        5000,
+        20_000,
       );
       expect(rx.received[1]!.at - rx.received[0]!.at).toBeGreaterThanOrEqual(950); // 1 s, not the 600 ms base
     } finally {
@@ -307,7 +307,7 @@ describe('webhook delivery', () => {
     await waitFor(
       () => rx.received,
       (r) => new Set(r.map((x) => x.headers['webhook-id'])).size === 20,
-      5000,
+      20_000,
     );
     expect(new Set(rx.received.map((x) => x.headers['webhook-id']))).toEqual(
       new Set(events.map((e) => e.id)),

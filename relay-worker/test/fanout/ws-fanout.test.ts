@@ -230,13 +230,13 @@ describe('WebSocket fan-out /relay/ws', () => {
     await waitFor(
       () => slow.state.closeCode,
       (c) => c !== 0,
-      10_000,
+      20_000,
     );
     expect(slow.state.closeCode).toBe(4008);
     await waitFor(
       () => fast.events().length,
       (n) => n === sent || fast.state.closeCode !== 0,
-      10_000,
+      20_000,
     );
     expect(fast.state.closeCode).toBe(0);
     expect(fast.events()).toHaveLength(sent);
@@ -263,7 +263,7 @@ describe('WebSocket heartbeat', () => {
     await waitFor(
       () => silent.state.closeCode,
       (c) => c !== 0,
-      3000,
+      20_000,
     ); // ping every 300 ms in this test
     expect(silent.state.closeCode).toBe(1006); // terminated, no close frame
     expect(pings).toBeGreaterThanOrEqual(1);

@@ -63,6 +63,8 @@ export async function startHarness(
     readonlyRole: `simro_${tag}`,
     iniDir,
     timeScale: 0.05,
+    // Compressed rings last ~100 ms: scripted steps wait until the worker has read each leg.
+    waitForReaders: true,
     dropOnStop: true,
     ...simOpts,
   });
