@@ -44,7 +44,11 @@ describe('CDR source', () => {
     await h.startWorker({ SOURCE_CALLCONTROL_ENABLED: 'false', SOURCE_XAPI_ENABLED: 'false' });
     await h.sim.runScenario('internal');
     const all = await pbxCdrIds(h);
-    await until(async () => (await h.events("type = 'cdr.created'")).length >= all.length, 20_000, 'all CDRs');
+    await until(
+      async () => (await h.events("type = 'cdr.created'")).length >= all.length,
+      20_000,
+      'all CDRs',
+    );
     await new Promise((r) => setTimeout(r, 1500)); // another poll or two: nothing more may come
     const emitted = (await h.events("type = 'cdr.created'")).map((e) => e.data.cdrId as string);
     expect(new Set(emitted).size).toBe(emitted.length); // no duplicate
