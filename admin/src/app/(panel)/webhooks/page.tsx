@@ -67,8 +67,8 @@ export default async function WebhooksPage({
                   </Td>
                   <Td className="text-xs">{formatTime(s.lastSuccessAt)}</Td>
                   <Td className="tabular-nums">{s.consecutiveFailures}</Td>
-                  <Td className="text-xs" data-testid="made-by">
-                    {madeBy(s)}
+                  <Td className="text-xs">
+                    <span data-testid="made-by">{madeBy(s)}</span>
                   </Td>
                 </tr>
               ))}
