@@ -65,7 +65,9 @@ writeFileSync(
       version: own.version,
       description: own.description,
       type: 'module',
-      license: 'MIT',
+      // No licence is claimed: the project has not chosen one (set it here when it does).
+      license: 'UNLICENSED',
+      private: false,
       engines: { node: '>=20.9' },
       main: './index.js',
       types: './types/index.d.ts',
