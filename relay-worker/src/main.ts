@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { createDb, migrate } from '@3cx-relay/db';
 import pg from 'pg';
+import type { FastifyInstance } from 'fastify';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { coerceError } from './errors.js';
@@ -29,6 +30,8 @@ export interface Worker {
   sources: Sources;
   outputs: Outputs;
   lifecycle: Lifecycle;
+  /** The HTTP server (REST routes and the WebSocket upgrade). */
+  http: FastifyInstance;
   stop(): Promise<void>;
 }
 
@@ -104,12 +107,14 @@ export async function startWorker(config: Config, log: Logger): Promise<Worker> 
     config,
     log,
     pool,
+    db,
     events,
     status,
     control,
     lifecycle,
     heartbeat,
     calls: sources.activeCalls,
+    callControl: sources.callControl,
     history: sources.callHistory,
   });
 
@@ -137,6 +142,7 @@ export async function startWorker(config: Config, log: Logger): Promise<Worker> 
     sources,
     outputs,
     lifecycle,
+    http: app,
     stop: () => lifecycle.shutdown('stop'),
   };
 }

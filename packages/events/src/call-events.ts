@@ -36,9 +36,10 @@ export const callTransferredData = z.object({
   /**
    * `blind`: the target rang with the call already handed over. `attended`: the transferring
    * extension talked to the target on a consultation call first, then joined them. Added within
-   * schema version 1: events stored before it read as `blind` (the only kind sent then).
+   * schema version 1 and always sent since: only events stored before it lack it, and those were
+   * all blind (the only kind reported then).
    */
-  kind: transferKindSchema.default('blind'),
+  kind: transferKindSchema.optional(),
   transferredAt: isoDate,
 });
 

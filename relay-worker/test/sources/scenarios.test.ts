@@ -1,6 +1,20 @@
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { relayEventSchema, toRelayEvent, type EventType } from '@3cx-relay/events';
+import {
+  EVENT_TYPES,
+  eventJsonSchema,
+  relayEventSchema,
+  toRelayEvent,
+  type EventType,
+} from '@3cx-relay/events';
+import { scenarioNames } from '@3cx-relay/simulator';
 import { startHarness, until, type EventRow, type Harness } from './sim-harness.js';
+
+// The published catalogue (JSON Schema 2020-12) must accept every event these flows produce.
+const catalogue = new Ajv2020({ strict: false });
+addFormats.default(catalogue);
+for (const t of EVENT_TYPES) catalogue.addSchema(eventJsonSchema(t));
 
 /** The events of one call: live ones by callid, CDR ones by call_history_id. */
 async function callEvents(
@@ -12,6 +26,9 @@ async function callEvents(
   const cdr = await h.events('call_history_id = $1', [callHistoryId]);
   return { live, cdr };
 }
+
+/** Event types and scenarios (`scenario:<name>`) validated against the catalogue, per harness. */
+const walkedBy = new Map<Harness, Set<string>>();
 
 async function runAndCollect(h: Harness, scenario: string) {
   const s = await h.sim.runScenario(scenario);
@@ -43,7 +60,11 @@ async function runAndCollect(h: Harness, scenario: string) {
       sequence: BigInt(e.sequence),
     });
     expect(relayEventSchema.safeParse(wire).error?.issues ?? []).toEqual([]);
+    const validate = catalogue.getSchema(eventJsonSchema(wire.type).$id as string)!;
+    expect(validate(JSON.parse(JSON.stringify(wire))), JSON.stringify(validate.errors)).toBe(true);
+    walked(h).add(wire.type);
   }
+  walked(h).add(`scenario:${scenario}`);
   const types = ev.live.map((e) => `${e.type}${e.data.extension ? `:${e.data.extension}` : ''}`);
   const completed = ev.cdr.find((e) => e.type === 'call.completed')!;
   const cdrCount = ev.cdr.filter((e) => e.type === 'cdr.created').length;
@@ -51,6 +72,12 @@ async function runAndCollect(h: Harness, scenario: string) {
 }
 
 type Collected = Awaited<ReturnType<typeof runAndCollect>>;
+
+function walked(h: Harness): Set<string> {
+  let w = walkedBy.get(h);
+  if (!w) walkedBy.set(h, (w = new Set()));
+  return w;
+}
 
 /** The scenarios every version mode runs, all at once (each is checked on its own callid). */
 const SCENARIO_SET = [
@@ -77,9 +104,9 @@ describe.each(['20.0.8', '20.0.9', '20.0.10'] as const)(
     beforeAll(async () => {
       h = await startHarness(`scen${version.replace(/\./g, '')}`, { seed: 7, version });
       await h.startWorker();
-      await until(() => h.worker!.status.get('callcontrol')?.status === 'up', 8000, 'callcontrol up');
-      await until(() => h.worker!.status.get('db3cx')?.status === 'up', 8000, 'db3cx up');
-      await until(() => h.worker!.status.get('xapi')?.status === 'up', 8000, 'xapi up');
+      await until(() => h.worker!.status.get('callcontrol')?.status === 'up', 20_000, 'callcontrol up');
+      await until(() => h.worker!.status.get('db3cx')?.status === 'up', 20_000, 'db3cx up');
+      await until(() => h.worker!.status.get('xapi')?.status === 'up', 20_000, 'xapi up');
       const lanes: Promise<unknown>[] = [Promise.resolve(), Promise.resolve()];
       SCENARIO_SET.forEach((name, i) => {
         const run = lanes[i % 2]!.then(() => runAndCollect(h, name));
@@ -228,6 +255,24 @@ describe.each(['20.0.8', '20.0.9', '20.0.10'] as const)(
       expect(consult.data).toMatchObject({ outcome: 'answered', answeredBy: '102' });
       // Ended when 101 joined the calls, well before the caller hung up (15 s simulated later).
       expect(Date.parse(r.ended.data.endedAt) - Date.parse(consult.data.endedAt)).toBeGreaterThan(200);
+    });
+
+    // Runs last: walks the scenarios no test above ran, then checks every one went through the catalogue.
+    it('every event of every simulator scenario validates against the published JSON Schema catalogue', async () => {
+      await Promise.allSettled([...runs.values()]);
+      for (const name of scenarioNames())
+        if (!walked(h).has(`scenario:${name}`)) await runAndCollect(h, name);
+      expect(scenarioNames().filter((n) => !walked(h).has(`scenario:${n}`))).toEqual([]);
+      for (const t of [
+        'call.ringing',
+        'call.answered',
+        'call.transferred',
+        'call.ended',
+        'call.missed',
+        'cdr.created',
+        'call.completed',
+      ])
+        expect(walked(h).has(t), t).toBe(true);
     });
   },
 );
