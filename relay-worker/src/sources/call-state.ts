@@ -1,11 +1,13 @@
-import { eventId, type EventType, type NewEvent } from '@3cx-relay/events';
+import type { EventType, NewEvent, PartyKind } from '@3cx-relay/events';
 import {
   dialledDid,
   localParty,
   remoteParty,
   type Participant,
 } from './callcontrol/normalize-participant.js';
-import { newTrackedCall, outcomeOf, toActiveCall, type TrackedCall } from './callcontrol/tracked-call.js';
+import { callEvent, endEvents, seconds } from './callcontrol/call-event-builder.js';
+import { RecentCalls } from './callcontrol/recent-calls.js';
+import { newTrackedCall, toActiveCall, type TrackedCall } from './callcontrol/tracked-call.js';
 import type { ActiveCall } from '@3cx-relay/events';
 
 export type { ActiveCall, ActiveCallParticipant } from '@3cx-relay/events';
@@ -24,19 +26,10 @@ export interface CallStateOptions {
   now?: () => number;
 }
 
-/** A finished call kept briefly so CDR summaries can be matched to the live callid. */
-interface RecentCall {
-  callId: string;
-  startedAt: number;
-  endedAt: number;
-  numbers: string[];
-}
-
 /** Default of {@link CallStateOptions.maxUnconfirmedMs}: 2 hours. */
 export const MAX_UNCONFIRMED_MS = 2 * 3600_000;
 
 const key = (dn: string, id: number) => `${dn}/${id}`;
-const seconds = (ms: number) => Math.max(0, Math.round(ms / 100) / 10);
 
 /**
  * Live call state built from Call Control participants, and the events its transitions yield.
@@ -53,7 +46,7 @@ const seconds = (ms: number) => Math.max(0, Math.round(ms / 100) / 10);
 export class CallState {
   private readonly calls = new Map<number, TrackedCall>();
   private readonly dnTypes = new Map<string, string>();
-  private readonly recent: RecentCall[] = [];
+  private readonly recent = new RecentCalls();
   private readonly now: () => number;
 
   constructor(private readonly o: CallStateOptions) {
@@ -94,49 +87,76 @@ export class CallState {
     call.emptySince = null;
     if (!call.dns.includes(p.dn)) call.dns.push(p.dn);
     this.learn(call, p, prev);
-    const out: NewEvent[] = [];
-    const at = new Date(now).toISOString();
-    const ext = { extension: p.dn, extensionKind: localParty(p, this.dnTypes.get(p.dn)).kind };
+    return [
+      ...this.ringing(call, p, prev, now),
+      ...this.transferred(call, p, prev, movedFrom, now),
+      ...this.answered(call, p, prev, now),
+    ];
+  }
+
+  /** `call.ringing` for a new ringing leg. */
+  private ringing(call: TrackedCall, p: Participant, prev: Participant | undefined, now: number): NewEvent[] {
+    if (prev || p.status !== 'Ringing') return [];
+    const k = key(p.dn, p.id);
+    if (!call.rang.includes(p.dn)) call.rang.push(p.dn);
+    // An inbound call first seen at a monitored IVR or queue: the first extension that rings is the callee.
     const own = call.ownLegs.includes(k);
-    if (!prev && p.status === 'Ringing') {
-      if (!call.rang.includes(p.dn)) call.rang.push(p.dn);
-      // An inbound call first seen at a monitored IVR or queue: the first extension that rings is the callee.
-      if (
-        !own &&
-        call.direction !== 'outbound' &&
-        call.callee?.kind !== 'extension' &&
-        this.isExtension(p.dn)
-      )
-        call.callee = localParty(p, this.dnTypes.get(p.dn));
-      out.push(this.event(call, 'call.ringing', `ringing|${k}`, now, { ...ext, ringingAt: at }));
+    if (!own && call.direction !== 'outbound' && call.callee?.kind !== 'extension' && this.isExtension(p.dn))
+      call.callee = localParty(p, this.dnTypes.get(p.dn));
+    const at = new Date(now).toISOString();
+    return [this.event(call, 'call.ringing', `ringing|${k}`, now, { ...this.endpoint(p), ringingAt: at })];
+  }
+
+  /**
+   * `call.transferred` for a leg that arrived by a transfer. Blind: a new leg rings with
+   * `referred_by_dn`. Attended: an already connected leg moves over from the consultation call
+   * (the transferring extension made that call).
+   */
+  private transferred(
+    call: TrackedCall,
+    p: Participant,
+    prev: Participant | undefined,
+    movedFrom: TrackedCall | undefined,
+    now: number,
+  ): NewEvent[] {
+    if (prev || (!p.referred_by_dn && !movedFrom)) return [];
+    return [
+      this.event(call, 'call.transferred', `transferred|${key(p.dn, p.id)}`, now, {
+        from: p.referred_by_dn || movedFrom?.caller?.dn || null,
+        to: p.dn,
+        kind: movedFrom ? 'attended' : 'blind',
+        transferredAt: new Date(now).toISOString(),
+      }),
+    ];
+  }
+
+  /** `call.answered` when a leg turns Connected and that is an answer (see {@link answers}). */
+  private answered(
+    call: TrackedCall,
+    p: Participant,
+    prev: Participant | undefined,
+    now: number,
+  ): NewEvent[] {
+    const k = key(p.dn, p.id);
+    const own = call.ownLegs.includes(k);
+    if (p.status !== 'Connected' || prev?.status === 'Connected' || !this.answers(call, p, own)) return [];
+    if (call.answeredAt === null) {
+      call.answeredAt = now;
+      call.answeredBy = own ? (remoteParty(p).number ?? p.party_dn) : p.dn;
     }
-    if (!prev && (p.referred_by_dn || movedFrom)) {
-      // Blind: a new leg rings with referred_by_dn. Attended: an already connected leg moves
-      // over from the consultation call (the transferring extension made that call).
-      out.push(
-        this.event(call, 'call.transferred', `transferred|${k}`, now, {
-          from: p.referred_by_dn || movedFrom?.caller?.dn || null,
-          to: p.dn,
-          kind: movedFrom ? 'attended' : 'blind',
-          transferredAt: at,
-        }),
-      );
-    }
-    if (p.status === 'Connected' && prev?.status !== 'Connected' && this.answers(call, p, own)) {
-      if (call.answeredAt === null) {
-        call.answeredAt = now;
-        call.answeredBy = own ? (remoteParty(p).number ?? p.party_dn) : p.dn;
-      }
-      if (!own) call.callee = localParty(p, this.dnTypes.get(p.dn));
-      out.push(
-        this.event(call, 'call.answered', `answered|${k}`, now, {
-          ...ext,
-          answeredAt: at,
-          ringDurationSeconds: seconds(now - call.startedAt),
-        }),
-      );
-    }
-    return out;
+    if (!own) call.callee = localParty(p, this.dnTypes.get(p.dn));
+    return [
+      this.event(call, 'call.answered', `answered|${k}`, now, {
+        ...this.endpoint(p),
+        answeredAt: new Date(now).toISOString(),
+        ringDurationSeconds: seconds(now - call.startedAt),
+      }),
+    ];
+  }
+
+  /** The DN a ringing or answered event is about. */
+  private endpoint(p: Participant): { extension: string; extensionKind: PartyKind } {
+    return { extension: p.dn, extensionKind: localParty(p, this.dnTypes.get(p.dn)).kind };
   }
 
   /**
@@ -236,18 +256,7 @@ export class CallState {
 
   /** The live callid of a call that ended recently with matching start time (±tolerance) and number. */
   findRecentCall(startedAt: number, numbers: string[], toleranceMs = 15_000): string | null {
-    const wanted = new Set(numbers.filter(Boolean));
-    // Several calls may share an extension within the tolerance (a busy queue): the one that
-    // shares the most numbers (the caller's CLI among them), then the closest start, wins.
-    let best: { callId: string; shared: number; gap: number } | null = null;
-    for (const r of this.recent) {
-      const gap = Math.abs(r.startedAt - startedAt);
-      const shared = new Set(r.numbers.filter((n) => wanted.has(n))).size;
-      if (gap > toleranceMs || shared === 0) continue;
-      if (!best || shared > best.shared || (shared === best.shared && gap < best.gap))
-        best = { callId: r.callId, shared, gap };
-    }
-    return best?.callId ?? null;
+    return this.recent.find(startedAt, numbers, toleranceMs);
   }
 
   /** Serialisable state, persisted so a restarted worker keeps the same event ids and notices ends. */
@@ -296,63 +305,11 @@ export class CallState {
   }
 
   private event(call: TrackedCall, type: EventType, transition: string, at: number, data: object): NewEvent {
-    return {
-      id: eventId(type, `${call.callid}@${call.epoch}`, transition),
-      type,
-      occurredAt: new Date(at),
-      callId: String(call.callid),
-      callHistoryId: null,
-      extensions: this.extensionsOf(call),
-      dids: call.did ? [call.did] : [],
-      queues: call.queue ? [call.queue] : [],
-      data: {
-        callId: String(call.callid),
-        callHistoryId: null,
-        direction: call.direction,
-        caller: call.caller ?? { number: null, name: null, dn: null, kind: 'unknown' },
-        callee: call.callee ?? { number: null, name: null, dn: null, kind: 'unknown' },
-        did: call.did,
-        queue: call.queue,
-        ...data,
-      },
-    };
+    return callEvent(call, this.extensionsOf(call), type, transition, at, data);
   }
 
   private endEvents(call: TrackedCall, endedAt: number): NewEvent[] {
-    const outcome = outcomeOf(call);
-    const ring = seconds((call.answeredAt ?? endedAt) - call.startedAt);
-    const base = {
-      startedAt: new Date(call.startedAt).toISOString(),
-      endedAt: new Date(endedAt).toISOString(),
-      ringDurationSeconds: ring,
-    };
-    const out = [
-      this.event(call, 'call.ended', 'ended', endedAt, {
-        ...base,
-        outcome,
-        answeredAt: call.answeredAt ? new Date(call.answeredAt).toISOString() : null,
-        talkDurationSeconds: call.answeredAt ? seconds(endedAt - call.answeredAt) : 0,
-        answeredBy: call.answeredBy,
-        participants: call.dns,
-        reconciled: call.endedByReconcile,
-      }),
-    ];
-    if ((outcome === 'missed' || outcome === 'abandoned') && call.direction !== 'outbound') {
-      out.push(
-        this.event(call, 'call.missed', 'missed', endedAt, {
-          ...base,
-          outcome,
-          ringingExtensions: call.rang,
-        }),
-      );
-    }
-    this.recent.unshift({
-      callId: String(call.callid),
-      startedAt: call.startedAt,
-      endedAt,
-      numbers: [call.caller?.number, call.callee?.number, ...call.dns].filter((n): n is string => !!n),
-    });
-    this.recent.length = Math.min(this.recent.length, 500);
-    return out;
+    this.recent.record(call);
+    return endEvents(call, this.extensionsOf(call), endedAt);
   }
 }
