@@ -9,6 +9,7 @@ import { Lifecycle } from './lifecycle/lifecycle.js';
 import { StatusBoard } from './status/status-board.js';
 import { startOwnDbProbe } from './status/own-db-probe.js';
 import { buildServer } from './http/server.js';
+import { keyFromHeaders } from './auth/api-key-verifier.js';
 import { VERSION } from './version.js';
 import { EventStore } from './events/event-store.js';
 import { ControlListener } from './control/control-listener.js';
@@ -116,7 +117,16 @@ export async function startWorker(config: Config, log: Logger): Promise<Worker> 
   // After every handler is registered: pending commands run at once.
   await control.start();
 
-  const app = buildServer({ log, status, instanceId, startedAt });
+  const app = buildServer({
+    log,
+    status,
+    instanceId,
+    startedAt,
+    hasValidKey: async (req) => {
+      const presented = keyFromHeaders(req.headers);
+      return !!presented && !!(await outputs.verifier.verify(presented));
+    },
+  });
   outputs.attach(app);
   await app.listen({ host: config.RELAY_HOST, port: config.RELAY_PORT });
   lifecycle.onClose('http', () => app.close());

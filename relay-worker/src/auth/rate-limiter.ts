@@ -24,4 +24,10 @@ export class RateLimiter {
     }
     return { ok: false, retryAfterSec: Math.max(1, Math.ceil(((1 - b.tokens) * 60_000) / rate / 1000)) };
   }
+
+  /** Gives back a token taken for something that turned out not to count (up to the bucket's size). */
+  refund(keyId: string, perMinute: number | null): void {
+    const b = this.buckets.get(keyId);
+    if (b) b.tokens = Math.min(perMinute ?? this.defaultPerMinute, b.tokens + 1);
+  }
 }

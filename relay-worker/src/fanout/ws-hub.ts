@@ -30,6 +30,8 @@ export interface WsHubOptions {
   slowCloseGraceMs?: number;
   /** The newest event sequence when the hub starts (the event tail's position). */
   startSequence?: bigint;
+  /** Open connections one API key may hold; more are refused with 429 (default 100). */
+  maxConnectionsPerKey?: number;
 }
 
 export interface WsHubDeps {
@@ -75,6 +77,8 @@ export class WsHub {
   private readonly pingTimer: NodeJS.Timeout;
   private readonly o: Required<WsHubOptions>;
   private stopping = false;
+  /** Open (or opening) sockets per API key id. */
+  private readonly perKey = new Map<string, number>();
   private queued: StoredEvent[] = [];
   private flushScheduled = false;
   /**
@@ -93,6 +97,7 @@ export class WsHub {
       maxBufferedBytes: 1024 * 1024,
       slowCloseGraceMs: 5000,
       startSequence: 0n,
+      maxConnectionsPerKey: 100,
       ...opts,
     };
     this.lastSequence = this.o.startSequence;
@@ -141,6 +146,16 @@ export class WsHub {
       done(400);
       return refuseUpgrade(socket, 400, 'BAD_REQUEST', 'since must be an event sequence');
     }
+    if (!this.holdSlot(key.id, socket)) {
+      done(429);
+      return refuseUpgrade(
+        socket,
+        429,
+        'TOO_MANY_CONNECTIONS',
+        `this API key has ${this.o.maxConnectionsPerKey} WebSocket connections open already`,
+        { 'Retry-After': '5' },
+      );
+    }
     const query: Record<string, string[]> = {};
     for (const [k, v] of url.searchParams) (query[k] ??= []).push(v);
     const f = filterFromQuery(query);
@@ -161,6 +176,22 @@ export class WsHub {
       this.attach(client);
       if (sinceParam !== null) void this.resume(client, BigInt(sinceParam));
     });
+  }
+
+  /**
+   * Takes one of the key's connection slots for as long as this socket lives (taken before the
+   * handshake, so parallel upgrades cannot overshoot); false when the key has none left.
+   */
+  private holdSlot(keyId: string, socket: Duplex): boolean {
+    const open = this.perKey.get(keyId) ?? 0;
+    if (open >= this.o.maxConnectionsPerKey) return false;
+    this.perKey.set(keyId, open + 1);
+    socket.once('close', () => {
+      const n = (this.perKey.get(keyId) ?? 1) - 1;
+      if (n > 0) this.perKey.set(keyId, n);
+      else this.perKey.delete(keyId);
+    });
+    return true;
   }
 
   private attach(client: WsClient): void {

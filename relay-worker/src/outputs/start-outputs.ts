@@ -19,6 +19,7 @@ import { registerCallHistoryRoute, type CallHistoryBackends } from '../api/call-
 import { registerMetricsRoute } from '../api/metrics-route.js';
 import { registerOpenApiRoute } from '../api/openapi.js';
 import { RelayMetrics } from '../stats/relay-metrics.js';
+import { startAdminTablePruner } from '../maintenance/prune-admin-tables.js';
 import { StatSampler, type StatSink } from '../stats/stat-sampler.js';
 
 export interface OutputDeps {
@@ -97,6 +98,7 @@ export async function startOutputs(d: OutputDeps): Promise<Outputs> {
     {
       pingIntervalMs: c.WS_PING_INTERVAL_MS,
       maxBufferedBytes: c.WS_MAX_BUFFERED_BYTES,
+      maxConnectionsPerKey: c.WS_MAX_CONNECTIONS_PER_KEY,
       startSequence: tail.position,
     },
   );
@@ -104,6 +106,11 @@ export async function startOutputs(d: OutputDeps): Promise<Outputs> {
   // Other workers' appends reach this dispatcher too.
   tail.on('events', () => delivery.dispatcher.wake());
   void d.status.set('fanout', { status: 'up' });
+
+  lifecycle.onClose(
+    'admin-pruner',
+    startAdminTablePruner(pool, log.child({ module: 'prune' }), c.AUDIT_RETENTION_DAYS * 86_400_000),
+  );
 
   const sampler = new StatSampler(pool, metrics, d.heartbeat, log.child({ module: 'stats' }));
   sampler.start();
