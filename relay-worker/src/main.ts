@@ -10,6 +10,7 @@ import { StatusBoard } from './status/status-board.js';
 import { startOwnDbProbe } from './status/own-db-probe.js';
 import { buildServer } from './http/server.js';
 import { keyFromHeaders } from './auth/api-key-verifier.js';
+import { clientAddress } from './http/direct-loopback.js';
 import { VERSION } from './version.js';
 import { EventStore } from './events/event-store.js';
 import { ControlListener } from './control/control-listener.js';
@@ -124,7 +125,7 @@ export async function startWorker(config: Config, log: Logger): Promise<Worker> 
     startedAt,
     hasValidKey: async (req) => {
       const presented = keyFromHeaders(req.headers);
-      return !!presented && !!(await outputs.verifier.verify(presented));
+      return !!presented && !!(await outputs.verifier.verify(presented, clientAddress(req)));
     },
   });
   outputs.attach(app);

@@ -35,9 +35,12 @@ export function snapshotSource(dest: string): void {
     'test-results',
     'playwright-report',
   ];
+  // Turbopack's links to the server's external packages (admin/.next/node_modules/pino-<hash>)
+  // belong to the build: copied back after the general node_modules exclusion.
   execFileSync('bash', [
     '-c',
-    `tar -C "$1" ${ex.map((e) => `--exclude=${e}`).join(' ')} -cf - . | tar -C "$2" -xf -`,
+    `tar -C "$1" ${ex.map((e) => `--exclude=${e}`).join(' ')} -cf - . | tar -C "$2" -xf -
+     if [[ -d $1/admin/.next/node_modules ]]; then cp -a "$1/admin/.next/node_modules" "$2/admin/.next/"; fi`,
     '_',
     REPO,
     dest,

@@ -42,6 +42,8 @@ export async function probeRelayHardening(
   opts: { randomSecrets: number; wsAttempts: number },
 ): Promise<RelayHardeningProbe> {
   const auth = (k: string) => ({ authorization: `Bearer ${k}` });
+  // An API key in use: its client has called before.
+  await fetch(`${baseUrl}/relay/active-calls`, { headers: auth(key.key) }).then((r) => r.arrayBuffer());
   const before = await keyChecks(baseUrl);
   await Promise.all(
     Array.from({ length: opts.randomSecrets }, (_, i) =>

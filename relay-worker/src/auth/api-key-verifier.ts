@@ -33,11 +33,12 @@ export interface ApiKeyVerifierOptions {
   /** How long a wrong key is remembered as wrong, so retries cannot burn bcrypt time (default 5 s). */
   negativeCacheMs?: number;
   /**
-   * Wrong secrets per minute that may cost a bcrypt for one key prefix (default 3, also the
-   * burst). Past that, new secrets for the prefix are refused without bcrypt until the budget
-   * refills; the secret that last passed for the prefix is always checked.
+   * Secrets per minute not yet seen to pass that may cost a bcrypt for one key prefix from one
+   * client (default 3, also the burst), and from all clients together (default 30). Past that,
+   * they are refused without bcrypt until the budget refills; the secret that last passed for
+   * the prefix is always checked, and a right one gets its charge back.
    */
-  wrongSecretsPerMinute?: number;
+  wrongSecretsPerMinute?: { perClient: number; perPrefix: number };
   /** Told the outcome of every check (metrics): a cache hit, a fresh bcrypt pass, or a refusal. */
   onCheck?: (outcome: KeyCheckOutcome) => void;
 }
@@ -68,7 +69,8 @@ export class ApiKeyVerifier extends EventEmitter<{ revoked: [keyIds: string[]] }
   private readonly inflight = new Map<string, Promise<Lookup>>();
   /** Per prefix: the SHA-256 of the secret that last passed bcrypt. */
   private readonly lastGood = new Map<string, string>();
-  private readonly wrongSecrets: RateLimiter;
+  private readonly perClient: RateLimiter;
+  private readonly perPrefix: RateLimiter;
   private readonly cacheMs: number;
   private readonly negativeCacheMs: number;
   private readonly onCheck: (outcome: KeyCheckOutcome) => void;
@@ -83,11 +85,16 @@ export class ApiKeyVerifier extends EventEmitter<{ revoked: [keyIds: string[]] }
     this.cacheMs = opts.cacheMs ?? 60_000;
     this.negativeCacheMs = opts.negativeCacheMs ?? 5000;
     this.onCheck = opts.onCheck ?? (() => undefined);
-    this.wrongSecrets = new RateLimiter(opts.wrongSecretsPerMinute ?? 3);
+    this.perClient = new RateLimiter(opts.wrongSecretsPerMinute?.perClient ?? 3);
+    this.perPrefix = new RateLimiter(opts.wrongSecretsPerMinute?.perPrefix ?? 30);
   }
 
-  /** The key's record, or null when the key is malformed, unknown, wrong, revoked or expired. */
-  async verify(presented: string): Promise<VerifiedKey | null> {
+  /**
+   * The key's record, or null when the key is malformed, unknown, wrong, revoked or expired.
+   * `client` (the caller's address) keys the budget of secrets that may cost a bcrypt, so one
+   * client guessing secrets for a prefix does not use up another's.
+   */
+  async verify(presented: string, client = 'unknown'): Promise<VerifiedKey | null> {
     const digest = createHash('sha256').update(presented).digest('base64');
     const now = Date.now();
     const hit = this.cache.get(digest);
@@ -98,16 +105,18 @@ export class ApiKeyVerifier extends EventEmitter<{ revoked: [keyIds: string[]] }
     }
     let pending = this.inflight.get(digest);
     if (!pending) {
-      pending = this.lookup(presented, digest).finally(() => this.inflight.delete(digest));
+      pending = this.lookup(presented, digest, client).finally(() => this.inflight.delete(digest));
       this.inflight.set(digest, pending);
     }
     const { key, throttled } = await pending;
-    this.cache.set(digest, { key, until: Date.now() + (key ? this.cacheMs : this.negativeCacheMs) });
+    // A throttled secret was never checked: it may be right, from a client with budget left.
+    if (!throttled)
+      this.cache.set(digest, { key, until: Date.now() + (key ? this.cacheMs : this.negativeCacheMs) });
     this.onCheck(key ? 'verified' : throttled ? 'throttled' : 'rejected');
     return key;
   }
 
-  private async lookup(presented: string, digest: string): Promise<Lookup> {
+  private async lookup(presented: string, digest: string, client: string): Promise<Lookup> {
     const m = KEY_PATTERN.exec(presented);
     if (!m) return { key: null, throttled: false };
     const res = await this.pool.query<{
@@ -124,12 +133,14 @@ export class ApiKeyVerifier extends EventEmitter<{ revoked: [keyIds: string[]] }
     const row = res.rows[0];
     if (!row) return { key: null, throttled: false };
     const prefix = m[1]!;
-    // Charge the prefix's budget before bcrypt runs, so parallel guesses cannot overspend it;
-    // the right secret gets its charge back.
+    // Charge the budgets before bcrypt runs, so parallel guesses cannot overspend them.
     const charged = this.lastGood.get(prefix) !== digest;
-    if (charged && !this.wrongSecrets.take(prefix, null).ok) return { key: null, throttled: true };
+    if (charged && !this.chargeBudgets(prefix, client)) return { key: null, throttled: true };
     if (!(await bcrypt.compare(m[2]!, row.secret_hash))) return { key: null, throttled: false };
-    if (charged) this.wrongSecrets.refund(prefix, null);
+    if (charged) {
+      this.perClient.refund(`${prefix}|${client}`, null);
+      this.perPrefix.refund(prefix, null);
+    }
     this.lastGood.set(prefix, digest);
     return {
       key: {
@@ -141,6 +152,14 @@ export class ApiKeyVerifier extends EventEmitter<{ revoked: [keyIds: string[]] }
       },
       throttled: false,
     };
+  }
+
+  /** Takes one token of the client's and of the prefix's budget, or neither. */
+  private chargeBudgets(prefix: string, client: string): boolean {
+    if (!this.perClient.take(`${prefix}|${client}`, null).ok) return false;
+    if (this.perPrefix.take(prefix, null).ok) return true;
+    this.perClient.refund(`${prefix}|${client}`, null);
+    return false;
   }
 
   /** Re-reads every cached key; drops and announces the ones no longer valid, refreshes scopes. */

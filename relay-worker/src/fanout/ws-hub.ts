@@ -14,6 +14,7 @@ import { DIRECT_ONLY_TYPES } from '../delivery/outbox.js';
 import { MATCH_ALL, filterFromQuery, matchesFilter, type EventFilter } from '../delivery/event-filter.js';
 import { chooseProtocol, keyFromUpgrade, refuseUpgrade } from './ws-upgrade-auth.js';
 import { eventFrame } from './ws-frame.js';
+import { clientAddress } from '../http/direct-loopback.js';
 import { replayHistory } from './replay-history.js';
 
 /** Close codes the hub uses. */
@@ -123,7 +124,7 @@ export class WsHub {
     const presented = keyFromUpgrade(req, url);
     if (!presented)
       return refuseUpgrade(socket, 401, 'UNAUTHORIZED', 'API key required', { 'WWW-Authenticate': 'Bearer' });
-    const key = await this.deps.verifier.verify(presented);
+    const key = await this.deps.verifier.verify(presented, clientAddress(req));
     if (!key)
       return refuseUpgrade(socket, 401, 'UNAUTHORIZED', 'invalid API key', { 'WWW-Authenticate': 'Bearer' });
     const done = (status: number) => {

@@ -14,3 +14,16 @@ export function isDirectLoopback(req: FastifyRequest): boolean {
     !req.headers['x-real-ip']
   );
 }
+
+/**
+ * The caller's address for throttling: the peer, or, when the peer is loopback (nginx on this
+ * box), the `X-Real-IP` nginx set (it overwrites the client's own).
+ */
+export function clientAddress(req: {
+  socket: { remoteAddress?: string | undefined };
+  headers: Record<string, string | string[] | undefined>;
+}): string {
+  const peer = req.socket.remoteAddress ?? 'unknown';
+  const real = req.headers['x-real-ip'];
+  return LOOPBACK.test(peer) && typeof real === 'string' && real ? real : peer;
+}

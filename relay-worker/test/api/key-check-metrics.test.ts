@@ -50,3 +50,17 @@ it('random secrets for a known key prefix cost 3 bcrypts, not one each; the real
   expect(after.throttled! - before.throttled!).toBe(37);
   expect((await get('/relay/active-calls', k.key)).status).not.toBe(401);
 });
+
+it('one client guessing secrets for a prefix does not lock out the real key used first from another client', async () => {
+  const k = await createApiKey(h.pool, ['calls:read']);
+  const from = (ip: string, key: string) =>
+    fetch(`${h.worker.url}/relay/active-calls`, {
+      headers: { authorization: `Bearer ${key}`, 'x-real-ip': ip, 'x-forwarded-for': ip },
+    });
+  const wrong = await Promise.all(
+    Array.from({ length: 20 }, (_, i) => from('203.0.113.50', `${k.prefix}.guess-${i}-${'y'.repeat(20)}`)),
+  );
+  expect(wrong.every((r) => r.status === 401)).toBe(true);
+  expect((await from('203.0.113.50', k.key)).status).toBe(401);
+  expect((await from('192.0.2.8', k.key)).status).not.toBe(401);
+});
