@@ -7,7 +7,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +36,21 @@ function buildWorkspaces(): void {
   }
 }
 
+/**
+ * How install.sh's command starts a service: the node flags of its `exec` line and the variables
+ * it exports (MALLOC_ARENA_MAX), read from the template itself so the benchmark cannot drift.
+ */
+function deployedLaunch(template: string): { flags: string[]; env: Record<string, string> } {
+  const text = readFileSync(path.join(ROOT, 'deploy/templates', template), 'utf8');
+  const exec = /^exec "@@NODE@@" (.*)$/m.exec(text)?.[1] ?? '';
+  const flags = exec.split(' ').filter((t) => t.startsWith('--'));
+  const env: Record<string, string> = {};
+  for (const m of text.matchAll(/^export (MALLOC_ARENA_MAX)=(\S+)$/gm)) env[m[1]!] = m[2]!;
+  const options = /^export NODE_OPTIONS="([^"$]*)/m.exec(text)?.[1];
+  if (options) env.NODE_OPTIONS = options;
+  return { flags, env };
+}
+
 interface Figure {
   what: string;
   startMs: number;
@@ -61,7 +76,12 @@ try {
   const key = randomBytes(32).toString('hex');
   const base = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: os.tmpdir(), NODE_ENV: 'production' };
 
-  const worker = async (what: string, argv: string[], target?: number) => {
+  const worker = async (
+    what: string,
+    argv: string[],
+    target?: number,
+    extraEnv: Record<string, string> = {},
+  ) => {
     const port = await freePort();
     const env = {
       ...base,
@@ -73,6 +93,7 @@ try {
       PBX_CLIENT_ID: sim.clients.owner.clientId,
       PBX_CLIENT_SECRET: sim.clients.owner.clientSecret,
       PBX_INI_PATH: sim.iniPath ?? '',
+      ...extraEnv,
     };
     const t0 = performance.now();
     const s = startService(process.execPath, argv, env, path.join(ROOT, 'relay-worker'));
@@ -89,7 +110,8 @@ try {
     }
   };
   say('worker, compiled (as deployed)');
-  await worker('worker, compiled (as deployed)', ['--conditions=relay-compiled', 'dist/main.js'], 100);
+  const w = deployedLaunch('bin-3cx-relay-worker');
+  await worker('worker, compiled (as deployed)', [...w.flags, 'dist/main.js'], 100, w.env);
   say('worker under tsx (before)');
   await worker('worker under tsx (before, baseline)', ['--import', 'tsx', 'src/main.ts']);
 
@@ -98,9 +120,10 @@ try {
   } else {
     say('admin, compiled (as deployed)');
     const port = await freePort();
+    const a = deployedLaunch('bin-3cx-relay-admin');
     const env = {
       ...base,
-      NODE_OPTIONS: '--conditions=relay-compiled',
+      ...a.env,
       NEXT_TELEMETRY_DISABLED: '1',
       DATABASE_URL: databaseUrl,
       NEXTAUTH_SECRET: randomBytes(32).toString('hex'),
@@ -111,7 +134,7 @@ try {
     const next = path.join(ROOT, 'node_modules/next/dist/bin/next');
     const s = startService(
       process.execPath,
-      [next, 'start', '-H', '127.0.0.1', '-p', String(port)],
+      [...a.flags, next, 'start', '-H', '127.0.0.1', '-p', String(port)],
       env,
       path.join(ROOT, 'admin'),
     );

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import { createDb, migrate } from '@3cx-relay/db';
+import { migrate } from '@3cx-relay/db/migrate';
 import pg from 'pg';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
@@ -47,8 +47,6 @@ export async function startWorker(config: Config, log: Logger): Promise<Worker> 
   const migrated = await migrate(config.DATABASE_URL, { log: (line) => log.info(line) });
   if (migrated.applied.length) log.info({ applied: migrated.applied }, 'database migrated');
 
-  const db = createDb(config.DATABASE_URL, { max: 10, applicationName: '3cx-relay-worker' });
-  lifecycle.onClose('database', () => db.$disconnect());
   // Raw SQL on the relay's own database for hot paths (event store, outbox, dispatcher, LISTEN).
   const pool = new pg.Pool({
     connectionString: config.DATABASE_URL,
@@ -57,10 +55,10 @@ export async function startWorker(config: Config, log: Logger): Promise<Worker> 
   });
   pool.on('error', (err) => log.warn({ err }, 'idle own-database connection failed'));
   lifecycle.onClose('pool', () => pool.end());
-  const status = new StatusBoard(db, log.child({ module: 'status' }), {
+  const status = new StatusBoard(pool, log.child({ module: 'status' }), {
     historyEveryMs: config.STATUS_HEARTBEAT_MS,
   });
-  lifecycle.onClose('own-db-probe', startOwnDbProbe(db, status, log.child({ module: 'own-db' })));
+  lifecycle.onClose('own-db-probe', startOwnDbProbe(pool, status, log.child({ module: 'own-db' })));
   const events = new EventStore(pool, log.child({ module: 'events' }));
   const statusEvents = new StatusChangeEvents(pool, events, log.child({ module: 'status-events' }));
   await statusEvents.load();
