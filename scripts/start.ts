@@ -270,10 +270,7 @@ async function main(): Promise<void> {
 
   const adminDir = path.join(root, 'admin');
   let adminUrl: string | undefined;
-  if (
-    existsSync(path.join(adminDir, 'next.config.ts')) ||
-    existsSync(path.join(adminDir, 'next.config.mjs'))
-  ) {
+  if (existsSync(path.join(adminDir, 'next.config.mjs'))) {
     const stale = adminBuildProblem();
     if (stale) {
       say(`building the admin panel (${stale}; ~30 s)`);

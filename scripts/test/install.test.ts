@@ -251,7 +251,7 @@ describe('install.sh in a sandbox prefix', () => {
 
   it('--admin-build reuse builds instead when the prebuilt admin is stale', () => {
     const dry = path.join(work, 'dry-stale');
-    const file = path.join(source, 'admin/next.config.ts');
+    const file = path.join(source, 'admin/next.config.mjs');
     const original = readFileSync(file);
     const { atime, mtime } = statSync(file);
     writeFileSync(file, Buffer.concat([original, Buffer.from('// edited after the build\n')]));
