@@ -172,6 +172,8 @@ export const configSchema = z.object({
   WS_MAX_CONNECTIONS_PER_KEY: z.coerce.number().int().min(1).default(100),
   /** How long a verified API key stays trusted without a new bcrypt check. */
   API_KEY_CACHE_MS: ms(60_000, 0),
+  /** Safety net behind the admin's `reload-keys` NOTIFY: every cached key is re-checked this often. */
+  API_KEY_REVALIDATE_MS: ms(30_000, 100),
   /** Default per-key rate limit (a key's own rate_limit_per_minute wins). */
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   /** Usage counters and last_used_at are written in batches this often. */

@@ -26,7 +26,7 @@ describe('GET /relay/health', () => {
 
   it('reports its own database as up, with latency and version', async () => {
     await expect
-      .poll(async () => (await fetch(`${worker.url}/relay/health`)).status, { timeout: 5000 })
+      .poll(async () => (await fetch(`${worker.url}/relay/health`)).status, { timeout: 20_000 })
       .toBe(200);
     const body = (await (await fetch(`${worker.url}/relay/health`)).json()) as Record<string, any>;
     expect(body.status).toBe('ok');

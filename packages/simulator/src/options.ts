@@ -40,6 +40,16 @@ export interface SimulatorOptions {
   ownerMonitors?: string[];
   /** Drop the database and role on stop (tests). Default false. */
   dropOnStop?: boolean;
+  /**
+   * Test determinism, not a 3CX behaviour: before each scripted step of a call (an answer, a
+   * hang-up, a ring timing out), wait until every WebSocket client that can see one of the call's
+   * legs has read that leg's current state with a GET (at most `waitForReadersMaxMs` real ms).
+   * A real PBX does not wait, but its rings and talks last seconds, while a compressed `timeScale`
+   * makes them last milliseconds, shorter than a client's GET on a loaded machine. Default false.
+   */
+  waitForReaders?: boolean;
+  /** Real ms a scripted step waits for readers at most. Default 3000. */
+  waitForReadersMaxMs?: number;
   /** When given, the `dbDown` fault stops/starts this cluster instead of blocking the database. */
   pgCluster?: PgCluster;
   /** Diagnostics sink; the simulator never writes to the console itself. */
@@ -70,6 +80,8 @@ const schema = z.object({
   tokenLifetimeSec: z.number().int().positive().default(3600),
   ownerMonitors: z.array(z.string()).default(['100', '101', '102', '103', '104']),
   dropOnStop: z.boolean().default(false),
+  waitForReaders: z.boolean().default(false),
+  waitForReadersMaxMs: z.number().int().min(1).max(60_000).default(3000),
 });
 
 /** Options after defaults and validation. */

@@ -105,20 +105,27 @@ export async function updateSubscriptionHealth(
 }
 
 /**
- * Disables a subscription and cancels its pending deliveries; returns false when it was
- * already disabled (so the caller logs the transition once).
+ * Disables a subscription, cancels its pending deliveries and writes the `error_log` entry that
+ * tells the admin why, all in one statement (so one transaction: no reader ever sees a disabled
+ * subscription without its reason, and a crash cannot lose the entry). Returns the entry's id, or
+ * null when the subscription was already disabled (so the caller reports the transition once).
  */
-export async function disableSubscription(pool: pg.Pool, id: string, reason: string): Promise<boolean> {
-  const res = await pool.query<{ changed: number }>(
+export async function disableSubscription(pool: pg.Pool, id: string, reason: string): Promise<string | null> {
+  const res = await pool.query<{ error_id: string | null }>(
     `WITH s AS (
        UPDATE webhook_subscriptions SET enabled = false, disabled_reason = $2, disabled_at = now(), updated_at = now()
-        WHERE id = $1 AND enabled RETURNING id),
+        WHERE id = $1 AND enabled RETURNING id, name, url),
      c AS (
        UPDATE deliveries SET status = 'cancelled', last_error = 'subscription disabled: ' || $2, completed_at = now(),
                              locked_until = NULL, updated_at = now()
-        WHERE subscription_id IN (SELECT id FROM s) AND status = 'pending' RETURNING 1)
-     SELECT (SELECT count(*) FROM s)::int AS changed`,
+        WHERE subscription_id IN (SELECT id FROM s) AND status = 'pending' RETURNING 1),
+     e AS (
+       INSERT INTO error_log (severity, component, code, message, details)
+       SELECT 'error', 'delivery', 'SUBSCRIPTION_DISABLED', format('webhook subscription "%s" disabled: %s', s.name, $2),
+              jsonb_build_object('subscriptionId', s.id::text, 'url', s.url, 'reason', $2::text)
+         FROM s RETURNING id)
+     SELECT (SELECT id::text FROM e) AS error_id`,
     [id, reason],
   );
-  return (res.rows[0]?.changed ?? 0) > 0;
+  return res.rows[0]?.error_id ?? null;
 }

@@ -18,7 +18,8 @@ const HEALTH_REFRESH_MS = 5000;
  * Subscription health for the dispatcher: writes the failure-run counters after each batch
  * (for a healthy subscription at most every few seconds, so a healthy stream costs no extra
  * statement per batch) and disables subscriptions — on 410 / `webhook-delivery: disable`, or
- * after only failures for `disableAfterMs` — with an `error_log` entry for the admin.
+ * after only failures for `disableAfterMs` — with an `error_log` entry for the admin, written in
+ * the same statement as the disable.
  */
 export class SubscriptionHealthTracker {
   /** Per subscription: known healthy (no failure run) and when its counters were last written. */
@@ -72,32 +73,23 @@ export class SubscriptionHealthTracker {
     }
     for (const [id, reason] of reasons) {
       try {
-        if (!(await disableSubscription(this.deps.pool, id, reason))) continue;
+        const errorId = await disableSubscription(this.deps.pool, id, reason);
+        if (errorId === null) continue;
         this.deps.subscriptions.markDisabled(id);
         this.deps.metrics.subscriptionsDisabled.inc();
-        await this.logDisabled(id, reason);
+        this.deps.log.warn({ subscriptionId: id, reason }, 'webhook subscription disabled');
+        await this.deps.status
+          .notify({
+            kind: 'error',
+            id: errorId,
+            component: 'delivery',
+            severity: 'error',
+            code: 'SUBSCRIPTION_DISABLED',
+          })
+          .catch(() => undefined);
       } catch (err) {
         this.deps.log.warn({ subscriptionId: id, err: coerceError(err) }, 'could not disable subscription');
       }
     }
-  }
-
-  private async logDisabled(id: string, reason: string): Promise<void> {
-    const sub = this.deps.subscriptions.get(id);
-    const message = `webhook subscription "${sub?.name ?? id}" disabled: ${reason}`;
-    this.deps.log.warn({ subscriptionId: id, reason }, 'webhook subscription disabled');
-    const row = await this.deps.pool.query<{ id: string }>(
-      `INSERT INTO error_log (severity, component, code, message, details) VALUES ('error', 'delivery', 'SUBSCRIPTION_DISABLED', $1, $2::jsonb) RETURNING id::text`,
-      [message, JSON.stringify({ subscriptionId: id, url: sub?.url, reason })],
-    );
-    await this.deps.status
-      .notify({
-        kind: 'error',
-        id: row.rows[0]?.id,
-        component: 'delivery',
-        severity: 'error',
-        code: 'SUBSCRIPTION_DISABLED',
-      })
-      .catch(() => undefined);
   }
 }

@@ -111,6 +111,9 @@ export class WsHub {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
     const url = new URL(req.url ?? '/', 'http://relay.local');
     if (url.pathname !== WS_PATH) return false;
+    // Node stops handling errors on a socket it hands to 'upgrade': a client that resets while
+    // its key is checked would otherwise crash the process (write ECONNRESET on the refusal).
+    socket.on('error', (err) => this.deps.log.debug({ err: coerceError(err) }, 'upgrade socket error'));
     void this.upgrade(req, socket, head, url).catch((err) => {
       this.deps.log.warn({ err: coerceError(err) }, 'WebSocket upgrade failed');
       refuseUpgrade(socket, 503, 'UNAVAILABLE', 'upgrade failed');

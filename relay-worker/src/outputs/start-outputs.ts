@@ -82,7 +82,7 @@ export async function startOutputs(d: OutputDeps): Promise<Outputs> {
     cacheMs: c.API_KEY_CACHE_MS,
     onCheck: (outcome) => metrics.apiKeyChecks.inc({ outcome }),
   });
-  verifier.startPeriodicRevalidation();
+  verifier.startPeriodicRevalidation(c.API_KEY_REVALIDATE_MS);
   lifecycle.onClose('api-keys', () => verifier.stop());
   d.control.on('reload-keys', async () => `revoked ${(await verifier.revalidate()).length} cached keys`);
   const usage = new UsageRecorder(pool, log.child({ module: 'api-usage' }));

@@ -176,7 +176,7 @@ export function makeEvent(
 export async function waitFor<T>(
   fn: () => Promise<T> | T,
   ok: (v: T) => boolean,
-  timeoutMs = 5000,
+  timeoutMs = 20_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -20,12 +20,12 @@ async function runAndCollect(h: Harness, scenario: string) {
   const chid = s.callHistoryId!;
   await until(
     async () => (await h.events("type = 'call.ended' AND call_id = $1", [String(callid)])).length,
-    8000,
+    20_000,
     `${scenario} call.ended`,
   );
   await until(
     async () => (await h.events("type = 'call.completed' AND call_history_id = $1", [chid])).length,
-    8000,
+    20_000,
     `${scenario} call.completed`,
   );
   const ev = await callEvents(h, callid, chid);
@@ -55,8 +55,8 @@ describe('event sequences per simulator call flow', () => {
   beforeAll(async () => {
     h = await startHarness('scen', { seed: 7 });
     await h.startWorker();
-    await until(() => h.worker!.status.get('callcontrol')?.status === 'up', 5000, 'callcontrol up');
-    await until(() => h.worker!.status.get('db3cx')?.status === 'up', 5000, 'db3cx up');
+    await until(() => h.worker!.status.get('callcontrol')?.status === 'up', 20_000, 'callcontrol up');
+    await until(() => h.worker!.status.get('db3cx')?.status === 'up', 20_000, 'db3cx up');
   });
   afterAll(async () => h?.stop());
 

@@ -14,6 +14,24 @@ export interface CcResponse {
 const notFound: CcResponse = { status: 404, body: null };
 
 /**
+ * Records, for the `waitForReaders` option, that a client asked for the participants a GET of
+ * `segments` covers: the moment it is answered counts, whatever the answer (a fault's 500 or
+ * broken body included), so a client that cannot read never holds a call up.
+ */
+export function markRead(ctx: SimContext, segments: string[]): void {
+  const [root, dn, kind, id] = segments;
+  if (root !== 'callcontrol' || (kind !== undefined && kind !== 'participants')) return;
+  const { state } = ctx;
+  if (dn === undefined)
+    state.markServed(state.liveParticipants().flatMap(([d, i]) => state.participant(d, i) ?? []));
+  else if (id === undefined) state.markServed(state.participantsOf(dn));
+  else
+    state.markServed(
+      /^\d+$/.test(id) ? [state.participant(dn, Number(id))].filter((p) => p !== undefined) : [],
+    );
+}
+
+/**
  * The Call Control REST surface as a function, shared by HTTP and WebSocket requests.
  * `path` is the full path (`/callcontrol/...`), already URL-decoded per segment.
  */

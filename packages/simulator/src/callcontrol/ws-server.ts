@@ -6,7 +6,7 @@ import type { ApiClient } from '../auth/token-store.js';
 import type { ParticipantEvent } from '../pbx/pbx-state.js';
 import type { SimContext } from '../sim-context.js';
 import { Rng } from '../util/rng.js';
-import { callControl } from './callcontrol-api.js';
+import { callControl, markRead } from './callcontrol-api.js';
 import { malformedFrame, parseWsRequest, type MalformedKind, type WsFrame } from './ws-frames.js';
 
 interface Conn {
@@ -32,6 +32,10 @@ export class CallControlWs {
     this.quirkRng = new Rng(ctx.opts.seed ^ 0x5eed);
     this.faultRng = new Rng(ctx.opts.seed ^ 0xfa17);
     ctx.state.on('participant', this.onEvent);
+    ctx.state.watched = (dn) => {
+      for (const c of this.conns) if (c.ws.readyState === c.ws.OPEN && canSee(c.client, dn)) return true;
+      return false;
+    };
   }
 
   /** Handles an HTTP upgrade for `/callcontrol/ws`. */
@@ -84,6 +88,7 @@ export class CallControlWs {
         body = {};
       }
     }
+    if (!req.RequestData) markRead(this.ctx, segments);
     const out = callControl(this.ctx, conn.client, req.RequestData ? 'POST' : 'GET', segments, body);
     this.send(conn, {
       event_type: 4,

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { authenticate } from '../auth/bearer.js';
 import { handleToken } from '../auth/token-endpoint.js';
+import { markRead } from '../callcontrol/callcontrol-api.js';
 import { handleCallControl } from '../callcontrol/callcontrol-router.js';
 import type { CallControlWs } from '../callcontrol/ws-server.js';
 import { handleControl, type ControlTarget } from '../faults/control-api.js';
@@ -29,6 +30,8 @@ export function createHttpServer(ctx: SimContext, ws: CallControlWs, control: Co
     if (pathname.startsWith('/__sim/')) return handleControl(req, res, control, pathname);
     const delay = ctx.faults.delayFor(pathname);
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+    if (req.method === 'GET' && (pathname === '/callcontrol' || pathname.startsWith('/callcontrol/')))
+      markRead(ctx, pathname.split('/').filter(Boolean));
     const status = ctx.faults.httpErrorFor(pathname);
     if (status) {
       req.resume();
@@ -63,6 +66,9 @@ export function createHttpServer(ctx: SimContext, ws: CallControlWs, control: Co
   }
 
   server.on('upgrade', (req, socket, head) => {
+    // Node stops handling errors on a socket it hands to 'upgrade'; a client that resets while
+    // we refuse it (a 401 after a token was revoked) must not crash the simulator.
+    socket.on('error', () => socket.destroy());
     const pathname = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
     const status = ctx.faults.httpErrorFor(pathname);
     const refused = ctx.faults.licenceRefusal(pathname);

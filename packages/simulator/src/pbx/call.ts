@@ -2,6 +2,7 @@ import { CdrBuilder } from '../cdr/cdr-builder.js';
 import type { CdrIdGenerator } from '../cdr/cdr-id.js';
 import type { CdrParty, CdrRow } from '../cdr/cdr-row.js';
 import { FlowAborted, sleepSim } from '../util/clock.js';
+import { awaitReaders } from './await-readers.js';
 import type { Rng } from '../util/rng.js';
 import type { Did, DnEntry } from './directory.js';
 import type { Participant, PartyType } from './participant.js';
@@ -17,6 +18,8 @@ export interface CallContext {
   signal: AbortSignal;
   /** Quirk knob: fill `party_did` on inbound trunk calls (real V20 leaves it empty). */
   fillPartyDid: boolean;
+  /** Option `waitForReaders`: real ms a scripted step waits for clients to read the call's legs; 0 = off. */
+  waitForReadersMs: number;
   /** Called with the finished call (its CDRs are complete). */
   onFinished(call: Call): Promise<void>;
 }
@@ -144,6 +147,13 @@ export class Call {
     this.wake = () => ctl.abort('signal');
     try {
       await sleepSim(simMs, this.ctx.timeScale, ctl.signal);
+      // The script's next step changes the call: let watching clients read what it is now first.
+      if (this.ctx.waitForReadersMs > 0)
+        await awaitReaders(
+          this.ctx.state,
+          () => [...this.legs].map((l) => l.participant),
+          this.ctx.waitForReadersMs,
+        );
       return null;
     } catch (err) {
       if (this.ctx.signal.aborted) throw err;
