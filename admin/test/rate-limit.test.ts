@@ -119,7 +119,9 @@ describe('login rate limit', () => {
     expect(await clearLoginBlocks(db, 'RESET@relay.test')).toBe(2);
     expect(await claimAttempt(db, [loginRules('reset@relay.test', '203.0.113.1')[0]])).toBe(0);
     expect(await blockedFor(db, loginRules('other@relay.test', '203.0.113.1')[0].key)).toBe(0);
-    expect(await db.rateLimit.count({ where: { key: loginRules('other@relay.test', '203.0.113.1')[0].key } })).toBe(1);
+    expect(
+      await db.rateLimit.count({ where: { key: loginRules('other@relay.test', '203.0.113.1')[0].key } }),
+    ).toBe(1);
   });
 });
 

@@ -49,7 +49,10 @@ export function encodeSession(claims: SessionClaims): Promise<string> {
  * older than 24 h since sign-in. That last check is absolute: next-auth's session route
  * re-issues the cookie with a new `exp` on every call, but never a new `iatMs`.
  */
-export async function decodeSession(raw: string | undefined, now = Date.now()): Promise<SessionClaims | null> {
+export async function decodeSession(
+  raw: string | undefined,
+  now = Date.now(),
+): Promise<SessionClaims | null> {
   if (!raw) return null;
   try {
     const t = await decode({ token: raw, secret: config().nextAuthSecret });
