@@ -5,7 +5,7 @@ import { parseSchedule } from './delivery/retry-policy.js';
 
 /**
  * The worker's only way in for configuration. Reads the environment, plus an optional
- * `KEY=value` file named by RELAY_CONFIG_FILE (install.sh writes `/opt/3cx-relay/config/relay.env`);
+ * `KEY=value` file named by RELAY_CONFIG_FILE (install.sh writes `/opt/3cx-relay/config/worker.env`);
  * the environment wins over the file. Validated once at boot; every bad setting is reported
  * on one line of its own, naming the variable.
  */

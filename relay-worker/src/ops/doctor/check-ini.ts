@@ -15,7 +15,7 @@ export function checkIni(config: Config): CheckResult {
       'ini',
       TITLE,
       `not found at ${tried.join(' or ')}`,
-      'set PBX_INI_PATH in relay.env to the 3CXPhoneSystem.ini of this PBX, or PBX_DB_URL to a read-only postgresql:// URL of database_single',
+      'set PBX_INI_PATH in worker.env to the 3CXPhoneSystem.ini of this PBX, or PBX_DB_URL to a read-only postgresql:// URL of database_single',
     );
   }
   let ini: PbxIniDb;
