@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { migrate } from '@3cx-relay/db/migrate';
+import { lazyPrisma } from './db/lazy-prisma.js';
 import pg from 'pg';
+import type { FastifyInstance } from 'fastify';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { coerceError } from './errors.js';
@@ -31,6 +33,8 @@ export interface Worker {
   sources: Sources;
   outputs: Outputs;
   lifecycle: Lifecycle;
+  /** The HTTP server (REST routes and the WebSocket upgrade). */
+  http: FastifyInstance;
   stop(): Promise<void>;
 }
 
@@ -55,6 +59,9 @@ export async function startWorker(config: Config, log: Logger): Promise<Worker> 
   });
   pool.on('error', (err) => log.warn({ err }, 'idle own-database connection failed'));
   lifecycle.onClose('pool', () => pool.end());
+  // Prisma only for the webhook management API, loaded on its first use (see lazy-prisma.ts).
+  const prisma = lazyPrisma(config.DATABASE_URL, { max: 10, applicationName: '3cx-relay-worker' });
+  lifecycle.onClose('database', () => prisma.close());
   const status = new StatusBoard(pool, log.child({ module: 'status' }), {
     historyEveryMs: config.STATUS_HEARTBEAT_MS,
   });
@@ -104,12 +111,14 @@ export async function startWorker(config: Config, log: Logger): Promise<Worker> 
     config,
     log,
     pool,
+    prisma,
     events,
     status,
     control,
     lifecycle,
     heartbeat,
     calls: sources.activeCalls,
+    callControl: sources.callControl,
     history: sources.callHistory,
   });
 
@@ -146,6 +155,7 @@ export async function startWorker(config: Config, log: Logger): Promise<Worker> 
     sources,
     outputs,
     lifecycle,
+    http: app,
     stop: () => lifecycle.shutdown('stop'),
   };
 }

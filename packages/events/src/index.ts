@@ -6,3 +6,7 @@ export * from './relay-events.js';
 export * from './model.js';
 export * from './secret-box.js';
 export * from './relay-api.js';
+export * from './subscription-rules.js';
+export * from './live-state.js';
+export * from './webhook-api.js';
+export * from './catalogue/index.js';

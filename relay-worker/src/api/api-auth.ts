@@ -30,13 +30,13 @@ function deny(reply: FastifyReply, status: number, code: string, message: string
 
 /**
  * API-key authentication for the REST routes. `requireScope(scope)` is a preHandler: 401
- * without a valid key, 403 without the scope, 429 with Retry-After past the key's rate. Every
+ * without a valid key, 403 without the scope (or any of a list of scopes), 429 with Retry-After past the key's rate. Every
  * authenticated request is counted (in memory; {@link UsageRecorder} writes batches).
  */
 export function installApiAuth(
   app: FastifyInstance,
   deps: ApiAuthDeps,
-): { requireScope(scope: Scope | null): preHandlerAsyncHookHandler } {
+): { requireScope(scope: Scope | readonly Scope[] | null): preHandlerAsyncHookHandler } {
   app.decorateRequest('apiKey', null);
   app.addHook('onResponse', async (req, reply) => {
     if (!req.apiKey) return;
@@ -58,8 +58,9 @@ export function installApiAuth(
           return deny(reply, 401, 'UNAUTHORIZED', 'invalid, revoked or expired API key');
         }
         req.apiKey = key;
-        if (scope && !key.scopes.includes(scope))
-          return deny(reply, 403, 'FORBIDDEN', `scope ${scope} required`);
+        const anyOf: readonly string[] = scope === null ? [] : typeof scope === 'string' ? [scope] : scope;
+        if (anyOf.length && !anyOf.some((s) => key.scopes.includes(s)))
+          return deny(reply, 403, 'FORBIDDEN', `scope ${anyOf.join(' or ')} required`);
         const limit = deps.limiter.take(key.id, key.rateLimitPerMinute);
         if (!limit.ok) {
           reply.header('retry-after', String(limit.retryAfterSec));

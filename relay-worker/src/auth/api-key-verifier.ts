@@ -6,8 +6,11 @@ import type { Logger } from '../logger.js';
 import { coerceError } from '../errors.js';
 import { RateLimiter } from './rate-limiter.js';
 
-/** API scopes. */
-export type Scope = 'calls:read' | 'history:read' | 'events:subscribe';
+/**
+ * API scopes. `webhooks:manage`: create and manage the key's own webhook subscriptions;
+ * `webhooks:admin`: manage every subscription (the panel's and other keys').
+ */
+export type Scope = 'calls:read' | 'history:read' | 'events:subscribe' | 'webhooks:manage' | 'webhooks:admin';
 
 /** A key that passed verification. */
 export interface VerifiedKey {

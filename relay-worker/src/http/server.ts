@@ -24,6 +24,13 @@ export interface ServerDeps {
   hasValidKey?: (req: FastifyRequest) => Promise<boolean>;
 }
 
+const ROUTES = new WeakMap<FastifyInstance, { method: string; url: string }[]>();
+
+/** Every route registered on a server built by {@link buildServer} (HEAD left out), e.g. for the OpenAPI check. */
+export function registeredRoutes(app: FastifyInstance): { method: string; url: string }[] {
+  return ROUTES.get(app) ?? [];
+}
+
 /**
  * The worker's HTTP server (127.0.0.1:8082, behind nginx at /relay/). Domains add their routes
  * with `app.register(...)` before `listen`. Every error leaves as JSON `{error:{code,message}}`;
@@ -40,6 +47,12 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     bodyLimit: deps.bodyLimit ?? 64 * 1024,
     trustProxy: '127.0.0.1',
     return503OnClosing: true,
+  });
+
+  const routes: { method: string; url: string }[] = [];
+  ROUTES.set(app, routes);
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) if (method !== 'HEAD') routes.push({ method, url: r.url });
   });
 
   app.setErrorHandler((err, req, reply) => {

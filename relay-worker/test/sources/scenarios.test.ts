@@ -1,5 +1,20 @@
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { relayEventSchema, toRelayEvent, type EventType } from '@3cx-relay/events';
+import {
+  EVENT_TYPES,
+  eventJsonSchema,
+  relayEventSchema,
+  toRelayEvent,
+  type EventType,
+} from '@3cx-relay/events';
+import { scenarioNames } from '@3cx-relay/simulator';
+
+// The published catalogue (JSON Schema 2020-12) must accept every event these flows produce.
+const catalogue = new Ajv2020({ strict: false });
+addFormats.default(catalogue);
+for (const t of EVENT_TYPES) catalogue.addSchema(eventJsonSchema(t));
+const walked = new Set<string>();
 import { startHarness, until, type EventRow, type Harness } from './sim-harness.js';
 
 /** The events of one call: live ones by callid, CDR ones by call_history_id. */
@@ -43,7 +58,11 @@ async function runAndCollect(h: Harness, scenario: string) {
       sequence: BigInt(e.sequence),
     });
     expect(relayEventSchema.safeParse(wire).error?.issues ?? []).toEqual([]);
+    const validate = catalogue.getSchema(eventJsonSchema(wire.type).$id as string)!;
+    expect(validate(JSON.parse(JSON.stringify(wire))), JSON.stringify(validate.errors)).toBe(true);
+    walked.add(wire.type);
   }
+  walked.add(`scenario:${scenario}`);
   const types = ev.live.map((e) => `${e.type}${e.data.extension ? `:${e.data.extension}` : ''}`);
   const completed = ev.cdr.find((e) => e.type === 'call.completed')!;
   const cdrCount = ev.cdr.filter((e) => e.type === 'cdr.created').length;
@@ -160,5 +179,21 @@ describe('event sequences per simulator call flow', () => {
       to: '102',
     });
     expect(r.ended.data).toMatchObject({ outcome: 'answered', answeredBy: '101' });
+  });
+
+  // Runs last: walks the scenarios no test above ran, then checks every one went through the catalogue.
+  it('every event of every simulator scenario validates against the published JSON Schema catalogue', async () => {
+    for (const name of scenarioNames()) if (!walked.has(`scenario:${name}`)) await runAndCollect(h, name);
+    expect(scenarioNames().filter((n) => !walked.has(`scenario:${n}`))).toEqual([]);
+    for (const t of [
+      'call.ringing',
+      'call.answered',
+      'call.transferred',
+      'call.ended',
+      'call.missed',
+      'cdr.created',
+      'call.completed',
+    ])
+      expect(walked.has(t), t).toBe(true);
   });
 });

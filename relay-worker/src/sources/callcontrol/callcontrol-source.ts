@@ -113,6 +113,19 @@ export class CallControlSource {
     return this.chain;
   }
 
+  /**
+   * Runs `fn` after every queued task and before any later one: the call state then matches
+   * the events appended so far (snapshot-then-stream reads it here). `fn` must be synchronous.
+   */
+  exclusive<T>(fn: () => T): Promise<T> {
+    const run = this.chain.then(fn);
+    this.chain = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
   /** Queues a task behind every earlier one (frames are applied strictly in arrival order). */
   private enqueue(task: () => Promise<void> | void): void {
     this.chain = this.chain

@@ -3,14 +3,7 @@ import { audit } from '@/lib/audit';
 import { sendControl } from '@/lib/control';
 import { db } from '@/lib/db';
 import { toJson } from '@/lib/data/json';
-import {
-  checkWebhook,
-  listWebhooks,
-  newSigningKeys,
-  SIGNING_SCHEMES,
-  WebhookFilter,
-  WebhookInput,
-} from '@/lib/data/webhooks';
+import { listWebhooks, subscriptionRules, WebhookFilter } from '@/lib/data/webhooks';
 
 /** GET /admin/api/webhooks?page&q: subscriptions, paginated (no secrets). */
 export const GET = handleRoute('viewer', async ({ query }) =>
@@ -23,9 +16,10 @@ export const GET = handleRoute('viewer', async ({ query }) =>
  * here and on the subscription. The `whsk_` private key is never returned.
  */
 export const POST = handleRoute('admin', async ({ req, user, body }) => {
-  const { signing, ...input } = await body(WebhookInput);
-  await checkWebhook(input);
-  const keys = await newSigningKeys(SIGNING_SCHEMES[signing]);
+  const rules = await subscriptionRules();
+  const { signing, ...input } = await body(rules.SubscriptionInput);
+  rules.check(input);
+  const keys = rules.newSigningKeys(rules.SIGNING_SCHEMES[signing]);
   const client = await db();
   const sub = await client.webhookSubscription.create({
     data: { ...input, createdById: user.id, secrets: { create: keys.rows } },

@@ -6,7 +6,7 @@ import { Pagination } from '@/components/pagination';
 import { Badge, Card, Empty, PageHeader, TableWrap, TBody, Td, Th } from '@/components/ui';
 import { currentUser } from '@/lib/auth/current-user';
 import { db } from '@/lib/db';
-import { DeliveryFilter, listDeliveries } from '@/lib/data/webhooks';
+import { DeliveryFilter, listDeliveries, madeBy } from '@/lib/data/webhooks';
 import { eventsPackage } from '@/lib/workspace';
 import { PublicKey } from '../public-key';
 import { SCHEME_LABEL } from '../signing-labels';
@@ -38,6 +38,8 @@ export default async function WebhookPage({
         select: { id: true, scheme: true, publicKey: true, createdAt: true, expiresAt: true },
         orderBy: { createdAt: 'desc' },
       },
+      createdBy: { select: { email: true } },
+      createdByApiKey: { select: { name: true, prefix: true } },
     },
   });
   if (!sub) notFound();
@@ -90,6 +92,8 @@ export default async function WebhookPage({
         </Card>
         <Card title="Health and secrets">
           <dl className="grid grid-cols-2 gap-y-1 text-sm">
+            <dt className="text-slate-500">Made by</dt>
+            <dd data-testid="made-by">{madeBy(sub)}</dd>
             <dt className="text-slate-500">Last success</dt>
             <dd>{formatTime(sub.lastSuccessAt)}</dd>
             <dt className="text-slate-500">Last failure</dt>

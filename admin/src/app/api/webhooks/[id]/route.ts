@@ -5,7 +5,7 @@ import { audit } from '@/lib/audit';
 import { sendControl } from '@/lib/control';
 import { db } from '@/lib/db';
 import { toJson } from '@/lib/data/json';
-import { checkWebhook, WebhookPatch } from '@/lib/data/webhooks';
+import { subscriptionRules } from '@/lib/data/webhooks';
 
 const Params = z.object({ id: z.uuid('must be a subscription id') });
 
@@ -31,11 +31,12 @@ export const GET = handleRoute<{ id: string }>('viewer', async ({ params }) => {
 /** PATCH /admin/api/webhooks/:id: edits fields and/or enables/disables. */
 export const PATCH = handleRoute<{ id: string }>('admin', async ({ req, user, params, body }) => {
   const { id } = Params.parse(params);
-  const patch = await body(WebhookPatch);
+  const rules = await subscriptionRules();
+  const patch = await body(rules.SubscriptionPatch);
   const client = await db();
   const current = await client.webhookSubscription.findUnique({ where: { id } });
   if (!current) throw notFound('Subscription');
-  await checkWebhook(patch, current);
+  rules.check(patch, current);
   const { enabled, ...fields } = patch;
   const toggled = enabled !== undefined && enabled !== current.enabled;
   const sub = await client.webhookSubscription.update({
