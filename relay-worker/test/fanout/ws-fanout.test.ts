@@ -109,6 +109,10 @@ describe('WebSocket fan-out /relay/ws', () => {
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
       expect(burst.filter((c) => c.state.status === 429)).toHaveLength(5);
       const open = burst.filter((c) => c.state.open);
+      // SSE streams share the key's budget.
+      const sse = await fetch(`${limited.worker.url}/relay/events/stream?snapshot=false`, opts);
+      expect(sse.status).toBe(429);
+      await sse.arrayBuffer();
       open[0]!.ws.close();
       await waitFor(() => open[0]!.state.closeCode, Boolean);
       const again = connect(limited.wsUrl, opts);
