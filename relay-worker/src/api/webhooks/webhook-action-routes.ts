@@ -40,16 +40,21 @@ export function registerWebhookActionRoutes(app: FastifyInstance, d: WebhookApiD
     await findVisible(d, accessOf(req), id);
     const q = parse(DeliveryQuery, req.query);
     const where = { subscriptionId: id, ...(q.status ? { status: q.status } : {}) };
-    const [rows, total] = await Promise.all([
-      d.db.delivery.findMany({
-        where,
-        include: DELIVERY_INCLUDE,
-        orderBy: { id: 'desc' },
-        take: q.limit,
-        skip: q.offset,
-      }),
-      d.db.delivery.count({ where }),
-    ]);
+    // One snapshot for the page and its total: two separate reads let a delivery that changed
+    // state between them show in the total but not in the items.
+    const [rows, total] = await d.db.$transaction(
+      [
+        d.db.delivery.findMany({
+          where,
+          include: DELIVERY_INCLUDE,
+          orderBy: { id: 'desc' },
+          take: q.limit,
+          skip: q.offset,
+        }),
+        d.db.delivery.count({ where }),
+      ],
+      { isolationLevel: 'RepeatableRead' },
+    );
     const next = q.offset + rows.length;
     return {
       items: rows.map(deliveryView),

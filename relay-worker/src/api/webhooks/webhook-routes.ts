@@ -57,16 +57,21 @@ export function registerWebhookRoutes(app: FastifyInstance, d: WebhookApiDeps): 
     const a = accessOf(req);
     const q = parse(ListQuery, req.query);
     const where = visibleWhere(a);
-    const [rows, total] = await Promise.all([
-      d.db.webhookSubscription.findMany({
-        where,
-        include: SUBSCRIPTION_INCLUDE,
-        orderBy: { createdAt: 'desc' },
-        take: q.limit,
-        skip: q.offset,
-      }),
-      d.db.webhookSubscription.count({ where }),
-    ]);
+    // One snapshot for the page and its total: two separate reads let a delivery that changed
+    // state between them show in the total but not in the items.
+    const [rows, total] = await d.db.$transaction(
+      [
+        d.db.webhookSubscription.findMany({
+          where,
+          include: SUBSCRIPTION_INCLUDE,
+          orderBy: { createdAt: 'desc' },
+          take: q.limit,
+          skip: q.offset,
+        }),
+        d.db.webhookSubscription.count({ where }),
+      ],
+      { isolationLevel: 'RepeatableRead' },
+    );
     const next = q.offset + rows.length;
     return {
       items: rows.map((r) => subscriptionView(r)),
