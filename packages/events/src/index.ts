@@ -6,3 +6,7 @@ export * from './relay-events.js';
 export * from './model.js';
 export * from './secret-box.js';
 export * from './relay-api.js';
+export * from './subscription-events.js';
+export * from './order-key.js';
+export * from './ip-ranges.js';
+export * from './subscription-fields.js';
