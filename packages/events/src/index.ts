@@ -10,3 +10,4 @@ export * from './subscription-events.js';
 export * from './order-key.js';
 export * from './ip-ranges.js';
 export * from './subscription-fields.js';
+export * from './latency-histogram.js';

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type pg from 'pg';
-import type { NewEvent } from '@3cx-relay/events';
+import { orderKeyOf, type NewEvent } from '@3cx-relay/events';
 import type { Logger } from '../logger.js';
 import { coerceError } from '../errors.js';
 
@@ -52,7 +52,7 @@ export class EventStore extends EventEmitter<EventStoreEvents> {
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK_KEY]);
       inserted = [];
-      // 9 parameters per row; PostgreSQL allows 65535 per statement.
+      // 10 parameters per row; PostgreSQL allows 65535 per statement.
       for (let i = 0; i < unique.length; i += 1000)
         inserted.push(...(await insertEvents(client, unique.slice(i, i + 1000))));
       if (inserted.length > 0) for (const hook of this.hooks) await hook(client, inserted);
@@ -98,13 +98,14 @@ async function insertEvents(client: pg.PoolClient, events: NewEvent[]): Promise<
       e.dids,
       e.queues,
       JSON.stringify(e.data),
+      orderKeyOf(e),
     );
-    const b = i * 9;
-    return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}::text[], $${b + 7}::text[], $${b + 8}::text[], $${b + 9}::jsonb)`;
+    const b = i * 10;
+    return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}::text[], $${b + 7}::text[], $${b + 8}::text[], $${b + 9}::jsonb, $${b + 10})`;
   });
   // A multi-row VALUES list gets its BIGSERIAL values in list order.
   const res = await client.query<{ id: string; sequence: string }>(
-    `INSERT INTO events (id, type, occurred_at, call_id, call_history_id, extensions, dids, queues, data)
+    `INSERT INTO events (id, type, occurred_at, call_id, call_history_id, extensions, dids, queues, data, order_key)
      VALUES ${rows.join(', ')}
      ON CONFLICT (id) DO NOTHING
      RETURNING id, sequence`,

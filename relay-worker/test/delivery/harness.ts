@@ -122,14 +122,23 @@ export async function createSubscription(
     extensions?: string[];
     dids?: string[];
     queues?: string[];
+    /** Default true: loopback receivers need it (the SSRF guard refuses them otherwise). */
     allowLocalNetwork?: boolean;
     maxConcurrency?: number;
+    /** Default `none` unless a test is about ordering: most tests predate it. */
+    ordering?: 'per-call' | 'none';
+    timeoutMs?: number | null;
+    rateLimitPerSecond?: number | null;
+    allowedCidrs?: string[];
+    /** Extra request headers, stored encrypted as the admin does. */
+    headers?: Record<string, string>;
     secrets?: { secret?: string; expiresAt?: Date | null; createdAt?: Date }[];
   },
 ): Promise<{ id: string; secrets: string[] }> {
   const res = await pool.query<{ id: string }>(
-    `INSERT INTO webhook_subscriptions (name, url, event_types, extensions, dids, queues, allow_local_network, max_concurrency)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id::text`,
+    `INSERT INTO webhook_subscriptions (name, url, event_types, extensions, dids, queues, allowed_cidrs, max_concurrency,
+                                        ordering, timeout_ms, rate_limit_per_second)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id::text`,
     [
       `sub-${randomUUID().slice(0, 6)}`,
       opts.url,
@@ -137,11 +146,19 @@ export async function createSubscription(
       opts.extensions ?? [],
       opts.dids ?? [],
       opts.queues ?? [],
-      opts.allowLocalNetwork ?? true,
+      opts.allowedCidrs ?? ((opts.allowLocalNetwork ?? true) ? ['127.0.0.0/8', '::1/128'] : []),
       opts.maxConcurrency ?? 8,
+      opts.ordering ?? 'none',
+      opts.timeoutMs ?? null,
+      opts.rateLimitPerSecond ?? null,
     ],
   );
   const id = res.rows[0]!.id;
+  for (const [name, value] of Object.entries(opts.headers ?? {}))
+    await pool.query(
+      'INSERT INTO webhook_headers (subscription_id, name, value_ciphertext) VALUES ($1, $2, $3)',
+      [id, name, encryptSecret(value, ENCRYPTION_KEY)],
+    );
   const secrets: string[] = [];
   for (const s of opts.secrets ?? [{}]) {
     const secret = s.secret ?? generateWebhookSecret();
