@@ -112,7 +112,8 @@ export async function claimDueDeliveries(
   pool: pg.Pool,
   opts: { limit: number; leaseMs: number; skipSubscriptions: string[]; perLane: number; instanceId: string },
 ): Promise<ClaimResult> {
-  const leaseUntil = Date.now() + opts.leaseMs - 1000;
+  // The database's clock started the lease; stay a little inside it.
+  const leaseUntil = Date.now() + opts.leaseMs - Math.min(1000, opts.leaseMs / 20);
   const res = await pool.query<Row>(CLAIM_SQL, [
     opts.limit,
     opts.leaseMs,

@@ -23,8 +23,8 @@ import { signPayload } from './sign-payload.js';
 import { SubscriptionStore, type ActiveSubscription } from './subscription-store.js';
 import type { SendResult, WebhookClient } from './webhook-client.js';
 
-/** A row is sent only while its lease outlasts one timeout plus this (else it is handed back unsent). */
-const LEASE_MARGIN_MS = 2000;
+/** A row is sent only while its lease outlasts one timeout plus this much (else it is handed back unsent). */
+const leaseMargin = (leaseMs: number) => Math.min(2000, leaseMs / 10);
 
 /**
  * The webhook dispatcher. One claim loop, many sends, one writer:
@@ -208,7 +208,7 @@ export class Dispatcher implements OutboxFastPath {
           orderKey: r.order_key,
           eventOrderKey,
           prevSequence: r.prev_sequence,
-          leaseUntil: entry.at + this.o.leaseMs - 1000,
+          leaseUntil: entry.at + this.o.leaseMs - leaseMargin(this.o.leaseMs) / 2,
           joined: r.joined,
         });
       }
@@ -354,7 +354,7 @@ export class Dispatcher implements OutboxFastPath {
   /** One attempt; null when the row was handed back unsent (lease nearly over, subscription gone or disabled). */
   private async send(d: ClaimedDelivery): Promise<Outcome | null> {
     const sub = this.deps.subscriptions.get(d.subscriptionId);
-    if (!sub || !sub.enabled || d.leaseUntil - Date.now() < this.timeoutOf(sub) + LEASE_MARGIN_MS) {
+    if (!sub || !sub.enabled || d.leaseUntil - Date.now() < this.timeoutOf(sub) + leaseMargin(this.o.leaseMs)) {
       this.release([d]);
       return null;
     }

@@ -18,6 +18,8 @@ export interface Received {
   at: number;
   headers: http.IncomingHttpHeaders;
   body: string;
+  /** The status this receiver answered (undefined while the answer is held back). */
+  status?: number;
 }
 
 type Responder = (
@@ -44,6 +46,8 @@ export class Receiver {
         };
         this.received.push(r);
         const answer = this.respond(r, this.received.length);
+        if (answer.status === 0) return; // held: no answer (the client times out or dies)
+        r.status = answer.status;
         res.writeHead(answer.status, answer.headers ?? {});
         res.end(answer.body ?? '');
       });
@@ -172,17 +176,20 @@ export async function createSubscription(
 }
 
 let counter = 0;
-/** A minimal event for the store (the store does not validate `data`). */
+/** A minimal event for the store (the store does not validate `data`); its own call unless `callId` is given. */
 export function makeEvent(
   type: NewEvent['type'],
-  fields: Partial<Pick<NewEvent, 'extensions' | 'dids' | 'queues' | 'occurredAt'>> = {},
+  fields: Partial<
+    Pick<NewEvent, 'extensions' | 'dids' | 'queues' | 'occurredAt' | 'callId' | 'callHistoryId'>
+  > = {},
 ): NewEvent {
   const n = ++counter;
   return {
     id: eventId(type, `test-${process.pid}`, `${Date.now()}-${n}-${randomUUID()}`),
     type,
     occurredAt: fields.occurredAt ?? new Date(),
-    callId: `call-${n}`,
+    callId: fields.callId === undefined ? `call-${n}` : fields.callId,
+    callHistoryId: fields.callHistoryId ?? null,
     extensions: fields.extensions ?? ['101'],
     dids: fields.dids ?? [],
     queues: fields.queues ?? [],
@@ -203,4 +210,45 @@ export async function waitFor<T>(
       throw new Error(`condition not met within ${timeoutMs} ms (last: ${JSON.stringify(v)})`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** What a receiver asserting per-call order saw. */
+export interface OrderReport {
+  /** Distinct webhook-ids answered 2xx. */
+  accepted: number;
+  /** A webhook-id accepted for the first time after a higher sequence of its order key. */
+  violations: string[];
+  /** Accepted sequences per order key, in acceptance order. */
+  byKey: Map<string, bigint[]>;
+}
+
+/**
+ * Reads what a receiver accepted (2xx, first time per webhook-id) per `relay-order-key`, and
+ * counts order violations: an event accepted after a later event of its call. Duplicates
+ * (at-least-once) are not violations.
+ */
+export function orderReport(received: readonly Received[]): OrderReport {
+  const seen = new Set<string>();
+  const byKey = new Map<string, bigint[]>();
+  const violations: string[] = [];
+  for (const r of received) {
+    const id = String(r.headers['webhook-id']);
+    if (r.status === undefined || r.status < 200 || r.status >= 300 || seen.has(id)) continue;
+    seen.add(id);
+    const key = r.headers['relay-order-key'];
+    if (typeof key !== 'string') continue;
+    const seq = BigInt(String(r.headers['relay-sequence']));
+    const list = byKey.get(key) ?? [];
+    if (list.some((s) => s > seq)) violations.push(`${key} #${seq} after #${list.at(-1)}`);
+    list.push(seq);
+    byKey.set(key, list);
+  }
+  return { accepted: seen.size, violations, byKey };
+}
+
+/** A deterministic share of webhook-ids, e.g. the 10 % whose first attempt a receiver fails. */
+export function inShare(id: string, share: number): boolean {
+  let h = 0;
+  for (let i = 0; i < id.length; i++) h = (h * 31 + id.charCodeAt(i)) >>> 0;
+  return (h % 1000) / 1000 < share;
 }
