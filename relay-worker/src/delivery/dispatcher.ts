@@ -354,7 +354,11 @@ export class Dispatcher implements OutboxFastPath {
   /** One attempt; null when the row was handed back unsent (lease nearly over, subscription gone or disabled). */
   private async send(d: ClaimedDelivery): Promise<Outcome | null> {
     const sub = this.deps.subscriptions.get(d.subscriptionId);
-    if (!sub || !sub.enabled || d.leaseUntil - Date.now() < this.timeoutOf(sub) + leaseMargin(this.o.leaseMs)) {
+    if (
+      !sub ||
+      !sub.enabled ||
+      d.leaseUntil - Date.now() < this.timeoutOf(sub) + leaseMargin(this.o.leaseMs)
+    ) {
       this.release([d]);
       return null;
     }

@@ -22,10 +22,8 @@ export interface Received {
   status?: number;
 }
 
-type Responder = (
-  req: Received,
-  n: number,
-) => { status: number; headers?: Record<string, string>; body?: string };
+type Answer = { status: number; headers?: Record<string, string>; body?: string };
+type Responder = (req: Received, n: number) => Answer | Promise<Answer>;
 
 /** A webhook receiver on 127.0.0.1 whose answers a test scripts. */
 export class Receiver {
@@ -45,11 +43,12 @@ export class Receiver {
           body: Buffer.concat(chunks).toString('utf8'),
         };
         this.received.push(r);
-        const answer = this.respond(r, this.received.length);
-        if (answer.status === 0) return; // held: no answer (the client times out or dies)
-        r.status = answer.status;
-        res.writeHead(answer.status, answer.headers ?? {});
-        res.end(answer.body ?? '');
+        void Promise.resolve(this.respond(r, this.received.length)).then((answer) => {
+          if (answer.status === 0) return; // held: no answer (the client times out or dies)
+          r.status = answer.status;
+          res.writeHead(answer.status, answer.headers ?? {});
+          res.end(answer.body ?? '');
+        });
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
