@@ -1,29 +1,9 @@
-import { isIP } from 'node:net';
 import type { Db } from '@3cx-relay/db';
 import { z } from 'zod';
 import { config } from '@/config';
 import { AppError } from '@/lib/api/app-error';
 import { eventsPackage } from '@/lib/workspace';
 import { pageArgs, pageParam, toPage } from './paging';
-
-const list = (item: z.ZodString) => z.array(item).max(200);
-const phoneLike = z
-  .string()
-  .trim()
-  .min(1)
-  .max(64)
-  .regex(/^[0-9A-Za-z+*#._-]+$/, 'only digits, letters and + * # . _ -');
-
-const fields = {
-  name: z.string().trim().min(1, 'is required').max(100),
-  url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2000),
-  description: z.string().trim().max(500),
-  eventTypes: list(z.string().trim().max(64)),
-  extensions: list(phoneLike),
-  dids: list(phoneLike),
-  queues: list(phoneLike),
-  allowLocalNetwork: z.boolean(),
-};
 
 /**
  * Which Standard Webhooks signatures a subscription's deliveries carry: HMAC-SHA256 (`v1,`,
@@ -43,67 +23,58 @@ export const SIGNING_SCHEMES: Record<Signing, SignatureScheme[]> = {
   both: ['v1', 'v1a'],
 };
 
-/** Fields of a subscription as the create form sends them (lists default to empty = any). */
-export const WebhookInput = z.object({
-  ...fields,
-  description: fields.description.default(''),
-  eventTypes: fields.eventTypes.default([]),
-  extensions: fields.extensions.default([]),
-  dids: fields.dids.default([]),
-  queues: fields.queues.default([]),
-  allowLocalNetwork: fields.allowLocalNetwork.default(false),
-  signing: Signing.default('hmac'),
-});
-
-/** PATCH body: any subset of the fields (no defaults: what is absent stays), plus enable/disable. */
-export const WebhookPatch = z.object(fields).partial().extend({ enabled: z.boolean().optional() });
-
-/** Hosts that only an explicit "allow local network" may target (SSRF guard, checked again by the worker at send time). */
-function isLocalHost(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  if (h === 'localhost' || h.endsWith('.localhost') || h.endsWith('.local') || h.endsWith('.internal'))
-    return true;
-  if (isIP(h) === 4) {
-    const [a, b] = h.split('.').map(Number) as [number, number];
-    return (
-      a === 10 ||
-      a === 127 ||
-      a === 0 ||
-      (a === 169 && b === 254) ||
-      (a === 172 && b >= 16 && b <= 31) ||
-      (a === 192 && b === 168) ||
-      (a === 100 && b >= 64 && b <= 127)
-    );
-  }
-  if (isIP(h) === 6)
-    return (
-      h === '::1' ||
-      h === '::' ||
-      h.startsWith('fc') ||
-      h.startsWith('fd') ||
-      h.startsWith('fe80') ||
-      h.startsWith('::ffff:')
-    );
-  return false;
+/**
+ * A create body, checked by the validation shared with the worker's API
+ * (`@3cx-relay/events` `parseSubscriptionCreate`): 400 naming every bad field.
+ */
+export async function readSubscriptionCreate(raw: unknown) {
+  const { parseSubscriptionCreate } = await eventsPackage();
+  const r = parseSubscriptionCreate(raw);
+  if (!r.ok) throw new AppError('BAD_REQUEST', r.message);
+  return r.value;
 }
 
-/** Checks event types against the event model and the URL against the local-network flag. */
-export async function checkWebhook(
-  input: { url?: string; eventTypes?: string[]; allowLocalNetwork?: boolean },
-  current?: { url: string; allowLocalNetwork: boolean },
+/** A PATCH body, checked against the stored subscription (URL and allowed CIDRs must still agree). */
+export async function readSubscriptionPatch(
+  raw: unknown,
+  current: { url: string; allowedCidrs: string[] | null; headerNames: string[] },
 ) {
-  const { EVENT_TYPES } = await eventsPackage();
-  const unknown = (input.eventTypes ?? []).filter((t) => !(EVENT_TYPES as readonly string[]).includes(t));
-  if (unknown.length) throw new AppError('BAD_REQUEST', `eventTypes: unknown type ${unknown.join(', ')}`);
-  const url = input.url ?? current?.url;
-  const allow = input.allowLocalNetwork ?? current?.allowLocalNetwork ?? false;
-  if (url && !allow && isLocalHost(new URL(url).hostname)) {
-    throw new AppError(
-      'BAD_REQUEST',
-      'url: targets a local network address; tick "allow local network" to permit it',
-    );
-  }
+  const { parseSubscriptionPatch } = await eventsPackage();
+  const r = parseSubscriptionPatch(raw, { ...current, allowedCidrs: current.allowedCidrs ?? [] });
+  if (!r.ok) throw new AppError('BAD_REQUEST', r.message);
+  return r.value;
 }
+
+/** `webhook_headers` rows for the given values, encrypted like signing secrets. */
+export async function encryptHeaders(headers: Record<string, string>) {
+  const { encryptSecret } = await eventsPackage();
+  const key = config().encryptionKey;
+  return Object.entries(headers).map(([name, value]) => ({
+    name,
+    valueCiphertext: encryptSecret(value, key),
+    keyId: 'k1',
+  }));
+}
+
+/** Applies a PATCH's `headers`: a value replaces (encrypted), null removes, names not listed stay. */
+export async function applyHeaderChanges(
+  db: Db,
+  subscriptionId: string,
+  changes: Record<string, string | null>,
+) {
+  const set = Object.fromEntries(Object.entries(changes).filter((e): e is [string, string] => e[1] !== null));
+  const removed = Object.keys(changes).filter((n) => changes[n] === null);
+  const rows = await encryptHeaders(set);
+  await db.$transaction([
+    db.webhookHeader.deleteMany({
+      where: { subscriptionId, name: { in: [...removed, ...Object.keys(set)] } },
+    }),
+    db.webhookHeader.createMany({ data: rows.map((r) => ({ ...r, subscriptionId })) }),
+  ]);
+}
+
+/** What a subscription shows of its headers: names and dates, never values. */
+export const HEADER_NAMES = { select: { name: true, updatedAt: true }, orderBy: { name: 'asc' as const } };
 
 /** Fresh signing keys and what the admin may show of them. */
 export interface NewSigningKeys {
@@ -156,7 +127,7 @@ export const WebhookFilter = z.object({
   q: z.string().trim().max(100).optional().catch(undefined),
 });
 
-/** A page of subscriptions (no secrets). */
+/** A page of subscriptions (no secrets, no header values). */
 export async function listWebhooks(db: Db, f: z.infer<typeof WebhookFilter>) {
   const where = f.q
     ? {
