@@ -40,7 +40,7 @@ export function HeaderFields({ existing }: { existing: string[] }) {
           <li key={`new-${i}`} className="flex flex-wrap items-center gap-2">
             <input
               name="header-name"
-              aria-label={`Header name ${i + 1}`}
+              aria-label={`Header field ${i + 1}`}
               placeholder="x-api-key"
               className={`${inputClass} max-w-xs`}
             />

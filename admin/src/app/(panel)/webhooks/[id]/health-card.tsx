@@ -1,10 +1,9 @@
 import { TimeChart } from '@/components/chart';
 import { StatTile } from '@/components/stat-tile';
-import { Card } from '@/components/ui';
+import { Card, Empty } from '@/components/ui';
 import type { HealthWindow, WebhookHealth } from '@/lib/data/webhook-health';
 
-const pct = (r: number | null) =>
-  r === null ? '—' : `${(r * 100).toFixed(r >= 0.999 || r === 0 ? 0 : 1)} %`;
+const pct = (r: number | null) => (r === null ? '—' : `${+(r * 100).toFixed(1)} %`);
 const ms = (v: number | null) => (v === null ? '—' : v < 10 ? `${v.toFixed(1)} ms` : `${Math.round(v)} ms`);
 
 function WindowFigures({ label, w }: { label: string; w: HealthWindow }) {
@@ -32,6 +31,12 @@ function WindowFigures({ label, w }: { label: string; w: HealthWindow }) {
 
 /** Delivery health of one subscription: figures for 24 h and 7 days, hourly and daily charts. */
 export function HealthCard({ health }: { health: WebhookHealth }) {
+  if (health.windows['7d'].attempts === 0)
+    return (
+      <Card title="Delivery health" className="mt-4">
+        <Empty>No delivery attempts in the last 7 days.</Empty>
+      </Card>
+    );
   return (
     <Card title="Delivery health" className="mt-4">
       <div className="grid gap-4 lg:grid-cols-2">
