@@ -328,14 +328,17 @@ export async function benchDelivery(cluster: PgCluster, opts: { seconds: number 
       value: `${fmt.int(ed.rate)} deliveries/s`,
       detail: `${fmt.ratio(ed.rate / satRate)} the HMAC rate; ${fmt.int(ed.sat.received)} received, ${ed.sat.duplicates} duplicates; event→receipt p50 ${fmt.ms(ed.sat.p50)}, p99 ${fmt.ms(ed.sat.p99)}`,
     });
-    const left = await pool.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM deliveries WHERE status <> 'succeeded'`,
+    const left = await pool.query<{ status: string; leased: boolean; n: number }>(
+      `SELECT status, locked_until > now() AS leased, count(*)::int AS n FROM deliveries
+        WHERE status <> 'succeeded' GROUP BY 1, 2`,
     );
     rows.push({
       group: 'webhooks',
       what: 'deliveries not succeeded after the run',
-      value: String(left.rows[0]!.n),
-      detail: 'every row is in PostgreSQL with its attempt',
+      value: String(left.rows.reduce((n, r) => n + r.n, 0)),
+      detail: left.rows.length
+        ? left.rows.map((r) => `${r.n} ${r.status}${r.leased ? ' (leased)' : ''}`).join(', ')
+        : 'every row is in PostgreSQL with its attempt',
     });
   } finally {
     await delivery.stop();

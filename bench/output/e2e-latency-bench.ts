@@ -65,6 +65,10 @@ export async function benchEndToEnd(
         receipts: { key: string; at: number }[];
         badSignatures: number;
       }>('take');
+      const stored = await lab.pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM events WHERE type = 'call.ringing' AND created_at > now() - $1 * interval '1 second'`,
+        [secs + 3],
+      );
       const lat = receipts.flatMap((r) => {
         const sent = frames.get(r.key);
         return sent === undefined ? [] : [r.at - sent];
@@ -73,7 +77,7 @@ export async function benchEndToEnd(
         group: 'end to end',
         what: `Call Control frame → signed call.ringing at a receiver, ${rate} new calls/s (fsync ${opts.fsync ? 'on' : 'off'})`,
         value: `p50 ${fmt.ms(percentile(lat, 50))}, p99 ${fmt.ms(percentile(lat, 99))}`,
-        detail: `${fmt.int(lat.length)} call.ringing over ${secs} s (${receipts.length - lat.length} without a frame seen, ${badSignatures} bad signatures); max ${fmt.ms(percentile(lat, 100))}`,
+        detail: `${fmt.int(lat.length)} call.ringing over ${secs} s (${fmt.int(frames.size)} participants upserted, ${fmt.int(stored.rows[0]!.n)} call.ringing stored, ${receipts.length - lat.length} without a frame seen, ${badSignatures} bad signatures); max ${fmt.ms(percentile(lat, 100))}`,
       });
     }
   } finally {

@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { eventId, type NewEvent } from '@3cx-relay/events';
 import { AppError } from '../errors.js';
 import { SQL_SUBSCRIPTION_MATCHES_EVENT } from './event-filter.js';
-import { SQL_PREVIOUS_SEQUENCE } from './outbox.js';
+import { SQL_PREVIOUS_EVENT, SQL_PREVIOUS_SEQUENCE } from './outbox.js';
 
 /**
  * Manual replay. Each function only moves rows back to `pending` (due now, with the
@@ -62,7 +62,8 @@ export async function recoverSince(
     const res = await pool.query<{ last: string | null; queued: number }>(
       `WITH batch AS (
          SELECT e.sequence, $1::uuid AS sid, e.order_key AS ekey,
-                CASE WHEN s.ordering = 'per-call' THEN e.order_key END AS okey
+                CASE WHEN s.ordering = 'per-call' THEN e.order_key END AS okey,
+                CASE WHEN e.order_key IS NOT NULL THEN ${SQL_PREVIOUS_EVENT} END AS prev_event
            FROM webhook_subscriptions s
            JOIN events e ON e.sequence > $3 AND e.occurred_at >= $2 AND e.type <> 'relay.test'
                         AND ${SQL_SUBSCRIPTION_MATCHES_EVENT}

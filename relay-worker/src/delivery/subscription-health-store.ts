@@ -46,6 +46,8 @@ export async function updateSubscriptionHealth(
     per.set(a.subscriptionId, p);
   }
   const ids = [...per.keys()];
+  // FOR NO KEY UPDATE, like a plain UPDATE: it must not conflict with the FOR KEY SHARE that
+  // every delivery insert takes on its subscription (a FOR UPDATE here deadlocked appends).
   const res = await pool.query<{
     id: string;
     failing_since: Date | null;
@@ -60,7 +62,7 @@ export async function updateSubscriptionHealth(
          AS u(id, ok, failures, first_failure, last)),
      o AS (
        SELECT s.id, s.failing_notified_at AS was_notified, s.failing_since AS was_failing_since
-         FROM webhook_subscriptions s JOIN u ON u.id = s.id FOR UPDATE OF s)
+         FROM webhook_subscriptions s JOIN u ON u.id = s.id FOR NO KEY UPDATE OF s)
      UPDATE webhook_subscriptions s
         SET consecutive_failures = CASE WHEN u.ok THEN 0 ELSE s.consecutive_failures + u.failures END,
             failing_since = CASE WHEN u.ok THEN NULL ELSE coalesce(s.failing_since, u.first_failure) END,
