@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { updateSubscriptionHealth } from '../../src/delivery/subscription-health-store.js';
 import { Receiver, createSubscription, makeEvent, startHarness, waitFor, type Harness } from './harness.js';
 
 const typeOf = (r: { body: string }) => (JSON.parse(r.body) as { type: string }).type;
@@ -75,6 +77,54 @@ describe('delivery health', () => {
       expect(stats.rows[1]!.attempts).toBeGreaterThan(3);
     } finally {
       await Promise.all([crm.stop(), msp.stop(), all.stop()]);
+    }
+  });
+
+  it('writes health counters while an append holds its subscriptions (no lock that waits on the outbox)', async () => {
+    // an event the subscription does not take, so the insert below is the only one
+    const sub = await createSubscription(h.pool, {
+      url: 'http://127.0.0.1:9/h',
+      eventTypes: ['call.missed'],
+    });
+    const [ev] = await h.store.append([makeEvent('cdr.created')]);
+    // An open append: inserting a delivery holds FOR KEY SHARE on the subscription until COMMIT.
+    const open = new pg.Client({ connectionString: h.t.url });
+    await open.connect();
+    try {
+      await open.query('BEGIN');
+      await open.query(`INSERT INTO deliveries (event_sequence, subscription_id) VALUES ($1, $2)`, [
+        ev!.sequence.toString(),
+        sub.id,
+      ]);
+      const write = updateSubscriptionHealth(
+        h.pool,
+        [
+          {
+            deliveryId: '0',
+            subscriptionId: sub.id,
+            attemptNo: 1,
+            trigger: 'scheduled',
+            startedAt: new Date(),
+            durationMs: 5,
+            statusCode: 503,
+            excerpt: null,
+            error: null,
+            outcome: '503',
+            succeeded: false,
+            status: 'pending',
+            nextAttemptAt: new Date(),
+          },
+        ],
+        300_000,
+      );
+      const done = await Promise.race([
+        write.then(() => 'written'),
+        new Promise((r) => setTimeout(() => r('blocked'), 3000)),
+      ]);
+      expect(done).toBe('written');
+    } finally {
+      await open.query('ROLLBACK');
+      await open.end();
     }
   });
 });
