@@ -13,7 +13,7 @@ export default defineConfig({
   workers: 1,
   fullyParallel: false,
   timeout: 30_000,
-  expect: { timeout: 5_000 },
+  expect: { timeout: 15_000 },
   // No retries anywhere: a flaky test is a bug to fix, not to hide.
   retries: 0,
   reporter: process.env.CI

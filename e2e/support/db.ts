@@ -38,7 +38,7 @@ export async function listen(
   });
   await client.query(`LISTEN "${channel.replace(/"/g, '')}"`);
   return {
-    next(timeoutMs = 5000) {
+    next(timeoutMs = 20_000) {
       if (queue.length) return Promise.resolve(queue.shift());
       return new Promise((resolve, reject) => {
         const t = setTimeout(

@@ -7,7 +7,7 @@ export async function measureUntil(
   check: () => Promise<boolean>,
   {
     since = Date.now(),
-    timeoutMs = 5_000,
+    timeoutMs = 20_000,
     everyMs = 25,
   }: { since?: number; timeoutMs?: number; everyMs?: number } = {},
 ): Promise<number> {

@@ -60,6 +60,8 @@ export async function startLiveSystem(o: LiveSystemOptions): Promise<LiveSystem>
         readonlyRole: `logsreader_e2e_${tag}`,
         iniDir,
         timeScale: 0.02,
+        // Compressed rings last tens of ms: scripted steps wait until the worker has read each leg.
+        waitForReaders: true,
         seed: 6,
         dropOnStop: true,
       });

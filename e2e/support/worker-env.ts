@@ -19,6 +19,8 @@ export const FAST_WORKER_ENV: Record<string, string> = {
   DELIVERY_RETRY_SCHEDULE: '500ms,1s,2s',
   DELIVERY_RETRY_JITTER: '0',
   API_USAGE_FLUSH_MS: '500',
+  /** Longer than any test's deadline: a revocation must arrive through NOTIFY, not this safety net. */
+  API_KEY_REVALIDATE_MS: '600000',
   WS_PING_INTERVAL_MS: '2000',
 };
 

@@ -38,7 +38,7 @@ test('a NOTIFY on relay_new_events shows new call events without a reload', asyn
   await page.evaluate(() => ((window as unknown as { e2eMarker: number }).e2eMarker = 7));
   const seqs = await seedCallEvents({ name: 'Live Caller', number: '+491701234567' });
   await sql(`SELECT pg_notify('relay_new_events', $1)`, [seqs.at(-1)]);
-  await expect(page.getByTestId(`call-event-${seqs.at(-1)}`)).toBeVisible({ timeout: 3_000 });
+  await expect(page.getByTestId(`call-event-${seqs.at(-1)}`)).toBeVisible({ timeout: 15_000 });
   expect(await page.evaluate(() => (window as unknown as { e2eMarker?: number }).e2eMarker)).toBe(7);
 });
 

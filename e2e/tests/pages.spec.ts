@@ -128,7 +128,7 @@ test.describe('dark mode toggle', () => {
     await expect(page.locator('html')).toHaveClass(/dark/);
     await page.reload({ waitUntil: 'commit' });
     // the class is set by the inline head script, before any React code runs
-    await page.waitForSelector('html.dark', { timeout: 2000 });
+    await page.waitForSelector('html.dark', { timeout: 15_000 });
     await page.getByTestId('theme-toggle').click();
     await expect(page.locator('html')).not.toHaveClass(/dark/);
   });

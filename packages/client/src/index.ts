@@ -20,6 +20,7 @@ export {
 export type { WebhookSecret } from './webhook/verification-keys.js';
 export type { HeaderSource } from './webhook/read-headers.js';
 export { RelayClient, type RelayClientOptions } from './rest/relay-client.js';
+export { RelayWebhooks, type PageQuery, type RestHook } from './rest/relay-webhooks.js';
 export { RelayApiError } from './rest/relay-api-error.js';
 export type * from './rest/rest-types.js';
 export {
@@ -32,4 +33,4 @@ export { RelayStreamError, type RelayStreamErrorCode } from './stream/relay-stre
 export type { HistoryLost, Resumed } from './stream/server-message.js';
 export type { StreamFilter } from './stream/stream-url.js';
 export type { BackoffOptions } from './stream/backoff.js';
-export type { RelayEvent, EventType, EventData } from '@3cx-relay/events';
+export type * from './types.js';

@@ -34,7 +34,7 @@ describe('RelayEventStream against the real worker', () => {
     const resumed = new Promise<{ since: string; replayed: number }>((resolve) =>
       stream.once('resumed', resolve),
     );
-    for (const c of relay.worker.outputs.hub.clients) c.ws.terminate();
+    for (const c of relay.worker.outputs.hub.clients) c.transport.terminate();
     await dropped;
     const during = await relay.worker.events.append([ringing('102'), ringing('103')]);
     expect(stream.connected).toBe(false);

@@ -93,6 +93,14 @@ export const EVENT_SCHEMAS = {
   'subscription.recovered': envelope('subscription.recovered'),
 } as const;
 
+/**
+ * The Standard Webhooks body of a type as the relay sends it: `{type, timestamp, data}`, with
+ * `timestamp` the event's `occurredAt` and the event id in the signed `webhook-id` header.
+ */
+export function webhookBodySchema<T extends EventType>(type: T) {
+  return z.object({ type: z.literal(type), timestamp: isoDate, data: EVENT_DATA_SCHEMAS[type] });
+}
+
 /** Any relay event, discriminated by `type`. */
 export const relayEventSchema = z.discriminatedUnion('type', [
   EVENT_SCHEMAS['call.ringing'],

@@ -1,103 +1,78 @@
-import type { Direction, Party } from './common.js';
+import { z } from 'zod';
+import { type activeCallParticipantSchema, activeCallSchema, activeCallsSourceSchema } from './live-state.js';
 
 /* Answers of the relay's REST API, shared by the worker that serves them and the client. */
 
-/** One participant of an {@link ActiveCall}. */
-export interface ActiveCallParticipant {
-  /** 3CX participant id. */
-  id: number;
-  /** The monitored DN the participant is on. */
-  dn: string;
-  /** 3CX status: `Dialing`, `Ringing`, `Connected`. */
-  status: string;
-  legId: number;
-  /** The other side's number and name as 3CX shows it. */
-  partyNumber: string | null;
-  partyName: string | null;
-}
+/** One participant of an {@link ActiveCall} (see `activeCallParticipantSchema`). */
+export type ActiveCallParticipant = z.infer<typeof activeCallParticipantSchema>;
 
-/**
- * A call in progress (times ISO 8601 UTC). From the relay's live Call Control state, or, with
- * `source: 'xapi'`, from XAPI `ActiveCalls`: caller and callee parsed from 3CX's "DN Name"
- * display strings (`kind` is `external` or `unknown`), `startedAt` from `EstablishedAt`,
- * `callHistoryId`, `did`, `queue` and `answeredAt` null and `participants` empty.
- */
-export interface ActiveCall {
-  callId: string;
-  callHistoryId: string | null;
-  direction: Direction;
-  /** `dialing` (only the caller's leg), `ringing`, `talking`, `routing` (IVR/queue, no visible leg). */
-  state: 'dialing' | 'ringing' | 'talking' | 'routing';
-  caller: Party | null;
-  callee: Party | null;
-  did: string | null;
-  queue: string | null;
-  extensions: string[];
-  startedAt: string;
-  answeredAt: string | null;
-  answeredBy: string | null;
-  participants: ActiveCallParticipant[];
-}
+/** A call in progress (see `activeCallSchema` in live-state.ts). */
+export type ActiveCall = z.infer<typeof activeCallSchema>;
 
 /**
  * Where `GET /relay/active-calls` answered from: `callcontrol`, the relay's live state (while
  * Call Control is up), or `xapi`, the PBX's `ActiveCalls` list (fallback, at most about 1 s old).
  */
-export type ActiveCallsSource = 'callcontrol' | 'xapi';
+export type ActiveCallsSource = z.infer<typeof activeCallsSourceSchema>;
 
 /**
  * Answer of `GET /relay/active-calls`. When neither source can answer, the relay responds
  * 503 `UNAVAILABLE` (no XAPI configured) or 502 `UPSTREAM_ERROR` (XAPI failed), never an empty list.
  */
-export interface ActiveCallsResult {
-  source: ActiveCallsSource;
-  count: number;
-  calls: ActiveCall[];
-}
+export const activeCallsResultSchema = z.object({
+  source: activeCallsSourceSchema,
+  count: z.number().int(),
+  calls: z.array(activeCallSchema),
+});
+export type ActiveCallsResult = z.infer<typeof activeCallsResultSchema>;
 
 /** One side of a {@link CallHistorySegment}. */
-export interface CallHistoryParty {
-  dn: string | null;
-  number: string | null;
-  name: string | null;
-  external: boolean;
-}
+export const callHistoryPartySchema = z.object({
+  dn: z.string().nullable(),
+  number: z.string().nullable(),
+  name: z.string().nullable(),
+  external: z.boolean(),
+});
+export type CallHistoryParty = z.infer<typeof callHistoryPartySchema>;
 
 /**
  * Where `GET /relay/call-history` answered from: `xapi`, the PBX's `CallHistoryView` (needs an
  * Enterprise/AI licence), or `cdroutput`, 3CX's CDR table read from its database (any edition).
  */
-export type CallHistorySource = 'xapi' | 'cdroutput';
+export const callHistorySourceSchema = z.enum(['xapi', 'cdroutput']);
+export type CallHistorySource = z.infer<typeof callHistorySourceSchema>;
 
 /**
  * One segment of the PBX's call history. From XAPI, `segmentId` is 3CX's segment number and
  * `cdrId`/`callHistoryId` are null; from `cdroutput` (one row = one segment), `segmentId` is null
  * and `cdrId`/`callHistoryId` are the row's uuids (a call flow is all rows with one `callHistoryId`).
  */
-export interface CallHistorySegment {
-  segmentId: number | null;
-  cdrId: string | null;
-  callHistoryId: string | null;
-  startedAt: string;
-  endedAt: string;
+export const callHistorySegmentSchema = z.object({
+  segmentId: z.number().int().nullable(),
+  cdrId: z.string().nullable(),
+  callHistoryId: z.string().nullable(),
+  startedAt: z.string(),
+  endedAt: z.string(),
   /** XAPI: 3CX's `CallAnswered`; `cdroutput`: this segment was answered (`cdr_answered_at` set). */
-  answered: boolean | null;
+  answered: z.boolean().nullable(),
   /** Talk time as an ISO 8601 duration (`PT12.5S`; `PT0S` when not answered). */
-  duration: string;
-  source: CallHistoryParty;
-  destination: CallHistoryParty;
-}
+  duration: z.string(),
+  source: callHistoryPartySchema,
+  destination: callHistoryPartySchema,
+});
+export type CallHistorySegment = z.infer<typeof callHistorySegmentSchema>;
 
 /** Answer of `GET /relay/call-history`: one page, newest first. */
-export interface CallHistoryPage {
-  source: CallHistorySource;
-  from: string;
-  to: string;
+export const callHistoryPageSchema = z.object({
+  source: callHistorySourceSchema,
+  from: z.string(),
+  to: z.string(),
   /** Matching segments in total, when the PBX reports it. */
-  total: number | null;
-  limit: number;
-  offset: number;
+  total: z.number().int().nullable(),
+  limit: z.number().int(),
+  offset: z.number().int(),
   /** Offset of the next page, or null on the last page. */
-  nextOffset: number | null;
-  items: CallHistorySegment[];
-}
+  nextOffset: z.number().int().nullable(),
+  items: z.array(callHistorySegmentSchema),
+});
+export type CallHistoryPage = z.infer<typeof callHistoryPageSchema>;

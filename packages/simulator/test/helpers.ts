@@ -149,7 +149,7 @@ export function connectWs(sim: Simulator, token: string): Promise<WsClient> {
     ws,
     frames,
     raw,
-    waitFor: (pred, timeoutMs = 5000) =>
+    waitFor: (pred, timeoutMs = 20_000) =>
       new Promise((resolve, reject) => {
         const check = () => {
           const hit = frames.find(pred);
@@ -175,8 +175,8 @@ export function connectWs(sim: Simulator, token: string): Promise<WsClient> {
   });
 }
 
-/** Polls until `fn` returns a truthy value. */
-export async function until<T>(fn: () => T | Promise<T>, timeoutMs = 5000): Promise<NonNullable<T>> {
+/** Polls until `fn` returns a truthy value (a generous default deadline: the CI box is shared). */
+export async function until<T>(fn: () => T | Promise<T>, timeoutMs = 20_000): Promise<NonNullable<T>> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();

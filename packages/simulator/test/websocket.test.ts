@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Simulator, WsFrame } from '../src/index.js';
 import { connectWs, getToken, startTestSim } from './helpers.js';
@@ -16,6 +18,29 @@ describe('WebSocket /callcontrol/ws', () => {
     const old = await getToken(sim);
     await getToken(sim);
     await expect(connectWs(sim, old)).rejects.toThrow('HTTP 401');
+  });
+
+  it('a client that resets while its upgrade is refused does not crash the simulator', async () => {
+    const { port } = new URL(sim.baseUrl);
+    const old = await getToken(sim);
+    await getToken(sim); // invalidates `old`: its upgrade gets 401
+    for (let i = 0; i < 20; i++)
+      await new Promise<void>((resolve) => {
+        const s = net.connect(Number(port), '127.0.0.1', () => {
+          s.write(
+            `GET /callcontrol/ws HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
+              `Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\n` +
+              `Authorization: Bearer ${old}\r\n\r\n`,
+          );
+          // reset as soon as the refusal starts to arrive, while the simulator may still write
+          s.once('data', () => s.resetAndDestroy());
+        });
+        s.on('error', () => undefined);
+        s.on('close', () => resolve());
+      });
+    await expect(connectWs(sim, old)).rejects.toThrow('HTTP 401');
+    const ws = await connectWs(sim, await getToken(sim));
+    ws.close();
   });
 
   it('pushes {sequence, event:{event_type, entity, attached_data:null}} frames without timestamps', async () => {

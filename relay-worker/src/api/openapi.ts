@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { EVENT_TYPES } from '@3cx-relay/events';
 import { VERSION } from '../version.js';
+import { componentSchemas } from './openapi-schemas.js';
+import { outgoingWebhooks, webhookPaths } from './openapi-webhook-paths.js';
 
 const error = {
   type: 'object',
@@ -71,10 +73,11 @@ export function openApiDocument() {
       title: '3CX Relay API',
       version: VERSION,
       description:
-        'Live calls, call history, event stream (WebSocket) and metrics of a 3CX V20 relay. Authenticate with `Authorization: Bearer <prefix>.<secret>`.',
+        'Live calls, call history, event streams (WebSocket, Server-Sent Events), webhook subscriptions, the event catalogue and metrics of a 3CX V20 relay. Authenticate with `Authorization: Bearer <prefix>.<secret>`. The `webhooks` section describes what the relay POSTs to subscriptions; /relay/asyncapi.json describes the streams.',
     },
     servers: [{ url: '/' }],
     components: {
+      schemas: componentSchemas(),
       securitySchemes: {
         apiKey: {
           type: 'http',
@@ -227,19 +230,114 @@ export function openApiDocument() {
           description: [
             'Upgrade to WebSocket. Key: Authorization header, or subprotocols `["relay.v1", "<key>"]` from browsers, or `?access_token=`.',
             'Filters like webhooks: `types` (e.g. `call.*`), `extensions`, `dids`, `queues` (comma lists).',
+            '`snapshot=true`: after `hello`, one `{"kind":"snapshot","sequence":…,"activeCalls":[…]}` message with the live state (calls passing the extension/DID/queue filters), then exactly the events after that sequence: nothing missed, nothing twice. Excludes `since`; resume a dropped connection with `since=<last sequence>`.',
             '`relay.status_changed` (a PBX source went down, degraded or up) is opt-in: only clients whose `types` name it or `relay.*` receive it; no `types` filter, or `*`, means all call and CDR events.',
             '`since=<sequence>` replays stored events after that sequence, then `{"kind":"resumed"}`; if events after it were pruned, `{"kind":"history_lost","oldestAvailable":…}` comes first.',
             'Messages: `{"kind":"hello"}`, then `{"kind":"event","sequence":"…","type":…,"data":…}` per event. Close codes: 1001 shutdown, 4001 key revoked, 4008 slow consumer (over 1 MiB buffered). Server pings every 25 s.',
             `Event types: ${EVENT_TYPES.join(', ')}.`,
           ].join('\n\n'),
-          parameters: ['types', 'extensions', 'dids', 'queues', 'since', 'access_token'].map((name) => ({
-            name,
-            in: 'query',
-            schema: { type: 'string' },
-          })),
+          parameters: ['types', 'extensions', 'dids', 'queues', 'since', 'snapshot', 'access_token'].map(
+            (name) => ({
+              name,
+              in: 'query',
+              schema: { type: 'string' },
+            }),
+          ),
           responses: { 101: { description: 'Switching protocols' }, ...errors(400, 401, 403, 429) },
         },
       },
+      '/relay/events/stream': {
+        get: {
+          summary: 'Event stream as Server-Sent Events (scope events:subscribe): snapshot, then changes',
+          description: [
+            'The WebSocket’s stream over plain HTTP (`text/event-stream`) for EventSource, PowerShell, serverless and proxies that break WebSockets. Same filters and messages (JSON in `data:`).',
+            'Starts with `event: hello`, then `event: snapshot` (id = its sequence) with the active calls, then each relay event as an unnamed event whose `id` is its sequence. `snapshot=false` skips the snapshot (live only).',
+            'Resume: `Last-Event-ID` (sent by a reconnecting EventSource) or `since=<sequence>` replays the events after it instead of a snapshot, then `event: resumed`; `event: history_lost` first when retention removed part of it. A comment line every 25 s keeps proxies open.',
+          ].join('\n\n'),
+          parameters: [
+            ...['types', 'extensions', 'dids', 'queues', 'since'].map((name) => ({
+              name,
+              in: 'query',
+              schema: { type: 'string' },
+            })),
+            { name: 'snapshot', in: 'query', schema: { type: 'boolean', default: true } },
+            { name: 'Last-Event-ID', in: 'header', schema: { type: 'string', pattern: '^\\d+$' } },
+          ],
+          responses: {
+            200: {
+              description: 'The stream (first data: the snapshot)',
+              content: {
+                'text/event-stream': {
+                  schema: {
+                    type: 'string',
+                    description:
+                      'SSE frames; data of `event: snapshot` is a Snapshot, of unnamed events a relay event',
+                  },
+                },
+              },
+            },
+            ...errors(400, 401, 403, 429),
+          },
+        },
+      },
+      '/relay/schemas': {
+        get: {
+          summary: 'The event catalogue: every type with its version and JSON Schema path',
+          security: [],
+          responses: { 200: { description: 'Index (also at /relay/schemas/index.json)' } },
+        },
+      },
+      '/relay/schemas/index.json': {
+        get: {
+          summary: 'The event catalogue index',
+          security: [],
+          responses: { 200: { description: 'Index' } },
+        },
+      },
+      '/relay/schemas/{file}': {
+        get: {
+          summary: 'JSON Schema (2020-12) of an event type, current version, e.g. call.ringing.json',
+          security: [],
+          parameters: [
+            {
+              name: 'file',
+              in: 'path',
+              required: true,
+              schema: { type: 'string', pattern: '^[a-z_.]+\\.json$' },
+            },
+          ],
+          responses: {
+            200: { description: 'application/schema+json' },
+            404: { description: 'No such type' },
+          },
+        },
+      },
+      '/relay/schemas/v1/{file}': {
+        get: {
+          summary: 'JSON Schema of an event type at schema version 1',
+          security: [],
+          parameters: [
+            {
+              name: 'file',
+              in: 'path',
+              required: true,
+              schema: { type: 'string', pattern: '^[a-z_.]+\\.json$' },
+            },
+          ],
+          responses: {
+            200: { description: 'application/schema+json' },
+            404: { description: 'No such type' },
+          },
+        },
+      },
+      '/relay/asyncapi.json': {
+        get: {
+          summary: 'AsyncAPI 3 description of the webhook, WebSocket and SSE channels',
+          security: [],
+          responses: { 200: { description: 'AsyncAPI 3.0' } },
+        },
+      },
+      ...webhookPaths(),
       '/relay/metrics': {
         get: {
           summary: 'Prometheus metrics (no key from loopback; any valid key through the proxy)',
@@ -250,6 +348,7 @@ export function openApiDocument() {
         get: { summary: 'This document', security: [], responses: { 200: { description: 'OpenAPI 3.1' } } },
       },
     },
+    webhooks: outgoingWebhooks(),
   };
 }
 

@@ -9,6 +9,8 @@ import { Dispatcher, type DispatcherOptions } from './dispatcher.js';
 import { createOutboxHook } from './outbox.js';
 import { startEventPruner } from './prune-events.js';
 import { recoverSince, retryDelivery, retryFailed, sendTest } from './replay.js';
+import { sendExample, type ExampleSend } from './send-example.js';
+import type { EventType } from '@3cx-relay/events';
 import { RetryPolicy } from './retry-policy.js';
 import { SubscriptionStore } from './subscription-store.js';
 import { WebhookClient } from './webhook-client.js';
@@ -117,6 +119,11 @@ export class DeliveryService {
     await this.dispatcher.stop();
     await this.client.close();
     await this.recordPool.end().catch(() => undefined);
+  }
+
+  /** Signs and sends the catalogue example of `type` to one subscription now (see send-example.ts). */
+  sendExample(subscriptionId: string, type: EventType): Promise<ExampleSend> {
+    return sendExample(this.subscriptions, this.client, subscriptionId, type);
   }
 
   /** Registers `reload-subscriptions`, `retry-delivery`, `retry-failed`, `recover`, `send-test`. */

@@ -98,25 +98,33 @@ export async function updateSubscriptionHealth(
 }
 
 /**
- * Disables a subscription and cancels its pending deliveries; returns when it was disabled, or
- * null when it already was (so the caller reports the transition once).
+ * Disables a subscription, cancels its pending deliveries and writes the `error_log` entry that
+ * tells the admin why, all in one statement (so one transaction: no reader ever sees a disabled
+ * subscription without its reason, and a crash cannot lose the entry). Returns the entry's id,
+ * when it was disabled and the failure run it ended, or null when it already was disabled (so the
+ * caller reports the transition once).
  */
 export async function disableSubscription(
   pool: pg.Pool,
   id: string,
   reason: string,
-): Promise<{ at: Date; failingSince: Date | null } | null> {
-  const res = await pool.query<{ at: Date; failing_since: Date | null }>(
+): Promise<{ errorId: string; at: Date; failingSince: Date | null } | null> {
+  const res = await pool.query<{ error_id: string; at: Date; failing_since: Date | null }>(
     `WITH s AS (
        UPDATE webhook_subscriptions SET enabled = false, disabled_reason = $2, disabled_at = now(), updated_at = now()
-        WHERE id = $1 AND enabled RETURNING id, disabled_at, failing_since),
+        WHERE id = $1 AND enabled RETURNING id, name, url, disabled_at, failing_since),
      c AS (
        UPDATE deliveries SET status = 'cancelled', last_error = 'subscription disabled: ' || $2, completed_at = now(),
                              locked_until = NULL, locked_by = NULL, updated_at = now()
-        WHERE subscription_id IN (SELECT id FROM s) AND status = 'pending' RETURNING 1)
-     SELECT disabled_at AS at, failing_since FROM s`,
+        WHERE subscription_id IN (SELECT id FROM s) AND status = 'pending' RETURNING 1),
+     e AS (
+       INSERT INTO error_log (severity, component, code, message, details)
+       SELECT 'error', 'delivery', 'SUBSCRIPTION_DISABLED', format('webhook subscription "%s" disabled: %s', s.name, $2),
+              jsonb_build_object('subscriptionId', s.id::text, 'url', s.url, 'reason', $2::text)
+         FROM s RETURNING id)
+     SELECT (SELECT id::text FROM e) AS error_id, s.disabled_at AS at, s.failing_since FROM s`,
     [id, reason],
   );
   const row = res.rows[0];
-  return row ? { at: row.at, failingSince: row.failing_since } : null;
+  return row ? { errorId: row.error_id, at: row.at, failingSince: row.failing_since } : null;
 }

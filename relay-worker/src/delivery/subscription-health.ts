@@ -86,7 +86,16 @@ export class SubscriptionHealthTracker {
         if (!done) continue;
         this.deps.subscriptions.markDisabled(id);
         this.deps.metrics.subscriptionsDisabled.inc();
-        await this.logDisabled(id, reason);
+        this.deps.log.warn({ subscriptionId: id, reason }, 'webhook subscription disabled');
+        await this.deps.status
+          .notify({
+            kind: 'error',
+            id: done.errorId,
+            component: 'delivery',
+            severity: 'error',
+            code: 'SUBSCRIPTION_DISABLED',
+          })
+          .catch(() => undefined);
         await this.append('subscription.disabled', id, {
           reason,
           failingSince: done.failingSince,
@@ -139,24 +148,5 @@ export class SubscriptionHealthTracker {
         'could not record a health event',
       );
     }
-  }
-
-  private async logDisabled(id: string, reason: string): Promise<void> {
-    const sub = this.deps.subscriptions.get(id);
-    const message = `webhook subscription "${sub?.name ?? id}" disabled: ${reason}`;
-    this.deps.log.warn({ subscriptionId: id, reason }, 'webhook subscription disabled');
-    const row = await this.deps.pool.query<{ id: string }>(
-      `INSERT INTO error_log (severity, component, code, message, details) VALUES ('error', 'delivery', 'SUBSCRIPTION_DISABLED', $1, $2::jsonb) RETURNING id::text`,
-      [message, JSON.stringify({ subscriptionId: id, url: sub?.url, reason })],
-    );
-    await this.deps.status
-      .notify({
-        kind: 'error',
-        id: row.rows[0]?.id,
-        component: 'delivery',
-        severity: 'error',
-        code: 'SUBSCRIPTION_DISABLED',
-      })
-      .catch(() => undefined);
   }
 }

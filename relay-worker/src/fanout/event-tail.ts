@@ -45,6 +45,8 @@ export function rowToEvent(r: EventRow): StoredEvent {
  */
 export class EventTail extends EventEmitter<{ events: [events: StoredEvent[]] }> {
   private cursor = 0n;
+  /** Highest sequence emitted so far (or found at start). */
+  private newest = 0n;
   /** Sequences emitted from the in-process path that the database cursor has not passed yet. */
   private readonly emitted = new Set<bigint>();
   private client: pg.Client | undefined;
@@ -63,6 +65,14 @@ export class EventTail extends EventEmitter<{ events: [events: StoredEvent[]] }>
     store.on('appended', (events) => this.fromProcess(events));
   }
 
+  /**
+   * The highest sequence handed to listeners (or in the table at start): every event up to it
+   * that will ever be emitted from this process's appends has been.
+   */
+  get lastEmitted(): bigint {
+    return this.newest;
+  }
+
   /** The highest sequence in the table when the tail started or last caught up. */
   get position(): bigint {
     return this.cursor;
@@ -73,6 +83,7 @@ export class EventTail extends EventEmitter<{ events: [events: StoredEvent[]] }>
       'SELECT max(sequence)::text AS max FROM events',
     );
     this.cursor = BigInt(res.rows[0]?.max ?? 0);
+    this.newest = this.cursor;
     await this.listen();
   }
 
@@ -91,6 +102,7 @@ export class EventTail extends EventEmitter<{ events: [events: StoredEvent[]] }>
   }
 
   private safeEmit(events: StoredEvent[]): void {
+    for (const e of events) if (e.sequence > this.newest) this.newest = e.sequence;
     try {
       this.emit('events', events);
     } catch (err) {

@@ -4,7 +4,6 @@ import { prunedThrough } from '../delivery/prune-events.js';
 import { matchesFilter } from '../delivery/event-filter.js';
 import { EVENT_COLUMNS, rowToEvent, type EventRow } from './event-tail.js';
 import type { WsClient } from './ws-hub.js';
-import { eventFrame, jsonFrame } from './ws-frame.js';
 
 const PAGE = 500;
 
@@ -22,7 +21,8 @@ export async function replayHistory(
   write: (frame: Buffer) => boolean,
   retentionMs: number,
 ): Promise<bigint> {
-  const send = (msg: object) => write(jsonFrame(msg));
+  const enc = client.transport.encoding;
+  const send = (msg: { kind: string } & Record<string, unknown>) => write(enc.message(msg));
   const bounds = await pool.query<{ min: string | null; max: string | null }>(
     'SELECT min(sequence)::text AS min, max(sequence)::text AS max FROM events',
   );
@@ -49,7 +49,7 @@ export async function replayHistory(
       const e = rowToEvent(row);
       cursor = e.sequence;
       if (DIRECT_ONLY_TYPES.includes(e.type) || (client.filter && !matchesFilter(client.filter, e))) continue;
-      if (!write(eventFrame(e))) return cursor;
+      if (!write(enc.event(e))) return cursor;
       replayed++;
     }
     if (res.rows.length < PAGE) break;

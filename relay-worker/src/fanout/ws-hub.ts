@@ -1,7 +1,7 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type pg from 'pg';
-import { WebSocket, WebSocketServer } from 'ws';
+import { WebSocketServer } from 'ws';
 import { isOptInEventType } from '@3cx-relay/events';
 import type { Logger } from '../logger.js';
 import { coerceError } from '../errors.js';
@@ -11,13 +11,17 @@ import type { UsageRecorder } from '../auth/usage-recorder.js';
 import type { StoredEvent } from '../events/event-store.js';
 import type { RelayMetrics } from '../stats/relay-metrics.js';
 import { DIRECT_ONLY_TYPES } from '../delivery/outbox.js';
-import { MATCH_ALL, filterFromQuery, matchesFilter, type EventFilter } from '../delivery/event-filter.js';
+import { MATCH_ALL, matchesFilter, type EventFilter } from '../delivery/event-filter.js';
 import { chooseProtocol, keyFromUpgrade, refuseUpgrade } from './ws-upgrade-auth.js';
-import { eventFrame } from './ws-frame.js';
+import { clientAddress } from '../http/direct-loopback.js';
 import { replayHistory } from './replay-history.js';
+import { parseStreamRequest, type StreamStart } from './stream-request.js';
+import { sseTransport, wsTransport, type StreamTransport } from './stream-transport.js';
+import type { StreamEncoding } from './stream-encoding.js';
+import { snapshotMessage, type LiveSnapshot } from './live-snapshot.js';
 
 /** Close codes the hub uses. */
-export const WS_CLOSE = { shutdown: 1001, revoked: 4001, slow: 4008 } as const;
+export const WS_CLOSE = { shutdown: 1001, failed: 1011, revoked: 4001, slow: 4008 } as const;
 
 export const WS_PATH = '/relay/ws';
 
@@ -30,6 +34,8 @@ export interface WsHubOptions {
   slowCloseGraceMs?: number;
   /** The newest event sequence when the hub starts (the event tail's position). */
   startSequence?: bigint;
+  /** Open connections one API key may hold; more are refused with 429 (default 100). */
+  maxConnectionsPerKey?: number;
 }
 
 export interface WsHubDeps {
@@ -41,28 +47,41 @@ export interface WsHubDeps {
   log: Logger;
   /** Retention, for the explicit "history lost" answer on resume. */
   retentionMs: number;
+  /** The live state with the sequence it includes, for snapshot-then-stream clients; absent = not offered. */
+  snapshot?: () => Promise<LiveSnapshot>;
 }
 
-/** A connected client. */
+/** A connected client (WebSocket or SSE). */
 export interface WsClient {
-  ws: WebSocket;
+  transport: StreamTransport;
+  /** The TCP socket (benchmarks read its buffer). */
   socket: Duplex;
   key: VerifiedKey;
   filter: EventFilter | null;
   alive: boolean;
-  /** While replaying `?since=`, live frames wait here (sequence + frame). */
+  /** While replaying `?since=` or taking a snapshot, live frames wait here (sequence + frame). */
   pending: { sequence: bigint; frame: Buffer }[] | null;
   /** Bytes held in `pending`. */
   pendingBytes: number;
+  /**
+   * The last sequence a replay or snapshot covered: events up to it may still sit in the
+   * hub's queue for the next flush, and must not be sent again.
+   */
+  after: bigint;
   closing: boolean;
+  /** Settles when the client has left the hub. */
+  gone: Promise<void>;
+  markGone: () => void;
 }
 
 /**
- * WebSocket fan-out at /relay/ws on the worker's HTTP server (`noServer`: the hub takes the
- * server's 'upgrade' events). Authenticates during the upgrade (scope `events:subscribe`),
- * applies per-connection filters, frames each event once and writes the same buffer to every
- * matching client, resumes from `?since=<sequence>`, pings every 25 s, cuts slow consumers
- * (close 4008) and revoked keys (4001), and closes everyone with 1001 on shutdown.
+ * Fan-out of live events to WebSocket clients at /relay/ws (`noServer`: the hub takes the
+ * server's 'upgrade' events) and SSE clients at /relay/events/stream (see sse-route.ts).
+ * Authenticates WebSocket upgrades (scope `events:subscribe`), applies per-connection filters,
+ * frames each event once per encoding and writes the same buffer to every matching client,
+ * resumes from a sequence, or starts with a snapshot of the live state and continues exactly
+ * after its sequence; pings every 25 s, cuts slow consumers (close 4008) and revoked keys
+ * (4001), and closes everyone with 1001 on shutdown.
  */
 export class WsHub {
   private readonly wss = new WebSocketServer({
@@ -75,6 +94,8 @@ export class WsHub {
   private readonly pingTimer: NodeJS.Timeout;
   private readonly o: Required<WsHubOptions>;
   private stopping = false;
+  /** Open (or opening) sockets per API key id. */
+  private readonly perKey = new Map<string, number>();
   private queued: StoredEvent[] = [];
   private flushScheduled = false;
   /**
@@ -93,6 +114,7 @@ export class WsHub {
       maxBufferedBytes: 1024 * 1024,
       slowCloseGraceMs: 5000,
       startSequence: 0n,
+      maxConnectionsPerKey: 100,
       ...opts,
     };
     this.lastSequence = this.o.startSequence;
@@ -101,10 +123,18 @@ export class WsHub {
     deps.verifier.on('revoked', (ids) => this.closeKeys(ids));
   }
 
+  /** Whether snapshot-then-stream connections are offered. */
+  get offersSnapshot(): boolean {
+    return this.deps.snapshot !== undefined;
+  }
+
   /** Handles an HTTP upgrade; returns false when the path is not ours. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
     const url = new URL(req.url ?? '/', 'http://relay.local');
     if (url.pathname !== WS_PATH) return false;
+    // Node stops handling errors on a socket it hands to 'upgrade': a client that resets while
+    // its key is checked would otherwise crash the process (write ECONNRESET on the refusal).
+    socket.on('error', (err) => this.deps.log.debug({ err: coerceError(err) }, 'upgrade socket error'));
     void this.upgrade(req, socket, head, url).catch((err) => {
       this.deps.log.warn({ err: coerceError(err) }, 'WebSocket upgrade failed');
       refuseUpgrade(socket, 503, 'UNAVAILABLE', 'upgrade failed');
@@ -118,7 +148,7 @@ export class WsHub {
     const presented = keyFromUpgrade(req, url);
     if (!presented)
       return refuseUpgrade(socket, 401, 'UNAUTHORIZED', 'API key required', { 'WWW-Authenticate': 'Bearer' });
-    const key = await this.deps.verifier.verify(presented);
+    const key = await this.deps.verifier.verify(presented, clientAddress(req));
     if (!key)
       return refuseUpgrade(socket, 401, 'UNAUTHORIZED', 'invalid API key', { 'WWW-Authenticate': 'Bearer' });
     const done = (status: number) => {
@@ -136,55 +166,110 @@ export class WsHub {
         'Retry-After': String(limit.retryAfterSec),
       });
     }
-    const sinceParam = url.searchParams.get('since');
-    if (sinceParam !== null && !/^\d+$/.test(sinceParam)) {
-      done(400);
-      return refuseUpgrade(socket, 400, 'BAD_REQUEST', 'since must be an event sequence');
-    }
     const query: Record<string, string[]> = {};
     for (const [k, v] of url.searchParams) (query[k] ??= []).push(v);
-    const f = filterFromQuery(query);
-    const filter =
-      f.eventTypes.length + f.extensions.length + f.dids.length + f.queues.length === 0 ? null : f;
+    const start = parseStreamRequest(query, null, {
+      snapshotByDefault: false,
+      offersSnapshot: this.offersSnapshot,
+    });
+    if ('error' in start) {
+      done(400);
+      return refuseUpgrade(socket, 400, 'BAD_REQUEST', start.error);
+    }
+    if (!this.holdSlot(key.id, socket)) {
+      done(429);
+      return refuseUpgrade(socket, 429, 'TOO_MANY_CONNECTIONS', this.tooManyMessage(), {
+        'Retry-After': '5',
+      });
+    }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       done(101);
-      const client: WsClient = {
-        ws,
-        socket,
-        key,
-        filter,
-        alive: true,
-        pending: sinceParam === null ? null : [],
-        pendingBytes: 0,
-        closing: false,
-      };
-      this.attach(client);
-      if (sinceParam !== null) void this.resume(client, BigInt(sinceParam));
+      const client = this.newClient(wsTransport(ws, socket), key, start.filter);
+      ws.on('pong', () => (client.alive = true));
+      ws.on('message', () => (client.alive = true));
+      ws.on('error', (err) => this.deps.log.debug({ err }, 'WebSocket client error'));
+      ws.on('close', (code) => this.detach(client, code === 1000 || code === 1001 ? 'client' : 'error'));
+      this.attach(client, start);
     });
   }
 
-  private attach(client: WsClient): void {
-    const { ws } = client;
+  /**
+   * Takes one of the key's streaming connection slots (WebSocket or SSE) until `connection` (the
+   * upgraded socket, or the SSE response) closes; taken before the handshake, so parallel
+   * upgrades cannot overshoot. False when the key has none left.
+   */
+  holdSlot(keyId: string, connection: { once(event: 'close', fn: () => void): unknown }): boolean {
+    const open = this.perKey.get(keyId) ?? 0;
+    if (open >= this.o.maxConnectionsPerKey) return false;
+    this.perKey.set(keyId, open + 1);
+    connection.once('close', () => {
+      const n = (this.perKey.get(keyId) ?? 1) - 1;
+      if (n > 0) this.perKey.set(keyId, n);
+      else this.perKey.delete(keyId);
+    });
+    return true;
+  }
+
+  /** Why a key was refused another connection (WebSocket or SSE). */
+  tooManyMessage(): string {
+    return `this API key has ${this.o.maxConnectionsPerKey} streaming connections open already`;
+  }
+
+  /**
+   * Attaches an SSE client to an accepted `text/event-stream` response (the route checked the
+   * key, its scope and the request). Ends when the peer goes away or the hub closes it.
+   */
+  attachSse(res: ServerResponse, key: VerifiedKey, start: StreamStart): void {
+    const client = this.newClient(sseTransport(res), key, start.filter);
+    res.on('close', () => this.detach(client, 'client'));
+    res.on('error', (err) => this.deps.log.debug({ err }, 'SSE client error'));
+    if (this.stopping) return client.transport.close(WS_CLOSE.shutdown, 'server shutting down');
+    this.attach(client, start);
+  }
+
+  private newClient(transport: StreamTransport, key: VerifiedKey, filter: EventFilter | null): WsClient {
+    let markGone = () => undefined as void;
+    const gone = new Promise<void>((resolve) => (markGone = resolve));
+    return {
+      transport,
+      socket: transport.socket,
+      key,
+      filter,
+      alive: true,
+      pending: null,
+      pendingBytes: 0,
+      after: -1n,
+      closing: false,
+      gone,
+      markGone,
+    };
+  }
+
+  private attach(client: WsClient, start: StreamStart): void {
+    // Live events wait in `pending` until the replay or the snapshot tells where to start.
+    if (start.since !== null || start.snapshot) client.pending = [];
     this.clients.add(client);
     this.deps.metrics.setWsClients(this.clients.size);
-    ws.on('pong', () => (client.alive = true));
-    ws.on('message', () => (client.alive = true));
-    ws.on('error', (err) => this.deps.log.debug({ err }, 'WebSocket client error'));
-    ws.on('close', (code) => {
-      this.clients.delete(client);
-      this.deps.metrics.setWsClients(this.clients.size);
-      if (!client.closing)
-        this.deps.metrics.countWsDisconnect(code === 1000 || code === 1001 ? 'client' : 'error');
+    this.send(client, {
+      kind: 'hello',
+      keyPrefix: client.key.prefix,
+      filter: client.filter ?? 'all',
+      pingIntervalMs: this.o.pingIntervalMs,
+      lastSequence: this.lastSequence.toString(),
     });
-    ws.send(
-      JSON.stringify({
-        kind: 'hello',
-        keyPrefix: client.key.prefix,
-        filter: client.filter ?? 'all',
-        pingIntervalMs: this.o.pingIntervalMs,
-        lastSequence: this.lastSequence.toString(),
-      }),
-    );
+    if (start.since !== null) void this.resume(client, start.since);
+    else if (start.snapshot) void this.sendSnapshot(client);
+  }
+
+  private detach(client: WsClient, reason: string): void {
+    client.markGone();
+    if (!this.clients.delete(client)) return;
+    this.deps.metrics.setWsClients(this.clients.size);
+    if (!client.closing) this.deps.metrics.countWsDisconnect(reason);
+  }
+
+  private send(client: WsClient, msg: { kind: string } & Record<string, unknown>, id?: bigint): boolean {
+    return this.write(client, client.transport.encoding.message(msg, id));
   }
 
   private async resume(client: WsClient, since: bigint): Promise<void> {
@@ -197,20 +282,43 @@ export class WsHub {
         (frame) => this.write(client, frame),
         this.deps.retentionMs,
       );
-      const pending = client.pending ?? [];
-      client.pending = null;
-      client.pendingBytes = 0;
-      for (const p of pending) if (p.sequence > lastSent) this.write(client, p.frame);
+      this.releasePending(client, lastSent);
     } catch (err) {
-      this.deps.log.warn({ err: coerceError(err) }, 'WebSocket resume failed');
-      client.ws.close(1011, 'resume failed');
+      this.deps.log.warn({ err: coerceError(err) }, 'stream resume failed');
+      this.cut(client, 'error', WS_CLOSE.failed, 'resume failed', 1000);
     }
   }
 
   /**
+   * The snapshot, then the live events after its sequence. The client has been buffering live
+   * frames since before the snapshot was taken, and the snapshot's sequence is the newest the
+   * state includes, so the frames after it are exactly the changes the snapshot lacks.
+   */
+  private async sendSnapshot(client: WsClient): Promise<void> {
+    try {
+      const snap = await this.deps.snapshot!();
+      this.send(client, snapshotMessage(snap, client.filter), snap.sequence);
+      this.releasePending(client, snap.sequence);
+    } catch (err) {
+      const e = coerceError(err);
+      this.deps.log.warn({ err: e }, 'stream snapshot failed');
+      this.cut(client, 'error', WS_CLOSE.failed, `snapshot unavailable: ${e.message}`.slice(0, 120), 1000);
+    }
+  }
+
+  /** Sends the live frames held during a replay or snapshot that come after `after`; live from now on. */
+  private releasePending(client: WsClient, after: bigint): void {
+    const pending = client.pending ?? [];
+    client.pending = null;
+    client.pendingBytes = 0;
+    client.after = after;
+    for (const p of pending) if (p.sequence > after) this.write(client, p.frame);
+  }
+
+  /**
    * Sends events to every matching client. Events arriving in the same event-loop turn are
-   * sent together: each is serialized and framed once, the frames for unfiltered clients are
-   * concatenated once, and every client gets one socket write per turn (not one per event).
+   * sent together: each is serialized and framed once per encoding, the frames for unfiltered
+   * clients are concatenated once, and every client gets one write per turn (not one per event).
    */
   broadcast(events: StoredEvent[]): void {
     if (this.clients.size === 0) {
@@ -232,15 +340,23 @@ export class WsHub {
     if (events.length === 0) return;
     // Clients attached before this point receive these events below; later ones start after.
     for (const e of events) if (e.sequence > this.lastSequence) this.lastSequence = e.sequence;
-    const frames = events.map(eventFrame);
+    const framing = new Map<StreamEncoding, { frames: Buffer[]; common: Buffer[]; all: Buffer }>();
     // Unfiltered clients get every event except the opt-in types (relay.*), which only go to
     // clients whose `types` name them.
-    const common = events.some((e) => isOptInEventType(e.type))
-      ? frames.filter((_f, i) => !isOptInEventType(events[i]!.type))
-      : frames;
-    const all = common.length === 1 ? common[0]! : Buffer.concat(common);
+    const framed = (enc: StreamEncoding) => {
+      let f = framing.get(enc);
+      if (!f) {
+        const frames = events.map((e) => enc.event(e));
+        const common = frames.filter((_f, i) => !isOptInEventType(events[i]!.type));
+        f = { frames, common, all: common.length === 1 ? common[0]! : Buffer.concat(common) };
+        framing.set(enc, f);
+      }
+      return f;
+    };
+    const first = events.reduce((min, e) => (e.sequence < min ? e.sequence : min), events[0]!.sequence);
     let sent = 0;
     for (const c of this.clients) {
+      const { frames, common, all } = framed(c.transport.encoding);
       if (c.pending) {
         events.forEach((e, i) => {
           if (!matchesFilter(c.filter ?? MATCH_ALL, e)) return;
@@ -249,6 +365,14 @@ export class WsHub {
         });
         // A replay that cannot keep up with the live stream is a slow consumer too.
         if (c.pendingBytes > this.o.maxBufferedBytes) this.cut(c, 'slow', WS_CLOSE.slow, 'slow consumer');
+        continue;
+      }
+      if (c.after >= first) {
+        // Just after its replay or snapshot: leave out what that already covered.
+        const mine = frames.filter(
+          (_f, i) => events[i]!.sequence > c.after && matchesFilter(c.filter ?? MATCH_ALL, events[i]!),
+        );
+        if (mine.length && this.write(c, Buffer.concat(mine))) sent += mine.length;
         continue;
       }
       if (!c.filter) {
@@ -264,14 +388,12 @@ export class WsHub {
 
   /** Writes a pre-framed message; cuts the client off when its buffer passes the limit. */
   write(c: WsClient, frame: Buffer): boolean {
-    if (c.closing || c.ws.readyState !== WebSocket.OPEN) return false;
-    // ws writes its own frames (ping, close) synchronously to the same socket without
-    // compression, so whole frames never interleave.
-    if ((c.socket as Duplex & { writableLength: number }).writableLength > this.o.maxBufferedBytes) {
+    if (c.closing || !c.transport.isOpen()) return false;
+    if (c.transport.buffered() > this.o.maxBufferedBytes) {
       this.cut(c, 'slow', WS_CLOSE.slow, 'slow consumer');
       return false;
     }
-    c.socket.write(frame);
+    c.transport.write(frame);
     return true;
   }
 
@@ -285,9 +407,12 @@ export class WsHub {
     if (c.closing) return;
     c.closing = true;
     this.deps.metrics.countWsDisconnect(reason);
-    this.deps.log.info({ keyPrefix: c.key.prefix, reason }, 'closing WebSocket client');
-    c.ws.close(code, text);
-    setTimeout(() => c.ws.terminate(), graceMs).unref();
+    this.deps.log.info(
+      { keyPrefix: c.key.prefix, reason, transport: c.transport.kind },
+      'closing stream client',
+    );
+    c.transport.close(code, text);
+    setTimeout(() => c.transport.terminate(), graceMs).unref();
   }
 
   private heartbeat(): void {
@@ -295,11 +420,11 @@ export class WsHub {
       if (!c.alive) {
         c.closing = true;
         this.deps.metrics.countWsDisconnect('heartbeat');
-        c.ws.terminate();
+        c.transport.terminate();
         continue;
       }
-      c.alive = false;
-      c.ws.ping();
+      c.alive = !c.transport.answersPings;
+      c.transport.ping();
     }
   }
 
@@ -313,13 +438,10 @@ export class WsHub {
   async stop(): Promise<void> {
     this.stopping = true;
     clearInterval(this.pingTimer);
-    const closed = [...this.clients].map(
-      (c) =>
-        new Promise<void>((resolve) => {
-          c.ws.once('close', () => resolve());
-          this.cut(c, 'shutdown', WS_CLOSE.shutdown, 'server shutting down', 1000);
-        }),
-    );
+    const closed = [...this.clients].map((c) => {
+      this.cut(c, 'shutdown', WS_CLOSE.shutdown, 'server shutting down', 1000);
+      return c.gone;
+    });
     // Each client is terminated 1 s after its close frame at the latest; bound the wait anyway.
     await Promise.race([Promise.all(closed), new Promise((r) => setTimeout(r, 3000).unref())]);
     this.wss.close();

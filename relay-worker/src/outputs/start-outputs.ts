@@ -1,5 +1,6 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
+import type { LazyPrisma } from '../db/lazy-prisma.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { EventStore } from '../events/event-store.js';
@@ -13,24 +14,36 @@ import { UsageRecorder } from '../auth/usage-recorder.js';
 import { DeliveryService } from '../delivery/delivery-service.js';
 import { EventTail } from '../fanout/event-tail.js';
 import { WsHub } from '../fanout/ws-hub.js';
+import { registerEventStreamRoute } from '../fanout/sse-route.js';
+import { snapshotProvider, type SnapshotSources } from '../fanout/live-snapshot.js';
 import { installApiAuth } from '../api/api-auth.js';
 import { registerActiveCallsRoute, type LiveCalls } from '../api/active-calls-route.js';
 import { registerCallHistoryRoute, type CallHistoryBackends } from '../api/call-history-route.js';
 import { registerMetricsRoute } from '../api/metrics-route.js';
 import { registerOpenApiRoute } from '../api/openapi.js';
+import { registerCatalogueRoutes } from '../api/catalogue-routes.js';
+import { WEBHOOK_SCOPES } from '../api/webhooks/webhook-access.js';
+import { registerWebhookRoutes } from '../api/webhooks/webhook-routes.js';
+import { registerWebhookActionRoutes } from '../api/webhooks/webhook-action-routes.js';
 import { RelayMetrics } from '../stats/relay-metrics.js';
+import { startAdminTablePruner } from '../maintenance/prune-admin-tables.js';
 import { StatSampler, type StatSink } from '../stats/stat-sampler.js';
 
 export interface OutputDeps {
   config: Config;
   log: Logger;
   pool: pg.Pool;
+  /** The Prisma client (webhook API). */
+  /** Prisma, for the webhook management API only; loaded on that API's first authenticated call. */
+  prisma: LazyPrisma;
   events: EventStore;
   status: StatusBoard;
   control: ControlListener;
   lifecycle: Lifecycle;
   heartbeat: StatSink;
-  calls: LiveCalls;
+  calls: LiveCalls & SnapshotSources['calls'];
+  /** The Call Control source, when it runs (snapshots are taken inside its task queue). */
+  callControl: SnapshotSources['callControl'];
   history: CallHistoryBackends;
 }
 
@@ -82,7 +95,7 @@ export async function startOutputs(d: OutputDeps): Promise<Outputs> {
     cacheMs: c.API_KEY_CACHE_MS,
     onCheck: (outcome) => metrics.apiKeyChecks.inc({ outcome }),
   });
-  verifier.startPeriodicRevalidation();
+  verifier.startPeriodicRevalidation(c.API_KEY_REVALIDATE_MS);
   lifecycle.onClose('api-keys', () => verifier.stop());
   d.control.on('reload-keys', async () => `revoked ${(await verifier.revalidate()).length} cached keys`);
   const usage = new UsageRecorder(pool, log.child({ module: 'api-usage' }));
@@ -94,10 +107,24 @@ export async function startOutputs(d: OutputDeps): Promise<Outputs> {
   await tail.start();
   lifecycle.onClose('event-tail', () => tail.stop());
   const hub = new WsHub(
-    { pool, verifier, limiter, usage, metrics, log: log.child({ module: 'fanout' }), retentionMs },
+    {
+      pool,
+      verifier,
+      limiter,
+      usage,
+      metrics,
+      log: log.child({ module: 'fanout' }),
+      retentionMs,
+      snapshot: snapshotProvider({
+        callControl: d.callControl,
+        calls: d.calls,
+        position: () => tail.lastEmitted,
+      }),
+    },
     {
       pingIntervalMs: c.WS_PING_INTERVAL_MS,
       maxBufferedBytes: c.WS_MAX_BUFFERED_BYTES,
+      maxConnectionsPerKey: c.WS_MAX_CONNECTIONS_PER_KEY,
       startSequence: tail.position,
     },
   );
@@ -105,6 +132,11 @@ export async function startOutputs(d: OutputDeps): Promise<Outputs> {
   // Other workers' appends reach this dispatcher too.
   tail.on('events', () => delivery.dispatcher.wake());
   void d.status.set('fanout', { status: 'up' });
+
+  lifecycle.onClose(
+    'admin-pruner',
+    startAdminTablePruner(pool, log.child({ module: 'prune' }), c.AUDIT_RETENTION_DAYS * 86_400_000),
+  );
 
   const sampler = new StatSampler(pool, metrics, d.heartbeat, log.child({ module: 'stats' }));
   sampler.start();
@@ -129,7 +161,25 @@ export async function startOutputs(d: OutputDeps): Promise<Outputs> {
         auth: auth.requireScope('history:read'),
       });
       registerMetricsRoute(app, { metrics, anyKey: auth.requireScope(null) });
+      registerEventStreamRoute(app, { hub, auth: auth.requireScope('events:subscribe'), usage, metrics });
+      const webhookAuth = auth.requireScope(WEBHOOK_SCOPES);
+      const webhookApi = {
+        db: d.prisma.db,
+        pool,
+        // After the key check, Prisma is loaded (once) before the route runs.
+        auth: async function (this: FastifyInstance, req: FastifyRequest, reply: FastifyReply) {
+          await webhookAuth.call(this, req, reply);
+          if (!reply.sent) await d.prisma.ready();
+        },
+        delivery,
+        events: d.events,
+        encryptionKey: c.RELAY_ENCRYPTION_KEY,
+        retentionMs,
+      };
+      registerWebhookRoutes(app, webhookApi);
+      registerWebhookActionRoutes(app, webhookApi);
       registerOpenApiRoute(app);
+      registerCatalogueRoutes(app);
       app.server.on('upgrade', (req, socket, head) => {
         try {
           if (!hub.handleUpgrade(req, socket, head)) socket.destroy();

@@ -49,7 +49,7 @@ describe('GET /relay/active-calls with Call Control disabled (XAPI fallback)', (
         const r = await get('/relay/active-calls');
         return r.body.calls?.[0]?.state === 'talking' ? r : undefined;
       },
-      10_000,
+      20_000,
       'a talking call',
     );
     const simCall = h.sim.state().activeCalls[0]!;
@@ -78,7 +78,7 @@ describe('GET /relay/active-calls with Call Control disabled (XAPI fallback)', (
       calls: [],
     });
     await run;
-    await until(async () => (await get('/relay/active-calls')).body.count === 0, 5000, 'no active calls');
+    await until(async () => (await get('/relay/active-calls')).body.count === 0, 20_000, 'no active calls');
   });
 
   it('answers a burst of concurrent requests with one XAPI ActiveCalls request', async () => {
@@ -104,7 +104,7 @@ describe('GET /relay/active-calls with Call Control disabled (XAPI fallback)', (
           const r = await get('/relay/active-calls');
           return r.status !== 200 ? r : undefined;
         },
-        3000,
+        20_000,
         'an error answer',
       );
       expect(failed.status).toBe(502);
@@ -113,7 +113,7 @@ describe('GET /relay/active-calls with Call Control disabled (XAPI fallback)', (
     } finally {
       await h.sim.faults.clear();
     }
-    await until(async () => (await get('/relay/active-calls')).status === 200, 3000, 'a 200 again');
+    await until(async () => (await get('/relay/active-calls')).status === 200, 20_000, 'a 200 again');
   });
 });
 
@@ -123,7 +123,7 @@ describe('GET /relay/active-calls with Call Control enabled', () => {
   let get: (path: string) => Promise<{ status: number; body: Record<string, any> }>;
   beforeAll(async () => {
     ({ h, pool, get } = await setUp('acup', () => ({})));
-    await until(() => h.worker!.status.get('callcontrol')?.status === 'up', 8000, 'callcontrol up');
+    await until(() => h.worker!.status.get('callcontrol')?.status === 'up', 20_000, 'callcontrol up');
   });
   afterAll(async () => {
     await pool?.end();
@@ -137,7 +137,7 @@ describe('GET /relay/active-calls with Call Control enabled', () => {
         const r = await get('/relay/active-calls');
         return r.body.count > 0 ? r : undefined;
       },
-      10_000,
+      20_000,
       'an active call',
     );
 
@@ -151,7 +151,7 @@ describe('GET /relay/active-calls with Call Control enabled', () => {
 
     await h.sim.faults.set({ refuseWebSockets: true, dropWebSockets: true });
     try {
-      await until(() => h.worker!.status.get('callcontrol')?.status !== 'up', 5000, 'callcontrol not up');
+      await until(() => h.worker!.status.get('callcontrol')?.status !== 'up', 20_000, 'callcontrol not up');
       run = h.sim.runScenario('internal');
       const fallback = await duringCall();
       expect(fallback.body.source).toBe('xapi');
@@ -160,7 +160,7 @@ describe('GET /relay/active-calls with Call Control enabled', () => {
     } finally {
       await h.sim.faults.clear();
     }
-    await until(() => h.worker!.status.get('callcontrol')?.status === 'up', 8000, 'callcontrol up again');
+    await until(() => h.worker!.status.get('callcontrol')?.status === 'up', 20_000, 'callcontrol up again');
     expect((await get('/relay/active-calls')).body.source).toBe('callcontrol');
   });
 
@@ -182,12 +182,12 @@ describe('GET /relay/active-calls with Call Control enabled', () => {
       expect((await get('/relay/active-calls?extension=101')).body.count).toBe(1);
       await h.sim.faults.set({ httpErrors: [{ pathPrefix: '/xapi', status: 500 }] });
       await h.sim.faults.set({ dropWebSockets: true, refuseWebSockets: true });
-      await until(() => h.worker!.status.get('callcontrol')?.status === 'down', 5000, 'callcontrol down');
+      await until(() => h.worker!.status.get('callcontrol')?.status === 'down', 20_000, 'callcontrol down');
       expect((await get('/relay/active-calls')).status).toBe(502); // no open socket: no live answer
     } finally {
       await h.sim.faults.clear();
     }
     await run;
-    await until(() => h.worker!.status.get('callcontrol')?.status === 'up', 8000, 'callcontrol up again');
+    await until(() => h.worker!.status.get('callcontrol')?.status === 'up', 20_000, 'callcontrol up again');
   });
 });

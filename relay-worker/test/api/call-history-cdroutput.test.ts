@@ -176,7 +176,7 @@ describe('GET /relay/call-history from 3CX cdroutput (XAPI disabled)', () => {
         const r = await get(`/relay/call-history?limit=${n++}`);
         return r.status === 200 ? r : undefined;
       },
-      15_000,
+      20_000,
       'call history after the database is back',
     );
     expect(back.body).toMatchObject({ source: 'cdroutput', total: rows.length });

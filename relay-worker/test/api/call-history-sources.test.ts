@@ -43,7 +43,7 @@ describe('GET /relay/call-history - CALL_HISTORY_SOURCE', () => {
         const r = await get();
         return r.body.items?.length ? r : undefined;
       },
-      8000,
+      20_000,
       'XAPI history rows',
     );
     expect(res.body.source).toBe('xapi');

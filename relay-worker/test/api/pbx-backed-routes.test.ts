@@ -10,7 +10,7 @@ describe('routes backed by the PBX (3CX simulator)', () => {
   beforeAll(async () => {
     h = await startHarness('apisim', { seed: 11 });
     await h.startWorker();
-    await until(() => h.worker!.status.get('callcontrol')?.status === 'up', 5000, 'callcontrol up');
+    await until(() => h.worker!.status.get('callcontrol')?.status === 'up', 20_000, 'callcontrol up');
     pool = new pg.Pool({ connectionString: h.db.url, max: 2 });
     key = (await createApiKey(pool, ['calls:read', 'history:read'])).key;
   });
@@ -31,7 +31,7 @@ describe('routes backed by the PBX (3CX simulator)', () => {
         const r = await get('/relay/active-calls');
         return r.body.count > 0 ? r : undefined;
       },
-      8000,
+      20_000,
       'an active call',
     );
     expect(during.status).toBe(200);
@@ -41,7 +41,7 @@ describe('routes backed by the PBX (3CX simulator)', () => {
       participants: expect.any(Array),
     });
     await run;
-    await until(async () => (await get('/relay/active-calls')).body.count === 0, 8000, 'no active calls');
+    await until(async () => (await get('/relay/active-calls')).body.count === 0, 20_000, 'no active calls');
   });
 
   it('GET /relay/call-history - pages CallHistoryView with time and extension filters', async () => {
@@ -51,7 +51,7 @@ describe('routes backed by the PBX (3CX simulator)', () => {
         const r = await get('/relay/call-history?limit=2');
         return r.body.items?.length ? r : undefined;
       },
-      8000,
+      20_000,
       'history rows',
     );
     expect(all.status).toBe(200);

@@ -43,12 +43,12 @@ describe('ControlListener', () => {
     await l.start();
     expect(await rowOf(early)).toMatchObject({ result: 'reconnecting db3cx' });
     const live = await command('reconnect', { component: 'xapi' });
-    await expect.poll(async () => (await rowOf(live))?.result, { timeout: 1000 }).toBe('reconnecting xapi');
+    await expect.poll(async () => (await rowOf(live))?.result, { timeout: 10_000 }).toBe('reconnecting xapi');
     await new Promise((r) => setTimeout(r, 150)); // a rescan must not run it again
     expect(calls).toEqual([{ component: 'db3cx' }, { component: 'xapi' }]);
     const unknown = await command('self-destruct', {});
     await expect
-      .poll(async () => (await rowOf(unknown))?.result, { timeout: 1000 })
+      .poll(async () => (await rowOf(unknown))?.result, { timeout: 10_000 })
       .toMatch(/^error: unknown command/);
     await l.stop();
   });
@@ -69,7 +69,7 @@ describe('ControlListener', () => {
     );
     await new Promise((r) => setTimeout(r, 300));
     const id = await command('ping', {});
-    await expect.poll(async () => (await rowOf(id))?.result, { timeout: 3000 }).toBe('ok');
+    await expect.poll(async () => (await rowOf(id))?.result, { timeout: 20_000 }).toBe('ok');
     expect(n).toBe(1);
     await l.stop();
   });

@@ -95,7 +95,7 @@ export async function startHarness(
   const t = existing?.t ?? (await createTestDatabase('delivery'));
   const pool = new pg.Pool({ connectionString: t.url, max: 8 });
   const store = new EventStore(pool, silent);
-  const status = new StatusBoard(t.db(), silent);
+  const status = new StatusBoard(pool, silent);
   const metrics = new RelayMetrics();
   const delivery = new DeliveryService(
     { pool, store, status, metrics, log: silent },
@@ -199,7 +199,7 @@ export function makeEvent(
 export async function waitFor<T>(
   fn: () => Promise<T> | T,
   ok: (v: T) => boolean,
-  timeoutMs = 5000,
+  timeoutMs = 20_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

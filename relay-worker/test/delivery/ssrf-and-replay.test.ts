@@ -214,7 +214,7 @@ describe('several dispatchers on one database', () => {
       await waitFor(
         () => rx.received.length,
         (n) => n >= 300,
-        10_000,
+        20_000,
       );
       await new Promise((r) => setTimeout(r, 200));
       const ids = rx.received.map((r) => r.headers['webhook-id']);

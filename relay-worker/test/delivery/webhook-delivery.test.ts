@@ -145,7 +145,7 @@ describe('webhook delivery', () => {
       await waitFor(
         () => rx.received,
         (r) => r.length === 2,
-        5000,
+        20_000,
       );
       expect(rx.received[1]!.at - rx.received[0]!.at).toBeGreaterThanOrEqual(950); // 1 s, not the 600 ms base
     } finally {
@@ -186,6 +186,55 @@ describe('webhook delivery', () => {
       sub.id,
     ]);
     expect(n.rows[0].n).toBe(3); // a disabled subscription gets no new deliveries
+  });
+
+  it('disabling a subscription and logging why are one transaction: without the entry, no disable', async () => {
+    const h2 = await startHarness();
+    const deliveryStatus = async (subId: string) =>
+      (
+        await h2.pool.query<{ status: string }>(
+          'SELECT status FROM deliveries WHERE subscription_id = $1 ORDER BY id',
+          [subId],
+        )
+      ).rows.map((r) => r.status);
+    try {
+      rx.respond = () => ({ status: 410 });
+      const sub = await createSubscription(h2.pool, { url: rx.url, maxConcurrency: 1 });
+      await h2.pool.query('ALTER TABLE error_log RENAME TO error_log_away');
+      await h2.store.append([makeEvent('call.ringing')]);
+      await waitFor(
+        () => deliveryStatus(sub.id),
+        (s) => s.length === 1 && s[0] === 'failed',
+      );
+      // The attempt of a later event is recorded only after the first batch's disable has run.
+      await h2.store.append([makeEvent('call.ringing')]);
+      await waitFor(
+        () => deliveryStatus(sub.id),
+        (s) => s.length === 2 && s[1] === 'failed',
+      );
+      const before = await h2.pool.query('SELECT enabled FROM webhook_subscriptions WHERE id = $1', [sub.id]);
+      expect(before.rows[0].enabled).toBe(true);
+
+      await h2.pool.query('ALTER TABLE error_log_away RENAME TO error_log');
+      await h2.store.append([makeEvent('call.ringing')]);
+      await waitFor(
+        async () =>
+          (await h2.pool.query('SELECT enabled FROM webhook_subscriptions WHERE id = $1', [sub.id])).rows[0],
+        (r) => r.enabled === false,
+      );
+      const log = await h2.pool.query(
+        `SELECT message, details->>'subscriptionId' AS sub, details->>'reason' AS reason FROM error_log WHERE code = 'SUBSCRIPTION_DISABLED'`,
+      );
+      expect(log.rows).toEqual([
+        {
+          message: expect.stringMatching(/^webhook subscription ".+" disabled: .*410/),
+          sub: sub.id,
+          reason: expect.stringMatching(/410/),
+        },
+      ]);
+    } finally {
+      await h2.stop();
+    }
   });
 
   it('disables on the receiver header webhook-delivery: disable', async () => {
@@ -258,7 +307,7 @@ describe('webhook delivery', () => {
     await waitFor(
       () => rx.received,
       (r) => new Set(r.map((x) => x.headers['webhook-id'])).size === 20,
-      5000,
+      20_000,
     );
     expect(new Set(rx.received.map((x) => x.headers['webhook-id']))).toEqual(
       new Set(events.map((e) => e.id)),

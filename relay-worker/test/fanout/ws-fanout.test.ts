@@ -1,4 +1,5 @@
-import type { Socket } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import net, { type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createApiKey } from '../support/api-keys.js';
@@ -39,6 +40,14 @@ describe('WebSocket fan-out /relay/ws', () => {
   afterAll(async () => h?.stop());
 
   const auth = () => ({ headers: { authorization: `Bearer ${key}` } });
+  /** API key checks the worker has finished (any outcome), from its loopback /relay/metrics. */
+  const keyChecks = async () => {
+    const text = await (await fetch(`${h.worker.url}/relay/metrics`)).text();
+    return [...text.matchAll(/^relay_api_key_checks_total\{[^}]*\} (\d+)$/gm)].reduce(
+      (n, m) => n + Number(m[1]),
+      0,
+    );
+  };
 
   it('refuses the upgrade without a key, with a wrong key, and without events:subscribe', async () => {
     const none = connect(h.wsUrl);
@@ -50,6 +59,36 @@ describe('WebSocket fan-out /relay/ws', () => {
     await expect(scoped.opened).rejects.toThrow(/HTTP 403/);
   });
 
+  it('a client that resets the connection while its key is checked does not take the worker down', async () => {
+    const { port } = new URL(h.worker.url);
+    const checksBefore = await keyChecks();
+    const resets = Array.from(
+      { length: 5 },
+      () =>
+        new Promise<void>((resolve) => {
+          const s = net.connect(Number(port), '127.0.0.1', () => {
+            // a known prefix with a wrong secret: the worker runs bcrypt before it answers
+            s.write(
+              `GET /relay/ws HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
+                `Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\n` +
+                `Authorization: Bearer ${key.slice(0, -2)}xx\r\n\r\n`,
+              () => s.resetAndDestroy(),
+            );
+          });
+          s.on('error', () => undefined);
+          s.on('close', () => resolve());
+        }),
+    );
+    await Promise.all(resets);
+    // every refused upgrade was answered (or its write failed) after the key check
+    await waitFor(keyChecks, (n) => n >= checksBefore + 5);
+    const health = await fetch(`${h.worker.url}/relay/health`);
+    expect(health.status).toBe(200);
+    const ok = connect(h.wsUrl, auth());
+    await ok.opened;
+    ok.ws.close();
+  });
+
   it('accepts the key as a header, a subprotocol (browsers) or ?access_token=', async () => {
     const a = connect(h.wsUrl, auth());
     const b = connect(h.wsUrl, {}, ['relay.v1', key]);
@@ -58,6 +97,30 @@ describe('WebSocket fan-out /relay/ws', () => {
     expect(b.ws.protocol).toBe('relay.v1');
     await waitFor(() => [a, b, c].every((x) => x.messages[0]?.kind === 'hello'), Boolean);
     for (const x of [a, b, c]) x.ws.close();
+  });
+
+  it('refuses a key more than WS_MAX_CONNECTIONS_PER_KEY open connections (429), even in a parallel burst, and frees a slot on close', async () => {
+    const limited = await startWorkerHarness('wslimit', { WS_MAX_CONNECTIONS_PER_KEY: '3' });
+    try {
+      const k = await createApiKey(limited.pool, ['events:subscribe']);
+      const opts = { headers: { authorization: `Bearer ${k.key}` } };
+      const burst = Array.from({ length: 8 }, () => connect(limited.wsUrl, opts));
+      const results = await Promise.allSettled(burst.map((c) => c.opened));
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
+      expect(burst.filter((c) => c.state.status === 429)).toHaveLength(5);
+      const open = burst.filter((c) => c.state.open);
+      // SSE streams share the key's budget.
+      const sse = await fetch(`${limited.worker.url}/relay/events/stream?snapshot=false`, opts);
+      expect(sse.status).toBe(429);
+      await sse.arrayBuffer();
+      open[0]!.ws.close();
+      await waitFor(() => open[0]!.state.closeCode, Boolean);
+      const again = connect(limited.wsUrl, opts);
+      await again.opened;
+      for (const c of [...open, again]) c.ws.close();
+    } finally {
+      await limited.stop();
+    }
   });
 
   it('sends every matching client each event with its sequence, and honours per-connection filters', async () => {
@@ -191,13 +254,13 @@ describe('WebSocket fan-out /relay/ws', () => {
     await waitFor(
       () => slow.state.closeCode,
       (c) => c !== 0,
-      10_000,
+      20_000,
     );
     expect(slow.state.closeCode).toBe(4008);
     await waitFor(
       () => fast.events().length,
       (n) => n === sent || fast.state.closeCode !== 0,
-      10_000,
+      20_000,
     );
     expect(fast.state.closeCode).toBe(0);
     expect(fast.events()).toHaveLength(sent);
@@ -224,7 +287,7 @@ describe('WebSocket heartbeat', () => {
     await waitFor(
       () => silent.state.closeCode,
       (c) => c !== 0,
-      3000,
+      20_000,
     ); // ping every 300 ms in this test
     expect(silent.state.closeCode).toBe(1006); // terminated, no close frame
     expect(pings).toBeGreaterThanOrEqual(1);

@@ -8,7 +8,7 @@ describe('active-call count for the admin', () => {
   beforeAll(async () => {
     h = await startHarness('actv', { seed: 5, timeScale: 0.15 });
     await h.startWorker({ CALLCONTROL_RECONCILE_INTERVAL_MS: '600000' });
-    await until(() => h.worker!.status.get('callcontrol')?.status === 'up', 8000, 'callcontrol up');
+    await until(() => h.worker!.status.get('callcontrol')?.status === 'up', 20_000, 'callcontrol up');
   });
   afterAll(async () => h?.stop());
 
@@ -20,8 +20,8 @@ describe('active-call count for the admin', () => {
   it('follows calls as they start and end, between reconciles, in the database', async () => {
     expect(await stored()).toBe(0);
     const run = h.sim.runScenario('inbound-queue-answered');
-    await until(async () => ((await stored()) ?? 0) >= 1, 10_000, 'stored activeCalls ≥ 1 during the call');
+    await until(async () => ((await stored()) ?? 0) >= 1, 20_000, 'stored activeCalls ≥ 1 during the call');
     await run;
-    await until(async () => (await stored()) === 0, 10_000, 'stored activeCalls back to 0');
+    await until(async () => (await stored()) === 0, 20_000, 'stored activeCalls back to 0');
   });
 });

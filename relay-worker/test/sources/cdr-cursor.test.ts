@@ -27,11 +27,11 @@ describe('CDR source', () => {
 
   it('emits each CDR once across worker restarts and a PBX restart that resets the cdr_id counter', async () => {
     await h.startWorker({ SOURCE_CALLCONTROL_ENABLED: 'false', SOURCE_XAPI_ENABLED: 'false' });
-    await until(() => h.worker!.status.get('db3cx')?.status === 'up', 5000, 'db3cx up');
+    await until(() => h.worker!.status.get('db3cx')?.status === 'up', 20_000, 'db3cx up');
     await Promise.all([h.sim.runScenario('internal'), h.sim.runScenario('inbound-missed')]);
     await until(
       async () => (await h.events("type = 'cdr.created'")).length >= (await pbxCdrIds(h)).length,
-      8000,
+      20_000,
       'first CDRs',
     );
 
@@ -44,7 +44,11 @@ describe('CDR source', () => {
     await h.startWorker({ SOURCE_CALLCONTROL_ENABLED: 'false', SOURCE_XAPI_ENABLED: 'false' });
     await h.sim.runScenario('internal');
     const all = await pbxCdrIds(h);
-    await until(async () => (await h.events("type = 'cdr.created'")).length >= all.length, 8000, 'all CDRs');
+    await until(
+      async () => (await h.events("type = 'cdr.created'")).length >= all.length,
+      20_000,
+      'all CDRs',
+    );
     await new Promise((r) => setTimeout(r, 1500)); // another poll or two: nothing more may come
     const emitted = (await h.events("type = 'cdr.created'")).map((e) => e.data.cdrId as string);
     expect(new Set(emitted).size).toBe(emitted.length); // no duplicate
@@ -52,7 +56,7 @@ describe('CDR source', () => {
     const flows = new Set((await h.events("type = 'cdr.created'")).map((e) => e.call_history_id));
     await until(
       async () => (await h.events("type = 'call.completed'")).length >= flows.size,
-      5000,
+      20_000,
       'every flow completed',
     );
     expect((await h.events("type = 'call.completed'")).length).toBe(flows.size);
@@ -87,16 +91,16 @@ describe('CDR source', () => {
 
   it('reports the database down and recovers when it comes back', async () => {
     await h.startWorker({ SOURCE_CALLCONTROL_ENABLED: 'false', SOURCE_XAPI_ENABLED: 'false' });
-    await until(() => h.worker!.status.get('db3cx')?.status === 'up', 5000, 'db3cx up');
+    await until(() => h.worker!.status.get('db3cx')?.status === 'up', 20_000, 'db3cx up');
     await h.sim.faults.set({ dbDown: true });
-    await until(() => h.worker!.status.get('db3cx')?.status === 'down', 8000, 'db3cx down');
+    await until(() => h.worker!.status.get('db3cx')?.status === 'down', 20_000, 'db3cx down');
     const s = await h.sim.runScenario('internal'); // written to the backlog, flushed when the DB is back
     await h.sim.faults.clear();
-    await until(() => h.worker!.status.get('db3cx')?.status === 'up', 10_000, 'db3cx up again');
+    await until(() => h.worker!.status.get('db3cx')?.status === 'up', 20_000, 'db3cx up again');
     await until(
       async () =>
         (await h.events("type = 'call.completed' AND call_history_id = $1", [s.callHistoryId])).length,
-      10_000,
+      20_000,
       'flow after outage',
     );
     expect(await h.db.db().errorLog.count({ where: { code: 'CDR_QUERY_FAILED' } })).toBeGreaterThan(0);
@@ -104,11 +108,11 @@ describe('CDR source', () => {
 
   it("a failure of the relay's own event log is not reported as 3CX down, and loses no CDR", async () => {
     await h.startWorker({ SOURCE_CALLCONTROL_ENABLED: 'false', SOURCE_XAPI_ENABLED: 'false' });
-    await until(() => h.worker!.status.get('db3cx')?.status === 'up', 5000, 'db3cx up');
+    await until(() => h.worker!.status.get('db3cx')?.status === 'up', 20_000, 'db3cx up');
     const before = await pbxCdrIds(h);
     await until(
       async () => (await h.events("type = 'cdr.created'")).length >= before.length,
-      8000,
+      20_000,
       'CDRs so far',
     );
     const [{ sequence: last = '0' } = {}] = (await h.events()).slice(-1);
@@ -125,7 +129,7 @@ describe('CDR source', () => {
       const s = await h.sim.runScenario('internal');
       await until(
         async () => (await h.db.db().errorLog.count({ where: { code: 'CDR_STORE_FAILED' } })) > 0,
-        8000,
+        20_000,
         'CDR_STORE_FAILED logged',
       );
       const row = await h.db.db().errorLog.findFirst({ where: { code: 'CDR_STORE_FAILED' } });
@@ -136,13 +140,13 @@ describe('CDR source', () => {
       await until(
         async () =>
           (await h.events("type = 'call.completed' AND call_history_id = $1", [s.callHistoryId])).length,
-        10_000,
+        20_000,
         'flow after the event log is back',
       );
       const all = await pbxCdrIds(h);
       await until(
         async () => (await h.events("type = 'cdr.created'")).length >= all.length,
-        8000,
+        20_000,
         'all CDRs',
       );
       const emitted = (await h.events("type = 'cdr.created'")).map((e) => e.data.cdrId as string);

@@ -18,7 +18,7 @@ beforeAll(async () => {
   });
   pool = new pg.Pool({ connectionString: h.db.url, max: 2 });
   key = (await createApiKey(pool, ['history:read'])).key;
-  await until(() => h.worker!.status.get('db3cx')?.status === 'up', 8000, 'db3cx up');
+  await until(() => h.worker!.status.get('db3cx')?.status === 'up', 20_000, 'db3cx up');
 });
 afterAll(async () => {
   await pool?.end();
@@ -37,12 +37,12 @@ it('a stalled 3CX database: statement timeout → db3cx down and call-history 50
   await until(
     async () =>
       (await h.events(`type = 'cdr.created' AND call_history_id = $1`, [before.callHistoryId])).length,
-    8000,
+    20_000,
     'first CDR',
   );
 
   await h.sim.faults.set({ dbStall: true });
-  await until(() => h.worker!.status.get('db3cx')?.status === 'down', 8000, 'db3cx down');
+  await until(() => h.worker!.status.get('db3cx')?.status === 'down', 20_000, 'db3cx down');
   expect(h.worker!.status.get('db3cx')?.lastError).toMatch(/statement timeout/);
   const stalled = await history();
   expect(stalled.status).toBe(502);
@@ -52,11 +52,11 @@ it('a stalled 3CX database: statement timeout → db3cx down and call-history 50
   await h.sim.faults.set({ dbStall: false });
   const after = await during;
   expect(after.cdrsWritten).toBe(true);
-  await until(() => h.worker!.status.get('db3cx')?.status === 'up', 10_000, 'db3cx up again');
+  await until(() => h.worker!.status.get('db3cx')?.status === 'up', 20_000, 'db3cx up again');
   await until(
     async () =>
       (await h.events(`type = 'cdr.created' AND call_history_id = $1`, [after.callHistoryId])).length,
-    10_000,
+    20_000,
     'CDR of the call that ended during the stall',
   );
   const cdrs = await h.events(`type = 'cdr.created'`);

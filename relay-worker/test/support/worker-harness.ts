@@ -27,6 +27,8 @@ export async function startWorkerHarness(
     SOURCE_CALLCONTROL_ENABLED: 'false',
     DELIVERY_POLL_MS: '50',
     API_USAGE_FLUSH_MS: '100',
+    // Revocations must arrive through the admin's NOTIFY within a test's deadline, not this net.
+    API_KEY_REVALIDATE_MS: '600000',
     ...env,
   });
   const worker = await startWorker(config, pino({ level: 'silent' }));

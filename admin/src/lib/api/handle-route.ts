@@ -61,9 +61,20 @@ export function handleRoute<P = Record<string, never>>(access: Access, handler: 
   };
 }
 
+/**
+ * A zod validation failure. Checked by shape as well as by class: schemas shared with the
+ * worker (`@3cx-relay/events`) are loaded at run time with their own copy of zod.
+ */
+function isZodError(err: unknown): err is z.ZodError {
+  return (
+    err instanceof z.ZodError ||
+    (err instanceof Error && err.name === 'ZodError' && Array.isArray((err as { issues?: unknown }).issues))
+  );
+}
+
 /** Maps a thrown value to the API's `{ error: { code, message } }` body. */
 export function errorResponse(err: unknown, req?: NextRequest): Response {
-  if (err instanceof z.ZodError) {
+  if (isZodError(err)) {
     const message = err.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
     return NextResponse.json({ error: { code: 'BAD_REQUEST', message } }, { status: 400 });
   }

@@ -4,8 +4,17 @@ import bcrypt from 'bcrypt';
 import { z } from 'zod';
 import { pageArgs, pageParam, toPage } from './paging';
 
-/** Scopes an API key can carry. */
-export const API_KEY_SCOPES = ['calls:read', 'history:read', 'events:subscribe'] as const;
+/**
+ * Scopes an API key can carry. `webhooks:manage`: manage its own webhook subscriptions through
+ * `/relay/webhooks`; `webhooks:admin`: every subscription, the panel's too.
+ */
+export const API_KEY_SCOPES = [
+  'calls:read',
+  'history:read',
+  'events:subscribe',
+  'webhooks:manage',
+  'webhooks:admin',
+] as const;
 
 /** Input for generating a key. */
 export const CreateApiKey = z.object({

@@ -24,7 +24,12 @@ export async function listAudit(db: Db, f: z.infer<typeof AuditFilter>) {
       : {}),
   };
   const [rows, total] = await Promise.all([
-    db.auditLog.findMany({ where, orderBy: [{ at: 'desc' }, { id: 'desc' }], ...pageArgs(f.page) }),
+    db.auditLog.findMany({
+      where,
+      orderBy: [{ at: 'desc' }, { id: 'desc' }],
+      include: { actorApiKey: { select: { name: true, prefix: true } } },
+      ...pageArgs(f.page),
+    }),
     db.auditLog.count({ where }),
   ]);
   return toPage(rows, total, f.page);

@@ -6,108 +6,55 @@ import { eventsPackage } from '@/lib/workspace';
 import { pageArgs, pageParam, toPage } from './paging';
 
 /**
- * Which Standard Webhooks signatures a subscription's deliveries carry: HMAC-SHA256 (`v1,`,
- * a `whsec_` secret shared with the receiver), ed25519 (`v1a,`, the receiver holds only the
- * `whpk_` public key), or both.
+ * The subscription rules (fields, defaults, endpoint options, event-type and private-network
+ * checks, header encryption, key generation) are shared with the worker's `/relay/webhooks`
+ * API: `subscription-rules.ts` in `@3cx-relay/events`, loaded here at run time (see
+ * `@/lib/workspace`).
  */
-export const Signing = z.enum(['hmac', 'ed25519', 'both'], { error: 'must be hmac, ed25519 or both' });
-export type Signing = z.infer<typeof Signing>;
-
-/** A stored key's scheme (`webhook_secrets.scheme`). */
-export type SignatureScheme = 'v1' | 'v1a';
-
-/** The schemes each choice signs with, HMAC first. */
-export const SIGNING_SCHEMES: Record<Signing, SignatureScheme[]> = {
-  hmac: ['v1'],
-  ed25519: ['v1a'],
-  both: ['v1', 'v1a'],
-};
+export async function subscriptionRules() {
+  const events = await eventsPackage();
+  return {
+    SubscriptionInput: events.SubscriptionInput,
+    SubscriptionPatch: events.SubscriptionPatch,
+    SecretRotation: events.SecretRotation,
+    SIGNING_SCHEMES: events.SIGNING_SCHEMES,
+    /** Throws a 400 when the event types or the target break a rule. */
+    check(...args: Parameters<typeof events.checkSubscriptionRules>) {
+      try {
+        events.checkSubscriptionRules(...args);
+      } catch (err) {
+        if (err instanceof events.SubscriptionRuleError) throw new AppError('BAD_REQUEST', err.message);
+        throw err;
+      }
+    },
+    /** One new key per scheme, encrypted with the configured key. */
+    newSigningKeys: (schemes: Parameters<typeof events.newSigningKeys>[0]) =>
+      events.newSigningKeys(schemes, config().encryptionKey),
+    /** `webhook_headers` rows for header values, encrypted with the configured key. */
+    encryptHeaders: (headers: Record<string, string>) =>
+      events.encryptHeaders(headers, config().encryptionKey),
+  };
+}
 
 /**
- * A create body, checked by the validation shared with the worker's API
- * (`@3cx-relay/events` `parseSubscriptionCreate`): 400 naming every bad field.
+ * Applies an edit's `headers`: a value replaces (encrypted), null removes, names not listed stay;
+ * in one transaction.
  */
-export async function readSubscriptionCreate(raw: unknown) {
-  const { parseSubscriptionCreate } = await eventsPackage();
-  const r = parseSubscriptionCreate(raw);
-  if (!r.ok) throw new AppError('BAD_REQUEST', r.message);
-  return r.value;
-}
-
-/** A PATCH body, checked against the stored subscription (URL and allowed CIDRs must still agree). */
-export async function readSubscriptionPatch(
-  raw: unknown,
-  current: { url: string; allowedCidrs: string[] | null; headerNames: string[] },
-) {
-  const { parseSubscriptionPatch } = await eventsPackage();
-  const r = parseSubscriptionPatch(raw, { ...current, allowedCidrs: current.allowedCidrs ?? [] });
-  if (!r.ok) throw new AppError('BAD_REQUEST', r.message);
-  return r.value;
-}
-
-/** `webhook_headers` rows for the given values, encrypted like signing secrets. */
-export async function encryptHeaders(headers: Record<string, string>) {
-  const { encryptSecret } = await eventsPackage();
-  const key = config().encryptionKey;
-  return Object.entries(headers).map(([name, value]) => ({
-    name,
-    valueCiphertext: encryptSecret(value, key),
-    keyId: 'k1',
-  }));
-}
-
-/** Applies a PATCH's `headers`: a value replaces (encrypted), null removes, names not listed stay. */
 export async function applyHeaderChanges(
   db: Db,
   subscriptionId: string,
   changes: Record<string, string | null>,
 ) {
+  const { encryptHeaders } = await subscriptionRules();
   const set = Object.fromEntries(Object.entries(changes).filter((e): e is [string, string] => e[1] !== null));
-  const removed = Object.keys(changes).filter((n) => changes[n] === null);
-  const rows = await encryptHeaders(set);
   await db.$transaction([
-    db.webhookHeader.deleteMany({
-      where: { subscriptionId, name: { in: [...removed, ...Object.keys(set)] } },
-    }),
-    db.webhookHeader.createMany({ data: rows.map((r) => ({ ...r, subscriptionId })) }),
+    db.webhookHeader.deleteMany({ where: { subscriptionId, name: { in: Object.keys(changes) } } }),
+    db.webhookHeader.createMany({ data: encryptHeaders(set).map((r) => ({ ...r, subscriptionId })) }),
   ]);
 }
 
 /** What a subscription shows of its headers: names and dates, never values. */
 export const HEADER_NAMES = { select: { name: true, updatedAt: true }, orderBy: { name: 'asc' as const } };
-
-/** Fresh signing keys and what the admin may show of them. */
-export interface NewSigningKeys {
-  /** `webhook_secrets` rows: the `whsec_`/`whsk_` encrypted, the `whpk_` in clear. */
-  rows: { scheme: SignatureScheme; ciphertext: string; publicKey: string | null; keyId: string }[];
-  /** The new `whsec_`, for its one-time reveal; null without HMAC. */
-  secret: string | null;
-  /** The new `whpk_` (not secret); null without ed25519. The `whsk_` never leaves this function. */
-  publicKey: string | null;
-}
-
-/** One new key per scheme, encrypted with the configured key. */
-export async function newSigningKeys(schemes: readonly SignatureScheme[]): Promise<NewSigningKeys> {
-  const { generateWebhookSecret, generateWebhookKeyPair, encryptSecret } = await eventsPackage();
-  const key = config().encryptionKey;
-  const out: NewSigningKeys = { rows: [], secret: null, publicKey: null };
-  for (const scheme of new Set(schemes)) {
-    if (scheme === 'v1') {
-      out.secret = generateWebhookSecret();
-      out.rows.push({ scheme, ciphertext: encryptSecret(out.secret, key), publicKey: null, keyId: 'k1' });
-    } else {
-      const pair = generateWebhookKeyPair();
-      out.publicKey = pair.publicKey;
-      out.rows.push({
-        scheme,
-        ciphertext: encryptSecret(pair.secret, key),
-        publicKey: pair.publicKey,
-        keyId: 'k1',
-      });
-    }
-  }
-  return out;
-}
 
 /** The schemes a subscription signs with now (keys not yet expired); HMAC when it has none left. */
 export async function schemesInUse(db: Db, subscriptionId: string, now = new Date()) {
@@ -116,9 +63,7 @@ export async function schemesInUse(db: Db, subscriptionId: string, now = new Dat
     select: { scheme: true },
     distinct: ['scheme'],
   });
-  const used = new Set(rows.map((r) => r.scheme));
-  const schemes = (['v1', 'v1a'] as const).filter((s) => used.has(s));
-  return schemes.length ? schemes : (['v1'] as SignatureScheme[]);
+  return (await eventsPackage()).schemesOf(rows.map((r) => r.scheme));
 }
 
 /** Filters of the subscription list. */
@@ -138,10 +83,24 @@ export async function listWebhooks(db: Db, f: z.infer<typeof WebhookFilter>) {
       }
     : {};
   const [rows, total] = await Promise.all([
-    db.webhookSubscription.findMany({ where, orderBy: { createdAt: 'desc' }, ...pageArgs(f.page) }),
+    db.webhookSubscription.findMany({
+      where,
+      orderBy: { createdAt: 'desc' },
+      include: { createdByApiKey: { select: { name: true, prefix: true } } },
+      ...pageArgs(f.page),
+    }),
     db.webhookSubscription.count({ where }),
   ]);
   return toPage(rows, total, f.page);
+}
+
+/** Who made a subscription: an API key (`/relay/webhooks`) or a panel user. */
+export function madeBy(s: {
+  createdByApiKey?: { name: string; prefix: string } | null;
+  createdBy?: { email: string } | null;
+}): string {
+  if (s.createdByApiKey) return `API key ${s.createdByApiKey.name} (${s.createdByApiKey.prefix})`;
+  return s.createdBy?.email ?? 'admin panel';
 }
 
 /** Filters of a subscription's delivery log. */

@@ -1,4 +1,5 @@
-import { RelayApiError } from './relay-api-error.js';
+import { relayRequest, type RequestContext } from './http-request.js';
+import { RelayWebhooks } from './relay-webhooks.js';
 import type {
   ActiveCallsResult,
   CallHistoryPage,
@@ -26,14 +27,23 @@ export function normalizeBaseUrl(baseUrl: string): string {
     .replace(/\/relay$/, '');
 }
 
-/** REST client of the relay (`/relay/active-calls`, `/relay/call-history`). Errors are {@link RelayApiError}. */
+/**
+ * REST client of the relay (`/relay/active-calls`, `/relay/call-history`, and `webhooks`:
+ * `/relay/webhooks`). Errors are `RelayApiError`.
+ */
 export class RelayClient {
-  private readonly base: string;
-  private readonly fetch: typeof fetch;
+  private readonly context: RequestContext;
+  /** The webhook API and REST Hooks helpers (scope `webhooks:manage`). */
+  readonly webhooks: RelayWebhooks;
 
-  constructor(private readonly options: RelayClientOptions) {
-    this.base = normalizeBaseUrl(options.baseUrl);
-    this.fetch = options.fetch ?? globalThis.fetch;
+  constructor(options: RelayClientOptions) {
+    this.context = {
+      base: normalizeBaseUrl(options.baseUrl),
+      apiKey: options.apiKey,
+      timeoutMs: options.timeoutMs ?? 10_000,
+      fetch: options.fetch ?? globalThis.fetch,
+    };
+    this.webhooks = new RelayWebhooks(this.context);
   }
 
   /** Calls in progress (scope `calls:read`), optionally only those involving one extension. */
@@ -73,45 +83,11 @@ export class RelayClient {
     }
   }
 
-  private async get<T>(
+  private get<T>(
     path: string,
     query: Record<string, string | number | undefined>,
     signal?: AbortSignal,
   ): Promise<T> {
-    const url = new URL(this.base + path);
-    for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, String(v));
-    const timeout = AbortSignal.timeout(this.options.timeoutMs ?? 10_000);
-    let res: Response;
-    try {
-      res = await this.fetch(url, {
-        headers: { authorization: `Bearer ${this.options.apiKey}`, accept: 'application/json' },
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-      });
-    } catch (err) {
-      if (timeout.aborted)
-        throw new RelayApiError(
-          0,
-          'TIMEOUT',
-          `no answer from ${url.origin} within ${this.options.timeoutMs ?? 10_000} ms`,
-          null,
-          { cause: err },
-        );
-      if (signal?.aborted) throw err;
-      throw new RelayApiError(
-        0,
-        'NETWORK_ERROR',
-        `cannot reach ${url.origin}: ${(err as Error).message}`,
-        null,
-        { cause: err },
-      );
-    }
-    if (!res.ok) throw await RelayApiError.fromResponse(res);
-    try {
-      return (await res.json()) as T;
-    } catch (err) {
-      throw new RelayApiError(res.status, 'BAD_RESPONSE', 'the relay answered with invalid JSON', null, {
-        cause: err,
-      });
-    }
+    return relayRequest<T>(this.context, 'GET', path, { query, signal });
   }
 }

@@ -7,7 +7,7 @@ export type {
   CallHistoryParty,
   CallHistorySegment,
   CallHistorySource,
-} from '@3cx-relay/events';
+} from '../types.js';
 
 /** Query of `GET /relay/call-history`. */
 export interface CallHistoryQuery {

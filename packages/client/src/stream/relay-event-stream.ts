@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import WebSocket, { type ClientOptions } from 'ws';
-import type { RelayEvent } from '@3cx-relay/events';
+import type { RelayEvent, Snapshot } from '../types.js';
 import { AsyncQueue } from './async-queue.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import { RecentIds } from './recent-ids.js';
@@ -23,6 +23,13 @@ export interface RelayEventStreamOptions {
   reconnect?: BackoffOptions;
   /** Event ids remembered to drop repeats across reconnects (default 10 000). */
   dedupeWindow?: number;
+  /**
+   * Start with a snapshot of the live state (active calls), then exactly the events after it:
+   * the first item is `{ kind: 'snapshot' }`. Reconnects resume after the last sequence; when
+   * the relay can no longer replay the gap (`historyLost`), a fresh snapshot follows at once.
+   * Ignored when `since` is given (you hold the state up to it). Default false.
+   */
+  snapshot?: boolean;
   /** Validate each event with the event package's zod schemas (default true). */
   validate?: boolean;
   /** Items buffered per async iterator before the socket is paused (default 1000). */
@@ -32,7 +39,11 @@ export interface RelayEventStreamOptions {
 }
 
 /** What an async iterator over the stream yields. */
-export type StreamItem = { kind: 'event'; event: RelayEvent } | { kind: 'historyLost'; info: HistoryLost };
+export type StreamItem =
+  | { kind: 'event'; event: RelayEvent }
+  | { kind: 'historyLost'; info: HistoryLost }
+  /** The live state as of `snapshot.sequence`: replace what you hold with it. */
+  | { kind: 'snapshot'; snapshot: Snapshot };
 
 /** Events of {@link RelayEventStream} for `on(...)`. */
 export type RelayEventStreamEvents = {
@@ -42,6 +53,8 @@ export type RelayEventStreamEvents = {
   historyLost: [info: HistoryLost];
   /** Connected (and authenticated); `since` is the sequence it resumes after, if any. */
   open: [info: { since: string | null }];
+  /** The live state (with `snapshot: true`): replace what you hold; the events that follow come after it. */
+  snapshot: [snapshot: Snapshot];
   /** The replay after a reconnect is complete; live events follow. */
   resumed: [info: Resumed];
   /**
@@ -73,6 +86,10 @@ export class RelayEventStream
   private state: 'connecting' | 'open' | 'waiting' | 'closing' | 'closed' = 'connecting';
   private last: bigint | null;
   private positionLost = false;
+  /** The next connection asks for a snapshot (snapshot mode, until one arrives). */
+  private needSnapshot: boolean;
+  /** The current connection is being dropped to fetch a fresh snapshot. */
+  private resnapshot = false;
   private pingIntervalMs = 25_000;
   private httpStatus = 0;
   private retryAfterMs = 0;
@@ -98,6 +115,7 @@ export class RelayEventStream
     if (since !== null && !/^\d+$/.test(since))
       throw new TypeError('since must be an event sequence (decimal digits)');
     this.last = since === null ? null : BigInt(since);
+    this.needSnapshot = options.snapshot === true && since === null;
     this.seen = new RecentIds(options.dedupeWindow ?? 10_000);
     this.backoff = new Backoff(options.reconnect);
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
@@ -159,7 +177,12 @@ export class RelayEventStream
     this.httpStatus = 0;
     this.retryAfterMs = 0;
     const ws = new WebSocket(
-      streamUrl(this.options.baseUrl, this.options.filter ?? {}, this.last),
+      streamUrl(
+        this.options.baseUrl,
+        this.options.filter ?? {},
+        this.needSnapshot ? null : this.last,
+        this.needSnapshot,
+      ),
       ['relay.v1'],
       {
         perMessageDeflate: false,
@@ -214,8 +237,14 @@ export class RelayEventStream
     else if (msg.kind === 'event') {
       this.advance(msg.event.sequence);
       if (this.seen.add(msg.event.id)) this.deliver({ kind: 'event', event: msg.event });
-    } else if (msg.kind === 'history_lost') this.deliver({ kind: 'historyLost', info: msg.info });
-    else if (msg.kind === 'resumed') {
+    } else if (msg.kind === 'snapshot') {
+      this.needSnapshot = false;
+      this.last = BigInt(msg.snapshot.sequence);
+      this.deliver({ kind: 'snapshot', snapshot: msg.snapshot });
+    } else if (msg.kind === 'history_lost') {
+      this.deliver({ kind: 'historyLost', info: msg.info });
+      if (this.options.snapshot) this.refreshSnapshot();
+    } else if (msg.kind === 'resumed') {
       this.advance(msg.info.lastSequence);
       this.safeEmit('resumed', msg.info);
     }
@@ -227,9 +256,12 @@ export class RelayEventStream
     this.backoff.reset();
     if (pingIntervalMs) this.pingIntervalMs = pingIntervalMs;
     this.armLiveness();
-    if (this.last === null && headSequence !== null) this.last = BigInt(headSequence);
+    if (this.last === null && headSequence !== null && !this.needSnapshot) this.last = BigInt(headSequence);
     this.safeEmit('open', { since });
-    if (this.positionLost) {
+    if (this.positionLost && this.options.snapshot) {
+      this.positionLost = false;
+      this.refreshSnapshot();
+    } else if (this.positionLost) {
       this.positionLost = false;
       this.deliver({
         kind: 'historyLost',
@@ -250,11 +282,19 @@ export class RelayEventStream
       this.report(fatal);
       return this.finish(fatal);
     }
-    if (wasOpen && this.last === null) this.positionLost = true;
-    const retryInMs = this.backoff.next(this.retryAfterMs);
+    if (wasOpen && this.last === null && !this.needSnapshot) this.positionLost = true;
+    const retryInMs = this.resnapshot ? 0 : this.backoff.next(this.retryAfterMs);
+    this.resnapshot = false;
     this.state = 'waiting';
     this.safeEmit('disconnect', { code, httpStatus: this.httpStatus || null, reason, retryInMs });
     this.retryTimer = setTimeout(() => this.connect(), retryInMs);
+  }
+
+  /** The state can no longer be caught up by events: drop this connection and start over with a snapshot. */
+  private refreshSnapshot(): void {
+    this.needSnapshot = true;
+    this.resnapshot = true;
+    this.ws?.terminate();
   }
 
   private finish(error?: RelayStreamError): void {
@@ -281,6 +321,7 @@ export class RelayEventStream
     for (const q of this.queues) q.push(item);
     if (this.ws && !this.ws.isPaused && this.backpressured()) this.ws.pause();
     if (item.kind === 'event') this.safeEmit('event', item.event);
+    else if (item.kind === 'snapshot') this.safeEmit('snapshot', item.snapshot);
     else this.safeEmit('historyLost', item.info);
   }
 

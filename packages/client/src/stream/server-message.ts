@@ -1,4 +1,5 @@
-import { relayEventSchema, type RelayEvent } from '@3cx-relay/events';
+import { relayEventSchema, snapshotMessageSchema } from '@3cx-relay/events';
+import type { RelayEvent, Snapshot } from '../types.js';
 
 /**
  * The relay could not give back everything after the resume point. `beyond_retention`: the
@@ -31,6 +32,7 @@ export type ServerMessage =
   | { kind: 'event'; event: RelayEvent }
   | { kind: 'history_lost'; info: HistoryLost }
   | { kind: 'resumed'; info: Resumed }
+  | { kind: 'snapshot'; snapshot: Snapshot }
   | { kind: 'ignored' };
 
 const SEQ = /^\d+$/;
@@ -54,9 +56,15 @@ export function parseServerMessage(text: string, validate: boolean): ServerMessa
       if (!validate) {
         if (typeof rest.id !== 'string' || seq(rest.sequence) === null)
           throw new Error('event without id or sequence');
-        return { kind: 'event', event: rest as RelayEvent };
+        return { kind: 'event', event: rest as unknown as RelayEvent };
       }
       return { kind: 'event', event: relayEventSchema.parse(rest) };
+    }
+    case 'snapshot': {
+      if (validate) return { kind: 'snapshot', snapshot: snapshotMessageSchema.parse(msg) };
+      if (seq(msg.sequence) === null || !Array.isArray(msg.activeCalls))
+        throw new Error('snapshot without sequence');
+      return { kind: 'snapshot', snapshot: msg as unknown as Snapshot };
     }
     case 'history_lost':
       return {

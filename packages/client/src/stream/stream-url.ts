@@ -12,8 +12,13 @@ export interface StreamFilter {
   queues?: readonly string[];
 }
 
-/** `ws(s)://…/relay/ws?types=…&since=…` for a base URL given as http(s) or ws(s). */
-export function streamUrl(baseUrl: string, filter: StreamFilter, since: bigint | null): string {
+/** `ws(s)://…/relay/ws?types=…&since=…` (or `&snapshot=true`) for a base URL given as http(s) or ws(s). */
+export function streamUrl(
+  baseUrl: string,
+  filter: StreamFilter,
+  since: bigint | null,
+  snapshot = false,
+): string {
   const url = new URL(`${normalizeBaseUrl(baseUrl)}/relay/ws`);
   if (url.protocol === 'http:') url.protocol = 'ws:';
   else if (url.protocol === 'https:') url.protocol = 'wss:';
@@ -22,5 +27,6 @@ export function streamUrl(baseUrl: string, filter: StreamFilter, since: bigint |
     if (values?.length) url.searchParams.set(name, values.join(','));
   }
   if (since !== null) url.searchParams.set('since', since.toString());
+  else if (snapshot) url.searchParams.set('snapshot', 'true');
   return url.toString();
 }

@@ -1,12 +1,5 @@
-import {
-  EVENT_DATA_SCHEMAS,
-  eventTypeSchema,
-  isoDate,
-  relayEventSchema,
-  type EventData,
-  type EventType,
-  type RelayEvent,
-} from '@3cx-relay/events';
+import { EVENT_DATA_SCHEMAS, eventTypeSchema, isoDate, relayEventSchema } from '@3cx-relay/events';
+import type { EventData, EventType, RelayEvent } from '../types.js';
 import type { DeliveryOrder } from './delivery-order.js';
 import { WebhookVerificationError } from './webhook-error.js';
 

@@ -51,7 +51,7 @@ export async function startRelay(name: string): Promise<RunningRelay> {
 }
 
 /** Polls until `ok` holds (or fails after `timeoutMs`). */
-export async function until(ok: () => boolean, timeoutMs = 10_000): Promise<void> {
+export async function until(ok: () => boolean, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!ok()) {
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);

@@ -6,7 +6,7 @@ import type { ApiClient } from '../auth/token-store.js';
 import type { ParticipantEvent } from '../pbx/pbx-state.js';
 import type { SimContext } from '../sim-context.js';
 import { Rng } from '../util/rng.js';
-import { callControl } from './callcontrol-api.js';
+import { callControl, markRead } from './callcontrol-api.js';
 import { malformedFrame, parseWsRequest, type MalformedKind, type WsFrame } from './ws-frames.js';
 
 interface Conn {
@@ -32,6 +32,10 @@ export class CallControlWs {
     this.quirkRng = new Rng(ctx.opts.seed ^ 0x5eed);
     this.faultRng = new Rng(ctx.opts.seed ^ 0xfa17);
     ctx.state.on('participant', this.onEvent);
+    ctx.state.watched = (dn) => {
+      for (const c of this.conns) if (c.ws.readyState === c.ws.OPEN && canSee(c.client, dn)) return true;
+      return false;
+    };
   }
 
   /** Handles an HTTP upgrade for `/callcontrol/ws`. */
@@ -84,6 +88,7 @@ export class CallControlWs {
         body = {};
       }
     }
+    if (!req.RequestData) markRead(this.ctx, segments);
     const out = callControl(this.ctx, conn.client, req.RequestData ? 'POST' : 'GET', segments, body);
     this.send(conn, {
       event_type: 4,
@@ -123,14 +128,16 @@ export class CallControlWs {
   /**
    * Sends what a caller on a route point causes besides call state: a DTMFstring (2) frame per
    * digit, `attached_data: {"dtmf_input": "<digit>"}` ([OFFICIAL S2]), then, if asked, a
-   * PromptPlaybackFinished (3), for every live participant each connection may see. No client
-   * GET is due for either. At most 32 digits. Returns the number of frames sent.
+   * PromptPlaybackFinished (3), for the live participants on each connection's own route point
+   * only: 3CX sends DTMF only for the app's own calls ([OFFICIAL] docs, field review §1.9). No
+   * client GET is due for either. At most 32 digits. Returns the number of frames sent.
    */
   sendKeypad(digits: string, promptFinished: boolean): number {
     const keys = [...digits.slice(0, 32)].filter((d) => /^[0-9*#A-D]$/.test(d));
     let sent = 0;
     for (const [conn, visible] of this.openWithVisibleLive()) {
       for (const [dn, id] of visible) {
+        if (dn !== conn.client.routePoint) continue;
         const entity = participantEntity(dn, id);
         for (const key of keys)
           this.send(conn, { event_type: 2, entity, attached_data: { dtmf_input: key } });
@@ -146,6 +153,18 @@ export class CallControlWs {
     const live = this.ctx.state.liveParticipants();
     for (const conn of this.conns)
       if (conn.ws.readyState === conn.ws.OPEN) yield [conn, live.filter(([dn]) => canSee(conn.client, dn))];
+  }
+
+  /**
+   * Closes (1008) every connection of a client that was just issued a new token: they were
+   * opened with a token that is no longer valid (`newTokenClosesSockets`).
+   */
+  closeClient(clientId: string): void {
+    for (const conn of this.conns)
+      if (conn.client.clientId === clientId) {
+        this.conns.delete(conn);
+        conn.ws.close(1008, 'token replaced');
+      }
   }
 
   /** Drops every connection abruptly (TCP reset, no close frame), like a crashed PBX. */

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { authenticate } from '../auth/bearer.js';
 import { handleToken } from '../auth/token-endpoint.js';
+import { markRead } from '../callcontrol/callcontrol-api.js';
 import { handleCallControl } from '../callcontrol/callcontrol-router.js';
 import type { CallControlWs } from '../callcontrol/ws-server.js';
 import { handleControl, type ControlTarget } from '../faults/control-api.js';
@@ -29,6 +30,8 @@ export function createHttpServer(ctx: SimContext, ws: CallControlWs, control: Co
     if (pathname.startsWith('/__sim/')) return handleControl(req, res, control, pathname);
     const delay = ctx.faults.delayFor(pathname);
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+    if (req.method === 'GET' && (pathname === '/callcontrol' || pathname.startsWith('/callcontrol/')))
+      markRead(ctx, pathname.split('/').filter(Boolean));
     const status = ctx.faults.httpErrorFor(pathname);
     if (status) {
       req.resume();
@@ -38,9 +41,9 @@ export function createHttpServer(ctx: SimContext, ws: CallControlWs, control: Co
     }
     // Licence after authentication: a request without a valid token still gets its 401.
     const refused = ctx.faults.licenceRefusal(pathname);
-    if (refused && authenticate(req, ctx.tokens)) {
+    if (refused !== undefined && authenticate(req, ctx.tokens)) {
       req.resume();
-      return sendODataError(res, 403, 'Forbidden', refused);
+      return refused ? sendODataError(res, 403, 'Forbidden', refused) : sendEmpty(res, 403);
     }
     const broken = isPbxSurface(pathname) ? ctx.faults.malformedResponseFor(pathname) : undefined;
     if (broken) {
@@ -63,6 +66,9 @@ export function createHttpServer(ctx: SimContext, ws: CallControlWs, control: Co
   }
 
   server.on('upgrade', (req, socket, head) => {
+    // Node stops handling errors on a socket it hands to 'upgrade'; a client that resets while
+    // we refuse it (a 401 after a token was revoked) must not crash the simulator.
+    socket.on('error', () => socket.destroy());
     const pathname = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
     const status = ctx.faults.httpErrorFor(pathname);
     const refused = ctx.faults.licenceRefusal(pathname);
@@ -72,8 +78,8 @@ export function createHttpServer(ctx: SimContext, ws: CallControlWs, control: Co
       );
       return;
     }
-    if (refused && authenticate(req, ctx.tokens)) {
-      const body = JSON.stringify({ error: { code: 'Forbidden', message: refused } });
+    if (refused !== undefined && authenticate(req, ctx.tokens)) {
+      const body = refused ? JSON.stringify({ error: { code: 'Forbidden', message: refused } }) : '';
       socket.end(
         `HTTP/1.1 403 Forbidden\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
       );

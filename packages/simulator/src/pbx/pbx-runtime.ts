@@ -48,6 +48,7 @@ export class PbxRuntime {
       timeScale: this.opts.timeScale,
       signal: this.generation.signal,
       fillPartyDid: this.opts.fillPartyDid,
+      waitForReadersMs: this.opts.waitForReaders ? this.opts.waitForReadersMaxMs : 0,
       onFinished: (call) => this.finished(call),
     };
     return { ctx, dir: this.dir };

@@ -20,9 +20,23 @@ export class PbxState extends EventEmitter {
   readonly calls = new Map<number, Call>();
   private nextCall = 1264;
   private nextParticipant = 8106;
+  /** Per participant: how many Upserts it has had, and the count a client last read by a GET. */
+  private readonly versions = new Map<number, number>();
+  private readonly served = new Map<number, number>();
+  /** Whether a connected WebSocket client can see a DN (set by the WebSocket server). */
+  watched: (dn: string) => boolean = () => false;
 
-  constructor(readonly directory: PbxDirectory) {
+  constructor(
+    readonly directory: PbxDirectory,
+    /** Extensions with no registered device (see `unregisteredExtensions`). */
+    private readonly unregistered: readonly string[] = [],
+  ) {
     super();
+  }
+
+  /** True for an extension whose phone is not registered: its legs carry no `device_id`. */
+  isUnregistered(dn: string): boolean {
+    return this.unregistered.includes(dn);
   }
 
   newCallId(): number {
@@ -39,6 +53,7 @@ export class PbxState extends EventEmitter {
     if (!byId) this.participants.set(p.dn, (byId = new Map<number, Participant>()));
     byId.set(p.id, p);
     this.owners.set(p.id, call);
+    this.versions.set(p.id, (this.versions.get(p.id) ?? 0) + 1);
     this.emit('participant', { eventType: 0, dn: p.dn, participantId: p.id } satisfies ParticipantEvent);
   }
 
@@ -46,7 +61,23 @@ export class PbxState extends EventEmitter {
   remove(dn: string, id: number): void {
     if (!this.participants.get(dn)?.delete(id)) return;
     this.owners.delete(id);
+    this.versions.delete(id);
+    this.served.delete(id);
     this.emit('participant', { eventType: 1, dn, participantId: id } satisfies ParticipantEvent);
+  }
+
+  /** Records that a client read these participants (in their current state) by a GET. */
+  markServed(ps: Iterable<Participant>): void {
+    for (const p of ps) {
+      const v = this.versions.get(p.id);
+      if (v !== undefined) this.served.set(p.id, v);
+    }
+    this.emit('served');
+  }
+
+  /** True when a watching client has yet to read this participant's current state. */
+  unread(p: Participant): boolean {
+    return this.watched(p.dn) && this.served.get(p.id) !== this.versions.get(p.id);
   }
 
   /** Every live participant as `[dn, id]`, in insertion order. */
@@ -69,16 +100,18 @@ export class PbxState extends EventEmitter {
     return this.owners.get(id);
   }
 
-  /** Registered devices of a DN: extensions have one desk phone, other DNs none. */
+  /** Registered devices of a DN: extensions have one desk phone (unless unregistered), other DNs none. */
   devicesOf(dn: string): Device[] {
     const index = this.directory.extensions.findIndex((e) => e.number === dn);
-    return index >= 0 ? [deviceFor(dn, index + 2)] : [];
+    return index >= 0 && !this.isUnregistered(dn) ? [deviceFor(dn, index + 2)] : [];
   }
 
   /** Forgets every participant and call without events (PBX restart). */
   wipe(): void {
     this.participants.clear();
     this.owners.clear();
+    this.versions.clear();
+    this.served.clear();
     this.calls.clear();
   }
 }

@@ -39,6 +39,9 @@ export interface CallControlSourceOptions {
   activeCallIds?: () => Promise<Set<number> | null>;
 }
 
+/** Backoff of the ActiveCalls end check after a failure: 1 s, 2 s, 4 s … up to 30 s. */
+const END_CHECK_BACKOFF_MS = [1000, 30_000] as const;
+
 /**
  * The Call Control source. States: `connecting` → socket open → snapshot taken (`up`; the
  * socket is opened BEFORE the snapshot so nothing between them is lost) → frames applied in
@@ -66,6 +69,8 @@ export class CallControlSource {
   private stopped = true;
   /** Snapshot failures in a row; drives the retry backoff. */
   private snapshotFailures = 0;
+  /** ActiveCalls end-check failures in a row, and when the check may be tried again (ms). */
+  private endCheck = { failures: 0, retryAt: 0 };
   /** Events the own database refused (outage), stored first on the next append. */
   private readonly unsaved: HoldingAppender;
   /** Frames skipped as malformed, per kind (tests, stats). */
@@ -125,6 +130,11 @@ export class CallControlSource {
     return 'callcontrol reconnecting';
   }
 
+  /** True while the WebSocket is open. */
+  get socketOpen(): boolean {
+    return this.o.socket.isOpen;
+  }
+
   /** Waits until every queued frame has been applied and its events handed to the store (tests). */
   async idle(): Promise<void> {
     let last: Promise<void>;
@@ -139,6 +149,23 @@ export class CallControlSource {
   reconcileNow(): Promise<void> {
     this.enqueue(() => this.reconcile('manual'));
     return this.idle();
+  }
+
+  /**
+   * Runs `fn` after every queued task and before any later one, once their events are stored:
+   * the call state then matches the events appended so far (snapshot-then-stream reads it
+   * here). `fn` must be synchronous.
+   */
+  exclusive<T>(fn: () => T): Promise<T> {
+    const run = this.chain.then(async () => {
+      await this.drainEvents();
+      return fn();
+    });
+    this.chain = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
   }
 
   /** Queues a task behind every earlier one (frames are applied strictly in arrival order). */
@@ -269,15 +296,41 @@ export class CallControlSource {
   }
 
   private async sweep(): Promise<void> {
-    let alive: Set<number> | null = null;
-    const needsCheck = this.o.state.hasDueEnds();
-    if (needsCheck && this.o.activeCallIds) {
-      alive = await this.o.activeCallIds().catch((err: unknown) => {
-        this.log.debug({ err: coerceError(err) }, 'ActiveCalls unavailable for the end check');
-        return null;
-      });
+    const verdict = this.o.state.hasDueEnds() && this.o.activeCallIds ? await this.checkEnds() : () => false;
+    this.emit(this.o.state.sweep(verdict));
+  }
+
+  /**
+   * Asks XAPI ActiveCalls which calls are still alive. A call ends only on positive evidence:
+   * when the check fails (error, timeout, 400) or is backing off, every due call stays open
+   * (`null`) and the check is tried again after 1 s, 2 s, 4 s … 30 s. The failure is logged once
+   * per outage, not per call or per attempt.
+   */
+  private async checkEnds(): Promise<(callid: number) => boolean | null> {
+    if (Date.now() < this.endCheck.retryAt) return () => null;
+    let alive: Set<number> | null;
+    try {
+      alive = await this.o.activeCallIds!();
+    } catch (err) {
+      const e = coerceError(err);
+      const failures = ++this.endCheck.failures;
+      this.endCheck.retryAt =
+        Date.now() + Math.min(END_CHECK_BACKOFF_MS[0] * 2 ** (failures - 1), END_CHECK_BACKOFF_MS[1]);
+      if (failures === 1) {
+        const message = `XAPI ActiveCalls failed, so hang-ups of calls with no visible participant cannot be confirmed; those calls stay open and the check is retried with backoff: ${e.message}`;
+        this.log.warn({ err: e }, message);
+        await this.o.status.reportError('callcontrol', 'warning', 'CALLCONTROL_END_CHECK_FAILED', message);
+      }
+      return () => null;
     }
-    this.emit(this.o.state.sweep((id) => alive?.has(id) ?? false));
+    if (alive === null) return () => null;
+    if (this.endCheck.failures)
+      this.log.info(
+        { failures: this.endCheck.failures },
+        'XAPI ActiveCalls answers again: end checks resume',
+      );
+    this.endCheck = { failures: 0, retryAt: 0 };
+    return (id) => alive.has(id);
   }
 
   private async onDown(reason: string, kind?: PbxErrorKind): Promise<void> {
@@ -311,6 +364,12 @@ export class CallControlSource {
     if (events.length) this.pending.push(...events);
     this.scheduleSave();
     if (this.pending.length || this.unsaved.holding || this.saveWanted) this.flushing ??= this.flushEvents();
+  }
+
+  /** Waits until every event emitted so far is stored (or held, while the own database is down). */
+  private async drainEvents(): Promise<void> {
+    if (this.pending.length || this.unsaved.holding) this.flushing ??= this.flushEvents();
+    while (this.flushing) await this.flushing;
   }
 
   private async flushEvents(): Promise<void> {

@@ -1,7 +1,9 @@
 import { Agent, request, type Dispatcher } from 'undici';
 import { PbxError, errorForStatus } from '../pbx-error.js';
 import { MAX_PBX_RESPONSE_BYTES, describeBody, readCappedBody } from '../read-capped-body.js';
+import type { PbxLicence } from './pbx-licence.js';
 import type { TokenHolder } from './token-holder.js';
+import { pbxConnector } from '../pbx-tls.js';
 
 /** A parsed JSON answer of the PBX. */
 export interface PbxResponse<T = unknown> {
@@ -10,10 +12,13 @@ export interface PbxResponse<T = unknown> {
   latencyMs: number;
 }
 
-/** Creates the HTTP dispatcher for the PBX (keep-alive; optionally accepting a self-signed cert). */
-export function createPbxDispatcher(opts: { insecureTls?: boolean } = {}): Agent {
+/**
+ * Creates the HTTP dispatcher for the PBX (keep-alive). With `insecureTls`, a self-signed
+ * certificate is accepted from the PBX at `pbxUrl` only; any other host is verified.
+ */
+export function createPbxDispatcher(opts: { pbxUrl?: string; insecureTls?: boolean } = {}): Agent {
   return new Agent({
-    connect: { rejectUnauthorized: !opts.insecureTls },
+    connect: pbxConnector(opts.pbxUrl, opts.insecureTls ?? false),
     keepAliveTimeout: 10_000,
     connections: 8,
   });
@@ -24,6 +29,9 @@ export function createPbxDispatcher(opts: { insecureTls?: boolean } = {}): Agent
  * of the shared {@link TokenHolder} and, on a 401, renews the token once and retries.
  */
 export class PbxHttp {
+  /** The PBX's licence as known, to tell a licence 403 from a role 403 (see {@link errorForStatus}). */
+  licence: { readonly current: PbxLicence | undefined } | undefined;
+
   constructor(
     readonly baseUrl: string,
     readonly tokens: TokenHolder,
@@ -42,7 +50,7 @@ export class PbxHttp {
     let res = await this.send(path, first);
     if (res.status === 401) res = await this.send(path, await this.tokens.renew(first));
     if (res.status < 200 || res.status >= 300)
-      throw errorForStatus(res.status, path.split('?')[0] ?? path, res.text);
+      throw errorForStatus(res.status, path.split('?')[0] ?? path, res.text, this.licence?.current);
     try {
       return { status: res.status, body: JSON.parse(res.text) as T, latencyMs: res.latencyMs };
     } catch {

@@ -6,7 +6,13 @@ import { SecretReveal } from '@/components/secret-reveal';
 import { Button, Field, inputClass } from '@/components/ui';
 import { api, ApiError } from '@/lib/client/api';
 
-const SCOPES = ['calls:read', 'history:read', 'events:subscribe'];
+const SCOPES = ['calls:read', 'history:read', 'events:subscribe', 'webhooks:manage', 'webhooks:admin'];
+
+/** What the less obvious scopes allow, shown as each checkbox's title. */
+const SCOPE_HINTS: Record<string, string> = {
+  'webhooks:manage': 'create and manage its own webhook subscriptions (/relay/webhooks)',
+  'webhooks:admin': 'manage every webhook subscription, including the panel’s',
+};
 
 /** Generates a key and reveals the full key once. */
 export function GenerateKeyForm() {
@@ -47,7 +53,7 @@ export function GenerateKeyForm() {
       <fieldset className="flex flex-wrap gap-3 text-sm">
         <legend className="mb-1 text-sm font-medium">Scopes</legend>
         {SCOPES.map((s) => (
-          <label key={s} className="inline-flex items-center gap-1">
+          <label key={s} className="inline-flex items-center gap-1" title={SCOPE_HINTS[s]}>
             <input type="checkbox" name="scopes" value={s} defaultChecked={s === 'calls:read'} /> {s}
           </label>
         ))}

@@ -51,7 +51,11 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
               {page.rows.map((r) => (
                 <tr key={r.id.toString()}>
                   <Td className="whitespace-nowrap text-xs">{formatTime(r.at)}</Td>
-                  <Td className="break-all text-xs">{r.actorEmail ?? '—'}</Td>
+                  <Td className="break-all text-xs">
+                    {r.actorApiKey
+                      ? `API key ${r.actorApiKey.name} (${r.actorApiKey.prefix})`
+                      : (r.actorEmail ?? '—')}
+                  </Td>
                   <Td className="font-mono text-xs">{r.action}</Td>
                   <Td className="text-xs">{r.targetType ? `${r.targetType} ${r.targetId ?? ''}` : '—'}</Td>
                   <Td className="text-xs">{r.ip}</Td>

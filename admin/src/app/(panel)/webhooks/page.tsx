@@ -6,7 +6,7 @@ import { Pagination } from '@/components/pagination';
 import { Badge, Card, Empty, PageHeader, TableWrap, TBody, Td, Th } from '@/components/ui';
 import { currentUser } from '@/lib/auth/current-user';
 import { db } from '@/lib/db';
-import { listWebhooks, WebhookFilter } from '@/lib/data/webhooks';
+import { listWebhooks, madeBy, WebhookFilter } from '@/lib/data/webhooks';
 
 export const metadata: Metadata = { title: 'Webhooks' };
 
@@ -46,6 +46,7 @@ export default async function WebhooksPage({
                 <Th>Status</Th>
                 <Th>Last success</Th>
                 <Th>Failures</Th>
+                <Th>Made by</Th>
               </tr>
             </thead>
             <TBody>
@@ -66,6 +67,9 @@ export default async function WebhooksPage({
                   </Td>
                   <Td className="text-xs">{formatTime(s.lastSuccessAt)}</Td>
                   <Td className="tabular-nums">{s.consecutiveFailures}</Td>
+                  <Td className="text-xs">
+                    <span data-testid="made-by">{madeBy(s)}</span>
+                  </Td>
                 </tr>
               ))}
             </TBody>

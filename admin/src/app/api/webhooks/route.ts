@@ -3,16 +3,7 @@ import { audit } from '@/lib/audit';
 import { sendControl } from '@/lib/control';
 import { db } from '@/lib/db';
 import { toJson } from '@/lib/data/json';
-import { z } from 'zod';
-import {
-  encryptHeaders,
-  HEADER_NAMES,
-  listWebhooks,
-  newSigningKeys,
-  readSubscriptionCreate,
-  SIGNING_SCHEMES,
-  WebhookFilter,
-} from '@/lib/data/webhooks';
+import { HEADER_NAMES, listWebhooks, subscriptionRules, WebhookFilter } from '@/lib/data/webhooks';
 
 /** GET /admin/api/webhooks?page&q: subscriptions, paginated (no secrets). */
 export const GET = handleRoute('viewer', async ({ query }) =>
@@ -21,21 +12,23 @@ export const GET = handleRoute('viewer', async ({ query }) =>
 
 /**
  * POST /admin/api/webhooks `{…fields, headers?, signing?: hmac|ed25519|both}`: creates a
- * subscription (fields validated by `@3cx-relay/events` `parseSubscriptionCreate`, shared with
+ * subscription (fields and rules of `@3cx-relay/events` `subscription-rules.ts`, shared with
  * the worker's API). Its `whsec_` secret (HMAC) is in this response only; its `whpk_` public key
  * (ed25519) is here and on the subscription. The `whsk_` private key and header values are never
  * returned.
  */
 export const POST = handleRoute('admin', async ({ req, user, body }) => {
-  const { signing, headers, ...input } = await readSubscriptionCreate(await body(z.unknown()));
-  const keys = await newSigningKeys(SIGNING_SCHEMES[signing]);
+  const rules = await subscriptionRules();
+  const { signing, headers, ...input } = await body(rules.SubscriptionInput);
+  rules.check(input);
+  const keys = rules.newSigningKeys(rules.SIGNING_SCHEMES[signing]);
   const client = await db();
   const sub = await client.webhookSubscription.create({
     data: {
       ...input,
       createdById: user.id,
       secrets: { create: keys.rows },
-      headers: { create: await encryptHeaders(headers) },
+      headers: { create: rules.encryptHeaders(headers) },
     },
     include: { headers: HEADER_NAMES },
   });

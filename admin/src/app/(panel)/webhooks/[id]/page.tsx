@@ -7,7 +7,7 @@ import { Badge, Card, Empty, PageHeader, TableWrap, TBody, Td, Th } from '@/comp
 import { currentUser } from '@/lib/auth/current-user';
 import { db } from '@/lib/db';
 import { webhookHealth } from '@/lib/data/webhook-health';
-import { DeliveryFilter, HEADER_NAMES, listDeliveries } from '@/lib/data/webhooks';
+import { DeliveryFilter, HEADER_NAMES, listDeliveries, madeBy } from '@/lib/data/webhooks';
 import { eventsPackage } from '@/lib/workspace';
 import { PublicKey } from '../public-key';
 import { SCHEME_LABEL } from '../signing-labels';
@@ -41,6 +41,8 @@ export default async function WebhookPage({
         orderBy: { createdAt: 'desc' },
       },
       headers: HEADER_NAMES,
+      createdBy: { select: { email: true } },
+      createdByApiKey: { select: { name: true, prefix: true } },
     },
   });
   if (!sub) notFound();
@@ -113,6 +115,8 @@ export default async function WebhookPage({
         </Card>
         <Card title="Health and secrets">
           <dl className="grid grid-cols-2 gap-y-1 text-sm">
+            <dt className="text-slate-500">Made by</dt>
+            <dd data-testid="made-by">{madeBy(sub)}</dd>
             <dt className="text-slate-500">Last success</dt>
             <dd>{formatTime(sub.lastSuccessAt)}</dd>
             <dt className="text-slate-500">Last failure</dt>

@@ -5,7 +5,7 @@ import { audit } from '@/lib/audit';
 import { sendControl } from '@/lib/control';
 import { db } from '@/lib/db';
 import { toJson } from '@/lib/data/json';
-import { applyHeaderChanges, HEADER_NAMES, readSubscriptionPatch } from '@/lib/data/webhooks';
+import { applyHeaderChanges, HEADER_NAMES, subscriptionRules } from '@/lib/data/webhooks';
 
 const Params = z.object({ id: z.uuid('must be a subscription id') });
 
@@ -35,18 +35,15 @@ export const GET = handleRoute<{ id: string }>('viewer', async ({ params }) => {
  */
 export const PATCH = handleRoute<{ id: string }>('admin', async ({ req, user, params, body }) => {
   const { id } = Params.parse(params);
-  const raw = await body(z.unknown());
+  const rules = await subscriptionRules();
+  const patch = await body(rules.SubscriptionPatch);
   const client = await db();
   const current = await client.webhookSubscription.findUnique({
     where: { id },
     include: { headers: { select: { name: true } } },
   });
   if (!current) throw notFound('Subscription');
-  const patch = await readSubscriptionPatch(raw, {
-    url: current.url,
-    allowedCidrs: current.allowedCidrs,
-    headerNames: current.headers.map((h) => h.name),
-  });
+  rules.check(patch, { ...current, headerNames: current.headers.map((h) => h.name) });
   const { enabled, headers, ...fields } = patch;
   if (headers) await applyHeaderChanges(client, id, headers);
   const toggled = enabled !== undefined && enabled !== current.enabled;

@@ -1,32 +1,19 @@
-import { z } from 'zod';
 import { AppError } from '@/lib/api/app-error';
 import { handleRoute } from '@/lib/api/handle-route';
 import { audit } from '@/lib/audit';
 import { sendControl } from '@/lib/control';
 import { db } from '@/lib/db';
-import { newSigningKeys, schemesInUse, Signing, SIGNING_SCHEMES } from '@/lib/data/webhooks';
+import { schemesInUse, subscriptionRules } from '@/lib/data/webhooks';
 import { loadSubscription } from '../subscription';
 
-const Body = z
-  .object({
-    graceHours: z
-      .number()
-      .min(0)
-      .max(24 * 7)
-      .default(24),
-    /** Switch schemes on the way (e.g. HMAC → ed25519); default: the ones in use. */
-    signing: Signing.optional(),
-  })
-  .default({ graceHours: 24 });
-
-function parseBody(raw: string): z.infer<typeof Body> {
+async function parseBody(raw: string) {
   let json: unknown;
   try {
     json = raw ? JSON.parse(raw) : undefined;
   } catch {
     throw new AppError('BAD_REQUEST', 'Body must be JSON');
   }
-  return Body.parse(json);
+  return (await subscriptionRules()).SecretRotation.parse(json ?? {});
 }
 
 /**
@@ -36,12 +23,13 @@ function parseBody(raw: string): z.infer<typeof Body> {
  * this response only; the new `whpk_` is also on the subscription; the `whsk_` never leaves.
  */
 export const POST = handleRoute<{ id: string }>('admin', async ({ req, user, params }) => {
-  const { graceHours, signing } = parseBody(await req.text());
+  const { graceHours, signing } = await parseBody(await req.text());
+  const rules = await subscriptionRules();
   const client = await db();
   const sub = await loadSubscription(client, params);
   const now = new Date();
-  const schemes = signing ? SIGNING_SCHEMES[signing] : await schemesInUse(client, sub.id, now);
-  const keys = await newSigningKeys(schemes);
+  const schemes = signing ? rules.SIGNING_SCHEMES[signing] : await schemesInUse(client, sub.id, now);
+  const keys = rules.newSigningKeys(schemes);
   const expiresAt = new Date(now.getTime() + graceHours * 3600_000);
   await client.$transaction([
     client.webhookSecret.updateMany({

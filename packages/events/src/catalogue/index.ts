@@ -1,0 +1,2 @@
+export * from './event-examples.js';
+export * from './json-schemas.js';
