@@ -64,6 +64,10 @@ function headerMap<V extends z.ZodType>(value: V, nullable: boolean, max: number
         ctx.addIssue({ code: 'custom', path: [`#${i + 1}`], message: problem.replace(/[^\x20-\x7e]/g, '?') });
         return;
       }
+      if (v === null) {
+        out[name] = null as z.output<V>; // an edit's removal
+        return;
+      }
       const parsed = value.safeParse(v);
       if (parsed.success) out[name] = parsed.data;
       else
@@ -99,7 +103,10 @@ const phoneLike = z
 /** Editable fields of a subscription, without defaults. */
 export const subscriptionFields = {
   name: z.string().trim().min(1, 'is required').max(100),
-  url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2000),
+  url: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+    .max(2000)
+    .refine((u) => !/^https?:\/\/[^/?#]*@/i.test(u), 'must not carry credentials (send them as a header)'),
   description: z.string().trim().max(500),
   /** Event types or patterns (`call.*`, `*`); empty = every call and CDR event. */
   eventTypes: list(z.string().trim().min(1).max(64)),

@@ -114,7 +114,7 @@ describe('SubscriptionInput and checkSubscriptionRules', () => {
     [{ ...base, url: 'ftp://crm.example.com' }, 'url: must be an http(s) URL'],
     [
       { ...base, url: 'https://user:pw@crm.example.com/' },
-      'url: must not carry credentials; send them as a header',
+      'url: must not carry credentials (send them as a header)',
     ],
   ])('refuses hostile input with a readable reason (%#)', (body, message) => {
     expect(issues(body)).toEqual([message]);
