@@ -1,5 +1,6 @@
 import { EVENT_TYPES } from '@3cx-relay/events';
 import { errorSchema, ref, webhookSchemaName } from './openapi-schemas.js';
+import { RELAY_DELIVERY_HEADERS } from './delivery-header-docs.js';
 
 const json = (schema: unknown) => ({ 'application/json': { schema } });
 const fail = (description: string) => ({ description, content: json(errorSchema) });
@@ -136,10 +137,10 @@ export function webhookPaths(): Record<string, unknown> {
 
 /** The OpenAPI 3.1 `webhooks` section: what the relay POSTs to a subscription, per event type. */
 export function outgoingWebhooks(): Record<string, unknown> {
-  const header = (name: string, description: string) => ({
+  const header = (name: string, description: string, required = true) => ({
     name,
     in: 'header',
-    required: true,
+    required,
     description,
     schema: { type: 'string' },
   });
@@ -156,6 +157,7 @@ export function outgoingWebhooks(): Record<string, unknown> {
               'webhook-signature',
               'Space-separated `v1,<HMAC-SHA256>` and/or `v1a,<ed25519>` over `id.timestamp.body`',
             ),
+            ...RELAY_DELIVERY_HEADERS.map((h) => header(h.name, h.description, h.always)),
           ],
           requestBody: { required: true, content: json(ref(webhookSchemaName(type))) },
           responses: {
