@@ -10,6 +10,7 @@ export * from './subscription-events.js';
 export * from './order-key.js';
 export * from './ip-ranges.js';
 export * from './latency-histogram.js';
+export * from './delivery-health.js';
 export * from './subscription-rules.js';
 export * from './live-state.js';
 export * from './webhook-api.js';

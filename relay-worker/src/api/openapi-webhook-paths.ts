@@ -104,6 +104,16 @@ export function webhookPaths(): Record<string, unknown> {
         responses: { 200: ok('One page', ref('DeliveryPage')), ...common, ...withId },
       },
     },
+    '/relay/webhooks/{id}/health': {
+      parameters: [id],
+      get: {
+        tags,
+        summary: 'Delivery health: success rate, p50/p95 latency and outcomes over 24 hours and 7 days',
+        description:
+          'From the hourly delivery statistics (every attempt counts, retries included): `windows` for the last 24 hours and 7 days, `hourly` (24 points) and `daily` (7 points, UTC). Latency percentiles count attempts that got an HTTP answer, at histogram resolution; `outcomes` are HTTP statuses or `timeout`, `connect`, `dns`, `ssrf`, `other`.',
+        responses: { 200: ok('The health figures', ref('DeliveryHealth')), ...common, ...withId },
+      },
+    },
     '/relay/webhooks/{id}/deliveries/{deliveryId}/retry': {
       parameters: [
         id,

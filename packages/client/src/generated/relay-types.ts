@@ -980,6 +980,50 @@ export interface DeliveryPage {
 }
 /**
  * This interface was referenced by `RelayCatalogue`'s JSON-Schema
+ * via the `definition` "DeliveryHealth".
+ */
+export interface DeliveryHealth {
+  windows: {
+    '24h': {
+      attempts: number;
+      succeeded: number;
+      successRate: number | null;
+      p50Ms: number | null;
+      p95Ms: number | null;
+      outcomes: {
+        outcome: string;
+        attempts: number;
+      }[];
+    };
+    '7d': {
+      attempts: number;
+      succeeded: number;
+      successRate: number | null;
+      p50Ms: number | null;
+      p95Ms: number | null;
+      outcomes: {
+        outcome: string;
+        attempts: number;
+      }[];
+    };
+  };
+  hourly: {
+    label: string;
+    succeeded: number;
+    failed: number;
+    p50Ms: number | null;
+    p95Ms: number | null;
+  }[];
+  daily: {
+    label: string;
+    succeeded: number;
+    failed: number;
+    p50Ms: number | null;
+    p95Ms: number | null;
+  }[];
+}
+/**
+ * This interface was referenced by `RelayCatalogue`'s JSON-Schema
  * via the `definition` "TestSend".
  */
 export interface TestSend {

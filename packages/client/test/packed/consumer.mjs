@@ -39,6 +39,8 @@ secret = hook.secret;
 say({ subscribed: hook.id });
 const sent = await relay.webhooks.test(hook.id, 'call.ringing');
 say({ tested: sent.result.statusCode });
+const health = await relay.webhooks.health(hook.id);
+say({ health: [Object.keys(health.windows), health.hourly.length, health.daily.length] });
 
 const stream = new RelayEventStream({ baseUrl, apiKey, snapshot: true });
 for await (const item of stream) {
