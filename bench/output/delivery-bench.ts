@@ -341,10 +341,16 @@ export async function benchDelivery(cluster: PgCluster, opts: { seconds: number 
       value: `${fmt.int(ed.rate)} deliveries/s`,
       detail: `${fmt.ratio(ed.rate / satRate)} the HMAC rate; ${fmt.int(ed.sat.received)} received, ${ed.sat.duplicates} duplicates; event→receipt p50 ${fmt.ms(ed.sat.p50)}, p99 ${fmt.ms(ed.sat.p99)}`,
     });
-    const left = await pool.query<{ status: string; leased: boolean; n: number }>(
-      `SELECT status, locked_until > now() AS leased, count(*)::int AS n FROM deliveries
-        WHERE status <> 'succeeded' GROUP BY 1, 2`,
-    );
+    // Results are written in group commits after the receiver answered: give the last ones
+    // (30 s at most) to land before counting what is left.
+    const leftover = () =>
+      pool.query<{ status: string; leased: boolean; n: number }>(
+        `SELECT status, locked_until > now() AS leased, count(*)::int AS n FROM deliveries
+          WHERE status <> 'succeeded' GROUP BY 1, 2`,
+      );
+    let left = await leftover();
+    for (const until = Date.now() + 30_000; left.rows.length && Date.now() < until; left = await leftover())
+      await new Promise((r) => setTimeout(r, 200));
     rows.push({
       group: 'webhooks',
       what: 'deliveries not succeeded after the run',
