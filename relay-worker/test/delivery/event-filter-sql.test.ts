@@ -20,11 +20,15 @@ const FILTERS: (Partial<EventFilter> & { name: string })[] = [
   { name: 'relay-and-ext', eventTypes: ['relay.status_changed'], extensions: ['101'] },
   { name: 'ext', extensions: ['101'] },
   { name: 'queue-and-call', eventTypes: ['call.*'], queues: ['800'] },
+  { name: 'subscription-wildcard', eventTypes: ['subscription.*'] },
+  { name: 'subscription-exact', eventTypes: ['subscription.failing', 'call.*'] },
 ];
 const EVENTS: FilterableEvent[] = [
   { type: 'call.ended', extensions: ['101'], dids: [], queues: ['800'] },
   { type: 'cdr.created', extensions: ['102'], dids: ['32655144'], queues: [] },
   { type: 'relay.status_changed', extensions: [], dids: [], queues: [] },
+  { type: 'subscription.failing', extensions: [], dids: [], queues: [] },
+  { type: 'subscription.disabled', extensions: [], dids: [], queues: [] },
 ];
 
 let t: TestDatabase;
@@ -40,7 +44,7 @@ afterAll(async () => {
   await t.drop();
 });
 
-it('SQL_SUBSCRIPTION_MATCHES_EVENT agrees with matchesFilter, relay.* only where named', async () => {
+it('SQL_SUBSCRIPTION_MATCHES_EVENT agrees with matchesFilter, relay.* and subscription.* only where named', async () => {
   const sql = await pool.query<{ name: string; type: string }>(
     `WITH s AS (SELECT * FROM jsonb_to_recordset($1::jsonb)
                   AS x(name text, event_types text[], extensions text[], dids text[], queues text[])),
