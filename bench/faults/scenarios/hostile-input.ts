@@ -81,11 +81,11 @@ export const hostileInput: Scenario = {
       lab.worker.logs.reset();
 
       const frames = await malformedFrames(lab, byScale(s, { full: 10_000, quick: 3000, test: 600 }));
-      const floodTarget = byScale(s, { full: 10_000, quick: 3000, test: 600 });
+      const floodTarget = byScale(s, { full: 10_000, quick: 3000, test: 300 });
       const flood = await responseFlood(
         lab,
         floodTarget,
-        byScale(s, { full: 90_000, quick: 45_000, test: 30_000 }),
+        byScale(s, { full: 90_000, quick: 45_000, test: 60_000 }),
         byScale(s, { full: 250, quick: 150, test: 60 }),
       );
       const bad = await badResponses(lab, key.key, byScale(s, { full: 8000, quick: 4000, test: 2000 }));

@@ -2,7 +2,7 @@ import { MALFORMED_RESPONSE_KINDS, type MalformedResponseKind } from '@3cx-relay
 import { driveCalls } from './calls.js';
 import type { Lab } from './lab.js';
 import { bumpTally, type Tally } from './tally.js';
-import { eventually, sleep } from './wait.js';
+import { sleep } from './wait.js';
 
 /** What {@link malformedResponses} reports. */
 export interface BadResponses {
@@ -60,6 +60,20 @@ export interface ResponseFlood {
   upserts: number;
 }
 
+/**
+ * Waits until `count()` reaches `wanted`, or has not moved for 250 ms (the worker asked all it
+ * will for this batch), or `end` (epoch ms) passes.
+ */
+async function askedFor(count: () => number, wanted: number, end: number): Promise<void> {
+  let last = count();
+  let since = Date.now();
+  while (last < wanted && Date.now() < end && Date.now() - since < 250) {
+    await sleep(10);
+    const now = count();
+    if (now !== last) [last, since] = [now, Date.now()];
+  }
+}
+
 /** Kinds the flood rotates through; one batch in 25 (the 5th, 30th, …) is four 8 MiB bodies instead. */
 const FLOOD_KINDS = MALFORMED_RESPONSE_KINDS.filter((k) => k !== 'oversized');
 
@@ -67,7 +81,8 @@ const FLOOD_KINDS = MALFORMED_RESPONSE_KINDS.filter((k) => k !== 'oversized');
  * Thousands of broken Call Control REST answers: while calls run, the simulator floods the
  * worker's socket with repeated Upserts of live participants (the repeated-Upsert quirk, in
  * bulk), and every participant GET they cause gets a broken 200 body. Batches of `batch`
- * rotate through the kinds; each batch waits until the worker has asked for all of it, so
+ * rotate through the kinds; each batch waits until the worker has asked for all of it (or,
+ * since repeated Upserts of one participant share one waiting GET, until it stops asking), so
  * nothing piles up. Stops at `target` broken answers or after `maxMs`. Leaves faults cleared.
  */
 export async function responseFlood(
@@ -98,11 +113,7 @@ export async function responseFlood(
         await sleep(20); // no live participant at this instant: wait for the next call to ring
         continue;
       }
-      await eventually(
-        () => total(servedNow()) - asked >= sent || Date.now() >= end,
-        Math.max(1000, end - Date.now()),
-        10,
-      );
+      await askedFor(() => total(servedNow()), asked + sent, end);
       b++;
     }
   } finally {
