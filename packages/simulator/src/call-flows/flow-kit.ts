@@ -35,8 +35,10 @@ const CALLER_NAMES = ['Nathan Jones', null, 'Mia Keller', 'Luca Rossi', null];
  * the first hop continues it (`continued_in`/`by_did`).
  */
 export function startInbound(env: FlowEnv, didIndex = 0): Call {
-  const cli = `+4915${env.ctx.rng.int(10000000, 99999999)}`;
-  const name = env.ctx.rng.pick(CALLER_NAMES);
+  const digits = env.ctx.rng.int(10000000, 99999999);
+  const cli = `+4915${digits}`;
+  // Derived from the CLI, not drawn: the seeded choices after it stay what they were.
+  const name = CALLER_NAMES[digits % CALLER_NAMES.length] ?? null;
   const did = env.dir.dids[didIndex] ?? env.dir.dids[0];
   if (!did) throw new Error('the trunk has no DID');
   const caller = externalCaller(cli, did, name);
