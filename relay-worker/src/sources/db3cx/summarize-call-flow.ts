@@ -150,7 +150,11 @@ export function summarizeCallFlow(
     direction === 'inbound'
       ? (dests.map((d) => didOf(d, o.trunkDids)).find(Boolean) ?? didOf(caller.side, o.trunkDids))
       : null;
-  const filters = filterFields([caller.side, ...dests], o);
+  // Every side: a supervisor barging in or an agent calling back is on the source side.
+  const filters = filterFields(
+    [caller.side, ...dests, ...sorted.filter((r) => !isMakeCall(r)).map((r) => cdrSide(r, 'source'))],
+    o,
+  );
   const queueRows = dests.filter((d) => d.entityType === 'queue');
   return {
     id: eventId('call.completed', first.call_history_id, 'completed'),
