@@ -40,7 +40,8 @@ Behaviour:
                             reuse: copy the source's prebuilt admin/.next when it was built from the
                             same admin sources (by content), else build; skip: no admin (will not start)
   --no-admin-build          same as --admin-build skip
-  --service-user NAME       system user the services run as (default: 3cx-relay)
+  --service-user NAME       system user the worker runs as (default: 3cx-relay)
+  --admin-user NAME         system user the admin panel runs as (default: the worker's user + -admin)
   --force                   continue on an operating system other than Debian 12
   -h, --help                this text
 USAGE
@@ -50,7 +51,7 @@ DRY_RUN=0 NON_INTERACTIVE=0 NO_SYSTEMD=0 NO_NGINX_RELOAD=0 SKIP_NODE_INSTALL=0 A
 MODE=install PURGE=0 ROOT='' SOURCE=$SCRIPT_DIR INI_PATH_FLAG=''
 PBX_URL_FLAG='' PBX_CLIENT_ID_FLAG='' PBX_CLIENT_SECRET_FLAG='' DATABASE_URL_FLAG=''
 PG_CLUSTER=relay PG_PORT=5434 HTTPS_PORT=8443 HTTPS_PORT_FLAG='' PUBLIC_HOST_FLAG=''
-RELAY_PORT_FLAG='' ADMIN_PORT_FLAG='' TLS_CERT='' TLS_KEY='' SERVICE_USER=3cx-relay
+RELAY_PORT_FLAG='' ADMIN_PORT_FLAG='' TLS_CERT='' TLS_KEY='' SERVICE_USER=3cx-relay ADMIN_USER=''
 
 need_value() { [[ $# -ge 2 && -n $2 ]] || { printf 'error: %s needs a value\n' "$1" >&2; exit 2; }; }
 
@@ -88,6 +89,7 @@ while [[ $# -gt 0 ]]; do
     --tls-cert) need_value "$@"; TLS_CERT=$2; shift ;;
     --tls-key) need_value "$@"; TLS_KEY=$2; shift ;;
     --service-user) need_value "$@"; SERVICE_USER=$2; shift ;;
+    --admin-user) need_value "$@"; ADMIN_USER=$2; shift ;;
     -h | --help) usage; exit 0 ;;
     *) printf 'error: unknown option %s (see --help)\n' "$1" >&2; exit 2 ;;
   esac
@@ -110,7 +112,11 @@ done
 . "$SCRIPT_DIR/deploy/install/uninstall.sh"
 
 OPT=$ROOT/opt/3cx-relay
-CONFIG_FILE=$OPT/config/relay.env
+ADMIN_USER=${ADMIN_USER:-$SERVICE_USER-admin}
+WORKER_ENV=$OPT/config/worker.env
+ADMIN_ENV=$OPT/config/admin.env
+# One file for both services before release 0.2; split into the two above on upgrade.
+LEGACY_ENV=$OPT/config/relay.env
 UNIT_DIR=$ROOT/etc/systemd/system
 NGINX_DIR=$ROOT/etc/nginx
 PUBLIC_HOST=${PUBLIC_HOST_FLAG:-$(hostname -f 2>/dev/null || hostname)}
@@ -165,18 +171,24 @@ find_ini() {
   elif [[ -n $INI_PATH_FLAG ]]; then
     die "--ini-path $INI_PATH_FLAG: file not found or not readable"
   else
-    warn "no 3CX ini found: is 3CX V20 installed? The call-history (database) source needs it, or PBX_DB_URL in relay.env"
+    warn "no 3CX ini found: is 3CX V20 installed? The call-history (database) source needs it, or PBX_DB_URL in worker.env"
   fi
 }
 
-ensure_user() {
-  step "System user $SERVICE_USER"
-  if id -u "$SERVICE_USER" >/dev/null 2>&1; then
-    say "    exists"
-  else
+# One system user per service, so neither can read the other's settings or /proc/<pid>/environ.
+ensure_users() {
+  step "System users $SERVICE_USER (worker) and $ADMIN_USER (admin panel)"
+  local user comment
+  for user in "$SERVICE_USER" "$ADMIN_USER"; do
+    if id -u "$user" >/dev/null 2>&1; then
+      say "    $user exists"
+      continue
+    fi
+    comment="3CX Relay"
+    [[ $user == "$ADMIN_USER" ]] && comment="3CX Relay admin panel"
     run useradd --system --user-group --home-dir "$OPT/data" --no-create-home --shell /usr/sbin/nologin \
-      --comment "3CX Relay" "$SERVICE_USER"
-  fi
+      --comment "$comment" "$user"
+  done
 }
 
 create_layout() {
@@ -184,7 +196,8 @@ create_layout() {
   ensure_dir "$OPT" 0755 root:root
   ensure_dir "$OPT/releases" 0755 root:root
   ensure_dir "$OPT/bin" 0755 root:root
-  ensure_dir "$OPT/config" 0750 "root:$SERVICE_USER"
+  # Each service reads its own file in here (0600, its owner); no one may list the folder.
+  ensure_dir "$OPT/config" 0711 root:root
   ensure_dir "$OPT/logs" 0750 "$SERVICE_USER:$SERVICE_USER"
   ensure_dir "$OPT/data" 0750 "$SERVICE_USER:$SERVICE_USER"
 }
@@ -206,7 +219,8 @@ summary() {
   say "  Admin panel:  https://$PUBLIC_HOST:$HTTPS_PORT/admin/"
   say "  Relay API:    https://$PUBLIC_HOST:$HTTPS_PORT/relay/health"
   say "  Check it:     3cx-relay doctor"
-  say "  Settings:     $CONFIG_FILE (then systemctl restart 3cx-relay-worker 3cx-relay-admin)"
+  say "  Settings:     $WORKER_ENV (then systemctl restart 3cx-relay-worker)"
+  say "                $ADMIN_ENV (then systemctl restart 3cx-relay-admin)"
   say "  Logs:         journalctl -u 3cx-relay-worker -u 3cx-relay-admin -f"
 }
 
@@ -227,7 +241,7 @@ main() {
   check_os
   find_ini
   ensure_node
-  ensure_user
+  ensure_users
   create_layout
   prepare_release
   activate_release

@@ -1,8 +1,13 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // One Vitest run for every workspace's unit and integration tests. Playwright (e2e/) runs
 // separately from scripts/test.ts. The global setup starts one private PostgreSQL cluster.
 export default defineConfig({
+  // The admin's `@/…` imports (its tsconfig path), for its unit tests.
+  resolve: {
+    alias: [{ find: /^@\//, replacement: fileURLToPath(new URL('./admin/src/', import.meta.url)) }],
+  },
   test: {
     include: ['{relay-worker,prisma,packages/*,scripts,admin}/{src,test}/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**', '**/.next/**'],

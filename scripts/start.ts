@@ -14,6 +14,7 @@ import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { findPostgresBin, startPostgres } from '@3cx-relay/pg-cluster';
 import { createDb, ensureFirstAdmin, generatePassword, hashPassword, migrate } from '@3cx-relay/db';
+import { formatLogLine } from './support/pretty-log.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = path.join(root, '.data');
@@ -21,6 +22,8 @@ const WORKER_PORT = Number(process.env.RELAY_PORT ?? 8082);
 const ADMIN_PORT = Number(process.env.ADMIN_PORT ?? 3000);
 const say = (line: string) => process.stdout.write(`[start] ${line}\n`);
 const children: { name: string; proc: ChildProcess }[] = [];
+/** On a terminal the services' JSON log lines are shown readable (and coloured); piped, they stay JSON. */
+const pretty = process.stdout.isTTY === true;
 
 /** Secrets for the local run, generated once and kept in .data (git-ignored). */
 function devSecrets(): { NEXTAUTH_SECRET: string; RELAY_ENCRYPTION_KEY: string } {
@@ -52,7 +55,7 @@ function startChild(
   for (const stream of [proc.stdout, proc.stderr]) {
     readline
       .createInterface({ input: stream })
-      .on('line', (line) => process.stdout.write(`[${name}] ${line}\n`));
+      .on('line', (line) => process.stdout.write(`[${name}] ${pretty ? formatLogLine(line, true) : line}\n`));
   }
   proc.on('exit', (code, signal) => {
     if (stopping) return;
@@ -267,10 +270,7 @@ async function main(): Promise<void> {
 
   const adminDir = path.join(root, 'admin');
   let adminUrl: string | undefined;
-  if (
-    existsSync(path.join(adminDir, 'next.config.ts')) ||
-    existsSync(path.join(adminDir, 'next.config.mjs'))
-  ) {
+  if (existsSync(path.join(adminDir, 'next.config.mjs'))) {
     const stale = adminBuildProblem();
     if (stale) {
       say(`building the admin panel (${stale}; ~30 s)`);

@@ -15,6 +15,11 @@ const schema = z.object({
   NEXTAUTH_URL: z.url('must be the absolute URL of the panel, e.g. http://127.0.0.1:3000/admin/api/auth'),
   RELAY_ENCRYPTION_KEY: encryptionKey,
   RELAY_PUBLIC_URL: z.url().optional(),
+  /**
+   * The value nginx sends in `X-Relay-Proxy` (install.sh generates it for both). Only requests
+   * carrying it have their `X-Real-IP` believed; without it every caller counts as one local client.
+   */
+  TRUSTED_PROXY_SECRET: z.string().min(24, 'must be at least 24 characters').optional(),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
 });
 
@@ -27,6 +32,13 @@ export interface AdminConfig {
   encryptionKey: Buffer;
   /** Public origin (e.g. https://pbx.example.com), also accepted as an Origin for mutations. */
   publicUrl: string | undefined;
+  /**
+   * The exact origins (scheme, host and port) a mutation's `Origin` may name: those of
+   * NEXTAUTH_URL and RELAY_PUBLIC_URL.
+   */
+  allowedOrigins: Set<string>;
+  /** See TRUSTED_PROXY_SECRET; undefined = no proxy is trusted. */
+  trustedProxySecret: string | undefined;
   /** Cookies get `Secure` when the panel is reached over https. */
   secureCookies: boolean;
   /** `next dev`: the CSP allows eval for React's dev tooling. */
@@ -47,6 +59,10 @@ export function parseConfig(env: Record<string, string | undefined>): AdminConfi
     nextAuthUrl: e.NEXTAUTH_URL,
     encryptionKey: e.RELAY_ENCRYPTION_KEY,
     publicUrl: e.RELAY_PUBLIC_URL,
+    allowedOrigins: new Set(
+      [e.NEXTAUTH_URL, e.RELAY_PUBLIC_URL].filter((u): u is string => !!u).map((u) => new URL(u).origin),
+    ),
+    trustedProxySecret: e.TRUSTED_PROXY_SECRET,
     secureCookies: e.NEXTAUTH_URL.startsWith('https:') || (e.RELAY_PUBLIC_URL?.startsWith('https:') ?? false),
     isDev: e.NODE_ENV === 'development',
   };

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import bcrypt from 'bcrypt';
 import pg from 'pg';
 import pino from 'pino';
-import { createDb, migrate } from '@3cx-relay/db';
+import { migrate } from '@3cx-relay/db';
 import type { PgCluster } from '@3cx-relay/pg-cluster';
 import { buildServer } from '../../relay-worker/src/http/server.js';
 import { StatusBoard } from '../../relay-worker/src/status/status-board.js';
@@ -52,7 +52,6 @@ export async function benchApi(cluster: PgCluster, opts: { seconds: number }): P
   const dbUrl = await cluster.createDatabase(`bench_api_${randomBytes(3).toString('hex')}`);
   await migrate(dbUrl);
   const pool = new pg.Pool({ connectionString: dbUrl, max: 4 });
-  const db = createDb(dbUrl, { max: 2 });
   const rows: Row[] = [];
   const prefix = `rk_${randomBytes(6).toString('hex')}`;
   const secret = randomBytes(32).toString('base64url');
@@ -86,7 +85,7 @@ export async function benchApi(cluster: PgCluster, opts: { seconds: number }): P
     const metrics = new RelayMetrics();
     const app = buildServer({
       log: silent,
-      status: new StatusBoard(db, silent),
+      status: new StatusBoard(pool, silent),
       instanceId: 'bench',
       startedAt: new Date(),
     });
@@ -120,7 +119,6 @@ export async function benchApi(cluster: PgCluster, opts: { seconds: number }): P
     await load.stop();
     await usage.stop();
     await pool.end();
-    await db.$disconnect();
   }
   return rows;
 }

@@ -4,7 +4,7 @@ import pg from 'pg';
 import pino from 'pino';
 import { Pool } from 'undici';
 import { got } from 'got';
-import { createDb, migrate } from '@3cx-relay/db';
+import { migrate } from '@3cx-relay/db';
 import {
   encryptSecret,
   eventId,
@@ -121,11 +121,10 @@ export async function benchDelivery(cluster: PgCluster, opts: { seconds: number 
   const dbUrl = await cluster.createDatabase(`bench_delivery_${randomBytes(3).toString('hex')}`);
   await migrate(dbUrl);
   const pool = new pg.Pool({ connectionString: dbUrl, max: 20 });
-  const db = createDb(dbUrl, { max: 2 });
   const store = new EventStore(pool, silent);
   const key = randomBytes(32);
   const delivery = new DeliveryService(
-    { pool, store, status: new StatusBoard(db, silent), metrics: new RelayMetrics(), log: silent },
+    { pool, store, status: new StatusBoard(pool, silent), metrics: new RelayMetrics(), log: silent },
     {
       retryScheduleMs: [5000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000],
       retryJitter: 0.2,
@@ -276,7 +275,6 @@ export async function benchDelivery(cluster: PgCluster, opts: { seconds: number 
   } finally {
     await delivery.stop();
     await pool.end();
-    await db.$disconnect();
     await rx.stop();
   }
   return rows;

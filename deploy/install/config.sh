@@ -1,15 +1,35 @@
 # shellcheck shell=bash
-# config/relay.env: KEY=value lines read by systemd (EnvironmentFile), the worker
-# (RELAY_CONFIG_FILE) and the admin. Existing values always win over generated ones, so secrets
-# survive re-runs; only flags change a value that is already there.
+# One settings file per service, each readable only by its own user (least privilege):
+#   config/worker.env  (owner $SERVICE_USER, 0600): the 3CX address and API client, the database,
+#                      the encryption key. Read by systemd (EnvironmentFile), the worker and the CLI.
+#   config/admin.env   (owner $ADMIN_USER, 0600): the database, the encryption key, the session
+#                      secret, its URLs and the secret nginx proves itself with. Never a 3CX credential.
+# Existing values always win over generated ones, so secrets survive re-runs; only flags change a
+# value that is already there. A relay.env of an older release is split into the two and removed.
 
-# Prints KEY's value from relay.env (quotes removed), or nothing.
-env_get() {
-  local key=$1 line value
-  [[ -r $CONFIG_FILE ]] || return 0
-  line=$(grep -E "^${key}=" "$CONFIG_FILE" | tail -n 1) || return 0
+# Keys only the admin gets; every other key (including unknown ones an operator added) is the worker's.
+ADMIN_ONLY_KEYS=(NEXTAUTH_SECRET NEXTAUTH_URL RELAY_PUBLIC_URL ADMIN_PORT TRUSTED_PROXY_SECRET NEXT_TELEMETRY_DISABLED)
+# Keys both get.
+SHARED_KEYS=(DATABASE_URL RELAY_ENCRYPTION_KEY NODE_ENV)
+
+is_admin_key() { [[ " ${ADMIN_ONLY_KEYS[*]} " == *" $1 "* ]]; }
+is_shared_key() { [[ " ${SHARED_KEYS[*]} " == *" $1 "* ]]; }
+
+# Prints KEY's value from FILE (quotes removed), or nothing.
+env_get_from() {
+  local file=$1 key=$2 line value
+  [[ -r $file ]] || return 0
+  line=$(grep -E "^${key}=" "$file" | tail -n 1) || return 0
   value=${line#*=}
   if [[ $value =~ ^\'(.*)\'$ || $value =~ ^\"(.*)\"$ ]]; then value=${BASH_REMATCH[1]}; fi
+  printf '%s' "$value"
+}
+
+# Prints KEY's current value: from the service file it belongs to, else from a legacy relay.env.
+env_get() {
+  local key=$1 value
+  if is_admin_key "$key"; then value=$(env_get_from "$ADMIN_ENV" "$key"); else value=$(env_get_from "$WORKER_ENV" "$key"); fi
+  [[ -n $value ]] || value=$(env_get_from "$LEGACY_ENV" "$key")
   printf '%s' "$value"
 }
 
@@ -37,12 +57,12 @@ prompt_value() {
   printf '%s' "$answer"
 }
 
-# Resolves each setting: flag, else existing, else prompt/generated/default. Fills CONFIG_KEYS/CONFIG_VALUES.
+# Resolves each setting: flag, else existing, else prompt/generated/default. Fills SETTING.
 resolve_settings() {
   declare -gA SETTING=()
   local key
   for key in PBX_URL PBX_CLIENT_ID PBX_CLIENT_SECRET NEXTAUTH_SECRET RELAY_ENCRYPTION_KEY NEXTAUTH_URL \
-    RELAY_PUBLIC_URL RELAY_PORT ADMIN_PORT; do
+    RELAY_PUBLIC_URL RELAY_PORT ADMIN_PORT TRUSTED_PROXY_SECRET; do
     SETTING[$key]=$(env_get "$key")
   done
   [[ -n $PBX_URL_FLAG ]] && SETTING[PBX_URL]=$PBX_URL_FLAG
@@ -53,6 +73,7 @@ resolve_settings() {
   [[ -z ${SETTING[PBX_CLIENT_SECRET]} ]] && SETTING[PBX_CLIENT_SECRET]=$(prompt_value "XAPI client secret (API key)" 1)
   [[ -z ${SETTING[NEXTAUTH_SECRET]} ]] && SETTING[NEXTAUTH_SECRET]=$(openssl rand -base64 48 | tr -d '\n')
   [[ -z ${SETTING[RELAY_ENCRYPTION_KEY]} ]] && SETTING[RELAY_ENCRYPTION_KEY]=$(openssl rand -hex 32)
+  [[ -z ${SETTING[TRUSTED_PROXY_SECRET]} ]] && SETTING[TRUSTED_PROXY_SECRET]=$(openssl rand -hex 24)
   [[ -n $RELAY_PORT_FLAG || -z ${SETTING[RELAY_PORT]} ]] && SETTING[RELAY_PORT]=${RELAY_PORT_FLAG:-8082}
   [[ -n $ADMIN_PORT_FLAG || -z ${SETTING[ADMIN_PORT]} ]] && SETTING[ADMIN_PORT]=${ADMIN_PORT_FLAG:-3000}
   local public="https://$PUBLIC_HOST:$HTTPS_PORT"
@@ -62,9 +83,10 @@ resolve_settings() {
   fi
   RELAY_PORT=${SETTING[RELAY_PORT]}
   ADMIN_PORT=${SETTING[ADMIN_PORT]}
+  TRUSTED_PROXY_SECRET=${SETTING[TRUSTED_PROXY_SECRET]}
   if [[ -z ${SETTING[PBX_URL]} || -z ${SETTING[PBX_CLIENT_ID]} || -z ${SETTING[PBX_CLIENT_SECRET]} ]]; then
     warn "3CX URL, XAPI client ID or secret not set: the XAPI and Call Control sources stay off until you add
-  PBX_URL, PBX_CLIENT_ID and PBX_CLIENT_SECRET to $CONFIG_FILE (then: systemctl restart 3cx-relay-worker)"
+  PBX_URL, PBX_CLIENT_ID and PBX_CLIENT_SECRET to $WORKER_ENV (then: systemctl restart 3cx-relay-worker)"
   fi
 }
 
@@ -84,29 +106,63 @@ env_upsert() {
   printf '%s' "$out"
 }
 
-config_header() {
+worker_header() {
   cat <<HEADER
-# 3CX Relay settings. Read by systemd (3cx-relay-worker, 3cx-relay-admin) and by the 3cx-relay CLI.
-# install.sh adds missing keys and never replaces a value unless given a flag for it.
-# After editing: systemctl restart 3cx-relay-worker 3cx-relay-admin; then: 3cx-relay doctor
+# 3CX Relay worker settings: read by systemd (3cx-relay-worker) and by the 3cx-relay CLI (as root).
+# Only the worker's user may read this file. install.sh adds missing keys and never replaces a
+# value unless given a flag for it. After editing: systemctl restart 3cx-relay-worker; then: 3cx-relay doctor
 # Optional: LOG_FILE=$OPT/logs/worker.log also writes JSON logs there (rotated by logrotate).
 NODE_ENV=production
-NEXT_TELEMETRY_DISABLED=1
 RELAY_HOST=127.0.0.1
 HEADER
 }
 
+admin_header() {
+  cat <<HEADER
+# 3CX Relay admin panel settings: read by systemd (3cx-relay-admin). Only the admin's user may
+# read this file; it holds no 3CX credential. install.sh adds missing keys and never replaces a
+# value unless given a flag for it. After editing: systemctl restart 3cx-relay-admin
+NODE_ENV=production
+NEXT_TELEMETRY_DISABLED=1
+HEADER
+}
+
+# The keys of a legacy relay.env that belong in the worker's file (its own and unknown ones).
+legacy_worker_keys() {
+  local line key
+  [[ -r $LEGACY_ENV ]] || return 0
+  while IFS= read -r line || [[ -n $line ]]; do
+    [[ $line =~ ^([A-Z0-9_]+)= ]] || continue
+    key=${BASH_REMATCH[1]}
+    is_admin_key "$key" || is_shared_key "$key" || printf '%s\n' "$key"
+  done <"$LEGACY_ENV"
+}
+
 write_config() {
-  step "Configuration $CONFIG_FILE"
+  step "Configuration: $WORKER_ENV (worker) and $ADMIN_ENV (admin panel)"
   resolve_settings
-  local text key
-  if [[ -f $CONFIG_FILE ]]; then text=$(cat "$CONFIG_FILE"); else text=$(config_header); fi
-  text=$(env_upsert DATABASE_URL "$DATABASE_URL" <<<"$text")
-  for key in RELAY_PORT ADMIN_PORT PBX_URL PBX_CLIENT_ID PBX_CLIENT_SECRET RELAY_ENCRYPTION_KEY \
-    NEXTAUTH_SECRET NEXTAUTH_URL RELAY_PUBLIC_URL; do
+  local worker admin key
+  if [[ -f $WORKER_ENV ]]; then worker=$(cat "$WORKER_ENV"); else worker=$(worker_header); fi
+  if [[ -f $ADMIN_ENV ]]; then admin=$(cat "$ADMIN_ENV"); else admin=$(admin_header); fi
+  if [[ ! -f $WORKER_ENV ]]; then
+    for key in $(legacy_worker_keys); do
+      worker=$(env_upsert "$key" "$(env_get_from "$LEGACY_ENV" "$key")" <<<"$worker")
+    done
+  fi
+  worker=$(env_upsert DATABASE_URL "$DATABASE_URL" <<<"$worker")
+  admin=$(env_upsert DATABASE_URL "$DATABASE_URL" <<<"$admin")
+  for key in RELAY_PORT PBX_URL PBX_CLIENT_ID PBX_CLIENT_SECRET RELAY_ENCRYPTION_KEY; do
     # Never remove a value the file has: an empty setting here only means "not known".
-    [[ -z ${SETTING[$key]} ]] && continue
-    text=$(env_upsert "$key" "${SETTING[$key]}" <<<"$text")
+    [[ -z ${SETTING[$key]} ]] || worker=$(env_upsert "$key" "${SETTING[$key]}" <<<"$worker")
   done
-  printf '%s\n' "$text" | write_file "$CONFIG_FILE" 0600 "$SERVICE_USER:$SERVICE_USER"
+  for key in ADMIN_PORT RELAY_ENCRYPTION_KEY NEXTAUTH_SECRET NEXTAUTH_URL RELAY_PUBLIC_URL TRUSTED_PROXY_SECRET; do
+    [[ -z ${SETTING[$key]} ]] || admin=$(env_upsert "$key" "${SETTING[$key]}" <<<"$admin")
+  done
+  printf '%s\n' "$worker" | write_file "$WORKER_ENV" 0600 "$SERVICE_USER:$SERVICE_USER"
+  printf '%s\n' "$admin" | write_file "$ADMIN_ENV" 0600 "$ADMIN_USER:$ADMIN_USER"
+  if [[ -e $LEGACY_ENV ]]; then
+    say "    $LEGACY_ENV (one file for both services) was split into the two above; removing it"
+    run rm -f "$LEGACY_ENV"
+    CHANGED=1
+  fi
 }

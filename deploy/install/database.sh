@@ -54,7 +54,7 @@ SELECT 'CREATE DATABASE relay OWNER relay ENCODING ''UTF8'' TEMPLATE template0'
 SQL
 }
 
-# Sets DATABASE_URL: the --database-url flag, else the one relay.env already has, else a new cluster.
+# Sets DATABASE_URL: the --database-url flag, else the one the settings already have, else a new cluster.
 setup_database() {
   step "Own database"
   if [[ -n $DATABASE_URL_FLAG ]]; then
@@ -64,7 +64,7 @@ setup_database() {
   fi
   DATABASE_URL=$(env_get DATABASE_URL)
   if [[ -n $DATABASE_URL ]]; then
-    say "    keeping DATABASE_URL from $CONFIG_FILE"
+    say "    keeping DATABASE_URL from the settings"
     if [[ -n $(cluster_line) && $(cluster_line | awk '{ print $4 }') != online ]]; then
       run pg_ctlcluster "$PG_MAJOR" "$PG_CLUSTER" start
     fi

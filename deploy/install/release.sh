@@ -4,8 +4,12 @@
 # stays (and `previous` points at it) for rollback; older ones are removed.
 
 # Paths never copied from the source into a release.
-RELEASE_EXCLUDES=(node_modules .git .next .data .turbo test-results playwright-report coverage
+RELEASE_EXCLUDES=(node_modules .git .next dist .data .turbo test-results playwright-report coverage
   e2e/artifacts prisma/generated '*.tsbuildinfo' '*.log' .env .env.local)
+
+# The workspaces a release runs compiled (tsc to their dist/), in dependency order; the services
+# and the CLI run this JavaScript with --conditions=relay-compiled, never a TypeScript loader.
+COMPILED_WORKSPACES=(packages/events prisma relay-worker)
 
 # A short hash of everything a release is built from, so a re-run with the same source reuses it.
 source_fingerprint() {
@@ -30,12 +34,20 @@ copy_source() {
   tar -C "$SOURCE" "${args[@]}" -cf - . | tar -C "$dest" --no-same-owner -xf -
 }
 
-# npm install without --omit=dev, on purpose: the worker runs its TypeScript through tsx and the
-# admin's `next build` needs TypeScript and the Tailwind/PostCSS toolchain, all devDependencies;
-# `prisma generate` (postinstall) needs the prisma CLI. The release is self-contained instead.
+# npm install without --omit=dev, on purpose: the build needs TypeScript, and the admin's
+# `next build` the Tailwind/PostCSS toolchain, all devDependencies; `prisma generate`
+# (postinstall) needs the prisma CLI. The release is self-contained instead.
 install_dependencies() {
   local dir=$1
   run npm install --prefix "$dir" --no-audit --no-fund --loglevel=error
+}
+
+# Compiles the worker, the CLI and the packages they and the admin load at run time to dist/.
+build_workspaces() {
+  local dir=$1 ws
+  for ws in "${COMPILED_WORKSPACES[@]}"; do
+    run "$NODE" "$dir/node_modules/typescript/bin/tsc" -p "$dir/$ws/tsconfig.build.json"
+  done
 }
 
 # What the admin's `next build` output depends on, relative to the source: everything under admin/
@@ -120,6 +132,7 @@ prepare_release() {
   current_dir=$(current_release)
   if [[ -n $current_dir && -f $current_dir/.release-complete &&
     $(cat "$current_dir/.release-fingerprint" 2>/dev/null) == "$fingerprint" &&
+    -f $current_dir/relay-worker/dist/main.js &&
     ($ADMIN_BUILD == skip || -f $current_dir/admin/.next/BUILD_ID) ]]; then
     say "    $OPT/current ($(basename "$current_dir")) already holds this source (fingerprint $fingerprint); keeping it"
     RELEASE_DIR=$current_dir
@@ -131,6 +144,7 @@ prepare_release() {
   [[ $DRY_RUN == 1 ]] || trap 'rm -rf "$RELEASE_DIR"; warn "release $RELEASE_DIR failed and was removed; $OPT/current is unchanged"' ERR
   copy_source "$RELEASE_DIR"
   install_dependencies "$RELEASE_DIR"
+  build_workspaces "$RELEASE_DIR"
   build_admin "$RELEASE_DIR"
   if [[ $DRY_RUN != 1 ]]; then
     printf '%s\n' "$fingerprint" >"$RELEASE_DIR/.release-fingerprint"

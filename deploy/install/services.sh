@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# INI_EXPORT, INI_CREDENTIAL and NGINX_LOG_DIR are read by render() through @@NAME@@.
+# INI_EXPORT, INI_CREDENTIAL, NGINX_LOG_DIR and TRUSTED_PROXY_SECRET are read by render() through @@NAME@@.
 # shellcheck disable=SC2034
 # Commands on PATH, systemd units, logrotate and the nginx site.
 
@@ -10,10 +10,10 @@ install_commands() {
   if [[ -n $INI_PATH ]]; then
     INI_EXPORT="export PBX_INI_PATH=\"\${PBX_INI_PATH:-$INI_PATH}\""
   else
-    INI_EXPORT="# no 3CXPhoneSystem.ini was found at install time; PBX_INI_PATH may be set in relay.env"
+    INI_EXPORT="# no 3CXPhoneSystem.ini was found at install time; PBX_INI_PATH may be set in worker.env"
   fi
   local name
-  for name in 3cx-relay 3cx-relay-worker 3cx-relay-admin; do
+  for name in 3cx-relay 3cx-relay-worker 3cx-relay-admin 3cx-relay-pbx-ini; do
     render "$TEMPLATES/bin-$name" | write_file "$OPT/bin/$name" 0755 root:root
   done
   ensure_symlink "$OPT/bin/3cx-relay" "$ROOT/usr/local/bin/3cx-relay"
@@ -22,12 +22,15 @@ install_commands() {
 install_units() {
   step "systemd units in $UNIT_DIR"
   if [[ -n $INI_PATH ]]; then
-    # systemd reads the ini as root and hands the service a private copy: 3CX's file keeps its
-    # owner and mode, and the relay's user needs no access to /var/lib/3cxpbx.
-    INI_CREDENTIAL="LoadCredential=3CXPhoneSystem.ini:$INI_PATH
-Environment=PBX_INI_PATH=%d/3CXPhoneSystem.ini"
+    # Before each start, as root, bin/3cx-relay-pbx-ini copies only the database location and the
+    # [DbAdminREADONLY] login into the worker's private runtime folder: 3CX's file keeps its owner
+    # and mode, and the worker's user never sees its other sections (the master password).
+    INI_CREDENTIAL="RuntimeDirectory=3cx-relay-worker
+RuntimeDirectoryMode=0700
+ExecStartPre=+$OPT/bin/3cx-relay-pbx-ini $INI_PATH %t/3cx-relay-worker/3CXPhoneSystem.ini $SERVICE_USER
+Environment=PBX_INI_PATH=%t/3cx-relay-worker/3CXPhoneSystem.ini"
   else
-    INI_CREDENTIAL="# no 3CXPhoneSystem.ini found at install time (PBX_INI_PATH or PBX_DB_URL in relay.env)"
+    INI_CREDENTIAL="# no 3CXPhoneSystem.ini found at install time (PBX_INI_PATH or PBX_DB_URL in worker.env)"
   fi
   local unit
   for unit in 3cx-relay-worker 3cx-relay-admin; do
@@ -112,18 +115,33 @@ check_site_alone() {
   rm -rf "$dir"
 }
 
+# After installing Debian's nginx for the relay: its default site would open port 80 to a
+# welcome page nobody asked for, so it is disabled (the file stays in sites-available).
+disable_default_site() {
+  local link=$NGINX_DIR/sites-enabled/default
+  [[ -e $link || -L $link ]] || return 0
+  say "    disabling Debian's default nginx site (port 80), which came with the nginx just installed"
+  run rm -f "$link"
+}
+
+# Installs Debian's nginx when there is none (and then disables its default site).
+ensure_nginx_installed() {
+  have nginx && return 0
+  say "    nginx is not installed; installing Debian's nginx"
+  run env DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx
+  disable_default_site
+}
+
 install_nginx_site() {
   step "nginx site on port $HTTPS_PORT ($NGINX_DIR/sites-available/3cx-relay)"
-  if ! have nginx; then
-    say "    nginx is not installed; installing Debian's nginx"
-    run env DEBIAN_FRONTEND=noninteractive apt-get install -y -q nginx
-  fi
+  ensure_nginx_installed
   find_tls_certificate
   NGINX_LOG_DIR=$ROOT/var/log/nginx
   ensure_dir "$NGINX_LOG_DIR" 0755 root
   local site=$NGINX_DIR/sites-available/3cx-relay before=$CHANGED
   CHANGED=0
-  render "$TEMPLATES/nginx-site.conf" | write_file "$site" 0644 root:root
+  # 0600: the site holds the secret nginx proves itself to the admin with (X-Relay-Proxy).
+  render "$TEMPLATES/nginx-site.conf" | write_file "$site" 0600 root:root
   ensure_symlink "$site" "$NGINX_DIR/sites-enabled/3cx-relay"
   local site_changed=$CHANGED
   CHANGED=$((before | site_changed))

@@ -41,7 +41,7 @@ uninstall() {
 
   if [[ $PURGE != 1 ]]; then
     say ""
-    say "Kept: $OPT/config (secrets), $OPT/data, $OPT/logs, the database and user $SERVICE_USER."
+    say "Kept: $OPT/config (secrets), $OPT/data, $OPT/logs, the database and users $SERVICE_USER, $ADMIN_USER."
     say "Run install.sh again to reinstall with the same data, or install.sh --purge to remove them too."
     return 0
   fi
@@ -49,7 +49,10 @@ uninstall() {
   step "Purging data, configuration, database and user"
   drop_relay_cluster
   remove_path "$OPT"
-  if id -u "$SERVICE_USER" >/dev/null 2>&1; then run userdel "$SERVICE_USER"; fi
+  local user
+  for user in "$SERVICE_USER" "$ADMIN_USER"; do
+    if id -u "$user" >/dev/null 2>&1; then run userdel "$user"; fi
+  done
   if [[ -n $DATABASE_URL_FLAG ]]; then
     warn "the database behind --database-url is not yours to drop: it was left as it is"
   fi

@@ -22,7 +22,7 @@ export function adminBuildIsStale(): boolean {
   const buildId = path.join(ADMIN_DIR, '.next', 'BUILD_ID');
   if (!existsSync(buildId)) return true;
   const built = statSync(buildId).mtimeMs;
-  const inputs = ['src', 'next.config.ts', 'package.json', 'postcss.config.mjs'].map((p) =>
+  const inputs = ['src', 'next.config.mjs', 'package.json', 'postcss.config.mjs'].map((p) =>
     path.join(ADMIN_DIR, p),
   );
   return Math.max(...inputs.map(newestMtime)) > built;

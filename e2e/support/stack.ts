@@ -3,6 +3,7 @@ import { createDb, hashPassword, migrate } from '@3cx-relay/db';
 import { freePort, startPostgres, type PgCluster } from '@3cx-relay/pg-cluster';
 import { ensureAdminBuild } from './build-admin.js';
 import { startLiveSystem, type LiveSystem } from './live-system.js';
+import { E2E_PROXY_SECRET } from './proxy.js';
 import { startAdmin, type AdminServer } from './start-admin.js';
 import { USERS } from './users.js';
 
@@ -58,6 +59,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       NEXTAUTH_SECRET: randomBytes(32).toString('base64url'),
       RELAY_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
       NEXTAUTH_URL: `http://127.0.0.1:${adminPort}/admin/api/auth`,
+      // Tests act as nginx with it, to sign in from distinct client addresses (X-Real-IP).
+      TRUSTED_PROXY_SECRET: E2E_PROXY_SECRET,
     };
     const admin = await startAdmin(env, adminPort);
     stops.push(() => admin.stop());

@@ -1,6 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { sql } from '../support/db.js';
 import { USERS } from '../support/users.js';
+import { viaProxy } from '../support/proxy.js';
 
 test.describe('login', () => {
   test('login page renders the sign-in form (screenshot)', async ({ page }) => {
@@ -48,40 +49,42 @@ test.describe('login', () => {
     await sql(`DELETE FROM rate_limits`);
   });
 
-  test('after 5 failures the account is blocked even for the right password, and the block is persisted', async ({
+  test('after 5 failures the account is blocked for that client only, even for the right password; the block is persisted', async ({
     request,
   }) => {
-    // a distinct client address per test run keeps the IP limit from blocking other tests
-    const headers = { 'x-real-ip': '10.99.0.5' };
+    // Acting as nginx (the trusted proxy) for two client addresses.
+    const attacker = viaProxy('10.99.0.5');
     for (let i = 0; i < 5; i++) {
       const r = await request.post('/admin/api/login', {
         data: { email: USERS.victim.email, password: `nope-${i}` },
-        headers,
+        headers: attacker,
       });
       expect(r.status()).toBe(401);
       expect((await r.json()).error.code).toBe('INVALID_CREDENTIALS');
     }
     const blocked = await request.post('/admin/api/login', {
       data: { email: USERS.victim.email, password: USERS.victim.password },
-      headers,
+      headers: attacker,
     });
     expect(blocked.status()).toBe(429);
     expect(Number(blocked.headers()['retry-after'])).toBeGreaterThan(0);
     const rows = await sql<{ key: string; failures: number; blocked_until: Date | null }>(
       `SELECT key, failures, blocked_until FROM rate_limits ORDER BY key`,
     );
-    expect(rows.map((r) => r.key)).toEqual([`login:account:${USERS.victim.email}`, 'login:ip:10.99.0.5']);
-    expect(rows.every((r) => r.failures === 5 && r.blocked_until && r.blocked_until > new Date())).toBe(true);
-    // the per-IP limit blocks other accounts from that address too
-    const otherAccount = await request.post('/admin/api/login', {
-      data: { email: USERS.viewer.email, password: USERS.viewer.password },
-      headers,
+    expect(rows.map((r) => [r.key, r.failures, !!r.blocked_until && r.blocked_until > new Date()])).toEqual([
+      [`login:account-client:${USERS.victim.email}|10.99.0.5`, 5, true],
+      ['login:client:10.99.0.5', 5, false],
+    ]);
+    // The owner, from another client, is not locked out.
+    const owner = await request.post('/admin/api/login', {
+      data: { email: USERS.victim.email, password: USERS.victim.password },
+      headers: viaProxy('10.99.0.6'),
     });
-    expect(otherAccount.status()).toBe(429);
+    expect(owner.status()).toBe(200);
     await sql(`DELETE FROM rate_limits`);
     const after = await request.post('/admin/api/login', {
       data: { email: USERS.victim.email, password: USERS.victim.password },
-      headers,
+      headers: attacker,
     });
     expect(after.status()).toBe(200);
   });

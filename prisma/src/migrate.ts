@@ -5,7 +5,14 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 
 /** The folder holding `<timestamp>_<name>/migration.sql`. */
-export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'migrations');
+export const MIGRATIONS_DIR = migrationsDir(path.dirname(fileURLToPath(import.meta.url)));
+
+/** `migrations/` beside this package's package.json: from `src/` in development, `dist/src/` when compiled. */
+function migrationsDir(from: string): string {
+  let dir = from;
+  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return path.join(dir, 'migrations');
+}
 
 /** Prisma Migrate's own lock key, so this and `prisma migrate deploy` never run at once. */
 const ADVISORY_LOCK_KEY = 72707369;

@@ -36,3 +36,15 @@ export async function ensureFirstAdmin(
   });
   return { email, password };
 }
+
+/**
+ * Start of the admin's per-account-and-client sign-in counters in `rate_limits`
+ * (`login:account-client:<email>|<client>`); the admin's `loginRules` writes them.
+ */
+export const LOGIN_ACCOUNT_CLIENT_PREFIX = 'login:account-client:';
+
+/** Lifts every sign-in block of an account, from every client (a password reset does this). */
+export async function clearLoginBlocks(db: Db, email: string): Promise<number> {
+  const prefix = `${LOGIN_ACCOUNT_CLIENT_PREFIX}${email.toLowerCase()}|`;
+  return db.$executeRaw`DELETE FROM rate_limits WHERE starts_with(key, ${prefix})`;
+}

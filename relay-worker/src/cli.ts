@@ -18,7 +18,7 @@ const USAGE = `Usage: 3cx-relay <command> [options]
   migrate                   apply pending database migrations (offline, from this release)
   version                   print the version
 
-Settings come from the environment and RELAY_CONFIG_FILE (/opt/3cx-relay/config/relay.env).
+Settings come from the environment and RELAY_CONFIG_FILE (/opt/3cx-relay/config/worker.env).
 Exit codes: 0 all good, 1 a check or command failed, 2 bad usage, 78 bad configuration.
 `;
 
@@ -60,7 +60,7 @@ try {
 } catch (err) {
   if (err instanceof ConfigError) {
     process.stderr.write(
-      `3cx-relay: ${err.message}\nfix: edit ${process.env.RELAY_CONFIG_FILE ?? 'relay.env'}\n`,
+      `3cx-relay: ${err.message}\nfix: edit ${process.env.RELAY_CONFIG_FILE ?? 'worker.env'}\n`,
     );
     process.exitCode = 78;
   } else if (err instanceof AppError || (err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {

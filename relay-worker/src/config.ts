@@ -6,7 +6,7 @@ import { isDidCountry } from './sources/normalize-did.js';
 
 /**
  * The worker's only way in for configuration. Reads the environment, plus an optional
- * `KEY=value` file named by RELAY_CONFIG_FILE (install.sh writes `/opt/3cx-relay/config/relay.env`);
+ * `KEY=value` file named by RELAY_CONFIG_FILE (install.sh writes `/opt/3cx-relay/config/worker.env`);
  * the environment wins over the file. Validated once at boot; every bad setting is reported
  * on one line of its own, naming the variable.
  */
@@ -95,6 +95,11 @@ export const configSchema = z.object({
   PBX_INI_PATH: optionalString,
   /** Explicit read-only connection to 3CX's database; overrides the ini. */
   PBX_DB_URL: postgresUrl.optional(),
+  /**
+   * When the ini has no `[DbAdminREADONLY]` login, use its master account (`MasterDBUser`, with
+   * read-only sessions). Off by default: the master password is then never read.
+   */
+  PBX_DB_MASTER_FALLBACK: bool.default(false),
   PBX_DB_HOST: z.string().default('127.0.0.1'),
   PBX_DB_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   PBX_CDR_TABLE: z
@@ -167,6 +172,8 @@ export const configSchema = z.object({
   DELIVERY_LEASE_MS: ms(120_000, 1000),
   /** Events (and their deliveries) older than this are pruned; also bounds recover and WS resume. */
   EVENT_RETENTION_DAYS: z.coerce.number().min(0.001).default(30),
+  /** Admin audit log entries older than this are pruned (hourly, with expired sign-in counters and sessions). */
+  AUDIT_RETENTION_DAYS: z.coerce.number().min(1).default(365),
   WS_PING_INTERVAL_MS: ms(25_000, 50),
   /** A WebSocket client with more than this buffered is cut off with close code 4008. */
   WS_MAX_BUFFERED_BYTES: z.coerce
@@ -174,6 +181,8 @@ export const configSchema = z.object({
     .int()
     .min(1024)
     .default(1024 * 1024),
+  /** Open WebSocket connections one API key may hold; more are refused with 429. */
+  WS_MAX_CONNECTIONS_PER_KEY: z.coerce.number().int().min(1).default(100),
   /** How long a verified API key stays trusted without a new bcrypt check. */
   API_KEY_CACHE_MS: ms(60_000, 0),
   /** Safety net behind the admin's `reload-keys` NOTIFY: every cached key is re-checked this often. */

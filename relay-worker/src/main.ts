@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import { createDb, migrate } from '@3cx-relay/db';
+import { migrate } from '@3cx-relay/db/migrate';
+import { lazyPrisma } from './db/lazy-prisma.js';
 import pg from 'pg';
 import type { FastifyInstance } from 'fastify';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -10,6 +11,8 @@ import { Lifecycle } from './lifecycle/lifecycle.js';
 import { StatusBoard } from './status/status-board.js';
 import { startOwnDbProbe } from './status/own-db-probe.js';
 import { buildServer } from './http/server.js';
+import { keyFromHeaders } from './auth/api-key-verifier.js';
+import { clientAddress } from './http/direct-loopback.js';
 import { VERSION } from './version.js';
 import { EventStore } from './events/event-store.js';
 import { ControlListener } from './control/control-listener.js';
@@ -48,8 +51,6 @@ export async function startWorker(config: Config, log: Logger): Promise<Worker> 
   const migrated = await migrate(config.DATABASE_URL, { log: (line) => log.info(line) });
   if (migrated.applied.length) log.info({ applied: migrated.applied }, 'database migrated');
 
-  const db = createDb(config.DATABASE_URL, { max: 10, applicationName: '3cx-relay-worker' });
-  lifecycle.onClose('database', () => db.$disconnect());
   // Raw SQL on the relay's own database for hot paths (event store, outbox, dispatcher, LISTEN).
   const pool = new pg.Pool({
     connectionString: config.DATABASE_URL,
@@ -58,10 +59,13 @@ export async function startWorker(config: Config, log: Logger): Promise<Worker> 
   });
   pool.on('error', (err) => log.warn({ err }, 'idle own-database connection failed'));
   lifecycle.onClose('pool', () => pool.end());
-  const status = new StatusBoard(db, log.child({ module: 'status' }), {
+  // Prisma only for the webhook management API, loaded on its first use (see lazy-prisma.ts).
+  const prisma = lazyPrisma(config.DATABASE_URL, { max: 10, applicationName: '3cx-relay-worker' });
+  lifecycle.onClose('database', () => prisma.close());
+  const status = new StatusBoard(pool, log.child({ module: 'status' }), {
     historyEveryMs: config.STATUS_HEARTBEAT_MS,
   });
-  lifecycle.onClose('own-db-probe', startOwnDbProbe(db, status, log.child({ module: 'own-db' })));
+  lifecycle.onClose('own-db-probe', startOwnDbProbe(pool, status, log.child({ module: 'own-db' })));
   const events = new EventStore(pool, log.child({ module: 'events' }));
   const statusEvents = new StatusChangeEvents(pool, events, log.child({ module: 'status-events' }));
   await statusEvents.load();
@@ -107,7 +111,7 @@ export async function startWorker(config: Config, log: Logger): Promise<Worker> 
     config,
     log,
     pool,
-    db,
+    prisma,
     events,
     status,
     control,
@@ -121,7 +125,16 @@ export async function startWorker(config: Config, log: Logger): Promise<Worker> 
   // After every handler is registered: pending commands run at once.
   await control.start();
 
-  const app = buildServer({ log, status, instanceId, startedAt });
+  const app = buildServer({
+    log,
+    status,
+    instanceId,
+    startedAt,
+    hasValidKey: async (req) => {
+      const presented = keyFromHeaders(req.headers);
+      return !!presented && !!(await outputs.verifier.verify(presented, clientAddress(req)));
+    },
+  });
   outputs.attach(app);
   await app.listen({ host: config.RELAY_HOST, port: config.RELAY_PORT });
   lifecycle.onClose('http', () => app.close());

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@3cx-relay/db/testing';
 import { loadConfig } from '../src/config.js';
 import { startWorker, type Worker } from '../src/main.js';
+import { createApiKey } from './support/api-keys.js';
 
 describe('GET /relay/health', () => {
   let t: TestDatabase;
@@ -32,6 +33,26 @@ describe('GET /relay/health', () => {
     expect(body.version).toMatch(/^\d+\.\d+\.\d+/);
     expect(body.components.database.status).toBe('up');
     expect(typeof body.components.database.latencyMs).toBe('number');
+  });
+
+  it('tells a caller through the proxy without a key only up or down; a key or a direct loopback call gets details', async () => {
+    const proxied = { 'x-forwarded-for': '203.0.113.9', 'x-real-ip': '203.0.113.9' };
+    const anon = await fetch(`${worker.url}/relay/health`, { headers: proxied });
+    expect(anon.status).toBe(200);
+    expect(await anon.json()).toEqual({ status: 'up' });
+    const badKey = await fetch(`${worker.url}/relay/health`, {
+      headers: { ...proxied, authorization: 'Bearer rk_000000000000.not-a-real-secret-at-all' },
+    });
+    expect(await badKey.json()).toEqual({ status: 'up' });
+    const k = await createApiKey(worker.pool, ['calls:read']);
+    const keyed = (await (
+      await fetch(`${worker.url}/relay/health`, { headers: { ...proxied, authorization: `Bearer ${k.key}` } })
+    ).json()) as Record<string, unknown>;
+    expect(keyed).toMatchObject({
+      status: 'ok',
+      version: expect.any(String),
+      instanceId: expect.any(String),
+    });
   });
 
   it('records the status in component_status for the admin', async () => {

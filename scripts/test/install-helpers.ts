@@ -13,7 +13,7 @@ export function runInstaller(args: string[]): { code: number; out: string } {
   const r = spawnSync('bash', [path.join(REPO, 'install.sh'), ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     encoding: 'utf8',
-    timeout: 240_000,
+    timeout: 600_000,
     env: { ...process.env, NO_COLOR: '1' },
   });
   return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
@@ -35,9 +35,12 @@ export function snapshotSource(dest: string): void {
     'test-results',
     'playwright-report',
   ];
+  // Turbopack's links to the server's external packages (admin/.next/node_modules/pino-<hash>)
+  // belong to the build: copied back after the general node_modules exclusion.
   execFileSync('bash', [
     '-c',
-    `tar -C "$1" ${ex.map((e) => `--exclude=${e}`).join(' ')} -cf - . | tar -C "$2" -xf -`,
+    `tar -C "$1" ${ex.map((e) => `--exclude=${e}`).join(' ')} -cf - . | tar -C "$2" -xf -
+     if [[ -d $1/admin/.next/node_modules ]]; then cp -a "$1/admin/.next/node_modules" "$2/admin/.next/"; fi`,
     '_',
     REPO,
     dest,
@@ -58,6 +61,21 @@ export function prebuiltAdminProblem(source: string): string {
  */
 export function stampAdminBuild(source: string): void {
   releaseSh(source, 'admin_inputs_manifest "$SOURCE" >"$SOURCE/admin/$ADMIN_BUILD_STAMP"');
+}
+
+/** Runs `script` (bash, `$1` = `arg`) with this checkout's deploy/install/common.sh and services.sh sourced. */
+export function installSh(script: string, arg: string): string {
+  return execFileSync(
+    'bash',
+    [
+      '-c',
+      `set -uo pipefail; SCRIPT_DIR=$2; . "$2/deploy/install/common.sh"; . "$2/deploy/install/services.sh"; ${script}`,
+      '_',
+      arg,
+      REPO,
+    ],
+    { encoding: 'utf8' },
+  );
 }
 
 /** Runs `script` with this checkout's deploy/install/release.sh sourced and SOURCE=`source`. */
@@ -124,8 +142,37 @@ const insecure = new Agent({ connect: { rejectUnauthorized: false } });
 
 /** GET over https to loopback, accepting the self-signed test certificate. */
 export async function httpsGet(url: string): Promise<HttpsAnswer> {
-  const res = await request(url, { dispatcher: insecure, headersTimeout: 5000, bodyTimeout: 5000 });
+  return httpsRequest(url);
+}
+
+/** Any request over https to loopback, accepting the self-signed test certificate. */
+export async function httpsRequest(
+  url: string,
+  opts: { method?: 'GET' | 'POST'; headers?: Record<string, string>; body?: string } = {},
+): Promise<HttpsAnswer> {
+  const res = await request(url, {
+    dispatcher: insecure,
+    headersTimeout: 5000,
+    bodyTimeout: 5000,
+    method: opts.method ?? 'GET',
+    headers: opts.headers,
+    body: opts.body,
+  });
   return { status: res.statusCode, headers: res.headers, body: await res.body.text() };
+}
+
+/** Polls `check` until it is true, up to `ms`. */
+export async function until(check: () => boolean | Promise<boolean>, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  for (;;) {
+    try {
+      if (await check()) return;
+    } catch {
+      // not yet
+    }
+    if (Date.now() > end) throw new Error(`condition not met within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 /** Polls `url` until it answers `status`, up to `ms`. */

@@ -1,5 +1,6 @@
 import 'server-only';
 
+import { createRequire } from 'node:module';
 import type * as DbModule from '@3cx-relay/db';
 import type * as EventsModule from '@3cx-relay/events';
 
@@ -9,27 +10,39 @@ type EventsPackage = typeof EventsModule;
 const holder = globalThis as unknown as { __relayTsx?: Promise<void> };
 
 /**
- * The workspace packages export TypeScript source with NodeNext `.js` import suffixes. Next's
- * bundler (Turbopack 16.4, no `extensionAlias`) cannot resolve those, so the bundler is told to
- * leave these imports alone and Node loads them at run time through tsx's loader hooks,
- * registered once per process. Import them only through these functions.
+ * The workspace packages are loaded by Node at run time, never bundled: Turbopack 16.4 cannot
+ * resolve their NodeNext `.js` import suffixes (no `extensionAlias`). Installed releases run
+ * with `--conditions=relay-compiled` (bin/3cx-relay-admin), which resolves them to their
+ * compiled `dist/`: no TypeScript loader ever runs there. Only when a package resolves to its
+ * `.ts` source (a checkout, `npm start`, the tests) is tsx's loader registered first, once per
+ * process. Import them only through these functions.
  */
-async function withTsx<T>(load: () => Promise<T>): Promise<T> {
-  holder.__relayTsx ??= import(/* turbopackIgnore: true */ /* webpackIgnore: true */ 'tsx/esm/api').then(
-    (m) => {
-      m.register();
-    },
-  );
-  await holder.__relayTsx;
-  return load();
+async function load<T>(specifier: string, importIt: () => Promise<T>): Promise<T> {
+  // Resolved the way the import below will be (same conditions), from the admin's folder.
+  const target = createRequire(`${process.cwd()}/`).resolve(specifier);
+  if (target.endsWith('.ts')) {
+    holder.__relayTsx ??= import(/* turbopackIgnore: true */ /* webpackIgnore: true */ 'tsx/esm/api').then(
+      (m) => {
+        m.register();
+      },
+    );
+    await holder.__relayTsx;
+  }
+  return importIt();
 }
 
 /** `@3cx-relay/db` (Prisma client factory, seed helpers). */
 export function dbPackage(): Promise<DbPackage> {
-  return withTsx(() => import(/* turbopackIgnore: true */ /* webpackIgnore: true */ '@3cx-relay/db'));
+  return load(
+    '@3cx-relay/db',
+    () => import(/* turbopackIgnore: true */ /* webpackIgnore: true */ '@3cx-relay/db'),
+  );
 }
 
 /** `@3cx-relay/events` (secret box for webhook signing secrets). */
 export function eventsPackage(): Promise<EventsPackage> {
-  return withTsx(() => import(/* turbopackIgnore: true */ /* webpackIgnore: true */ '@3cx-relay/events'));
+  return load(
+    '@3cx-relay/events',
+    () => import(/* turbopackIgnore: true */ /* webpackIgnore: true */ '@3cx-relay/events'),
+  );
 }

@@ -3,6 +3,9 @@ import { AdminProcess, adminUnavailable } from '../support/admin-process.js';
 import { startLab, type Lab } from '../support/lab.js';
 import { bruteForce, login, probeAdmin } from '../support/probe-admin.js';
 import { probeRelay, RELAY_ROUTES } from '../support/probe-relay.js';
+import { probeAdminHardening } from '../support/probe-admin-hardening.js';
+import { probeRelayHardening } from '../support/probe-relay-hardening.js';
+import { pruneAdminTables } from '../../../relay-worker/src/maintenance/prune-admin-tables.js';
 import { probeSsrf, ssrfTargets } from '../support/probe-ssrf.js';
 import { Receiver } from '../support/receiver.js';
 import { createApiKey, revokeApiKey, runControl, type ApiKey } from '../support/relay-fixtures.js';
@@ -10,6 +13,8 @@ import { byScale, Findings, type Scenario, type ScenarioContext } from '../suppo
 import { formatTally, sumTally } from '../support/tally.js';
 
 const SCOPES = ['calls:read', 'history:read', 'events:subscribe'];
+/** The lab worker's WebSocket connection limit per key (WS_MAX_CONNECTIONS_PER_KEY). */
+const WS_PER_KEY = 10;
 
 /** Relay routes without a key, with a malformed, revoked or wrong-scope key: each refused. */
 async function relayPart(lab: Lab, f: Findings): Promise<void> {
@@ -50,6 +55,64 @@ async function relayPart(lab: Lab, f: Findings): Promise<void> {
     'relay: the valid key is let in (the probe can tell)',
     sumTally(p.get('valid key'), (k) => k === '200' || k === '101') === RELAY_ROUTES.length,
     formatTally(p.get('valid key')),
+  );
+}
+
+/** Random secrets for a known prefix, anonymous health, the per-key WebSocket limit. */
+async function relayHardeningPart(lab: Lab, f: Findings, n: number): Promise<void> {
+  const key = await createApiKey(lab.pool, SCOPES);
+  const p = await probeRelayHardening(lab.worker.url, key, { randomSecrets: n, wsAttempts: WS_PER_KEY + 5 });
+  const r = p.randomSecrets;
+  f.figure(
+    'random API-key secrets for a known prefix',
+    `×${r.sent}: ${r.bcrypt} bcrypt, ${r.throttled} refused without; real key then ${r.realKeyAfter}`,
+  );
+  f.check(
+    'random secrets for a known prefix cost at most 3 bcrypts; the real key still works',
+    r.bcrypt <= 3 && r.bcrypt + r.throttled === r.sent && r.realKeyAfter === 200,
+    JSON.stringify(r),
+  );
+  f.figure(
+    '/relay/health',
+    `anonymous through the proxy: {${p.healthAnonymous.join(',')}}; with a key: ${p.healthWithKey} fields`,
+  );
+  f.check(
+    '/relay/health tells an anonymous caller only up/down',
+    p.healthAnonymous.join(',') === 'status' && p.healthWithKey > 1,
+    JSON.stringify(p),
+  );
+  f.figure(
+    `WebSocket per key (limit ${WS_PER_KEY})`,
+    `×${WS_PER_KEY + 5} in parallel: ${formatTally(p.wsPerKey)}`,
+  );
+  f.check(
+    'a key gets no more WebSocket connections than its limit',
+    sumTally(p.wsPerKey, (k) => k === '101') === WS_PER_KEY && sumTally(p.wsPerKey, (k) => k === '429') === 5,
+    formatTally(p.wsPerKey),
+  );
+}
+
+/** Stale sign-in counters and old audit entries, as a flood leaves them, are pruned. */
+async function prunePart(lab: Lab, f: Findings, n: number): Promise<void> {
+  await lab.pool.query(
+    `INSERT INTO rate_limits (key, failures, updated_at)
+       SELECT 'login:account-client:flood-' || g || '@probe.test|local', 1, now() - interval '3 hours'
+         FROM generate_series(1, $1) g`,
+    [n],
+  );
+  await lab.pool.query(
+    `INSERT INTO audit_log (at, action) SELECT now() - interval '400 days', 'login.failed' FROM generate_series(1, $1)`,
+    [n],
+  );
+  const pruned = await pruneAdminTables(lab.pool, 365 * 86_400_000);
+  f.figure(
+    'pruning',
+    `stale rate_limits ${pruned.rateLimits}/${n}, audit_log > 365 days ${pruned.auditLog}/${n}`,
+  );
+  f.check(
+    'stale rate_limits rows and audit entries past the retention are pruned',
+    pruned.rateLimits >= n && pruned.auditLog === n,
+    JSON.stringify(pruned),
   );
 }
 
@@ -126,9 +189,69 @@ async function adminPart(lab: Lab, f: Findings, attempts: number): Promise<void>
         bf.rightAfter === 429,
       `${formatTally(bf.wrong)}; then ${bf.rightAfter}`,
     );
+    hardeningFindings(f, await probeAdminHardening(admin, lab.pool, attempts));
   } finally {
     await admin.stop();
   }
+}
+
+/** Figures and checks of {@link probeAdminHardening}. */
+function hardeningFindings(f: Findings, h: Awaited<ReturnType<typeof probeAdminHardening>>): void {
+  const n = (t: typeof h.spoofed) => [...t.values()].reduce((a, b) => a + b, 0);
+  f.figure(
+    'spoofed X-Real-IP',
+    `×${n(h.spoofed)} (each another address): ${formatTally(h.spoofed)}; right password then ${h.spoofedRight}`,
+  );
+  f.check(
+    'a client-sent X-Real-IP / X-Forwarded-For does not escape the block',
+    sumTally(h.spoofed, (k) => k === '401') === 5 && h.spoofedRight === 429,
+    formatTally(h.spoofed),
+  );
+  f.figure('parallel wrong passwords', `×${n(h.burst)} at once: ${formatTally(h.burst)}`);
+  f.check(
+    'a parallel burst gets exactly the 5 free guesses',
+    sumTally(h.burst, (k) => k === '401') === 5 && sumTally(h.burst, (k) => k === '200') === 0,
+    formatTally(h.burst),
+  );
+  f.figure(
+    'lockout from elsewhere',
+    `attacker blocked on the account; owner from another client ${h.ownerElsewhere}; blocked client after reset-password ${h.afterReset}`,
+  );
+  f.check(
+    'another client cannot lock the owner out; reset-password lifts the block',
+    h.ownerElsewhere === 200 && h.afterReset === 200,
+    `${h.ownerElsewhere}, ${h.afterReset}`,
+  );
+  f.figure(
+    'random unknown emails',
+    `×${n(h.unknown)} from one client: ${formatTally(h.unknown)}; panel CPU ${h.unknownCpuS.toFixed(2)} s`,
+  );
+  f.check(
+    'unknown accounts cost no bcrypt and one client is throttled across accounts',
+    sumTally(h.unknown, (k) => k === '429') > 0 && h.unknownCpuS < n(h.unknown) * 0.1,
+    `${formatTally(h.unknown)}; ${h.unknownCpuS} s`,
+  );
+  f.figure(
+    'sessions',
+    `cookie replayed after logout ${h.afterLogout}; refreshed cookie 25 h after sign-in ${h.staleRefreshed}`,
+  );
+  f.check(
+    'logout ends the session on the server; 24 h are absolute',
+    h.afterLogout === 401 && h.staleRefreshed === 401,
+    `${h.afterLogout}, ${h.staleRefreshed}`,
+  );
+  const c = h.change;
+  f.figure(
+    'own password change',
+    `${c.status}; old password ${c.oldPassword}, new ${c.newPassword}, other session ${c.otherSession}`,
+  );
+  f.check(
+    'self-service password change works and ends the other sessions',
+    c.status === 200 && c.oldPassword === 401 && c.newPassword === 200 && c.otherSession === 401,
+    JSON.stringify(c),
+  );
+  f.figure('Origin on another port of the same host', String(h.otherPortOrigin));
+  f.check('Origin must match scheme, host and port', h.otherPortOrigin === 403, String(h.otherPortOrigin));
 }
 
 /**
@@ -144,11 +267,17 @@ export const securityProbe: Scenario = {
     const lab = await startLab({
       pgUrl: ctx.pgUrl,
       tag: 'sec',
-      workerEnv: { API_KEY_CACHE_MS: '60000', DELIVERY_TIMEOUT_MS: '1000' },
+      workerEnv: {
+        API_KEY_CACHE_MS: '60000',
+        DELIVERY_TIMEOUT_MS: '1000',
+        WS_MAX_CONNECTIONS_PER_KEY: String(WS_PER_KEY),
+      },
     });
     try {
       await lab.worker.start();
       await relayPart(lab, f);
+      await relayHardeningPart(lab, f, byScale(ctx.scale, { full: 50, quick: 30, test: 20 }));
+      await prunePart(lab, f, byScale(ctx.scale, { full: 10_000, quick: 2000, test: 500 }));
       await ssrfPart(lab, f);
       await adminPart(lab, f, byScale(ctx.scale, { full: 30, quick: 15, test: 12 }));
       f.check(

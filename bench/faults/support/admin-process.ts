@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { freePort } from '@3cx-relay/pg-cluster';
 import { REPO_ROOT } from './worker-process.js';
@@ -22,6 +22,10 @@ export class AdminProcess {
   private child: ChildProcess | undefined;
   private output = '';
   port = 0;
+  /** The session secret it runs with (the probe forges cookies with it). */
+  readonly nextAuthSecret = randomBytes(32).toString('hex');
+  /** What the probe sends in X-Relay-Proxy to act as the trusted nginx. */
+  readonly proxySecret = randomBytes(24).toString('hex');
 
   constructor(
     private readonly databaseUrl: string,
@@ -44,11 +48,14 @@ export class AdminProcess {
         NODE_ENV: 'production',
         NEXT_TELEMETRY_DISABLED: '1',
         DATABASE_URL: this.databaseUrl,
-        NEXTAUTH_SECRET: randomBytes(32).toString('hex'),
+        NEXTAUTH_SECRET: this.nextAuthSecret,
+        TRUSTED_PROXY_SECRET: this.proxySecret,
         NEXTAUTH_URL: `http://127.0.0.1:${this.port}/admin/api/auth`,
         RELAY_ENCRYPTION_KEY: this.encryptionKey.toString('hex'),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group, so its CPU time can be summed over every process it starts.
+      detached: true,
     });
     this.child = child;
     const keep = (c: Buffer) => (this.output = (this.output + c.toString()).slice(-4000));
@@ -71,12 +78,36 @@ export class AdminProcess {
     );
   }
 
+  /** CPU seconds (user + system) used so far by the panel's processes. */
+  cpuSeconds(): number {
+    const group = this.child?.pid;
+    if (!group) return 0;
+    let ticks = 0;
+    for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        if (Number(f[2]) === group) ticks += Number(f[11]) + Number(f[12]);
+      } catch {
+        // gone meanwhile
+      }
+    }
+    return ticks / 100;
+  }
+
   async stop(): Promise<void> {
     const c = this.child;
     if (!c || c.exitCode !== null || c.signalCode !== null) return;
     const exited = new Promise((r) => c.once('exit', r));
-    c.kill('SIGTERM');
-    const t = setTimeout(() => c.kill('SIGKILL'), 10_000);
+    const kill = (sig: NodeJS.Signals) => {
+      try {
+        process.kill(-c.pid!, sig);
+      } catch {
+        c.kill(sig);
+      }
+    };
+    kill('SIGTERM');
+    const t = setTimeout(() => kill('SIGKILL'), 10_000);
     await exited;
     clearTimeout(t);
   }

@@ -77,10 +77,11 @@ export async function login(
   origin: string,
   email: string,
   password: string,
+  headers: Record<string, string> = {},
 ): Promise<{ status: number; cookie: string | null }> {
   const res = await fetch(`${origin}/admin/api/login`, {
     method: 'POST',
-    headers: { origin, 'content-type': 'application/json' },
+    headers: { origin, 'content-type': 'application/json', ...headers },
     body: JSON.stringify({ email, password }),
     signal: AbortSignal.timeout(15_000),
   });

@@ -37,7 +37,8 @@ if (mode === 'relay') {
       log: silent,
       retentionMs: 30 * 86_400_000,
     },
-    { pingIntervalMs: 25_000 },
+    // Every benchmark client shares one key.
+    { pingIntervalMs: 25_000, maxConnectionsPerKey: 1e9 },
   );
   server.on('upgrade', (req, socket, head) => {
     if (!hub.handleUpgrade(req, socket, head)) socket.destroy();

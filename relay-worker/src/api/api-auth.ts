@@ -8,6 +8,7 @@ import {
 import type { RateLimiter } from '../auth/rate-limiter.js';
 import type { UsageRecorder } from '../auth/usage-recorder.js';
 import type { RelayMetrics } from '../stats/relay-metrics.js';
+import { clientAddress } from '../http/direct-loopback.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -51,7 +52,7 @@ export function installApiAuth(
           reply.header('www-authenticate', 'Bearer');
           return deny(reply, 401, 'UNAUTHORIZED', 'API key required (Authorization: Bearer <key>)');
         }
-        const key = await deps.verifier.verify(presented);
+        const key = await deps.verifier.verify(presented, clientAddress(req));
         if (!key) {
           reply.header('www-authenticate', 'Bearer error="invalid_token"');
           return deny(reply, 401, 'UNAUTHORIZED', 'invalid, revoked or expired API key');

@@ -1,7 +1,6 @@
 import type { FastifyInstance, preHandlerAsyncHookHandler } from 'fastify';
 import type { RelayMetrics } from '../stats/relay-metrics.js';
-
-const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
+import { isDirectLoopback } from '../http/direct-loopback.js';
 
 /**
  * GET /relay/metrics in the Prometheus text format. A scraper on the box (a direct loopback
@@ -16,8 +15,7 @@ export function registerMetricsRoute(
     '/relay/metrics',
     {
       preHandler: async function (req, reply) {
-        const direct = LOOPBACK.test(req.socket.remoteAddress ?? '') && !req.headers['x-forwarded-for'];
-        if (!direct) return deps.anyKey.call(this, req, reply);
+        if (!isDirectLoopback(req)) return deps.anyKey.call(this, req, reply);
       },
     },
     async (_req, reply) => {

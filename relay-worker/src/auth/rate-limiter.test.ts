@@ -14,4 +14,19 @@ describe('RateLimiter', () => {
     expect(r.take('a', 1, 0)).toEqual({ ok: false, retryAfterSec: 60 });
     expect(r.take('b', 1, 0).ok).toBe(true);
   });
+  it('refund gives a token back, never past the bucket size', () => {
+    const r = new RateLimiter(2);
+    expect(r.take('k', null, 0).ok).toBe(true);
+    expect(r.take('k', null, 0).ok).toBe(true);
+    r.refund('k', null);
+    expect(r.take('k', null, 0).ok).toBe(true);
+    r.refund('k', null);
+    r.refund('k', null);
+    r.refund('k', null);
+    expect([r.take('k', null, 0).ok, r.take('k', null, 0).ok, r.take('k', null, 0).ok]).toEqual([
+      true,
+      true,
+      false,
+    ]);
+  });
 });

@@ -29,6 +29,8 @@ export function registerEventStreamRoute(
       });
       if ('error' in start) throw new AppError('BAD_REQUEST', start.error);
       const key = req.apiKey!;
+      if (!deps.hub.holdSlot(key.id, reply.raw))
+        throw new AppError('RATE_LIMITED', deps.hub.tooManyMessage());
       // The response stays open: counted here, since hijacked replies skip the onResponse hook.
       deps.usage.record(key.id, SSE_PATH, 200, reply.elapsedTime);
       deps.metrics.countApiRequest(SSE_PATH, 200);

@@ -13,6 +13,7 @@ import type { RelayMetrics } from '../stats/relay-metrics.js';
 import { DIRECT_ONLY_TYPES } from '../delivery/outbox.js';
 import { MATCH_ALL, matchesFilter, type EventFilter } from '../delivery/event-filter.js';
 import { chooseProtocol, keyFromUpgrade, refuseUpgrade } from './ws-upgrade-auth.js';
+import { clientAddress } from '../http/direct-loopback.js';
 import { replayHistory } from './replay-history.js';
 import { parseStreamRequest, type StreamStart } from './stream-request.js';
 import { sseTransport, wsTransport, type StreamTransport } from './stream-transport.js';
@@ -33,6 +34,8 @@ export interface WsHubOptions {
   slowCloseGraceMs?: number;
   /** The newest event sequence when the hub starts (the event tail's position). */
   startSequence?: bigint;
+  /** Open connections one API key may hold; more are refused with 429 (default 100). */
+  maxConnectionsPerKey?: number;
 }
 
 export interface WsHubDeps {
@@ -91,6 +94,8 @@ export class WsHub {
   private readonly pingTimer: NodeJS.Timeout;
   private readonly o: Required<WsHubOptions>;
   private stopping = false;
+  /** Open (or opening) sockets per API key id. */
+  private readonly perKey = new Map<string, number>();
   private queued: StoredEvent[] = [];
   private flushScheduled = false;
   /**
@@ -109,6 +114,7 @@ export class WsHub {
       maxBufferedBytes: 1024 * 1024,
       slowCloseGraceMs: 5000,
       startSequence: 0n,
+      maxConnectionsPerKey: 100,
       ...opts,
     };
     this.lastSequence = this.o.startSequence;
@@ -142,7 +148,7 @@ export class WsHub {
     const presented = keyFromUpgrade(req, url);
     if (!presented)
       return refuseUpgrade(socket, 401, 'UNAUTHORIZED', 'API key required', { 'WWW-Authenticate': 'Bearer' });
-    const key = await this.deps.verifier.verify(presented);
+    const key = await this.deps.verifier.verify(presented, clientAddress(req));
     if (!key)
       return refuseUpgrade(socket, 401, 'UNAUTHORIZED', 'invalid API key', { 'WWW-Authenticate': 'Bearer' });
     const done = (status: number) => {
@@ -170,6 +176,12 @@ export class WsHub {
       done(400);
       return refuseUpgrade(socket, 400, 'BAD_REQUEST', start.error);
     }
+    if (!this.holdSlot(key.id, socket)) {
+      done(429);
+      return refuseUpgrade(socket, 429, 'TOO_MANY_CONNECTIONS', this.tooManyMessage(), {
+        'Retry-After': '5',
+      });
+    }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       done(101);
       const client = this.newClient(wsTransport(ws, socket), key, start.filter);
@@ -179,6 +191,28 @@ export class WsHub {
       ws.on('close', (code) => this.detach(client, code === 1000 || code === 1001 ? 'client' : 'error'));
       this.attach(client, start);
     });
+  }
+
+  /**
+   * Takes one of the key's streaming connection slots (WebSocket or SSE) until `connection` (the
+   * upgraded socket, or the SSE response) closes; taken before the handshake, so parallel
+   * upgrades cannot overshoot. False when the key has none left.
+   */
+  holdSlot(keyId: string, connection: { once(event: 'close', fn: () => void): unknown }): boolean {
+    const open = this.perKey.get(keyId) ?? 0;
+    if (open >= this.o.maxConnectionsPerKey) return false;
+    this.perKey.set(keyId, open + 1);
+    connection.once('close', () => {
+      const n = (this.perKey.get(keyId) ?? 1) - 1;
+      if (n > 0) this.perKey.set(keyId, n);
+      else this.perKey.delete(keyId);
+    });
+    return true;
+  }
+
+  /** Why a key was refused another connection (WebSocket or SSE). */
+  tooManyMessage(): string {
+    return `this API key has ${this.o.maxConnectionsPerKey} streaming connections open already`;
   }
 
   /**

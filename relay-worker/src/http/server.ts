@@ -1,8 +1,14 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyRequest,
+} from 'fastify';
 import type { Logger } from '../logger.js';
 import { AppError, coerceError } from '../errors.js';
 import type { StatusBoard } from '../status/status-board.js';
 import { VERSION } from '../version.js';
+import { isDirectLoopback } from './direct-loopback.js';
 
 export interface ServerDeps {
   log: Logger;
@@ -11,6 +17,11 @@ export interface ServerDeps {
   startedAt: Date;
   /** Request body limit in bytes. */
   bodyLimit?: number;
+  /**
+   * Whether a caller presents a valid API key (any scope): such callers, and direct loopback
+   * ones, get `/relay/health` with details; everyone else only up/down. Default: nobody.
+   */
+  hasValidKey?: (req: FastifyRequest) => Promise<boolean>;
 }
 
 const ROUTES = new WeakMap<FastifyInstance, { method: string; url: string }[]>();
@@ -63,13 +74,18 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       .send({ error: { code: 'NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` } }),
   );
 
-  app.get('/relay/health', async (_req, reply) => {
+  // Anonymous callers (through nginx, no key) learn up or down only: the call count, host name,
+  // pid and versions are for the box itself and for API-key holders.
+  app.get('/relay/health', async (req, reply) => {
     const components = deps.status.all();
     const own = components.database?.status;
+    reply.status(own === 'up' ? 200 : 503);
+    if (!isDirectLoopback(req) && !(await deps.hasValidKey?.(req)))
+      return reply.send({ status: own === 'up' ? 'up' : 'down' });
     const upstream = (['db3cx', 'xapi', 'callcontrol'] as const).map((c) => components[c]?.status);
     const overall =
       own !== 'up' ? 'down' : upstream.some((s) => s === 'down' || s === 'degraded') ? 'degraded' : 'ok';
-    return reply.status(own === 'up' ? 200 : 503).send({
+    return reply.send({
       status: overall,
       version: VERSION,
       instanceId: deps.instanceId,

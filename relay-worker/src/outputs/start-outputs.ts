@@ -1,6 +1,6 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
-import type { Db } from '@3cx-relay/db';
+import type { LazyPrisma } from '../db/lazy-prisma.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { EventStore } from '../events/event-store.js';
@@ -26,6 +26,7 @@ import { WEBHOOK_SCOPES } from '../api/webhooks/webhook-access.js';
 import { registerWebhookRoutes } from '../api/webhooks/webhook-routes.js';
 import { registerWebhookActionRoutes } from '../api/webhooks/webhook-action-routes.js';
 import { RelayMetrics } from '../stats/relay-metrics.js';
+import { startAdminTablePruner } from '../maintenance/prune-admin-tables.js';
 import { StatSampler, type StatSink } from '../stats/stat-sampler.js';
 
 export interface OutputDeps {
@@ -33,7 +34,8 @@ export interface OutputDeps {
   log: Logger;
   pool: pg.Pool;
   /** The Prisma client (webhook API). */
-  db: Db;
+  /** Prisma, for the webhook management API only; loaded on that API's first authenticated call. */
+  prisma: LazyPrisma;
   events: EventStore;
   status: StatusBoard;
   control: ControlListener;
@@ -121,6 +123,7 @@ export async function startOutputs(d: OutputDeps): Promise<Outputs> {
     {
       pingIntervalMs: c.WS_PING_INTERVAL_MS,
       maxBufferedBytes: c.WS_MAX_BUFFERED_BYTES,
+      maxConnectionsPerKey: c.WS_MAX_CONNECTIONS_PER_KEY,
       startSequence: tail.position,
     },
   );
@@ -128,6 +131,11 @@ export async function startOutputs(d: OutputDeps): Promise<Outputs> {
   // Other workers' appends reach this dispatcher too.
   tail.on('events', () => delivery.dispatcher.wake());
   void d.status.set('fanout', { status: 'up' });
+
+  lifecycle.onClose(
+    'admin-pruner',
+    startAdminTablePruner(pool, log.child({ module: 'prune' }), c.AUDIT_RETENTION_DAYS * 86_400_000),
+  );
 
   const sampler = new StatSampler(pool, metrics, d.heartbeat, log.child({ module: 'stats' }));
   sampler.start();
@@ -153,10 +161,15 @@ export async function startOutputs(d: OutputDeps): Promise<Outputs> {
       });
       registerMetricsRoute(app, { metrics, anyKey: auth.requireScope(null) });
       registerEventStreamRoute(app, { hub, auth: auth.requireScope('events:subscribe'), usage, metrics });
+      const webhookAuth = auth.requireScope(WEBHOOK_SCOPES);
       const webhookApi = {
-        db: d.db,
+        db: d.prisma.db,
         pool,
-        auth: auth.requireScope(WEBHOOK_SCOPES),
+        // After the key check, Prisma is loaded (once) before the route runs.
+        auth: async function (this: FastifyInstance, req: FastifyRequest, reply: FastifyReply) {
+          await webhookAuth.call(this, req, reply);
+          if (!reply.sent) await d.prisma.ready();
+        },
         delivery,
         events: d.events,
         encryptionKey: c.RELAY_ENCRYPTION_KEY,

@@ -75,7 +75,7 @@ export async function startSources(d: SourceDeps): Promise<Sources> {
 
   const apiConfigured = !!(c.PBX_URL && c.PBX_CLIENT_ID && c.PBX_CLIENT_SECRET);
   if (apiConfigured && (c.SOURCE_XAPI_ENABLED || c.SOURCE_CALLCONTROL_ENABLED)) {
-    const dispatcher = createPbxDispatcher({ insecureTls: c.PBX_TLS_INSECURE });
+    const dispatcher = createPbxDispatcher({ pbxUrl: c.PBX_URL, insecureTls: c.PBX_TLS_INSECURE });
     d.lifecycle.onClose('pbx-http', () => dispatcher.close());
     const tokens = new TokenHolder(
       { baseUrl: c.PBX_URL!, clientId: c.PBX_CLIENT_ID!, clientSecret: c.PBX_CLIENT_SECRET!, dispatcher },

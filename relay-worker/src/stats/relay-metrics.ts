@@ -63,7 +63,7 @@ export class RelayMetrics {
   );
   readonly apiKeyChecks = this.counter(
     'relay_api_key_checks_total',
-    'API key checks by outcome (cached, verified, rejected).',
+    'API key checks by outcome (cached, verified, rejected, throttled: refused without bcrypt).',
     ['outcome'],
   );
 

@@ -1,4 +1,4 @@
-import type { Db } from '@3cx-relay/db';
+import type pg from 'pg';
 import type { Logger } from '../logger.js';
 import { coerceError } from '../errors.js';
 import type { StatusBoard } from './status-board.js';
@@ -7,14 +7,19 @@ import type { StatusBoard } from './status-board.js';
  * Checks the relay's own database every `intervalMs` with `SELECT 1` and records its state and
  * latency as component `database`. Returns a stop function.
  */
-export function startOwnDbProbe(db: Db, status: StatusBoard, log: Logger, intervalMs = 5000): () => void {
+export function startOwnDbProbe(
+  db: Pick<pg.Pool, 'query'>,
+  status: StatusBoard,
+  log: Logger,
+  intervalMs = 5000,
+): () => void {
   let running = false;
   const probe = async () => {
     if (running) return;
     running = true;
     const started = performance.now();
     try {
-      await db.$queryRaw`SELECT 1`;
+      await db.query('SELECT 1');
       await status.set('database', {
         status: 'up',
         latencyMs: Math.round((performance.now() - started) * 10) / 10,

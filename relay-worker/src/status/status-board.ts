@@ -1,9 +1,9 @@
-import type { Db, Prisma } from '@3cx-relay/db';
+import type pg from 'pg';
 import type { Logger } from '../logger.js';
 import { coerceError } from '../errors.js';
 
 /** A plain JSON object for a Prisma Json column (undefined leaves the column as it is). */
-const json = (v: Record<string, unknown> | undefined) => v as Prisma.InputJsonValue | undefined;
+const json = (v: Record<string, unknown> | undefined) => (v === undefined ? null : JSON.stringify(v));
 
 /** Components whose health the relay tracks. */
 export type ComponentName = 'database' | 'db3cx' | 'xapi' | 'callcontrol' | 'delivery' | 'fanout';
@@ -49,7 +49,8 @@ export class StatusBoard {
   private readonly changeListeners: ((change: StatusChange) => void)[] = [];
 
   constructor(
-    private readonly db: Db,
+    /** The relay's own database (raw SQL: the worker loads no ORM). */
+    private readonly db: Pick<pg.Pool, 'query'>,
     private readonly log: Logger,
     private readonly opts: { historyEveryMs?: number; dedupeMs?: number; detailsEveryMs?: number } = {},
   ) {}
@@ -100,26 +101,27 @@ export class StatusBoard {
     if (!changed && !due) return;
     this.lastHistoryAt.set(component, now.getTime());
     try {
-      const row = {
-        status: entry.status,
-        latencyMs: entry.latencyMs ?? null,
-        lastError: entry.lastError ?? null,
-        since: entry.since,
-        details: json(entry.details),
-      };
-      await this.db.componentStatus.upsert({
-        where: { component },
-        create: { component, ...row },
-        update: row,
-      });
-      await this.db.connectionStatus.create({
-        data: {
+      // Without new details the row keeps the ones it has.
+      await this.db.query(
+        `INSERT INTO component_status (component, status, latency_ms, last_error, since, details, updated_at)
+         VALUES ($1, $2::connection_state, $3, $4, $5, $6::jsonb, now())
+         ON CONFLICT (component) DO UPDATE SET status = EXCLUDED.status, latency_ms = EXCLUDED.latency_ms,
+           last_error = EXCLUDED.last_error, since = EXCLUDED.since, updated_at = now(),
+           details = COALESCE(EXCLUDED.details, component_status.details)`,
+        [
           component,
-          status: entry.status,
-          latencyMs: entry.latencyMs ?? null,
-          error: next.error ?? null,
-        },
-      });
+          entry.status,
+          entry.latencyMs ?? null,
+          entry.lastError ?? null,
+          entry.since,
+          json(entry.details),
+        ],
+      );
+      await this.db.query(
+        `INSERT INTO connection_status_history (component, status, latency_ms, error)
+         VALUES ($1, $2::connection_state, $3, $4)`,
+        [component, entry.status, entry.latencyMs ?? null, next.error ?? null],
+      );
       this.writtenDetails.set(component, JSON.stringify(entry.details ?? null));
       if (changed) await this.notify({ kind: 'status', component, status: entry.status });
     } catch (err) {
@@ -154,7 +156,10 @@ export class StatusBoard {
     this.lastDetailsAt.set(component, Date.now());
     this.writtenDetails.set(component, text);
     try {
-      await this.db.componentStatus.updateMany({ where: { component }, data: { details: json(details) } });
+      await this.db.query(
+        `UPDATE component_status SET details = $2::jsonb, updated_at = now() WHERE component = $1`,
+        [component, json(details)],
+      );
     } catch (err) {
       this.writtenDetails.delete(component);
       this.log.warn({ component, err: coerceError(err) }, 'could not record component details');
@@ -178,16 +183,18 @@ export class StatusBoard {
       message,
     );
     try {
-      const row = await this.db.errorLog.create({
-        data: { component, severity, code, message, details: json(details) },
-      });
-      await this.notify({ kind: 'error', id: String(row.id), component, severity, code });
+      const res = await this.db.query<{ id: string }>(
+        `INSERT INTO error_log (component, severity, code, message, details)
+         VALUES ($1, $2::severity, $3, $4, $5::jsonb) RETURNING id::text`,
+        [component, severity, code, message, json(details)],
+      );
+      await this.notify({ kind: 'error', id: res.rows[0]!.id, component, severity, code });
     } catch (err) {
       this.log.warn({ component, err: coerceError(err) }, 'could not record error');
     }
   }
 
   async notify(payload: Record<string, unknown>): Promise<void> {
-    await this.db.$executeRaw`SELECT pg_notify(${EVENTS_CHANNEL}, ${JSON.stringify(payload)})`;
+    await this.db.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, JSON.stringify(payload)]);
   }
 }

@@ -92,7 +92,7 @@ export async function startHarness(
   const t = existing?.t ?? (await createTestDatabase('delivery'));
   const pool = new pg.Pool({ connectionString: t.url, max: 8 });
   const store = new EventStore(pool, silent);
-  const status = new StatusBoard(t.db(), silent);
+  const status = new StatusBoard(pool, silent);
   const metrics = new RelayMetrics();
   const delivery = new DeliveryService(
     { pool, store, status, metrics, log: silent },

@@ -99,6 +99,30 @@ describe('WebSocket fan-out /relay/ws', () => {
     for (const x of [a, b, c]) x.ws.close();
   });
 
+  it('refuses a key more than WS_MAX_CONNECTIONS_PER_KEY open connections (429), even in a parallel burst, and frees a slot on close', async () => {
+    const limited = await startWorkerHarness('wslimit', { WS_MAX_CONNECTIONS_PER_KEY: '3' });
+    try {
+      const k = await createApiKey(limited.pool, ['events:subscribe']);
+      const opts = { headers: { authorization: `Bearer ${k.key}` } };
+      const burst = Array.from({ length: 8 }, () => connect(limited.wsUrl, opts));
+      const results = await Promise.allSettled(burst.map((c) => c.opened));
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
+      expect(burst.filter((c) => c.state.status === 429)).toHaveLength(5);
+      const open = burst.filter((c) => c.state.open);
+      // SSE streams share the key's budget.
+      const sse = await fetch(`${limited.worker.url}/relay/events/stream?snapshot=false`, opts);
+      expect(sse.status).toBe(429);
+      await sse.arrayBuffer();
+      open[0]!.ws.close();
+      await waitFor(() => open[0]!.state.closeCode, Boolean);
+      const again = connect(limited.wsUrl, opts);
+      await again.opened;
+      for (const c of [...open, again]) c.ws.close();
+    } finally {
+      await limited.stop();
+    }
+  });
+
   it('sends every matching client each event with its sequence, and honours per-connection filters', async () => {
     const all = connect(h.wsUrl, auth());
     const filtered = connect(`${h.wsUrl}?types=call.ended,cdr.*&extensions=201`, auth());

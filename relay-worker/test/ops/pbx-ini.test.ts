@@ -28,12 +28,15 @@ describe('doctor reads 3CXPhoneSystem.ini like the worker', () => {
     expect(ini.sections).toEqual(['CfgServerProfile', 'QMDatabase', 'DbAdminREADONLY']);
   });
 
-  it('says when only the master account is there, as the worker falls back to it', () => {
-    const ini = readPbxIni(
-      write(
-        'DBName = database_single\nDBPort = 5432\nMasterDBUser = phonesystem\nMasterDBPassword = secret\n',
-      ),
+  it('says when only the master account is there, and uses it only when the worker would (PBX_DB_MASTER_FALLBACK)', () => {
+    const file = write(
+      'DBName = database_single\nDBPort = 5432\nMasterDBUser = phonesystem\nMasterDBPassword = secret\n',
     );
-    expect(ini).toMatchObject({ user: 'phonesystem', usedMasterAccount: true });
+    expect(readPbxIni(file)).toMatchObject({
+      user: undefined,
+      hasMasterAccount: true,
+      usedMasterAccount: false,
+    });
+    expect(readPbxIni(file, true)).toMatchObject({ user: 'phonesystem', usedMasterAccount: true });
   });
 });

@@ -57,11 +57,26 @@ describe('parsePhoneSystemIni', () => {
       user: 'logsreader_single',
       password: 'secret',
       usedMasterAccount: false,
+      hasMasterAccount: true,
     });
   });
-  it('falls back to the master account only when there is no read-only one, and says so', () => {
-    const s = parsePhoneSystemIni(flat.replace(/\[DbAdminREADONLY\][\s\S]*$/, ''));
+  it('never reads the master password unless allowed; with PBX_DB_MASTER_FALLBACK it falls back to it, and says so', () => {
+    const noReadonly = flat.replace(/\[DbAdminREADONLY\][\s\S]*$/, '');
+    const refused = parsePhoneSystemIni(noReadonly);
+    expect(refused).toMatchObject({ user: undefined, password: undefined, hasMasterAccount: true });
+    expect(JSON.stringify(refused)).not.toContain('m4ster');
+    const s = parsePhoneSystemIni(noReadonly, { allowMaster: true });
     expect(s).toMatchObject({ user: 'phonesystem', password: 'm4ster', usedMasterAccount: true });
+    // Even when allowed, a read-only login wins.
+    expect(parsePhoneSystemIni(flat, { allowMaster: true })).toMatchObject({ user: 'logsreader_single' });
+  });
+  it('reads User/Password from [DbAdminREADONLY] only, not from other sections', () => {
+    const s = parsePhoneSystemIni('[General]\nUser = admin\nPassword = pbx-admin-pw\n' + flat);
+    expect(s).toMatchObject({ user: 'logsreader_single', password: 'secret' });
+    expect(parsePhoneSystemIni('[General]\nUser = admin\nPassword = pbx-admin-pw\n')).toMatchObject({
+      user: undefined,
+      password: undefined,
+    });
   });
   it('leaves missing settings undefined', () => {
     expect(parsePhoneSystemIni('[General]\nPBXUser = x\n')).toEqual({
@@ -71,6 +86,7 @@ describe('parsePhoneSystemIni', () => {
       user: undefined,
       password: undefined,
       usedMasterAccount: false,
+      hasMasterAccount: false,
     });
   });
 });

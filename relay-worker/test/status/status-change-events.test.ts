@@ -45,7 +45,7 @@ describe('StatusChangeEvents', () => {
     await tracker?.stop();
     await pool.query('DELETE FROM events');
     store = new FlakyStore(pool, silent);
-    board = new StatusBoard(t.db(), silent);
+    board = new StatusBoard(pool, silent);
     tracker = new StatusChangeEvents(pool, store, silent, { retryMs: 50 });
     await tracker.load();
     tracker.attach(board);
@@ -102,7 +102,7 @@ describe('StatusChangeEvents', () => {
     await tracker.stop();
     const restarted = new StatusChangeEvents(pool, store, silent);
     await restarted.load();
-    const board2 = new StatusBoard(t.db(), silent);
+    const board2 = new StatusBoard(pool, silent);
     restarted.attach(board2);
     await board2.set('callcontrol', { status: 'connecting' });
     await board2.set('callcontrol', { status: 'down', error: 'WebSocket: refused' });

@@ -1,3 +1,4 @@
+import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { requirePageUser } from '@/lib/auth/current-user';
 import { LogoutButton } from '@/components/logout-button';
@@ -15,9 +16,14 @@ export default async function PanelLayout({ children }: { children: ReactNode })
           <div className="flex flex-wrap items-center justify-between gap-2">
             <span className="font-semibold">3CX Relay</span>
             <div className="flex min-w-0 flex-wrap items-center gap-2 text-sm">
-              <span className="max-w-[14rem] truncate" data-testid="current-user">
+              <Link
+                href="/account"
+                className="max-w-[14rem] truncate hover:underline"
+                data-testid="current-user"
+                title="Your account"
+              >
                 {user.email}
-              </span>
+              </Link>
               <Badge tone={user.role === 'admin' ? 'blue' : 'gray'}>{user.role}</Badge>
               <ThemeToggle />
               <LogoutButton />

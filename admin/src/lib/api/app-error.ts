@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'CONFLICT'
   | 'RATE_LIMITED'
   | 'INVALID_CREDENTIALS'
+  | 'WRONG_PASSWORD'
   | 'LAST_ADMIN'
   | 'INTERNAL';
 
@@ -17,6 +18,7 @@ const STATUS: Record<ErrorCode, number> = {
   INVALID_CREDENTIALS: 401,
   FORBIDDEN: 403,
   CROSS_ORIGIN: 403,
+  WRONG_PASSWORD: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
   LAST_ADMIN: 409,

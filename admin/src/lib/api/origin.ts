@@ -3,9 +3,11 @@ import { AppError } from './app-error';
 
 /**
  * CSRF guard for every mutation outside next-auth's own routes: a browser always sends
- * `Origin` on a cross-site POST/PATCH/DELETE, so it must name this host (or the configured
- * public URL). A request without `Origin` and without `Sec-Fetch-Site` is a non-browser client
- * (curl, scripts), which carries no ambient cookies to abuse.
+ * `Origin` on a cross-site POST/PATCH/DELETE, so it must be exactly (scheme, host and port) the
+ * origin of NEXTAUTH_URL or RELAY_PUBLIC_URL. Nothing the request says about itself (`Host`,
+ * `X-Forwarded-Host`) widens that: the PBX's own web client on the same host but another port
+ * is another origin. A request without `Origin` and without a cross-site `Sec-Fetch-Site` is a
+ * non-browser client (curl, scripts), which carries no ambient cookies to abuse.
  */
 export function assertSameOrigin(headers: Headers): void {
   const origin = headers.get('origin');
@@ -14,19 +16,13 @@ export function assertSameOrigin(headers: Headers): void {
     if (site && site !== 'same-origin' && site !== 'none') throw crossOrigin();
     return;
   }
-  let originHost: string;
+  let normalized: string;
   try {
-    originHost = new URL(origin).host.toLowerCase();
+    normalized = new URL(origin).origin;
   } catch {
     throw crossOrigin();
   }
-  const allowed = new Set<string>();
-  for (const h of [headers.get('x-forwarded-host'), headers.get('host')]) {
-    if (h) allowed.add(h.split(',')[0]!.trim().toLowerCase());
-  }
-  const pub = config().publicUrl;
-  if (pub) allowed.add(new URL(pub).host.toLowerCase());
-  if (!allowed.has(originHost)) throw crossOrigin();
+  if (!config().allowedOrigins.has(normalized)) throw crossOrigin();
 }
 
 function crossOrigin(): AppError {

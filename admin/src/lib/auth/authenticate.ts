@@ -1,34 +1,25 @@
-import bcrypt from 'bcrypt';
+import type { Db } from '@3cx-relay/db';
 import { db } from '@/lib/db';
 import { audit } from '@/lib/audit';
 import { AppError } from '@/lib/api/app-error';
 import { clientIp } from '@/lib/api/request-info';
-import { blockedFor, clearFailures, recordFailure } from './rate-limit';
+import { loginRules } from './login-limits';
+import { checkPassword } from './password-check';
+import { claimAttempt, clearFailures, releaseAttempt } from './rate-limit';
 import type { SessionUser } from './current-user';
 
-// A real bcrypt(12) hash of a random string: unknown accounts cost the same time as known ones.
-const DUMMY_HASH = '$2b$12$rCAOlCSfu.jEAtiRSJVL1OtrmFijrlsHugmWqTZrJG9Lynjpson2a';
-
-/** Rate-limit keys of a login attempt: the account and the client address. */
-export function loginKeys(email: string, ip: string): [string, string] {
-  return [`login:account:${email}`, `login:ip:${ip}`];
-}
-
 /**
- * Checks a login. Refuses while the account or the IP is blocked (429 with Retry-After),
- * otherwise compares the password; failures count towards both limits. Every outcome is
- * audit-logged; the error never says whether the account exists.
+ * Charges a password check of `email` from this request's client to the sign-in limits (see
+ * {@link loginRules}), atomically and before bcrypt runs; throws 429 with Retry-After while
+ * blocked. Returns what to call when the password turns out right.
  */
-export async function authenticate(
-  emailRaw: string,
-  password: string,
+export async function throttlePasswordCheck(
+  client: Db,
+  email: string,
   headers: Headers,
-): Promise<SessionUser> {
-  const email = emailRaw.trim().toLowerCase();
-  const ip = clientIp(headers);
-  const keys = loginKeys(email, ip);
-  const client = await db();
-  const wait = Math.max(...(await Promise.all(keys.map((k) => blockedFor(client, k)))));
+): Promise<() => Promise<void>> {
+  const [accountClient, perClient] = loginRules(email, clientIp(headers));
+  const wait = await claimAttempt(client, [accountClient, perClient]);
   if (wait > 0) {
     await audit(client, { id: null, email }, headers, {
       action: 'login.blocked',
@@ -38,10 +29,29 @@ export async function authenticate(
       retryAfter: wait / 1000,
     });
   }
+  return async () => {
+    await clearFailures(client, accountClient.key);
+    await releaseAttempt(client, perClient);
+  };
+}
+
+/**
+ * Checks a login. The attempt is charged to the limits before the password is compared, so
+ * parallel guesses cannot slip past them; unknown accounts cost no bcrypt (see
+ * {@link checkPassword}). Every outcome is audit-logged; the error never says whether the
+ * account exists.
+ */
+export async function authenticate(
+  emailRaw: string,
+  password: string,
+  headers: Headers,
+): Promise<SessionUser> {
+  const email = emailRaw.trim().toLowerCase();
+  const client = await db();
+  const succeeded = await throttlePasswordCheck(client, email, headers);
   const user = await client.adminUser.findUnique({ where: { email }, omit: { passwordHash: false } });
-  const ok = await bcrypt.compare(password, user?.passwordHash ?? DUMMY_HASH);
+  const ok = await checkPassword(password, user?.passwordHash);
   if (!user || !ok || user.disabledAt) {
-    for (const k of keys) await recordFailure(client, k);
     await audit(client, { id: user?.id ?? null, email }, headers, {
       action: 'login.failed',
       targetType: 'admin_user',
@@ -49,7 +59,7 @@ export async function authenticate(
     });
     throw new AppError('INVALID_CREDENTIALS', 'Invalid email or password');
   }
-  await clearFailures(client, keys[0]);
+  await succeeded();
   await client.adminUser.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
   await audit(client, { id: user.id, email }, headers, {
     action: 'login.succeeded',

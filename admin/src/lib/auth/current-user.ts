@@ -3,6 +3,7 @@ import { redirect } from 'next/navigation';
 import { cache } from 'react';
 import { db } from '@/lib/db';
 import { decodeSession, SESSION_COOKIE } from './session-cookie';
+import { sessionUser } from './sessions';
 
 /** The signed-in person as the panel sees them. */
 export interface SessionUser {
@@ -12,18 +13,27 @@ export interface SessionUser {
   role: 'admin' | 'viewer';
 }
 
+/** A signed-in user and the session row their cookie names. */
+export interface CurrentSession {
+  user: SessionUser;
+  sid: string;
+}
+
 /**
- * Resolves a session cookie value to a user, re-reading the user row every time: a disabled
- * user, a changed role or a session issued before `sessions_valid_from` (password reset,
- * disable) takes effect on the next request, not when the 24 h JWT expires.
+ * Resolves a session cookie to its user and session, re-reading both every time: a logout, a
+ * disabled user, a changed role, a password change or reset, and the absolute 24 h expiry all
+ * take effect on the next request.
  */
-export async function userFromSessionCookie(raw: string | undefined): Promise<SessionUser | null> {
+export async function sessionFromCookie(raw: string | undefined): Promise<CurrentSession | null> {
   const claims = await decodeSession(raw);
   if (!claims) return null;
-  const user = await (await db()).adminUser.findUnique({ where: { id: claims.sub } });
-  if (!user || user.disabledAt) return null;
-  if (claims.iatMs < user.sessionsValidFrom.getTime()) return null;
-  return { id: user.id, email: user.email, name: user.name, role: user.role };
+  const user = await sessionUser(await db(), claims.sid, claims.sub);
+  return user ? { user, sid: claims.sid } : null;
+}
+
+/** {@link sessionFromCookie}'s user only. */
+export async function userFromSessionCookie(raw: string | undefined): Promise<SessionUser | null> {
+  return (await sessionFromCookie(raw))?.user ?? null;
 }
 
 /** The current user in a server component or route handler (cached per request). */

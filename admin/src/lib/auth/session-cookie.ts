@@ -1,8 +1,8 @@
 import { decode, encode, type JWT } from 'next-auth/jwt';
 import { config } from '@/config';
+import { SESSION_MAX_AGE } from './sessions';
 
-/** Session lifetime: 24 h, in seconds. */
-export const SESSION_MAX_AGE = 24 * 60 * 60;
+export { SESSION_MAX_AGE };
 
 /** One cookie name for both next-auth's routes and our JSON login, http or https. */
 export const SESSION_COOKIE = 'relay-admin.session';
@@ -13,7 +13,9 @@ export interface SessionClaims {
   sub: string;
   email: string;
   role: 'admin' | 'viewer';
-  /** Issue time in ms (finer than `iat`), compared with `sessions_valid_from`. */
+  /** The `admin_sessions` row: revoked by logout, checked on every request. */
+  sid: string;
+  /** Sign-in time in ms. Kept through next-auth's refreshes, so the 24 h are counted from here. */
   iatMs: number;
 }
 
@@ -42,18 +44,22 @@ export function encodeSession(claims: SessionClaims): Promise<string> {
   });
 }
 
-/** Decrypts and checks expiry; null when missing, forged or expired. */
-export async function decodeSession(raw: string | undefined): Promise<SessionClaims | null> {
+/**
+ * Decrypts and checks a session cookie; null when missing, forged, without a session id, or
+ * older than 24 h since sign-in. That last check is absolute: next-auth's session route
+ * re-issues the cookie with a new `exp` on every call, but never a new `iatMs`.
+ */
+export async function decodeSession(
+  raw: string | undefined,
+  now = Date.now(),
+): Promise<SessionClaims | null> {
   if (!raw) return null;
   try {
     const t = await decode({ token: raw, secret: config().nextAuthSecret });
     if (!t || typeof t.sub !== 'string' || (t.role !== 'admin' && t.role !== 'viewer')) return null;
-    return {
-      sub: t.sub,
-      email: String(t.email ?? ''),
-      role: t.role,
-      iatMs: typeof t.iatMs === 'number' ? t.iatMs : Number(t.iat ?? 0) * 1000,
-    };
+    if (typeof t.sid !== 'string' || typeof t.iatMs !== 'number') return null;
+    if (now - t.iatMs >= SESSION_MAX_AGE * 1000) return null;
+    return { sub: t.sub, email: String(t.email ?? ''), role: t.role, sid: t.sid, iatMs: t.iatMs };
   } catch {
     return null;
   }

@@ -3,6 +3,7 @@ import type { Db } from '@3cx-relay/db';
 import bcrypt from 'bcrypt';
 import { z } from 'zod';
 import { AppError, notFound } from '@/lib/api/app-error';
+import { ACCOUNT_CLIENT } from '@/lib/auth/login-limits';
 
 const password = z.string().min(12, 'must be at least 12 characters').max(200);
 
@@ -85,13 +86,31 @@ export async function changeUser(db: Db, id: string, change: z.infer<typeof Upda
   });
 }
 
+/** Self-service change: the new password (≥ 12 characters) and the current one. */
+export const ChangeOwnPassword = z.object({
+  currentPassword: z.string().min(1).max(1024),
+  newPassword: password,
+});
+
+/**
+ * Sets a user's password, ends every session of the user (the caller starts a new one where
+ * needed) and lifts the user's sign-in blocks from every client.
+ */
+export async function setPassword(db: Db, id: string, newPassword: string): Promise<void> {
+  const now = new Date();
+  const user = await db.adminUser.findUnique({ where: { id }, select: { email: true } });
+  if (!user) throw notFound('User');
+  await db.adminUser.update({
+    where: { id },
+    data: { passwordHash: await bcrypt.hash(newPassword, ROUNDS), sessionsValidFrom: now },
+  });
+  await db.adminSession.updateMany({ where: { userId: id, revokedAt: null }, data: { revokedAt: now } });
+  await db.$executeRaw`DELETE FROM rate_limits WHERE starts_with(key, ${`${ACCOUNT_CLIENT}${user.email}|`})`;
+}
+
 /** Sets a new password (given or generated) and ends the user's sessions; returns it once. */
 export async function resetPassword(db: Db, id: string, chosen?: string): Promise<string> {
   const pw = chosen ?? randomBytes(15).toString('base64url');
-  const r = await db.adminUser.updateMany({
-    where: { id },
-    data: { passwordHash: await bcrypt.hash(pw, ROUNDS), sessionsValidFrom: new Date() },
-  });
-  if (r.count === 0) throw notFound('User');
+  await setPassword(db, id, pw);
   return pw;
 }

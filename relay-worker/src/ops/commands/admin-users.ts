@@ -1,4 +1,4 @@
-import { createDb, ensureFirstAdmin, generatePassword, hashPassword } from '@3cx-relay/db';
+import { clearLoginBlocks, createDb, ensureFirstAdmin, generatePassword, hashPassword } from '@3cx-relay/db';
 import { AppError } from '../../errors.js';
 
 /** Runs `fn` with a Prisma client for DATABASE_URL and disconnects afterwards. */
@@ -52,7 +52,10 @@ export async function createAdmin(
   });
 }
 
-/** Sets a new password, re-enables the user and ends its existing sessions. */
+/**
+ * Sets a new password, re-enables the user, ends its existing sessions and lifts its sign-in
+ * blocks from every client (a locked-out admin is back in at once).
+ */
 export async function resetPassword(
   databaseUrl: string,
   opts: { email: string; password?: string },
@@ -66,10 +69,16 @@ export async function resetPassword(
       );
     }
     const password = opts.password ?? generatePassword();
-    await db.adminUser.update({
+    const now = new Date();
+    const user = await db.adminUser.update({
       where: { email },
-      data: { passwordHash: await hashPassword(password), disabledAt: null, sessionsValidFrom: new Date() },
+      data: { passwordHash: await hashPassword(password), disabledAt: null, sessionsValidFrom: now },
     });
+    await db.adminSession.updateMany({
+      where: { userId: user.id, revokedAt: null },
+      data: { revokedAt: now },
+    });
+    await clearLoginBlocks(db, email);
     return { email, password };
   });
 }

@@ -2,6 +2,7 @@ import WebSocket from 'ws';
 import type { Config } from '../../config.js';
 import { errorForStatus, extractMessage } from '../../sources/pbx-error.js';
 import { readRefusal } from '../../sources/callcontrol/read-refusal.js';
+import { insecureTlsAllowed } from '../../sources/pbx-tls.js';
 import { describeNetworkError, fail, LICENCE_FIX, ok, skip, type CheckResult } from './check.js';
 
 const TITLE = 'Call Control WebSocket';
@@ -25,7 +26,7 @@ export function checkCallControl(
     const ws = new WebSocket(url, {
       headers: { authorization: `Bearer ${token}` },
       handshakeTimeout: timeoutMs,
-      rejectUnauthorized: !config.PBX_TLS_INSECURE,
+      rejectUnauthorized: !insecureTlsAllowed(config.PBX_URL, config.PBX_TLS_INSECURE, url),
     });
     const done = (r: CheckResult) => {
       ws.removeAllListeners();

@@ -15,12 +15,12 @@ export function checkIni(config: Config): CheckResult {
       'ini',
       TITLE,
       `not found at ${tried.join(' or ')}`,
-      'set PBX_INI_PATH in relay.env to the 3CXPhoneSystem.ini of this PBX, or PBX_DB_URL to a read-only postgresql:// URL of database_single',
+      'set PBX_INI_PATH in worker.env to the 3CXPhoneSystem.ini of this PBX, or PBX_DB_URL to a read-only postgresql:// URL of database_single',
     );
   }
   let ini: PbxIniDb;
   try {
-    ini = readPbxIni(path);
+    ini = readPbxIni(path, config.PBX_DB_MASTER_FALLBACK);
   } catch (err) {
     return fail(
       'ini',
@@ -36,11 +36,13 @@ export function checkIni(config: Config): CheckResult {
       'ini',
       TITLE,
       `${path} has no database login ([DbAdminREADONLY] User/Password; sections: ${ini.sections.join(', ') || 'none'})`,
-      'set PBX_DB_URL in relay.env to a read-only postgresql:// URL of database_single',
+      ini.hasMasterAccount
+        ? 'set PBX_DB_URL in worker.env to a read-only postgresql:// URL of database_single, or PBX_DB_MASTER_FALLBACK=true to use the master account (sessions stay read-only)'
+        : 'set PBX_DB_URL in worker.env to a read-only postgresql:// URL of database_single',
     );
   }
   const account = ini.usedMasterAccount
-    ? `master user ${ini.user} (no [DbAdminREADONLY] account; the relay's sessions are read-only)`
+    ? `master user ${ini.user} (no [DbAdminREADONLY] account; PBX_DB_MASTER_FALLBACK=true; the relay's sessions are read-only)`
     : `read-only user ${ini.user}`;
   const where = `${ini.database} on port ${ini.port ?? 'default'}, ${account}`;
   return ok('ini', TITLE, `${path} parsed (${where})`);

@@ -26,14 +26,14 @@ export async function checkOwnDb(config: Config): Promise<CheckResult> {
         'own-db',
         TITLE,
         `${where} refused the login`,
-        'check the user and password in DATABASE_URL (relay.env)',
+        'check the user and password in DATABASE_URL (worker.env)',
       );
     }
     return fail(
       'own-db',
       TITLE,
       `${where}: ${describeNetworkError(err)}`,
-      'start the relay database: pg_ctlcluster 15 relay start (or check DATABASE_URL in relay.env)',
+      'start the relay database: pg_ctlcluster 15 relay start (or check DATABASE_URL in worker.env)',
     );
   }
 }

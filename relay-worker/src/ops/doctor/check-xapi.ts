@@ -32,7 +32,7 @@ export async function checkToken(
   http: DoctorHttp,
 ): Promise<{ result: CheckResult; token?: string }> {
   if (!config.PBX_URL || !config.PBX_CLIENT_ID || !config.PBX_CLIENT_SECRET) {
-    const fix = `create an API client in ${CLIENT_HINT} (role System Owner, XAPI and Call Control access), then set PBX_URL, PBX_CLIENT_ID and PBX_CLIENT_SECRET in relay.env`;
+    const fix = `create an API client in ${CLIENT_HINT} (role System Owner, XAPI and Call Control access), then set PBX_URL, PBX_CLIENT_ID and PBX_CLIENT_SECRET in worker.env`;
     return {
       result: fail('xapi.token', T_TOKEN, 'PBX_URL, PBX_CLIENT_ID or PBX_CLIENT_SECRET is not set', fix),
     };
@@ -57,7 +57,7 @@ export async function checkToken(
           'xapi.token',
           T_TOKEN,
           `3CX refused client ${config.PBX_CLIENT_ID} (HTTP ${res.status}${errorText(res.json)})`,
-          `check PBX_CLIENT_ID and PBX_CLIENT_SECRET in relay.env against ${CLIENT_HINT}; the secret is shown only once, so generate a new one if unsure. If they are right, ${CONSOLE_RESTRICTIONS}`,
+          `check PBX_CLIENT_ID and PBX_CLIENT_SECRET in worker.env against ${CLIENT_HINT}; the secret is shown only once, so generate a new one if unsure. If they are right, ${CONSOLE_RESTRICTIONS}`,
         ),
       };
     }

@@ -1,4 +1,5 @@
 import { Agent, request } from 'undici';
+import { pbxConnector } from '../../sources/pbx-tls.js';
 
 /** A small JSON-over-HTTP helper for the doctor: 5 s timeouts, optional self-signed TLS. */
 export interface DoctorHttp {
@@ -16,12 +17,12 @@ async function readJson(body: { text(): Promise<string> }): Promise<unknown> {
   }
 }
 
-export function createDoctorHttp(opts: { insecureTls: boolean }): DoctorHttp {
+export function createDoctorHttp(opts: { pbxUrl?: string; insecureTls: boolean }): DoctorHttp {
   const dispatcher = new Agent({
     connectTimeout: 5000,
     headersTimeout: 10_000,
     bodyTimeout: 10_000,
-    connect: { rejectUnauthorized: !opts.insecureTls },
+    connect: pbxConnector(opts.pbxUrl, opts.insecureTls),
   });
   return {
     async get(url, token) {

@@ -18,8 +18,10 @@ export interface PbxIniDb {
   host: string | undefined;
   user: string | undefined;
   password: string | undefined;
-  /** No `[DbAdminREADONLY]` account: the worker falls back to the master account, read-only sessions. */
+  /** No `[DbAdminREADONLY]` account and PBX_DB_MASTER_FALLBACK: the master account, read-only sessions. */
   usedMasterAccount: boolean;
+  /** The ini names a master account (whose password is read only with PBX_DB_MASTER_FALLBACK). */
+  hasMasterAccount: boolean;
 }
 
 /** The first ini that exists: the explicit path, else the default paths. */
@@ -28,9 +30,9 @@ export function findIni(explicit: string | undefined): { path?: string; tried: s
 }
 
 /** Reads the ini as the worker does. Throws when the file cannot be read. */
-export function readPbxIni(path: string): PbxIniDb {
+export function readPbxIni(path: string, allowMaster = false): PbxIniDb {
   const text = readFileSync(path, 'utf8');
-  const s = parsePhoneSystemIni(text);
+  const s = parsePhoneSystemIni(text, { allowMaster });
   return {
     path,
     sections: [...text.matchAll(/^\s*\[([^\]\r\n]+)\]/gm)].map((m) => m[1]!.trim()),
@@ -40,5 +42,6 @@ export function readPbxIni(path: string): PbxIniDb {
     user: s.user,
     password: s.password,
     usedMasterAccount: s.usedMasterAccount,
+    hasMasterAccount: s.hasMasterAccount,
   };
 }

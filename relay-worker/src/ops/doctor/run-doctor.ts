@@ -16,7 +16,7 @@ import { createDoctorHttp } from './http.js';
 export async function runDoctor(config: Config): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   results.push(checkIni(config), await checkPbxDb(config));
-  const http = createDoctorHttp({ insecureTls: config.PBX_TLS_INSECURE });
+  const http = createDoctorHttp({ pbxUrl: config.PBX_URL, insecureTls: config.PBX_TLS_INSECURE });
   try {
     const { result: tokenResult, token } = await checkToken(config, http);
     results.push(tokenResult);

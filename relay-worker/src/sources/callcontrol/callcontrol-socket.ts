@@ -6,6 +6,7 @@ import { errorForStatus, type PbxErrorKind } from '../pbx-error.js';
 import type { PbxLicence } from '../xapi/pbx-licence.js';
 import type { TokenHolder } from '../xapi/token-holder.js';
 import { readRefusal } from './read-refusal.js';
+import { insecureTlsAllowed } from '../pbx-tls.js';
 
 export interface CallControlSocketOptions {
   /** PBX base URL (http → ws, https → wss). */
@@ -97,7 +98,7 @@ export class CallControlSocket extends EventEmitter<SocketEvents> {
       headers: { Authorization: `Bearer ${token}` },
       handshakeTimeout: 10_000,
       maxPayload: 16 * 1024 * 1024,
-      rejectUnauthorized: !this.o.insecureTls,
+      rejectUnauthorized: !insecureTlsAllowed(this.o.baseUrl, !!this.o.insecureTls, url),
     });
     this.ws = ws;
     let opened = false;

@@ -1,5 +1,4 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { parse } from 'ini';
 
 /** Where 3CX V20 keeps its ini on Debian, in the order tried ([FIELD]: the first is the live file). */
 export const DEFAULT_INI_PATHS = [
@@ -7,88 +6,90 @@ export const DEFAULT_INI_PATHS = [
   '/var/lib/3cxpbx/Instance1/Bin/3CXPhoneSystem.ini',
 ];
 
+/** The section holding 3CX's read-only database login. */
+export const READONLY_SECTION = 'DbAdminREADONLY';
+
 /** Database settings found in a 3CXPhoneSystem.ini. Fields are undefined when the file lacks them. */
 export interface PhoneSystemDbSettings {
   host?: string | undefined;
   port?: number | undefined;
   database?: string | undefined;
-  /** The read-only account (`[DbAdminREADONLY]` User/Password). */
+  /** The read-only account (`[DbAdminREADONLY]` User/Password), or the master one when allowed. */
   user?: string | undefined;
   password?: string | undefined;
-  /** True when no read-only account was found and the master account had to be used. */
+  /** True when no read-only account was found and the master account was used (only when allowed). */
   usedMasterAccount: boolean;
+  /** The file names a master account (`MasterDBUser`); its password is never read unless allowed. */
+  hasMasterAccount: boolean;
 }
 
-type Section = Record<string, unknown>;
-
-/** Case-insensitive key lookup in one section. */
-function pick(section: Section | undefined, ...keys: string[]): string | undefined {
-  if (!section) return undefined;
-  for (const [k, v] of Object.entries(section)) {
-    if (typeof v !== 'string' && typeof v !== 'number') continue;
-    if (keys.some((key) => key.toLowerCase() === k.toLowerCase())) {
-      const s = String(v).trim();
-      if (s) return s;
-    }
-  }
-  return undefined;
+/** Options of {@link parsePhoneSystemIni}. */
+export interface IniReadOptions {
+  /**
+   * Use `MasterDBUser`/`MasterDBPassword` when there is no `[DbAdminREADONLY]` login
+   * (PBX_DB_MASTER_FALLBACK; default false: the master password is never read).
+   */
+  allowMaster?: boolean;
 }
 
-function sectionNamed(doc: Section, name: string): Section | undefined {
-  const key = Object.keys(doc).find((k) => k.toLowerCase() === name.toLowerCase());
-  const v = key ? doc[key] : undefined;
-  return v && typeof v === 'object' ? (v as Section) : undefined;
-}
+/** Where each wanted value may stand: `''` is the top of the file, before any section. */
+const LOCATION_SECTIONS = ['', 'cfgserverprofile', 'qmdatabase'];
+const MASTER_SECTIONS = ['', 'cfgserverprofile'];
 
 /**
- * Reads the database settings out of a 3CXPhoneSystem.ini (`Key = Value` layout). Handles both
- * layouts seen on V20: keys at the top of the file (`DBName`, `DBPort`, `MasterDBUser`, …) and
- * the sectioned one (`[CfgServerProfile]` DBHost/DBPort, `[QMDatabase]` DBName). The read-only
- * credentials come from `[DbAdminREADONLY]`; the master account is only a last resort.
+ * Reads only what the relay needs out of a 3CXPhoneSystem.ini (`Key = Value` lines, values
+ * verbatim so passwords keep `;` and `#`): where the database is (`DBHost`, `DBPort`, `DBName`
+ * at the top or in `[CfgServerProfile]`/`[QMDatabase]`, both V20 layouts) and the read-only login
+ * of `[DbAdminREADONLY]`. Every other line is skipped unread: the master account's password
+ * (`MasterDBPassword`) is picked up only with `allowMaster`, and only when no read-only login exists.
  */
-export function parsePhoneSystemIni(text: string): PhoneSystemDbSettings {
-  const doc: Section = parse(quoteValues(text));
-  const top: Section = Object.fromEntries(Object.entries(doc).filter(([, v]) => typeof v !== 'object'));
-  const profile = sectionNamed(doc, 'CfgServerProfile');
-  const qm = sectionNamed(doc, 'QMDatabase');
-  const ro = sectionNamed(doc, 'DbAdminREADONLY');
-  const port = pick(top, 'DBPort') ?? pick(profile, 'DBPort');
-  let user = pick(ro, 'User', 'UserName', 'DBUser');
-  let password = pick(ro, 'Password', 'DBPassword');
-  let usedMasterAccount = false;
-  if (!user || !password) {
-    const masterUser = pick(top, 'MasterDBUser') ?? pick(profile, 'MasterDBUser');
-    const masterPassword = pick(top, 'MasterDBPassword') ?? pick(profile, 'MasterDBPassword');
-    if (masterUser && masterPassword) {
-      user = masterUser;
-      password = masterPassword;
-      usedMasterAccount = true;
+export function parsePhoneSystemIni(text: string, opts: IniReadOptions = {}): PhoneSystemDbSettings {
+  const found = new Map<string, string>();
+  let section = '';
+  const want = (key: string): string | undefined => {
+    if (section === READONLY_SECTION.toLowerCase() && (key === 'user' || key === 'password'))
+      return `ro.${key}`;
+    if (LOCATION_SECTIONS.includes(section) && ['dbhost', 'dbport', 'dbname'].includes(key)) return key;
+    if (MASTER_SECTIONS.includes(section) && key === 'masterdbuser') return key;
+    if (opts.allowMaster && MASTER_SECTIONS.includes(section) && key === 'masterdbpassword') return key;
+    return undefined;
+  };
+  for (const line of text.split(/\r?\n/)) {
+    const header = /^\s*\[([^\]]+)\]\s*$/.exec(line);
+    if (header) {
+      section = header[1]!.trim().toLowerCase();
+      continue;
     }
+    const kv = /^\s*([^\s=;#[][^=]*?)\s*=\s*(.*?)\s*$/.exec(line);
+    if (!kv) continue;
+    const slot = want(kv[1]!.toLowerCase());
+    const value = kv[2]!.replace(/^"(.*)"$/, '$1');
+    // The first occurrence wins, as with the `sed … | head -1` scripts of the field.
+    if (slot && value && !found.has(slot)) found.set(slot, value);
   }
-  const portNumber = port ? Number.parseInt(port, 10) : undefined;
+  let user = found.get('ro.user');
+  let password = found.get('ro.password');
+  let usedMasterAccount = false;
+  if (
+    (!user || !password) &&
+    opts.allowMaster &&
+    found.get('masterdbuser') &&
+    found.get('masterdbpassword')
+  ) {
+    user = found.get('masterdbuser');
+    password = found.get('masterdbpassword');
+    usedMasterAccount = true;
+  }
+  const port = Number.parseInt(found.get('dbport') ?? '', 10);
   return {
-    host: pick(top, 'DBHost') ?? pick(profile, 'DBHost'),
-    port: portNumber && Number.isFinite(portNumber) ? portNumber : undefined,
-    database: pick(top, 'DBName') ?? pick(qm, 'DBName') ?? pick(profile, 'DBName'),
+    host: found.get('dbhost'),
+    port: Number.isFinite(port) ? port : undefined,
+    database: found.get('dbname'),
     user,
     password,
     usedMasterAccount,
+    hasMasterAccount: found.has('masterdbuser'),
   };
-}
-
-/**
- * 3CX writes values verbatim (`Password = ab;c#d`), but `ini` strips `;`/`#` as inline
- * comments. Quoting every unquoted value keeps such passwords whole.
- */
-function quoteValues(text: string): string {
-  return text
-    .split(/\r?\n/)
-    .map((line) => {
-      const m = /^(\s*[^\s=;#[][^=]*?)\s*=\s*(.*?)\s*$/.exec(line);
-      if (!m || m[2]!.startsWith('"')) return line;
-      return `${m[1]} = ${JSON.stringify(m[2])}`;
-    })
-    .join('\n');
 }
 
 /** The first existing ini among `explicit` or the {@link DEFAULT_INI_PATHS}, or undefined. */
@@ -98,6 +99,6 @@ export function findPhoneSystemIni(explicit?: string): string | undefined {
 }
 
 /** Reads and parses an ini file. */
-export function readPhoneSystemIni(path: string): PhoneSystemDbSettings {
-  return parsePhoneSystemIni(readFileSync(path, 'utf8'));
+export function readPhoneSystemIni(path: string, opts: IniReadOptions = {}): PhoneSystemDbSettings {
+  return parsePhoneSystemIni(readFileSync(path, 'utf8'), opts);
 }

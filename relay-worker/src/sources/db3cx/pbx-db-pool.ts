@@ -10,6 +10,8 @@ export interface PbxDbSettings {
   PBX_DB_HOST: string;
   PBX_DB_PORT?: number | undefined;
   PBX_DB_STATEMENT_TIMEOUT_MS: number;
+  /** Use the ini's master account when it has no read-only login (default false). */
+  PBX_DB_MASTER_FALLBACK?: boolean | undefined;
 }
 
 /** Where the connection settings came from, for status details (never contains the password). */
@@ -34,12 +36,19 @@ export function resolvePbxDb(s: PbxDbSettings): PbxDbResolution {
   }
   let ini;
   try {
-    ini = readPhoneSystemIni(iniPath);
+    ini = readPhoneSystemIni(iniPath, { allowMaster: s.PBX_DB_MASTER_FALLBACK ?? false });
   } catch (err) {
     return { ok: false, reason: `cannot read ${iniPath}: ${coerceError(err).message}` };
   }
   if (!ini.user || !ini.password)
-    return { ok: false, reason: `${iniPath} has no read-only database credentials ([DbAdminREADONLY])` };
+    return {
+      ok: false,
+      reason:
+        `${iniPath} has no read-only database credentials ([DbAdminREADONLY])` +
+        (ini.hasMasterAccount
+          ? '; the master account is not used unless PBX_DB_MASTER_FALLBACK=true (or set PBX_DB_URL)'
+          : ''),
+    };
   return {
     ok: true,
     source: iniPath,

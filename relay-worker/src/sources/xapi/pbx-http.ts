@@ -3,6 +3,7 @@ import { PbxError, errorForStatus } from '../pbx-error.js';
 import { MAX_PBX_RESPONSE_BYTES, describeBody, readCappedBody } from '../read-capped-body.js';
 import type { PbxLicence } from './pbx-licence.js';
 import type { TokenHolder } from './token-holder.js';
+import { pbxConnector } from '../pbx-tls.js';
 
 /** A parsed JSON answer of the PBX. */
 export interface PbxResponse<T = unknown> {
@@ -11,10 +12,13 @@ export interface PbxResponse<T = unknown> {
   latencyMs: number;
 }
 
-/** Creates the HTTP dispatcher for the PBX (keep-alive; optionally accepting a self-signed cert). */
-export function createPbxDispatcher(opts: { insecureTls?: boolean } = {}): Agent {
+/**
+ * Creates the HTTP dispatcher for the PBX (keep-alive). With `insecureTls`, a self-signed
+ * certificate is accepted from the PBX at `pbxUrl` only; any other host is verified.
+ */
+export function createPbxDispatcher(opts: { pbxUrl?: string; insecureTls?: boolean } = {}): Agent {
   return new Agent({
-    connect: { rejectUnauthorized: !opts.insecureTls },
+    connect: pbxConnector(opts.pbxUrl, opts.insecureTls ?? false),
     keepAliveTimeout: 10_000,
     connections: 8,
   });

@@ -1,13 +1,13 @@
-import type { NextConfig } from 'next';
-
+// @ts-check
 /**
- * The panel lives under /admin behind nginx. The workspace packages ship TypeScript source whose
- * relative imports end in `.js` (NodeNext style), which Turbopack 16.4 cannot resolve (no
- * `extensionAlias`); `src/lib/workspace.ts` loads them at run time through tsx instead.
+ * The panel lives under /admin behind nginx. Plain JavaScript on purpose: a `next.config.ts`
+ * makes `next start` load Next's SWC compiler (24 MB resident) just to read this file.
+ * The workspace packages are loaded at run time, not bundled (see `src/lib/workspace.ts`).
  * Security headers that do not depend on the request live here; the CSP (which carries a
  * per-request nonce) is set in `src/proxy.ts`.
+ * @type {import('next').NextConfig}
  */
-const nextConfig: NextConfig = {
+const nextConfig = {
   basePath: '/admin',
   poweredByHeader: false,
   reactStrictMode: true,
