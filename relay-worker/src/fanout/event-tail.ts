@@ -161,14 +161,14 @@ export class EventTail extends EventEmitter<{ events: [events: StoredEvent[]] }>
   private async readNew(): Promise<void> {
     for (;;) {
       const seqs = await this.pool.query<{ sequence: string }>(
-        'SELECT sequence::text FROM events WHERE sequence > $1 ORDER BY sequence LIMIT 1000',
+        'SELECT sequence::text FROM events WHERE sequence > $1 ORDER BY events.sequence LIMIT 1000',
         [this.cursor.toString()],
       );
       if (seqs.rows.length === 0) return;
       const missing = seqs.rows.map((r) => BigInt(r.sequence)).filter((s) => !this.emitted.has(s));
       if (missing.length) {
         const rows = await this.pool.query<EventRow>(
-          `SELECT ${EVENT_COLUMNS} FROM events WHERE sequence = ANY($1::bigint[]) ORDER BY sequence`,
+          `SELECT ${EVENT_COLUMNS} FROM events WHERE sequence = ANY($1::bigint[]) ORDER BY events.sequence`,
           [missing.map(String)],
         );
         // The in-process path may have emitted some of them while the rows were read.

@@ -53,6 +53,7 @@ export interface CallRingingEvent {
   extensions: string[];
   dids: string[];
   queues: string[];
+  departments?: string[];
   type: 'call.ringing';
   data: {
     callId: string;
@@ -94,6 +95,7 @@ export interface CallAnsweredEvent {
   extensions: string[];
   dids: string[];
   queues: string[];
+  departments?: string[];
   type: 'call.answered';
   data: {
     callId: string;
@@ -136,6 +138,7 @@ export interface CallTransferredEvent {
   extensions: string[];
   dids: string[];
   queues: string[];
+  departments?: string[];
   type: 'call.transferred';
   data: {
     callId: string;
@@ -177,6 +180,7 @@ export interface CallEndedEvent {
   extensions: string[];
   dids: string[];
   queues: string[];
+  departments?: string[];
   type: 'call.ended';
   data: {
     callId: string;
@@ -199,6 +203,7 @@ export interface CallEndedEvent {
     did: string | null;
     queue: string | null;
     outcome: 'answered' | 'missed' | 'abandoned' | 'rejected';
+    disposition?: 'voicemail' | 'busy' | 'answered' | 'abandoned' | 'missed' | 'rejected';
     startedAt: string;
     answeredAt: string | null;
     endedAt: string;
@@ -223,6 +228,7 @@ export interface CallMissedEvent {
   extensions: string[];
   dids: string[];
   queues: string[];
+  departments?: string[];
   type: 'call.missed';
   data: {
     callId: string;
@@ -245,6 +251,7 @@ export interface CallMissedEvent {
     did: string | null;
     queue: string | null;
     outcome: 'missed' | 'abandoned';
+    disposition?: 'voicemail' | 'busy' | 'answered' | 'abandoned' | 'missed' | 'rejected';
     ringingExtensions: string[];
     startedAt: string;
     endedAt: string;
@@ -265,6 +272,7 @@ export interface CdrCreatedEvent {
   extensions: string[];
   dids: string[];
   queues: string[];
+  departments?: string[];
   type: 'cdr.created';
   data: {
     cdrId: string;
@@ -326,6 +334,7 @@ export interface CallCompletedEvent {
   extensions: string[];
   dids: string[];
   queues: string[];
+  departments?: string[];
   type: 'call.completed';
   data: {
     callHistoryId: string;
@@ -347,14 +356,27 @@ export interface CallCompletedEvent {
         'extension' | 'external' | 'queue' | 'ring_group' | 'ivr' | 'route_point' | 'voicemail' | 'unknown';
     };
     did: string | null;
+    didRaw?: string | null;
     queue: string | null;
     outcome: 'answered' | 'missed' | 'abandoned' | 'rejected';
+    disposition?: 'voicemail' | 'busy' | 'answered' | 'abandoned' | 'missed' | 'rejected';
     startedAt: string;
     answeredAt: string | null;
     endedAt: string;
     ringDurationSeconds: number;
     talkDurationSeconds: number;
     answeredBy: string | null;
+    handledBy?: string | null;
+    queueVisits?: number;
+    transfers?: {
+      kind: 'blind' | 'attended';
+      from: string | null;
+      to: string | null;
+      at: string | null;
+    }[];
+    callback?: ('answered' | 'failed') | null;
+    department?: string | null;
+    partial?: boolean;
     extensions: string[];
     cdrIds: string[];
   };
@@ -373,6 +395,7 @@ export interface RelayTestEvent {
   extensions: string[];
   dids: string[];
   queues: string[];
+  departments?: string[];
   type: 'relay.test';
   data: {
     message: string;
@@ -393,6 +416,7 @@ export interface RelayStatusChangedEvent {
   extensions: string[];
   dids: string[];
   queues: string[];
+  departments?: string[];
   type: 'relay.status_changed';
   data: {
     component: 'db3cx' | 'xapi' | 'callcontrol';
@@ -642,6 +666,10 @@ export interface SubscriptionInput {
    * @maxItems 200
    */
   queues?: string[];
+  /**
+   * @maxItems 200
+   */
+  departments?: string[];
   allowLocalNetwork?: boolean;
   signing?: 'hmac' | 'ed25519' | 'both';
 }
@@ -669,6 +697,10 @@ export interface SubscriptionPatch {
    * @maxItems 200
    */
   queues?: string[];
+  /**
+   * @maxItems 200
+   */
+  departments?: string[];
   allowLocalNetwork?: boolean;
   enabled?: boolean;
 }
@@ -685,6 +717,7 @@ export interface Subscription {
   extensions: string[];
   dids: string[];
   queues: string[];
+  departments: string[];
   allowLocalNetwork: boolean;
   enabled: boolean;
   disabledReason: string | null;
@@ -722,6 +755,7 @@ export interface SubscriptionPage {
     extensions: string[];
     dids: string[];
     queues: string[];
+    departments: string[];
     allowLocalNetwork: boolean;
     enabled: boolean;
     disabledReason: string | null;
@@ -764,6 +798,7 @@ export interface CreatedSubscription {
     extensions: string[];
     dids: string[];
     queues: string[];
+    departments: string[];
     allowLocalNetwork: boolean;
     enabled: boolean;
     disabledReason: string | null;
