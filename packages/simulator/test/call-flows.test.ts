@@ -26,7 +26,12 @@ const rowsOf = async (callHistoryId: string): Promise<Row[]> =>
 const path = (rows: Row[]) =>
   rows
     .filter((r) => !r.originating_cdr_id)
-    .map((r) => [r.destination_dn_number, r.creation_method, r.termination_reason, r.termination_reason_details]);
+    .map((r) => [
+      r.destination_dn_number,
+      r.creation_method,
+      r.termination_reason,
+      r.termination_reason_details,
+    ]);
 const run = async (name: string) => {
   const s = await sim.runScenario(name);
   expect(s.cdrsWritten, name).toBe(true);
@@ -64,7 +69,9 @@ describe('call flows of real V20 systems', () => {
     expect(busy.rows[2]!.creation_forward_reason).toBe('busy');
     const fwd = await run('forward-all-to-queue');
     expect(path(fwd.rows)[1]).toEqual(['100', 'divert', 'continued_in', 'forward_all']);
-    expect(fwd.rows.filter((r) => r.cdr_answered_at && r.destination_entity_type === 'extension')).toHaveLength(1);
+    expect(
+      fwd.rows.filter((r) => r.cdr_answered_at && r.destination_entity_type === 'extension'),
+    ).toHaveLength(1);
     const alone = await run('busy');
     expect(path(alone.rows)).toEqual([
       ['0274842022', 'call_init', 'continued_in', 'by_did'],
@@ -85,11 +92,9 @@ describe('call flows of real V20 systems', () => {
     });
     expect(over.s.answeredBy).toBe('046');
     const pp = await run('queue-pingpong');
-    expect(pp.rows.filter((r) => r.destination_entity_type === 'queue').map((r) => r.destination_dn_number)).toEqual([
-      '800',
-      '800',
-      '800',
-    ]);
+    expect(
+      pp.rows.filter((r) => r.destination_entity_type === 'queue').map((r) => r.destination_dn_number),
+    ).toEqual(['800', '800', '800']);
     expect(pp.rows[0]!.destination_dn_number).toBe('0041274842021');
     expect(pp.s.answeredBy).toBe('102');
   });
@@ -125,7 +130,11 @@ describe('call flows of real V20 systems', () => {
       'callback_requested',
     );
     const cb = ok.rows.find((r) => r.cdr_id === qcb.continued_in_cdr_id)!;
-    expect(cb).toMatchObject({ source_dn_number: 'QCB', destination_dn_number: '101', termination_reason_details: 'callback' });
+    expect(cb).toMatchObject({
+      source_dn_number: 'QCB',
+      destination_dn_number: '101',
+      termination_reason_details: 'callback',
+    });
     const back = ok.rows.find((r) => r.cdr_id === cb.continued_in_cdr_id)!;
     expect(back).toMatchObject({ source_dn_number: '101', destination_entity_type: 'external_line' });
     expect(back.cdr_answered_at).not.toBeNull();

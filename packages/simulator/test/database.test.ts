@@ -98,7 +98,10 @@ describe('CDRs per scenario', () => {
     expect(['Nathan Jones', 'Mia Keller', 'Luca Rossi', ivr.source_participant_phone_number]).toContain(
       ivr.source_presentation,
     );
-    expect(queue).toMatchObject({ termination_reason: 'continued_in', termination_reason_details: 'polling' });
+    expect(queue).toMatchObject({
+      termination_reason: 'continued_in',
+      termination_reason_details: 'polling',
+    });
     for (const p of polls)
       expect(p).toMatchObject({
         creation_method: 'route_to',
@@ -138,7 +141,10 @@ describe('CDRs per scenario', () => {
   it('inbound-missed, ring-group-fanout, outbound, internal and blind-transfer write the rows of their flow', async () => {
     const missed = await rowsOf((await sim.runScenario('inbound-missed')).callHistoryId as string);
     expect(missed).toHaveLength(2);
-    expect(missed[0]).toMatchObject({ destination_dn_number: '32655145', termination_reason_details: 'by_did' });
+    expect(missed[0]).toMatchObject({
+      destination_dn_number: '32655145',
+      termination_reason_details: 'by_did',
+    });
     expect(missed[1]).toMatchObject({
       destination_dn_number: '103',
       cdr_answered_at: null,
@@ -153,7 +159,10 @@ describe('CDRs per scenario', () => {
     expect(members).toHaveLength(3);
     expect(members.every((r) => r.creation_forward_reason === 'polling')).toBe(true);
     expect(rgRows.filter((r) => r.cdr_answered_at)).toHaveLength(1);
-    expect(rgRows[1]).toMatchObject({ termination_reason: 'continued_in', termination_reason_details: 'polling' });
+    expect(rgRows[1]).toMatchObject({
+      termination_reason: 'continued_in',
+      termination_reason_details: 'polling',
+    });
 
     const out = await rowsOf((await sim.runScenario('outbound')).callHistoryId as string);
     expect(out).toHaveLength(1);

@@ -236,13 +236,20 @@ export function openApiDocument() {
             'Messages: `{"kind":"hello"}`, then `{"kind":"event","sequence":"…","type":…,"data":…}` per event. Close codes: 1001 shutdown, 4001 key revoked, 4008 slow consumer (over 1 MiB buffered). Server pings every 25 s.',
             `Event types: ${EVENT_TYPES.join(', ')}.`,
           ].join('\n\n'),
-          parameters: ['types', 'extensions', 'dids', 'queues', 'departments', 'since', 'snapshot', 'access_token'].map(
-            (name) => ({
-              name,
-              in: 'query',
-              schema: { type: 'string' },
-            }),
-          ),
+          parameters: [
+            'types',
+            'extensions',
+            'dids',
+            'queues',
+            'departments',
+            'since',
+            'snapshot',
+            'access_token',
+          ].map((name) => ({
+            name,
+            in: 'query',
+            schema: { type: 'string' },
+          })),
           responses: { 101: { description: 'Switching protocols' }, ...errors(400, 401, 403, 429) },
         },
       },

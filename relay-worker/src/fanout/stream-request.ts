@@ -39,7 +39,11 @@ export function parseStreamRequest(
   if (snapshot && !o.offersSnapshot) return { error: 'snapshots are not available on this relay' };
   const f = filterFromQuery(query);
   const empty =
-    f.eventTypes.length + f.extensions.length + f.dids.length + f.queues.length + (f.departments?.length ?? 0) ===
+    f.eventTypes.length +
+      f.extensions.length +
+      f.dids.length +
+      f.queues.length +
+      (f.departments?.length ?? 0) ===
     0;
   return { filter: empty ? null : f, since, snapshot };
 }

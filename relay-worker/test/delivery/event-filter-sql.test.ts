@@ -29,7 +29,13 @@ const EVENTS: FilterableEvent[] = [
   { type: 'call.ended', extensions: ['101'], dids: [], queues: ['800'], departments: [] },
   { type: 'cdr.created', extensions: ['102'], dids: ['32655144'], queues: [], departments: ['Sales'] },
   { type: 'relay.status_changed', extensions: [], dids: [], queues: [] },
-  { type: 'call.completed', extensions: ['046'], dids: [], queues: ['093'], departments: ['Hotline CH', 'Sales'] },
+  {
+    type: 'call.completed',
+    extensions: ['046'],
+    dids: [],
+    queues: ['093'],
+    departments: ['Hotline CH', 'Sales'],
+  },
 ];
 
 let t: TestDatabase;

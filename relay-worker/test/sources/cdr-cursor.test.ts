@@ -202,10 +202,16 @@ describe('purged CDR rows', () => {
     const kept = await h.sim.runScenario('inbound-missed');
     await h.sim.faults.clear();
     const after = await h.sim.runScenario('internal');
-    const c = await until(() => completedOf(h, after.callHistoryId!), 20_000, 'call.completed after the purge');
+    const c = await until(
+      () => completedOf(h, after.callHistoryId!),
+      20_000,
+      'call.completed after the purge',
+    );
     expect(c.data.partial).toBe(false);
     // Rows with an offload_id (synced, not purged) read like any other.
-    expect((await until(() => completedOf(h, kept.callHistoryId!), 20_000, 'offloaded flow')).data).toMatchObject({
+    expect(
+      (await until(() => completedOf(h, kept.callHistoryId!), 20_000, 'offloaded flow')).data,
+    ).toMatchObject({
       disposition: 'missed',
       partial: false,
     });
@@ -236,7 +242,11 @@ describe('purged CDR rows', () => {
     const chid = s.callHistoryId!;
     // Purged before the relay saw it: the queue row, which the IVR row continues in and the polls branch from.
     expect(
-      await purge(h, "DELETE FROM cdroutput WHERE call_history_id = $1 AND destination_entity_type = 'queue'", [chid]),
+      await purge(
+        h,
+        "DELETE FROM cdroutput WHERE call_history_id = $1 AND destination_entity_type = 'queue'",
+        [chid],
+      ),
     ).toBe(1);
     await h.startWorker({ ...cdrOnly, CDR_PARTIAL_FLOW_WAIT_MS: '500' });
     const c = await until(() => completedOf(h, chid), 20_000, 'partial call.completed');

@@ -182,7 +182,7 @@ describe('call.completed of real V20 call flows', () => {
     expect(r.ended.data).toMatchObject({ answeredBy: '104' });
   });
 
-  it('barge-in: supervisor 105 listens and whispers into 101\'s call → still answered and handled by 101', async () => {
+  it("barge-in: supervisor 105 listens and whispers into 101's call → still answered and handled by 101", async () => {
     const { d } = await completed('barge-in');
     expect(d).toMatchObject({
       disposition: 'answered',
@@ -249,7 +249,14 @@ describe('call.completed of real V20 call flows', () => {
   it('every event of these flows validates against the published JSON Schema catalogue', async () => {
     await Promise.allSettled([...runs.values()]);
     expect(CDR_FLOW_SCENARIOS.filter((n) => !walked.has(`scenario:${n}`))).toEqual([]);
-    for (const t of ['call.ringing', 'call.answered', 'call.ended', 'call.missed', 'cdr.created', 'call.completed'])
+    for (const t of [
+      'call.ringing',
+      'call.answered',
+      'call.ended',
+      'call.missed',
+      'cdr.created',
+      'call.completed',
+    ])
       expect(walked.has(t), t).toBe(true);
   });
 });

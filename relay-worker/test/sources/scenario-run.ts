@@ -1,7 +1,13 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { expect } from 'vitest';
-import { EVENT_TYPES, eventJsonSchema, relayEventSchema, toRelayEvent, type EventType } from '@3cx-relay/events';
+import {
+  EVENT_TYPES,
+  eventJsonSchema,
+  relayEventSchema,
+  toRelayEvent,
+  type EventType,
+} from '@3cx-relay/events';
 import { until, type EventRow, type Harness } from './sim-harness.js';
 
 // The published catalogue (JSON Schema 2020-12) must accept every event these flows produce.

@@ -123,7 +123,11 @@ describe.each(['20.0.8', '20.0.9', '20.0.10'] as const)(
         outcome: 'abandoned',
         ringingExtensions: expect.arrayContaining(['101', '102']),
       });
-      expect(r.completed.data).toMatchObject({ outcome: 'abandoned', disposition: 'abandoned', department: 'Support' });
+      expect(r.completed.data).toMatchObject({
+        outcome: 'abandoned',
+        disposition: 'abandoned',
+        department: 'Support',
+      });
     });
 
     it('ring group fan-out: every visible member rings under one call id, one answers, no missed', async () => {

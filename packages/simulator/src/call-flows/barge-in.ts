@@ -16,7 +16,12 @@ import { BY_DID, finish, hold, startInbound, type FlowEnv, type FlowResult } fro
 export async function bargeIn(env: FlowEnv): Promise<FlowResult> {
   const agent = env.dir.find('101')!;
   const call = startInbound(env, 0);
-  const result = await offer(call, { targets: [agent], ...BY_DID, ringMs: 20_000, answer: { dn: '101', afterMs: 3_000 } });
+  const result = await offer(call, {
+    targets: [agent],
+    ...BY_DID,
+    ringMs: 20_000,
+    answer: { dn: '101', afterMs: 3_000 },
+  });
   if (result.kind !== 'answered') return finish(call, 'missed');
   if (!(await hold(call, 3_000))) return finish(call, 'answered', '101');
   const listen = barge(call, result.leg, 'barge_in_listen');

@@ -66,7 +66,10 @@ function inboundRouting(did: Did, participantId: string): CdrParty {
 }
 
 /** How a hop is recorded: the new row's creation and how the row it continues ends. */
-export type HopOptions = Pick<OpenCdrOptions, 'method' | 'forwardReason' | 'endPrevDetails' | 'endPrevReason'>;
+export type HopOptions = Pick<
+  OpenCdrOptions,
+  'method' | 'forwardReason' | 'endPrevDetails' | 'endPrevReason'
+>;
 
 /** Options of the first hop after inbound routing: it continues the `inbound_routing` row. */
 export const BY_DID = { method: 'divert', forwardReason: 'by_did', endPrevDetails: 'by_did' } as const;

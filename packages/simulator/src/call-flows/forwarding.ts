@@ -2,7 +2,16 @@ import type { Call } from '../pbx/call.js';
 import type { DnEntry } from '../pbx/directory.js';
 import { offer } from '../pbx/offer.js';
 import { dnParty } from '../pbx/parties.js';
-import { BY_DID, finish, hold, hopTo, startInbound, talkThenFinish, type FlowEnv, type FlowResult } from './flow-kit.js';
+import {
+  BY_DID,
+  finish,
+  hold,
+  hopTo,
+  startInbound,
+  talkThenFinish,
+  type FlowEnv,
+  type FlowResult,
+} from './flow-kit.js';
 
 /**
  * The DID routes to an extension that does not ring: it is busy (on another call) or forwards

@@ -3,7 +3,16 @@ import { Call } from '../pbx/call.js';
 import { offer } from '../pbx/offer.js';
 import { outsideParty } from '../pbx/parties.js';
 import { talk } from '../pbx/talk.js';
-import { BY_DID, finish, hiddenLeg, hold, hopTo, startInbound, type FlowEnv, type FlowResult } from './flow-kit.js';
+import {
+  BY_DID,
+  finish,
+  hiddenLeg,
+  hold,
+  hopTo,
+  startInbound,
+  type FlowEnv,
+  type FlowResult,
+} from './flow-kit.js';
 
 /** The queue-callback service as a CDR party (`QCB`; entity `ivr` per the [OFFICIAL] guide). */
 function qcbParty(participantId: string): CdrParty {
@@ -40,7 +49,13 @@ async function queueCallbackFlow(env: FlowEnv, answered: boolean): Promise<FlowR
   hopTo(call, dir.queue, BY_DID, true);
   if (!(await hold(call, 2_000))) return finish(call, 'abandoned');
   const agents = dir.findAll(dir.queue.agents);
-  const waited = await offer(call, { targets: agents, group: dir.queue, method: 'route_to', forwardReason: 'polling', ringMs: 8_000 });
+  const waited = await offer(call, {
+    targets: agents,
+    group: dir.queue,
+    method: 'route_to',
+    forwardReason: 'polling',
+    ringMs: 8_000,
+  });
   if (waited.kind === 'answered') {
     await talk(call, { leg: waited.leg, ms: 8_000, hangupBy: 'caller' });
     return finish(call, 'answered', waited.leg.dn.number);
@@ -91,7 +106,12 @@ async function callBack(env: FlowEnv, first: Call, qcb: CdrParty, answered: bool
   });
   await hold(call, 4_000);
   call.cdr.answer(dialRow);
-  await talk(call, { leg: hiddenLeg(call, dir.trunk, customer, dialRow), callerLeg: result.leg, ms: 10_000, hangupBy: 'callee' });
+  await talk(call, {
+    leg: hiddenLeg(call, dir.trunk, customer, dialRow),
+    callerLeg: result.leg,
+    ms: 10_000,
+    hangupBy: 'callee',
+  });
   return { ...(await finish(call, 'answered', '101')), relatedCallids: [first.callid] };
 }
 

@@ -40,7 +40,12 @@ async function queueVisit(
 }
 
 /** How a queue that nobody answered hands the call on ([INFERRED] reason and details). */
-const OVERFLOW: HopOptions = { method: 'divert', forwardReason: 'no_answer', endPrevReason: 'redirected', endPrevDetails: 'no_answer' };
+const OVERFLOW: HopOptions = {
+  method: 'divert',
+  forwardReason: 'no_answer',
+  endPrevReason: 'redirected',
+  endPrevDetails: 'no_answer',
+};
 
 /**
  * DID +41274842020 → queue 800; nobody answers within its timeout, so the queue overflows
@@ -65,7 +70,13 @@ export async function queuePingpong(env: FlowEnv): Promise<FlowResult> {
   const call = startInbound(env, 3);
   let result = await queueVisit(call, env.dir.queue, BY_DID, 8_000, null);
   for (let visit = 2; result && result.kind !== 'answered' && visit <= 3; visit++)
-    result = await queueVisit(call, env.dir.queue, OVERFLOW, 8_000, visit === 3 ? { dn: '102', afterMs: 3_000 } : null);
+    result = await queueVisit(
+      call,
+      env.dir.queue,
+      OVERFLOW,
+      8_000,
+      visit === 3 ? { dn: '102', afterMs: 3_000 } : null,
+    );
   if (!result) return finish(call, 'abandoned');
   return talkThenFinish(call, result, { ms: 10_000, hangupBy: 'callee' });
 }

@@ -1,4 +1,10 @@
-import { pickDisposition, type ActiveCall, type Direction, type Disposition, type Party } from '@3cx-relay/events';
+import {
+  pickDisposition,
+  type ActiveCall,
+  type Direction,
+  type Disposition,
+  type Party,
+} from '@3cx-relay/events';
 import type { Participant } from './normalize-participant.js';
 
 /** What the relay knows about one live call (serialisable: it is persisted across restarts). */

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { NewEvent } from '@3cx-relay/events';
 import { CDR_SELECT, type CdrRow } from './cdr-row.js';
 import { cdrCreatedEvent, type CdrReadOptions } from './cdr-events.js';
-import { FlowRowCache } from './flow-row-cache.js';
+import type { FlowRowCache } from './flow-row-cache.js';
 import { hasMissingRows, isCallOver, isFlowComplete } from './flow-rows.js';
 import { summarizeCallFlow } from './summarize-call-flow.js';
 import { keyMinus, type CdrCursor } from './cdr-cursor.js';
@@ -122,8 +122,7 @@ async function completeFlows(
     const quiet = now - pending[id]!;
     const complete = isFlowComplete(flow);
     const giveUp =
-      quiet >= (o.maxFlowAgeMs ?? 2 * 3600_000) ||
-      (quiet >= (o.partialWaitMs ?? 60_000) && isCallOver(flow));
+      quiet >= (o.maxFlowAgeMs ?? 2 * 3600_000) || (quiet >= (o.partialWaitMs ?? 60_000) && isCallOver(flow));
     if (flow.length && !complete && !giveUp) continue;
     if (flow.length) {
       const partial = !complete || hasMissingRows(flow);

@@ -14,7 +14,7 @@ export class FlowRowCache {
   remember(rows: CdrRow[]): void {
     for (const r of rows) {
       let flow = this.flows.get(r.call_history_id);
-      if (!flow) this.flows.set(r.call_history_id, (flow = new Map()));
+      if (!flow) this.flows.set(r.call_history_id, (flow = new Map<string, CdrRow>()));
       flow.set(r.cdr_id, r);
     }
   }

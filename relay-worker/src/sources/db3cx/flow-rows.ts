@@ -85,6 +85,7 @@ export function isCallOver(rows: CdrRow[]): boolean {
   if (last.continued_in_cdr_id) return false;
   return (
     HUNG_UP.includes(last.termination_reason ?? '') ||
-    (last.termination_reason === 'cancelled' && last.termination_reason_details === 'terminated_by_originator')
+    (last.termination_reason === 'cancelled' &&
+      last.termination_reason_details === 'terminated_by_originator')
   );
 }

@@ -89,7 +89,7 @@ function callbackOf(rows: CdrRow[]): 'answered' | 'failed' | null {
 /** The disposition of a flow (see `pickDisposition` for the precedence). */
 function dispositionOf(rows: CdrRow[], answered: boolean): Disposition {
   const last = lastMainRow(rows);
-  const dests = rows.map((r) => String(r.destination_entity_type ?? ''));
+  const dests = rows.map((r) => cdrSide(r, 'destination').entityType ?? '');
   return pickDisposition({
     voicemail: Boolean(last && isMailbox(last) && last.cdr_answered_at),
     busy: /busy/i.test(last?.termination_reason_details ?? ''),
