@@ -1,5 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiKey } from '../support/api-keys.js';
+import { collectWs, type CollectingClient } from '../support/stream-clients.js';
 import { startHarness, until, type EventRow, type Harness } from './sim-harness.js';
 import { CDR_FLOW_SCENARIOS, runAndCollect, type Collected } from './scenario-run.js';
 
@@ -13,6 +15,7 @@ describe('call.completed of real V20 call flows', () => {
   let ro: pg.Client;
   const walked = new Set<string>();
   const runs = new Map<string, Promise<Collected>>();
+  let hotline: CollectingClient;
   beforeAll(async () => {
     h = await startHarness('cdrflows', { seed: 21 });
     ro = new pg.Client({ connectionString: h.sim.readonlyDbUrl });
@@ -20,6 +23,10 @@ describe('call.completed of real V20 call flows', () => {
     await h.startWorker({ PBX_DID_COUNTRY: 'CH' });
     for (const c of ['callcontrol', 'db3cx', 'xapi'] as const)
       await until(() => h.worker!.status.get(c)?.status === 'up', 20_000, `${c} up`);
+    // A stream that wants the Hotline department only (a department name with a space next to it).
+    const key = (await createApiKey(h.worker!.pool, ['events:subscribe'])).key;
+    const ws = `${h.worker!.url.replace(/^http/, 'ws')}/relay/ws?departments=Hotline,Hotline%20CH`;
+    hotline = await collectWs(ws, key);
     // Two flows at a time (see scenarios.test.ts for why not more).
     const lanes: Promise<unknown>[] = [Promise.resolve(), Promise.resolve()];
     CDR_FLOW_SCENARIOS.forEach((name, i) => {
@@ -32,6 +39,7 @@ describe('call.completed of real V20 call flows', () => {
     });
   }, 40_000);
   afterAll(async () => {
+    hotline?.close();
     await ro?.end();
     await h?.stop();
   });
@@ -244,6 +252,23 @@ describe('call.completed of real V20 call flows', () => {
     });
     expect(d.cdrIds).toHaveLength(2);
     expect(r.ended.data).toMatchObject({ direction: 'outbound', outcome: 'answered' });
+  });
+
+  it('a WebSocket department filter passes the CDR events of that department only (live events carry none)', async () => {
+    const over = await runs.get('queue-overflow')!;
+    await Promise.allSettled([...runs.values()]);
+    const completed = over.completed;
+    await until(
+      () => hotline.messages.some((m) => m.kind === 'event' && m.type === 'call.completed'),
+      20_000,
+      'the Hotline call.completed on the stream',
+    );
+    const events = hotline.messages.filter((m) => m.kind === 'event');
+    expect(events.every((m) => m.type === 'cdr.created' || m.type === 'call.completed')).toBe(true);
+    expect(events.filter((m) => m.type === 'call.completed').map((m) => m.callHistoryId)).toEqual([
+      completed.call_history_id,
+    ]);
+    expect(events.every((m) => (m.departments as string[]).includes('Hotline'))).toBe(true);
   });
 
   it('every event of these flows validates against the published JSON Schema catalogue', async () => {
