@@ -35,6 +35,9 @@ export class CdrWriter {
   ) {
     this.pool = new pg.Pool({ connectionString: writerUrl, max: 2, connectionTimeoutMillis: 3000 });
     this.pool.on('error', (err) => log('cdr writer pool error', { err: err.message }));
+    // A client in use when the database stops (the dbDown fault) emits 'error' besides failing
+    // its query; pg-pool only listens on idle ones. Without this the process would crash.
+    this.pool.on('connect', (client) => client.on('error', () => undefined));
   }
 
   /** Queues a call and tries to write everything queued. Resolves true when this call is in the database. */
