@@ -9,6 +9,11 @@ import {
 } from './call-events.js';
 import { callCompletedData, cdrCreatedData, relayTestData } from './cdr-events.js';
 import { relayStatusChangedData } from './relay-events.js';
+import {
+  subscriptionDisabledData,
+  subscriptionFailingData,
+  subscriptionRecoveredData,
+} from './subscription-events.js';
 
 /** Every event type the relay emits, in documentation order. */
 export const EVENT_TYPES = [
@@ -21,6 +26,9 @@ export const EVENT_TYPES = [
   'call.completed',
   'relay.test',
   'relay.status_changed',
+  'subscription.failing',
+  'subscription.disabled',
+  'subscription.recovered',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -37,6 +45,9 @@ export const EVENT_DATA_SCHEMAS = {
   'call.completed': callCompletedData,
   'relay.test': relayTestData,
   'relay.status_changed': relayStatusChangedData,
+  'subscription.failing': subscriptionFailingData,
+  'subscription.disabled': subscriptionDisabledData,
+  'subscription.recovered': subscriptionRecoveredData,
 } as const satisfies Record<EventType, z.ZodType>;
 
 /** `data` of an event type. */
@@ -83,6 +94,9 @@ export const EVENT_SCHEMAS = {
   'call.completed': envelope('call.completed'),
   'relay.test': envelope('relay.test'),
   'relay.status_changed': envelope('relay.status_changed'),
+  'subscription.failing': envelope('subscription.failing'),
+  'subscription.disabled': envelope('subscription.disabled'),
+  'subscription.recovered': envelope('subscription.recovered'),
 } as const;
 
 /**
@@ -104,6 +118,9 @@ export const relayEventSchema = z.discriminatedUnion('type', [
   EVENT_SCHEMAS['call.completed'],
   EVENT_SCHEMAS['relay.test'],
   EVENT_SCHEMAS['relay.status_changed'],
+  EVENT_SCHEMAS['subscription.failing'],
+  EVENT_SCHEMAS['subscription.disabled'],
+  EVENT_SCHEMAS['subscription.recovered'],
 ]);
 
 /** A relay event on the wire. */

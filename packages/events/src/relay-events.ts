@@ -26,12 +26,13 @@ export const relayStatusChangedData = z.object({
 });
 
 /**
- * Event types a subscription or WebSocket client receives only when it names them (exactly or
- * as `relay.*`): an empty type filter and `*` mean "all call and CDR events", not these.
+ * Prefixes of the event types a subscription or WebSocket client receives only when it names
+ * them (exactly or as `relay.*` / `subscription.*`): an empty type filter and `*` mean "all
+ * call and CDR events", not these.
  */
-export const OPT_IN_EVENT_TYPE_PREFIX = 'relay.';
+export const OPT_IN_EVENT_TYPE_PREFIXES = ['relay.', 'subscription.'] as const;
 
-/** Whether an event type is only delivered to filters that name it (see {@link OPT_IN_EVENT_TYPE_PREFIX}). */
+/** Whether an event type is only delivered to filters that name it (see {@link OPT_IN_EVENT_TYPE_PREFIXES}). */
 export function isOptInEventType(type: string): boolean {
-  return type.startsWith(OPT_IN_EVENT_TYPE_PREFIX);
+  return OPT_IN_EVENT_TYPE_PREFIXES.some((p) => type.startsWith(p));
 }

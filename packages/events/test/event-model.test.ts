@@ -37,7 +37,7 @@ describe('eventId', () => {
 });
 
 describe('event schemas', () => {
-  it('lists the nine documented types', () => {
+  it('lists the twelve documented types', () => {
     expect(EVENT_TYPES).toEqual([
       'call.ringing',
       'call.answered',
@@ -48,6 +48,9 @@ describe('event schemas', () => {
       'call.completed',
       'relay.test',
       'relay.status_changed',
+      'subscription.failing',
+      'subscription.disabled',
+      'subscription.recovered',
     ]);
     expect(Object.keys(EVENT_SCHEMAS)).toEqual([...EVENT_TYPES]);
   });
@@ -156,6 +159,7 @@ describe('relay.status_changed', () => {
 
   it('is an opt-in type, unlike call and CDR events', () => {
     expect(isOptInEventType('relay.status_changed')).toBe(true);
+    expect(isOptInEventType('subscription.failing')).toBe(true);
     expect(EVENT_TYPES.filter((t) => !isOptInEventType(t))).toEqual([
       'call.ringing',
       'call.answered',

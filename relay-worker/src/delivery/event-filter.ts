@@ -1,10 +1,10 @@
-import { OPT_IN_EVENT_TYPE_PREFIX, isOptInEventType } from '@3cx-relay/events';
+import { OPT_IN_EVENT_TYPE_PREFIXES, isOptInEventType } from '@3cx-relay/events';
 
 /**
  * Filters shared by webhook subscriptions and WebSocket connections. An empty list means "no
  * filter on that field"; a non-empty list matches when the event shares at least one value.
- * Event types match exactly or by a trailing wildcard (`call.*`). Opt-in types (`relay.*`,
- * e.g. `relay.status_changed`) only match a pattern that names them: neither an empty type
+ * Event types match exactly or by a trailing wildcard (`call.*`). Opt-in types (`relay.*` and
+ * `subscription.*`, e.g. `relay.status_changed`) only match a pattern that names them: neither an empty type
  * list nor `*` selects them, so existing "all events" integrations see no new kind of event.
  */
 export interface EventFilter {
@@ -51,15 +51,18 @@ export function matchesFilter(filter: EventFilter, event: FilterableEvent): bool
   );
 }
 
+// An opt-in event type, in SQL.
+const SQL_OPT_IN = `(${OPT_IN_EVENT_TYPE_PREFIXES.map((p) => `starts_with(e.type, '${p}')`).join(' OR ')})`;
+
 /**
  * The same predicate in SQL, for `webhook_subscriptions s` against `events e` (the outbox
  * builds deliveries with it inside the append transaction). Keep in step with {@link matchesFilter}.
  * The filter columns are nullable: NULL means no filter, like an empty list.
  */
 export const SQL_SUBSCRIPTION_MATCHES_EVENT = `
-  ((coalesce(cardinality(s.event_types), 0) = 0 AND NOT starts_with(e.type, '${OPT_IN_EVENT_TYPE_PREFIX}')) OR EXISTS (
+  ((coalesce(cardinality(s.event_types), 0) = 0 AND NOT ${SQL_OPT_IN}) OR EXISTS (
      SELECT 1 FROM unnest(s.event_types) AS t(p)
-     WHERE t.p = e.type OR (t.p = '*' AND NOT starts_with(e.type, '${OPT_IN_EVENT_TYPE_PREFIX}'))
+     WHERE t.p = e.type OR (t.p = '*' AND NOT ${SQL_OPT_IN})
         OR (right(t.p, 2) = '.*' AND left(e.type, length(t.p) - 1) = left(t.p, -1))))
   AND (coalesce(cardinality(s.extensions), 0) = 0 OR s.extensions && e.extensions)
   AND (coalesce(cardinality(s.dids), 0) = 0 OR s.dids && e.dids)

@@ -23,6 +23,8 @@ const FILTERS: (Partial<EventFilter> & { name: string })[] = [
   { name: 'dept', departments: ['Sales'] },
   { name: 'dept-default-or-ch', departments: ['__DEFAULT__', 'Hotline CH'] },
   { name: 'dept-and-completed', eventTypes: ['call.completed'], departments: ['Sales'] },
+  { name: 'subscription-wildcard', eventTypes: ['subscription.*'] },
+  { name: 'subscription-exact', eventTypes: ['subscription.failing', 'call.*'] },
 ];
 // Events without departments: live events, and events stored before the column existed (NULL).
 const EVENTS: FilterableEvent[] = [
@@ -36,6 +38,8 @@ const EVENTS: FilterableEvent[] = [
     queues: ['093'],
     departments: ['Hotline CH', 'Sales'],
   },
+  { type: 'subscription.failing', extensions: [], dids: [], queues: [] },
+  { type: 'subscription.disabled', extensions: [], dids: [], queues: [] },
 ];
 
 let t: TestDatabase;
@@ -51,7 +55,7 @@ afterAll(async () => {
   await t.drop();
 });
 
-it('SQL_SUBSCRIPTION_MATCHES_EVENT agrees with matchesFilter, relay.* only where named, departments match only events that carry them', async () => {
+it('SQL_SUBSCRIPTION_MATCHES_EVENT agrees with matchesFilter, relay.* and subscription.* only where named, departments match only events that carry them', async () => {
   const sql = await pool.query<{ name: string; type: string }>(
     `WITH s AS (SELECT * FROM jsonb_to_recordset($1::jsonb)
                   AS x(name text, event_types text[], extensions text[], dids text[], queues text[], departments text[])),

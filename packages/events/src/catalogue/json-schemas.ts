@@ -22,6 +22,11 @@ export const EVENT_DESCRIPTIONS: Record<EventType, string> = {
   'relay.test': 'Sent by "send test" in the admin panel or the webhook API to check a receiver.',
   'relay.status_changed':
     'A 3CX source of the relay (database, XAPI, Call Control) went up, degraded or down. Opt-in.',
+  'subscription.failing':
+    'A webhook subscription has had only failed attempts for a while; it is disabled at disableAt unless one succeeds. Opt-in.',
+  'subscription.disabled':
+    'The relay disabled a webhook subscription (only failures for days, or the receiver asked it to stop). Opt-in.',
+  'subscription.recovered': 'A webhook subscription delivers again after subscription.failing. Opt-in.',
 };
 
 /**
