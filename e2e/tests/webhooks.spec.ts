@@ -426,7 +426,7 @@ test('relay.status_changed is offered with its hint, stored when ticked, and unk
     data: { eventTypes: ['relay.status_change'] },
   });
   expect(bad.status()).toBe(400);
-  expect(await bad.text()).toContain('unknown event type \\"relay.status_change\\"');
+  expect(await bad.text()).toContain('eventTypes: unknown type relay.status_change');
 });
 
 test('endpoint options: extra headers stored encrypted and never shown again; ordering, timeout, concurrency and rate limit edited', async ({
