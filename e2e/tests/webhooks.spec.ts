@@ -58,12 +58,17 @@ test('create a subscription: secret revealed once and stored encrypted; edit, te
   expect(await page.content()).not.toContain(secret);
   // edit
   await page.getByLabel('DIDs').fill('+4930123456');
+  // Department names keep their inner spaces: only commas separate them.
+  await page.getByLabel('Departments').fill('Hotline CH, __DEFAULT__');
   await page.getByRole('button', { name: 'Save changes' }).click();
   await expect(page.getByText('Saved')).toBeVisible();
-  const [edited] = await sql<{ dids: string[] }>(`SELECT dids FROM webhook_subscriptions WHERE id = $1`, [
-    sub!.id,
-  ]);
-  expect(edited!.dids).toEqual(['+4930123456']);
+  const [edited] = await sql<{ dids: string[]; departments: string[] }>(
+    `SELECT dids, departments FROM webhook_subscriptions WHERE id = $1`,
+    [sub!.id],
+  );
+  expect(edited).toEqual({ dids: ['+4930123456'], departments: ['Hotline CH', '__DEFAULT__'] });
+  await page.reload();
+  await expect(page.getByLabel('Departments')).toHaveValue('Hotline CH, __DEFAULT__');
 
   const control = await listen('relay_control');
   try {
@@ -421,7 +426,7 @@ test('relay.status_changed is offered with its hint, stored when ticked, and unk
     data: { eventTypes: ['relay.status_change'] },
   });
   expect(bad.status()).toBe(400);
-  expect(await bad.text()).toContain('unknown event type \\"relay.status_change\\"');
+  expect(await bad.text()).toContain('eventTypes: unknown type relay.status_change');
 });
 
 test('endpoint options: extra headers stored encrypted and never shown again; ordering, timeout, concurrency and rate limit edited', async ({

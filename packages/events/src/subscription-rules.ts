@@ -114,6 +114,8 @@ export const subscriptionFields = {
   extensions: list(phoneLike),
   dids: list(phoneLike),
   queues: list(phoneLike),
+  /** 3CX departments (cdroutput group names, e.g. `Sales`, `__DEFAULT__`); only CDR events carry them. */
+  departments: list(z.string().trim().min(1).max(100)),
   /**
    * `per-call`: the events of one call arrive one at a time in event-log order (a retry holds
    * back only that call); `none`: as they come.
@@ -177,6 +179,7 @@ export const SubscriptionInput = z.object({
   extensions: subscriptionFields.extensions.default([]),
   dids: subscriptionFields.dids.default([]),
   queues: subscriptionFields.queues.default([]),
+  departments: subscriptionFields.departments.default([]),
   ordering: subscriptionFields.ordering.default('per-call'),
   timeoutMs: subscriptionFields.timeoutMs.default(null),
   maxConcurrency: subscriptionFields.maxConcurrency.default(8),

@@ -39,6 +39,8 @@ export const subscriptionViewSchema = z.object({
   extensions: z.array(z.string()),
   dids: z.array(z.string()),
   queues: z.array(z.string()),
+  /** Department filter (3CX group names); empty = any. */
+  departments: z.array(z.string()),
   /** `per-call`: the events of one call in event-log order; `none`: as they come. */
   ordering: z.enum(DELIVERY_ORDERINGS),
   /** Per-attempt timeout, ms; null = the relay's default. */

@@ -46,7 +46,7 @@ export interface SimulatorOptions {
   fillPartyDid?: boolean;
   /** Token lifetime in seconds. Default 3600. */
   tokenLifetimeSec?: number;
-  /** DNs the Owner client monitors. Default 100–104 (105 stays unmonitored). */
+  /** DNs the Owner client monitors. Default 100–104 and 046 (105 stays unmonitored). */
   ownerMonitors?: string[];
   /**
    * The Owner client also monitors IVR 600 and queue 800: their legs (the caller's leg,
@@ -126,7 +126,7 @@ const schema = z.object({
   duplicateUpsertProbability: z.number().min(0).max(1).default(0.3),
   fillPartyDid: z.boolean().default(false),
   tokenLifetimeSec: z.number().int().positive().default(3600),
-  ownerMonitors: z.array(z.string()).default(['100', '101', '102', '103', '104']),
+  ownerMonitors: z.array(z.string()).default(['100', '101', '102', '103', '104', '046']),
   monitorQueueIvr: z.boolean().default(false),
   participantGetForbidden: z.boolean().default(false),
   unregisteredExtensions: z.array(z.string()).default([]),

@@ -96,15 +96,16 @@ async function insertEvents(client: pg.PoolClient, events: NewEvent[]): Promise<
       e.extensions,
       e.dids,
       e.queues,
+      e.departments ?? [],
       JSON.stringify(e.data),
       orderKeyOf(e),
     );
-    const b = i * 10;
-    return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}::text[], $${b + 7}::text[], $${b + 8}::text[], $${b + 9}::jsonb, $${b + 10})`;
+    const b = i * 11;
+    return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}::text[], $${b + 7}::text[], $${b + 8}::text[], $${b + 9}::text[], $${b + 10}::jsonb, $${b + 11})`;
   });
   // A multi-row VALUES list gets its BIGSERIAL values in list order.
   const res = await client.query<{ id: string; sequence: string }>(
-    `INSERT INTO events (id, type, occurred_at, call_id, call_history_id, extensions, dids, queues, data, order_key)
+    `INSERT INTO events (id, type, occurred_at, call_id, call_history_id, extensions, dids, queues, departments, data, order_key)
      VALUES ${rows.join(', ')}
      ON CONFLICT (id) DO NOTHING
      RETURNING id, sequence`,

@@ -6,7 +6,7 @@ import { coerceError } from '../errors.js';
 import { NEW_EVENTS_CHANNEL, type EventStore, type StoredEvent } from '../events/event-store.js';
 
 /** Columns of `events` as the fan-out reads them. */
-export const EVENT_COLUMNS = `sequence::text, id, type, occurred_at, call_id, call_history_id, extensions, dids, queues, data`;
+export const EVENT_COLUMNS = `sequence::text, id, type, occurred_at, call_id, call_history_id, extensions, dids, queues, departments, data`;
 
 export interface EventRow {
   sequence: string;
@@ -18,6 +18,8 @@ export interface EventRow {
   extensions: string[];
   dids: string[];
   queues: string[];
+  /** NULL for events stored before the column existed. */
+  departments: string[] | null;
   data: object;
 }
 
@@ -33,6 +35,7 @@ export function rowToEvent(r: EventRow): StoredEvent {
     extensions: r.extensions,
     dids: r.dids,
     queues: r.queues,
+    departments: r.departments ?? [],
     data: r.data,
   };
 }

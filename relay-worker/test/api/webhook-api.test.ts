@@ -259,10 +259,13 @@ describe('/relay/webhooks with API keys', () => {
       maxConcurrency: 2,
       rateLimitPerSecond: 50,
       headers: { Authorization: null, 'X-Crm-Tenant': 'acme' },
+      departments: [' Hotline CH ', '__DEFAULT__'],
     });
+    // Department names keep inner spaces (3CX group names), trimmed at the ends.
     expect(ok.body).toMatchObject({
       name: 'CRM',
       extensions: ['101'],
+      departments: ['Hotline CH', '__DEFAULT__'],
       ordering: 'none',
       timeoutMs: 4000,
       maxConcurrency: 2,

@@ -20,13 +20,24 @@ const FILTERS: (Partial<EventFilter> & { name: string })[] = [
   { name: 'relay-and-ext', eventTypes: ['relay.status_changed'], extensions: ['101'] },
   { name: 'ext', extensions: ['101'] },
   { name: 'queue-and-call', eventTypes: ['call.*'], queues: ['800'] },
+  { name: 'dept', departments: ['Sales'] },
+  { name: 'dept-default-or-ch', departments: ['__DEFAULT__', 'Hotline CH'] },
+  { name: 'dept-and-completed', eventTypes: ['call.completed'], departments: ['Sales'] },
   { name: 'subscription-wildcard', eventTypes: ['subscription.*'] },
   { name: 'subscription-exact', eventTypes: ['subscription.failing', 'call.*'] },
 ];
+// Events without departments: live events, and events stored before the column existed (NULL).
 const EVENTS: FilterableEvent[] = [
-  { type: 'call.ended', extensions: ['101'], dids: [], queues: ['800'] },
-  { type: 'cdr.created', extensions: ['102'], dids: ['32655144'], queues: [] },
+  { type: 'call.ended', extensions: ['101'], dids: [], queues: ['800'], departments: [] },
+  { type: 'cdr.created', extensions: ['102'], dids: ['32655144'], queues: [], departments: ['Sales'] },
   { type: 'relay.status_changed', extensions: [], dids: [], queues: [] },
+  {
+    type: 'call.completed',
+    extensions: ['046'],
+    dids: [],
+    queues: ['093'],
+    departments: ['Hotline CH', 'Sales'],
+  },
   { type: 'subscription.failing', extensions: [], dids: [], queues: [] },
   { type: 'subscription.disabled', extensions: [], dids: [], queues: [] },
 ];
@@ -44,12 +55,12 @@ afterAll(async () => {
   await t.drop();
 });
 
-it('SQL_SUBSCRIPTION_MATCHES_EVENT agrees with matchesFilter, relay.* and subscription.* only where named', async () => {
+it('SQL_SUBSCRIPTION_MATCHES_EVENT agrees with matchesFilter, relay.* and subscription.* only where named, departments match only events that carry them', async () => {
   const sql = await pool.query<{ name: string; type: string }>(
     `WITH s AS (SELECT * FROM jsonb_to_recordset($1::jsonb)
-                  AS x(name text, event_types text[], extensions text[], dids text[], queues text[])),
+                  AS x(name text, event_types text[], extensions text[], dids text[], queues text[], departments text[])),
           e AS (SELECT * FROM jsonb_to_recordset($2::jsonb)
-                  AS y(type text, extensions text[], dids text[], queues text[]))
+                  AS y(type text, extensions text[], dids text[], queues text[], departments text[]))
      SELECT s.name, e.type FROM s, e WHERE ${SQL_SUBSCRIPTION_MATCHES_EVENT} `,
     [
       JSON.stringify(
@@ -60,6 +71,7 @@ it('SQL_SUBSCRIPTION_MATCHES_EVENT agrees with matchesFilter, relay.* and subscr
           extensions: f.extensions ?? [],
           dids: null,
           queues: f.queues ?? [],
+          departments: f.departments ?? null,
         })),
       ),
       JSON.stringify(EVENTS),
@@ -71,6 +83,13 @@ it('SQL_SUBSCRIPTION_MATCHES_EVENT agrees with matchesFilter, relay.* and subscr
     ).map((e) => `${f.name} ${e.type}`),
   );
   expect(sql.rows.map((r) => `${r.name} ${r.type}`).sort()).toEqual(js.sort());
+  const dept = sql.rows.filter((r) => r.name.startsWith('dept')).map((r) => `${r.name} ${r.type}`);
+  expect(dept.sort()).toEqual([
+    'dept call.completed',
+    'dept cdr.created',
+    'dept-and-completed call.completed',
+    'dept-default-or-ch call.completed',
+  ]);
   const relay = sql.rows.filter((r) => r.type === 'relay.status_changed').map((r) => r.name);
   expect(relay.sort()).toEqual(['relay-exact', 'relay-wildcard', 'star-and-relay']);
 });

@@ -17,6 +17,7 @@ export interface EventRow {
   extensions: string[];
   dids: string[];
   queues: string[];
+  departments: string[] | null;
   data: Record<string, any>;
 }
 
@@ -97,7 +98,7 @@ export async function startHarness(
       const r = await db
         .db()
         .$queryRawUnsafe<EventRow[]>(
-          `SELECT sequence::text, id, type, call_id, call_history_id, extensions, dids, queues, data FROM events WHERE ${where} ORDER BY events.sequence`,
+          `SELECT sequence::text, id, type, call_id, call_history_id, extensions, dids, queues, departments, data FROM events WHERE ${where} ORDER BY events.sequence`,
           ...params,
         );
       return r;

@@ -59,6 +59,7 @@ export interface CallRingingEvent {
   extensions: string[];
   dids: string[];
   queues: string[];
+  departments?: string[];
   type: 'call.ringing';
   data: {
     callId: string;
@@ -100,6 +101,7 @@ export interface CallAnsweredEvent {
   extensions: string[];
   dids: string[];
   queues: string[];
+  departments?: string[];
   type: 'call.answered';
   data: {
     callId: string;
@@ -142,6 +144,7 @@ export interface CallTransferredEvent {
   extensions: string[];
   dids: string[];
   queues: string[];
+  departments?: string[];
   type: 'call.transferred';
   data: {
     callId: string;
@@ -183,6 +186,7 @@ export interface CallEndedEvent {
   extensions: string[];
   dids: string[];
   queues: string[];
+  departments?: string[];
   type: 'call.ended';
   data: {
     callId: string;
@@ -205,6 +209,7 @@ export interface CallEndedEvent {
     did: string | null;
     queue: string | null;
     outcome: 'answered' | 'missed' | 'abandoned' | 'rejected';
+    disposition?: 'voicemail' | 'busy' | 'answered' | 'abandoned' | 'missed' | 'rejected';
     startedAt: string;
     answeredAt: string | null;
     endedAt: string;
@@ -229,6 +234,7 @@ export interface CallMissedEvent {
   extensions: string[];
   dids: string[];
   queues: string[];
+  departments?: string[];
   type: 'call.missed';
   data: {
     callId: string;
@@ -251,6 +257,7 @@ export interface CallMissedEvent {
     did: string | null;
     queue: string | null;
     outcome: 'missed' | 'abandoned';
+    disposition?: 'voicemail' | 'busy' | 'answered' | 'abandoned' | 'missed' | 'rejected';
     ringingExtensions: string[];
     startedAt: string;
     endedAt: string;
@@ -271,6 +278,7 @@ export interface CdrCreatedEvent {
   extensions: string[];
   dids: string[];
   queues: string[];
+  departments?: string[];
   type: 'cdr.created';
   data: {
     cdrId: string;
@@ -332,6 +340,7 @@ export interface CallCompletedEvent {
   extensions: string[];
   dids: string[];
   queues: string[];
+  departments?: string[];
   type: 'call.completed';
   data: {
     callHistoryId: string;
@@ -353,14 +362,27 @@ export interface CallCompletedEvent {
         'extension' | 'external' | 'queue' | 'ring_group' | 'ivr' | 'route_point' | 'voicemail' | 'unknown';
     };
     did: string | null;
+    didRaw?: string | null;
     queue: string | null;
     outcome: 'answered' | 'missed' | 'abandoned' | 'rejected';
+    disposition?: 'voicemail' | 'busy' | 'answered' | 'abandoned' | 'missed' | 'rejected';
     startedAt: string;
     answeredAt: string | null;
     endedAt: string;
     ringDurationSeconds: number;
     talkDurationSeconds: number;
     answeredBy: string | null;
+    handledBy?: string | null;
+    queueVisits?: number;
+    transfers?: {
+      kind: 'blind' | 'attended';
+      from: string | null;
+      to: string | null;
+      at: string | null;
+    }[];
+    callback?: ('answered' | 'failed') | null;
+    department?: string | null;
+    partial?: boolean;
     extensions: string[];
     cdrIds: string[];
   };
@@ -379,6 +401,7 @@ export interface RelayTestEvent {
   extensions: string[];
   dids: string[];
   queues: string[];
+  departments?: string[];
   type: 'relay.test';
   data: {
     message: string;
@@ -399,6 +422,7 @@ export interface RelayStatusChangedEvent {
   extensions: string[];
   dids: string[];
   queues: string[];
+  departments?: string[];
   type: 'relay.status_changed';
   data: {
     component: 'db3cx' | 'xapi' | 'callcontrol';
@@ -422,6 +446,7 @@ export interface SubscriptionFailingEvent {
   extensions: string[];
   dids: string[];
   queues: string[];
+  departments?: string[];
   type: 'subscription.failing';
   data: {
     subscriptionId: string;
@@ -449,6 +474,7 @@ export interface SubscriptionDisabledEvent {
   extensions: string[];
   dids: string[];
   queues: string[];
+  departments?: string[];
   type: 'subscription.disabled';
   data: {
     subscriptionId: string;
@@ -473,6 +499,7 @@ export interface SubscriptionRecoveredEvent {
   extensions: string[];
   dids: string[];
   queues: string[];
+  departments?: string[];
   type: 'subscription.recovered';
   data: {
     subscriptionId: string;
@@ -722,6 +749,10 @@ export interface SubscriptionInput {
    * @maxItems 200
    */
   queues?: string[];
+  /**
+   * @maxItems 200
+   */
+  departments?: string[];
   ordering?: 'per-call' | 'none';
   timeoutMs?: number | null;
   maxConcurrency?: number;
@@ -759,6 +790,10 @@ export interface SubscriptionPatch {
    * @maxItems 200
    */
   queues?: string[];
+  /**
+   * @maxItems 200
+   */
+  departments?: string[];
   ordering?: 'per-call' | 'none';
   timeoutMs?: number | null;
   maxConcurrency?: number;
@@ -785,6 +820,7 @@ export interface Subscription {
   extensions: string[];
   dids: string[];
   queues: string[];
+  departments: string[];
   ordering: 'per-call' | 'none';
   timeoutMs: number | null;
   maxConcurrency: number;
@@ -827,6 +863,7 @@ export interface SubscriptionPage {
     extensions: string[];
     dids: string[];
     queues: string[];
+    departments: string[];
     ordering: 'per-call' | 'none';
     timeoutMs: number | null;
     maxConcurrency: number;
@@ -874,6 +911,7 @@ export interface CreatedSubscription {
     extensions: string[];
     dids: string[];
     queues: string[];
+    departments: string[];
     ordering: 'per-call' | 'none';
     timeoutMs: number | null;
     maxConcurrency: number;

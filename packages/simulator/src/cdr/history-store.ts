@@ -1,3 +1,4 @@
+import type { VoicemailRecord } from '../pbx/call.js';
 import type { CdrRow } from './cdr-row.js';
 import { deriveLegacy, type LegacyCall, type LegacyIds } from './legacy-model.js';
 
@@ -7,6 +8,8 @@ export interface FinishedCall {
   direction: 'Inbound' | 'Outbound' | 'Internal';
   rows: CdrRow[];
   legacy: LegacyCall;
+  /** Messages left in mailboxes (`s_voicemail` rows). */
+  voicemails: VoicemailRecord[];
 }
 
 /**
@@ -17,7 +20,7 @@ export class HistoryStore {
   readonly calls: FinishedCall[] = [];
   private readonly ids: LegacyIds = { call: 0, party: 0, segment: 0 };
 
-  add(callid: number, rows: CdrRow[]): FinishedCall {
+  add(callid: number, rows: CdrRow[], voicemails: VoicemailRecord[] = []): FinishedCall {
     const first = rows[0];
     const inbound = first?.source_entity_type === 'external_line';
     const outbound = rows.some((r) => r.destination_entity_type === 'external_line');
@@ -26,6 +29,7 @@ export class HistoryStore {
       rows,
       direction: inbound ? 'Inbound' : outbound ? 'Outbound' : 'Internal',
       legacy: deriveLegacy(rows, this.ids),
+      voicemails,
     };
     this.calls.push(call);
     return call;

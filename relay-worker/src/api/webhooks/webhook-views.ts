@@ -49,6 +49,7 @@ export function subscriptionView(s: SubscriptionRow, now = Date.now()): Subscrip
     extensions: s.extensions,
     dids: s.dids,
     queues: s.queues,
+    departments: s.departments,
     ordering: s.ordering === 'none' ? 'none' : 'per-call',
     timeoutMs: s.timeoutMs,
     maxConcurrency: s.maxConcurrency,

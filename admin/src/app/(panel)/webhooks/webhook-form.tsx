@@ -19,6 +19,7 @@ export interface WebhookValues {
   extensions: string[];
   dids: string[];
   queues: string[];
+  departments: string[];
   /** `per-call` or `none`. */
   ordering: string;
   timeoutMs: number | null;
@@ -53,6 +54,13 @@ const splitList = (v: FormDataEntryValue | null) =>
     .map((s) => s.trim())
     .filter(Boolean);
 
+/** Department names may hold spaces: only commas separate them. */
+const splitNames = (v: FormDataEntryValue | null) =>
+  (typeof v === 'string' ? v : '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
 /**
  * Create or edit a subscription. On create, the signature scheme is chosen and the new HMAC
  * secret is revealed once; an ed25519 public key is shown here and stays on the subscription.
@@ -74,6 +82,7 @@ export function WebhookForm({ initial, eventTypes }: { initial?: WebhookValues; 
       extensions: splitList(d.get('extensions')),
       dids: splitList(d.get('dids')),
       queues: splitList(d.get('queues')),
+      departments: splitNames(d.get('departments')),
       ordering: d.get('ordering'),
       timeoutMs: numberOrNull(d.get('timeoutMs')),
       maxConcurrency: numberOrNull(d.get('maxConcurrency')) ?? 8,
@@ -212,6 +221,18 @@ export function WebhookForm({ initial, eventTypes }: { initial?: WebhookValues; 
       </Field>
       <Field label="Queues" htmlFor="wh-queues" hint="Comma-separated; empty = any.">
         <input id="wh-queues" name="queues" defaultValue={v?.queues.join(', ')} className={inputClass} />
+      </Field>
+      <Field
+        label="Departments"
+        htmlFor="wh-departments"
+        hint="3CX departments, comma-separated (e.g. Sales, __DEFAULT__); empty = any. Only CDR events (cdr.created, call.completed) carry one."
+      >
+        <input
+          id="wh-departments"
+          name="departments"
+          defaultValue={v?.departments.join(', ')}
+          className={inputClass}
+        />
       </Field>
       {!v?.id && (
         <Field
