@@ -9,6 +9,8 @@ import {
 } from './call-events.js';
 import { callCompletedData, cdrCreatedData, relayTestData } from './cdr-events.js';
 import { relayStatusChangedData } from './relay-events.js';
+import { agentStatusChangedData, queueStatsData } from './agent-events.js';
+import { callRecordingReadyData, voicemailReceivedData } from './media-events.js';
 
 /** Every event type the relay emits, in documentation order. */
 export const EVENT_TYPES = [
@@ -21,6 +23,10 @@ export const EVENT_TYPES = [
   'call.completed',
   'relay.test',
   'relay.status_changed',
+  'agent.status_changed',
+  'queue.stats',
+  'call.recording_ready',
+  'voicemail.received',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -37,6 +43,10 @@ export const EVENT_DATA_SCHEMAS = {
   'call.completed': callCompletedData,
   'relay.test': relayTestData,
   'relay.status_changed': relayStatusChangedData,
+  'agent.status_changed': agentStatusChangedData,
+  'queue.stats': queueStatsData,
+  'call.recording_ready': callRecordingReadyData,
+  'voicemail.received': voicemailReceivedData,
 } as const satisfies Record<EventType, z.ZodType>;
 
 /** `data` of an event type. */
@@ -77,6 +87,10 @@ export const EVENT_SCHEMAS = {
   'call.completed': envelope('call.completed'),
   'relay.test': envelope('relay.test'),
   'relay.status_changed': envelope('relay.status_changed'),
+  'agent.status_changed': envelope('agent.status_changed'),
+  'queue.stats': envelope('queue.stats'),
+  'call.recording_ready': envelope('call.recording_ready'),
+  'voicemail.received': envelope('voicemail.received'),
 } as const;
 
 /**
@@ -98,6 +112,10 @@ export const relayEventSchema = z.discriminatedUnion('type', [
   EVENT_SCHEMAS['call.completed'],
   EVENT_SCHEMAS['relay.test'],
   EVENT_SCHEMAS['relay.status_changed'],
+  EVENT_SCHEMAS['agent.status_changed'],
+  EVENT_SCHEMAS['queue.stats'],
+  EVENT_SCHEMAS['call.recording_ready'],
+  EVENT_SCHEMAS['voicemail.received'],
 ]);
 
 /** A relay event on the wire. */

@@ -20,11 +20,25 @@ const FILTERS: (Partial<EventFilter> & { name: string })[] = [
   { name: 'relay-and-ext', eventTypes: ['relay.status_changed'], extensions: ['101'] },
   { name: 'ext', extensions: ['101'] },
   { name: 'queue-and-call', eventTypes: ['call.*'], queues: ['800'] },
+  { name: 'agent-wildcard', eventTypes: ['agent.*'] },
+  { name: 'agent-ext', eventTypes: ['agent.status_changed'], extensions: ['101'] },
+  { name: 'queue-stats-800', eventTypes: ['queue.*'], queues: ['800'] },
+  { name: 'recording-exact', eventTypes: ['call.recording_ready'] },
+  { name: 'voicemail-wildcard', eventTypes: ['voicemail.*'], extensions: ['102'] },
+  {
+    name: 'everything-named',
+    eventTypes: ['*', 'agent.*', 'queue.*', 'voicemail.*', 'call.recording_ready'],
+  },
 ];
 const EVENTS: FilterableEvent[] = [
   { type: 'call.ended', extensions: ['101'], dids: [], queues: ['800'] },
   { type: 'cdr.created', extensions: ['102'], dids: ['32655144'], queues: [] },
   { type: 'relay.status_changed', extensions: [], dids: [], queues: [] },
+  { type: 'agent.status_changed', extensions: ['101'], dids: [], queues: ['800'] },
+  { type: 'agent.status_changed', extensions: ['103'], dids: [], queues: [] },
+  { type: 'queue.stats', extensions: ['101', '102'], dids: [], queues: ['800'] },
+  { type: 'call.recording_ready', extensions: ['101'], dids: ['32655144'], queues: ['800'] },
+  { type: 'voicemail.received', extensions: ['102'], dids: [], queues: [] },
 ];
 
 let t: TestDatabase;
@@ -41,12 +55,12 @@ afterAll(async () => {
 });
 
 it('SQL_SUBSCRIPTION_MATCHES_EVENT agrees with matchesFilter, relay.* only where named', async () => {
-  const sql = await pool.query<{ name: string; type: string }>(
+  const sql = await pool.query<{ name: string; type: string; ext: string }>(
     `WITH s AS (SELECT * FROM jsonb_to_recordset($1::jsonb)
                   AS x(name text, event_types text[], extensions text[], dids text[], queues text[])),
           e AS (SELECT * FROM jsonb_to_recordset($2::jsonb)
                   AS y(type text, extensions text[], dids text[], queues text[]))
-     SELECT s.name, e.type FROM s, e WHERE ${SQL_SUBSCRIPTION_MATCHES_EVENT} `,
+     SELECT s.name, e.type, e.extensions[1] AS ext FROM s, e WHERE ${SQL_SUBSCRIPTION_MATCHES_EVENT} `,
     [
       JSON.stringify(
         FILTERS.map((f) => ({
@@ -64,9 +78,16 @@ it('SQL_SUBSCRIPTION_MATCHES_EVENT agrees with matchesFilter, relay.* only where
   const js = FILTERS.flatMap((f) =>
     EVENTS.filter((e) =>
       matchesFilter({ eventTypes: [], extensions: [], dids: [], queues: [], ...f }, e),
-    ).map((e) => `${f.name} ${e.type}`),
+    ).map((e) => `${f.name} ${e.type} ${e.extensions[0] ?? null}`),
   );
-  expect(sql.rows.map((r) => `${r.name} ${r.type}`).sort()).toEqual(js.sort());
+  expect(sql.rows.map((r) => `${r.name} ${r.type} ${r.ext}`).sort()).toEqual(js.sort());
   const relay = sql.rows.filter((r) => r.type === 'relay.status_changed').map((r) => r.name);
   expect(relay.sort()).toEqual(['relay-exact', 'relay-wildcard', 'star-and-relay']);
+  // The new types reach only filters that name them: never none, `*` or `call.*`.
+  const reached = (type: string) =>
+    [...new Set(sql.rows.filter((r) => r.type === type).map((r) => r.name))].sort();
+  expect(reached('agent.status_changed')).toEqual(['agent-ext', 'agent-wildcard', 'everything-named']);
+  expect(reached('queue.stats')).toEqual(['everything-named', 'queue-stats-800']);
+  expect(reached('call.recording_ready')).toEqual(['everything-named', 'recording-exact']);
+  expect(reached('voicemail.received')).toEqual(['everything-named', 'voicemail-wildcard']);
 });
