@@ -38,6 +38,13 @@ export interface SimulatorOptions {
   tokenLifetimeSec?: number;
   /** Extensions the Owner client monitors. Default 100–104 (105 stays unmonitored). */
   ownerMonitors?: string[];
+  /** Extensions on the PBX: 100–105, and from 7 on also 1000, 1001, … (benchmarks). Default 6. */
+  extensionCount?: number;
+  /**
+   * Presence that changes over time: every this many simulated seconds one random user changes
+   * profile, queue login or registration. 0 (default) = only through `/__sim/users`; demo mode 45.
+   */
+  presenceChangeEverySec?: number;
   /** Drop the database and role on stop (tests). Default false. */
   dropOnStop?: boolean;
   /**
@@ -79,6 +86,8 @@ const schema = z.object({
   fillPartyDid: z.boolean().default(false),
   tokenLifetimeSec: z.number().int().positive().default(3600),
   ownerMonitors: z.array(z.string()).default(['100', '101', '102', '103', '104']),
+  extensionCount: z.number().int().min(6).max(5000).default(6),
+  presenceChangeEverySec: z.number().min(0).optional(),
   dropOnStop: z.boolean().default(false),
   waitForReaders: z.boolean().default(false),
   waitForReadersMaxMs: z.number().int().min(1).max(60_000).default(3000),

@@ -5,12 +5,15 @@ import type { FaultController } from './faults/fault-controller.js';
 import type { ResolvedOptions } from './options.js';
 import type { PbxDirectory } from './pbx/directory.js';
 import type { PbxState } from './pbx/pbx-state.js';
+import type { UserStore } from './pbx/users.js';
 
 /** Everything the HTTP, WebSocket and control surfaces share. */
 export interface SimContext {
   opts: ResolvedOptions;
   dir: PbxDirectory;
   state: PbxState;
+  /** Users (presence, queue login, registration) and queues with their agents. */
+  users: UserStore;
   tokens: TokenStore;
   clients: ApiClient[];
   history: HistoryStore;

@@ -5,6 +5,7 @@ import type { MalformedResponseKind } from './http/malformed-response.js';
 import type { PbxRuntime, ScenarioSummary } from './pbx/pbx-runtime.js';
 import { scenarioNames } from './scenarios/registry.js';
 import type { SimContext } from './sim-context.js';
+import type { SimQueue, SimUser, UserPatch } from './pbx/users.js';
 import { listActiveCalls } from './xapi/active-calls.js';
 
 /** An API client's credentials. */
@@ -51,6 +52,15 @@ export interface Simulator {
     clear(): Promise<FaultSettings>;
     readonly settings: FaultSettings;
   };
+  /** Users' presence, queue login and registration, and the queues' agents (as XAPI serves them). */
+  users: {
+    list(): SimUser[];
+    /** What a user does on their phone or app: change profile, log in/out of queues, (un)register. */
+    set(number: string, patch: UserPatch): SimUser;
+    /** Replaces a queue's agents. */
+    setQueueAgents(queue: string, agents: string[]): SimQueue;
+    readonly queues: SimQueue[];
+  };
   /** Simulated PBX restart: WS dropped, tokens invalid, live calls gone, CDR counter reset to 1. */
   restart(): Promise<void>;
   setLoadRate(callsPerSecond: number): void;
@@ -94,6 +104,14 @@ export function buildHandle(p: HandleParts): Simulator {
       clear: () => ctx.faults.clear(),
       get settings() {
         return ctx.faults.settings;
+      },
+    },
+    users: {
+      list: () => ctx.users.list().map((u) => ({ ...u })),
+      set: (number, patch) => ({ ...ctx.users.set(number, patch) }),
+      setQueueAgents: (queue, agents) => ctx.users.setQueueAgents(queue, agents),
+      get queues() {
+        return ctx.users.queues;
       },
     },
     restart: () => p.restart(),

@@ -2,10 +2,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseJson, readBody } from '../http/read-body.js';
 import { sendJson } from '../http/respond.js';
 import type { FaultController } from './fault-controller.js';
+import { handleUsersControl } from './users-control.js';
+import type { UserStore } from '../pbx/users.js';
 
 /** What the control API drives. */
 export interface ControlTarget {
   faults: FaultController;
+  users: UserStore;
   state(): unknown;
   restart(): Promise<void>;
   runScenario(name: string): Promise<unknown>;
@@ -15,7 +18,8 @@ export interface ControlTarget {
 
 /**
  * The simulator's own control surface under `/__sim/` (no real 3CX has it; no auth):
- * `GET state`, `GET|POST|DELETE faults`, `POST restart`, `GET scenarios`,
+ * `GET state`, `GET|POST|DELETE faults`, `POST restart`, `GET scenarios`, `GET users`,
+ * `POST users/{number}` (presence, queue login, registration), `POST queues/{number}/agents`,
  * `POST scenarios/{name}` (waits for the flow and its CDRs), `POST load {"rate":N}`.
  */
 export async function handleControl(
@@ -29,6 +33,8 @@ export async function handleControl(
   const body = method === 'POST' || method === 'PUT' ? parseJson(await readBody(req)) : {};
   if (body === null) return sendJson(res, 400, { error: 'body must be a JSON object' });
   if (route === 'state' && method === 'GET') return sendJson(res, 200, target.state());
+  if (route === 'users' || route.startsWith('users/') || route.startsWith('queues/'))
+    return handleUsersControl(res, target.users, method, route, body);
   if (route === 'faults') {
     if (method === 'GET') return sendJson(res, 200, target.faults.settings);
     if (method === 'POST' || method === 'PUT') return sendJson(res, 200, await target.faults.set(body));

@@ -49,8 +49,21 @@ const ext = (number: string, name: string): DnEntry => ({
   legacyDnType: 0,
 });
 
-/** Builds the default directory. `routePoints` are the API clients' DNs (the client id). */
-export function createDirectory(routePointNumbers: string[]): PbxDirectory {
+const FIRST = ['Hanna', 'Ivo', 'Jana', 'Karl', 'Lena', 'Milo', 'Nora', 'Otto', 'Paula', 'Rudi'];
+const LAST = ['Huber', 'Ilic', 'Jung', 'Kraus', 'Lang', 'Moser', 'Nagel', 'Ott', 'Pohl', 'Roth'];
+
+/** `count` more extensions from 1000 on, with generated names. */
+function extraExtensions(count: number): DnEntry[] {
+  return Array.from({ length: Math.max(0, count) }, (_, i) =>
+    ext(String(1000 + i), `${FIRST[i % 10]} ${LAST[Math.floor(i / 10) % 10]}`),
+  );
+}
+
+/**
+ * Builds the default directory. `routePoints` are the API clients' DNs (the client id).
+ * `extensionCount` above 6 adds extensions 1000, 1001, … (benchmarks of a larger PBX).
+ */
+export function createDirectory(routePointNumbers: string[], extensionCount = 6): PbxDirectory {
   const extensions = [
     ext('100', 'Anna Berger'),
     ext('101', 'Ben Carter'),
@@ -58,6 +71,7 @@ export function createDirectory(routePointNumbers: string[]): PbxDirectory {
     ext('103', 'David Evans'),
     ext('104', 'Eva Fischer'),
     ext('105', 'Felix Graf'),
+    ...extraExtensions(extensionCount - 6),
   ];
   const routePoints = routePointNumbers.map<DnEntry>((number) => ({
     number,

@@ -8,6 +8,7 @@ import { CALL_LOG_FIELDS, listCallLog } from './call-log-data.js';
 import { parseCallLogParams } from './call-log-params.js';
 import { applyQuery, ODataQueryError, selectList } from './odata-query.js';
 import { defsBody, systemStatusBody } from './system-endpoints.js';
+import { usersAndQueues } from './users-queues.js';
 
 /** Paths a System Admin client gets 403 on ([FIELD S5, S9]). */
 const OWNER_ONLY = /^(CallHistoryView|ReportCallLogData|Recordings|ChatHistoryView)\b/;
@@ -101,5 +102,8 @@ function route(
     return sendJson(res, 200, defsBody(ctx, select));
   }
   if (get && path === 'SystemStatus') return sendJson(res, 200, systemStatusBody(ctx));
+  const uq = get ? usersAndQueues(path, params, ctx.users) : undefined;
+  if (uq === 'not-found') return sendODataError(res, 404, 'NotFound', 'The queue was not found.');
+  if (uq) return collection(res, ctx, uq.set, uq.items, uq.params, uq.fields);
   sendEmpty(res, 404);
 }
