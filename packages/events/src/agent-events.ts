@@ -47,7 +47,7 @@ export type AgentState = z.infer<typeof agentStateSchema>;
  */
 export const agentStatusChangedData = agentStateSchema.extend({
   /** The fields that changed since `previous`, at least one. */
-  changed: z.array(agentChangeSchema).min(1),
+  changed: z.array(agentChangeSchema),
   /** The state before the change; null when the relay has none on record (a new extension). */
   previous: agentStateSchema.omit({ extension: true }).nullable(),
   /** When the relay saw the change (ISO 8601 UTC; also the envelope's `occurredAt`). */

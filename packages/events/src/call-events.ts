@@ -22,6 +22,10 @@ export const callAnsweredData = z.object({
   ringDurationSeconds: z.number().nonnegative(),
 });
 
+/** How a call was transferred. */
+export const transferKindSchema = z.enum(['blind', 'attended']);
+export type TransferKind = z.infer<typeof transferKindSchema>;
+
 /** `call.transferred`: the call moved to another endpoint through a transfer (blind or attended). */
 export const callTransferredData = z.object({
   ...callContextShape,
@@ -29,6 +33,13 @@ export const callTransferredData = z.object({
   from: z.string().nullable(),
   /** The DN the call was transferred to. */
   to: z.string(),
+  /**
+   * `blind`: the target rang with the call already handed over. `attended`: the transferring
+   * extension talked to the target on a consultation call first, then joined them. Added within
+   * schema version 1 and always sent since: only events stored before it lack it, and those were
+   * all blind (the only kind reported then).
+   */
+  kind: transferKindSchema.optional(),
   transferredAt: isoDate,
 });
 

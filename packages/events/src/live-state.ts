@@ -25,7 +25,7 @@ export const activeCallSchema = z.object({
   callId: z.string(),
   callHistoryId: z.string().nullable(),
   direction: directionSchema,
-  /** `dialing` (only the caller's leg), `ringing`, `talking`, `routing` (IVR/queue, no visible leg). */
+  /** `dialing` (only the caller's leg), `ringing`, `talking`, `routing` (an IVR or queue holds the caller, or no visible leg). */
   state: z.enum(['dialing', 'ringing', 'talking', 'routing']),
   caller: partySchema.nullable(),
   callee: partySchema.nullable(),

@@ -3,6 +3,7 @@ import {
   EVENT_EXAMPLES,
   EVENT_TYPES,
   EVENT_SCHEMAS,
+  EVENT_DATA_SCHEMAS,
   base32,
   eventId,
   isOptInEventType,
@@ -55,6 +56,14 @@ describe('event schemas', () => {
       'voicemail.received',
     ]);
     expect(Object.keys(EVENT_SCHEMAS)).toEqual([...EVENT_TYPES]);
+  });
+
+  it('call.transferred says blind or attended; one stored before the field existed still validates', () => {
+    const data = { ...ctx, from: '101', to: '102', transferredAt: '2026-01-10T09:15:20.000Z' };
+    expect(EVENT_DATA_SCHEMAS['call.transferred'].parse({ ...data, kind: 'attended' }).kind).toBe('attended');
+    expect(EVENT_DATA_SCHEMAS['call.transferred'].parse({ ...data, kind: 'blind' }).kind).toBe('blind');
+    expect(EVENT_DATA_SCHEMAS['call.transferred'].safeParse(data).success).toBe(true);
+    expect(EVENT_DATA_SCHEMAS['call.transferred'].safeParse({ ...data, kind: 'warm' }).success).toBe(false);
   });
 
   it('turns a stored call.ended into a wire event that validates', () => {

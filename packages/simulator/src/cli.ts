@@ -9,7 +9,7 @@ import { startPostgres, type PgCluster } from '@3cx-relay/pg-cluster';
 import { startSimulator } from './index.js';
 
 const USAGE = `usage: tsx packages/simulator/src/cli.ts [--port N] [--pg-url URL] [--db-name NAME] [--readonly-role NAME]
-  [--ini-dir DIR] [--ini-layout sections|flat] [--version 20.0.8|20.0.9] [--scenario NAME] [--load-rate N]
+  [--ini-dir DIR] [--ini-layout sections|flat] [--version 20.0.8|20.0.9|20.0.10] [--scenario NAME] [--load-rate N]
   [--demo] [--seed N] [--time-scale X] [--extensions N] [--presence-every SECONDS]`;
 
 function fail(message: string): never {
@@ -53,8 +53,8 @@ async function main(): Promise<void> {
     return;
   }
   const version = args.version;
-  if (version !== undefined && version !== '20.0.8' && version !== '20.0.9')
-    fail('--version must be 20.0.8 or 20.0.9');
+  if (version !== undefined && version !== '20.0.8' && version !== '20.0.9' && version !== '20.0.10')
+    fail('--version must be 20.0.8, 20.0.9 or 20.0.10');
   const layout = args['ini-layout'];
   if (layout !== undefined && layout !== 'sections' && layout !== 'flat')
     fail('--ini-layout must be sections or flat');

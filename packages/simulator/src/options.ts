@@ -1,8 +1,18 @@
 import { z } from 'zod';
 import type { PgCluster } from '@3cx-relay/pg-cluster';
 
-/** Version modes: `20.0.8` (Update 7 era, `expires_in` in minutes) and `20.0.9` (+ seconds). */
-export type VersionMode = '20.0.8' | '20.0.9';
+/**
+ * Version modes (what differs: README "Version modes"): `20.0.8` (`expires_in` in minutes),
+ * `20.0.9` (seconds; `SystemStatus.UserExtensions`), `20.0.10` (`CallLogData.Recordings`,
+ * `License.IsEnterprise/IsProfessional`).
+ */
+export type VersionMode = '20.0.8' | '20.0.9' | '20.0.10';
+
+/** True when `version` is `min` or later (`20.0.10` is after `20.0.9`). */
+export function versionAtLeast(version: VersionMode, min: VersionMode): boolean {
+  const patch = (v: VersionMode) => Number(v.split('.')[2]);
+  return patch(version) >= patch(min);
+}
 
 /** Options of {@link startSimulator}. Every field is optional except `pgUrl`. */
 export interface SimulatorOptions {
@@ -36,7 +46,7 @@ export interface SimulatorOptions {
   fillPartyDid?: boolean;
   /** Token lifetime in seconds. Default 3600. */
   tokenLifetimeSec?: number;
-  /** Extensions the Owner client monitors. Default 100–104 (105 stays unmonitored). */
+  /** DNs the Owner client monitors. Default 100–104 (105 stays unmonitored). */
   ownerMonitors?: string[];
   /** Extensions on the PBX: 100–105, and from 7 on also 1000, 1001, … (benchmarks). Default 6. */
   extensionCount?: number;
@@ -45,6 +55,44 @@ export interface SimulatorOptions {
    * profile, queue login or registration. 0 (default) = only through `/__sim/users`; demo mode 45.
    */
   presenceChangeEverySec?: number;
+  /**
+   * The Owner client also monitors IVR 600 and queue 800: their legs (the caller's leg,
+   * `Connected` while they play prompts or music, even while agents ring) appear in Call Control
+   * ([FIELD] §1.3). Default false.
+   */
+  monitorQueueIvr?: boolean;
+  /**
+   * A GET of one participant (`/callcontrol/{dn}/participants/{id}`) answers 403 unless the leg
+   * is on a route point or `direct_control`; the list still answers ([FIELD] route-point view,
+   * pocket-dial #40). Default false.
+   */
+  participantGetForbidden?: boolean;
+  /**
+   * Extensions with no registered device: no devices, and their participants carry no
+   * `device_id` ([OFFICIAL] call-control-examples `not_registered_dev`). Default none.
+   */
+  unregisteredExtensions?: string[];
+  /**
+   * Issuing a token closes the client's WebSockets opened with its previous token (close 1008)
+   * ([FIELD], thin: pocket-dial #336/#343). Default false: open sockets stay.
+   */
+  newTokenClosesSockets?: boolean;
+  /**
+   * Largest `$top` an XAPI collection accepts; more answers 400 with the ASP.NET OData message
+   * ([FIELD], 20.0.9). Null: no limit (older builds). Default 100.
+   */
+  maxTop?: number | null;
+  /**
+   * Server-driven paging: an XAPI collection answer holds at most this many rows, whatever
+   * `$top` asked for. Null (default): answers hold every row `$top` allows.
+   */
+  serverPageSize?: number | null;
+  /**
+   * With {@link serverPageSize}: a cut-short answer carries `@odata.nextLink` (default true);
+   * false serves the "shortened collection without a usable continuation link" seen in the
+   * field, where only `$count=true` shows that rows are missing.
+   */
+  serverPageNextLink?: boolean;
   /** Drop the database and role on stop (tests). Default false. */
   dropOnStop?: boolean;
   /**
@@ -76,7 +124,7 @@ const schema = z.object({
     .default('logsreader_single'),
   iniDir: z.string().optional(),
   iniLayout: z.enum(['sections', 'flat']).optional(),
-  version: z.enum(['20.0.8', '20.0.9']).default('20.0.8'),
+  version: z.enum(['20.0.8', '20.0.9', '20.0.10']).default('20.0.8'),
   seed: z.number().int().default(1),
   timeScale: z.number().positive().default(1),
   scenario: z.string().optional(),
@@ -88,6 +136,13 @@ const schema = z.object({
   ownerMonitors: z.array(z.string()).default(['100', '101', '102', '103', '104']),
   extensionCount: z.number().int().min(6).max(5000).default(6),
   presenceChangeEverySec: z.number().min(0).optional(),
+  monitorQueueIvr: z.boolean().default(false),
+  participantGetForbidden: z.boolean().default(false),
+  unregisteredExtensions: z.array(z.string()).default([]),
+  newTokenClosesSockets: z.boolean().default(false),
+  maxTop: z.number().int().positive().nullable().default(100),
+  serverPageSize: z.number().int().positive().nullable().default(null),
+  serverPageNextLink: z.boolean().default(true),
   dropOnStop: z.boolean().default(false),
   waitForReaders: z.boolean().default(false),
   waitForReadersMaxMs: z.number().int().min(1).max(60_000).default(3000),

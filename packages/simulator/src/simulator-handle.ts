@@ -18,6 +18,7 @@ export interface ClientCredentials {
 export interface SimState {
   version: string;
   activeCalls: Record<string, unknown>[];
+  /** Live participants per DN: extensions, route points, IVR 600 and queue 800. */
   participants: Record<string, unknown[]>;
   wsConnections: number;
   /** Last CDR-id counter value (resets on restart). */
@@ -121,7 +122,7 @@ export function buildHandle(p: HandleParts): Simulator {
       activeCalls: listActiveCalls(ctx.state),
       participants: Object.fromEntries(
         ctx.dir.extensions
-          .concat(ctx.dir.routePoints)
+          .concat(ctx.dir.routePoints, [ctx.dir.ivr, ctx.dir.queue])
           .map((d) => [d.number, ctx.state.participantsOf(d.number)]),
       ),
       wsConnections: p.ws.connectionCount,

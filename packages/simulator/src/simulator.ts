@@ -38,7 +38,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     clientSecret: secret(),
     role: 'System Owner',
     routePoint: '900',
-    monitored: opts.ownerMonitors,
+    monitored: [...opts.ownerMonitors, ...(opts.monitorQueueIvr ? ['600', '800'] : [])],
   };
   const admin: ApiClient = {
     clientId: '901',
@@ -49,7 +49,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   };
   const dir = createDirectory([owner.routePoint, admin.routePoint], opts.extensionCount);
   const users = new UserStore(dir);
-  const state = new PbxState(dir);
+  const state = new PbxState(dir, opts.unregisteredExtensions);
   const history = new HistoryStore();
   const faults = new FaultController(opts.seed);
   const log = opts.log ?? (() => undefined);
@@ -66,11 +66,17 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     counters: { participantGets: 0 },
     clients: [owner, admin],
     baseUrl: '',
-    tokens: new TokenStore([owner, admin], opts.tokenLifetimeSec, () => ctx.baseUrl),
+    tokens: new TokenStore(
+      [owner, admin],
+      opts.tokenLifetimeSec,
+      () => ctx.baseUrl,
+      () => faults.settings.licence,
+    ),
     flowEnv: () => runtime.env(),
     spawn: (flow) => runtime.spawn(flow),
   };
   const ws = new CallControlWs(ctx);
+  if (opts.newTokenClosesSockets) ctx.tokens.onIssue = (clientId) => ws.closeClient(clientId);
   const load = new LoadGenerator(
     new Rng(opts.seed ^ 0x10ad),
     (name) => void runtime.runScenario(name).catch(() => undefined),

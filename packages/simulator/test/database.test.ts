@@ -164,6 +164,25 @@ describe('CDRs per scenario', () => {
     expect(bt[1]?.source_participant_is_already_connected).toBe(true);
   });
 
+  it("attended-transfer: the caller's flow continues in a join row to 102; the consultation is a flow of its own", async () => {
+    const at = await sim.runScenario('attended-transfer');
+    const rows = await rowsOf(at.callHistoryId as string);
+    expect(rows.map((r) => [r.destination_dn_number, r.creation_method])).toEqual([
+      ['101', 'call_init'],
+      ['102', 'join'],
+    ]);
+    expect(rows[0]?.continued_in_cdr_id).toBe(rows[1]?.cdr_id);
+    expect(rows.every((r) => r.cdr_answered_at)).toBe(true);
+    const consult = await ro.query(
+      `SELECT * FROM cdroutput WHERE source_dn_number = '101' AND destination_dn_number = '102'
+       AND call_history_id <> $1 AND cdr_started_at > $2 ORDER BY cdr_started_at`,
+      [at.callHistoryId, rows[0]?.cdr_started_at],
+    );
+    expect(consult.rows).toHaveLength(1);
+    expect(consult.rows[0]).toMatchObject({ creation_method: 'call_init' });
+    expect(consult.rows[0].cdr_answered_at).not.toBeNull();
+  });
+
   it('writes legacy cl_calls/cl_segments rows joined as integrators query them', async () => {
     const { rows } =
       await ro.query(`SELECT count(*)::int AS n FROM cl_segments s JOIN cl_participants sp ON sp.id = s.src_part_id

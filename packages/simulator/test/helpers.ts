@@ -180,7 +180,7 @@ export function connectWs(sim: Simulator, token: string): Promise<WsClient> {
   });
 }
 
-/** Polls until `fn` returns a truthy value. */
+/** Polls until `fn` returns a truthy value (a generous default deadline: the CI box is shared). */
 export async function until<T>(fn: () => T | Promise<T>, timeoutMs = 20_000): Promise<NonNullable<T>> {
   const end = Date.now() + timeoutMs;
   for (;;) {

@@ -4,11 +4,16 @@ import { api, getToken, startTestSim } from './helpers.js';
 
 let v8: Simulator;
 let v9: Simulator;
+let v10: Simulator;
 beforeAll(async () => {
-  [v8, v9] = await Promise.all([startTestSim('token8'), startTestSim('token9', { version: '20.0.9' })]);
+  [v8, v9, v10] = await Promise.all([
+    startTestSim('token8'),
+    startTestSim('token9', { version: '20.0.9' }),
+    startTestSim('token10', { version: '20.0.10' }),
+  ]);
 });
 afterAll(async () => {
-  await Promise.all([v8?.stop(), v9?.stop()]);
+  await Promise.all([v8?.stop(), v9?.stop(), v10?.stop()]);
 });
 
 const form = (sim: Simulator, secret?: string) =>
@@ -34,10 +39,11 @@ describe('POST /connect/token', () => {
     expect(res.status).toBe(200);
   });
 
-  it('quirk: expires_in is 60 (minutes) in 20.0.8 mode and 3600 (seconds) in 20.0.9 mode, exp +1 h in both', async () => {
+  it('quirk: expires_in is 60 (minutes) in 20.0.8 mode and 3600 (seconds) from 20.0.9 mode on, exp +1 h in all', async () => {
     for (const [sim, expected] of [
       [v8, 60],
       [v9, 3600],
+      [v10, 3600],
     ] as const) {
       const body = (await (
         await fetch(`${sim.baseUrl}/connect/token`, { method: 'POST', body: form(sim) })

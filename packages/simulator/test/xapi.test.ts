@@ -97,6 +97,21 @@ describe('XAPI', () => {
     expect(res.body.value[0]).not.toHaveProperty('Recordings');
   });
 
+  it('quirk: $top above 100 answers 400 with the ASP.NET OData limit message; $top 100 and paging with $skip work', async () => {
+    const over = await api(sim, owner, '/xapi/v1/CallHistoryView?$top=500');
+    expect(over.status).toBe(400);
+    expect(validate('Pbx.ODataErrors.ODataError', over.body)).toEqual([]);
+    expect(over.body.error.message).toBe(
+      "The query specified in the URI is not valid. The limit of '100' for Top query has been exceeded. The value from the incoming request is '500'.",
+    );
+    expect((await api(sim, owner, '/xapi/v1/ActiveCalls?$top=1000')).status).toBe(400);
+    expect((await api(sim, owner, callLog('2020-01-01T00:00:00Z', '?$top=101'))).status).toBe(400);
+    const ok = await api(sim, owner, '/xapi/v1/CallHistoryView?$top=100&$skip=1&$count=true');
+    expect(ok.status).toBe(200);
+    expect(ok.body.value).toHaveLength(ok.body['@odata.count'] - 1);
+    expect(ok.body).not.toHaveProperty('@odata.nextLink');
+  });
+
   it('GetCallLogData with a malformed parameter list answers 404', async () => {
     const res = await api(
       sim,
@@ -152,20 +167,86 @@ describe('XAPI', () => {
   });
 });
 
-describe('XAPI in 20.0.9 mode', () => {
-  it('CallLogData rows carry Recordings and validate against the 20.0.10 schemas', async () => {
+describe('XAPI server-driven paging', () => {
+  it('serverPageSize cuts answers short with an @odata.nextLink that serves the rest; without the link only $count shows it', async () => {
+    const paged = await startTestSim('xapipage', { serverPageSize: 2, maxTop: null });
+    try {
+      await paged.runScenario('inbound-queue-answered');
+      const token = await getToken(paged);
+      const first = await api(
+        paged,
+        token,
+        "/xapi/v1/CallHistoryView?$top=500&$count=true&$filter=SrcDn ne 'x'",
+      );
+      const total = first.body['@odata.count'];
+      expect(total).toBeGreaterThan(3);
+      expect(first.body.value).toHaveLength(2);
+      const link = new URL(first.body['@odata.nextLink']);
+      expect(link.origin).toBe(paged.baseUrl);
+      expect(link.searchParams.get('$skip')).toBe('2');
+      expect(link.searchParams.get('$top')).toBe('498');
+      expect(link.searchParams.get('$filter')).toBe("SrcDn ne 'x'");
+      const second = await api(paged, token, link.pathname + link.search);
+      expect(second.body.value.map((s: any) => s.SegmentId)).not.toContain(first.body.value[0].SegmentId);
+      const all = await api(paged, token, `/xapi/v1/CallHistoryView?$skip=${total - 1}`);
+      expect(all.body.value).toHaveLength(1);
+      expect(all.body).not.toHaveProperty('@odata.nextLink');
+    } finally {
+      await paged.stop();
+    }
+    const silent = await startTestSim('xapisilent', { serverPageSize: 2, serverPageNextLink: false });
+    try {
+      await silent.runScenario('inbound-queue-answered');
+      const res = await api(silent, await getToken(silent), '/xapi/v1/CallHistoryView?$top=100&$count=true');
+      expect(res.body.value).toHaveLength(2);
+      expect(res.body['@odata.count']).toBeGreaterThan(2);
+      expect(res.body).not.toHaveProperty('@odata.nextLink');
+    } finally {
+      await silent.stop();
+    }
+  });
+});
+
+describe('XAPI version modes', () => {
+  it('20.0.9: SystemStatus has UserExtensions; CallLogData has no Recordings yet; the licence has no IsEnterprise', async () => {
     const v9 = await startTestSim('xapi9', { version: '20.0.9' });
     try {
       await v9.runScenario('internal');
-      const res = await api(v9, await getToken(v9), callLog('2020-01-01T00:00:00Z'));
+      const token = await getToken(v9);
+      const res = await api(v9, token, callLog('2020-01-01T00:00:00Z'));
+      expect(res.body.value.length).toBeGreaterThan(0);
+      for (const row of res.body.value) expect(validate('Pbx.CallLogData', row)).toEqual([]);
+      expect(res.body.value[0]).not.toHaveProperty('Recordings');
+      const status = (await api(v9, token, '/xapi/v1/SystemStatus')).body;
+      expect(status.UserExtensions).toBe(6);
+      const licence = (await api(v9, token, '/xapi/v1/Defs/Pbx.GetLicenseParameters()')).body;
+      expect(licence).not.toHaveProperty('IsEnterprise');
+    } finally {
+      await v9.stop();
+    }
+  });
+
+  it('20.0.10: CallLogData rows carry Recordings, the licence says IsEnterprise/IsProfessional; both validate against the 20.0.10 schemas', async () => {
+    const v10 = await startTestSim('xapi10', { version: '20.0.10' });
+    try {
+      await v10.runScenario('internal');
+      const token = await getToken(v10);
+      const res = await api(v10, token, callLog('2020-01-01T00:00:00Z'));
       const validate10 = xapiValidator('20.0.10');
       expect(res.body.value.length).toBeGreaterThan(0);
       for (const row of res.body.value) expect(validate10('Pbx.CallLogData', row)).toEqual([]);
       expect(res.body.value[0].Recordings).toEqual([]);
-      const status = (await api(v9, await getToken(v9), '/xapi/v1/SystemStatus')).body;
-      expect(status.UserExtensions).toBe(6);
+      const licence = (await api(v10, token, '/xapi/v1/Defs/Pbx.GetLicenseParameters()')).body;
+      const { '@odata.context': context, ...license } = licence;
+      expect(context).toMatch(/#Pbx\.License$/);
+      expect(validate10('Pbx.License', license)).toEqual([]);
+      expect(license).toMatchObject({ ProductCode: '3CXPSENT', IsEnterprise: true, IsProfessional: false });
+      await v10.faults.set({ licence: 'pro' });
+      const pro = (await api(v10, token, '/xapi/v1/Defs/Pbx.GetLicenseParameters()')).body;
+      expect(pro).toMatchObject({ ProductCode: '3CXPSPROFSPLA', IsEnterprise: false, IsProfessional: true });
+      expect((await api(v10, token, '/xapi/v1/SystemStatus')).body.UserExtensions).toBe(6);
     } finally {
-      await v9.stop();
+      await v10.stop();
     }
   });
 });

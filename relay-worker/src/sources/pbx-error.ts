@@ -1,4 +1,5 @@
 import { AppError } from '../errors.js';
+import { describeLicence, type PbxLicence } from './xapi/pbx-licence.js';
 
 /** Why a PBX request failed; `kind` becomes the error-log code suffix. */
 export type PbxErrorKind =
@@ -36,10 +37,28 @@ export class PbxError extends AppError {
 
 const LICENCE = /licen[cs]e|enterprise|edition/i;
 
-/** Classifies a non-2xx answer of the PBX into a {@link PbxError} with an actionable message. */
-export function errorForStatus(status: number, path: string, body: string): PbxError {
+const LICENCE_NEEDED =
+  'XAPI and Call Control need a 3CX Enterprise/AI licence (a PRO system can run on the 3CX database alone: SOURCE_XAPI_ENABLED=false, SOURCE_CALLCONTROL_ENABLED=false; call history then comes from cdroutput)';
+
+/**
+ * Classifies a non-2xx answer of the PBX into a {@link PbxError} with an actionable message. A
+ * 403 is a licence problem when the known `licence` (from `GetLicenseParameters` or the token's
+ * roles) is not Enterprise, or, failing that knowledge, when 3CX's text names the licence.
+ */
+export function errorForStatus(
+  status: number,
+  path: string,
+  body: string,
+  licence?: PbxLicence | null,
+): PbxError {
   const detail = extractMessage(body);
   const suffix = detail ? `: ${detail}` : '';
+  if (status === 403 && licence?.edition && licence.edition !== 'enterprise')
+    return new PbxError(
+      'LICENSE',
+      `PBX refused ${path} (403) for a licence reason${suffix}: this 3CX is ${describeLicence(licence)}; ${LICENCE_NEEDED}`,
+      status,
+    );
   if (status === 401)
     return new PbxError(
       'BAD_CREDENTIALS',
@@ -49,7 +68,7 @@ export function errorForStatus(status: number, path: string, body: string): PbxE
   if (status === 403 && LICENCE.test(detail)) {
     return new PbxError(
       'LICENSE',
-      `PBX refused ${path} (403) for a licence reason${suffix}; XAPI and Call Control need a 3CX Enterprise/AI licence (a PRO system can run on the 3CX database alone: SOURCE_XAPI_ENABLED=false, SOURCE_CALLCONTROL_ENABLED=false; call history then comes from cdroutput)`,
+      `PBX refused ${path} (403) for a licence reason${suffix}; ${LICENCE_NEEDED}`,
       status,
     );
   }

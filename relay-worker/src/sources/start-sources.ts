@@ -10,6 +10,7 @@ import { TokenHolder } from './xapi/token-holder.js';
 import { PbxHttp, createPbxDispatcher } from './xapi/pbx-http.js';
 import { XapiClient } from './xapi/xapi-client.js';
 import { XapiSource } from './xapi/xapi-source.js';
+import { LicenceInfo } from './xapi/licence-info.js';
 import { ActiveCallsWithFallback } from './xapi/active-calls-with-fallback.js';
 import { createPbxDbPool, resolvePbxDb } from './db3cx/pbx-db-pool.js';
 import { Db3cxSource } from './db3cx/db3cx-source.js';
@@ -77,6 +78,8 @@ export async function startSources(d: SourceDeps): Promise<Sources> {
       log.child({ module: 'token' }),
     );
     const http = new PbxHttp(c.PBX_URL!, tokens, dispatcher);
+    const licence = new LicenceInfo(tokens);
+    http.licence = licence;
     out.tokens = tokens;
     out.xapi = new XapiClient(http);
     if (c.SOURCE_XAPI_ENABLED) {
@@ -87,6 +90,7 @@ export async function startSources(d: SourceDeps): Promise<Sources> {
           intervalMs: c.XAPI_HEALTH_INTERVAL_MS,
           degradedLatencyMs: c.XAPI_DEGRADED_LATENCY_MS,
           invalidateToken: () => tokens.invalidate(),
+          licence: { refresh: () => licence.refresh(http) },
         },
         log.child({ module: 'xapi' }),
       );
@@ -103,6 +107,7 @@ export async function startSources(d: SourceDeps): Promise<Sources> {
           reconnectBaseMs: c.RECONNECT_BASE_MS,
           reconnectMaxMs: c.RECONNECT_MAX_MS,
           insecureTls: c.PBX_TLS_INSECURE,
+          licence,
         },
         log.child({ module: 'callcontrol-ws' }),
       );

@@ -6,6 +6,8 @@ export interface CountingProxy {
   url: string;
   /** Requests forwarded so far whose path (without query) is `path`. */
   count(path: string): number;
+  /** The query strings (decoded) of the requests forwarded so far to `path`, in order. */
+  queries(path: string): URLSearchParams[];
   close(): Promise<void>;
 }
 
@@ -13,9 +15,12 @@ export interface CountingProxy {
 export async function startCountingProxy(target: string): Promise<CountingProxy> {
   const t = new URL(target);
   const counts = new Map<string, number>();
+  const seen = new Map<string, URLSearchParams[]>();
   const server = http.createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0]!;
+    const url = new URL(req.url ?? '/', 'http://proxy.invalid');
+    const path = url.pathname;
     counts.set(path, (counts.get(path) ?? 0) + 1);
+    seen.set(path, [...(seen.get(path) ?? []), url.searchParams]);
     const up = http.request(
       {
         host: t.hostname,
@@ -36,6 +41,7 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     count: (path) => counts.get(path) ?? 0,
+    queries: (path) => seen.get(path) ?? [],
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -107,7 +107,7 @@ describe('3cx-relay doctor against the simulator', () => {
     expect(byId(results, 'xapi.token').status).toBe('ok');
     expect(byId(results, 'xapi.role')).toMatchObject({
       status: 'fail',
-      detail: expect.stringMatching(/licence reason: This feature requires a 3CX Enterprise license/),
+      detail: expect.stringMatching(/licence reason: this 3CX is Professional \(3CXPSPROFSPLA\)/),
       fix: expect.stringContaining('Enterprise (ENT) or AI licence'),
     });
     expect(byId(results, 'callcontrol')).toMatchObject({
@@ -117,8 +117,44 @@ describe('3cx-relay doctor against the simulator', () => {
     });
     expect(byId(results, 'licence')).toMatchObject({
       status: 'warn',
-      detail: expect.stringContaining('3CXPSPROF'),
+      detail: 'Professional (3CXPSPROFSPLA), from GetLicenseParameters',
     });
+  });
+
+  it("names the licence and the role the official way: GetLicenseParameters and the token's role claims", async () => {
+    const results = await runDoctor(config());
+    expect(byId(results, 'licence')).toMatchObject({
+      status: 'ok',
+      detail: expect.stringMatching(
+        /^active \(Enterprise \(3CXPSENT\), from GetLicenseParameters, version 20\.0\.8\)$/,
+      ),
+    });
+    expect(byId(results, 'xapi.role').detail).toContain('its token says role system_owners');
+    const admin = await runDoctor(
+      config({
+        PBX_CLIENT_ID: sim.clients.admin.clientId,
+        PBX_CLIENT_SECRET: sim.clients.admin.clientSecret,
+      }),
+    );
+    expect(byId(admin, 'xapi.role').detail).toContain('its token says role system_admins');
+  });
+
+  it('PRO refusing with a bare 403: the checks name the licence from GetLicenseParameters, not the role', async () => {
+    await sim.faults.set({ licence: 'pro', licenceRefusal: 'bare' });
+    const results = await runDoctor(config());
+    expect(byId(results, 'xapi.role')).toMatchObject({
+      status: 'fail',
+      detail: expect.stringMatching(/licence reason: this 3CX is Professional/),
+      fix: expect.stringContaining('Enterprise (ENT) or AI licence'),
+    });
+  });
+
+  it("token refused by 3CX's Console Restrictions (IP allow-list): the token check names them as a cause", async () => {
+    await sim.faults.set({ consoleRestricted: true });
+    const token = byId(await runDoctor(config()), 'xapi.token');
+    expect(token.status).toBe('fail');
+    expect(token.detail).toMatch(/3CX refused client 900 \(HTTP 403/);
+    expect(token.fix).toMatch(/Console Restrictions .*IP allow-list/);
   });
 
   it('expired licence: the licence check says when it expired', async () => {

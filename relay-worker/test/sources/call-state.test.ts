@@ -93,6 +93,37 @@ describe('CallState', () => {
     expect(state.sweep(() => false).map((e) => e.type)).toEqual(['call.ended', 'call.missed']);
   });
 
+  it('an unknown end check (null) keeps the call open with its end time; confirmed gone ends it then', () => {
+    const { state, tick } = setup();
+    state.upsert(inbound(1, '101', 'Ringing'));
+    state.remove('101', 1);
+    const emptyAt = new Date(1_000_000).toISOString();
+    tick(3000);
+    expect(state.sweep(() => null)).toEqual([]);
+    tick(60_000);
+    expect(state.sweep(() => null)).toEqual([]);
+    const out = state.sweep(() => false);
+    expect(out.map((e) => e.type)).toEqual(['call.ended', 'call.missed']);
+    expect(out[0]!.data).toMatchObject({ endedAt: emptyAt, reconciled: false });
+  });
+
+  it('a call whose end stays unconfirmed for maxUnconfirmedMs ends anyway, marked reconciled', () => {
+    let now = 1_000_000;
+    const state = new CallState({
+      trunkDids: {},
+      endGraceMs: 2000,
+      maxUnconfirmedMs: 10_000,
+      now: () => now,
+    });
+    state.upsert(inbound(1, '101', 'Ringing'));
+    state.remove('101', 1);
+    now += 9000;
+    expect(state.sweep(() => null)).toEqual([]);
+    now += 1000;
+    const out = state.sweep(() => null);
+    expect(out[0]).toMatchObject({ type: 'call.ended', data: { reconciled: true } });
+  });
+
   it('ends a call missed during a disconnect after the reconcile, marked reconciled, and never twice', () => {
     const { state, tick } = setup();
     const ring = state.upsert(inbound(1, '101', 'Connected'));
@@ -141,6 +172,149 @@ describe('CallState', () => {
       did: null,
       ringDurationSeconds: 3,
     });
+  });
+
+  it('a makecall leg first seen unrouted (party_dn_type None) is classified by the Upsert that routes it: outbound, answered by the outside party', () => {
+    const { state, tick } = setup();
+    const unrouted = {
+      ...inbound(5, '100', 'Dialing'),
+      party_dn: '',
+      party_dn_type: 'None',
+      party_caller_id: '0123456789',
+      party_caller_name: '',
+      originated_by_dn: '',
+      originated_by_type: 'None',
+      on_behalf_of_dn: '',
+      on_behalf_of_type: 'None',
+      callid: 9,
+    };
+    expect(state.upsert(unrouted)).toEqual([]);
+    expect(state.activeCalls()[0]).toMatchObject({
+      direction: 'unknown',
+      callee: { number: '0123456789', kind: 'unknown' },
+    });
+    expect(state.upsert({ ...unrouted, party_dn: '10007', party_dn_type: 'Wexternalline' })).toEqual([]);
+    tick(2000);
+    const ans = state.upsert({
+      ...unrouted,
+      party_dn: '10007',
+      party_dn_type: 'Wexternalline',
+      status: 'Connected',
+    });
+    expect(ans.map((e) => e.type)).toEqual(['call.answered']);
+    expect(ans[0]!.data).toMatchObject({
+      direction: 'outbound',
+      callee: { number: '0123456789', dn: '10007', kind: 'external' },
+    });
+    state.remove('100', 5);
+    tick(2500);
+    expect(state.sweep()[0]!.data).toMatchObject({ outcome: 'answered', answeredBy: '0123456789' });
+  });
+
+  it('a caller leg moving to a special menu (Wspecialmenu) reaches voicemail: callee kind voicemail, no answer, ended missed', () => {
+    const { state, tick } = setup();
+    const dial = {
+      ...inbound(5, '100', 'Dialing'),
+      party_dn: '101',
+      party_dn_type: 'Wextension',
+      party_caller_id: '101',
+      party_caller_name: 'Ben Carter',
+      originated_by_dn: '',
+      on_behalf_of_dn: '',
+      on_behalf_of_type: 'None',
+      callid: 11,
+    };
+    state.upsert(dial);
+    const ring = {
+      ...inbound(6, '101', 'Ringing'),
+      party_dn: '100',
+      party_dn_type: 'Wextension',
+      on_behalf_of_dn: '',
+      on_behalf_of_type: 'None',
+      callid: 11,
+    };
+    state.upsert(ring);
+    state.remove('101', 6);
+    const menu = { ...dial, party_dn: '666', party_dn_type: 'Wspecialmenu' };
+    expect(state.upsert(menu)).toEqual([]);
+    expect(state.upsert({ ...menu, status: 'Connected' })).toEqual([]);
+    expect(state.activeCalls()[0]).toMatchObject({
+      direction: 'internal',
+      state: 'talking',
+      callee: { number: '101', name: 'Ben Carter', dn: '666', kind: 'voicemail' },
+    });
+    state.remove('100', 5);
+    tick(2500);
+    const end = state.sweep();
+    expect(end.map((e) => e.type)).toEqual(['call.ended', 'call.missed']);
+    expect(end[0]!.data).toMatchObject({
+      outcome: 'missed',
+      answeredBy: null,
+      callee: { kind: 'voicemail', dn: '666' },
+    });
+  });
+
+  it('a participant that moves to another callid (attended-transfer join) leaves its old call, which ends after the grace period', () => {
+    const { state, tick } = setup();
+    const plain = { on_behalf_of_dn: '', on_behalf_of_type: 'None' };
+    state.upsert({ ...inbound(1, '101', 'Connected'), ...plain, callid: 7 }); // the caller talks to 101
+    const consult = {
+      ...inbound(2, '101', 'Dialing'),
+      ...plain,
+      party_dn: '102',
+      party_dn_type: 'Wextension',
+      party_caller_id: '102',
+      originated_by_dn: '',
+      callid: 8,
+    };
+    state.upsert(consult);
+    const target = {
+      ...inbound(3, '102', 'Ringing'),
+      ...plain,
+      party_dn: '101',
+      party_dn_type: 'Wextension',
+      callid: 8,
+    };
+    state.upsert(target);
+    state.upsert({ ...consult, status: 'Connected' });
+    state.upsert({ ...target, status: 'Connected' });
+    // Join: 102's participant (same id) now belongs to the caller's call; 101 leaves both.
+    const moved = state.upsert({ ...inbound(3, '102', 'Connected'), ...plain, callid: 7 });
+    expect(moved.map((e) => e.type)).toEqual(['call.transferred', 'call.answered']);
+    expect(moved[0]!.data).toMatchObject({ from: '101', to: '102', kind: 'attended' });
+    state.remove('101', 2);
+    state.remove('101', 1);
+    tick(2500);
+    const ends = state.sweep();
+    expect(ends.map((e) => [e.type, e.callId])).toEqual([['call.ended', '8']]);
+    expect(state.activeCalls().map((c) => c.callId)).toEqual(['7']);
+  });
+
+  it('matches a CDR flow to the ended live call sharing the most numbers, then the closest start (two queue calls at once)', () => {
+    const { state, tick } = setup();
+    const a = {
+      ...inbound(1, '101', 'Ringing'),
+      callid: 21,
+      party_caller_id: '+4911',
+      party_caller_name: '',
+    };
+    const b = {
+      ...inbound(2, '101', 'Ringing'),
+      callid: 22,
+      party_caller_id: '+4922',
+      party_caller_name: '',
+    };
+    state.upsert(a);
+    tick(1000);
+    state.upsert(b);
+    state.remove('101', 1);
+    state.remove('101', 2);
+    tick(2500);
+    expect(state.sweep().filter((e) => e.type === 'call.ended')).toHaveLength(2);
+    // Both calls rang 101 within the tolerance; only call 22 had the caller +4922.
+    expect(state.findRecentCall(1_000_000, ['+4922', '101'])).toBe('22');
+    expect(state.findRecentCall(1_000_000, ['+4911', '101'])).toBe('21');
+    expect(state.findRecentCall(1_001_000, ['101'])).toBe('22'); // a tie on numbers: the closest start
   });
 
   it('reports a transfer from the referring extension', () => {

@@ -60,3 +60,54 @@ it('a licence refusal met first by the periodic snapshot (socket still open) is 
   await h.sim.faults.set({ licence: 'enterprise' });
   await until(() => h.worker!.status.get('callcontrol')?.status === 'up', 20_000, 'callcontrol up again');
 });
+
+it('a PRO system that refuses with a bare 403 is named a licence problem from GetLicenseParameters (Professional, 3CXPSPROFSPLA), not a role problem', async () => {
+  await h.stopWorker();
+  await h.db.db().errorLog.deleteMany({});
+  await h.sim.faults.set({ licence: 'pro', licenceRefusal: 'bare' });
+  await h.startWorker({ XAPI_HEALTH_INTERVAL_MS: '300' });
+  await until(() => h.worker!.status.get('xapi')?.status === 'down', 8000, 'xapi down');
+  expect(h.worker!.status.get('xapi')?.lastError).toMatch(
+    /licence reason: this 3CX is Professional \(3CXPSPROFSPLA\), from GetLicenseParameters/,
+  );
+  expect(h.worker!.status.get('xapi')?.lastError).not.toMatch(/System Owner/);
+  await until(
+    () => /Professional/.test(h.worker!.status.get('callcontrol')?.lastError ?? ''),
+    8000,
+    'callcontrol names the licence',
+  );
+  const codes = await h.db.db().errorLog.findMany({ where: { component: { in: ['xapi', 'callcontrol'] } } });
+  expect(codes.map((e) => e.code)).toEqual(expect.arrayContaining(['XAPI_LICENSE', 'CALLCONTROL_LICENSE']));
+  expect(codes.map((e) => e.code)).not.toContain('XAPI_FORBIDDEN');
+  await h.sim.faults.clear();
+});
+
+it("without GetLicenseParameters (a build that lacks it) the API token's role claims tell the licence", async () => {
+  await h.stopWorker();
+  await h.sim.faults.set({
+    licence: 'pro',
+    licenceRefusal: 'bare',
+    httpErrors: [{ pathPrefix: '/xapi/v1/Defs/Pbx.GetLicenseParameters', status: 404 }],
+  });
+  await h.startWorker({ XAPI_HEALTH_INTERVAL_MS: '300' });
+  await until(() => h.worker!.status.get('xapi')?.status === 'down', 8000, 'xapi down');
+  expect(h.worker!.status.get('xapi')?.lastError).toMatch(
+    /licence reason: this 3CX is Professional, from the API token's roles/,
+  );
+  expect(h.worker!.status.get('xapi')?.details).toMatchObject({
+    licence: "Professional, from the API token's roles",
+  });
+  await h.sim.faults.clear();
+});
+
+it("a token refused by 3CX's Console Restrictions (IP allow-list): XAPI down, the error names them as a cause", async () => {
+  await h.stopWorker();
+  await h.sim.faults.set({ consoleRestricted: true });
+  await h.startWorker({ XAPI_HEALTH_INTERVAL_MS: '300' });
+  await until(() => h.worker!.status.get('xapi')?.status === 'down', 8000, 'xapi down');
+  expect(h.worker!.status.get('xapi')?.lastError).toMatch(
+    /\(403\).*Console Restrictions \(the Admin Console's IP allow-list\)/,
+  );
+  await h.sim.faults.clear();
+  await until(() => h.worker!.status.get('xapi')?.status === 'up', 8000, 'xapi up again');
+});

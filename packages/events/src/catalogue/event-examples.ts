@@ -80,7 +80,14 @@ export const EVENT_EXAMPLES = {
       extensions: ['101', '103'],
     }),
     type: 'call.transferred',
-    data: { ...context, callee: agent, from: '101', to: '103', transferredAt: '2026-12-04T09:16:40.002Z' },
+    data: {
+      ...context,
+      callee: agent,
+      from: '101',
+      to: '103',
+      kind: 'blind',
+      transferredAt: '2026-12-04T09:16:40.002Z',
+    },
   },
   'call.ended': {
     ...envelope('call.ended', 41_884, '2026-12-04T09:18:21.950Z', {

@@ -8,7 +8,7 @@ export function authenticate(req: IncomingMessage, tokens: TokenStore): ApiClien
   return match?.[1] ? tokens.verify(match[1]) : null;
 }
 
-/** True when the client may see `dn` over Call Control: its route point or a monitored extension. */
+/** True when the client may see `dn` over Call Control: its route point or a monitored DN. */
 export function canSee(client: ApiClient, dn: string): boolean {
   return client.routePoint === dn || client.monitored.includes(dn);
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Licence } from '../faults/fault-controller.js';
 import { Es256Signer } from './jwt.js';
 
 /** An API client as configured under Admin Console → Integrations → API. */
@@ -26,11 +27,15 @@ export interface IssuedToken {
 export class TokenStore {
   private signer = new Es256Signer();
   private readonly active = new Map<string, string>();
+  /** Called after a token is issued for a client (the previous one is dead by then). */
+  onIssue: ((clientId: string) => void) | undefined;
 
   constructor(
     private readonly clients: ApiClient[],
     private readonly lifetimeSec: number,
     private readonly issuer: () => string,
+    /** The PBX's licence when a token is issued (its role claims show it). */
+    private readonly licence: () => Licence = () => 'enterprise',
   ) {}
 
   /** Checks credentials; null when they are wrong. */
@@ -47,8 +52,10 @@ export class TokenStore {
       client_id: client.clientId,
       sub: client.clientId,
       jti,
+      ...roleClaims(client, this.licence()),
     });
     this.active.set(client.clientId, jti);
+    this.onIssue?.(client.clientId);
     return { accessToken, lifetimeSec: this.lifetimeSec };
   }
 
@@ -73,4 +80,27 @@ export class TokenStore {
     this.signer = new Es256Signer();
     this.active.clear();
   }
+}
+
+/**
+ * The role claims 3CX puts into its tokens: `role` (a list that includes `Paid` and
+ * `Enterprise` on an Enterprise licence) and `MaxRole` (`system_owners` …) ([FIELD] 20.0.8.1109
+ * web-client token, field review §1.7). That API clients' tokens carry the same claims, and the
+ * exact lists, are [INFERRED].
+ */
+function roleClaims(client: ApiClient, licence: Licence): Record<string, unknown> {
+  const owner = client.role === 'System Owner';
+  const paid =
+    licence === 'enterprise' ? ['Paid', 'Enterprise'] : licence === 'pro' ? ['Paid'] : ['Enterprise'];
+  return {
+    role: [
+      'SingleCompany',
+      'Reports',
+      'PhoneSystemAdmin',
+      'Admin',
+      ...(owner ? ['GlobalAdmin'] : []),
+      ...paid,
+    ],
+    MaxRole: owner ? 'system_owners' : 'system_admins',
+  };
 }

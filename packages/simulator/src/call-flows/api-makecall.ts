@@ -1,8 +1,12 @@
 import type { Leg } from '../pbx/call.js';
 import type { DnEntry } from '../pbx/directory.js';
-import type { FlowEnv, FlowResult } from './flow-kit.js';
+import { dialingFields } from '../pbx/parties.js';
+import { finish, hold, type FlowEnv, type FlowResult } from './flow-kit.js';
 import { ringInternal, startInternalCall } from './internal.js';
 import { dialOut, startOutbound } from './outbound.js';
+
+/** Simulated ms 3CX takes to route a `makecall` leg (its party is `None` until then). */
+const ROUTING_MS = 500;
 
 /** The started call: the caller's leg now, the whole flow later. */
 export interface MakeCallStarted {
@@ -11,9 +15,11 @@ export interface MakeCallStarted {
 }
 
 /**
- * Call Control `makecall` from `from` (route point or extension) to an extension or an
- * outside number. The extension answers after 4 s simulated unless the client acts first;
- * either side hangs up after 30 s. Null when the destination cannot be called.
+ * Call Control `makecall` from `from` (route point or extension) to an extension, a route
+ * point or an outside number. The caller's leg starts unrouted (`party_dn_type` `None`, [FIELD]) and is
+ * routed a moment later. An extension answers after 4 s simulated unless the client acts
+ * first; one that declines or does not answer sends the caller to its voicemail (special
+ * menu). A route point rings until its app answers. Either side hangs up after 30 s. Null when the destination cannot be called.
  */
 export function apiMakeCall(
   env: FlowEnv,
@@ -22,12 +28,24 @@ export function apiMakeCall(
   deviceId?: string,
 ): MakeCallStarted | null {
   const target = env.dir.find(destination);
-  if (target && target.type !== 'Wextension') return null;
+  if (target && target.type !== 'Wextension' && target.type !== 'Wroutepoint') return null;
+  // A route point's leg rings until its app answers it; it has no voicemail.
+  const app = target?.type === 'Wroutepoint';
   if (!target && !/^\+?\d{4,20}$/.test(destination)) return null;
-  const started = target ? startInternalCall(env, from, target) : startOutbound(env, from, destination);
-  if (deviceId) started.call.updateLeg(started.leg, { device_id: deviceId });
-  const done = target
-    ? ringInternal(started.call, started.leg, target, 4_000, 30_000)
-    : dialOut(env, started.call, started.leg, destination, 30_000);
+  const { call, leg } = target
+    ? startInternalCall(env, from, target, true)
+    : startOutbound(env, from, destination, true);
+  if (deviceId) call.updateLeg(leg, { device_id: deviceId });
+  const started = { call, leg: { ...leg } };
+  const done = (async () => {
+    if (!(await hold(call, ROUTING_MS))) return finish(call, 'cancelled');
+    const party = target
+      ? { dn: target, number: target.number, name: target.name }
+      : { dn: env.dir.trunk, number: destination, name: '' };
+    call.updateLeg(leg, dialingFields(call, party));
+    return target
+      ? ringInternal(call, leg, target, app ? null : 4_000, 30_000, app ? undefined : env)
+      : dialOut(env, call, leg, destination, 30_000);
+  })();
   return { leg: started.leg, done };
 }

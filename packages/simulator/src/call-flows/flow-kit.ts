@@ -2,7 +2,7 @@ import type { CdrParty, CdrRow } from '../cdr/cdr-row.js';
 import { Call, type CallContext, type Leg } from '../pbx/call.js';
 import type { DnEntry, PbxDirectory } from '../pbx/directory.js';
 import type { OfferOutcome } from '../pbx/offer.js';
-import { callerParty, dnParty, externalCaller, internalCaller } from '../pbx/parties.js';
+import { callerParty, dnParty, externalCaller, internalCaller, ringingFields } from '../pbx/parties.js';
 import { talk, type TalkOptions } from '../pbx/talk.js';
 
 /** What a call flow script gets. */
@@ -39,7 +39,11 @@ export function startInternal(env: FlowEnv, from: DnEntry, dialled?: string): Ca
   return new Call(env.ctx, caller, callerParty(caller, env.ctx.ids.next()));
 }
 
-/** Moves the caller to a non-ringing DN (IVR, queue, ring group); IVR and queue answer it. */
+/**
+ * Moves the caller to a non-ringing DN (IVR, queue, ring group); IVR and queue answer it: their
+ * leg shows `Connected` with the caller as party while they hold the call (visible only to a
+ * client that monitors them), and goes when the call moves on or an agent picks up.
+ */
 export function hopTo(
   call: Call,
   dn: DnEntry,
@@ -47,9 +51,13 @@ export function hopTo(
   forwardReason: string,
   answers: boolean,
 ): CdrRow {
-  const row = call.cdr.hop(dnParty(dn, call.cdr.participantId()), { method, forwardReason });
-  if (answers) call.cdr.answer(row);
-  call.nextLegId();
+  const party = dnParty(dn, call.cdr.participantId());
+  const row = call.cdr.hop(party, { method, forwardReason });
+  call.releaseHolding();
+  if (answers) {
+    call.cdr.answer(row);
+    call.holding = call.addLeg(dn, { ...ringingFields(call), status: 'Connected' }, party, row);
+  } else call.nextLegId();
   call.setStatus('Routing', `${dn.number} ${dn.name}`);
   return row;
 }

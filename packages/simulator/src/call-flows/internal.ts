@@ -1,19 +1,26 @@
 import type { Call, Leg } from '../pbx/call.js';
 import type { DnEntry } from '../pbx/directory.js';
 import { offer } from '../pbx/offer.js';
-import { dialingFields } from '../pbx/parties.js';
+import { dialingFields, unroutedFields } from '../pbx/parties.js';
 import { talk } from '../pbx/talk.js';
 import { finish, startInbound, startInternal, type FlowEnv, type FlowResult } from './flow-kit.js';
+import { toVoicemail } from './voicemail.js';
 
-/** Starts a call between two internal DNs and returns the caller's visible leg at once. */
-export function startInternalCall(env: FlowEnv, from: DnEntry, to: DnEntry): { call: Call; leg: Leg } {
+/**
+ * Starts a call between two internal DNs and returns the caller's visible leg at once;
+ * `unrouted`: the leg starts with no party yet (`None`), as a `makecall` leg does.
+ */
+export function startInternalCall(
+  env: FlowEnv,
+  from: DnEntry,
+  to: DnEntry,
+  unrouted = false,
+): { call: Call; leg: Leg } {
   const call = startInternal(env, from);
-  const leg = call.addLeg(
-    from,
-    dialingFields(call, { dn: to, number: to.number, name: to.name }),
-    call.cdr.callerParty,
-    null,
-  );
+  const fields = unrouted
+    ? unroutedFields(call, to.number)
+    : dialingFields(call, { dn: to, number: to.number, name: to.name });
+  const leg = call.addLeg(from, fields, call.cdr.callerParty, null);
   return { call, leg };
 }
 
@@ -24,16 +31,24 @@ export async function ringInternal(
   to: DnEntry,
   answerAfterMs: number | null,
   talkMs: number,
+  /** When the callee does not take the call (declines or does not answer): to its mailbox. */
+  voicemail?: FlowEnv,
 ): Promise<FlowResult> {
   const result = await offer(call, {
     targets: [to],
     method: 'call_init',
     forwardReason: 'none',
-    ringMs: 20_000,
+    // A route point rings until its app answers (or gives up after a minute, [INFERRED]).
+    ringMs: to.type === 'Wroutepoint' ? 60_000 : 20_000,
     callerLeg,
     answer: answerAfterMs === null ? null : { dn: to.number, afterMs: answerAfterMs },
   });
-  if (result.kind !== 'answered') return finish(call, result.kind === 'abandoned' ? 'cancelled' : 'missed');
+  if (result.kind === 'abandoned') return finish(call, 'cancelled');
+  if (result.kind !== 'answered') {
+    if (!voicemail) return finish(call, 'missed');
+    const reason = result.kind === 'rejected' ? 'busy' : 'no_answer';
+    return toVoicemail(voicemail, call, callerLeg, to, reason, talkMs);
+  }
   await talk(call, { leg: result.leg, callerLeg, ms: talkMs, hangupBy: 'callee' });
   return finish(call, 'answered', result.leg.dn.number);
 }

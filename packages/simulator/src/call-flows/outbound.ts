@@ -1,6 +1,6 @@
 import type { Call, Leg } from '../pbx/call.js';
 import type { DnEntry } from '../pbx/directory.js';
-import { dialingFields, outsideParty } from '../pbx/parties.js';
+import { dialingFields, outsideParty, unroutedFields } from '../pbx/parties.js';
 import { talk } from '../pbx/talk.js';
 import { finish, hiddenLeg, hold, startInternal, type FlowEnv, type FlowResult } from './flow-kit.js';
 
@@ -27,15 +27,21 @@ export async function dialOut(
   return finish(call, 'answered');
 }
 
-/** Starts a call from `from` to an outside number and returns its visible leg at once. */
-export function startOutbound(env: FlowEnv, from: DnEntry, number: string): { call: Call; leg: Leg } {
+/**
+ * Starts a call from `from` to an outside number and returns its visible leg at once;
+ * `unrouted`: the leg starts with no party yet (`None`), as a `makecall` leg does.
+ */
+export function startOutbound(
+  env: FlowEnv,
+  from: DnEntry,
+  number: string,
+  unrouted = false,
+): { call: Call; leg: Leg } {
   const call = startInternal(env, from, number);
-  const leg = call.addLeg(
-    from,
-    dialingFields(call, { dn: env.dir.trunk, number, name: '' }),
-    call.cdr.callerParty,
-    null,
-  );
+  const fields = unrouted
+    ? unroutedFields(call, number)
+    : dialingFields(call, { dn: env.dir.trunk, number, name: '' });
+  const leg = call.addLeg(from, fields, call.cdr.callerParty, null);
   return { call, leg };
 }
 

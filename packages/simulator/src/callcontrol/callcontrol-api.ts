@@ -1,6 +1,7 @@
 import { canSee } from '../auth/bearer.js';
 import type { ApiClient } from '../auth/token-store.js';
 import { apiMakeCall } from '../call-flows/api-makecall.js';
+import type { Participant } from '../pbx/participant.js';
 import type { SimContext } from '../sim-context.js';
 import { dnState, visibleDns } from './dn-state.js';
 import { ACTIONS, destinationOf, performAction, type ParticipantAction } from './participant-actions.js';
@@ -12,6 +13,17 @@ export interface CcResponse {
 }
 
 const notFound: CcResponse = { status: 404, body: null };
+
+/** A GET of one participant the DN cannot directly control ([FIELD] route-point view, pocket-dial #40). */
+const forbiddenLeg: CcResponse = {
+  status: 403,
+  body: { error: { code: 'Forbidden', message: 'The participant is not controlled by this DN.' } },
+};
+
+/** A leg the API can act on directly: one on a route point, or a uaCSTA device (`direct_control`). */
+function controllable(ctx: SimContext, p: Participant): boolean {
+  return p.direct_control || ctx.dir.routePoints.some((r) => r.number === p.dn);
+}
 
 /**
  * Records, for the `waitForReaders` option, that a client asked for the participants a GET of
@@ -64,8 +76,14 @@ export function callControl(
       return method === 'GET' ? { status: 200, body: ctx.state.participantsOf(dnNumber) } : notFound;
     const p = /^\d+$/.test(id) ? ctx.state.participant(dnNumber, Number(id)) : undefined;
     if (!p) return notFound; // gone after its Remove event ([FIELD S6])
-    if (verb === undefined) return method === 'GET' ? { status: 200, body: p } : notFound;
+    if (verb === undefined) {
+      if (method !== 'GET') return notFound;
+      if (ctx.opts.participantGetForbidden && !controllable(ctx, p)) return forbiddenLeg;
+      return { status: 200, body: p };
+    }
     if (method !== 'POST' || !(ACTIONS as readonly string[]).includes(verb)) return notFound;
+    // Only a route point's own legs and uaCSTA devices can be answered remotely ([OFFICIAL]).
+    if (verb === 'answer' && !controllable(ctx, p)) return { status: 422, body: null };
     return { status: 200, body: performAction(ctx, p, verb as ParticipantAction, body) };
   }
   if (kind === 'devices') {
@@ -102,6 +120,11 @@ function makeCall(
   ctx.spawn(started.done);
   return {
     status: 200,
-    body: { finalstatus: 'Success', reason: 'None', reasontext: '', result: started.leg.participant },
+    body: {
+      finalstatus: 'Success',
+      reason: 'NotSpecified',
+      reasontext: 'Dialing',
+      result: started.leg.participant,
+    },
   };
 }

@@ -14,7 +14,8 @@ export async function handleCallControl(
 ): Promise<void> {
   const client = authenticate(req, ctx.tokens);
   if (!client) return sendUnauthorized(res);
-  const body = req.method === 'POST' ? parseJson(await readBody(req)) : {};
+  const body = req.method === 'POST' ? await readJsonBody(req) : {};
+  if (typeof body === 'number') return sendEmpty(res, body);
   if (body === null)
     return sendJson(res, 400, { error: { code: 'BadRequest', message: 'The body is not JSON.' } });
   const segments = pathname.split('/').filter(Boolean).map(safeDecode);
@@ -23,6 +24,19 @@ export async function handleCallControl(
   const out = callControl(ctx, client, req.method ?? 'GET', segments, body);
   if (out.body === null) return sendEmpty(res, out.status);
   sendJson(res, out.status, out.body);
+}
+
+/**
+ * A POST's JSON body. Actions and `makecall` bind it as JSON: without `Content-Type:
+ * application/json` the request is refused (415), and with it an empty body is too (400); `{}`
+ * is the empty request ([FIELD] field review §1.9; the statuses are ASP.NET's defaults,
+ * [INFERRED]). Returns the status to refuse with, null for a body that is not a JSON object.
+ */
+async function readJsonBody(req: IncomingMessage): Promise<Record<string, unknown> | null | number> {
+  const raw = await readBody(req);
+  if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) return 415;
+  if (!raw.length) return 400;
+  return parseJson(raw);
 }
 
 function safeDecode(s: string): string {

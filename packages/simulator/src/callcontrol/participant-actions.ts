@@ -5,7 +5,10 @@ import type { SimContext } from '../sim-context.js';
 export const ACTIONS = ['drop', 'answer', 'divert', 'routeto', 'transferto'] as const;
 export type ParticipantAction = (typeof ACTIONS)[number];
 
-/** `CallControlResultResponse` as the REST API sends it (string `finalstatus`, see README). */
+/**
+ * `CallControlResultResponse` as the REST API sends it (string `finalstatus`; a success says
+ * `reason: "NotSpecified"`, [FIELD] makecall capture; see README).
+ */
 export interface CallControlResult {
   finalstatus: 'Success' | 'Failed';
   reason: string;
@@ -56,5 +59,5 @@ export function performAction(
     action: action === 'routeto' && p.status === 'Connected' ? 'transferto' : action,
     ...(destination ? { destination } : {}),
   });
-  return { finalstatus: 'Success', reason: 'None', reasontext: '', result: p };
+  return { finalstatus: 'Success', reason: 'NotSpecified', reasontext: '', result: p };
 }

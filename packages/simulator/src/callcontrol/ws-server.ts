@@ -128,14 +128,16 @@ export class CallControlWs {
   /**
    * Sends what a caller on a route point causes besides call state: a DTMFstring (2) frame per
    * digit, `attached_data: {"dtmf_input": "<digit>"}` ([OFFICIAL S2]), then, if asked, a
-   * PromptPlaybackFinished (3), for every live participant each connection may see. No client
-   * GET is due for either. At most 32 digits. Returns the number of frames sent.
+   * PromptPlaybackFinished (3), for the live participants on each connection's own route point
+   * only: 3CX sends DTMF only for the app's own calls ([OFFICIAL] docs, field review §1.9). No
+   * client GET is due for either. At most 32 digits. Returns the number of frames sent.
    */
   sendKeypad(digits: string, promptFinished: boolean): number {
     const keys = [...digits.slice(0, 32)].filter((d) => /^[0-9*#A-D]$/.test(d));
     let sent = 0;
     for (const [conn, visible] of this.openWithVisibleLive()) {
       for (const [dn, id] of visible) {
+        if (dn !== conn.client.routePoint) continue;
         const entity = participantEntity(dn, id);
         for (const key of keys)
           this.send(conn, { event_type: 2, entity, attached_data: { dtmf_input: key } });
@@ -151,6 +153,18 @@ export class CallControlWs {
     const live = this.ctx.state.liveParticipants();
     for (const conn of this.conns)
       if (conn.ws.readyState === conn.ws.OPEN) yield [conn, live.filter(([dn]) => canSee(conn.client, dn))];
+  }
+
+  /**
+   * Closes (1008) every connection of a client that was just issued a new token: they were
+   * opened with a token that is no longer valid (`newTokenClosesSockets`).
+   */
+  closeClient(clientId: string): void {
+    for (const conn of this.conns)
+      if (conn.client.clientId === clientId) {
+        this.conns.delete(conn);
+        conn.ws.close(1008, 'token replaced');
+      }
   }
 
   /** Drops every connection abruptly (TCP reset, no close frame), like a crashed PBX. */

@@ -56,6 +56,8 @@ export class CdrWriter {
   }
 
   private async writeOne(call: FinishedCall): Promise<void> {
+    // A makecall dropped before 3CX routed it left no segment: nothing to write ([INFERRED]).
+    if (!call.rows.length) return;
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');

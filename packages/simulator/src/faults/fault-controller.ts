@@ -35,7 +35,24 @@ export interface FaultSettings {
    * shows in `SystemStatus`. The wording and the exact set of refused paths are [UNVERIFIED].
    */
   licence: Licence;
+  /**
+   * How a licence refusal reads: `named` (default) an ODataError whose message names the
+   * licence; `bare` a 403 with an empty body (the wording is [UNVERIFIED], so a client must not
+   * depend on it).
+   */
+  licenceRefusal: 'named' | 'bare';
+  /**
+   * 3CX's Console Restrictions (the IP allow-list of the Admin Console, which also applies to
+   * API clients) do not list the caller: `/connect/token` answers 403 ([INFERRED] status).
+   */
+  consoleRestricted: boolean;
 }
+
+/** Paths a PRO or expired system still answers. */
+const OPEN_ON_EVERY_LICENCE = ['/xapi/v1/SystemStatus', '/xapi/v1/Defs/Pbx.GetLicenseParameters()'];
+
+const isApiPath = (p: string) =>
+  p.startsWith('/xapi/') || p === '/callcontrol' || p.startsWith('/callcontrol/');
 
 /** Licence states the simulator can be in. */
 export type Licence = 'enterprise' | 'pro' | 'expired';
@@ -82,6 +99,8 @@ const defaults = (): FaultSettings => ({
   dbStall: false,
   malformedResponses: [],
   licence: 'enterprise',
+  licenceRefusal: 'named',
+  consoleRestricted: false,
 });
 
 /** Holds the fault switches and runs fault actions; driven programmatically or over `/__sim/`. */
@@ -159,10 +178,15 @@ export class FaultController {
     return rule.kind;
   }
 
-  /** The 403 message for `pathname` when the licence does not cover it, else undefined. */
+  /**
+   * The 403 message for `pathname` when the licence does not cover it, else undefined (an
+   * empty string with `licenceRefusal: 'bare'`). `SystemStatus` and the licence parameters stay
+   * open: the console reads them on every edition ([INFERRED]).
+   */
   licenceRefusal(pathname: string): string | undefined {
     const { licence } = this.settings;
-    if (licence === 'enterprise' || pathname === '/xapi/v1/SystemStatus') return undefined;
+    if (licence === 'enterprise' || OPEN_ON_EVERY_LICENCE.includes(pathname)) return undefined;
+    if (this.settings.licenceRefusal === 'bare' && isApiPath(pathname)) return '';
     if (
       !pathname.startsWith('/xapi/') &&
       pathname !== '/callcontrol' &&

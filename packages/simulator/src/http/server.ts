@@ -41,9 +41,9 @@ export function createHttpServer(ctx: SimContext, ws: CallControlWs, control: Co
     }
     // Licence after authentication: a request without a valid token still gets its 401.
     const refused = ctx.faults.licenceRefusal(pathname);
-    if (refused && authenticate(req, ctx.tokens)) {
+    if (refused !== undefined && authenticate(req, ctx.tokens)) {
       req.resume();
-      return sendODataError(res, 403, 'Forbidden', refused);
+      return refused ? sendODataError(res, 403, 'Forbidden', refused) : sendEmpty(res, 403);
     }
     const broken = isPbxSurface(pathname) ? ctx.faults.malformedResponseFor(pathname) : undefined;
     if (broken) {
@@ -78,8 +78,8 @@ export function createHttpServer(ctx: SimContext, ws: CallControlWs, control: Co
       );
       return;
     }
-    if (refused && authenticate(req, ctx.tokens)) {
-      const body = JSON.stringify({ error: { code: 'Forbidden', message: refused } });
+    if (refused !== undefined && authenticate(req, ctx.tokens)) {
+      const body = refused ? JSON.stringify({ error: { code: 'Forbidden', message: refused } }) : '';
       socket.end(
         `HTTP/1.1 403 Forbidden\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
       );

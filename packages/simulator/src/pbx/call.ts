@@ -70,6 +70,12 @@ export class Call {
   lastChangeStatus = new Date();
   callee = '';
   ended = false;
+  /**
+   * The leg of the IVR or queue that holds the caller (prompts, music) while it routes the call:
+   * `Connected`, party = the caller ([FIELD] zammad-bridge c8f92a8). Visible only to clients
+   * that monitor that DN.
+   */
+  holding: Leg | null = null;
   private legSeq = 0;
   private readonly inbox: CallSignal[] = [];
   private wake: (() => void) | undefined;
@@ -106,7 +112,7 @@ export class Call {
       id: this.ctx.state.newParticipantId(),
       dn: dn.number,
       ...fields,
-      device_id: device?.device_id ?? '',
+      device_id: this.ctx.state.isUnregistered(dn.number) ? undefined : (device?.device_id ?? ''),
       callid: this.callid,
       legid: this.nextLegId(),
     };
@@ -124,6 +130,31 @@ export class Call {
   removeLeg(leg: Leg): void {
     this.legs.delete(leg);
     this.ctx.state.remove(leg.participant.dn, leg.participant.id);
+    if (this.holding === leg) this.holding = null;
+  }
+
+  /**
+   * Takes over `leg` from `from` (an attended-transfer join): the same participant (DN and
+   * `id`) now belongs to this call, with a new `callid` and `legid` and `changes` applied, and
+   * one Upsert says so; `from` forgets it without a Remove ([INFERRED] field review §1.9).
+   */
+  adoptLeg(leg: Leg, from: Call, changes: Partial<Participant>, party: CdrParty, row: CdrRow): void {
+    from.legs.delete(leg);
+    this.legs.add(leg);
+    leg.party = party;
+    leg.row = row;
+    leg.participant = reorder({
+      ...leg.participant,
+      ...changes,
+      callid: this.callid,
+      legid: this.nextLegId(),
+    });
+    this.ctx.state.upsert(leg.participant, this);
+  }
+
+  /** The IVR or queue lets go of the caller (it moves on, or an agent picked up). */
+  releaseHolding(): void {
+    if (this.holding) this.removeLeg(this.holding);
   }
 
   setStatus(status: CallStatus, callee?: string): void {
@@ -183,7 +214,7 @@ function reorder(p: Participant): Participant {
     party_dn: p.party_dn,
     party_caller_id: p.party_caller_id,
     party_did: p.party_did,
-    device_id: p.device_id,
+    ...(p.device_id === undefined ? {} : { device_id: p.device_id }),
     party_dn_type: p.party_dn_type,
     direct_control: p.direct_control,
     originated_by_dn: p.originated_by_dn,

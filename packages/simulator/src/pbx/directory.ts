@@ -4,8 +4,12 @@
  * (trunk DN `10007`, extensions in the 100 range).
  */
 
-/** Call Control DN `type` strings. `Wringgroup` is [INFERRED]: ring groups are never monitorable. */
-export type DnType = 'Wextension' | 'Wroutepoint' | 'Wqueue' | 'Wivr' | 'Wexternalline' | 'Wringgroup';
+/**
+ * Call Control DN `type` strings. `Wringgroup` is [INFERRED]: ring groups are never monitorable.
+ * `Wspecialmenu` is voicemail and the other special menus ([FIELD] PHP auto-dialler capture).
+ */
+export type DnType =
+  'Wextension' | 'Wroutepoint' | 'Wqueue' | 'Wivr' | 'Wexternalline' | 'Wringgroup' | 'Wspecialmenu';
 
 /** One DN of the PBX with its names in every surface (Call Control, cdroutput, legacy tables). */
 export interface DnEntry {
@@ -33,6 +37,8 @@ export interface PbxDirectory {
   queue: DnEntry & { agents: string[] };
   ivr: DnEntry;
   trunk: DnEntry;
+  /** The voicemail special menu: callers reach a mailbox through it (`party_dn` "666" in the capture). */
+  specialMenu: DnEntry;
   dids: Did[];
   /** A DN by number, or undefined. */
   find(number: string): DnEntry | undefined;
@@ -115,11 +121,19 @@ export function createDirectory(routePointNumbers: string[], extensionCount = 6)
     cdrDnType: 'provider',
     legacyDnType: 1,
   };
+  const specialMenu: DnEntry = {
+    number: '666',
+    name: 'Voicemail',
+    type: 'Wspecialmenu',
+    entityType: 'voicemail',
+    cdrDnType: 'extension',
+    legacyDnType: 0,
+  };
   const dids: Did[] = [
     { number: '32655144', label: ':Main Line' },
     { number: '32655145', label: ':Sales Line' },
   ];
-  const all = [...extensions, ...routePoints, ringGroup, queue, ivr, trunk];
+  const all = [...extensions, ...routePoints, ringGroup, queue, ivr, trunk, specialMenu];
   const find = (number: string) => all.find((d) => d.number === number);
   return {
     extensions,
@@ -128,6 +142,7 @@ export function createDirectory(routePointNumbers: string[], extensionCount = 6)
     queue,
     ivr,
     trunk,
+    specialMenu,
     dids,
     find,
     findAll: (numbers) => numbers.map(find).filter((d) => d !== undefined),

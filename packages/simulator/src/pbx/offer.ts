@@ -46,12 +46,9 @@ export async function offer(call: Call, o: OfferOptions): Promise<OfferOutcome> 
             ? { source: { ...cdr.callerParty, isAlreadyConnected: true } }
             : {}),
         });
-    const leg = call.addLeg(
-      dn,
-      ringingFields(call, { onBehalfOf: o.group ?? null, referredBy: o.referredBy ?? null }),
-      party,
-      row,
-    );
+    const fields = ringingFields(call, { onBehalfOf: o.group ?? null, referredBy: o.referredBy ?? null });
+    // A route point's app controls its legs directly ([INFERRED]).
+    const leg = call.addLeg(dn, { ...fields, direct_control: dn.type === 'Wroutepoint' }, party, row);
     ringing.add(leg);
   };
   for (const t of o.targets) ring(t, o.method, o.forwardReason);
@@ -115,6 +112,7 @@ export async function offer(call: Call, o: OfferOptions): Promise<OfferOutcome> 
   function answered(leg: Leg): OfferOutcome {
     ringing.delete(leg);
     closeAll('cancelled', 'completed_elsewhere', null);
+    call.releaseHolding(); // the queue hands the caller to the agent
     call.updateLeg(leg, { status: 'Connected' });
     if (leg.row) cdr.answer(leg.row);
     if (groupRow && leg.row) {

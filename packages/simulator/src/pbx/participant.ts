@@ -13,7 +13,8 @@ export interface Participant {
   party_caller_id: string;
   /** Empty on inbound trunk calls: the real V20 quirk ([FIELD S6]). */
   party_did: string;
-  device_id: string;
+  /** Absent on the legs of an extension with no registered phone ([OFFICIAL] `not_registered_dev`). */
+  device_id?: string;
   party_dn_type: PartyType;
   direct_control: boolean;
   originated_by_dn: string;

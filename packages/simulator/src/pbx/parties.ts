@@ -127,3 +127,16 @@ export function dialingFields(call: Call, target: { dn: DnEntry; number: string;
     on_behalf_of_type: 'None',
   };
 }
+
+/**
+ * Fields of a `makecall` leg before 3CX has routed it: `Dialing`, `party_dn` empty and
+ * `party_dn_type` `None`, the dialled number in `party_caller_id` ([FIELD] PHP auto-dialler
+ * capture of a makecall result). A later Upsert fills in the party.
+ */
+export function unroutedFields(call: Call, dialled: string): LegFields {
+  return {
+    ...dialingFields(call, { dn: call.caller.dn, number: dialled, name: '' }),
+    party_dn: '',
+    party_dn_type: 'None',
+  };
+}

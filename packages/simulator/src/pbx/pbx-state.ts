@@ -26,8 +26,17 @@ export class PbxState extends EventEmitter {
   /** Whether a connected WebSocket client can see a DN (set by the WebSocket server). */
   watched: (dn: string) => boolean = () => false;
 
-  constructor(readonly directory: PbxDirectory) {
+  constructor(
+    readonly directory: PbxDirectory,
+    /** Extensions with no registered device (see `unregisteredExtensions`). */
+    private readonly unregistered: readonly string[] = [],
+  ) {
     super();
+  }
+
+  /** True for an extension whose phone is not registered: its legs carry no `device_id`. */
+  isUnregistered(dn: string): boolean {
+    return this.unregistered.includes(dn);
   }
 
   newCallId(): number {
@@ -91,10 +100,10 @@ export class PbxState extends EventEmitter {
     return this.owners.get(id);
   }
 
-  /** Registered devices of a DN: extensions have one desk phone, other DNs none. */
+  /** Registered devices of a DN: extensions have one desk phone (unless unregistered), other DNs none. */
   devicesOf(dn: string): Device[] {
     const index = this.directory.extensions.findIndex((e) => e.number === dn);
-    return index >= 0 ? [deviceFor(dn, index + 2)] : [];
+    return index >= 0 && !this.isUnregistered(dn) ? [deviceFor(dn, index + 2)] : [];
   }
 
   /** Forgets every participant and call without events (PBX restart). */

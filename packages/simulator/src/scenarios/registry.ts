@@ -1,3 +1,4 @@
+import { attendedTransfer } from '../call-flows/attended-transfer.js';
 import { inboundMissed, ringingAtConnect } from '../call-flows/inbound-direct.js';
 import { inboundQueueAnswered, queueAbandoned } from '../call-flows/inbound-queue.js';
 import { blindTransfer, internalCall } from '../call-flows/internal.js';
@@ -17,6 +18,7 @@ export const SCENARIOS: Record<string, Scenario> = {
   outbound: outboundCall,
   internal: internalCall,
   'blind-transfer': blindTransfer,
+  'attended-transfer': attendedTransfer,
   'ringing-at-connect': ringingAtConnect,
 };
 
@@ -29,6 +31,7 @@ export const LOAD_MIX: [string, number][] = [
   ['outbound', 3],
   ['internal', 2],
   ['blind-transfer', 1],
+  ['attended-transfer', 1],
 ];
 
 export function scenarioNames(): string[] {

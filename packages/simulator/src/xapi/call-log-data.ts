@@ -1,9 +1,9 @@
 import type { FinishedCall, HistoryStore } from '../cdr/history-store.js';
-import type { VersionMode } from '../options.js';
+import { versionAtLeast, type VersionMode } from '../options.js';
 import { isoDuration, isoUtc } from '../util/clock.js';
 import type { CallLogParams } from './call-log-params.js';
 
-/** `Pbx.CallLogData` fields at 20.0.7; `Recordings` arrived later (20.0.9 mode here, [INFERRED]). */
+/** `Pbx.CallLogData` fields at 20.0.7; `Recordings` arrived at 20.0.10 ([OFFICIAL] swagger `ceb6d0d`). */
 export const CALL_LOG_FIELDS = [
   'CallId',
   'CdrId',
@@ -87,7 +87,7 @@ function rowsOf(call: FinishedCall, version: VersionMode): Record<string, unknow
       SentimentScore: null,
       Summary: null,
       Transcription: null,
-      ...(version === '20.0.9' ? { Recordings: [] } : {}),
+      ...(versionAtLeast(version, '20.0.10') ? { Recordings: [] } : {}),
     };
   });
 }

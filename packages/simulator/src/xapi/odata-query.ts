@@ -7,6 +7,21 @@ export interface QueryResult {
   count?: number;
   /** The `$select` list, for `@odata.context`. */
   select?: string[];
+  /** Set when server-driven paging cut the answer short: where the rest starts, and how many rows `$top` still allows (null: all). */
+  next?: { skip: number; top: number | null };
+}
+
+/** Server limits on collection reads (see `maxTop`, `serverPageSize` in the options). */
+export interface PagingLimits {
+  /** Largest `$top` accepted; null for none. */
+  maxTop: number | null;
+  /** Most rows in one answer; null for none. */
+  pageSize: number | null;
+}
+
+/** The 400 a V20 system answers to `$top` above its limit, word for word ([FIELD], 20.0.9). */
+export function topLimitMessage(limit: number, requested: number): string {
+  return `The query specified in the URI is not valid. The limit of '${limit}' for Top query has been exceeded. The value from the incoming request is '${requested}'.`;
 }
 
 function nonNegativeInt(params: URLSearchParams, name: string): number | undefined {
@@ -38,11 +53,15 @@ function orderBy(text: string, fields: readonly string[]) {
   };
 }
 
-/** Applies `$filter $orderby $count $skip $top $select` to `items`. Throws {@link ODataQueryError}. */
+/**
+ * Applies `$filter $orderby $count $skip $top $select` to `items`, within `limits`. Throws
+ * {@link ODataQueryError}.
+ */
 export function applyQuery(
   items: Record<string, unknown>[],
   params: URLSearchParams,
   fields: readonly string[],
+  limits: PagingLimits = { maxTop: null, pageSize: null },
 ): QueryResult {
   let rows = items;
   const filter = params.get('$filter');
@@ -55,10 +74,21 @@ export function applyQuery(
   const count = countRaw?.toLowerCase() === 'true' ? rows.length : undefined;
   const skip = nonNegativeInt(params, '$skip') ?? 0;
   const top = nonNegativeInt(params, '$top');
-  rows = rows.slice(skip, top === undefined ? undefined : skip + top);
+  if (top !== undefined && limits.maxTop !== null && top > limits.maxTop)
+    throw new ODataQueryError(topLimitMessage(limits.maxTop, top));
+  const end = Math.min(rows.length, top === undefined ? Infinity : skip + top);
+  const pageEnd = limits.pageSize === null ? end : Math.min(end, skip + limits.pageSize);
+  const next =
+    pageEnd < end ? { skip: pageEnd, top: top === undefined ? null : skip + top - pageEnd } : undefined;
+  rows = rows.slice(skip, pageEnd);
   const select = selectList(params, fields);
   if (select) rows = rows.map((r) => Object.fromEntries(select.map((f) => [f, r[f] ?? null])));
-  return { value: rows, ...(count === undefined ? {} : { count }), ...(select ? { select } : {}) };
+  return {
+    value: rows,
+    ...(count === undefined ? {} : { count }),
+    ...(select ? { select } : {}),
+    ...(next ? { next } : {}),
+  };
 }
 
 /** Parses `$select`; undefined when absent. */

@@ -1,12 +1,22 @@
 import type { Config } from '../../config.js';
 import { errorForStatus, extractMessage } from '../../sources/pbx-error.js';
-import { describeNetworkError, fail, LICENCE_FIX, ok, skip, warn, type CheckResult } from './check.js';
+import { describeLicence, roleFromToken } from '../../sources/xapi/pbx-licence.js';
+import { readLicence } from './check-licence.js';
+import { describeNetworkError, fail, LICENCE_FIX, ok, skip, type CheckResult } from './check.js';
 import type { DoctorHttp } from './http.js';
 
 const T_TOKEN = 'XAPI token (client ID and secret)';
 const T_ROLE = 'XAPI System Owner role';
-const T_LICENCE = '3CX licence';
 const CLIENT_HINT = 'Admin Console > Integrations > API';
+/** 3CX's IP allow-list also applies to API clients (`OverrideConsoleRestrictions`, 20.0.10 swagger). */
+const CONSOLE_RESTRICTIONS =
+  "3CX's Console Restrictions (the Admin Console's IP allow-list, which also applies to API clients) may not list this machine: add its IP address there";
+
+/** "system_owners, from the API token" when the token names the client's role. */
+function tokenRole(token: string): string | undefined {
+  const role = roleFromToken(token);
+  return role?.maxRole ?? undefined;
+}
 
 function errorText(json: unknown): string {
   const j = json as { error_description?: string; error?: string | { message?: string } } | undefined;
@@ -41,13 +51,13 @@ export async function checkToken(
         token,
       };
     }
-    if (res.status === 400 || res.status === 401) {
+    if (res.status === 400 || res.status === 401 || res.status === 403) {
       return {
         result: fail(
           'xapi.token',
           T_TOKEN,
           `3CX refused client ${config.PBX_CLIENT_ID} (HTTP ${res.status}${errorText(res.json)})`,
-          `check PBX_CLIENT_ID and PBX_CLIENT_SECRET in worker.env against ${CLIENT_HINT}; the secret is shown only once, so generate a new one if unsure`,
+          `check PBX_CLIENT_ID and PBX_CLIENT_SECRET in worker.env against ${CLIENT_HINT}; the secret is shown only once, so generate a new one if unsure. If they are right, ${CONSOLE_RESTRICTIONS}`,
         ),
       };
     }
@@ -82,11 +92,16 @@ export async function checkRole(
   try {
     const defs = await http.get(new URL('/xapi/v1/Defs?$select=Id', base).toString(), token);
     const body = typeof defs.json === 'string' ? defs.json : JSON.stringify(defs.json ?? '');
-    if (defs.status === 403 && errorForStatus(403, '/xapi/v1/Defs', body).kind === 'LICENSE') {
+    const licence = defs.status === 403 ? await readLicence(base, http, token) : undefined;
+    if (defs.status === 403 && errorForStatus(403, '/xapi/v1/Defs', body, licence).kind === 'LICENSE') {
+      const why =
+        licence && licence.edition !== 'enterprise'
+          ? `this 3CX is ${describeLicence(licence)}`
+          : extractMessage(body);
       return fail(
         'xapi.role',
         T_ROLE,
-        `XAPI refused /xapi/v1/Defs for a licence reason: ${extractMessage(body)}`,
+        `XAPI refused /xapi/v1/Defs for a licence reason: ${why}`,
         LICENCE_FIX,
       );
     }
@@ -99,11 +114,13 @@ export async function checkRole(
       );
     }
     const history = await http.get(new URL('/xapi/v1/CallHistoryView?$top=1', base).toString(), token);
+    const role = tokenRole(token);
+    const roleNote = role ? ` (its token says role ${role})` : '';
     if (history.status === 403) {
       return fail(
         'xapi.role',
         T_ROLE,
-        'CallHistoryView answered 403 Forbidden: the API client is not System Owner',
+        `CallHistoryView answered 403 Forbidden: the API client is not System Owner${roleNote}`,
         `give the API client the System Owner role (${CLIENT_HINT} > the client > Role)`,
       );
     }
@@ -115,7 +132,11 @@ export async function checkRole(
         'see the message; 3CX may be starting or overloaded, try again in a minute',
       );
     }
-    return ok('xapi.role', T_ROLE, 'CallHistoryView readable: the API client has the System Owner role');
+    return ok(
+      'xapi.role',
+      T_ROLE,
+      `CallHistoryView readable: the API client has the System Owner role${roleNote}`,
+    );
   } catch (err) {
     return fail(
       'xapi.role',
@@ -126,61 +147,4 @@ export async function checkRole(
   }
 }
 
-/** Licence hints from SystemStatus: never fails the run, only warns. */
-export async function checkLicence(
-  config: Config,
-  http: DoctorHttp,
-  token: string | undefined,
-): Promise<CheckResult> {
-  if (!token || !config.PBX_URL) return skip('licence', T_LICENCE, 'no token (see above)');
-  try {
-    const res = await http.get(new URL('/xapi/v1/SystemStatus', config.PBX_URL).toString(), token);
-    if (res.status !== 200 || !res.json || typeof res.json !== 'object') {
-      return warn(
-        'licence',
-        T_LICENCE,
-        `SystemStatus answered HTTP ${res.status}`,
-        'check the licence in the 3CX Admin Console (Dashboard); XAPI and Call Control need an Enterprise (ENT/AI) licence',
-      );
-    }
-    const s = res.json as {
-      LicenseActive?: boolean;
-      ProductCode?: string;
-      ExpirationDate?: string;
-      Version?: string;
-    };
-    const edition = `${s.ProductCode ?? 'unknown edition'}, version ${s.Version ?? '?'}`;
-    if (s.LicenseActive === false) {
-      return warn(
-        'licence',
-        T_LICENCE,
-        `licence not active (${edition})`,
-        'activate the licence in the 3CX Admin Console',
-      );
-    }
-    if (s.ExpirationDate && Date.parse(s.ExpirationDate) < Date.now()) {
-      return warn(
-        'licence',
-        T_LICENCE,
-        `licence expired on ${s.ExpirationDate} (${edition})`,
-        'renew the 3CX licence',
-      );
-    }
-    if (s.ProductCode && !/ENT|AI|enterprise/i.test(s.ProductCode)) {
-      return warn(
-        'licence',
-        T_LICENCE,
-        `edition ${edition}`,
-        'XAPI and Call Control need an Enterprise (ENT) or AI licence; PRO systems refuse them',
-      );
-    }
-    return ok('licence', T_LICENCE, `active (${edition})`);
-  } catch (err) {
-    return warn(
-      'licence',
-      T_LICENCE,
-      `SystemStatus failed: ${describeNetworkError(err)}`,
-      'check the licence in the 3CX Admin Console',
-    );
-  }
-}
+export { checkLicence } from './check-licence.js';

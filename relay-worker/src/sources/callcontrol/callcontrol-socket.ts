@@ -3,6 +3,7 @@ import WebSocket from 'ws';
 import type { Logger } from '../../logger.js';
 import { coerceError } from '../../errors.js';
 import { errorForStatus, type PbxErrorKind } from '../pbx-error.js';
+import type { PbxLicence } from '../xapi/pbx-licence.js';
 import type { TokenHolder } from '../xapi/token-holder.js';
 import { readRefusal } from './read-refusal.js';
 import { insecureTlsAllowed } from '../pbx-tls.js';
@@ -15,6 +16,8 @@ export interface CallControlSocketOptions {
   reconnectBaseMs: number;
   reconnectMaxMs: number;
   insecureTls?: boolean;
+  /** The PBX's licence as known, to tell a licence refusal of the upgrade from a role one. */
+  licence?: { readonly current: PbxLicence | undefined };
 }
 
 interface SocketEvents {
@@ -29,7 +32,9 @@ interface SocketEvents {
  * Bearer header on the upgrade) → `open` (ping every `pingIntervalMs`; no pong within two
  * intervals counts as dead) → on close/error/refusal `backoff` (exponential with "equal" jitter,
  * reset after a connection that stayed open) → `connecting` … until {@link stop}.
- * Each reconnect takes a fresh token from the shared holder.
+ * Each reconnect takes a fresh token from the shared holder. An open socket that closes because
+ * the holder renewed the token (some 3CX builds close the old token's sockets) reconnects at
+ * once without going `down`, once per token; any other close is an outage.
  */
 export class CallControlSocket extends EventEmitter<SocketEvents> {
   private ws: WebSocket | undefined;
@@ -39,6 +44,10 @@ export class CallControlSocket extends EventEmitter<SocketEvents> {
   private pingTimer: NodeJS.Timeout | undefined;
   private lastPong = 0;
   private lastToken: string | undefined;
+  /** The token of the socket that is open now (undefined before it opened). */
+  private openToken: string | undefined;
+  /** The token whose replacement already got its one quiet reconnect. */
+  private quietFor: string | undefined;
 
   constructor(
     private readonly o: CallControlSocketOptions,
@@ -96,12 +105,13 @@ export class CallControlSocket extends EventEmitter<SocketEvents> {
     ws.on('unexpected-response', (_req, res) => {
       // The refusal's body says why (licence, role): read a little of it, then give up the socket.
       void readRefusal(res).then((body) => {
-        const err = errorForStatus(res.statusCode ?? 0, '/callcontrol/ws', body);
+        const err = errorForStatus(res.statusCode ?? 0, '/callcontrol/ws', body, this.o.licence?.current);
         this.drop(ws, `upgrade refused: ${err.message}`, err.kind);
       });
     });
     ws.on('open', () => {
       opened = true;
+      this.openToken = token;
       this.lastPong = Date.now();
       this.pingTimer = setInterval(() => this.ping(ws), this.o.pingIntervalMs);
       this.emit('open');
@@ -142,7 +152,32 @@ export class CallControlSocket extends EventEmitter<SocketEvents> {
     this.ws = undefined;
     clearInterval(this.pingTimer);
     if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) ws.terminate();
+    const token = this.openToken;
+    this.openToken = undefined;
+    if (token && this.tokenReplaced(token)) return this.reconnectQuietly(token, reason);
     this.fail(reason, kind);
+  }
+
+  /**
+   * True when an open socket closed because its token was replaced: 3CX keeps one token per
+   * client, and some builds close the sockets of the old one as soon as a new one is issued.
+   * That is no outage (the token holder renews hourly), as long as it happens once per token.
+   */
+  private tokenReplaced(token: string): boolean {
+    if (this.stopped || this.quietFor === token) return false;
+    const held = this.o.tokens.current;
+    return this.o.tokens.fetching || (held !== undefined && held !== token);
+  }
+
+  /** Reconnects at once with the new token, without reporting the socket down; once per token. */
+  private reconnectQuietly(token: string, reason: string): void {
+    this.quietFor = token;
+    this.log.info(
+      { reason },
+      'call control socket closed after a token renewal; reconnecting with the new token',
+    );
+    clearTimeout(this.retryTimer);
+    void this.connect();
   }
 
   private fail(reason: string, kind?: PbxErrorKind): void {

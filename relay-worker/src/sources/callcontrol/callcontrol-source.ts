@@ -30,6 +30,9 @@ export interface CallControlSourceOptions {
   activeCallIds?: () => Promise<Set<number> | null>;
 }
 
+/** Backoff of the ActiveCalls end check after a failure: 1 s, 2 s, 4 s … up to 30 s. */
+const END_CHECK_BACKOFF_MS = [1000, 30_000] as const;
+
 /**
  * The Call Control source. States: `connecting` → socket open → snapshot taken (`up`; the
  * socket is opened BEFORE the snapshot so nothing between them is lost) → frames applied in
@@ -49,6 +52,8 @@ export class CallControlSource {
   private stopped = true;
   /** Snapshot failures in a row; drives the retry backoff. */
   private snapshotFailures = 0;
+  /** ActiveCalls end-check failures in a row, and when the check may be tried again (ms). */
+  private endCheck = { failures: 0, retryAt: 0 };
   /** Events the own database refused (outage), stored first on the next append. */
   private readonly unsaved: HoldingAppender;
   /** Frames skipped as malformed, per kind (tests, stats). */
@@ -96,6 +101,11 @@ export class CallControlSource {
     void this.o.status.set('callcontrol', { status: 'connecting' });
     this.o.socket.reconnectNow();
     return 'callcontrol reconnecting';
+  }
+
+  /** True while the WebSocket is open. */
+  get socketOpen(): boolean {
+    return this.o.socket.isOpen;
   }
 
   /** Waits until every queued frame has been applied (tests). */
@@ -222,15 +232,41 @@ export class CallControlSource {
   }
 
   private async sweep(): Promise<void> {
-    let alive: Set<number> | null = null;
-    const needsCheck = this.o.state.hasDueEnds();
-    if (needsCheck && this.o.activeCallIds) {
-      alive = await this.o.activeCallIds().catch((err: unknown) => {
-        this.log.debug({ err: coerceError(err) }, 'ActiveCalls unavailable for the end check');
-        return null;
-      });
+    const verdict = this.o.state.hasDueEnds() && this.o.activeCallIds ? await this.checkEnds() : () => false;
+    await this.append(this.o.state.sweep(verdict));
+  }
+
+  /**
+   * Asks XAPI ActiveCalls which calls are still alive. A call ends only on positive evidence:
+   * when the check fails (error, timeout, 400) or is backing off, every due call stays open
+   * (`null`) and the check is tried again after 1 s, 2 s, 4 s … 30 s. The failure is logged once
+   * per outage, not per call or per attempt.
+   */
+  private async checkEnds(): Promise<(callid: number) => boolean | null> {
+    if (Date.now() < this.endCheck.retryAt) return () => null;
+    let alive: Set<number> | null;
+    try {
+      alive = await this.o.activeCallIds!();
+    } catch (err) {
+      const e = coerceError(err);
+      const failures = ++this.endCheck.failures;
+      this.endCheck.retryAt =
+        Date.now() + Math.min(END_CHECK_BACKOFF_MS[0] * 2 ** (failures - 1), END_CHECK_BACKOFF_MS[1]);
+      if (failures === 1) {
+        const message = `XAPI ActiveCalls failed, so hang-ups of calls with no visible participant cannot be confirmed; those calls stay open and the check is retried with backoff: ${e.message}`;
+        this.log.warn({ err: e }, message);
+        await this.o.status.reportError('callcontrol', 'warning', 'CALLCONTROL_END_CHECK_FAILED', message);
+      }
+      return () => null;
     }
-    await this.append(this.o.state.sweep((id) => alive?.has(id) ?? false));
+    if (alive === null) return () => null;
+    if (this.endCheck.failures)
+      this.log.info(
+        { failures: this.endCheck.failures },
+        'XAPI ActiveCalls answers again: end checks resume',
+      );
+    this.endCheck = { failures: 0, retryAt: 0 };
+    return (id) => alive.has(id);
   }
 
   private async onDown(reason: string, kind?: PbxErrorKind): Promise<void> {

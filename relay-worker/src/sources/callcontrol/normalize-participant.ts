@@ -77,6 +77,11 @@ export function normalizeParticipant(raw: unknown): Participant | null {
   return r.success ? r.data : null;
 }
 
+/**
+ * Party kinds of Call Control DN types. `Wspecialmenu` is voicemail and 3CX's other special
+ * menus ([FIELD] captures: `party_dn` "666"); `None` (an unrouted `makecall` leg) and any type
+ * not listed are `unknown`.
+ */
 const KIND_BY_TYPE: Record<string, PartyKind> = {
   Wextension: 'extension',
   Wexternalline: 'external',
@@ -84,9 +89,10 @@ const KIND_BY_TYPE: Record<string, PartyKind> = {
   Wringgroup: 'ring_group',
   Wivr: 'ivr',
   Wroutepoint: 'route_point',
+  Wspecialmenu: 'voicemail',
 };
 
-/** Maps a Call Control DN type (`Wextension`, …) to a party kind. */
+/** Maps a Call Control DN type (`Wextension`, …) to a party kind; unknown types are `unknown`. */
 export function kindOfType(type: string | null | undefined): PartyKind {
   return KIND_BY_TYPE[type ?? ''] ?? 'unknown';
 }

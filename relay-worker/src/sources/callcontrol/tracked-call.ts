@@ -58,14 +58,22 @@ export function outcomeOf(c: TrackedCall): Outcome {
   return 'rejected';
 }
 
-/** The {@link ActiveCall} view of a tracked call. */
-export function toActiveCall(c: TrackedCall, extensions: string[]): ActiveCall {
-  const parts = Object.values(c.parts);
-  const state = parts.some((p) => p.status === 'Connected')
+/**
+ * The {@link ActiveCall} view of a tracked call. `talking(key, p)` says whether a Connected
+ * participant is a person on the line (an IVR or queue holding the caller is `routing`).
+ */
+export function toActiveCall(
+  c: TrackedCall,
+  extensions: string[],
+  talking: (key: string, p: Participant) => boolean,
+): ActiveCall {
+  const entries = Object.entries(c.parts);
+  const parts = entries.map(([, p]) => p);
+  const state = entries.some(([k, p]) => p.status === 'Connected' && talking(k, p))
     ? 'talking'
     : parts.some((p) => p.status === 'Ringing')
       ? 'ringing'
-      : parts.length
+      : parts.some((p) => p.status === 'Dialing')
         ? 'dialing'
         : 'routing';
   return {

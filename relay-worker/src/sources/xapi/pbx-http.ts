@@ -1,6 +1,7 @@
 import { Agent, request, type Dispatcher } from 'undici';
 import { PbxError, errorForStatus } from '../pbx-error.js';
 import { MAX_PBX_RESPONSE_BYTES, describeBody, readCappedBody } from '../read-capped-body.js';
+import type { PbxLicence } from './pbx-licence.js';
 import type { TokenHolder } from './token-holder.js';
 import { pbxConnector } from '../pbx-tls.js';
 
@@ -28,6 +29,9 @@ export function createPbxDispatcher(opts: { pbxUrl?: string; insecureTls?: boole
  * of the shared {@link TokenHolder} and, on a 401, renews the token once and retries.
  */
 export class PbxHttp {
+  /** The PBX's licence as known, to tell a licence 403 from a role 403 (see {@link errorForStatus}). */
+  licence: { readonly current: PbxLicence | undefined } | undefined;
+
   constructor(
     readonly baseUrl: string,
     readonly tokens: TokenHolder,
@@ -46,7 +50,7 @@ export class PbxHttp {
     let res = await this.send(path, first);
     if (res.status === 401) res = await this.send(path, await this.tokens.renew(first));
     if (res.status < 200 || res.status >= 300)
-      throw errorForStatus(res.status, path.split('?')[0] ?? path, res.text);
+      throw errorForStatus(res.status, path.split('?')[0] ?? path, res.text, this.licence?.current);
     try {
       return { status: res.status, body: JSON.parse(res.text) as T, latencyMs: res.latencyMs };
     } catch {

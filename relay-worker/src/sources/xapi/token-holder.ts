@@ -1,6 +1,6 @@
 import { request, type Dispatcher } from 'undici';
 import type { Logger } from '../../logger.js';
-import { PbxError, errorForStatus } from '../pbx-error.js';
+import { PbxError, errorForStatus, extractMessage } from '../pbx-error.js';
 import { describeBody, readCappedBody } from '../read-capped-body.js';
 import { refreshAt, tokenLifetimeMs } from './token-lifetime.js';
 
@@ -13,6 +13,10 @@ export interface TokenHolderOptions {
   /** Clock, for tests. */
   now?: () => number;
 }
+
+/** The other cause of a refused token: Console Restrictions apply to API clients too (20.0.10 swagger). */
+const CONSOLE_RESTRICTIONS_HINT =
+  "if they are right, 3CX's Console Restrictions (the Admin Console's IP allow-list) may not list this machine";
 
 /** A token answer is a few KiB; anything above this is garbage (bytes). */
 const MAX_TOKEN_RESPONSE_BYTES = 64 * 1024;
@@ -69,6 +73,16 @@ export class TokenHolder {
   invalidate(): void {
     this.held = undefined;
     this.backoff = undefined; // an explicit reconnect tries at once
+  }
+
+  /** The token held now, if any (it may be due for refresh). */
+  get current(): string | undefined {
+    return this.held?.token;
+  }
+
+  /** True while a token fetch is in flight. */
+  get fetching(): boolean {
+    return this.inflight !== undefined;
   }
 
   /** When the held token expires (ms since epoch), if one is held. */
@@ -128,9 +142,14 @@ export class TokenHolder {
       );
     }
     const text = await readCappedBody(res, '/connect/token', MAX_TOKEN_RESPONSE_BYTES);
-    if (res.statusCode === 400 || res.statusCode === 401) {
-      const e = errorForStatus(401, '/connect/token', text);
-      throw new PbxError('BAD_CREDENTIALS', e.message, res.statusCode);
+    if (res.statusCode === 400 || res.statusCode === 401 || res.statusCode === 403) {
+      // A refused token is wrong credentials, or 3CX's IP allow-list refusing this machine.
+      const detail = extractMessage(text);
+      throw new PbxError(
+        'BAD_CREDENTIALS',
+        `PBX refused the token for /connect/token (${res.statusCode})${detail ? `: ${detail}` : ''}; check the API client id and secret; ${CONSOLE_RESTRICTIONS_HINT}`,
+        res.statusCode,
+      );
     }
     if (res.statusCode >= 300) throw errorForStatus(res.statusCode, '/connect/token', text);
     let json: { access_token?: unknown; expires_in?: unknown };

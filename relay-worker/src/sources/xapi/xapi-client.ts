@@ -1,4 +1,5 @@
 import { PbxError } from '../pbx-error.js';
+import { getPage, odataQuery, readPages, XAPI_MAX_TOP } from './odata-pages.js';
 import type { PbxHttp } from './pbx-http.js';
 
 /** One row of `GET /xapi/v1/ActiveCalls` (3CX `Pbx.ActiveCall`). */
@@ -46,7 +47,7 @@ export interface CallHistoryQuery {
   extension?: string | undefined;
   /** Only segments whose source or destination number contains this text. */
   number?: string | undefined;
-  /** Page size (1–1000). */
+  /** Rows wanted (1–1000); read from the PBX in pages of at most 100. */
   top: number;
   skip: number;
 }
@@ -57,10 +58,8 @@ export interface CallHistoryPage {
   items: CallHistorySegment[];
 }
 
-interface ODataCollection<T> {
-  value?: T[];
-  '@odata.count'?: number;
-}
+/** Pages of ActiveCalls read at most (100 each): far more calls than any V20 licence allows. */
+const MAX_ACTIVE_CALL_PAGES = 50;
 
 /** OData string literal: single-quoted, embedded quotes doubled. */
 function odataString(s: string): string {
@@ -82,19 +81,36 @@ export class XapiClient {
     return res.latencyMs;
   }
 
-  /** The PBX's current calls (`GET /xapi/v1/ActiveCalls`), oldest first. */
+  /**
+   * The PBX's current calls (`GET /xapi/v1/ActiveCalls`), oldest first. Read in pages of 100
+   * keyed on `Id` (`$filter=Id gt <last>`), not `$skip`: a call that ends between two pages
+   * would shift the rest by one and hide a live call from the end check.
+   */
   async activeCalls(): Promise<XapiActiveCall[]> {
-    const res = await this.http.getJson<ODataCollection<XapiActiveCall>>(
-      '/xapi/v1/ActiveCalls?$orderby=EstablishedAt%20asc&$top=1000',
-    );
-    if (!Array.isArray(res.body?.value))
-      throw new PbxError('MALFORMED', 'ActiveCalls answered without a value array', res.status);
-    return res.body.value.filter((c) => c && typeof c.Id === 'number');
+    const out: XapiActiveCall[] = [];
+    let after: number | null = null;
+    for (let pages = 0; pages < MAX_ACTIVE_CALL_PAGES; pages++) {
+      const query = odataQuery({
+        ...(after === null ? {} : { $filter: `Id gt ${after}` }),
+        $orderby: 'Id asc',
+        $top: String(XAPI_MAX_TOP),
+        $count: 'true',
+      });
+      const page = await getPage<XapiActiveCall>(this.http, `/xapi/v1/ActiveCalls?${query}`);
+      const rows = page.value.filter((c) => c && typeof c.Id === 'number');
+      out.push(...rows);
+      const last = rows.at(-1)?.Id;
+      const more = page.count !== null ? page.value.length < page.count : page.value.length >= XAPI_MAX_TOP;
+      if (!more || last === undefined || (after !== null && last <= after)) break;
+      after = last;
+    }
+    return out.sort((a, b) => (a.EstablishedAt ?? '').localeCompare(b.EstablishedAt ?? ''));
   }
 
   /**
-   * One page of `GET /xapi/v1/CallHistoryView` filtered by time (and optionally a DN or a
-   * number), newest first, with the total count. Needs the System Owner role (403 otherwise).
+   * `q.top` rows of `GET /xapi/v1/CallHistoryView` from `q.skip` on, filtered by time (and
+   * optionally a DN or a number), newest first, with the total count; read in pages of at most
+   * 100 rows. Needs the System Owner role (403 otherwise).
    */
   async getCallHistory(q: CallHistoryQuery): Promise<CallHistoryPage> {
     const filters = [
@@ -107,21 +123,11 @@ export class XapiClient {
       const n = odataString(q.number);
       filters.push(`(contains(SrcCallerNumber,${n}) or contains(DstCallerNumber,${n}))`);
     }
-    const params = new URLSearchParams({
-      $filter: filters.join(' and '),
-      $orderby: 'SegmentStartTime desc',
-      $count: 'true',
-      $top: String(Math.min(1000, Math.max(1, q.top))),
-      $skip: String(Math.max(0, q.skip)),
-    });
-    const res = await this.http.getJson<ODataCollection<CallHistorySegment>>(
-      `/xapi/v1/CallHistoryView?${params.toString().replace(/\+/g, '%20')}`,
+    return readPages<CallHistorySegment>(
+      this.http,
+      '/xapi/v1/CallHistoryView',
+      { $filter: filters.join(' and '), $orderby: 'SegmentStartTime desc' },
+      { skip: Math.max(0, q.skip), want: Math.min(1000, Math.max(1, q.top)) },
     );
-    if (!Array.isArray(res.body?.value))
-      throw new PbxError('MALFORMED', 'CallHistoryView answered without a value array', res.status);
-    return {
-      total: typeof res.body['@odata.count'] === 'number' ? res.body['@odata.count'] : null,
-      items: res.body.value,
-    };
   }
 }

@@ -2,6 +2,7 @@ import type { Logger } from '../../logger.js';
 import { coerceError } from '../../errors.js';
 import type { StatusBoard } from '../../status/status-board.js';
 import { PbxError } from '../pbx-error.js';
+import { describeLicence, type PbxLicence } from './pbx-licence.js';
 import type { XapiClient } from './xapi-client.js';
 
 export interface XapiSourceOptions {
@@ -13,6 +14,8 @@ export interface XapiSourceOptions {
   degradedLatencyMs: number;
   /** Invalidates the shared token (control command `reconnect`). */
   invalidateToken: () => void;
+  /** Reads the PBX's licence (`GetLicenseParameters`, else the token's roles) before each probe. */
+  licence?: { refresh(): Promise<PbxLicence | undefined> };
 }
 
 /**
@@ -58,6 +61,9 @@ export class XapiSource {
 
   /** Probes now and records the status. */
   async probe(): Promise<void> {
+    const licence = await this.o.licence?.refresh();
+    // Shown with the status: which licence the relay sees, and where that came from.
+    const details = licence ? { licence: describeLicence(licence) } : undefined;
     try {
       const started = performance.now();
       const latencyMs = await this.o.client.probe();
@@ -75,11 +81,12 @@ export class XapiSource {
           status: 'degraded',
           latencyMs: Math.round(latencyMs),
           error: message,
+          details,
         });
         await this.o.status.reportError('xapi', 'warning', 'XAPI_SLOW', message);
         return;
       }
-      await this.o.status.set('xapi', { status: 'up', latencyMs: Math.round(latencyMs) });
+      await this.o.status.set('xapi', { status: 'up', latencyMs: Math.round(latencyMs), details });
     } catch (err) {
       const e = coerceError(err);
       const kind = err instanceof PbxError ? err.kind : 'HTTP';
@@ -88,7 +95,7 @@ export class XapiSource {
       // A garbled answer still proves the PBX is there: degraded, not down.
       const garbled = kind === 'MALFORMED' || kind === 'TOO_LARGE';
       this.log.debug({ err: e }, 'XAPI probe failed');
-      await this.o.status.set('xapi', { status: garbled ? 'degraded' : 'down', error: e.message });
+      await this.o.status.set('xapi', { status: garbled ? 'degraded' : 'down', error: e.message, details });
       await this.o.status.reportError('xapi', severity, `XAPI_${kind}`, e.message);
     }
   }
