@@ -138,6 +138,40 @@ export const configSchema = z.object({
   CDR_FLOW_QUIET_MS: ms(3000, 0),
   /** A call with no visible participant ends after this grace (queue waves, ring-group refills). */
   CALLCONTROL_END_GRACE_MS: ms(2500, 0),
+  /**
+   * Agent and queue state from XAPI (`agent.status_changed`, `queue.stats`, the wallboard):
+   * needs the XAPI source. Users are read every AGENT_STATE_POLL_MS (pages of 100), queue
+   * membership every AGENT_QUEUES_POLL_MS; a PBX with so many users that this would exceed
+   * AGENT_STATE_MAX_XAPI_PER_MINUTE requests is read less often.
+   */
+  AGENT_STATE_ENABLED: bool.default(true),
+  AGENT_STATE_POLL_MS: ms(5000, 500),
+  AGENT_QUEUES_POLL_MS: ms(60_000, 1000),
+  AGENT_STATE_MAX_XAPI_PER_MINUTE: z.coerce.number().int().min(1).default(60),
+  /** Profile names (`Users.CurrentProfileName`) that mean "do not disturb", comma-separated. */
+  AGENT_DND_PROFILES: z
+    .string()
+    .default('Out of office')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean),
+    ),
+  /** agent_state_history rows older than this are pruned (hourly). */
+  AGENT_HISTORY_RETENTION_DAYS: z.coerce.number().min(1).default(90),
+  /** Time zone of "today" in queue figures (answered/abandoned today); default the system's. */
+  QUEUE_STATS_TIME_ZONE: z
+    .string()
+    .default(() => Intl.DateTimeFormat().resolvedOptions().timeZone)
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be an IANA time zone such as Europe/Berlin or UTC'),
   /** worker_heartbeats refresh period. */
   WORKER_HEARTBEAT_MS: ms(5000, 100),
   STATUS_HEARTBEAT_MS: ms(60_000, 100),

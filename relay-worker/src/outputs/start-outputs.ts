@@ -15,7 +15,7 @@ import { DeliveryService } from '../delivery/delivery-service.js';
 import { EventTail } from '../fanout/event-tail.js';
 import { WsHub } from '../fanout/ws-hub.js';
 import { registerEventStreamRoute } from '../fanout/sse-route.js';
-import { snapshotProvider, type SnapshotSources } from '../fanout/live-snapshot.js';
+import { snapshotProvider, type PresenceState, type SnapshotSources } from '../fanout/live-snapshot.js';
 import { installApiAuth } from '../api/api-auth.js';
 import { registerActiveCallsRoute, type LiveCalls } from '../api/active-calls-route.js';
 import { registerCallHistoryRoute, type CallHistoryBackends } from '../api/call-history-route.js';
@@ -45,6 +45,8 @@ export interface OutputDeps {
   /** The Call Control source, when it runs (snapshots are taken inside its task queue). */
   callControl: SnapshotSources['callControl'];
   history: CallHistoryBackends;
+  /** Agent and queue state for snapshots. */
+  presence?: PresenceState | undefined;
 }
 
 /** The running output half. */
@@ -118,6 +120,7 @@ export async function startOutputs(d: OutputDeps): Promise<Outputs> {
         callControl: d.callControl,
         calls: d.calls,
         position: () => tail.lastEmitted,
+        presence: d.presence,
       }),
     },
     {

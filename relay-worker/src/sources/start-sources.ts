@@ -29,6 +29,8 @@ export interface Sources {
   activeCalls: ActiveCallsWithFallback;
   /** XAPI client (call history, active-calls fallback); undefined when XAPI is not configured. */
   xapi: XapiClient | undefined;
+  /** Authenticated requests to the PBX (XAPI), when the PBX API is configured. */
+  pbxHttp: PbxHttp | undefined;
   /** What `/relay/call-history` can read from: XAPI and/or 3CX's `cdroutput`. */
   callHistory: CallHistoryBackends;
   /** Shared token holder, when the PBX API is configured. */
@@ -63,6 +65,7 @@ export async function startSources(d: SourceDeps): Promise<Sources> {
   const out: RunningSources = {
     callState,
     xapi: undefined,
+    pbxHttp: undefined,
     tokens: undefined,
     db3cx: undefined,
     xapiSource: undefined,
@@ -82,6 +85,7 @@ export async function startSources(d: SourceDeps): Promise<Sources> {
     http.licence = licence;
     out.tokens = tokens;
     out.xapi = new XapiClient(http);
+    out.pbxHttp = http;
     if (c.SOURCE_XAPI_ENABLED) {
       const xs = new XapiSource(
         {

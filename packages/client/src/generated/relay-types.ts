@@ -771,8 +771,31 @@ export interface Snapshot {
       partyName: string | null;
     }[];
   }[];
-  queues: unknown[];
-  agents: unknown[];
+  queues: {
+    queue: string;
+    name: string | null;
+    waiting: number;
+    longestWaitingSince: string | null;
+    longestWaitSeconds: number;
+    agents: number;
+    agentsLoggedIn: number;
+    agentsAvailable: number;
+    answeredToday: number;
+    abandonedToday: number;
+    day: string;
+    at: string;
+  }[];
+  agents: {
+    extension: string;
+    name: string | null;
+    profileName: string | null;
+    presence: 'available' | 'away' | 'out_of_office' | 'custom1' | 'custom2' | 'unknown';
+    dnd: boolean;
+    queueStatus: 'logged_in' | 'logged_out';
+    registered: boolean;
+    queues: string[];
+    since: string;
+  }[];
 }
 /**
  * This interface was referenced by `RelayCatalogue`'s JSON-Schema
