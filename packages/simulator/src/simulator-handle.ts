@@ -2,7 +2,7 @@ import type { CallControlWs } from './callcontrol/ws-server.js';
 import type { CdrWriter } from './db/cdr-writer.js';
 import type { FaultInput, FaultSettings } from './faults/fault-controller.js';
 import type { MalformedResponseKind } from './http/malformed-response.js';
-import type { PbxRuntime, ScenarioSummary } from './pbx/pbx-runtime.js';
+import type { PbxRuntime, ScenarioOptions, ScenarioSummary } from './pbx/pbx-runtime.js';
 import { scenarioNames } from './scenarios/registry.js';
 import type { SimContext } from './sim-context.js';
 import type { SimQueue, SimUser, UserPatch } from './pbx/users.js';
@@ -46,7 +46,7 @@ export interface Simulator {
   dbName: string;
   readonlyRole: string;
   /** Runs a named scenario; resolves when the flow has ended and its CDRs are written. */
-  runScenario(name: string): Promise<ScenarioSummary>;
+  runScenario(name: string, o?: ScenarioOptions): Promise<ScenarioSummary>;
   scenarioNames(): string[];
   faults: {
     set(input: FaultInput): Promise<FaultSettings>;
@@ -98,7 +98,7 @@ export function buildHandle(p: HandleParts): Simulator {
     ...(p.iniPath ? { iniPath: p.iniPath } : {}),
     dbName: ctx.opts.dbName,
     readonlyRole: ctx.opts.readonlyRole,
-    runScenario: (name) => p.runtime.runScenario(name),
+    runScenario: (name, o) => p.runtime.runScenario(name, o),
     scenarioNames,
     faults: {
       set: (input) => ctx.faults.set(input),

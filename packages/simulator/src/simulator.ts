@@ -106,7 +106,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     setLoadRate,
     scenarioNames,
     state: () => handle.state(),
-    runScenario: (name) => runtime.runScenario(name),
+    runScenario: (name, o) => runtime.runScenario(name, o),
   });
   faults.attach({
     dropWebSockets: () => ws.dropAll(),

@@ -104,3 +104,15 @@ describe('XAPI Users and Queues', () => {
     }
   });
 });
+
+describe('scenario speed', () => {
+  it('POST /__sim/scenarios/{name} with timeScale runs that call at its own speed; a bad one is a 400', async () => {
+    const bad = await control('scenarios/internal', { timeScale: 0 });
+    expect(bad.status).toBe(400);
+    const started = Date.now();
+    // internal: 102 answers after 3 s and talks 10 s (simulated): 260 ms real at 0.02, 65 ms at 0.005.
+    const res = await control('scenarios/internal', { timeScale: 0.02 });
+    expect(res.status).toBe(200);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+  });
+});

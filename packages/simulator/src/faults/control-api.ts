@@ -4,6 +4,7 @@ import { sendJson } from '../http/respond.js';
 import type { FaultController } from './fault-controller.js';
 import { handleUsersControl } from './users-control.js';
 import type { UserStore } from '../pbx/users.js';
+import type { ScenarioOptions } from '../pbx/pbx-runtime.js';
 
 /** What the control API drives. */
 export interface ControlTarget {
@@ -11,7 +12,7 @@ export interface ControlTarget {
   users: UserStore;
   state(): unknown;
   restart(): Promise<void>;
-  runScenario(name: string): Promise<unknown>;
+  runScenario(name: string, o?: ScenarioOptions): Promise<unknown>;
   scenarioNames(): string[];
   setLoadRate(rate: number): void;
 }
@@ -20,7 +21,8 @@ export interface ControlTarget {
  * The simulator's own control surface under `/__sim/` (no real 3CX has it; no auth):
  * `GET state`, `GET|POST|DELETE faults`, `POST restart`, `GET scenarios`, `GET users`,
  * `POST users/{number}` (presence, queue login, registration), `POST queues/{number}/agents`,
- * `POST scenarios/{name}` (waits for the flow and its CDRs), `POST load {"rate":N}`.
+ * `POST scenarios/{name}` (waits for the flow and its CDRs; body `{"timeScale": x}` runs this call at
+ * another speed), `POST load {"rate":N}`.
  */
 export async function handleControl(
   req: IncomingMessage,
@@ -49,7 +51,14 @@ export async function handleControl(
   if (scenario?.[1] && method === 'POST') {
     if (!target.scenarioNames().includes(scenario[1]))
       return sendJson(res, 404, { error: `unknown scenario ${scenario[1]}` });
-    return sendJson(res, 200, await target.runScenario(scenario[1]));
+    const timeScale = body.timeScale;
+    if (timeScale !== undefined && (typeof timeScale !== 'number' || !(timeScale > 0) || timeScale > 10))
+      return sendJson(res, 400, { error: 'timeScale must be a number above 0 and at most 10' });
+    return sendJson(
+      res,
+      200,
+      await target.runScenario(scenario[1], timeScale === undefined ? {} : { timeScale }),
+    );
   }
   if (route === 'load' && method === 'POST' && typeof body.rate === 'number' && body.rate >= 0) {
     target.setLoadRate(body.rate);

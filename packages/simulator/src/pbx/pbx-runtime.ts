@@ -18,6 +18,12 @@ export interface ScenarioSummary extends Partial<FlowResult> {
   aborted: boolean;
 }
 
+/** Options of one scenario run. */
+export interface ScenarioOptions {
+  /** Real ms per simulated ms for this call only (e.g. slower, for a person to watch it). */
+  timeScale?: number;
+}
+
 /**
  * Runs call flows for one "PBX process": a restart aborts every flow, wipes live state and
  * resets the CDR counter to 1, like a restarted 3CX call manager.
@@ -39,13 +45,13 @@ export class PbxRuntime {
     this.rng = new Rng(opts.seed);
   }
 
-  /** The environment flows run in for the current generation. */
-  env(): FlowEnv {
+  /** The environment flows run in for the current generation (`timeScale` overrides the option's). */
+  env(o: ScenarioOptions = {}): FlowEnv {
     const ctx: CallContext = {
       state: this.state,
       ids: this.ids,
       rng: this.rng,
-      timeScale: this.opts.timeScale,
+      timeScale: o.timeScale ?? this.opts.timeScale,
       signal: this.generation.signal,
       fillPartyDid: this.opts.fillPartyDid,
       waitForReadersMs: this.opts.waitForReaders ? this.opts.waitForReadersMaxMs : 0,
@@ -69,10 +75,10 @@ export class PbxRuntime {
   }
 
   /** Runs a named scenario to its end (CDRs written or backlogged). */
-  async runScenario(name: string): Promise<ScenarioSummary> {
+  async runScenario(name: string, o: ScenarioOptions = {}): Promise<ScenarioSummary> {
     const scenario = SCENARIOS[name];
     if (!scenario) throw new Error(`unknown scenario "${name}"; known: ${Object.keys(SCENARIOS).join(', ')}`);
-    const flow = scenario(this.env());
+    const flow = scenario(this.env(o));
     this.spawn(flow);
     try {
       const result = await flow;
