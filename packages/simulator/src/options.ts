@@ -48,6 +48,12 @@ export interface SimulatorOptions {
   tokenLifetimeSec?: number;
   /** DNs the Owner client monitors. Default 100–104 (105 stays unmonitored). */
   ownerMonitors?: string[];
+  /** Extensions whose calls are recorded (XAPI `Recordings`); default every extension. */
+  recordExtensions?: string[] | null;
+  /** 3CX's AI transcription, summary and sentiment on each recording. Default true. */
+  transcribeRecordings?: boolean;
+  /** `DownloadRecording` honours `Range` requests (206); [UNVERIFIED] on real 3CX. Default true. */
+  recordingRangeRequests?: boolean;
   /** Extensions on the PBX: 100–105, and from 7 on also 1000, 1001, … (benchmarks). Default 6. */
   extensionCount?: number;
   /**
@@ -134,6 +140,9 @@ const schema = z.object({
   fillPartyDid: z.boolean().default(false),
   tokenLifetimeSec: z.number().int().positive().default(3600),
   ownerMonitors: z.array(z.string()).default(['100', '101', '102', '103', '104']),
+  recordExtensions: z.array(z.string()).nullable().default(null),
+  transcribeRecordings: z.boolean().default(true),
+  recordingRangeRequests: z.boolean().default(true),
   extensionCount: z.number().int().min(6).max(5000).default(6),
   presenceChangeEverySec: z.number().min(0).optional(),
   monitorQueueIvr: z.boolean().default(false),

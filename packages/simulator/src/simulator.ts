@@ -50,7 +50,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const dir = createDirectory([owner.routePoint, admin.routePoint], opts.extensionCount);
   const users = new UserStore(dir);
   const state = new PbxState(dir, opts.unregisteredExtensions);
-  const history = new HistoryStore();
+  const history = new HistoryStore({
+    extensions: opts.recordExtensions,
+    transcribe: opts.transcribeRecordings,
+  });
   const faults = new FaultController(opts.seed);
   const log = opts.log ?? (() => undefined);
   const writer = new CdrWriter(db.writerUrl, dir.queue.number, log);

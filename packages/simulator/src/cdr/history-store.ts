@@ -1,5 +1,6 @@
 import type { CdrRow } from './cdr-row.js';
 import { deriveLegacy, type LegacyCall, type LegacyIds } from './legacy-model.js';
+import { RecordingStore, type RecordingPolicy } from './recordings.js';
 
 /** A finished call with everything the history surfaces serve. */
 export interface FinishedCall {
@@ -15,7 +16,13 @@ export interface FinishedCall {
  */
 export class HistoryStore {
   readonly calls: FinishedCall[] = [];
+  /** Recordings of the calls' talk segments (XAPI `Recordings`). */
+  readonly recordings: RecordingStore;
   private readonly ids: LegacyIds = { call: 0, party: 0, segment: 0 };
+
+  constructor(policy: RecordingPolicy = { extensions: null, transcribe: true }) {
+    this.recordings = new RecordingStore(policy);
+  }
 
   add(callid: number, rows: CdrRow[]): FinishedCall {
     const first = rows[0];
@@ -28,6 +35,7 @@ export class HistoryStore {
       legacy: deriveLegacy(rows, this.ids),
     };
     this.calls.push(call);
+    this.recordings.addFor(call);
     return call;
   }
 }
