@@ -172,6 +172,24 @@ export const configSchema = z.object({
         return false;
       }
     }, 'must be an IANA time zone such as Europe/Berlin or UTC'),
+  /**
+   * `call.recording_ready`: new recordings read from XAPI `Recordings` every RECORDING_POLL_MS
+   * (needs the XAPI source and the System Owner role); each waits up to RECORDING_MATCH_WAIT_MS
+   * for its call's call.completed, so the event names the call.
+   */
+  RECORDINGS_ENABLED: bool.default(true),
+  RECORDING_POLL_MS: ms(10_000, 500),
+  RECORDING_MATCH_WAIT_MS: ms(30_000, 0),
+  /**
+   * Public origin of the relay (scheme, host, port), e.g. https://pbx.example.com: recording and
+   * voicemail links in events are absolute with it, paths (`/relay/recordings/12`) without.
+   */
+  RELAY_PUBLIC_URL: z
+    .url({ protocol: /^https?$/ })
+    .transform((u) => u.replace(/\/+$/, ''))
+    .optional(),
+  /** How long the signed recording and voicemail links in events work (0: no signed links). */
+  MEDIA_LINK_TTL_HOURS: z.coerce.number().min(0).max(24 * 30).default(24),
   /** worker_heartbeats refresh period. */
   WORKER_HEARTBEAT_MS: ms(5000, 100),
   STATUS_HEARTBEAT_MS: ms(60_000, 100),

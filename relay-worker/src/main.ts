@@ -20,6 +20,7 @@ import { Heartbeat } from './status/heartbeat.js';
 import { startSources, type Sources } from './sources/start-sources.js';
 import { startOutputs, type Outputs } from './outputs/start-outputs.js';
 import { startPresence, type Presence } from './sources/agents/start-presence.js';
+import { startMedia, type Media } from './sources/recordings/start-media.js';
 import { StatusChangeEvents } from './status/status-change-events.js';
 
 /** A running worker, as returned by {@link startWorker} (tests start it in-process). */
@@ -34,6 +35,8 @@ export interface Worker {
   sources: Sources;
   /** Agent and queue state and the wallboard publisher. */
   presence: Presence;
+  /** Recordings (and voicemail) sources, links and audio origins. */
+  media: Media;
   outputs: Outputs;
   lifecycle: Lifecycle;
   /** The HTTP server (REST routes and the WebSocket upgrade). */
@@ -85,6 +88,7 @@ export async function startWorker(config: Config, log: Logger): Promise<Worker> 
   lifecycle.onClose('control', () => control.stop());
   const sources = await startSources({ config, log, ownPool: pool, events, status, control, lifecycle });
   const presence = await startPresence({ config, log, pool, events, status, lifecycle, sources });
+  const media = startMedia({ config, log, pool, events, status, lifecycle, sources });
   // Which 3CX API client this worker reads with (when it does): several workers may share the
   // outbox, but not an API client, since 3CX keeps one active token per client.
   const pbxApiClient = sources.tokens ? `${config.PBX_CLIENT_ID}@${config.PBX_URL}` : null;
@@ -125,6 +129,7 @@ export async function startWorker(config: Config, log: Logger): Promise<Worker> 
     callControl: sources.callControl,
     history: sources.callHistory,
     presence,
+    media,
   });
 
   // After every handler is registered: pending commands run at once.
@@ -159,6 +164,7 @@ export async function startWorker(config: Config, log: Logger): Promise<Worker> 
     heartbeat,
     sources,
     presence,
+    media,
     outputs,
     lifecycle,
     http: app,

@@ -22,6 +22,7 @@ import { registerCallHistoryRoute, type CallHistoryBackends } from '../api/call-
 import { registerMetricsRoute } from '../api/metrics-route.js';
 import { registerOpenApiRoute } from '../api/openapi.js';
 import { registerCatalogueRoutes } from '../api/catalogue-routes.js';
+import { registerMediaRoutes, type MediaRouteDeps } from '../api/media/media-route.js';
 import { WEBHOOK_SCOPES } from '../api/webhooks/webhook-access.js';
 import { registerWebhookRoutes } from '../api/webhooks/webhook-routes.js';
 import { registerWebhookActionRoutes } from '../api/webhooks/webhook-action-routes.js';
@@ -47,6 +48,8 @@ export interface OutputDeps {
   history: CallHistoryBackends;
   /** Agent and queue state for snapshots. */
   presence?: PresenceState | undefined;
+  /** Recording and voicemail links and audio origins (`/relay/recordings`, `/relay/voicemails`). */
+  media?: Omit<MediaRouteDeps, 'auth'> | undefined;
 }
 
 /** The running output half. */
@@ -180,6 +183,7 @@ export async function startOutputs(d: OutputDeps): Promise<Outputs> {
       };
       registerWebhookRoutes(app, webhookApi);
       registerWebhookActionRoutes(app, webhookApi);
+      if (d.media) registerMediaRoutes(app, { ...d.media, auth: auth.requireScope('recordings:read') });
       registerOpenApiRoute(app);
       registerCatalogueRoutes(app);
       app.server.on('upgrade', (req, socket, head) => {

@@ -1,0 +1,71 @@
+import type pg from 'pg';
+import type { Config } from '../../config.js';
+import type { Logger } from '../../logger.js';
+import type { EventStore } from '../../events/event-store.js';
+import { HoldingAppender } from '../../events/holding-appender.js';
+import type { StatusBoard } from '../../status/status-board.js';
+import type { Lifecycle } from '../../lifecycle/lifecycle.js';
+import { MediaLinks, type MediaKind } from '../../api/media/media-links.js';
+import { recordingOrigin, type MediaOrigin } from '../../api/media/media-origin.js';
+import type { Sources } from '../start-sources.js';
+import { RecordingSource } from './recording-source.js';
+
+/** Recordings and voicemails: the sources of their events and where their audio comes from. */
+export interface Media {
+  links: MediaLinks;
+  origins: Partial<Record<MediaKind, MediaOrigin>>;
+  /** Why a kind has no origin (the 503 the route answers). */
+  unavailable: Record<MediaKind, string>;
+  recordings: RecordingSource | undefined;
+}
+
+export interface MediaDeps {
+  config: Config;
+  log: Logger;
+  pool: pg.Pool;
+  events: EventStore;
+  status: StatusBoard;
+  lifecycle: Lifecycle;
+  sources: Sources;
+}
+
+/** Starts the recording source (XAPI) and sets up the media links and origins. */
+export function startMedia(d: MediaDeps): Media {
+  const { config: c } = d;
+  const links = new MediaLinks(
+    c.RELAY_ENCRYPTION_KEY,
+    c.RELAY_PUBLIC_URL ?? '',
+    c.MEDIA_LINK_TTL_HOURS * 3_600_000,
+  );
+  const http = c.SOURCE_XAPI_ENABLED ? d.sources.pbxHttp : undefined;
+  const media: Media = {
+    links,
+    origins: http ? { recordings: recordingOrigin(http) } : {},
+    unavailable: {
+      recordings:
+        'recordings are read through XAPI: set PBX_URL, PBX_CLIENT_ID, PBX_CLIENT_SECRET and SOURCE_XAPI_ENABLED',
+      voicemails: 'voicemail audio is not available on this relay',
+    },
+    recordings: undefined,
+  };
+  if (http && c.RECORDINGS_ENABLED) {
+    const log = d.log.child({ module: 'recordings' });
+    const appender = new HoldingAppender(d.events, log, 'call.recording_ready events', 1000);
+    const source = new RecordingSource(
+      {
+        http,
+        pool: d.pool,
+        append: (e) => appender.append(e),
+        status: d.status,
+        links,
+        pollMs: c.RECORDING_POLL_MS,
+        matchWaitMs: c.RECORDING_MATCH_WAIT_MS,
+      },
+      log,
+    );
+    source.start();
+    d.lifecycle.onClose('recordings', () => source.stop());
+    media.recordings = source;
+  }
+  return media;
+}
