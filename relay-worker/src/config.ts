@@ -188,8 +188,22 @@ export const configSchema = z.object({
     .url({ protocol: /^https?$/ })
     .transform((u) => u.replace(/\/+$/, ''))
     .optional(),
+  /**
+   * `voicemail.received` from 3CX's `s_voicemail` (needs the database source): read when a CDR
+   * row lands in a mailbox, at start and every VOICEMAIL_POLL_MS (0: never on a timer). Each
+   * message waits up to VOICEMAIL_MATCH_WAIT_MS for its call's CDR row in the relay's log.
+   */
+  VOICEMAIL_ENABLED: bool.default(true),
+  VOICEMAIL_POLL_MS: ms(0, 0),
+  VOICEMAIL_MATCH_WAIT_MS: ms(15_000, 0),
+  /** Where 3CX keeps voicemail files (the relay reads `<dir>/<mailbox>/<wav_file>` or `<dir>/<wav_file>`). */
+  PBX_VOICEMAIL_DIR: z.string().default('/var/lib/3cxpbx/Instance1/Data/Voicemail'),
   /** How long the signed recording and voicemail links in events work (0: no signed links). */
-  MEDIA_LINK_TTL_HOURS: z.coerce.number().min(0).max(24 * 30).default(24),
+  MEDIA_LINK_TTL_HOURS: z.coerce
+    .number()
+    .min(0)
+    .max(24 * 30)
+    .default(24),
   /** worker_heartbeats refresh period. */
   WORKER_HEARTBEAT_MS: ms(5000, 100),
   STATUS_HEARTBEAT_MS: ms(60_000, 100),

@@ -36,6 +36,8 @@ export interface Sources {
   /** Shared token holder, when the PBX API is configured. */
   tokens: TokenHolder | undefined;
   db3cx: Db3cxSource | undefined;
+  /** The db3cx source's current read-only pool on 3CX's database (renewed on reconnect). */
+  pbxDbPool: (() => pg.Pool | undefined) | undefined;
   xapiSource: XapiSource | undefined;
   callControl: CallControlSource | undefined;
 }
@@ -68,6 +70,7 @@ export async function startSources(d: SourceDeps): Promise<Sources> {
     pbxHttp: undefined,
     tokens: undefined,
     db3cx: undefined,
+    pbxDbPool: undefined,
     xapiSource: undefined,
     callControl: undefined,
   };
@@ -185,6 +188,7 @@ export async function startSources(d: SourceDeps): Promise<Sources> {
       src.start();
       d.lifecycle.onClose('db3cx', () => src.stop());
       out.db3cx = src;
+      out.pbxDbPool = () => dbPool;
       dbLog.info({ source: resolved.source }, '3CX database source started');
     } else {
       dbMissing = resolved.reason;

@@ -9,6 +9,8 @@ import { MediaLinks, type MediaKind } from '../../api/media/media-links.js';
 import { recordingOrigin, type MediaOrigin } from '../../api/media/media-origin.js';
 import type { Sources } from '../start-sources.js';
 import { RecordingSource } from './recording-source.js';
+import { VoicemailSource } from '../voicemail/voicemail-source.js';
+import { voicemailOrigin } from '../voicemail/voicemail-origin.js';
 
 /** Recordings and voicemails: the sources of their events and where their audio comes from. */
 export interface Media {
@@ -17,6 +19,7 @@ export interface Media {
   /** Why a kind has no origin (the 503 the route answers). */
   unavailable: Record<MediaKind, string>;
   recordings: RecordingSource | undefined;
+  voicemails: VoicemailSource | undefined;
 }
 
 export interface MediaDeps {
@@ -44,10 +47,34 @@ export function startMedia(d: MediaDeps): Media {
     unavailable: {
       recordings:
         'recordings are read through XAPI: set PBX_URL, PBX_CLIENT_ID, PBX_CLIENT_SECRET and SOURCE_XAPI_ENABLED',
-      voicemails: 'voicemail audio is not available on this relay',
+      voicemails:
+        'voicemails are read from 3CX’s database: enable SOURCE_DB_ENABLED with its credentials, and VOICEMAIL_ENABLED',
     },
     recordings: undefined,
+    voicemails: undefined,
   };
+  const pbxPool = d.sources.pbxDbPool;
+  if (pbxPool && c.VOICEMAIL_ENABLED) {
+    media.origins.voicemails = voicemailOrigin(c.PBX_VOICEMAIL_DIR, pbxPool);
+    const log = d.log.child({ module: 'voicemail' });
+    const appender = new HoldingAppender(d.events, log, 'voicemail.received events', 1000);
+    const source = new VoicemailSource(
+      {
+        pbxPool,
+        pool: d.pool,
+        events: d.events,
+        append: (e) => appender.append(e),
+        status: d.status,
+        links,
+        pollMs: c.VOICEMAIL_POLL_MS,
+        matchWaitMs: c.VOICEMAIL_MATCH_WAIT_MS,
+      },
+      log,
+    );
+    source.start();
+    d.lifecycle.onClose('voicemails', () => source.stop());
+    media.voicemails = source;
+  }
   if (http && c.RECORDINGS_ENABLED) {
     const log = d.log.child({ module: 'recordings' });
     const appender = new HoldingAppender(d.events, log, 'call.recording_ready events', 1000);
