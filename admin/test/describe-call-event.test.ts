@@ -47,6 +47,46 @@ describe('describeCallEvent', () => {
     expect(v.outcome).toBe('answered · ring 4.3 s · talk 29.6 s · by 101');
   });
 
+  it('shows the disposition of the outcome model with handler, transfers, queue visits, callback and partial', () => {
+    const v = describeCallEvent(
+      row('call.completed', {
+        caller,
+        callee,
+        outcome: 'missed',
+        disposition: 'voicemail',
+        ringDurationSeconds: 15,
+        talkDurationSeconds: 0,
+        answeredBy: null,
+        department: 'Sales',
+        did: '+41274842020',
+      }),
+    );
+    expect(v).toMatchObject({ disposition: 'voicemail', dispositionTone: 'blue' });
+    expect(v.outcome).toBe('voicemail · ring 15 s · talk 0 s');
+    expect(v.context).toBe('DID +41274842020 · dept Sales');
+    const w = describeCallEvent(
+      row('call.completed', {
+        outcome: 'answered',
+        disposition: 'answered',
+        answeredBy: '101',
+        handledBy: '102',
+        transfers: [{ kind: 'attended', from: '101', to: '102' }],
+        queueVisits: 3,
+        callback: 'answered',
+        partial: true,
+      }),
+    );
+    expect(w.outcome).toBe(
+      'answered · by 101 · handled by 102 · attended transfer 101 → 102 · 3 queue visits · callback answered · partial (CDR rows purged)',
+    );
+    // Events stored before the disposition existed show their outcome.
+    expect(describeCallEvent(row('call.ended', { outcome: 'abandoned' }))).toMatchObject({
+      disposition: 'abandoned',
+      dispositionTone: 'red',
+    });
+    expect(describeCallEvent(row('call.ringing', {})).disposition).toBeNull();
+  });
+
   it('reads CDR endpoints and falls back to the envelope filter fields', () => {
     const v = describeCallEvent(
       row(

@@ -32,6 +32,40 @@ test('Recent call activity lists call events with readable badges and renders a 
   ).toBeGreaterThanOrEqual(seqs.length);
 });
 
+test('a call that ended in a mailbox shows its disposition (voicemail), not just "missed"', async ({
+  page,
+}) => {
+  const tag = `${Date.now()}_${Math.random().toString(36).slice(2, 8)}`;
+  const data = {
+    callHistoryId: `chid-${tag}`,
+    direction: 'inbound',
+    caller: { number: '+41791234567', name: 'Nathan Jones', dn: '10008', kind: 'external' },
+    callee: { number: '103', name: 'David Evans', dn: '103', kind: 'extension' },
+    did: '+41274842020',
+    didRaw: '0274842020',
+    queue: null,
+    outcome: 'missed',
+    disposition: 'voicemail',
+    ringDurationSeconds: 15,
+    talkDurationSeconds: 0,
+    answeredBy: null,
+    handledBy: null,
+    department: 'Sales',
+  };
+  const [row] = await sql<{ sequence: string }>(
+    `INSERT INTO events (id, type, occurred_at, call_history_id, extensions, dids, queues, departments, data)
+     VALUES ($1, 'call.completed', now(), $2, '{103}', '{+41274842020,0274842020}', '{}', '{Sales}', $3::jsonb)
+     RETURNING sequence::text`,
+    [`evt_e2e_vm_${tag}`, data.callHistoryId, JSON.stringify(data)],
+  );
+  await page.goto('/admin');
+  const li = page.getByTestId(`call-event-${row!.sequence}`);
+  await expect(li.getByTestId('call-disposition')).toHaveText('voicemail');
+  await expect(li).toContainText('voicemail · ring 15 s');
+  await expect(li).toContainText('DID +41274842020 · dept Sales');
+  await expect(li).toContainText('Nathan Jones (+41791234567)');
+});
+
 test('a NOTIFY on relay_new_events shows new call events without a reload', async ({ page }) => {
   await page.goto('/admin');
   await expect(page.getByTestId('live-indicator')).toHaveAttribute('data-connected', 'true');

@@ -34,7 +34,10 @@ test('a webhooks:manage key made in the panel subscribes through /relay/webhooks
   const row = page.getByTestId(`webhook-${created.subscription.id}`);
   await expect(row.getByTestId('made-by')).toHaveText(`API key CRM connector (${prefix})`);
   await row.getByRole('link', { name: 'CRM via API' }).click();
-  await expect(page.getByTestId('made-by')).toHaveText(`API key CRM connector (${prefix})`);
+  // the list's cells carry the same test id: read it on the subscription's own page
+  await expect(page).toHaveURL(new RegExp(`/admin/webhooks/${created.subscription.id}$`));
+  await expect(page.getByTestId('signing-keys')).toBeVisible();
+  await expect(page.locator('dd[data-testid="made-by"]')).toHaveText(`API key CRM connector (${prefix})`);
   expect(await page.content()).not.toContain(created.secret);
 
   await page.goto('/admin/audit');

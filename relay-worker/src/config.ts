@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { parseSchedule } from './delivery/retry-policy.js';
+import { isDidCountry } from './sources/normalize-did.js';
 
 /**
  * The worker's only way in for configuration. Reads the environment, plus an optional
@@ -110,6 +111,16 @@ export const configSchema = z.object({
     .default('cdroutput'),
   /** Dialled number per trunk DN, for inbound calls whose party_did is empty (a V20 quirk). */
   PBX_TRUNK_DIDS: trunkDidMap,
+  /**
+   * ISO 3166-1 country of the PBX's DIDs (`CH`, `DE`): DIDs are then also given in E.164
+   * (`did`, and the `dids` filter field beside the raw form), whatever form the trunk delivers.
+   */
+  PBX_DID_COUNTRY: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .refine(isDidCountry, 'must be an ISO 3166-1 country code like CH or DE')
+    .optional(),
   /** Treat a TLS certificate the PBX presents as valid even if self-signed (on-box loopback only). */
   PBX_TLS_INSECURE: bool.default(false),
 
@@ -136,6 +147,8 @@ export const configSchema = z.object({
   CDR_OVERLAP_MS: ms(5000, 0),
   /** A call flow gets its call.completed once complete and unchanged for this long. */
   CDR_FLOW_QUIET_MS: ms(3000, 0),
+  /** A flow with rows missing (purged by 3CX) whose call is over gets call.completed `partial: true` after this. */
+  CDR_PARTIAL_FLOW_WAIT_MS: ms(60_000, 0),
   /** A call with no visible participant ends after this grace (queue waves, ring-group refills). */
   CALLCONTROL_END_GRACE_MS: ms(2500, 0),
   /**

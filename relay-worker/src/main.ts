@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { migrate } from '@3cx-relay/db/migrate';
-import { lazyPrisma } from './db/lazy-prisma.js';
 import pg from 'pg';
+import { guardPoolErrors } from './db/guard-pool-errors.js';
+import { lazyPrisma } from './db/lazy-prisma.js';
 import type { FastifyInstance } from 'fastify';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
@@ -63,7 +64,7 @@ export async function startWorker(config: Config, log: Logger): Promise<Worker> 
     max: 20,
     application_name: '3cx-relay-worker',
   });
-  pool.on('error', (err) => log.warn({ err }, 'idle own-database connection failed'));
+  guardPoolErrors(pool, log, 'own-database');
   lifecycle.onClose('pool', () => pool.end());
   // Prisma only for the webhook management API, loaded on its first use (see lazy-prisma.ts).
   const prisma = lazyPrisma(config.DATABASE_URL, { max: 10, applicationName: '3cx-relay-worker' });

@@ -75,6 +75,15 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads PBX_DID_COUNTRY as an ISO country code (any case) and names it when it is not one', () => {
+    expect(loadConfig({ ...base, PBX_DID_COUNTRY: 'ch' }).PBX_DID_COUNTRY).toBe('CH');
+    expect(loadConfig(base).PBX_DID_COUNTRY).toBeUndefined();
+    expect(problems({ ...base, PBX_DID_COUNTRY: 'Switzerland' })[0]).toMatch(
+      /^PBX_DID_COUNTRY: must be an ISO 3166-1 country code/,
+    );
+    expect(loadConfig(base).CDR_PARTIAL_FLOW_WAIT_MS).toBe(60_000);
+  });
+
   it('reads RELAY_CONFIG_FILE, with the environment taking precedence', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'cfg-'));
     const file = path.join(dir, 'relay.env');

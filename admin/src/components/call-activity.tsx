@@ -9,7 +9,8 @@ function clock(d: Date): string {
 
 /**
  * The newest call events as a compact list: time, type badge, caller → callee, the
- * extension/queue/DID involved and, for finished calls, outcome and durations. Text only:
+ * extension/queue/DID/department involved and, for finished calls, the disposition (answered,
+ * voicemail, busy, abandoned, missed, rejected), durations, handler, transfers. Text only:
  * every value from the event goes through React's escaping.
  */
 export function CallActivity({ events }: { events: CallEventRow[] }) {
@@ -35,6 +36,11 @@ export function CallActivity({ events }: { events: CallEventRow[] }) {
               {clock(e.occurredAt)}
             </time>
             <Badge tone={v.tone}>{v.label}</Badge>
+            {v.disposition && (
+              <span data-testid="call-disposition">
+                <Badge tone={v.dispositionTone}>{v.disposition}</Badge>
+              </span>
+            )}
             <span className="min-w-0 break-words">
               {v.from ?? '—'} <span aria-label="to">→</span> {v.to ?? '—'}
             </span>

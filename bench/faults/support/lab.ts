@@ -17,7 +17,7 @@ export const FAST_WORKER_ENV: Record<string, string> = {
   CDR_OVERLAP_MS: '3000',
   CALLCONTROL_END_GRACE_MS: '500',
   CALLCONTROL_RECONCILE_INTERVAL_MS: '60000',
-  CALLCONTROL_PING_INTERVAL_MS: '1000',
+  CALLCONTROL_PING_INTERVAL_MS: '5000',
   RECONNECT_BASE_MS: '100',
   RECONNECT_MAX_MS: '1000',
   XAPI_HEALTH_INTERVAL_MS: '1000',
@@ -102,6 +102,9 @@ export async function startLab(o: LabOptions): Promise<Lab> {
     iniDir,
     timeScale: 0.02,
     seed: 11,
+    // Compressed rings last tens of ms, less than a participant GET on a loaded machine: without
+    // this a call answered by unmonitored 105 could pass unseen, which is timing, not a fault.
+    waitForReaders: true,
     dropOnStop: true,
     ...o.sim,
   });

@@ -138,7 +138,7 @@ export async function readEvents(
   params: unknown[] = [],
 ): Promise<StoredEventRow[]> {
   const res = await pool.query<StoredEventRow>(
-    `SELECT sequence::text, id, type, call_id, call_history_id, data FROM events WHERE ${where} ORDER BY sequence`,
+    `SELECT sequence::text, id, type, call_id, call_history_id, data FROM events WHERE ${where} ORDER BY events.sequence`,
     params,
   );
   return res.rows;

@@ -1,5 +1,13 @@
 import { z } from 'zod';
 import { callContextShape, isoDate, outcomeSchema, partySchema } from './common.js';
+import { dispositionSchema } from './outcome.js';
+
+/**
+ * The call's disposition in the six-value outcome model (`voicemail`, `busy`, `answered`,
+ * `abandoned`, `missed`, `rejected`; see the events README). Added within schema version 1 and
+ * always sent since; events stored before it lack it (their `outcome` says the same in four values).
+ */
+export const dispositionField = dispositionSchema.optional();
 
 /** `call.ringing`: a PBX endpoint (IVR, queue, ring group or extension) starts ringing for a call. */
 export const callRingingData = z.object({
@@ -46,8 +54,10 @@ export const callTransferredData = z.object({
 /** `call.missed`: the call ended without any extension answering; sent once per call, after `call.ended`. */
 export const callMissedData = z.object({
   ...callContextShape,
-  /** `missed` (rang, nobody answered) or `abandoned` (caller gave up in a queue/IVR). */
+  /** `missed` (rang, nobody answered; also a call that ended in a mailbox) or `abandoned` (caller gave up in a queue). */
   outcome: z.enum(['missed', 'abandoned']),
+  /** `missed`, `abandoned`, or `voicemail` (a mailbox took the call). */
+  disposition: dispositionField,
   /** Every extension that rang for the call. */
   ringingExtensions: z.array(z.string()),
   startedAt: isoDate,
@@ -59,6 +69,8 @@ export const callMissedData = z.object({
 export const callEndedData = z.object({
   ...callContextShape,
   outcome: outcomeSchema,
+  /** The live half tells `voicemail` when the caller's own leg reached a mailbox; it cannot see `busy`. */
+  disposition: dispositionField,
   startedAt: isoDate,
   /** First answer by an extension, or null. */
   answeredAt: isoDate.nullable(),

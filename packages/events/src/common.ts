@@ -32,7 +32,11 @@ export const partySchema = z.object({
 });
 export type Party = z.infer<typeof partySchema>;
 
-/** How a call ended. */
+/**
+ * How a call ended, in the four values of schema version 1. The full model has six
+ * (`disposition`, see `outcome.ts`); `outcome` is that model folded into these four so that
+ * receivers written for version 1 keep working: `voicemail` reads `missed`, `busy` `rejected`.
+ */
 export const outcomeSchema = z.enum(['answered', 'missed', 'abandoned', 'rejected']);
 export type Outcome = z.infer<typeof outcomeSchema>;
 

@@ -1,4 +1,5 @@
 export * from './common.js';
+export * from './outcome.js';
 export * from './event-id.js';
 export * from './call-events.js';
 export * from './cdr-events.js';

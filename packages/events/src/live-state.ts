@@ -84,6 +84,7 @@ export const helloMessageSchema = z.object({
       extensions: z.array(z.string()),
       dids: z.array(z.string()),
       queues: z.array(z.string()),
+      departments: z.array(z.string()).optional(),
     }),
   ]),
   /** Server pings (WebSocket) or comments (SSE) come this often, ms. */

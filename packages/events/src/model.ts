@@ -70,6 +70,12 @@ const envelopeShape = {
   dids: z.array(z.string()),
   /** Queue DNs the event concerns (filter field). */
   queues: z.array(z.string()),
+  /**
+   * 3CX departments (`*_participant_group_name`, e.g. `Sales`, `__DEFAULT__`) the event concerns
+   * (filter field). Set on `cdr.created` and `call.completed`; Call Control does not tell a DN's
+   * department, so live events carry `[]`. Added within schema version 1 and always sent since.
+   */
+  departments: z.array(z.string()).optional(),
 };
 
 function envelope<T extends EventType>(type: T) {
@@ -134,6 +140,8 @@ export interface NewEvent {
   extensions: string[];
   dids: string[];
   queues: string[];
+  /** Department filter field; absent means none. */
+  departments?: string[] | undefined;
   data: object;
 }
 
@@ -150,6 +158,7 @@ export function toRelayEvent(e: NewEvent & { sequence: bigint | number | string 
     extensions: e.extensions,
     dids: e.dids,
     queues: e.queues,
+    departments: e.departments ?? [],
     data: e.data,
   } as RelayEvent;
 }

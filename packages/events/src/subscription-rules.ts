@@ -28,6 +28,8 @@ export const subscriptionFields = {
   extensions: list(phoneLike),
   dids: list(phoneLike),
   queues: list(phoneLike),
+  /** 3CX departments (cdroutput group names, e.g. `Sales`, `__DEFAULT__`); only CDR events carry them. */
+  departments: list(z.string().trim().min(1).max(100)),
   /** Allows loopback/private targets (on-premise CRMs); cloud metadata stays refused. */
   allowLocalNetwork: z.boolean(),
 };
@@ -60,6 +62,7 @@ export const SubscriptionInput = z.object({
   extensions: subscriptionFields.extensions.default([]),
   dids: subscriptionFields.dids.default([]),
   queues: subscriptionFields.queues.default([]),
+  departments: subscriptionFields.departments.default([]),
   allowLocalNetwork: subscriptionFields.allowLocalNetwork.default(false),
   signing: SubscriptionSigning.default('hmac'),
 });

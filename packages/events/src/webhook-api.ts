@@ -38,6 +38,8 @@ export const subscriptionViewSchema = z.object({
   extensions: z.array(z.string()),
   dids: z.array(z.string()),
   queues: z.array(z.string()),
+  /** Department filter (3CX group names); empty = any. */
+  departments: z.array(z.string()),
   allowLocalNetwork: z.boolean(),
   enabled: z.boolean(),
   disabledReason: z.string().nullable(),

@@ -46,7 +46,7 @@ export interface SimulatorOptions {
   fillPartyDid?: boolean;
   /** Token lifetime in seconds. Default 3600. */
   tokenLifetimeSec?: number;
-  /** DNs the Owner client monitors. Default 100–104 (105 stays unmonitored). */
+  /** DNs the Owner client monitors. Default 100–104 and 046 (105 stays unmonitored). */
   ownerMonitors?: string[];
   /** Extensions whose calls are recorded (XAPI `Recordings`); default every extension. */
   recordExtensions?: string[] | null;
@@ -54,7 +54,7 @@ export interface SimulatorOptions {
   transcribeRecordings?: boolean;
   /** `DownloadRecording` honours `Range` requests (206); [UNVERIFIED] on real 3CX. Default true. */
   recordingRangeRequests?: boolean;
-  /** Extensions on the PBX: 100–105, and from 7 on also 1000, 1001, … (benchmarks). Default 6. */
+  /** Extensions on the PBX: 100–105 and 046, and from 8 on also 1000, 1001, … (benchmarks). Default 7. */
   extensionCount?: number;
   /**
    * Presence that changes over time: every this many simulated seconds one random user changes
@@ -139,11 +139,11 @@ const schema = z.object({
   duplicateUpsertProbability: z.number().min(0).max(1).default(0.3),
   fillPartyDid: z.boolean().default(false),
   tokenLifetimeSec: z.number().int().positive().default(3600),
-  ownerMonitors: z.array(z.string()).default(['100', '101', '102', '103', '104']),
+  ownerMonitors: z.array(z.string()).default(['100', '101', '102', '103', '104', '046']),
   recordExtensions: z.array(z.string()).nullable().default(null),
   transcribeRecordings: z.boolean().default(true),
   recordingRangeRequests: z.boolean().default(true),
-  extensionCount: z.number().int().min(6).max(5000).default(6),
+  extensionCount: z.number().int().min(7).max(5000).default(7),
   presenceChangeEverySec: z.number().min(0).optional(),
   monitorQueueIvr: z.boolean().default(false),
   participantGetForbidden: z.boolean().default(false),

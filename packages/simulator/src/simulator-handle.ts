@@ -25,6 +25,8 @@ export interface SimState {
   cdrCounter: number;
   finishedCalls: number;
   pendingCdrWrites: number;
+  /** cdroutput rows the `dataConnector` fault deleted (`purgeAfterSync`) since start. */
+  cdrsPurged: number;
   loadRate: number;
   faults: FaultSettings;
   /** Broken bodies served by the `malformedResponses` fault since start, per kind. */
@@ -129,6 +131,7 @@ export function buildHandle(p: HandleParts): Simulator {
       cdrCounter: p.runtime.ids.current,
       finishedCalls: ctx.history.calls.length,
       pendingCdrWrites: p.writer.pending,
+      cdrsPurged: p.writer.purged,
       loadRate: p.loadRate(),
       faults: ctx.faults.settings,
       malformedResponsesServed: { ...ctx.faults.malformedServed },

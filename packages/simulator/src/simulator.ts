@@ -56,7 +56,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   });
   const faults = new FaultController(opts.seed);
   const log = opts.log ?? (() => undefined);
-  const writer = new CdrWriter(db.writerUrl, dir.queue.number, log);
+  const writer = new CdrWriter(db.writerUrl, dir.queue.number, log, () => faults.settings.dataConnector);
   const stall = new TableStall(withDatabase(opts.pgUrl, opts.dbName));
   const runtime = new PbxRuntime(opts, dir, state, history, (call) => writer.write(call));
   const ctx: SimContext = {

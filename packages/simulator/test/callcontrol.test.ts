@@ -25,6 +25,7 @@ describe('Call Control REST', () => {
       ['102', 'Wextension'],
       ['103', 'Wextension'],
       ['104', 'Wextension'],
+      ['046', 'Wextension'],
     ]);
     for (const d of res.body) expect(Object.keys(d)).toEqual(['dn', 'type', 'devices', 'participants']);
   });

@@ -52,6 +52,7 @@ describe('database_single', () => {
       'cl_participants',
       'cl_party_info',
       'cl_segments',
+      's_voicemail',
     ]);
   });
 
@@ -70,22 +71,37 @@ describe('database_single', () => {
 });
 
 describe('CDRs per scenario', () => {
-  it('inbound-queue-answered: IVR → queue → route_to/polling children; the loser ends cancelled/completed_elsewhere', async () => {
+  it('inbound-queue-answered: inbound_routing (the DID) → IVR → queue → route_to/polling children; the queue ends continued_in/polling; the loser ends cancelled/completed_elsewhere', async () => {
     const s = await sim.runScenario('inbound-queue-answered');
     expect(s.cdrsWritten).toBe(true);
     const rows = await rowsOf(s.callHistoryId as string);
-    expect(rows.map((r) => r.destination_dn_number)).toEqual(['600', '800', '101', '102']);
-    const [ivr, queue, ...polls] = rows as [Row, Row, ...Row[]];
-    expect(ivr).toMatchObject({
+    expect(rows.map((r) => r.destination_dn_number)).toEqual(['32655144', '600', '800', '101', '102']);
+    const [routing, ivr, queue, ...polls] = rows as [Row, Row, Row, ...Row[]];
+    expect(routing).toMatchObject({
+      destination_entity_type: 'inbound_routing',
       creation_method: 'call_init',
+      termination_reason: 'continued_in',
+      termination_reason_details: 'by_did',
+      continued_in_cdr_id: ivr.cdr_id,
+      cdr_answered_at: null,
+    });
+    expect(ivr).toMatchObject({
       creation_forward_reason: 'by_did',
       termination_reason: 'continued_in',
       continued_in_cdr_id: queue.cdr_id,
+      destination_participant_group_name: '__DEFAULT__',
     });
     expect(ivr.source_entity_type).toBe('external_line');
     expect(ivr.source_dn_name).toBe('GW - 32655144');
     expect(ivr.source_participant_trunk_did).toBe('32655144');
-    expect(ivr.source_presentation).toBe(ivr.source_participant_phone_number);
+    // source_presentation is the display name shown to the destination, or the CLI without one.
+    expect(['Nathan Jones', 'Mia Keller', 'Luca Rossi', ivr.source_participant_phone_number]).toContain(
+      ivr.source_presentation,
+    );
+    expect(queue).toMatchObject({
+      termination_reason: 'continued_in',
+      termination_reason_details: 'polling',
+    });
     for (const p of polls)
       expect(p).toMatchObject({
         creation_method: 'route_to',
@@ -124,8 +140,12 @@ describe('CDRs per scenario', () => {
 
   it('inbound-missed, ring-group-fanout, outbound, internal and blind-transfer write the rows of their flow', async () => {
     const missed = await rowsOf((await sim.runScenario('inbound-missed')).callHistoryId as string);
-    expect(missed).toHaveLength(1);
+    expect(missed).toHaveLength(2);
     expect(missed[0]).toMatchObject({
+      destination_dn_number: '32655145',
+      termination_reason_details: 'by_did',
+    });
+    expect(missed[1]).toMatchObject({
       destination_dn_number: '103',
       cdr_answered_at: null,
       termination_reason: 'cancelled',
@@ -134,9 +154,15 @@ describe('CDRs per scenario', () => {
 
     const rg = await sim.runScenario('ring-group-fanout');
     const rgRows = await rowsOf(rg.callHistoryId as string);
-    expect(rgRows[0]?.destination_entity_type).toBe('ring_group_ring_all');
-    expect(rgRows.filter((r) => r.originating_cdr_id === rgRows[0]?.cdr_id)).toHaveLength(3);
+    expect(rgRows[1]?.destination_entity_type).toBe('ring_group_ring_all');
+    const members = rgRows.filter((r) => r.originating_cdr_id === rgRows[1]?.cdr_id);
+    expect(members).toHaveLength(3);
+    expect(members.every((r) => r.creation_forward_reason === 'polling')).toBe(true);
     expect(rgRows.filter((r) => r.cdr_answered_at)).toHaveLength(1);
+    expect(rgRows[1]).toMatchObject({
+      termination_reason: 'continued_in',
+      termination_reason_details: 'polling',
+    });
 
     const out = await rowsOf((await sim.runScenario('outbound')).callHistoryId as string);
     expect(out).toHaveLength(1);
@@ -156,27 +182,29 @@ describe('CDRs per scenario', () => {
 
     const bt = await rowsOf((await sim.runScenario('blind-transfer')).callHistoryId as string);
     expect(bt.map((r) => [r.destination_dn_number, r.creation_method])).toEqual([
-      ['101', 'call_init'],
+      ['32655144', 'call_init'],
+      ['101', 'divert'],
       ['102', 'transfer'],
     ]);
-    expect(bt[0]?.continued_in_cdr_id).toBe(bt[1]?.cdr_id);
-    expect(bt[1]?.base_cdr_id).toBe(bt[0]?.cdr_id);
-    expect(bt[1]?.source_participant_is_already_connected).toBe(true);
+    expect(bt[1]?.continued_in_cdr_id).toBe(bt[2]?.cdr_id);
+    expect(bt[2]?.base_cdr_id).toBe(bt[1]?.cdr_id);
+    expect(bt[2]?.source_participant_is_already_connected).toBe(true);
   });
 
   it("attended-transfer: the caller's flow continues in a join row to 102; the consultation is a flow of its own", async () => {
     const at = await sim.runScenario('attended-transfer');
     const rows = await rowsOf(at.callHistoryId as string);
     expect(rows.map((r) => [r.destination_dn_number, r.creation_method])).toEqual([
-      ['101', 'call_init'],
+      ['32655144', 'call_init'],
+      ['101', 'divert'],
       ['102', 'join'],
     ]);
-    expect(rows[0]?.continued_in_cdr_id).toBe(rows[1]?.cdr_id);
-    expect(rows.every((r) => r.cdr_answered_at)).toBe(true);
+    expect(rows[1]?.continued_in_cdr_id).toBe(rows[2]?.cdr_id);
+    expect(rows.slice(1).every((r) => r.cdr_answered_at)).toBe(true);
     const consult = await ro.query(
       `SELECT * FROM cdroutput WHERE source_dn_number = '101' AND destination_dn_number = '102'
        AND call_history_id <> $1 AND cdr_started_at > $2 ORDER BY cdr_started_at`,
-      [at.callHistoryId, rows[0]?.cdr_started_at],
+      [at.callHistoryId, rows[1]?.cdr_started_at],
     );
     expect(consult.rows).toHaveLength(1);
     expect(consult.rows[0]).toMatchObject({ creation_method: 'call_init' });

@@ -8,7 +8,7 @@ const v7 = xapiValidator('20.0.7');
 const v10 = xapiValidator('20.0.10');
 
 beforeAll(async () => {
-  // 40 extensions: 100–105 and 1000–1033.
+  // 40 extensions: 100–105, 046 and 1000–1032.
   sim = await startTestSim('users', { extensionCount: 40 });
   owner = await getToken(sim, 'owner');
 });

@@ -218,7 +218,7 @@ describe('XAPI version modes', () => {
       for (const row of res.body.value) expect(validate('Pbx.CallLogData', row)).toEqual([]);
       expect(res.body.value[0]).not.toHaveProperty('Recordings');
       const status = (await api(v9, token, '/xapi/v1/SystemStatus')).body;
-      expect(status.UserExtensions).toBe(6);
+      expect(status.UserExtensions).toBe(7);
       const licence = (await api(v9, token, '/xapi/v1/Defs/Pbx.GetLicenseParameters()')).body;
       expect(licence).not.toHaveProperty('IsEnterprise');
     } finally {
@@ -247,7 +247,7 @@ describe('XAPI version modes', () => {
       await v10.faults.set({ licence: 'pro' });
       const pro = (await api(v10, token, '/xapi/v1/Defs/Pbx.GetLicenseParameters()')).body;
       expect(pro).toMatchObject({ ProductCode: '3CXPSPROFSPLA', IsEnterprise: false, IsProfessional: true });
-      expect((await api(v10, token, '/xapi/v1/SystemStatus')).body.UserExtensions).toBe(6);
+      expect((await api(v10, token, '/xapi/v1/SystemStatus')).body.UserExtensions).toBe(7);
     } finally {
       await v10.stop();
     }

@@ -90,6 +90,7 @@ const streamQuery = {
     extensions: str('Comma list of extension DNs.'),
     dids: str('Comma list of dialled numbers.'),
     queues: str('Comma list of queue DNs.'),
+    departments: str('Comma list of 3CX departments (group names; CDR events only carry them).'),
     since: str('Replay the events after this sequence first.'),
     snapshot: str('`true`: start with a snapshot of the live state (WebSocket; SSE does by default).'),
   },

@@ -230,20 +230,27 @@ export function openApiDocument() {
           summary: 'Event stream over WebSocket (scope events:subscribe)',
           description: [
             'Upgrade to WebSocket. Key: Authorization header, or subprotocols `["relay.v1", "<key>"]` from browsers, or `?access_token=`.',
-            'Filters like webhooks: `types` (e.g. `call.*`), `extensions`, `dids`, `queues` (comma lists).',
+            'Filters like webhooks: `types` (e.g. `call.*`), `extensions`, `dids`, `queues`, `departments` (comma lists; departments are 3CX group names, carried by CDR events only).',
             '`snapshot=true`: after `hello`, one `{"kind":"snapshot","sequence":…,"activeCalls":[…]}` message with the live state (calls passing the extension/DID/queue filters), then exactly the events after that sequence: nothing missed, nothing twice. Excludes `since`; resume a dropped connection with `since=<last sequence>`.',
             '`relay.status_changed` (a PBX source went down, degraded or up) is opt-in: only clients whose `types` name it or `relay.*` receive it; no `types` filter, or `*`, means all call and CDR events.',
             '`since=<sequence>` replays stored events after that sequence, then `{"kind":"resumed"}`; if events after it were pruned, `{"kind":"history_lost","oldestAvailable":…}` comes first.',
             'Messages: `{"kind":"hello"}`, then `{"kind":"event","sequence":"…","type":…,"data":…}` per event. Close codes: 1001 shutdown, 4001 key revoked, 4008 slow consumer (over 1 MiB buffered). Server pings every 25 s.',
             `Event types: ${EVENT_TYPES.join(', ')}.`,
           ].join('\n\n'),
-          parameters: ['types', 'extensions', 'dids', 'queues', 'since', 'snapshot', 'access_token'].map(
-            (name) => ({
-              name,
-              in: 'query',
-              schema: { type: 'string' },
-            }),
-          ),
+          parameters: [
+            'types',
+            'extensions',
+            'dids',
+            'queues',
+            'departments',
+            'since',
+            'snapshot',
+            'access_token',
+          ].map((name) => ({
+            name,
+            in: 'query',
+            schema: { type: 'string' },
+          })),
           responses: { 101: { description: 'Switching protocols' }, ...errors(400, 401, 403, 429) },
         },
       },
@@ -256,7 +263,7 @@ export function openApiDocument() {
             'Resume: `Last-Event-ID` (sent by a reconnecting EventSource) or `since=<sequence>` replays the events after it instead of a snapshot, then `event: resumed`; `event: history_lost` first when retention removed part of it. A comment line every 25 s keeps proxies open.',
           ].join('\n\n'),
           parameters: [
-            ...['types', 'extensions', 'dids', 'queues', 'since'].map((name) => ({
+            ...['types', 'extensions', 'dids', 'queues', 'departments', 'since'].map((name) => ({
               name,
               in: 'query',
               schema: { type: 'string' },

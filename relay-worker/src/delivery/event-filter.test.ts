@@ -40,12 +40,19 @@ describe('opt-in relay.* types', () => {
 });
 
 describe('filterFromQuery', () => {
-  it('splits comma lists and repeated parameters', () => {
-    expect(filterFromQuery({ types: 'call.*,cdr.created', extensions: ['101', '102,103'] })).toEqual({
+  it('splits comma lists and repeated parameters; department names keep their spaces', () => {
+    expect(
+      filterFromQuery({
+        types: 'call.*,cdr.created',
+        extensions: ['101', '102,103'],
+        departments: 'Sales, Hotline CH',
+      }),
+    ).toEqual({
       eventTypes: ['call.*', 'cdr.created'],
       extensions: ['101', '102', '103'],
       dids: [],
       queues: [],
+      departments: ['Sales', 'Hotline CH'],
     });
   });
 });

@@ -18,6 +18,8 @@ export interface EventFilter {
   extensions: readonly string[];
   dids: readonly string[];
   queues: readonly string[];
+  /** 3CX departments (cdroutput group names); absent or empty: no filter. */
+  departments?: readonly string[] | undefined;
 }
 
 /** The fields of an event a filter looks at. */
@@ -26,6 +28,8 @@ export interface FilterableEvent {
   extensions: readonly string[];
   dids: readonly string[];
   queues: readonly string[];
+  /** Absent (events stored before departments existed, live events): none. */
+  departments?: readonly string[] | undefined;
 }
 
 export const MATCH_ALL: EventFilter = { eventTypes: [], extensions: [], dids: [], queues: [] };
@@ -45,7 +49,8 @@ export function matchesFilter(filter: EventFilter, event: FilterableEvent): bool
     typeMatches(filter.eventTypes, event.type) &&
     overlaps(filter.extensions, event.extensions) &&
     overlaps(filter.dids, event.dids) &&
-    overlaps(filter.queues, event.queues)
+    overlaps(filter.queues, event.queues) &&
+    overlaps(filter.departments ?? [], event.departments ?? [])
   );
 }
 
@@ -69,9 +74,13 @@ export const SQL_SUBSCRIPTION_MATCHES_EVENT = `
             AND (NOT ${SQL_OPT_IN} OR left(t.p, -1) IN (${sqlList(OPT_IN_EVENT_TYPE_PREFIXES)})))))
   AND (coalesce(cardinality(s.extensions), 0) = 0 OR s.extensions && e.extensions)
   AND (coalesce(cardinality(s.dids), 0) = 0 OR s.dids && e.dids)
-  AND (coalesce(cardinality(s.queues), 0) = 0 OR s.queues && e.queues)`;
+  AND (coalesce(cardinality(s.queues), 0) = 0 OR s.queues && e.queues)
+  AND (coalesce(cardinality(s.departments), 0) = 0 OR coalesce(s.departments && e.departments, false))`;
 
-/** Reads a filter from query-string style values (`types=call.*,cdr.created&extensions=101`). */
+/**
+ * Reads a filter from query-string style values (`types=call.*,cdr.created&extensions=101`).
+ * Department names may hold spaces (`departments=Sales,Hotline CH`); commas separate them.
+ */
 export function filterFromQuery(q: Record<string, unknown>): EventFilter {
   const list = (v: unknown): string[] =>
     (Array.isArray(v) ? v : v == null ? [] : [v])
@@ -83,5 +92,6 @@ export function filterFromQuery(q: Record<string, unknown>): EventFilter {
     extensions: list(q.extensions),
     dids: list(q.dids),
     queues: list(q.queues),
+    departments: list(q.departments),
   };
 }

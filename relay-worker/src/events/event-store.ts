@@ -97,14 +97,15 @@ async function insertEvents(client: pg.PoolClient, events: NewEvent[]): Promise<
       e.extensions,
       e.dids,
       e.queues,
+      e.departments ?? [],
       JSON.stringify(e.data),
     );
-    const b = i * 9;
-    return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}::text[], $${b + 7}::text[], $${b + 8}::text[], $${b + 9}::jsonb)`;
+    const b = i * 10;
+    return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}::text[], $${b + 7}::text[], $${b + 8}::text[], $${b + 9}::text[], $${b + 10}::jsonb)`;
   });
   // A multi-row VALUES list gets its BIGSERIAL values in list order.
   const res = await client.query<{ id: string; sequence: string }>(
-    `INSERT INTO events (id, type, occurred_at, call_id, call_history_id, extensions, dids, queues, data)
+    `INSERT INTO events (id, type, occurred_at, call_id, call_history_id, extensions, dids, queues, departments, data)
      VALUES ${rows.join(', ')}
      ON CONFLICT (id) DO NOTHING
      RETURNING id, sequence`,

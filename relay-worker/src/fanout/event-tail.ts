@@ -6,7 +6,7 @@ import { coerceError } from '../errors.js';
 import { NEW_EVENTS_CHANNEL, type EventStore, type StoredEvent } from '../events/event-store.js';
 
 /** Columns of `events` as the fan-out reads them. */
-export const EVENT_COLUMNS = `sequence::text, id, type, occurred_at, call_id, call_history_id, extensions, dids, queues, data`;
+export const EVENT_COLUMNS = `sequence::text, id, type, occurred_at, call_id, call_history_id, extensions, dids, queues, departments, data`;
 
 export interface EventRow {
   sequence: string;
@@ -18,6 +18,8 @@ export interface EventRow {
   extensions: string[];
   dids: string[];
   queues: string[];
+  /** NULL for events stored before the column existed. */
+  departments: string[] | null;
   data: object;
 }
 
@@ -33,6 +35,7 @@ export function rowToEvent(r: EventRow): StoredEvent {
     extensions: r.extensions,
     dids: r.dids,
     queues: r.queues,
+    departments: r.departments ?? [],
     data: r.data,
   };
 }
@@ -158,14 +161,14 @@ export class EventTail extends EventEmitter<{ events: [events: StoredEvent[]] }>
   private async readNew(): Promise<void> {
     for (;;) {
       const seqs = await this.pool.query<{ sequence: string }>(
-        'SELECT sequence::text FROM events WHERE sequence > $1 ORDER BY sequence LIMIT 1000',
+        'SELECT sequence::text FROM events WHERE sequence > $1 ORDER BY events.sequence LIMIT 1000',
         [this.cursor.toString()],
       );
       if (seqs.rows.length === 0) return;
       const missing = seqs.rows.map((r) => BigInt(r.sequence)).filter((s) => !this.emitted.has(s));
       if (missing.length) {
         const rows = await this.pool.query<EventRow>(
-          `SELECT ${EVENT_COLUMNS} FROM events WHERE sequence = ANY($1::bigint[]) ORDER BY sequence`,
+          `SELECT ${EVENT_COLUMNS} FROM events WHERE sequence = ANY($1::bigint[]) ORDER BY events.sequence`,
           [missing.map(String)],
         );
         // The in-process path may have emitted some of them while the rows were read.

@@ -34,7 +34,8 @@ export function callMatches(filter: EventFilter | null, c: ActiveCall): boolean 
   return (
     overlaps(filter.extensions, c.extensions) &&
     overlaps(filter.dids, c.did ? [c.did] : []) &&
-    overlaps(filter.queues, c.queue ? [c.queue] : [])
+    overlaps(filter.queues, c.queue ? [c.queue] : []) &&
+    overlaps(filter.departments ?? [], []) // live calls carry no department
   );
 }
 

@@ -42,7 +42,7 @@ export async function replayHistory(
   let replayed = 0;
   for (;;) {
     const res = await pool.query<EventRow>(
-      `SELECT ${EVENT_COLUMNS} FROM events WHERE sequence > $1 AND sequence <= $2 ORDER BY sequence LIMIT ${PAGE}`,
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE sequence > $1 AND sequence <= $2 ORDER BY events.sequence LIMIT ${PAGE}`,
       [cursor.toString(), newest.toString()],
     );
     for (const row of res.rows) {

@@ -12,7 +12,7 @@ export interface StreamStart {
 const SEQUENCE = /^\d{1,19}$/;
 
 /**
- * Reads a stream request: filters (`types`, `extensions`, `dids`, `queues`), `since` (or SSE's
+ * Reads a stream request: filters (`types`, `extensions`, `dids`, `queues`, `departments`), `since` (or SSE's
  * `Last-Event-ID`, which wins: it is where a reconnecting EventSource really is) and `snapshot`.
  * A resume point excludes a snapshot: the client already holds the state up to it.
  */
@@ -38,6 +38,12 @@ export function parseStreamRequest(
   const snapshot = since === null && (asked ?? o.snapshotByDefault);
   if (snapshot && !o.offersSnapshot) return { error: 'snapshots are not available on this relay' };
   const f = filterFromQuery(query);
-  const empty = f.eventTypes.length + f.extensions.length + f.dids.length + f.queues.length === 0;
+  const empty =
+    f.eventTypes.length +
+      f.extensions.length +
+      f.dids.length +
+      f.queues.length +
+      (f.departments?.length ?? 0) ===
+    0;
   return { filter: empty ? null : f, since, snapshot };
 }

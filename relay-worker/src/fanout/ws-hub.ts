@@ -118,7 +118,9 @@ export class WsHub {
       ...opts,
     };
     this.lastSequence = this.o.startSequence;
-    this.pingTimer = setInterval(() => this.heartbeat(), this.o.pingIntervalMs);
+    // Judged after this turn's I/O: after a stalled event loop a pong already in the socket is
+    // read before the verdict (as the Call Control socket does; see callcontrol-socket-stall.test).
+    this.pingTimer = setInterval(() => setImmediate(() => this.heartbeat()), this.o.pingIntervalMs);
     this.pingTimer.unref();
     deps.verifier.on('revoked', (ids) => this.closeKeys(ids));
   }

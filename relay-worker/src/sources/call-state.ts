@@ -7,6 +7,7 @@ import {
 } from './callcontrol/normalize-participant.js';
 import { callEvent, endEvents, seconds } from './callcontrol/call-event-builder.js';
 import { RecentCalls } from './callcontrol/recent-calls.js';
+import { normalizeDid } from './normalize-did.js';
 import { newTrackedCall, toActiveCall, type TrackedCall } from './callcontrol/tracked-call.js';
 import type { ActiveCall } from '@3cx-relay/events';
 
@@ -14,6 +15,8 @@ export type { ActiveCall, ActiveCallParticipant } from '@3cx-relay/events';
 
 export interface CallStateOptions {
   trunkDids: Record<string, string>;
+  /** `PBX_DID_COUNTRY`: `did` in E.164 when it parses for this country (the raw form stays a filter value). */
+  didCountry?: string | undefined;
   /** How long a call may have no visible participant before it counts as ended (queue/ring-group refills), ms. */
   endGraceMs: number;
   /**
@@ -281,7 +284,14 @@ export class CallState {
       call.callee = localParty(p, this.dnTypes.get(p.dn));
     }
     if (call.ownLegs.includes(k)) this.learnFarEnd(call, p, prev);
-    if (call.direction === 'inbound') call.did ??= dialledDid(p, this.o.trunkDids);
+    if (call.direction === 'inbound' && call.did === null) {
+      const raw = dialledDid(p, this.o.trunkDids);
+      call.did = raw && normalizeDid(raw, this.o.didCountry);
+      call.didRaw = raw;
+    }
+    // The caller's own leg at the voicemail special menu, connected: a mailbox took the call.
+    if (call.ownLegs.includes(k) && p.party_dn_type === 'Wspecialmenu' && p.status === 'Connected')
+      call.voicemail = true;
     if (!call.queue && p.on_behalf_of_type === 'Wqueue' && p.on_behalf_of_dn) call.queue = p.on_behalf_of_dn;
     if (!call.queue && this.dnTypes.get(p.dn) === 'Wqueue') call.queue = p.dn;
   }

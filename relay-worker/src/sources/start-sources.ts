@@ -63,7 +63,11 @@ export interface SourceDeps {
  */
 export async function startSources(d: SourceDeps): Promise<Sources> {
   const { config: c, log, status } = d;
-  const callState = new CallState({ trunkDids: c.PBX_TRUNK_DIDS, endGraceMs: c.CALLCONTROL_END_GRACE_MS });
+  const callState = new CallState({
+    trunkDids: c.PBX_TRUNK_DIDS,
+    didCountry: c.PBX_DID_COUNTRY,
+    endGraceMs: c.CALLCONTROL_END_GRACE_MS,
+  });
   const out: RunningSources = {
     callState,
     xapi: undefined,
@@ -165,8 +169,10 @@ export async function startSources(d: SourceDeps): Promise<Sources> {
           status,
           table: c.PBX_CDR_TABLE,
           trunkDids: c.PBX_TRUNK_DIDS,
+          didCountry: c.PBX_DID_COUNTRY,
           overlapMs: c.CDR_OVERLAP_MS,
           quietMs: c.CDR_FLOW_QUIET_MS,
+          partialWaitMs: c.CDR_PARTIAL_FLOW_WAIT_MS,
           intervalMs: c.CDR_POLL_INTERVAL_MS,
           reconnectBaseMs: c.RECONNECT_BASE_MS,
           reconnectMaxMs: c.RECONNECT_MAX_MS,

@@ -224,8 +224,14 @@ describe('/relay/webhooks with API keys', () => {
     const ok = await call(h, manage, 'PATCH', `/relay/webhooks/${subId}`, {
       name: 'CRM',
       extensions: ['101'],
+      departments: [' Hotline CH ', '__DEFAULT__'],
     });
-    expect(ok.body).toMatchObject({ name: 'CRM', extensions: ['101'] });
+    // Department names keep inner spaces (3CX group names), trimmed at the ends.
+    expect(ok.body).toMatchObject({
+      name: 'CRM',
+      extensions: ['101'],
+      departments: ['Hotline CH', '__DEFAULT__'],
+    });
     const r = await call(h, manage, 'POST', `/relay/webhooks/${subId}/rotate-secret`, { graceHours: 1 });
     expect(r.body.secret).toMatch(/^whsec_/);
     expect(r.body.secret).not.toBe(secret);

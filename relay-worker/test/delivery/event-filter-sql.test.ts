@@ -29,16 +29,27 @@ const FILTERS: (Partial<EventFilter> & { name: string })[] = [
     name: 'everything-named',
     eventTypes: ['*', 'agent.*', 'queue.*', 'voicemail.*', 'call.recording_ready'],
   },
+  { name: 'dept', departments: ['Sales'] },
+  { name: 'dept-default-or-ch', departments: ['__DEFAULT__', 'Hotline CH'] },
+  { name: 'dept-and-completed', eventTypes: ['call.completed'], departments: ['Sales'] },
 ];
+// Events without departments: live events, and events stored before the column existed (NULL).
 const EVENTS: FilterableEvent[] = [
-  { type: 'call.ended', extensions: ['101'], dids: [], queues: ['800'] },
-  { type: 'cdr.created', extensions: ['102'], dids: ['32655144'], queues: [] },
+  { type: 'call.ended', extensions: ['101'], dids: [], queues: ['800'], departments: [] },
+  { type: 'cdr.created', extensions: ['102'], dids: ['32655144'], queues: [], departments: ['Sales'] },
   { type: 'relay.status_changed', extensions: [], dids: [], queues: [] },
-  { type: 'agent.status_changed', extensions: ['101'], dids: [], queues: ['800'] },
-  { type: 'agent.status_changed', extensions: ['103'], dids: [], queues: [] },
-  { type: 'queue.stats', extensions: ['101', '102'], dids: [], queues: ['800'] },
-  { type: 'call.recording_ready', extensions: ['101'], dids: ['32655144'], queues: ['800'] },
-  { type: 'voicemail.received', extensions: ['102'], dids: [], queues: [] },
+  { type: 'agent.status_changed', extensions: ['101'], dids: [], queues: ['800'], departments: [] },
+  { type: 'agent.status_changed', extensions: ['103'], dids: [], queues: [], departments: [] },
+  { type: 'queue.stats', extensions: ['101', '102'], dids: [], queues: ['800'], departments: [] },
+  { type: 'call.recording_ready', extensions: ['101'], dids: ['32655144'], queues: ['800'], departments: [] },
+  { type: 'voicemail.received', extensions: ['102'], dids: [], queues: [], departments: [] },
+  {
+    type: 'call.completed',
+    extensions: ['046'],
+    dids: [],
+    queues: ['093'],
+    departments: ['Hotline CH', 'Sales'],
+  },
 ];
 
 let t: TestDatabase;
@@ -54,12 +65,12 @@ afterAll(async () => {
   await t.drop();
 });
 
-it('SQL_SUBSCRIPTION_MATCHES_EVENT agrees with matchesFilter, relay.* only where named', async () => {
+it('SQL_SUBSCRIPTION_MATCHES_EVENT agrees with matchesFilter, relay.* only where named, departments match only events that carry them', async () => {
   const sql = await pool.query<{ name: string; type: string; ext: string }>(
     `WITH s AS (SELECT * FROM jsonb_to_recordset($1::jsonb)
-                  AS x(name text, event_types text[], extensions text[], dids text[], queues text[])),
+                  AS x(name text, event_types text[], extensions text[], dids text[], queues text[], departments text[])),
           e AS (SELECT * FROM jsonb_to_recordset($2::jsonb)
-                  AS y(type text, extensions text[], dids text[], queues text[]))
+                  AS y(type text, extensions text[], dids text[], queues text[], departments text[]))
      SELECT s.name, e.type, e.extensions[1] AS ext FROM s, e WHERE ${SQL_SUBSCRIPTION_MATCHES_EVENT} `,
     [
       JSON.stringify(
@@ -70,6 +81,7 @@ it('SQL_SUBSCRIPTION_MATCHES_EVENT agrees with matchesFilter, relay.* only where
           extensions: f.extensions ?? [],
           dids: null,
           queues: f.queues ?? [],
+          departments: f.departments ?? null,
         })),
       ),
       JSON.stringify(EVENTS),
@@ -81,6 +93,13 @@ it('SQL_SUBSCRIPTION_MATCHES_EVENT agrees with matchesFilter, relay.* only where
     ).map((e) => `${f.name} ${e.type} ${e.extensions[0] ?? null}`),
   );
   expect(sql.rows.map((r) => `${r.name} ${r.type} ${r.ext}`).sort()).toEqual(js.sort());
+  const dept = sql.rows.filter((r) => r.name.startsWith('dept')).map((r) => `${r.name} ${r.type}`);
+  expect(dept.sort()).toEqual([
+    'dept call.completed',
+    'dept cdr.created',
+    'dept-and-completed call.completed',
+    'dept-default-or-ch call.completed',
+  ]);
   const relay = sql.rows.filter((r) => r.type === 'relay.status_changed').map((r) => r.name);
   expect(relay.sort()).toEqual(['relay-exact', 'relay-wildcard', 'star-and-relay']);
   // The new types reach only filters that name them: never none, `*` or `call.*`.

@@ -176,6 +176,18 @@ describe('WebSocket fan-out /relay/ws', () => {
     c.ws.close();
   });
 
+  it('replays in sequence order across a change of digit count (99 → 100), not in text order', async () => {
+    // The event columns select `sequence::text`: an ORDER BY on that name sorted "100" before "99".
+    await h.pool.query("SELECT setval(pg_get_serial_sequence('events', 'sequence'), 97)");
+    const appended = await h.worker.events.append(Array.from({ length: 6 }, () => makeEvent('call.ringing')));
+    expect(appended.map((e) => String(e.sequence))).toEqual(['98', '99', '100', '101', '102', '103']);
+    const c = connect(`${h.wsUrl}?since=97`, auth());
+    await c.opened;
+    await waitFor(() => c.messages.some((m) => m.kind === 'resumed'), Boolean);
+    expect(c.events().map((m) => m.sequence)).toEqual(['98', '99', '100', '101', '102', '103']);
+    c.ws.close();
+  });
+
   it('does not call a sequence gap "history lost" when no event was ever pruned (rolled-back appends)', async () => {
     const before = await h.worker.events.append([makeEvent('call.ringing')]);
     await h.pool.query("BEGIN; SELECT nextval(pg_get_serial_sequence('events', 'sequence')); ROLLBACK");

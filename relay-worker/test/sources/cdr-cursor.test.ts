@@ -166,6 +166,101 @@ describe('CDR source', () => {
   });
 });
 
+/** A superuser session on the simulator's database: deletes rows as 3CX's purge would. */
+async function purge(h: Harness, sql: string, params: unknown[]): Promise<number> {
+  const u = new URL(process.env.RELAY_TEST_PG_URL!);
+  u.pathname = `/${h.sim.dbName}`;
+  const c = new pg.Client({ connectionString: u.toString() });
+  await c.connect();
+  try {
+    return (await c.query(sql, params)).rowCount ?? 0;
+  } finally {
+    await c.end();
+  }
+}
+
+const completedOf = async (h: Harness, chid: string) =>
+  (await h.events("type = 'call.completed' AND call_history_id = $1", [chid]))[0];
+
+// 3CX deletes cdroutput rows: the Data Connector with PurgeAfterSync, PurgeCalls, retention
+// (field review §1.6). The relay must neither stall nor hold a call.completed forever.
+describe('purged CDR rows', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness('purge', { seed: 13 }, 'owner');
+  });
+  afterAll(async () => h?.stop());
+  const cdrOnly = { SOURCE_CALLCONTROL_ENABLED: 'false', SOURCE_XAPI_ENABLED: 'false' };
+
+  it('the cursor moves on past rows the Data Connector deleted (PurgeAfterSync); later calls come through', async () => {
+    await h.startWorker(cdrOnly);
+    await until(() => h.worker!.status.get('db3cx')?.status === 'up', 20_000, 'db3cx up');
+    await h.sim.faults.set({ dataConnector: { afterMs: 0, purgeAfterSync: true } });
+    await Promise.all([h.sim.runScenario('internal'), h.sim.runScenario('outbound')]);
+    await until(() => h.sim.state().cdrsPurged >= 2, 20_000, 'rows purged');
+    await h.sim.faults.set({ dataConnector: { afterMs: 0, purgeAfterSync: false } });
+    const kept = await h.sim.runScenario('inbound-missed');
+    await h.sim.faults.clear();
+    const after = await h.sim.runScenario('internal');
+    const c = await until(
+      () => completedOf(h, after.callHistoryId!),
+      20_000,
+      'call.completed after the purge',
+    );
+    expect(c.data.partial).toBe(false);
+    // Rows with an offload_id (synced, not purged) read like any other.
+    expect(
+      (await until(() => completedOf(h, kept.callHistoryId!), 20_000, 'offloaded flow')).data,
+    ).toMatchObject({
+      disposition: 'missed',
+      partial: false,
+    });
+    expect(h.worker!.status.get('db3cx')?.status).toBe('up');
+  });
+
+  it('a flow whose rows 3CX purged after the relay read them still gets its call.completed', async () => {
+    // A long quiet period: the rows are gone before the flow is summarized.
+    await h.startWorker({ ...cdrOnly, CDR_FLOW_QUIET_MS: '3000' });
+    await until(() => h.worker!.status.get('db3cx')?.status === 'up', 20_000, 'db3cx up');
+    const s = await h.sim.runScenario('inbound-queue-answered');
+    const chid = s.callHistoryId!;
+    await until(
+      async () => (await h.events("type = 'cdr.created' AND call_history_id = $1", [chid])).length,
+      20_000,
+      'rows read',
+    );
+    expect(await completedOf(h, chid)).toBeUndefined();
+    expect(await purge(h, 'DELETE FROM cdroutput WHERE call_history_id = $1', [chid])).toBe(s.cdrIds!.length);
+    const c = await until(() => completedOf(h, chid), 20_000, 'call.completed of the purged flow');
+    expect(c.data).toMatchObject({ disposition: 'answered', answeredBy: s.answeredBy, partial: false });
+    expect(c.data.cdrIds).toHaveLength(s.cdrIds!.length);
+  });
+
+  it('a flow with rows missing gets call.completed partial: true after CDR_PARTIAL_FLOW_WAIT_MS, not after 2 hours', async () => {
+    await h.stopWorker();
+    const s = await h.sim.runScenario('inbound-queue-answered');
+    const chid = s.callHistoryId!;
+    // Purged before the relay saw it: the queue row, which the IVR row continues in and the polls branch from.
+    expect(
+      await purge(
+        h,
+        "DELETE FROM cdroutput WHERE call_history_id = $1 AND destination_entity_type = 'queue'",
+        [chid],
+      ),
+    ).toBe(1);
+    await h.startWorker({ ...cdrOnly, CDR_PARTIAL_FLOW_WAIT_MS: '500' });
+    const c = await until(() => completedOf(h, chid), 20_000, 'partial call.completed');
+    expect(c.data).toMatchObject({
+      partial: true,
+      disposition: 'answered',
+      answeredBy: s.answeredBy,
+      queue: null,
+      did: '32655144',
+    });
+    expect(c.data.cdrIds).toHaveLength(s.cdrIds!.length - 1);
+  });
+});
+
 describe('keyMinus', () => {
   it('subtracts milliseconds from a microsecond timestamp key', () => {
     expect(keyMinus('2026-01-10T09:15:00.000250Z', 1)).toBe('2026-01-10T09:14:59.999250Z');

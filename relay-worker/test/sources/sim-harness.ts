@@ -17,6 +17,7 @@ export interface EventRow {
   extensions: string[];
   dids: string[];
   queues: string[];
+  departments: string[] | null;
   data: Record<string, any>;
 }
 
@@ -40,7 +41,7 @@ export const FAST_ENV: Record<string, string> = {
   CDR_OVERLAP_MS: '3000',
   CALLCONTROL_END_GRACE_MS: '300',
   CALLCONTROL_RECONCILE_INTERVAL_MS: '60000',
-  CALLCONTROL_PING_INTERVAL_MS: '1000',
+  CALLCONTROL_PING_INTERVAL_MS: '5000',
   RECONNECT_BASE_MS: '50',
   RECONNECT_MAX_MS: '400',
   XAPI_HEALTH_INTERVAL_MS: '60000',
@@ -97,7 +98,7 @@ export async function startHarness(
       const r = await db
         .db()
         .$queryRawUnsafe<EventRow[]>(
-          `SELECT sequence::text, id, type, call_id, call_history_id, extensions, dids, queues, data FROM events WHERE ${where} ORDER BY events.sequence`,
+          `SELECT sequence::text, id, type, call_id, call_history_id, extensions, dids, queues, departments, data FROM events WHERE ${where} ORDER BY events.sequence`,
           ...params,
         );
       return r;

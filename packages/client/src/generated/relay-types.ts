@@ -61,6 +61,7 @@ export interface CallRingingEvent {
   extensions: string[];
   dids: string[];
   queues: string[];
+  departments?: string[];
   type: 'call.ringing';
   data: {
     callId: string;
@@ -102,6 +103,7 @@ export interface CallAnsweredEvent {
   extensions: string[];
   dids: string[];
   queues: string[];
+  departments?: string[];
   type: 'call.answered';
   data: {
     callId: string;
@@ -144,6 +146,7 @@ export interface CallTransferredEvent {
   extensions: string[];
   dids: string[];
   queues: string[];
+  departments?: string[];
   type: 'call.transferred';
   data: {
     callId: string;
@@ -185,6 +188,7 @@ export interface CallEndedEvent {
   extensions: string[];
   dids: string[];
   queues: string[];
+  departments?: string[];
   type: 'call.ended';
   data: {
     callId: string;
@@ -207,6 +211,7 @@ export interface CallEndedEvent {
     did: string | null;
     queue: string | null;
     outcome: 'answered' | 'missed' | 'abandoned' | 'rejected';
+    disposition?: 'voicemail' | 'busy' | 'answered' | 'abandoned' | 'missed' | 'rejected';
     startedAt: string;
     answeredAt: string | null;
     endedAt: string;
@@ -231,6 +236,7 @@ export interface CallMissedEvent {
   extensions: string[];
   dids: string[];
   queues: string[];
+  departments?: string[];
   type: 'call.missed';
   data: {
     callId: string;
@@ -253,6 +259,7 @@ export interface CallMissedEvent {
     did: string | null;
     queue: string | null;
     outcome: 'missed' | 'abandoned';
+    disposition?: 'voicemail' | 'busy' | 'answered' | 'abandoned' | 'missed' | 'rejected';
     ringingExtensions: string[];
     startedAt: string;
     endedAt: string;
@@ -273,6 +280,7 @@ export interface CdrCreatedEvent {
   extensions: string[];
   dids: string[];
   queues: string[];
+  departments?: string[];
   type: 'cdr.created';
   data: {
     cdrId: string;
@@ -334,6 +342,7 @@ export interface CallCompletedEvent {
   extensions: string[];
   dids: string[];
   queues: string[];
+  departments?: string[];
   type: 'call.completed';
   data: {
     callHistoryId: string;
@@ -355,14 +364,27 @@ export interface CallCompletedEvent {
         'extension' | 'external' | 'queue' | 'ring_group' | 'ivr' | 'route_point' | 'voicemail' | 'unknown';
     };
     did: string | null;
+    didRaw?: string | null;
     queue: string | null;
     outcome: 'answered' | 'missed' | 'abandoned' | 'rejected';
+    disposition?: 'voicemail' | 'busy' | 'answered' | 'abandoned' | 'missed' | 'rejected';
     startedAt: string;
     answeredAt: string | null;
     endedAt: string;
     ringDurationSeconds: number;
     talkDurationSeconds: number;
     answeredBy: string | null;
+    handledBy?: string | null;
+    queueVisits?: number;
+    transfers?: {
+      kind: 'blind' | 'attended';
+      from: string | null;
+      to: string | null;
+      at: string | null;
+    }[];
+    callback?: ('answered' | 'failed') | null;
+    department?: string | null;
+    partial?: boolean;
     extensions: string[];
     cdrIds: string[];
   };
@@ -381,6 +403,7 @@ export interface RelayTestEvent {
   extensions: string[];
   dids: string[];
   queues: string[];
+  departments?: string[];
   type: 'relay.test';
   data: {
     message: string;
@@ -401,6 +424,7 @@ export interface RelayStatusChangedEvent {
   extensions: string[];
   dids: string[];
   queues: string[];
+  departments?: string[];
   type: 'relay.status_changed';
   data: {
     component: 'db3cx' | 'xapi' | 'callcontrol';
@@ -424,6 +448,7 @@ export interface AgentStatusChangedEvent {
   extensions: string[];
   dids: string[];
   queues: string[];
+  departments?: string[];
   type: 'agent.status_changed';
   data: {
     extension: string;
@@ -463,6 +488,7 @@ export interface QueueStatsEvent {
   extensions: string[];
   dids: string[];
   queues: string[];
+  departments?: string[];
   type: 'queue.stats';
   data: {
     queue: string;
@@ -493,6 +519,7 @@ export interface CallRecordingReadyEvent {
   extensions: string[];
   dids: string[];
   queues: string[];
+  departments?: string[];
   type: 'call.recording_ready';
   data: {
     recordingId: string;
@@ -543,6 +570,7 @@ export interface VoicemailReceivedEvent {
   extensions: string[];
   dids: string[];
   queues: string[];
+  departments?: string[];
   type: 'voicemail.received';
   data: {
     voicemailId: string;
@@ -832,6 +860,10 @@ export interface SubscriptionInput {
    * @maxItems 200
    */
   queues?: string[];
+  /**
+   * @maxItems 200
+   */
+  departments?: string[];
   allowLocalNetwork?: boolean;
   signing?: 'hmac' | 'ed25519' | 'both';
 }
@@ -859,6 +891,10 @@ export interface SubscriptionPatch {
    * @maxItems 200
    */
   queues?: string[];
+  /**
+   * @maxItems 200
+   */
+  departments?: string[];
   allowLocalNetwork?: boolean;
   enabled?: boolean;
 }
@@ -875,6 +911,7 @@ export interface Subscription {
   extensions: string[];
   dids: string[];
   queues: string[];
+  departments: string[];
   allowLocalNetwork: boolean;
   enabled: boolean;
   disabledReason: string | null;
@@ -912,6 +949,7 @@ export interface SubscriptionPage {
     extensions: string[];
     dids: string[];
     queues: string[];
+    departments: string[];
     allowLocalNetwork: boolean;
     enabled: boolean;
     disabledReason: string | null;
@@ -954,6 +992,7 @@ export interface CreatedSubscription {
     extensions: string[];
     dids: string[];
     queues: string[];
+    departments: string[];
     allowLocalNetwork: boolean;
     enabled: boolean;
     disabledReason: string | null;

@@ -1,4 +1,4 @@
-import type { Leg } from '../pbx/call.js';
+import type { Call, Leg } from '../pbx/call.js';
 import type { DnEntry } from '../pbx/directory.js';
 import { dialingFields } from '../pbx/parties.js';
 import { finish, hold, type FlowEnv, type FlowResult } from './flow-kit.js';
@@ -39,6 +39,7 @@ export function apiMakeCall(
   const started = { call, leg: { ...leg } };
   const done = (async () => {
     if (!(await hold(call, ROUTING_MS))) return finish(call, 'cancelled');
+    if (from.type === 'Wextension') makeCallRow(call);
     const party = target
       ? { dn: target, number: target.number, name: target.name }
       : { dn: env.dir.trunk, number: destination, name: '' };
@@ -48,4 +49,36 @@ export function apiMakeCall(
       : dialOut(env, call, leg, destination, 30_000);
   })();
   return { leg: started.leg, done };
+}
+
+/**
+ * A click-to-call from an extension starts its flow with a row from the `MakeCall` service
+ * (`source_entity_type = 'ivr'`, `source_dn_number = 'MakeCall'`: [FIELD] field review §1.4,
+ * dashboards exclude these rows) to the calling extension, answered by its phone at once
+ * ([INFERRED]); the extension's row to the destination continues it.
+ */
+function makeCallRow(call: Call): void {
+  const cdr = call.cdr;
+  const service = {
+    participantId: cdr.participantId(),
+    entityType: 'ivr',
+    dnNumber: 'MakeCall',
+    dnType: 'ivr',
+    dnName: 'MakeCall',
+    participantName: 'MakeCall',
+    phoneNumber: 'MakeCall',
+    trunkDid: null,
+    isIncoming: false,
+    isAlreadyConnected: false,
+    groupName: null,
+  };
+  const row = cdr.hop(cdr.callerParty, { method: 'call_init', forwardReason: 'none', source: service });
+  cdr.answer(row);
+}
+
+/** Scenario `api-makecall`: extension 100 clicks to call 0123456789 (Call Control `makecall`). */
+export function apiMakeCallScenario(env: FlowEnv): Promise<FlowResult> {
+  const started = apiMakeCall(env, env.dir.find('100')!, '0123456789');
+  if (!started) throw new Error('makecall from 100 refused');
+  return started.done;
 }

@@ -3,7 +3,7 @@ import type { DnEntry } from '../pbx/directory.js';
 import { offer } from '../pbx/offer.js';
 import { dnParty } from '../pbx/parties.js';
 import { talk } from '../pbx/talk.js';
-import { finish, hold, startInbound, type FlowEnv, type FlowResult } from './flow-kit.js';
+import { BY_DID, finish, hold, startInbound, type FlowEnv, type FlowResult } from './flow-kit.js';
 import { startInternalCall } from './internal.js';
 
 /**
@@ -23,8 +23,7 @@ export async function attendedTransfer(env: FlowEnv): Promise<FlowResult> {
   const call = startInbound(env, 0);
   const result = await offer(call, {
     targets: [first],
-    method: 'call_init',
-    forwardReason: 'by_did',
+    ...BY_DID,
     ringMs: 20_000,
     answer: { dn: '101', afterMs: 3_000 },
   });

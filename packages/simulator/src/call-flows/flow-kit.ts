@@ -1,6 +1,7 @@
+import type { OpenCdrOptions } from '../cdr/cdr-builder.js';
 import type { CdrParty, CdrRow } from '../cdr/cdr-row.js';
 import { Call, type CallContext, type Leg } from '../pbx/call.js';
-import type { DnEntry, PbxDirectory } from '../pbx/directory.js';
+import type { Did, DnEntry, PbxDirectory } from '../pbx/directory.js';
 import type { OfferOutcome } from '../pbx/offer.js';
 import { callerParty, dnParty, externalCaller, internalCaller, ringingFields } from '../pbx/parties.js';
 import { talk, type TalkOptions } from '../pbx/talk.js';
@@ -20,18 +21,58 @@ export interface FlowResult {
   /** Extension that answered, if any. */
   answeredBy?: string;
   cdrIds: string[];
+  /** Other callids of the same flow (the caller's call, when a queue callback wrote the flow). */
+  relatedCallids?: number[];
 }
 
-/** Starts an inbound trunk call to DID `didIndex` from a seeded random CLI. */
+/** Display names of outside callers; null: 3CX shows no name, `source_presentation` is the CLI. */
+const CALLER_NAMES = ['Nathan Jones', null, 'Mia Keller', 'Luca Rossi', null];
+
+/**
+ * Starts an inbound trunk call to DID `didIndex` from a seeded random CLI (and name). Like every
+ * trunk call on V20 it starts with a `call_init` row to the `inbound_routing` participant, whose
+ * number is the DID as the trunk delivered it ([OFFICIAL] CDR guide, [FIELD] field review §1.2);
+ * the first hop continues it (`continued_in`/`by_did`).
+ */
 export function startInbound(env: FlowEnv, didIndex = 0): Call {
-  const cli = `+4915${env.ctx.rng.int(10000000, 99999999)}`;
+  const digits = env.ctx.rng.int(10000000, 99999999);
+  const cli = `+4915${digits}`;
+  // Derived from the CLI, not drawn: the seeded choices after it stay what they were.
+  const name = CALLER_NAMES[digits % CALLER_NAMES.length] ?? null;
   const did = env.dir.dids[didIndex] ?? env.dir.dids[0];
   if (!did) throw new Error('the trunk has no DID');
-  const caller = externalCaller(env.dir, cli, did);
+  const caller = externalCaller(cli, did, name);
   const call = new Call(env.ctx, caller, callerParty(caller, env.ctx.ids.next()));
   call.nextLegId(); // the trunk leg
+  call.cdr.hop(inboundRouting(did, call.cdr.participantId()), { method: 'call_init', forwardReason: 'none' });
   return call;
 }
+
+/** The `inbound_routing` participant of a DID ([OFFICIAL] "Destination participant for the call_init CDR"). */
+function inboundRouting(did: Did, participantId: string): CdrParty {
+  return {
+    participantId,
+    entityType: 'inbound_routing',
+    dnNumber: did.number,
+    dnType: 'inbound_routing',
+    dnName: did.label.replace(/^:/, ''),
+    participantName: did.label,
+    phoneNumber: did.number,
+    trunkDid: did.number,
+    isIncoming: false,
+    isAlreadyConnected: false,
+    groupName: null,
+  };
+}
+
+/** How a hop is recorded: the new row's creation and how the row it continues ends. */
+export type HopOptions = Pick<
+  OpenCdrOptions,
+  'method' | 'forwardReason' | 'endPrevDetails' | 'endPrevReason'
+>;
+
+/** Options of the first hop after inbound routing: it continues the `inbound_routing` row. */
+export const BY_DID = { method: 'divert', forwardReason: 'by_did', endPrevDetails: 'by_did' } as const;
 
 /** Starts a call from an internal DN (its own leg is added by the flow). */
 export function startInternal(env: FlowEnv, from: DnEntry, dialled?: string): Call {
@@ -44,15 +85,9 @@ export function startInternal(env: FlowEnv, from: DnEntry, dialled?: string): Ca
  * leg shows `Connected` with the caller as party while they hold the call (visible only to a
  * client that monitors them), and goes when the call moves on or an agent picks up.
  */
-export function hopTo(
-  call: Call,
-  dn: DnEntry,
-  method: string,
-  forwardReason: string,
-  answers: boolean,
-): CdrRow {
+export function hopTo(call: Call, dn: DnEntry, hop: HopOptions, answers: boolean): CdrRow {
   const party = dnParty(dn, call.cdr.participantId());
-  const row = call.cdr.hop(party, { method, forwardReason });
+  const row = call.cdr.hop(party, hop);
   call.releaseHolding();
   if (answers) {
     call.cdr.answer(row);

@@ -1,6 +1,6 @@
 import { offer } from '../pbx/offer.js';
 import { talk } from '../pbx/talk.js';
-import { finish, startInbound, talkThenFinish, type FlowEnv, type FlowResult } from './flow-kit.js';
+import { BY_DID, finish, startInbound, talkThenFinish, type FlowEnv, type FlowResult } from './flow-kit.js';
 
 /** Inbound trunk call to DID 2 → extension 103 rings; the caller hangs up first (missed). */
 export async function inboundMissed(env: FlowEnv): Promise<FlowResult> {
@@ -9,8 +9,7 @@ export async function inboundMissed(env: FlowEnv): Promise<FlowResult> {
   const call = startInbound(env, 1);
   const result = await offer(call, {
     targets: [target],
-    method: 'call_init',
-    forwardReason: 'by_did',
+    ...BY_DID,
     ringMs: 25_000,
     abandonAfterMs: 12_000,
   });
@@ -31,8 +30,7 @@ export async function ringingAtConnect(env: FlowEnv): Promise<FlowResult> {
   const call = startInbound(env, 0);
   const result = await offer(call, {
     targets: [target],
-    method: 'call_init',
-    forwardReason: 'by_did',
+    ...BY_DID,
     ringMs: 45_000,
     answer: { dn: '100', afterMs: 30_000 },
   });

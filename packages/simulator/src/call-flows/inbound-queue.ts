@@ -1,6 +1,7 @@
 import { offer } from '../pbx/offer.js';
 import { talk } from '../pbx/talk.js';
 import {
+  BY_DID,
   finish,
   hold,
   hopTo,
@@ -15,9 +16,9 @@ export async function inboundQueueAnswered(env: FlowEnv): Promise<FlowResult> {
   const { dir, ctx } = env;
   const call = startInbound(env, 0);
   const agent = ctx.rng.pick(dir.queue.agents);
-  hopTo(call, dir.ivr, 'call_init', 'by_did', true);
+  hopTo(call, dir.ivr, BY_DID, true);
   if (!(await hold(call, 5_000))) return finish(call, 'abandoned');
-  hopTo(call, dir.queue, 'route_to', 'none', true);
+  hopTo(call, dir.queue, { method: 'route_to', forwardReason: 'none' }, true);
   if (!(await hold(call, 2_000))) return finish(call, 'abandoned');
   const agents = dir.findAll(dir.queue.agents);
   const result = await offer(call, {
@@ -35,9 +36,9 @@ export async function inboundQueueAnswered(env: FlowEnv): Promise<FlowResult> {
 export async function queueAbandoned(env: FlowEnv): Promise<FlowResult> {
   const { dir } = env;
   const call = startInbound(env, 0);
-  hopTo(call, dir.ivr, 'call_init', 'by_did', true);
+  hopTo(call, dir.ivr, BY_DID, true);
   if (!(await hold(call, 4_000))) return finish(call, 'abandoned');
-  hopTo(call, dir.queue, 'route_to', 'none', true);
+  hopTo(call, dir.queue, { method: 'route_to', forwardReason: 'none' }, true);
   const agents = dir.findAll(dir.queue.agents);
   const result = await offer(call, {
     targets: agents,

@@ -3,7 +3,7 @@ import type { DnEntry } from '../pbx/directory.js';
 import { offer } from '../pbx/offer.js';
 import { dialingFields, unroutedFields } from '../pbx/parties.js';
 import { talk } from '../pbx/talk.js';
-import { finish, startInbound, startInternal, type FlowEnv, type FlowResult } from './flow-kit.js';
+import { BY_DID, finish, startInbound, startInternal, type FlowEnv, type FlowResult } from './flow-kit.js';
 import { toVoicemail } from './voicemail.js';
 
 /**
@@ -42,6 +42,7 @@ export async function ringInternal(
     ringMs: to.type === 'Wroutepoint' ? 60_000 : 20_000,
     callerLeg,
     answer: answerAfterMs === null ? null : { dn: to.number, afterMs: answerAfterMs },
+    leaveOpenOnTimeout: Boolean(voicemail),
   });
   if (result.kind === 'abandoned') return finish(call, 'cancelled');
   if (result.kind !== 'answered') {
@@ -72,8 +73,7 @@ export async function blindTransfer(env: FlowEnv): Promise<FlowResult> {
   const call = startInbound(env, 0);
   const result = await offer(call, {
     targets: [first],
-    method: 'call_init',
-    forwardReason: 'by_did',
+    ...BY_DID,
     ringMs: 20_000,
     answer: { dn: '101', afterMs: 3_000 },
   });

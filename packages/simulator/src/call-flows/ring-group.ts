@@ -1,5 +1,5 @@
 import { offer } from '../pbx/offer.js';
-import { hopTo, startInbound, talkThenFinish, type FlowEnv, type FlowResult } from './flow-kit.js';
+import { BY_DID, hopTo, startInbound, talkThenFinish, type FlowEnv, type FlowResult } from './flow-kit.js';
 
 /**
  * Inbound call to the ring group (ring all): one participant per member, all with the same
@@ -9,13 +9,13 @@ export async function ringGroupFanout(env: FlowEnv): Promise<FlowResult> {
   const { dir, ctx } = env;
   const call = startInbound(env, 1);
   const answerer = ctx.rng.pick(dir.ringGroup.members);
-  hopTo(call, dir.ringGroup, 'call_init', 'by_did', false);
+  hopTo(call, dir.ringGroup, BY_DID, false);
   const members = dir.findAll(dir.ringGroup.members);
   const result = await offer(call, {
     targets: members,
     group: dir.ringGroup,
     method: 'route_to',
-    forwardReason: 'none',
+    forwardReason: 'polling',
     ringMs: 20_000,
     answer: { dn: answerer, afterMs: 5_000 },
   });

@@ -13,6 +13,10 @@ export interface OpenCdrOptions {
   originating?: CdrRow | null;
   /** Source party, when it is not the call's caller. */
   source?: CdrParty;
+  /** `termination_reason_details` of the row this hop continues (e.g. `by_did`, `busy`, `forward_all`). */
+  endPrevDetails?: string | null;
+  /** `termination_reason` of the row this hop continues; default `continued_in` (`redirected`: a queue overflow). */
+  endPrevReason?: string;
 }
 
 /**
@@ -29,6 +33,7 @@ export class CdrBuilder {
   constructor(
     private readonly ids: CdrIdGenerator,
     private readonly caller: CdrParty,
+    /** `source_presentation`: the display name shown to the destination ([OFFICIAL] guide, field review §1.10). */
     private readonly presentation: string | null,
   ) {
     this.callHistoryId = ids.next();
@@ -71,7 +76,8 @@ export class CdrBuilder {
   hop(destination: CdrParty, opts: Omit<OpenCdrOptions, 'base'>): CdrRow {
     const prev = this.current;
     const row = this.open(destination, { ...opts, base: prev });
-    if (prev && !prev.cdr_ended_at) this.end(prev, 'continued_in', null, null, row);
+    if (prev && !prev.cdr_ended_at)
+      this.end(prev, opts.endPrevReason ?? 'continued_in', opts.endPrevDetails ?? null, null, row);
     this.current = row;
     return row;
   }

@@ -1,3 +1,4 @@
+import type { VoicemailRecord } from '../pbx/call.js';
 import type { CdrRow } from './cdr-row.js';
 import { deriveLegacy, type LegacyCall, type LegacyIds } from './legacy-model.js';
 import { RecordingStore, type RecordingPolicy } from './recordings.js';
@@ -8,6 +9,8 @@ export interface FinishedCall {
   direction: 'Inbound' | 'Outbound' | 'Internal';
   rows: CdrRow[];
   legacy: LegacyCall;
+  /** Messages left in mailboxes (`s_voicemail` rows). */
+  voicemails: VoicemailRecord[];
 }
 
 /**
@@ -24,7 +27,7 @@ export class HistoryStore {
     this.recordings = new RecordingStore(policy);
   }
 
-  add(callid: number, rows: CdrRow[]): FinishedCall {
+  add(callid: number, rows: CdrRow[], voicemails: VoicemailRecord[] = []): FinishedCall {
     const first = rows[0];
     const inbound = first?.source_entity_type === 'external_line';
     const outbound = rows.some((r) => r.destination_entity_type === 'external_line');
@@ -33,6 +36,7 @@ export class HistoryStore {
       rows,
       direction: inbound ? 'Inbound' : outbound ? 'Outbound' : 'Internal',
       legacy: deriveLegacy(rows, this.ids),
+      voicemails,
     };
     this.calls.push(call);
     this.recordings.addFor(call);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { cdroutputDdl, LEGACY_DDL } from './schema-sql.js';
+import { cdroutputDdl, LEGACY_DDL, VOICEMAIL_DDL } from './schema-sql.js';
 
 /** Where the simulator's database lives and how to reach it. */
 export interface ProvisionedDb {
@@ -56,7 +56,7 @@ export async function provisionDatabase(
   });
   const writerUrl = withDatabase(superUrl, dbName);
   await withClient(writerUrl, async (c) => {
-    await c.query(cdroutputDdl() + LEGACY_DDL);
+    await c.query(cdroutputDdl() + LEGACY_DDL + VOICEMAIL_DDL);
     await c.query(`REVOKE ALL ON DATABASE ${ident(dbName)} FROM PUBLIC`);
     await c.query(`GRANT CONNECT ON DATABASE ${ident(dbName)} TO ${ident(role)}`);
     await c.query('REVOKE CREATE ON SCHEMA public FROM PUBLIC');

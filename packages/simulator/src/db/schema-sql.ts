@@ -12,6 +12,21 @@ export function cdroutputDdl(): string {
   );
 }
 
+/**
+ * `public.s_voicemail`, one row per recorded message, with the columns integrators read on
+ * 20.0.9 ([FIELD] field review §1.13). Types are [INFERRED] where no source gives them, except
+ * `heard` and `removed`, which tools compare with `''` and `'0'` (text). `cdr_participant_id` is
+ * the `cdroutput.destination_participant_id` of the row that landed in the mailbox.
+ */
+export const VOICEMAIL_DDL = `
+CREATE TABLE public.s_voicemail (
+  id serial PRIMARY KEY, wav_file character varying, caller character varying, caller_name character varying,
+  callee character varying, duration integer, created_time timestamp, heard character varying,
+  heard_time timestamp, forwarded_by character varying, forwarded_to character varying, crm_contact text,
+  transcription text, removed character varying, cdr_participant_id uuid
+);
+`;
+
 /** The legacy call-log tables still present in V20 ([FIELD] TypeORM entities, v20.0.8 extras [SECONDARY]). */
 export const LEGACY_DDL = `
 CREATE TABLE public.cl_calls (

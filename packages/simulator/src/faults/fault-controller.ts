@@ -1,4 +1,5 @@
 import type { MalformedKind } from '../callcontrol/ws-frames.js';
+import type { DataConnectorSettings } from '../db/cdr-writer.js';
 import type { MalformedResponseKind } from '../http/malformed-response.js';
 import { Rng } from '../util/rng.js';
 
@@ -46,6 +47,13 @@ export interface FaultSettings {
    * API clients) do not list the caller: `/connect/token` answers 403 ([INFERRED] status).
    */
   consoleRestricted: boolean;
+  /**
+   * 3CX's Data Connector offloads the call history: each call's cdroutput rows get an
+   * `offload_id` `afterMs` real ms after they were written and, with `purgeAfterSync`
+   * (`DataConnectorSettings.PurgeAfterSync`), are deleted then ([OFFICIAL] field review §1.6).
+   * Null: off.
+   */
+  dataConnector: DataConnectorSettings | null;
 }
 
 /** Paths a PRO or expired system still answers. */
@@ -101,6 +109,7 @@ const defaults = (): FaultSettings => ({
   licence: 'enterprise',
   licenceRefusal: 'named',
   consoleRestricted: false,
+  dataConnector: null,
 });
 
 /** Holds the fault switches and runs fault actions; driven programmatically or over `/__sim/`. */

@@ -35,6 +35,24 @@ export interface CallerInfo {
   did: Did | null;
   /** The dialled number, for calls to the outside. */
   dialled?: string;
+  /**
+   * `source_presentation` of its CDRs: the display name shown to the destination ([OFFICIAL]
+   * guide, field review §1.10), e.g. "Nathan Jones"; the number when 3CX has no name.
+   */
+  presentation: string;
+}
+
+/** A message a mailbox recorded: one `s_voicemail` row ([FIELD] field review §1.13). */
+export interface VoicemailRecord {
+  wavFile: string;
+  caller: string;
+  callerName: string;
+  callee: string;
+  /** Seconds. */
+  duration: number;
+  createdTime: Date;
+  /** `cdroutput.destination_participant_id` of the row that landed in the mailbox. */
+  cdrParticipantId: string;
 }
 
 /** One participant of the call plus its CDR bookkeeping. */
@@ -76,6 +94,8 @@ export class Call {
    * that monitor that DN.
    */
   holding: Leg | null = null;
+  /** Messages the call left in mailboxes (written to `s_voicemail` with its CDRs). */
+  readonly voicemails: VoicemailRecord[] = [];
   private legSeq = 0;
   private readonly inbox: CallSignal[] = [];
   private wake: (() => void) | undefined;
@@ -84,9 +104,11 @@ export class Call {
     readonly ctx: CallContext,
     readonly caller: CallerInfo,
     callerParty: CdrParty,
+    /** A call that carries on another one's flow (a queue callback): the same CDR flow, a new callid. */
+    cdr?: CdrBuilder,
   ) {
     this.callid = ctx.state.newCallId();
-    this.cdr = new CdrBuilder(ctx.ids, callerParty, caller.number);
+    this.cdr = cdr ?? new CdrBuilder(ctx.ids, callerParty, caller.presentation);
     ctx.state.calls.set(this.callid, this);
   }
 

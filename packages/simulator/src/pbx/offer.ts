@@ -1,3 +1,4 @@
+import type { CdrParty } from '../cdr/cdr-row.js';
 import type { Call, Leg } from './call.js';
 import type { DnEntry } from './directory.js';
 import { dnParty, ringingFields } from './parties.js';
@@ -20,6 +21,16 @@ export interface OfferOptions {
   abandonAfterMs?: number | null;
   /** The caller's own visible leg, connected on answer. */
   callerLeg?: Leg | null;
+  /** `termination_reason_details` of the row the first hop continues (`by_did` after inbound routing). */
+  endPrevDetails?: string | null;
+  /**
+   * On a ring timeout the legs go but their rows stay open, for the next hop to continue them
+   * (`continued_in`): forwarding on no answer, to a mailbox, a pickup. Default: they end
+   * `cancelled`/`no_answer`.
+   */
+  leaveOpenOnTimeout?: boolean;
+  /** Source party of the new rows when it is not the caller (a queue callback rings agents from `QCB`). */
+  source?: CdrParty;
 }
 
 export type OfferOutcome =
@@ -36,15 +47,24 @@ export async function offer(call: Call, o: OfferOptions): Promise<OfferOutcome> 
   const ringing = new Set<Leg>();
   let answerPlan = o.answer ?? null;
   const ring = (dn: DnEntry, method: string, reason: string, base = groupRow) => {
-    const party = dnParty(dn, cdr.participantId(), o.group?.name ?? null);
+    const party = dnParty(dn, cdr.participantId());
     const row = groupRow
-      ? cdr.open(party, { method: 'route_to', forwardReason: reason, originating: groupRow, base })
+      ? cdr.open(party, {
+          method: 'route_to',
+          forwardReason: reason,
+          originating: groupRow,
+          base,
+          ...(o.source ? { source: o.source } : {}),
+        })
       : cdr.hop(party, {
           method,
           forwardReason: reason,
-          ...(cdr.current?.cdr_answered_at
-            ? { source: { ...cdr.callerParty, isAlreadyConnected: true } }
-            : {}),
+          endPrevDetails: o.endPrevDetails ?? null,
+          ...(o.source
+            ? { source: o.source }
+            : cdr.current?.cdr_answered_at
+              ? { source: { ...cdr.callerParty, isAlreadyConnected: true } }
+              : {}),
         });
     const fields = ringingFields(call, { onBehalfOf: o.group ?? null, referredBy: o.referredBy ?? null });
     // A route point's app controls its legs directly ([INFERRED]).
@@ -78,7 +98,10 @@ export async function offer(call: Call, o: OfferOptions): Promise<OfferOutcome> 
       if (answerPlan && now >= answerPlan.afterMs)
         picked = [...ringing].find((l) => l.dn.number === answerPlan?.dn);
       if (!picked && now >= o.ringMs) {
-        closeAll('cancelled', 'no_answer', null);
+        if (o.leaveOpenOnTimeout && !groupRow) {
+          for (const leg of ringing) call.removeLeg(leg);
+          ringing.clear();
+        } else closeAll('cancelled', 'no_answer', null);
         return { kind: 'timeout' };
       }
       // The planned answerer is gone once its time has come. A timer that fires a little early
@@ -116,7 +139,8 @@ export async function offer(call: Call, o: OfferOptions): Promise<OfferOutcome> 
     call.updateLeg(leg, { status: 'Connected' });
     if (leg.row) cdr.answer(leg.row);
     if (groupRow && leg.row) {
-      cdr.end(groupRow, 'continued_in', null, null, leg.row);
+      // A group row answered through a poll ([FIELD] dashboards match continued_in/polling).
+      cdr.end(groupRow, 'continued_in', 'polling', null, leg.row);
       cdr.current = leg.row;
     }
     if (o.callerLeg) call.updateLeg(o.callerLeg, { status: 'Connected' });

@@ -5,9 +5,12 @@ import type { Participant } from './participant.js';
 
 type LegFields = Omit<Participant, 'id' | 'dn' | 'callid' | 'legid' | 'device_id'>;
 
-/** A caller from the outside on the trunk, dialling `did`. */
-export function externalCaller(dir: PbxDirectory, cli: string, did: Did): CallerInfo {
-  return { external: true, number: cli, name: cli, dn: dir.trunk, did };
+/**
+ * A caller from the outside on `did`'s trunk. `displayName`: the name 3CX shows the destination
+ * (`source_presentation`), when it has one; else the CLI is shown.
+ */
+export function externalCaller(cli: string, did: Did, displayName: string | null): CallerInfo {
+  return { external: true, number: cli, name: cli, dn: did.trunk, did, presentation: displayName ?? cli };
 }
 
 /** An internal caller (extension or route point). */
@@ -19,6 +22,7 @@ export function internalCaller(dn: DnEntry, dialled?: string): CallerInfo {
     dn,
     did: null,
     ...(dialled ? { dialled } : {}),
+    presentation: dn.name, // [INFERRED]: the name shown to the callee
   };
 }
 
@@ -45,8 +49,11 @@ export function callerParty(caller: CallerInfo, participantId: string): CdrParty
   return dnParty(caller.dn, participantId);
 }
 
-/** A PBX DN (extension, IVR, queue, ring group) as a CDR party. */
-export function dnParty(dn: DnEntry, participantId: string, groupName: string | null = null): CdrParty {
+/**
+ * A PBX DN (extension, IVR, queue, ring group) as a CDR party; `*_group_name` is its department
+ * ([OFFICIAL] guide: "Department"; `__DEFAULT__` for the default one; field review §1.11).
+ */
+export function dnParty(dn: DnEntry, participantId: string): CdrParty {
   return {
     participantId,
     entityType: dn.entityType,
@@ -58,7 +65,7 @@ export function dnParty(dn: DnEntry, participantId: string, groupName: string | 
     trunkDid: null,
     isIncoming: false,
     isAlreadyConnected: false,
-    groupName,
+    groupName: dn.department,
   };
 }
 

@@ -61,7 +61,7 @@ export class PbxRuntime {
   }
 
   private async finished(call: Call): Promise<void> {
-    const finished = this.history.add(call.callid, call.cdr.rows);
+    const finished = this.history.add(call.callid, call.cdr.rows, call.voicemails);
     this.written.set(call.callid, await this.persist(finished));
   }
 

@@ -48,6 +48,7 @@ export function subscriptionView(s: SubscriptionRow, now = Date.now()): Subscrip
     extensions: s.extensions,
     dids: s.dids,
     queues: s.queues,
+    departments: s.departments,
     allowLocalNetwork: s.allowLocalNetwork,
     enabled: s.enabled,
     disabledReason: s.disabledReason,

@@ -1,5 +1,5 @@
-import { eventId, type EventType, type NewEvent } from '@3cx-relay/events';
-import { outcomeOf, type TrackedCall } from './tracked-call.js';
+import { eventId, outcomeOf, type EventType, type NewEvent } from '@3cx-relay/events';
+import { dispositionOfCall, type TrackedCall } from './tracked-call.js';
 
 /** Milliseconds as seconds with one decimal, never negative. */
 export const seconds = (ms: number) => Math.max(0, Math.round(ms / 100) / 10);
@@ -26,7 +26,7 @@ export function callEvent(
     callId: String(call.callid),
     callHistoryId: null,
     extensions,
-    dids: call.did ? [call.did] : [],
+    dids: [...new Set([call.did, call.didRaw].filter((d): d is string => !!d))],
     queues: call.queue ? [call.queue] : [],
     data: {
       callId: String(call.callid),
@@ -43,7 +43,8 @@ export function callEvent(
 
 /** `call.ended`, and `call.missed` for an unanswered inbound or internal call. */
 export function endEvents(call: TrackedCall, extensions: string[], endedAt: number): NewEvent[] {
-  const outcome = outcomeOf(call);
+  const disposition = dispositionOfCall(call);
+  const outcome = outcomeOf(disposition);
   const base = {
     startedAt: new Date(call.startedAt).toISOString(),
     endedAt: new Date(endedAt).toISOString(),
@@ -53,6 +54,7 @@ export function endEvents(call: TrackedCall, extensions: string[], endedAt: numb
     callEvent(call, extensions, 'call.ended', 'ended', endedAt, {
       ...base,
       outcome,
+      disposition,
       answeredAt: call.answeredAt ? new Date(call.answeredAt).toISOString() : null,
       talkDurationSeconds: call.answeredAt ? seconds(endedAt - call.answeredAt) : 0,
       answeredBy: call.answeredBy,
@@ -65,6 +67,7 @@ export function endEvents(call: TrackedCall, extensions: string[], endedAt: numb
       callEvent(call, extensions, 'call.missed', 'missed', endedAt, {
         ...base,
         outcome,
+        disposition,
         ringingExtensions: call.rang,
       }),
     );

@@ -29,8 +29,8 @@ interface SocketEvents {
 
 /**
  * The permanent `/callcontrol/ws` connection. States: `idle` → `connecting` (fresh token,
- * Bearer header on the upgrade) → `open` (ping every `pingIntervalMs`; no pong within two
- * intervals counts as dead) → on close/error/refusal `backoff` (exponential with "equal" jitter,
+ * Bearer header on the upgrade) → `open` (ping every `pingIntervalMs`; neither a pong nor a
+ * frame for two intervals plus a second counts as dead) → on close/error/refusal `backoff` (exponential with "equal" jitter,
  * reset after a connection that stayed open) → `connecting` … until {@link stop}.
  * Each reconnect takes a fresh token from the shared holder. An open socket that closes because
  * the holder renewed the token (some 3CX builds close the old token's sockets) reconnects at
@@ -42,7 +42,8 @@ export class CallControlSocket extends EventEmitter<SocketEvents> {
   private attempt = 0;
   private retryTimer: NodeJS.Timeout | undefined;
   private pingTimer: NodeJS.Timeout | undefined;
-  private lastPong = 0;
+  /** When the PBX last showed it is alive: a pong or any frame. */
+  private lastHeard = 0;
   private lastToken: string | undefined;
   /** The token of the socket that is open now (undefined before it opened). */
   private openToken: string | undefined;
@@ -112,12 +113,13 @@ export class CallControlSocket extends EventEmitter<SocketEvents> {
     ws.on('open', () => {
       opened = true;
       this.openToken = token;
-      this.lastPong = Date.now();
+      this.lastHeard = Date.now();
       this.pingTimer = setInterval(() => this.ping(ws), this.o.pingIntervalMs);
       this.emit('open');
     });
-    ws.on('pong', () => (this.lastPong = Date.now()));
+    ws.on('pong', () => (this.lastHeard = Date.now()));
     ws.on('message', (data, isBinary) => {
+      this.lastHeard = Date.now();
       if (!isBinary)
         this.emit(
           'message',
@@ -134,16 +136,22 @@ export class CallControlSocket extends EventEmitter<SocketEvents> {
   }
 
   private ping(ws: WebSocket): void {
-    if (Date.now() - this.lastPong > this.o.pingIntervalMs * 2 + 1000) {
-      this.drop(ws, 'no pong');
-      ws.terminate();
-      return;
-    }
-    try {
-      ws.ping();
-    } catch {
-      // the close handler reconnects
-    }
+    // Judged after this turn's I/O (setImmediate runs after the poll phase): after a stalled
+    // event loop (GC, a starved CPU) timers run before the reads that waited behind them, and a
+    // pong or a frame already in the socket is no silence.
+    setImmediate(() => {
+      if (this.ws !== ws) return;
+      if (Date.now() - this.lastHeard > this.o.pingIntervalMs * 2 + 1000) {
+        this.drop(ws, 'no pong');
+        ws.terminate();
+        return;
+      }
+      try {
+        ws.ping();
+      } catch {
+        // the close handler reconnects
+      }
+    });
   }
 
   /** Handles the end of one connection exactly once. */

@@ -1,4 +1,10 @@
-import type { ActiveCall, Direction, Outcome, Party } from '@3cx-relay/events';
+import {
+  pickDisposition,
+  type ActiveCall,
+  type Direction,
+  type Disposition,
+  type Party,
+} from '@3cx-relay/events';
 import type { Participant } from './normalize-participant.js';
 
 /** What the relay knows about one live call (serialisable: it is persisted across restarts). */
@@ -13,6 +19,10 @@ export interface TrackedCall {
   caller: Party | null;
   callee: Party | null;
   did: string | null;
+  /** The DID as 3CX gave it (before E.164 normalization); absent in state saved by older versions. */
+  didRaw?: string | null;
+  /** The caller's own leg reached a mailbox (voicemail special menu, connected). */
+  voicemail?: boolean;
   queue: string | null;
   /** DNs that rang for the call. */
   rang: string[];
@@ -50,12 +60,19 @@ export function newTrackedCall(callid: number, now: number): TrackedCall {
   };
 }
 
-/** Outcome of a finished call: answered; else abandoned (was in a queue), missed (rang), rejected. */
-export function outcomeOf(c: TrackedCall): Outcome {
-  if (c.answeredAt !== null) return 'answered';
-  if (c.queue) return 'abandoned';
-  if (c.rang.length) return 'missed';
-  return 'rejected';
+/**
+ * Disposition of a finished call as the live half sees it: voicemail (the caller's own leg
+ * reached a mailbox), answered; else abandoned (was in a queue), missed (rang), rejected. Call
+ * Control shows no busy line, and no mailbox behind an unmonitored trunk leg: `call.completed`
+ * tells those.
+ */
+export function dispositionOfCall(c: TrackedCall): Disposition {
+  return pickDisposition({
+    voicemail: c.voicemail === true,
+    answered: c.answeredAt !== null,
+    abandoned: c.queue !== null,
+    missed: c.rang.length > 0,
+  });
 }
 
 /**

@@ -1,20 +1,28 @@
 import type pg from 'pg';
 import type { NewEvent } from '@3cx-relay/events';
 import { CDR_SELECT, type CdrRow } from './cdr-row.js';
-import { cdrCreatedEvent } from './cdr-events.js';
-import { isFlowComplete, summarizeCallFlow } from './summarize-call-flow.js';
+import { cdrCreatedEvent, type CdrReadOptions } from './cdr-events.js';
+import type { FlowRowCache } from './flow-row-cache.js';
+import { hasMissingRows, isCallOver, isFlowComplete } from './flow-rows.js';
+import { summarizeCallFlow } from './summarize-call-flow.js';
 import { keyMinus, type CdrCursor } from './cdr-cursor.js';
 
-export interface CdrPollerOptions {
+export interface CdrPollerOptions extends CdrReadOptions {
   /** Quoted or plain table name, validated by the config (e.g. `cdroutput`). */
   table: string;
-  trunkDids: Record<string, string>;
   /** Re-read window below the cursor for late commits and ties (ms). */
   overlapMs: number;
   /** A flow is summarized once it is complete and unchanged for this long (ms). */
   quietMs: number;
-  /** A flow still incomplete after this long is summarized anyway (ms, default 2 h). */
+  /**
+   * A flow with rows missing (deleted before the relay read them) whose call is over is
+   * summarized, `partial: true`, once unchanged for this long (ms, default 60 s).
+   */
+  partialWaitMs?: number;
+  /** A flow still incomplete after this long is summarized anyway, `partial: true` (ms, default 2 h). */
   maxFlowAgeMs?: number;
+  /** Rows of pending flows already read (kept when a purge deletes them); one per source. */
+  rowCache?: FlowRowCache;
   batchSize?: number;
   /** Looks up the live 3CX callid of a finished flow, if the relay saw it. */
   callIdFor?: (rows: CdrRow[]) => string | null;
@@ -58,7 +66,8 @@ export async function pollCdrs(db: pg.Pool, cursor: CdrCursor, o: CdrPollerOptio
   const fresh = new Map<string, CdrRow>();
   for (const r of [...anchors, ...flowRows])
     if (r.cdr_ended_at && !seen.has(r.cdr_id)) fresh.set(r.cdr_id, r);
-  const events = [...fresh.values()].sort(cmpRow).map((r) => cdrCreatedEvent(r, o.trunkDids));
+  const events = [...fresh.values()].sort(cmpRow).map((r) => cdrCreatedEvent(r, o));
+  o.rowCache?.remember(flowRows);
 
   let endedAt = cursor.endedAt;
   for (const r of anchors) if (r.ended_key > endedAt) endedAt = r.ended_key;
@@ -84,7 +93,12 @@ async function readFlows(db: pg.Pool, table: string, ids: string[]): Promise<Cdr
   return res.rows;
 }
 
-/** Summarizes the pending flows that have been quiet long enough and are complete; mutates `pending`. */
+/**
+ * Summarizes the pending flows that have been quiet long enough: complete ones (`partial` when a
+ * row they refer to was never read), incomplete ones whose call is over after `partialWaitMs`,
+ * and any after `maxFlowAgeMs`. Rows read earlier count even when 3CX has deleted them since.
+ * Mutates `pending`.
+ */
 async function completeFlows(
   db: pg.Pool,
   pending: Record<string, number>,
@@ -96,19 +110,26 @@ async function completeFlows(
     .map(([id]) => id);
   if (!due.length) return [];
   const rows = await readFlows(db, o.table, due);
-  const byFlow = new Map<string, CdrRow[]>();
-  for (const r of rows) byFlow.set(r.call_history_id, [...(byFlow.get(r.call_history_id) ?? []), r]);
+  o.rowCache?.remember(rows);
+  const byFlow = new Map<string, Map<string, CdrRow>>();
+  for (const r of [...due.flatMap((id) => o.rowCache?.rowsOf(id) ?? []), ...rows]) {
+    const flow = byFlow.get(r.call_history_id) ?? new Map<string, CdrRow>();
+    byFlow.set(r.call_history_id, flow.set(r.cdr_id, r));
+  }
   const out: NewEvent[] = [];
   for (const id of due) {
-    const flow = byFlow.get(id);
-    const tooOld = now - pending[id]! >= (o.maxFlowAgeMs ?? 2 * 3600_000);
-    if (!flow?.length) {
-      delete pending[id];
-      continue;
+    const flow = [...(byFlow.get(id)?.values() ?? [])];
+    const quiet = now - pending[id]!;
+    const complete = isFlowComplete(flow);
+    const giveUp =
+      quiet >= (o.maxFlowAgeMs ?? 2 * 3600_000) || (quiet >= (o.partialWaitMs ?? 60_000) && isCallOver(flow));
+    if (flow.length && !complete && !giveUp) continue;
+    if (flow.length) {
+      const partial = !complete || hasMissingRows(flow);
+      out.push(summarizeCallFlow(flow, o, o.callIdFor?.(flow) ?? null, partial));
     }
-    if (!isFlowComplete(flow) && !tooOld) continue;
-    out.push(summarizeCallFlow(flow, o.trunkDids, o.callIdFor?.(flow) ?? null));
     delete pending[id];
+    o.rowCache?.forget(id);
   }
   return out;
 }

@@ -5,6 +5,7 @@ import type { EventStore } from '../../events/event-store.js';
 import type { StatusBoard } from '../../status/status-board.js';
 import { CdrCursorStore, type CdrCursor } from './cdr-cursor.js';
 import { pollCdrs, type CdrPollerOptions } from './cdr-poller.js';
+import { FlowRowCache } from './flow-row-cache.js';
 
 export interface Db3cxSourceOptions extends CdrPollerOptions {
   /** Creates a fresh read-only pool on 3CX's database (called on start and on reconnect). */
@@ -36,6 +37,8 @@ export class Db3cxSource {
   private stopped = true;
   private failures = 0;
   private readonly cursors: CdrCursorStore;
+  /** Rows of pending flows already read: a purge after the read does not lose their call.completed. */
+  private readonly rowCache = new FlowRowCache();
 
   constructor(
     private readonly o: Db3cxSourceOptions,
@@ -121,7 +124,7 @@ export class Db3cxSource {
     if (!pool) return 0;
     this.cursor ??= (await ownStore(() => this.cursors.load())) ?? (await this.initialCursor(pool));
     const started = performance.now();
-    const result = await pollCdrs(pool, this.cursor, this.o);
+    const result = await pollCdrs(pool, this.cursor, { ...this.o, rowCache: this.rowCache });
     const latencyMs = Math.round(performance.now() - started);
     await ownStore(async () => {
       if (result.events.length) await this.o.events.append(result.events);

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Logger } from '../../logger.js';
+import { guardPoolErrors } from '../../db/guard-pool-errors.js';
 import { coerceError } from '../../errors.js';
 import { findPhoneSystemIni, readPhoneSystemIni } from './parse-phone-system-ini.js';
 
@@ -84,6 +85,5 @@ export function createPbxDbPool(config: pg.PoolConfig, statementTimeoutMs: numbe
     // its first statement, and no second query races the pool's own.
     options: `-c default_transaction_read_only=on -c statement_timeout=${timeout}`,
   });
-  pool.on('error', (err) => log.warn({ err }, 'idle 3CX database connection failed'));
-  return pool;
+  return guardPoolErrors(pool, log, '3CX database');
 }

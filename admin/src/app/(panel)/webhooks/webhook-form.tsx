@@ -18,6 +18,7 @@ export interface WebhookValues {
   extensions: string[];
   dids: string[];
   queues: string[];
+  departments: string[];
   allowLocalNetwork: boolean;
 }
 
@@ -36,6 +37,13 @@ const TYPE_HINTS: Record<string, string> = {
 const splitList = (v: FormDataEntryValue | null) =>
   (typeof v === 'string' ? v : '')
     .split(/[\s,]+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+/** Department names may hold spaces: only commas separate them. */
+const splitNames = (v: FormDataEntryValue | null) =>
+  (typeof v === 'string' ? v : '')
+    .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
 
@@ -60,6 +68,7 @@ export function WebhookForm({ initial, eventTypes }: { initial?: WebhookValues; 
       extensions: splitList(d.get('extensions')),
       dids: splitList(d.get('dids')),
       queues: splitList(d.get('queues')),
+      departments: splitNames(d.get('departments')),
       allowLocalNetwork: d.get('allowLocalNetwork') === 'on',
       ...(initial?.id ? {} : { signing: d.get('signing') }),
     };
@@ -193,6 +202,18 @@ export function WebhookForm({ initial, eventTypes }: { initial?: WebhookValues; 
       </Field>
       <Field label="Queues" htmlFor="wh-queues" hint="Comma-separated; empty = any.">
         <input id="wh-queues" name="queues" defaultValue={v?.queues.join(', ')} className={inputClass} />
+      </Field>
+      <Field
+        label="Departments"
+        htmlFor="wh-departments"
+        hint="3CX departments, comma-separated (e.g. Sales, __DEFAULT__); empty = any. Only CDR events (cdr.created, call.completed) carry one."
+      >
+        <input
+          id="wh-departments"
+          name="departments"
+          defaultValue={v?.departments.join(', ')}
+          className={inputClass}
+        />
       </Field>
       {!v?.id && (
         <Field

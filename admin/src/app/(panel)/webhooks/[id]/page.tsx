@@ -78,9 +78,11 @@ export default async function WebhookPage({
                 <dd>{sub.eventTypes.join(', ') || 'all'}</dd>
               </div>
               <div>
-                <dt className="text-slate-500">Extensions / DIDs / queues</dt>
+                <dt className="text-slate-500">Extensions / DIDs / queues / departments</dt>
                 <dd>
-                  {[sub.extensions, sub.dids, sub.queues].map((l) => l.join(', ') || 'any').join(' / ')}
+                  {[sub.extensions, sub.dids, sub.queues, sub.departments]
+                    .map((l) => l.join(', ') || 'any')
+                    .join(' / ')}
                 </dd>
               </div>
               <div>
