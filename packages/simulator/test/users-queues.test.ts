@@ -94,7 +94,7 @@ describe('XAPI Users and Queues', () => {
         JSON.stringify(
           sim.users
             .list()
-            .slice(0, 6)
+            .slice(0, 7)
             .map((u) => ({ ...u, ...fresh })),
         ),
       );
