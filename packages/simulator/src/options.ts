@@ -52,6 +52,13 @@ export interface SimulatorOptions {
   recordExtensions?: string[] | null;
   /** 3CX's AI transcription, summary and sentiment on each recording. Default true. */
   transcribeRecordings?: boolean;
+  /**
+   * Folder the mailboxes' audio is written to, as `<dir>/<mailbox>/<wav_file>` (the layout of
+   * 3CX's `Data/Voicemail` folder is [UNVERIFIED]); null (default) writes no files.
+   */
+  voicemailDir?: string | null;
+  /** 3CX's voicemail transcription in `s_voicemail.transcription`. Default true. */
+  transcribeVoicemails?: boolean;
   /** `DownloadRecording` honours `Range` requests (206); [UNVERIFIED] on real 3CX. Default true. */
   recordingRangeRequests?: boolean;
   /** Extensions on the PBX: 100–105 and 046, and from 8 on also 1000, 1001, … (benchmarks). Default 7. */
@@ -143,6 +150,8 @@ const schema = z.object({
   recordExtensions: z.array(z.string()).nullable().default(null),
   transcribeRecordings: z.boolean().default(true),
   recordingRangeRequests: z.boolean().default(true),
+  voicemailDir: z.string().min(1).nullable().default(null),
+  transcribeVoicemails: z.boolean().default(true),
   extensionCount: z.number().int().min(7).max(5000).default(7),
   presenceChangeEverySec: z.number().min(0).optional(),
   monitorQueueIvr: z.boolean().default(false),

@@ -1,6 +1,7 @@
 import type { FlowEnv, FlowResult } from '../call-flows/flow-kit.js';
 import { CdrIdGenerator } from '../cdr/cdr-id.js';
 import type { FinishedCall, HistoryStore } from '../cdr/history-store.js';
+import { voicemailText, writeVoicemailAudio } from '../cdr/voicemail-audio.js';
 import type { ResolvedOptions } from '../options.js';
 import { SCENARIOS } from '../scenarios/registry.js';
 import { FlowAborted } from '../util/clock.js';
@@ -61,7 +62,15 @@ export class PbxRuntime {
   }
 
   private async finished(call: Call): Promise<void> {
-    const finished = this.history.add(call.callid, call.cdr.rows, call.voicemails);
+    const voicemails = call.voicemails.map((v, i) => ({
+      ...v,
+      transcription: this.opts.transcribeVoicemails ? voicemailText(call.callid + i) : null,
+    }));
+    if (this.opts.voicemailDir)
+      await writeVoicemailAudio(this.opts.voicemailDir, voicemails).catch((err: Error) =>
+        this.opts.log?.('voicemail audio not written', { err: err.message }),
+      );
+    const finished = this.history.add(call.callid, call.cdr.rows, voicemails);
     this.written.set(call.callid, await this.persist(finished));
   }
 

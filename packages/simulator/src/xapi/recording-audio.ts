@@ -14,7 +14,14 @@ const cache = new WeakMap<SimRecording, Buffer>();
 export function recordingWav(r: SimRecording): Buffer {
   const hit = cache.get(r);
   if (hit) return hit;
-  const seconds = Math.min(MAX_SECONDS, Math.max(1, (r.end.getTime() - r.start.getTime()) / 1000));
+  const buf = toneWav((r.end.getTime() - r.start.getTime()) / 1000, r.id);
+  cache.set(r, buf);
+  return buf;
+}
+
+/** A playable WAV of `seconds` (1 s to 2 min) with a quiet tone whose pitch depends on `seed`. */
+export function toneWav(duration: number, seed: number): Buffer {
+  const seconds = Math.min(MAX_SECONDS, Math.max(1, duration));
   const samples = Math.round(seconds * RATE);
   const buf = Buffer.alloc(44 + samples * 2);
   buf.write('RIFF', 0, 'ascii');
@@ -29,9 +36,8 @@ export function recordingWav(r: SimRecording): Buffer {
   buf.writeUInt16LE(16, 34);
   buf.write('data', 36, 'ascii');
   buf.writeUInt32LE(samples * 2, 40);
-  const hz = 300 + (r.id % 10) * 40;
+  const hz = 300 + (seed % 10) * 40;
   for (let i = 0; i < samples; i++)
     buf.writeInt16LE(Math.round(2000 * Math.sin((2 * Math.PI * hz * i) / RATE)), 44 + i * 2);
-  cache.set(r, buf);
   return buf;
 }
