@@ -11,7 +11,7 @@ export interface VoicemailCall {
   mailboxName: string | null;
   /** The caller's kind from the call's CDR (`external_line` → external). */
   callerKind: Party['kind'] | null;
-  /** True when the mailbox's CDR row is in the log (the call is known). */
+  /** True when the mailbox's CDR row and its flow's `call.completed` are in the log. */
   found: boolean;
 }
 
@@ -24,7 +24,7 @@ interface CdrData {
 /**
  * The call of a message from the relay's own event log (no PBX query): the `cdr.created` whose
  * destination participant is the message's `cdr_participant_id`, and that flow's
- * `call.completed` when it is in.
+ * `call.completed` (callid, DID, queue) when it is in.
  */
 export async function voicemailCall(pool: pg.Pool, participantId: string | null): Promise<VoicemailCall> {
   const none: VoicemailCall = {
@@ -68,7 +68,7 @@ export async function voicemailCall(pool: pg.Pool, participantId: string | null)
         : source?.entityType === 'extension'
           ? 'extension'
           : null,
-    found: true,
+    found: summary !== undefined,
   };
 }
 
