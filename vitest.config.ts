@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import SlowFirstSequencer from './vitest.sequencer.js';
 
 // One Vitest run for every workspace's unit and integration tests. Playwright (e2e/) runs
 // separately from scripts/test.ts. The global setup starts one private PostgreSQL cluster.
@@ -14,6 +15,7 @@ export default defineConfig({
     globalSetup: ['./vitest.global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    sequence: { sequencer: SlowFirstSequencer },
     pool: 'forks',
     maxWorkers: 2,
   },

@@ -24,7 +24,10 @@ const only = [...args].find((a) => a.startsWith('--only='))?.slice('--only='.len
 const runUnit = !only || only === 'unit';
 const runE2e = !only || only === 'e2e';
 
-const say = (line: string) => process.stdout.write(`\n[test] ${line}\n`);
+const started = Date.now();
+/** A step line with the seconds since the run began, so a slow step shows in any CI log. */
+const say = (line: string) =>
+  process.stdout.write(`\n[test +${Math.round((Date.now() - started) / 1000)} s] ${line}\n`);
 
 function ensureChromium(): void {
   if (existsSync('/usr/bin/chromium')) return;
@@ -94,7 +97,9 @@ async function main(): Promise<number> {
     }
   };
 
-  if (runUnit && !args.has('--skip-typecheck')) {
+  // Type-check and lint side by side: each is mostly one busy process, and the machine has two cores.
+  const typecheck = async () => {
+    if (!runUnit || args.has('--skip-typecheck')) return;
     say('type-checking every workspace');
     const workspaces = await run(
       'npx',
@@ -106,14 +111,15 @@ async function main(): Promise<number> {
     const rootFiles = await run('npx', ['tsc', '-p', 'tsconfig.json']);
     // Not a test, so not counted as passed; a type error fails the run like a failed test.
     add(undefined, (workspaces || rootFiles) !== 0, 'type-check');
-  }
-
-  if (runUnit && !args.has('--skip-lint')) {
+  };
+  const lint = async () => {
+    if (!runUnit || args.has('--skip-lint')) return;
     say('lint (ESLint, type-aware) and formatting (Prettier)');
     const eslint = await run('npx', ['eslint', '.']);
     const prettier = await run('npx', ['prettier', '--check', '.', '--log-level', 'warn']);
     add(undefined, (eslint || prettier) !== 0, 'lint');
-  }
+  };
+  await Promise.all([typecheck(), lint()]);
 
   // Built first: the E2E suite serves it, and the fault suite's security probe covers its routes.
   let adminBuilt = false;
@@ -148,6 +154,7 @@ async function main(): Promise<number> {
     add(readPlaywright(out), code !== 0, 'playwright');
   }
 
+  say('done');
   process.stdout.write(`\ntests: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped\n`);
   return total.failed === 0 && total.passed > 0 ? 0 : 1;
 }

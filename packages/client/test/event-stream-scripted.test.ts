@@ -161,7 +161,8 @@ describe('RelayEventStream against a scripted relay', () => {
     });
     cleanup.push(relay.close);
     const until = async (ok: () => boolean) => {
-      for (let i = 0; i < 200 && !ok(); i++) await new Promise((r) => setTimeout(r, 10));
+      const end = Date.now() + 20_000; // a deadline, not a number of turns: a busy machine is slow
+      while (!ok() && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
       expect(ok()).toBe(true);
     };
     // No listener, no iterator yet: both events wait for the first iterator.

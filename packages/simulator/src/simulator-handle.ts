@@ -31,6 +31,8 @@ export interface SimState {
   faults: FaultSettings;
   /** Broken bodies served by the `malformedResponses` fault since start, per kind. */
   malformedResponsesServed: Partial<Record<MalformedResponseKind, number>>;
+  /** Requests refused by an `httpErrors` fault so far, per `pathPrefix`. */
+  httpErrorsServed: Record<string, number>;
   /** Frames sent by the `repeatUpserts` fault since start. */
   upsertsRepeated: number;
   /** DTMFstring and PromptPlaybackFinished frames sent by the `keypad` action since start. */
@@ -135,6 +137,7 @@ export function buildHandle(p: HandleParts): Simulator {
       loadRate: p.loadRate(),
       faults: ctx.faults.settings,
       malformedResponsesServed: { ...ctx.faults.malformedServed },
+      httpErrorsServed: { ...ctx.faults.httpErrorsServed },
       upsertsRepeated: ctx.faults.upsertsRepeated,
       keypadFramesSent: ctx.faults.keypadFramesSent,
       participantGets: ctx.counters.participantGets,

@@ -7,7 +7,7 @@ let h: Harness;
 beforeAll(async () => {
   h = await startHarness('endchk', { seed: 8, timeScale: 0.2, ownerMonitors: ['100', '101', '103'] });
   await h.startWorker();
-  await until(() => h.worker!.status.get('callcontrol')?.status === 'up', 8000, 'callcontrol up');
+  await until(() => h.worker!.status.get('callcontrol')?.status === 'up', 20_000, 'callcontrol up');
 });
 afterAll(async () => h?.stop());
 
@@ -20,25 +20,35 @@ it('a failed ActiveCalls check never ends a call: calls stay open while XAPI fai
   // Both calls are seen ringing at 101, then 102 (unmonitored) answers and they vanish from view.
   await until(
     async () => (await h.events("type = 'call.ringing' AND data->>'extension' = '101'")).length >= 2,
-    10_000,
+    20_000,
     'both calls ringing at 101',
   );
   const callids = (await h.events("type = 'call.ringing' AND data->>'extension' = '101'")).map(
     (e) => e.call_id!,
   );
-  await until(() => h.sim.state().participants['101']!.length === 0, 10_000, '101 stops ringing');
-  // Well past the end grace (300 ms) and several check retries, while both calls still talk.
-  await new Promise((r) => setTimeout(r, 2500));
+  await until(() => h.sim.state().participants['101']!.length === 0, 20_000, '101 stops ringing');
+  // Wait for evidence, not time: the check has failed and been retried twice (1 s, then 2 s of
+  // backoff), each time well past the end grace (300 ms), while both calls still talk.
+  const refused = () => h.sim.state().httpErrorsServed['/xapi/v1/ActiveCalls'] ?? 0;
+  await until(() => refused() >= 3, 30_000, 'three failed ActiveCalls checks');
+  const logged = await until(
+    async () => {
+      const rows = await h.db.db().errorLog.findMany({ where: { code: 'CALLCONTROL_END_CHECK_FAILED' } });
+      return rows.length ? rows : undefined;
+    },
+    20_000,
+    'the end-check failure logged',
+  );
   expect(h.sim.state().activeCalls).toHaveLength(2);
   for (const id of callids) expect(await endedOf(id)).toEqual([]);
-  const logged = await h.db.db().errorLog.findMany({ where: { code: 'CALLCONTROL_END_CHECK_FAILED' } });
   expect(logged).toHaveLength(1);
   expect(logged[0]!.severity).toBe('warning');
 
   await h.sim.faults.clear();
   const results = await Promise.all(runs);
   expect(results.map((r) => r.answeredBy)).toEqual(['102', '102']);
-  for (const id of callids) await until(async () => (await endedOf(id)).length, 10_000, `call.ended ${id}`);
+  for (const id of callids) await until(async () => (await endedOf(id)).length, 20_000, `call.ended ${id}`);
+  // No second call.ended: let the sweep (every 100 ms) pass over the ended calls again.
   await new Promise((r) => setTimeout(r, 1000));
   for (const id of callids) expect(await endedOf(id)).toHaveLength(1);
   expect(await h.db.db().errorLog.count({ where: { code: 'CALLCONTROL_END_CHECK_FAILED' } })).toBe(1);

@@ -117,6 +117,8 @@ export class FaultController {
   settings: FaultSettings = defaults();
   /** Broken bodies served so far, per kind (since start; `clear()` keeps them). */
   readonly malformedServed: Partial<Record<MalformedResponseKind, number>> = {};
+  /** Requests answered with an `httpErrors` status so far, per matching `pathPrefix` (since start). */
+  readonly httpErrorsServed: Record<string, number> = {};
   /** Frames sent by `repeatUpserts` so far (since start). */
   upsertsRepeated = 0;
   /** DTMFstring and PromptPlaybackFinished frames sent by `keypad` so far (since start). */
@@ -176,7 +178,9 @@ export class FaultController {
 
   /** The HTTP status to answer with for `pathname`, if any fault says so. */
   httpErrorFor(pathname: string): number | undefined {
-    return this.settings.httpErrors.find((e) => pathname.startsWith(e.pathPrefix))?.status;
+    const rule = this.settings.httpErrors.find((e) => pathname.startsWith(e.pathPrefix));
+    if (rule) this.httpErrorsServed[rule.pathPrefix] = (this.httpErrorsServed[rule.pathPrefix] ?? 0) + 1;
+    return rule?.status;
   }
 
   /** The broken body to answer `pathname` with, if a `malformedResponses` rule matches (and its dice say so). */
