@@ -94,11 +94,16 @@ describe('call.completed of real V20 call flows', () => {
     expect(d).toMatchObject({
       direction: 'internal',
       caller: { number: '104', name: 'Eva Fischer', dn: '104', kind: 'extension' },
+      callee: { number: '103', name: 'David Evans', dn: '103', kind: 'extension' },
       outcome: 'missed',
       disposition: 'voicemail',
       answeredBy: null,
+      handledBy: null,
       did: null,
+      didRaw: null,
+      queueVisits: 0,
       department: 'Sales',
+      partial: false,
     });
     expect(r.ended.data).toMatchObject({ outcome: 'missed', disposition: 'voicemail' });
     expect(r.ev.live.find((e) => e.type === 'call.missed')?.data.disposition).toBe('voicemail');
@@ -134,9 +139,13 @@ describe('call.completed of real V20 call flows', () => {
     const { c, d, first } = await completed('busy');
     expectOutsideCaller(c, first);
     expect(d).toMatchObject({
+      direction: 'inbound',
+      callee: { number: '105', dn: '105', kind: 'extension' },
       disposition: 'busy',
       outcome: 'rejected',
       answeredBy: null,
+      handledBy: null,
+      queue: null,
       did: '+41274842022',
       didRaw: '0274842022',
       department: 'Sales',
@@ -145,14 +154,18 @@ describe('call.completed of real V20 call flows', () => {
   });
 
   it('queue-overflow: 800 → 093 (leading zero), 046 answers: two queue visits, department Hotline', async () => {
-    const { r, c, d } = await completed('queue-overflow');
+    const { r, c, d, first } = await completed('queue-overflow');
+    expectOutsideCaller(c, first);
     expect(d).toMatchObject({
+      direction: 'inbound',
+      outcome: 'answered',
       disposition: 'answered',
       answeredBy: '046',
       handledBy: '046',
       queue: '800',
       queueVisits: 2,
       did: '+41274842020',
+      didRaw: '+41274842020',
       department: 'Hotline',
       callee: { number: '046', dn: '046', kind: 'extension' },
     });
@@ -162,8 +175,12 @@ describe('call.completed of real V20 call flows', () => {
   });
 
   it('queue-pingpong: the same queue three times, 102 answers; the IDD-form DID 0041… reads +41…', async () => {
-    const { c, d } = await completed('queue-pingpong');
+    const { c, d, first } = await completed('queue-pingpong');
+    expectOutsideCaller(c, first);
     expect(d).toMatchObject({
+      direction: 'inbound',
+      callee: { number: '102', dn: '102', kind: 'extension' },
+      outcome: 'answered',
       disposition: 'answered',
       answeredBy: '102',
       handledBy: '102',
@@ -177,28 +194,38 @@ describe('call.completed of real V20 call flows', () => {
   });
 
   it('pickup: 103 rings, 104 picks up → answered by 104, no transfer', async () => {
-    const { r, d } = await completed('pickup');
+    const { r, c, d, first } = await completed('pickup');
+    expectOutsideCaller(c, first);
     expect(d).toMatchObject({
+      direction: 'inbound',
+      callee: { number: '104', dn: '104', kind: 'extension' },
+      outcome: 'answered',
       disposition: 'answered',
       answeredBy: '104',
       handledBy: '104',
       transfers: [],
       department: 'Sales',
       did: '32655145',
+      didRaw: '32655145',
+      queue: null,
     });
     expect(r.types).toEqual(expect.arrayContaining(['call.ringing:103', 'call.answered:104']));
     expect(r.ended.data).toMatchObject({ answeredBy: '104' });
   });
 
   it("barge-in: supervisor 105 listens and whispers into 101's call → still answered and handled by 101", async () => {
-    const { d } = await completed('barge-in');
+    const { c, d, first } = await completed('barge-in');
+    expectOutsideCaller(c, first);
     expect(d).toMatchObject({
+      direction: 'inbound',
+      outcome: 'answered',
       disposition: 'answered',
       answeredBy: '101',
       handledBy: '101',
       transfers: [],
       department: 'Support',
-      callee: { number: '101' },
+      did: '32655144',
+      callee: { number: '101', dn: '101', kind: 'extension' },
     });
     expect(d.extensions).toEqual(expect.arrayContaining(['101', '105']));
   });
@@ -207,6 +234,10 @@ describe('call.completed of real V20 call flows', () => {
     const { r, c, d, first } = await completed('queue-callback');
     expectOutsideCaller(c, first);
     expect(d).toMatchObject({
+      direction: 'inbound',
+      callee: { number: '101', dn: '101', kind: 'extension' },
+      did: '32655144',
+      outcome: 'answered',
       disposition: 'answered',
       callback: 'answered',
       answeredBy: '101',
@@ -227,8 +258,15 @@ describe('call.completed of real V20 call flows', () => {
   });
 
   it('queue-callback-failed: no agent takes the callback → abandoned, callback failed', async () => {
-    const { d } = await completed('queue-callback-failed');
+    const { c, d, first } = await completed('queue-callback-failed');
+    expectOutsideCaller(c, first);
     expect(d).toMatchObject({
+      direction: 'inbound',
+      did: '32655144',
+      // Nobody answered: the first agent that rang.
+      callee: { number: expect.stringMatching(/^10[12]$/), kind: 'extension' },
+      queue: '800',
+      queueVisits: 1,
       disposition: 'abandoned',
       outcome: 'abandoned',
       callback: 'failed',
@@ -244,11 +282,14 @@ describe('call.completed of real V20 call flows', () => {
       direction: 'outbound',
       caller: { number: '100', name: 'Anna Berger', dn: '100', kind: 'extension' },
       callee: { number: '0123456789', kind: 'external' },
+      outcome: 'answered',
       disposition: 'answered',
       answeredBy: '0123456789',
       handledBy: '100',
       department: '__DEFAULT__',
       did: null,
+      queueVisits: 0,
+      transfers: [],
     });
     expect(d.cdrIds).toHaveLength(2);
     expect(r.ended.data).toMatchObject({ direction: 'outbound', outcome: 'answered' });

@@ -14,6 +14,9 @@ function walked(h: Harness): Set<string> {
 
 const runAndCollect = (h: Harness, scenario: string) => collect(h, scenario, walked(h));
 
+/** An outside caller on trunk 10007: the number from the participant, never a display name. */
+const OUTSIDE = { number: expect.stringMatching(/^\+49\d{9,}$/), dn: '10007', kind: 'external' };
+
 /** The scenarios every version mode runs, all at once (each is checked on its own callid). */
 const SCENARIO_SET = [
   'inbound-queue-answered',
@@ -81,6 +84,9 @@ describe.each(['20.0.8', '20.0.9', '20.0.10'] as const)(
       expect(r.ended.queues).toEqual(['800']);
       expect(r.cdrCount).toBe(r.s.cdrIds!.length);
       expect(r.completed.data).toMatchObject({
+        direction: 'inbound',
+        caller: OUTSIDE,
+        callee: { number: agent, dn: agent, kind: 'extension' },
         outcome: 'answered',
         disposition: 'answered',
         answeredBy: agent,
@@ -104,12 +110,17 @@ describe.each(['20.0.8', '20.0.9', '20.0.10'] as const)(
       expect(r.types).toEqual(['call.ringing:103', 'call.ended', 'call.missed']);
       expect(r.ended.data).toMatchObject({ outcome: 'missed', answeredAt: null, talkDurationSeconds: 0 });
       expect(r.completed.data).toMatchObject({
+        direction: 'inbound',
+        caller: OUTSIDE,
+        callee: { number: '103', dn: '103', kind: 'extension' },
         outcome: 'missed',
         disposition: 'missed',
         answeredBy: null,
         handledBy: null,
+        queue: null,
         department: 'Sales',
         did: '32655145',
+        didRaw: '32655145',
       });
     });
 
@@ -124,9 +135,19 @@ describe.each(['20.0.8', '20.0.9', '20.0.10'] as const)(
         ringingExtensions: expect.arrayContaining(['101', '102']),
       });
       expect(r.completed.data).toMatchObject({
+        direction: 'inbound',
+        caller: OUTSIDE,
+        // Nobody answered: the first agent that rang.
+        callee: { number: expect.stringMatching(/^10[12]$/), kind: 'extension' },
         outcome: 'abandoned',
         disposition: 'abandoned',
+        answeredBy: null,
+        handledBy: null,
+        queue: '800',
+        queueVisits: 1,
+        did: '32655144',
         department: 'Support',
+        callback: null,
       });
     });
 
@@ -135,7 +156,20 @@ describe.each(['20.0.8', '20.0.9', '20.0.10'] as const)(
       expect(r.types).toEqual(expect.arrayContaining(['call.ringing:103', 'call.ringing:104', 'call.ended']));
       expect(r.types).not.toContain('call.missed');
       expect(r.ended.data.outcome).toBe('answered');
-      expect(r.completed.data.outcome).toBe('answered');
+      const member = r.s.answeredBy!;
+      expect(['103', '104', '105']).toContain(member);
+      expect(r.completed.data).toMatchObject({
+        direction: 'inbound',
+        caller: OUTSIDE,
+        callee: { number: member, dn: member, kind: 'extension' },
+        outcome: 'answered',
+        disposition: 'answered',
+        answeredBy: member,
+        handledBy: member,
+        queue: null,
+        did: '32655145',
+        department: 'Sales',
+      });
     });
 
     it('outbound: answered by the far end, no DID, ended answered', async () => {
@@ -149,7 +183,10 @@ describe.each(['20.0.8', '20.0.9', '20.0.10'] as const)(
       });
       expect(r.completed.data).toMatchObject({
         direction: 'outbound',
+        caller: { number: '100', name: 'Anna Berger', dn: '100', kind: 'extension' },
+        callee: { number: '0123456789', kind: 'external' },
         outcome: 'answered',
+        disposition: 'answered',
         answeredBy: '0123456789',
         handledBy: '100',
         department: '__DEFAULT__',
@@ -169,7 +206,11 @@ describe.each(['20.0.8', '20.0.9', '20.0.10'] as const)(
       expect(r.completed.data).toMatchObject({
         direction: 'internal',
         outcome: 'answered',
+        disposition: 'answered',
         caller: { number: '101', name: 'Ben Carter', dn: '101', kind: 'extension' },
+        callee: { number: '102', name: 'Clara Diaz', dn: '102', kind: 'extension' },
+        did: null,
+        department: 'Support',
         answeredBy: '102',
         handledBy: '102',
       });
@@ -194,9 +235,15 @@ describe.each(['20.0.8', '20.0.9', '20.0.10'] as const)(
       });
       expect(r.ended.data).toMatchObject({ outcome: 'answered', answeredBy: '101' });
       expect(r.completed.data).toMatchObject({
+        direction: 'inbound',
+        caller: OUTSIDE,
+        callee: { number: '101', dn: '101', kind: 'extension' },
+        outcome: 'answered',
         disposition: 'answered',
         answeredBy: '101',
         handledBy: '102',
+        did: '32655144',
+        department: 'Support',
         transfers: [{ kind: 'blind', from: '101', to: '102' }],
       });
     });
@@ -215,6 +262,12 @@ describe.each(['20.0.8', '20.0.9', '20.0.10'] as const)(
         participants: ['101', '102'],
       });
       expect(r.completed.data).toMatchObject({
+        direction: 'inbound',
+        caller: OUTSIDE,
+        callee: { number: '101', dn: '101', kind: 'extension' },
+        outcome: 'answered',
+        disposition: 'answered',
+        did: '32655144',
         answeredBy: '101',
         handledBy: '102',
         transfers: [{ kind: 'attended', from: '101', to: '102' }],
