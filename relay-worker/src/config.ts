@@ -204,7 +204,7 @@ export const configSchema = z.object({
   /**
    * `voicemail.received` from 3CX's `s_voicemail` (needs the database source): read when a CDR
    * row lands in a mailbox, at start and every VOICEMAIL_POLL_MS (0: never on a timer). Each
-   * message waits up to VOICEMAIL_MATCH_WAIT_MS for its call's CDR row in the relay's log.
+   * message waits up to VOICEMAIL_MATCH_WAIT_MS for its call's call.completed in the relay's log.
    */
   VOICEMAIL_ENABLED: bool.default(true),
   VOICEMAIL_POLL_MS: ms(0, 0),

@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import type pg from 'pg';
 import { parseRange, resolveRange } from '../../api/media/byte-range.js';
 import type { MediaOrigin } from '../../api/media/media-origin.js';
+import { AppError } from '../../errors.js';
 import { voicemailFile } from './voicemail-rows.js';
 
 /** A file name 3CX wrote (`vmail_…wav`): no path parts, nothing that climbs out of the folder. */
@@ -25,7 +26,14 @@ export function voicemailOrigin(dir: string, pbxPool: () => pg.Pool | undefined)
       let file: string | null = null;
       let size = 0;
       for (const candidate of [path.join(dir, row.callee, row.wav_file), path.join(dir, row.wav_file)]) {
-        const s = await stat(candidate).catch(() => null);
+        const s = await stat(candidate).catch((err: NodeJS.ErrnoException) => {
+          if (err.code === 'EACCES' || err.code === 'EPERM')
+            throw new AppError(
+              'UNAVAILABLE',
+              `cannot read ${candidate}: permission denied (the worker's user needs read access to PBX_VOICEMAIL_DIR)`,
+            );
+          return null;
+        });
         if (s?.isFile()) {
           file = candidate;
           size = s.size;
