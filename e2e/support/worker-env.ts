@@ -26,6 +26,9 @@ export const FAST_WORKER_ENV: Record<string, string> = {
   AGENT_STATE_POLL_MS: '500',
   AGENT_QUEUES_POLL_MS: '2000',
   QUEUE_STATS_TIME_ZONE: 'UTC',
+  /** New recordings read every 0.5 s (production: 10 s). */
+  RECORDING_POLL_MS: '500',
+  RECORDING_MATCH_WAIT_MS: '10000',
 };
 
 /** The trunk DN of the simulator's SIP trunk and the number it is reached on. */
