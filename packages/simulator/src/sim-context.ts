@@ -19,7 +19,11 @@ export interface SimContext {
   history: HistoryStore;
   faults: FaultController;
   /** Running counts for tests and `GET /__sim/state` (since start). */
-  counters: { participantGets: number };
+  counters: {
+    participantGets: number;
+    /** PBX requests served since start, by surface (`xapi:Users`, `callcontrol`, `/connect/token`). */
+    requests: Record<string, number>;
+  };
   /** `http://127.0.0.1:<port>` once listening. */
   baseUrl: string;
   /** The environment call flows run in (changes on PBX restart). */

@@ -39,6 +39,11 @@ export interface SimState {
   keypadFramesSent: number;
   /** Call Control participant GETs (`/callcontrol/{dn}/participants/{id}`) served since start. */
   participantGets: number;
+  /**
+   * HTTP requests to the PBX surfaces since start, by surface: `xapi:<entity>` (e.g.
+   * `xapi:Users`, `xapi:Queues`), `callcontrol`, `/connect/token` (benchmarks of the relay's cost).
+   */
+  requests: Record<string, number>;
 }
 
 /** The running simulator. */
@@ -141,6 +146,7 @@ export function buildHandle(p: HandleParts): Simulator {
       upsertsRepeated: ctx.faults.upsertsRepeated,
       keypadFramesSent: ctx.faults.keypadFramesSent,
       participantGets: ctx.counters.participantGets,
+      requests: { ...ctx.counters.requests },
     }),
     stop: () => (stopped ??= p.stop()),
   };

@@ -105,6 +105,18 @@ describe('XAPI Users and Queues', () => {
   });
 });
 
+describe('request counters', () => {
+  it('state().requests counts PBX requests by surface (what the PBX-load benchmark reads)', async () => {
+    const before = sim.state().requests;
+    await api(sim, owner, '/xapi/v1/Users?$top=1');
+    await api(sim, owner, '/xapi/v1/Queues(1)/Agents');
+    await api(sim, owner, '/xapi/v1/Users?$top=2');
+    const after = sim.state().requests;
+    expect((after['xapi:Users'] ?? 0) - (before['xapi:Users'] ?? 0)).toBe(2);
+    expect((after['xapi:Queues'] ?? 0) - (before['xapi:Queues'] ?? 0)).toBe(1);
+  });
+});
+
 describe('scenario speed', () => {
   it('POST /__sim/scenarios/{name} with timeScale runs that call at its own speed; a bad one is a 400', async () => {
     const bad = await control('scenarios/internal', { timeScale: 0 });

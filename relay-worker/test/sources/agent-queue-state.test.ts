@@ -40,9 +40,10 @@ const wire = (r: EventRow) =>
 describe('agent.status_changed', () => {
   it('takes every extension silently at first sight, then reports a profile change with the state before', async () => {
     await until(
-      async () => (await pool.query('SELECT 1 FROM agent_states')).rowCount === 6,
+      // 100–105 and 046
+      async () => (await pool.query('SELECT 1 FROM agent_states')).rowCount === 7,
       20_000,
-      '6 agents',
+      '7 agents',
     );
     expect(await h.events(`type = 'agent.status_changed'`)).toEqual([]);
     const row = (await pool.query(`SELECT * FROM agent_states WHERE extension = '101'`)).rows[0];
