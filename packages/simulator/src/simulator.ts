@@ -66,7 +66,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     users,
     history,
     faults,
-    counters: { participantGets: 0 },
+    counters: { participantGets: 0, requests: {} },
     clients: [owner, admin],
     baseUrl: '',
     tokens: new TokenStore(
