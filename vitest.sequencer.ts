@@ -15,6 +15,7 @@ const SLOW_FIRST = [
   'relay-worker/test/sources/scenarios.test.ts',
   'scripts/test/faults/crash-safety.test.ts',
   'relay-worker/test/sources/cdr-cursor.test.ts',
+  'relay-worker/test/sources/cdr-flows.test.ts',
   'scripts/test/faults/hostile-input.test.ts',
   'scripts/test/faults/receiver-outage.test.ts',
   'relay-worker/test/sources/callcontrol-quirks.test.ts',

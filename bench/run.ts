@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --seconds=N] [--only=webhooks,ws,api]`: the output half's figures on this
+ * `npm run bench [-- --seconds=N] [--only=webhooks,e2e,ws,api] [--fsync]`: the output half's figures on this
  * machine, loopback only, each measured against its baseline in the same run. Every loop is
  * bounded in count and in time. Fault runs are separate: `npm run bench:faults`.
  */
@@ -8,6 +8,7 @@ import { startPostgres } from '@3cx-relay/pg-cluster';
 import { benchDelivery } from './output/delivery-bench.js';
 import { benchFanout } from './output/fanout-bench.js';
 import { benchApi } from './output/api-bench.js';
+import { benchEndToEnd } from './output/e2e-latency-bench.js';
 import { formatTable, type Row } from './output/support/table.js';
 
 const args = process.argv.slice(2);
@@ -23,6 +24,7 @@ const cluster = await startPostgres({ fsync });
 const rows: Row[] = [];
 try {
   if (want('webhooks')) rows.push(...(await benchDelivery(cluster, { seconds })));
+  if (want('e2e')) rows.push(...(await benchEndToEnd(cluster, { seconds, fsync })));
   if (want('ws')) rows.push(...(await benchFanout(cluster, { seconds })));
   if (want('api')) rows.push(...(await benchApi(cluster, { seconds })));
 } finally {

@@ -26,11 +26,25 @@ const SUBSCRIPTIONS = 10;
 
 interface ReceiverStats {
   received: number;
+  /** Distinct deliveries answered 2xx. */
+  accepted: number;
   duplicates: number;
+  /** First attempts the receiver refused (failure share). */
+  refused: number;
+  /** Deliveries accepted after a later event of their call (per subscription). */
+  violations: number;
+  /** Calls (order keys × subscriptions) seen. */
+  keys: number;
   first: number;
   last: number;
   p50: number;
   p99: number;
+}
+
+/** How the producer spreads events over calls: every event its own call, or `count` calls round-robin. */
+interface CallSpread {
+  prefix: string;
+  count: number;
 }
 
 /** A call-event-sized payload carrying the producer's wall clock. */
@@ -103,9 +117,14 @@ async function rawLoop(
   return { rps: n / secs, p50: percentile(rtt.values(), 50), p99: percentile(rtt.values(), 99) };
 }
 
-async function waitReceived(rx: Child, target: number, timeoutMs: number): Promise<ReceiverStats> {
+async function waitReceived(
+  rx: Child,
+  target: number,
+  timeoutMs: number,
+  what: 'count' | 'accepted' = 'count',
+): Promise<ReceiverStats> {
   const deadline = Date.now() + timeoutMs;
-  while ((await rx.call<number>('count')) < target && Date.now() < deadline)
+  while ((await rx.call<number>(what)) < target && Date.now() < deadline)
     await new Promise((r) => setTimeout(r, 100));
   return rx.call<ReceiverStats>('stats');
 }
@@ -158,7 +177,8 @@ export async function benchDelivery(cluster: PgCluster, opts: { seconds: number 
 
     for (let i = 0; i < SUBSCRIPTIONS; i++) {
       const sub = await pool.query<{ id: string }>(
-        `INSERT INTO webhook_subscriptions (name, url, allow_local_network, max_concurrency) VALUES ($1, $2, true, 16) RETURNING id::text`,
+        // per-call ordering is the default for new subscriptions: the headline figures use it
+        `INSERT INTO webhook_subscriptions (name, url, allowed_cidrs, max_concurrency, ordering) VALUES ($1, $2, '{127.0.0.0/8}', 16, 'per-call') RETURNING id::text`,
         [`bench ${i}`, `http://127.0.0.1:${ready.port}/hook/${i}`],
       );
       await pool.query('INSERT INTO webhook_secrets (subscription_id, ciphertext) VALUES ($1, $2)', [
@@ -168,7 +188,7 @@ export async function benchDelivery(cluster: PgCluster, opts: { seconds: number 
     }
     await delivery.start();
     let n = 0;
-    const makeBatch = (size: number): NewEvent[] => {
+    const makeBatch = (size: number, calls?: CallSpread): NewEvent[] => {
       const t0 = wallMs();
       return Array.from({ length: size }, () => {
         n++;
@@ -176,7 +196,7 @@ export async function benchDelivery(cluster: PgCluster, opts: { seconds: number 
           id: eventId('call.ringing', 'bench', String(n)),
           type: 'call.ringing',
           occurredAt: new Date(),
-          callId: String(n),
+          callId: calls ? `${calls.prefix}${n % calls.count}` : String(n),
           extensions: ['101'],
           dids: ['+4930999'],
           queues: [],
@@ -186,7 +206,7 @@ export async function benchDelivery(cluster: PgCluster, opts: { seconds: number 
     };
 
     // Phase 1: saturation. Append as fast as the outbox takes it, with at most 20,000 deliveries queued.
-    const saturate = async () => {
+    const saturate = async (calls?: CallSpread) => {
       await rx.call('reset');
       let queued = 0;
       const end = Date.now() + opts.seconds * 1000;
@@ -197,7 +217,7 @@ export async function benchDelivery(cluster: PgCluster, opts: { seconds: number 
           await new Promise((r) => setTimeout(r, 5));
           continue;
         }
-        await store.append(makeBatch(100));
+        await store.append(makeBatch(100, calls));
         queued += 100;
       }
       appended += queued;
@@ -215,8 +235,11 @@ export async function benchDelivery(cluster: PgCluster, opts: { seconds: number 
     });
 
     // Phase 2: latency at an offered load: the 10,000/s target, then half of what this machine sustained.
-    const offered = async (deliveriesPerSecond: number) => {
-      await rx.call('reset');
+    const offered = async (
+      deliveriesPerSecond: number,
+      o: { calls?: CallSpread; failShare?: number; label?: string; report?: boolean } = {},
+    ) => {
+      await rx.call('reset', { failShare: o.failShare ?? 0 });
       const eventsPerMs = deliveriesPerSecond / SUBSCRIPTIONS / 1000;
       const secs = Math.max(3, Math.min(opts.seconds, 8));
       const before = appended;
@@ -225,26 +248,81 @@ export async function benchDelivery(cluster: PgCluster, opts: { seconds: number 
       while (performance.now() - t < secs * 1000) {
         const batch = Math.min(200, Math.floor((performance.now() - t) * eventsPerMs) - (appended - before));
         if (batch > 0) {
-          await store.append(makeBatch(batch));
+          await store.append(makeBatch(batch, o.calls));
           appended += batch;
         } else await new Promise((r) => setTimeout(r, 2));
       }
       const offeredSecs = (performance.now() - t) / 1000;
       const expected = (appended - before) * SUBSCRIPTIONS;
-      const lat = await waitReceived(rx, expected, 60_000);
-      rows.push({
-        group: 'webhooks',
-        what: `relay at ${fmt.int(deliveriesPerSecond)} deliveries/s offered: event→receipt latency`,
-        value: `p50 ${fmt.ms(lat.p50)}, p99 ${fmt.ms(lat.p99)}`,
-        detail: `${fmt.int(lat.received)} of ${fmt.int(expected)} received, offered ${fmt.int(expected / offeredSecs)}/s, ${lat.duplicates} duplicates`,
-      });
+      const lat = await waitReceived(rx, expected, 90_000, 'accepted');
+      if (o.report !== false)
+        rows.push({
+          group: 'webhooks',
+          what: `relay at ${fmt.int(deliveriesPerSecond)} deliveries/s offered${o.label ?? ''}: event→receipt latency`,
+          value: `p50 ${fmt.ms(lat.p50)}, p99 ${fmt.ms(lat.p99)}`,
+          detail: `${fmt.int(lat.accepted)} of ${fmt.int(expected)} received, offered ${fmt.int(expected / offeredSecs)}/s, ${lat.duplicates} duplicates`,
+        });
+      return { lat, expected };
     };
     process.stderr.write('[bench] relay deliveries at 10,000/s offered…\n');
     await offered(10_000);
     const half = Math.round(satRate / 2 / 100) * 100;
     process.stderr.write(`[bench] relay deliveries at ${half}/s offered…\n`);
     await offered(half);
-    // Phase 3: the same saturation with every subscription signing ed25519 (v1a) instead of HMAC.
+    // Phase 3: per-call ordering against unordered delivery, 1,000 calls in progress at once
+    // (each event goes to one of 1,000 calls round-robin, so every call has several events queued).
+    const setOrdering = async (mode: 'per-call' | 'none') => {
+      await pool.query('UPDATE webhook_subscriptions SET ordering = $1', [mode]);
+      await delivery.subscriptions.reload();
+    };
+    const calls = (tag: string): CallSpread => ({ prefix: `${tag}-`, count: 1000 });
+    // Each mode twice, alternating, so neither gains from running second (warm caches, a
+    // neighbour's load): the rates are the means of the two runs.
+    const runs: Record<'none' | 'per-call', { rate: number; sat: ReceiverStats }[]> = {
+      none: [],
+      'per-call': [],
+    };
+    for (const [i, mode] of (['none', 'per-call', 'none', 'per-call'] as const).entries()) {
+      process.stderr.write(`[bench] 1,000 concurrent calls, ordering ${mode}, saturated…\n`);
+      await setOrdering(mode);
+      runs[mode].push(await saturate(calls(`sat-${i}`)));
+    }
+    const mean = (l: { rate: number }[]) => l.reduce((n, r) => n + r.rate, 0) / l.length;
+    const [unRate, ordRate] = [mean(runs.none), mean(runs['per-call'])];
+    const ordLast = runs['per-call'].at(-1)!.sat;
+    rows.push({
+      group: 'webhooks',
+      what: `relay: per-call ordered deliveries, 1,000 concurrent calls, ${SUBSCRIPTIONS} subscriptions (saturated, mean of 2 runs)`,
+      value: `${fmt.int(ordRate)} deliveries/s`,
+      detail: `${fmt.ratio(ordRate / unRate)} the unordered rate (${fmt.int(unRate)}/s, same calls; runs ${runs['per-call'].map((r) => fmt.int(r.rate)).join(', ')} vs ${runs.none.map((r) => fmt.int(r.rate)).join(', ')}); ${runs['per-call'].reduce((n, r) => n + r.sat.violations, 0)} order violations, ${ordLast.duplicates} duplicates; event→receipt p50 ${fmt.ms(ordLast.p50)}, p99 ${fmt.ms(ordLast.p99)}`,
+    });
+    const at4k: Record<'none' | 'per-call', Awaited<ReturnType<typeof offered>>[]> = {
+      none: [],
+      'per-call': [],
+    };
+    for (const [i, mode] of (['none', 'per-call', 'none', 'per-call'] as const).entries()) {
+      process.stderr.write(`[bench] 4,000/s offered, 1,000 calls, ordering ${mode}…\n`);
+      await setOrdering(mode);
+      at4k[mode].push(await offered(4000, { calls: calls(`o4-${i}`), report: false }));
+    }
+    const p99s = (l: typeof at4k.none) => l.map((r) => fmt.ms(r.lat.p99)).join(', ');
+    const p50s = (l: typeof at4k.none) => l.map((r) => fmt.ms(r.lat.p50)).join(', ');
+    rows.push({
+      group: 'webhooks',
+      what: 'relay at 4,000 deliveries/s offered, 1,000 calls: per-call ordered vs unordered (2 runs each, alternating)',
+      value: `p99 ${p99s(at4k['per-call'])} vs ${p99s(at4k.none)}`,
+      detail: `p50 ${p50s(at4k['per-call'])} vs ${p50s(at4k.none)}; ${[...at4k['per-call'], ...at4k.none].every((r) => r.lat.accepted === r.expected) ? 'all' : 'NOT all'} received; ${at4k['per-call'].reduce((n, r) => n + r.lat.violations, 0)} order violations ordered`,
+    });
+    process.stderr.write('[bench] per-call ordering, receiver refusing the first attempt of 10 %…\n');
+    const f = await offered(2000, { calls: calls('fail'), failShare: 0.1, report: false });
+    rows.push({
+      group: 'webhooks',
+      what: 'per-call ordering, receiver refusing the first attempt of 10 % of deliveries (2,000/s offered, retry after 5 s ±20 %)',
+      value: `${f.lat.violations} order violations, ${fmt.int(f.expected - f.lat.accepted)} lost`,
+      detail: `${fmt.int(f.lat.accepted)} of ${fmt.int(f.expected)} accepted over ${fmt.int(f.lat.keys)} calls × subscriptions, ${fmt.int(f.lat.refused)} first attempts refused, ${f.lat.duplicates} duplicates; counted by the receiver`,
+    });
+
+    // Phase 4: the same saturation with every subscription signing ed25519 (v1a) instead of HMAC.
     process.stderr.write('[bench] relay deliveries, saturated, ed25519 signatures…\n');
     await pool.query(`UPDATE webhook_secrets SET expires_at = now() - interval '1 second'`);
     const subs = await pool.query<{ id: string }>('SELECT id::text FROM webhook_subscriptions');
@@ -263,14 +341,23 @@ export async function benchDelivery(cluster: PgCluster, opts: { seconds: number 
       value: `${fmt.int(ed.rate)} deliveries/s`,
       detail: `${fmt.ratio(ed.rate / satRate)} the HMAC rate; ${fmt.int(ed.sat.received)} received, ${ed.sat.duplicates} duplicates; event→receipt p50 ${fmt.ms(ed.sat.p50)}, p99 ${fmt.ms(ed.sat.p99)}`,
     });
-    const left = await pool.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM deliveries WHERE status <> 'succeeded'`,
-    );
+    // Results are written in group commits after the receiver answered: give the last ones
+    // (30 s at most) to land before counting what is left.
+    const leftover = () =>
+      pool.query<{ status: string; leased: boolean; n: number }>(
+        `SELECT status, locked_until > now() AS leased, count(*)::int AS n FROM deliveries
+          WHERE status <> 'succeeded' GROUP BY 1, 2`,
+      );
+    let left = await leftover();
+    for (const until = Date.now() + 30_000; left.rows.length && Date.now() < until; left = await leftover())
+      await new Promise((r) => setTimeout(r, 200));
     rows.push({
       group: 'webhooks',
       what: 'deliveries not succeeded after the run',
-      value: String(left.rows[0]!.n),
-      detail: 'every row is in PostgreSQL with its attempt',
+      value: String(left.rows.reduce((n, r) => n + r.n, 0)),
+      detail: left.rows.length
+        ? left.rows.map((r) => `${r.n} ${r.status}${r.leased ? ' (leased)' : ''}`).join(', ')
+        : 'every row is in PostgreSQL with its attempt',
     });
   } finally {
     await delivery.stop();

@@ -22,7 +22,7 @@ test('the dashboard counts deliveries of a simulated call without a reload', asy
   const receiver = await startReceiver();
   try {
     const res = await page.request.post('/admin/api/webhooks', {
-      data: { name: 'Dashboard receiver', url: receiver.url, allowLocalNetwork: true },
+      data: { name: 'Dashboard receiver', url: receiver.url, allowedCidrs: ['127.0.0.0/8'] },
     });
     expect(res.status()).toBe(200);
     receiver.setSecret(((await res.json()) as { secret: string }).secret);

@@ -12,7 +12,7 @@ async function createInUi(page: Page, name: string, url: string, scheme?: 'ed255
   await page.goto('/admin/webhooks/new');
   await page.getByLabel('Name').fill(name);
   await page.getByLabel('URL').fill(url);
-  await page.getByLabel(/Allow local network/).check();
+  await page.getByLabel('Allowed private networks').fill('127.0.0.0/8');
   if (scheme) await page.getByLabel('Signature scheme').selectOption(scheme);
   await page.getByRole('button', { name: 'Create subscription' }).click();
 }

@@ -17,10 +17,10 @@ test('create a subscription: secret revealed once and stored encrypted; edit, te
   await page.getByLabel('call.missed').check();
   await page.getByLabel('Extensions').fill('101, 102');
   await page.getByLabel('Queues').fill('800');
-  // a loopback target without the flag is refused
+  // a loopback target outside the allowed private networks is refused
   await page.getByRole('button', { name: 'Create subscription' }).click();
   await expect(page.getByTestId('form-error')).toContainText('local network');
-  await page.getByLabel(/Allow local network/).check();
+  await page.getByLabel('Allowed private networks').fill('10.0.0.0/8\n127.0.0.1');
   await page.getByRole('button', { name: 'Create subscription' }).click();
   const secret = (await page.getByTestId('revealed-secret').textContent())!.trim();
   expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{32}$/);
@@ -30,15 +30,17 @@ test('create a subscription: secret revealed once and stored encrypted; edit, te
     event_types: string[];
     extensions: string[];
     queues: string[];
-    allow_local_network: boolean;
+    allowed_cidrs: string[];
+    ordering: string;
   }>(
-    `SELECT id::text, event_types, extensions, queues, allow_local_network FROM webhook_subscriptions WHERE name = 'On-prem CRM'`,
+    `SELECT id::text, event_types, extensions, queues, allowed_cidrs, ordering FROM webhook_subscriptions WHERE name = 'On-prem CRM'`,
   );
   expect(sub).toMatchObject({
     event_types: ['call.ended', 'call.missed'],
     extensions: ['101', '102'],
     queues: ['800'],
-    allow_local_network: true,
+    allowed_cidrs: ['10.0.0.0/8', '127.0.0.1/32'],
+    ordering: 'per-call',
   });
   const [box] = await sql<{ ciphertext: string; key_id: string; scheme: string; public_key: string | null }>(
     `SELECT ciphertext, key_id, scheme, public_key FROM webhook_secrets WHERE subscription_id = $1`,
@@ -54,15 +56,19 @@ test('create a subscription: secret revealed once and stored encrypted; edit, te
   await page.getByRole('button', { name: 'Done' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'On-prem CRM' })).toBeVisible();
   expect(await page.content()).not.toContain(secret);
-
   // edit
   await page.getByLabel('DIDs').fill('+4930123456');
+  // Department names keep their inner spaces: only commas separate them.
+  await page.getByLabel('Departments').fill('Hotline CH, __DEFAULT__');
   await page.getByRole('button', { name: 'Save changes' }).click();
   await expect(page.getByText('Saved')).toBeVisible();
-  const [edited] = await sql<{ dids: string[] }>(`SELECT dids FROM webhook_subscriptions WHERE id = $1`, [
-    sub!.id,
-  ]);
-  expect(edited!.dids).toEqual(['+4930123456']);
+  const [edited] = await sql<{ dids: string[]; departments: string[] }>(
+    `SELECT dids, departments FROM webhook_subscriptions WHERE id = $1`,
+    [sub!.id],
+  );
+  expect(edited).toEqual({ dids: ['+4930123456'], departments: ['Hotline CH', '__DEFAULT__'] });
+  await page.reload();
+  await expect(page.getByLabel('Departments')).toHaveValue('Hotline CH, __DEFAULT__');
 
   const control = await listen('relay_control');
   try {
@@ -94,9 +100,9 @@ test('create a subscription: secret revealed once and stored encrypted; edit, te
       enabled: boolean;
       disabled_reason: string;
       event_types: string[];
-      allow_local_network: boolean;
+      allowed_cidrs: string[];
     }>(
-      `SELECT enabled, disabled_reason, event_types, allow_local_network FROM webhook_subscriptions WHERE id = $1`,
+      `SELECT enabled, disabled_reason, event_types, allowed_cidrs FROM webhook_subscriptions WHERE id = $1`,
       [sub!.id],
     );
     // disabling changes nothing else
@@ -104,7 +110,7 @@ test('create a subscription: secret revealed once and stored encrypted; edit, te
       enabled: false,
       disabled_reason: 'disabled by admin@relay.test',
       event_types: ['call.ended', 'call.missed'],
-      allow_local_network: true,
+      allowed_cidrs: ['10.0.0.0/8', '127.0.0.1/32'],
     });
 
     await page.getByTestId('retry-failed').click();
@@ -420,5 +426,165 @@ test('relay.status_changed is offered with its hint, stored when ticked, and unk
     data: { eventTypes: ['relay.status_change'] },
   });
   expect(bad.status()).toBe(400);
-  expect(await bad.text()).toContain('unknown type relay.status_change');
+  expect(await bad.text()).toContain('unknown event type \\"relay.status_change\\"');
+});
+
+test('endpoint options: extra headers stored encrypted and never shown again; ordering, timeout, concurrency and rate limit edited', async ({
+  page,
+}) => {
+  await page.goto('/admin/webhooks/new');
+  await page.getByLabel('Name').fill('Header CRM');
+  await page.getByLabel('URL').fill('https://crm.example.com/headers');
+  await page.getByLabel('Header field 1').fill('Authorization');
+  await page.getByLabel('Header value 1').fill('Bearer crm-secret-token');
+  await page.getByRole('button', { name: 'Create subscription' }).click();
+  await expect(page.getByTestId('revealed-secret')).toBeVisible();
+  const [sub] = await sql<{ id: string; ordering: string }>(
+    `SELECT id::text, ordering FROM webhook_subscriptions WHERE name = 'Header CRM'`,
+  );
+  expect(sub!.ordering).toBe('per-call');
+  // the header value is stored encrypted, like the signing secret
+  const [header] = await sql<{ name: string; value_ciphertext: string }>(
+    `SELECT name, value_ciphertext FROM webhook_headers WHERE subscription_id = $1`,
+    [sub!.id],
+  );
+  expect(header!.name).toBe('authorization');
+  expect(header!.value_ciphertext).not.toContain('crm-secret-token');
+  expect(openBox(header!.value_ciphertext, stackState().encryptionKey)).toBe('Bearer crm-secret-token');
+
+  await page.goto(`/admin/webhooks/${sub!.id}`);
+  // the header's name is listed, its value never reaches the page
+  await expect(page.getByTestId('existing-headers')).toContainText('authorization');
+  expect(await page.content()).not.toContain('crm-secret-token');
+  await page.getByLabel('Ordering').selectOption('none');
+  await page.getByLabel('Timeout (ms)').fill('5000');
+  await page.getByLabel('Max concurrency').fill('2');
+  await page.getByLabel('Rate limit (deliveries/s)').fill('20');
+  await page.getByLabel('New value for authorization').fill('Bearer rotated-token');
+  await page.getByLabel('Header field 1').fill('X-Tenant');
+  await page.getByLabel('Header value 1').fill('acme');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await expect(page.getByText('Saved')).toBeVisible();
+  const [edited] = await sql<{
+    ordering: string;
+    timeout_ms: number;
+    max_concurrency: number;
+    rate_limit_per_second: number;
+  }>(
+    `SELECT ordering, timeout_ms, max_concurrency, rate_limit_per_second FROM webhook_subscriptions WHERE id = $1`,
+    [sub!.id],
+  );
+  expect(edited).toEqual({
+    ordering: 'none',
+    timeout_ms: 5000,
+    max_concurrency: 2,
+    rate_limit_per_second: 20,
+  });
+  const headers = await sql<{ name: string; value_ciphertext: string }>(
+    `SELECT name, value_ciphertext FROM webhook_headers WHERE subscription_id = $1 ORDER BY name`,
+    [sub!.id],
+  );
+  expect(headers.map((h) => [h.name, openBox(h.value_ciphertext, stackState().encryptionKey)])).toEqual([
+    ['authorization', 'Bearer rotated-token'],
+    ['x-tenant', 'acme'],
+  ]);
+
+  // remove one header: the other stays
+  await page.reload();
+  await page
+    .getByTestId('existing-headers')
+    .getByRole('listitem')
+    .filter({ hasText: 'x-tenant' })
+    .getByLabel('remove')
+    .check();
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await expect(page.getByText('Saved')).toBeVisible();
+  const left = await sql<{ name: string }>(`SELECT name FROM webhook_headers WHERE subscription_id = $1`, [
+    sub!.id,
+  ]);
+  expect(left.map((h) => h.name)).toEqual(['authorization']);
+});
+
+test('hostile endpoint options get a clear 400 naming the field, and store nothing', async ({ request }) => {
+  const before = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM webhook_subscriptions`);
+  const cases: [Record<string, unknown>, string][] = [
+    [
+      { headers: { 'x-a': 'v\r\nSet-Cookie: a=b' } },
+      'headers.x-a: header value may hold only printable ASCII',
+    ],
+    [
+      { headers: { 'Webhook-Signature': 'v1,forged' } },
+      'webhook-signature is set by the relay and cannot be overridden',
+    ],
+    [{ allowedCidrs: ['10.0.0.0/33'] }, 'allowedCidrs.0: "10.0.0.0/33" is not an IP address or CIDR block'],
+    [
+      { url: 'http://169.254.169.254/latest/meta-data/', allowedCidrs: ['0.0.0.0/0'] },
+      'metadata address and is never allowed',
+    ],
+    [{ ordering: 'fifo' }, 'ordering: must be per-call or none'],
+    [{ timeoutMs: 5 }, 'timeoutMs: Too small'],
+    [{ maxConcurrency: 10_000 }, 'maxConcurrency: Too big'],
+    [{ rateLimitPerSecond: 'fast' }, 'rateLimitPerSecond: Invalid input'],
+  ];
+  for (const [fields, message] of cases) {
+    const res = await request.post('/admin/api/webhooks', {
+      data: { name: 'Hostile options', url: 'https://crm.example.com/h', ...fields },
+    });
+    expect(res.status(), JSON.stringify(fields)).toBe(400);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toContain(message);
+  }
+  const after = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM webhook_subscriptions`);
+  expect(after[0]!.n).toBe(before[0]!.n);
+  expect(
+    await sql(
+      `SELECT 1 FROM webhook_headers h JOIN webhook_subscriptions s ON s.id = h.subscription_id WHERE s.name = 'Hostile options'`,
+    ),
+  ).toEqual([]);
+});
+
+test('the delivery health card shows success rate, latency percentiles and answers for 24 h and 7 days', async ({
+  page,
+  request,
+}) => {
+  const res = await request.post('/admin/api/webhooks', {
+    data: { name: 'Health CRM', url: 'https://crm.example.com/health' },
+  });
+  const { subscription } = (await res.json()) as { subscription: { id: string } };
+  // 90 fast answers and 10 errors this hour; 100 slower answers three days ago (histogram buckets: 12 = (100, 150] ms)
+  const hist = (bucket: number, n: number) =>
+    `{${Array.from({ length: 28 }, (_, i) => (i === bucket ? n : 0)).join(',')}}`;
+  await sql(
+    `INSERT INTO delivery_stats (subscription_id, bucket, outcome, attempts, succeeded, total_ms, latency_histogram) VALUES
+       ($1, date_trunc('hour', now()), '200', 90, 90, 360, $2::int[]),
+       ($1, date_trunc('hour', now()), '503', 6, 0, 30, $3::int[]),
+       ($1, date_trunc('hour', now()), 'timeout', 4, 0, 20000, $4::int[]),
+       ($1, date_trunc('hour', now()) - interval '3 days', '200', 100, 100, 12000, $5::int[])`,
+    [subscription.id, hist(4, 90), hist(4, 6), hist(27, 4), hist(12, 100)],
+  );
+  const api = await request.get(`/admin/api/webhooks/${subscription.id}/health`);
+  expect(api.status()).toBe(200);
+  const health = (await api.json()) as {
+    windows: Record<string, { attempts: number; successRate: number; outcomes: unknown[] }>;
+    hourly: unknown[];
+    daily: unknown[];
+  };
+  expect(health.windows['24h']).toMatchObject({ attempts: 100, successRate: 0.9 });
+  expect(health.windows['7d']).toMatchObject({ attempts: 200, successRate: 0.95 });
+  expect(health.windows['24h']!.outcomes).toEqual([
+    { outcome: '200', attempts: 90 },
+    { outcome: '503', attempts: 6 },
+    { outcome: 'timeout', attempts: 4 },
+  ]);
+  expect(health.hourly).toHaveLength(24);
+  expect(health.daily).toHaveLength(7);
+
+  await page.goto(`/admin/webhooks/${subscription.id}`);
+  const day = page.getByTestId('health-24 h');
+  await expect(day).toContainText('90 %');
+  await expect(day).toContainText('90 of 100 attempts');
+  await expect(page.getByTestId('outcomes-24 h')).toContainText('200 × 90, 503 × 6, timeout × 4');
+  await expect(page.getByTestId('health-7 days')).toContainText('95 %');
+  await expect(page.getByRole('figure', { name: 'Latency per hour (24 h)' })).toBeVisible();
+  await page.getByRole('figure', { name: 'Attempts per day (7 days)' }).scrollIntoViewIfNeeded();
+  await page.screenshot({ path: 'artifacts/webhook-health-desktop-light.png', fullPage: true });
 });

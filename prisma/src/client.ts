@@ -9,6 +9,7 @@ export const SECRET_COLUMNS = {
   adminUser: { passwordHash: true },
   apiKey: { secretHash: true },
   webhookSecret: { ciphertext: true },
+  webhookHeader: { valueCiphertext: true },
 } as const;
 
 export interface CreateDbOptions {

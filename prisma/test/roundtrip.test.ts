@@ -50,6 +50,24 @@ describe('generated client round-trips every model', () => {
       },
     });
     await db.webhookSecret.create({ data: { subscriptionId: sub.id, ciphertext: 'enc' } });
+    expect(sub).toMatchObject({ ordering: 'per-call', timeoutMs: null, rateLimitPerSecond: null });
+    const header = await db.webhookHeader.create({
+      data: { subscriptionId: sub.id, name: 'authorization', valueCiphertext: 'enc-value' },
+    });
+    expect(header).not.toHaveProperty('valueCiphertext'); // a secret column: left out unless asked
+    await db.deliveryStat.create({
+      data: {
+        subscriptionId: sub.id,
+        bucket: new Date('2026-12-04T17:00:00Z'),
+        outcome: '200',
+        attempts: 3,
+        succeeded: 3,
+        latencyHistogram: [1, 2, 0],
+      },
+    });
+    expect(
+      (await db.deliveryStat.findMany({ where: { subscriptionId: sub.id } }))[0]!.latencyHistogram,
+    ).toEqual([1, 2, 0]);
     const ev = await db.event.create({
       data: {
         id: 'evt_1',

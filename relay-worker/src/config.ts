@@ -232,6 +232,8 @@ export const configSchema = z.object({
   DELIVERY_TIMEOUT_MS: ms(15_000, 100),
   /** A subscription with only failures for this long is disabled (default 5 days). */
   DELIVERY_DISABLE_AFTER_MS: ms(5 * 86_400_000, 1),
+  /** A subscription with only failures for this long gets a `subscription.failing` event (default 5 minutes). */
+  DELIVERY_FAILING_AFTER_MS: ms(300_000, 1),
   DELIVERY_POLL_MS: ms(1000, 10),
   DELIVERY_MAX_IN_FLIGHT: z.coerce.number().int().min(1).default(2000),
   /** Claim lease; must exceed DELIVERY_TIMEOUT_MS plus queueing. */

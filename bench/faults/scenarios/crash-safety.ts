@@ -31,10 +31,12 @@ function killTimes(loadMs: number, kills: number): number[] {
 }
 
 /**
- * Crash safety: load from the simulator, ten subscriptions and resuming WebSocket clients;
- * the worker is killed with SIGKILL three times at random moments and restarted. Every stored
- * event must reach every matching subscription (duplicates keep their webhook-id), every WS
- * client must end up with every event, and every CDR 3CX wrote must be in the store.
+ * Crash safety: load from the simulator, ten subscriptions (per-call ordering, the default) and
+ * resuming WebSocket clients; the worker is killed with SIGKILL three times at random moments
+ * and restarted. Every stored event must reach every matching subscription (duplicates keep
+ * their webhook-id), in order per call (each endpoint checks `relay-sequence` per
+ * `relay-order-key` on first acceptance), every WS client must end up with every event, and
+ * every CDR 3CX wrote must be in the store.
  */
 export const crashSafety: Scenario = {
   name: 'crash-safety',
@@ -106,6 +108,10 @@ export const crashSafety: Scenario = {
       f.figure('lost', l.lost);
       f.figure('duplicate rate', duplicateRate(l));
       f.figure(
+        'order violations per call',
+        `${l.orderViolations.length} over ${l.orderedCalls} calls × subscriptions`,
+      );
+      f.figure(
         'WS clients',
         `${clients.length}, ${clients.reduce((n, c) => n + c.connects, 0)} connects, ${wsMissed} missed, ${clients.reduce((n, c) => n + c.duplicates, 0)} dup`,
       );
@@ -114,6 +120,12 @@ export const crashSafety: Scenario = {
       f.check('events were produced', l.events.length > 0, l.events.length);
       f.check('0 lost webhook deliveries', l.lost === 0, l.lostSample.join(', '));
       f.check('every request signed correctly', l.badSignatures === 0, l.badSignatures);
+      f.check(
+        '0 order violations per call',
+        l.orderViolations.length === 0,
+        l.orderViolations.slice(0, 5).join(', '),
+      );
+      f.check('calls were ordered', l.orderedCalls > 0, l.orderedCalls);
       f.check('duplicates carry a stored webhook-id', l.unknownIds === 0, l.unknownIds);
       f.check('WS clients resuming with since miss nothing', wsMissed === 0, wsMissed);
       f.check('every 3CX CDR became cdr.created', cdrGap === 0, `${cdrGap} of ${pbxCdrs.length} missing`);

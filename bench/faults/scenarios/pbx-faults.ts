@@ -24,6 +24,23 @@ async function endsOf(
   };
 }
 
+/**
+ * Waits for the relay to settle after the last fault: every call has its call.ended (bounded:
+ * a call still missing one after `timeoutMs` is reported as missed), then the event log stays
+ * still for 2 s so that a late second call.ended would show as a duplicate. Waits for the
+ * condition, not a fixed time: on a loaded machine the last reconnect and its snapshot take
+ * longer than the end grace.
+ */
+async function settledEnds(
+  pool: pg.Pool,
+  calls: DrivenCalls,
+  timeoutMs = 60_000,
+): Promise<{ missed: string[]; duplicated: string[] }> {
+  await eventually(async () => (await endsOf(pool, calls)).missed.length === 0, timeoutMs);
+  await eventsStable(pool, 2000, timeoutMs).catch(() => undefined);
+  return endsOf(pool, calls);
+}
+
 /** Status of one component in `/relay/health`, or 'no answer'. */
 async function componentStatus(lab: Lab, name: string): Promise<string> {
   return (await lab.worker.health())?.components[name]?.status ?? 'no answer';
@@ -52,8 +69,7 @@ async function callsUnder(
 async function wsDrops(lab: Lab, f: Findings, calls: number, everyMs: number): Promise<void> {
   const r = await callsUnder(lab, calls, everyMs, () => lab.sim.faults.set({ dropWebSockets: true }));
   await simQuiet(lab.sim, 60_000);
-  await sleep(2000); // end grace + reconcile after the last reconnect
-  const { missed, duplicated } = await endsOf(lab.pool, r.calls);
+  const { missed, duplicated } = await settledEnds(lab.pool, r.calls);
   f.figure('WS drops', `${r.faults} over ${r.calls.callIds.length} calls`);
   f.figure('missed call.ended', missed.length);
   f.figure('duplicated call.ended', duplicated.length);
@@ -74,8 +90,7 @@ async function tokenRevoked(lab: Lab, f: Findings, calls: number): Promise<void>
   const r = await driver;
   await simQuiet(lab.sim, 60_000);
   const up = await eventually(async () => (await componentStatus(lab, 'callcontrol')) === 'up', 20_000);
-  await sleep(2000);
-  const { missed, duplicated } = await endsOf(lab.pool, r);
+  const { missed, duplicated } = await settledEnds(lab.pool, r);
   f.figure(
     'token revoked',
     `callcontrol ${up ? 'up again' : 'not up'}, ${missed.length}/${r.callIds.length} missed, ${duplicated.length} duplicated call.ended`,

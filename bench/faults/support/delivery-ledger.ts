@@ -22,6 +22,10 @@ export interface Ledger {
   unknownIds: number;
   /** A few lost pairs, for the failure message. */
   lostSample: string[];
+  /** Deliveries accepted after a later event of their call, per subscription (see Endpoint). */
+  orderViolations: string[];
+  /** Calls (order keys) across the subscriptions whose order was checked. */
+  orderedCalls: number;
 }
 
 /**
@@ -42,6 +46,8 @@ export async function ledger(pool: pg.Pool, targets: Target[]): Promise<Ledger> 
     badSignatures: 0,
     unknownIds: 0,
     lostSample: [],
+    orderViolations: [],
+    orderedCalls: 0,
   };
   for (const { sub, ep } of targets) {
     for (const e of events) {
@@ -57,6 +63,8 @@ export async function ledger(pool: pg.Pool, targets: Target[]): Promise<Ledger> 
     out.requests += ep.requests;
     out.badSignatures += ep.badSignatures;
     for (const id of ep.ids.keys()) if (!ids.has(id)) out.unknownIds++;
+    out.orderViolations.push(...ep.orderViolations);
+    out.orderedCalls += ep.callsSeen;
   }
   return out;
 }

@@ -37,6 +37,13 @@ export class Endpoint {
 
   /** Distinct webhook-ids answered 2xx. */
   readonly delivered = new Set<string>();
+  /** Newest `relay-sequence` accepted per `relay-order-key` (call). */
+  private readonly newest = new Map<string, bigint>();
+  /**
+   * Deliveries accepted (2xx, first time for their webhook-id) after a later event of the same
+   * call had been accepted: per-call order violations. At-least-once duplicates are not counted.
+   */
+  readonly orderViolations: string[] = [];
 
   handle(headers: http.IncomingHttpHeaders, body: string): number {
     this.requests++;
@@ -50,9 +57,27 @@ export class Endpoint {
     const seen = { at: Date.now(), webhookId, type };
     const status = this.respond(seen);
     this.ids.set(webhookId, (this.ids.get(webhookId) ?? 0) + 1);
-    if (status >= 200 && status < 300) this.delivered.add(webhookId);
+    if (status >= 200 && status < 300 && !this.delivered.has(webhookId)) {
+      this.delivered.add(webhookId);
+      this.checkOrder(headers);
+    }
     if (this.keepHits) this.hits.push({ ...seen, status });
     return status;
+  }
+
+  private checkOrder(headers: http.IncomingHttpHeaders): void {
+    const key = headers['relay-order-key'];
+    const seq = headers['relay-sequence'];
+    if (typeof key !== 'string' || typeof seq !== 'string') return;
+    const s = BigInt(seq);
+    const top = this.newest.get(key);
+    if (top !== undefined && s < top) this.orderViolations.push(`${this.path} ${key} #${s} after #${top}`);
+    else this.newest.set(key, s);
+  }
+
+  /** Calls (order keys) this endpoint accepted events of. */
+  get callsSeen(): number {
+    return this.newest.size;
   }
 
   /** Requests beyond the first for an id: the at-least-once duplicates. */

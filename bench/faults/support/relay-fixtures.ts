@@ -45,9 +45,14 @@ export interface SubscriptionInput {
   url: string;
   /** Empty = every type; `call.*` style wildcards as the relay understands them. */
   eventTypes?: string[];
-  /** Loopback receivers need it (the SSRF guard refuses loopback otherwise). Default true. */
+  /**
+   * Loopback receivers need it (the SSRF guard refuses loopback otherwise). Default true: the
+   * subscription's allowed CIDRs are `0.0.0.0/0` and `::/0`, what "allow local network" became.
+   */
   allowLocalNetwork?: boolean;
   maxConcurrency?: number;
+  /** Default: the database default for new subscriptions (`per-call`). */
+  ordering?: 'per-call' | 'none';
   /** Signing secret; default a new `whsec_` one. */
   secret?: string;
 }
@@ -60,14 +65,15 @@ export async function createSubscription(
 ): Promise<Subscription> {
   const eventTypes = input.eventTypes ?? [];
   const res = await pool.query<{ id: string }>(
-    `INSERT INTO webhook_subscriptions (name, url, event_types, extensions, dids, queues, allow_local_network, max_concurrency)
-     VALUES ($1, $2, $3, '{}', '{}', '{}', $4, $5) RETURNING id::text`,
+    `INSERT INTO webhook_subscriptions (name, url, event_types, extensions, dids, queues, allowed_cidrs, max_concurrency, ordering)
+     VALUES ($1, $2, $3, '{}', '{}', '{}', $4, $5, coalesce($6, 'per-call')) RETURNING id::text`,
     [
       `fault-${randomBytes(3).toString('hex')}`,
       input.url,
       eventTypes,
-      input.allowLocalNetwork ?? true,
+      (input.allowLocalNetwork ?? true) ? ['0.0.0.0/0', '::/0'] : [],
       input.maxConcurrency ?? 8,
+      input.ordering ?? null,
     ],
   );
   const id = res.rows[0]!.id;

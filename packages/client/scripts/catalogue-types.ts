@@ -11,6 +11,7 @@ import {
   callHistoryPartySchema,
   callHistorySegmentSchema,
   createdSubscriptionSchema,
+  deliveryHealthSchema,
   deliveryPageSchema,
   deliveryViewSchema,
   eventTypeSchema,
@@ -65,6 +66,7 @@ export async function catalogueTypes(): Promise<string> {
     RotatedSecret: toJsonSchema(rotatedSecretSchema),
     Delivery: toJsonSchema(deliveryViewSchema),
     DeliveryPage: toJsonSchema(deliveryPageSchema),
+    DeliveryHealth: toJsonSchema(deliveryHealthSchema),
     TestSend: toJsonSchema(testSendSchema),
   };
   for (const [name, schema] of Object.entries(defs)) (schema as Record<string, unknown>).title = name;

@@ -10,6 +10,13 @@ export {
   type ReplayCache,
 } from './webhook/replay-cache.js';
 export type { WebhookEvent } from './webhook/webhook-event.js';
+export { readDeliveryOrder, type DeliveryOrder } from './webhook/delivery-order.js';
+export {
+  CallOrderTracker,
+  type CallOrderTrackerOptions,
+  type OrderCheck,
+  type OrderVerdict,
+} from './webhook/call-order-tracker.js';
 export type { WebhookSecret } from './webhook/verification-keys.js';
 export type { HeaderSource } from './webhook/read-headers.js';
 export { RelayClient, type RelayClientOptions } from './rest/relay-client.js';

@@ -5,6 +5,7 @@ import type {
   activeCallSchema,
   callHistoryPageSchema,
   createdSubscriptionSchema,
+  deliveryHealthSchema,
   deliveryViewSchema,
   relayEventSchema,
   snapshotMessageSchema,
@@ -15,6 +16,7 @@ import type {
   CallHistoryPage,
   CreatedSubscription,
   Delivery,
+  DeliveryHealth,
   RelayEvent,
   Snapshot,
   Subscription,
@@ -34,6 +36,7 @@ describe('types generated from the catalogue', () => {
     expectTypeOf<Subscription>().toEqualTypeOf<z.infer<typeof subscriptionViewSchema>>();
     expectTypeOf<CreatedSubscription>().toEqualTypeOf<z.infer<typeof createdSubscriptionSchema>>();
     expectTypeOf<Delivery>().toEqualTypeOf<z.infer<typeof deliveryViewSchema>>();
+    expectTypeOf<DeliveryHealth>().toEqualTypeOf<z.infer<typeof deliveryHealthSchema>>();
     expectTypeOf<CallHistoryPage>().toEqualTypeOf<z.infer<typeof callHistoryPageSchema>>();
   });
 });

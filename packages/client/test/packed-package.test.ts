@@ -94,6 +94,7 @@ describe('the packed @3cx-relay/client installs into an empty project and works 
     expect(by('subscribed').subscribed).toMatch(/^[0-9a-f-]{36}$/);
     expect(by('webhook')).toMatchObject({ webhook: 'call.ringing', caller: '+4930901820' });
     expect(by('tested').tested).toBe(204);
+    expect(by('health').health).toEqual([['24h', '7d'], 24, 7]);
     expect(by('snapshot').snapshot).toMatch(/^\d+$/);
     expect(BigInt(by('event').sequence as string)).toBeGreaterThan(BigInt(by('snapshot').snapshot as string));
     expect(by('unsubscribed').unsubscribed).toBe(true);

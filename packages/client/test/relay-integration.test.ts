@@ -74,6 +74,29 @@ describe('RelayEventStream against the real worker', () => {
     await stream.close();
   });
 
+  it('passes a department filter to the relay (a name with a space included)', async () => {
+    const stream = new RelayEventStream({
+      baseUrl: relay.worker.url,
+      apiKey: key,
+      filter: { departments: ['Hotline CH', '__DEFAULT__'] },
+    });
+    await new Promise((resolve) => stream.once('open', resolve));
+    const wanted = await relay.worker.events.append([
+      { ...ringing('101'), departments: ['Sales'] },
+      { ...ringing('046'), departments: ['Hotline CH'] },
+      { ...ringing('046'), departments: ['Hotline'] },
+      ringing('102'),
+      { ...ringing('100'), departments: ['__DEFAULT__'] },
+    ]);
+    const ids: string[] = [];
+    for await (const item of stream) {
+      if (item.kind === 'event') ids.push(item.event.id);
+      if (ids.length === 2) break;
+    }
+    expect(ids).toEqual([wanted[1]!.id, wanted[4]!.id]);
+    await stream.close();
+  });
+
   it('ends with a fatal unauthorized error for a wrong key', async () => {
     const stream = new RelayEventStream({ baseUrl: relay.worker.url, apiKey: `${key.split('.')[0]}.wrong` });
     await expect(

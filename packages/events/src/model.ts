@@ -11,6 +11,11 @@ import { callCompletedData, cdrCreatedData, relayTestData } from './cdr-events.j
 import { relayStatusChangedData } from './relay-events.js';
 import { agentStatusChangedData, queueStatsData } from './agent-events.js';
 import { callRecordingReadyData, voicemailReceivedData } from './media-events.js';
+import {
+  subscriptionDisabledData,
+  subscriptionFailingData,
+  subscriptionRecoveredData,
+} from './subscription-events.js';
 
 /** Every event type the relay emits, in documentation order. */
 export const EVENT_TYPES = [
@@ -27,6 +32,9 @@ export const EVENT_TYPES = [
   'queue.stats',
   'call.recording_ready',
   'voicemail.received',
+  'subscription.failing',
+  'subscription.disabled',
+  'subscription.recovered',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -47,6 +55,9 @@ export const EVENT_DATA_SCHEMAS = {
   'queue.stats': queueStatsData,
   'call.recording_ready': callRecordingReadyData,
   'voicemail.received': voicemailReceivedData,
+  'subscription.failing': subscriptionFailingData,
+  'subscription.disabled': subscriptionDisabledData,
+  'subscription.recovered': subscriptionRecoveredData,
 } as const satisfies Record<EventType, z.ZodType>;
 
 /** `data` of an event type. */
@@ -97,6 +108,9 @@ export const EVENT_SCHEMAS = {
   'queue.stats': envelope('queue.stats'),
   'call.recording_ready': envelope('call.recording_ready'),
   'voicemail.received': envelope('voicemail.received'),
+  'subscription.failing': envelope('subscription.failing'),
+  'subscription.disabled': envelope('subscription.disabled'),
+  'subscription.recovered': envelope('subscription.recovered'),
 } as const;
 
 /**
@@ -122,6 +136,9 @@ export const relayEventSchema = z.discriminatedUnion('type', [
   EVENT_SCHEMAS['queue.stats'],
   EVENT_SCHEMAS['call.recording_ready'],
   EVENT_SCHEMAS['voicemail.received'],
+  EVENT_SCHEMAS['subscription.failing'],
+  EVENT_SCHEMAS['subscription.disabled'],
+  EVENT_SCHEMAS['subscription.recovered'],
 ]);
 
 /** A relay event on the wire. */

@@ -27,11 +27,17 @@ export const relayStatusChangedData = z.object({
 
 /**
  * Prefixes of the opt-in event families: a subscription or WebSocket client receives their
- * types only when it names them, exactly or by the family's wildcard (`relay.*`, `agent.*`,
- * `queue.*`, `voicemail.*`). An empty type filter and `*` mean "all call and CDR events", not
+ * types only when it names them, exactly or by the family's wildcard (`relay.*`,
+ * `subscription.*`, `agent.*`, `queue.*`, `voicemail.*`). An empty type filter and `*` mean "all call and CDR events", not
  * these, so existing integrations see nothing new.
  */
-export const OPT_IN_EVENT_TYPE_PREFIXES = ['relay.', 'agent.', 'queue.', 'voicemail.'] as const;
+export const OPT_IN_EVENT_TYPE_PREFIXES = [
+  'relay.',
+  'subscription.',
+  'agent.',
+  'queue.',
+  'voicemail.',
+] as const;
 
 /**
  * Opt-in types outside those families: named exactly only. `call.*` keeps meaning the live call

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { eventTypeSchema } from './model.js';
 import { isoDate } from './common.js';
+import { DELIVERY_ORDERINGS } from './order-key.js';
 import { SubscriptionSigning } from './subscription-rules.js';
 
 /*
@@ -40,7 +41,17 @@ export const subscriptionViewSchema = z.object({
   queues: z.array(z.string()),
   /** Department filter (3CX group names); empty = any. */
   departments: z.array(z.string()),
-  allowLocalNetwork: z.boolean(),
+  /** `per-call`: the events of one call in event-log order; `none`: as they come. */
+  ordering: z.enum(DELIVERY_ORDERINGS),
+  /** Per-attempt timeout, ms; null = the relay's default. */
+  timeoutMs: z.number().int().nullable(),
+  maxConcurrency: z.number().int(),
+  /** Deliveries per second at most; null = no limit. */
+  rateLimitPerSecond: z.number().nullable(),
+  /** Private CIDRs the URL may resolve to; empty = public addresses only. */
+  allowedCidrs: z.array(z.string()),
+  /** Names of the extra request headers (values are never shown). */
+  headerNames: z.array(z.string()),
   enabled: z.boolean(),
   disabledReason: z.string().nullable(),
   disabledAt: isoDate.nullable(),

@@ -54,6 +54,9 @@ describe('event schemas', () => {
       'queue.stats',
       'call.recording_ready',
       'voicemail.received',
+      'subscription.failing',
+      'subscription.disabled',
+      'subscription.recovered',
     ]);
     expect(Object.keys(EVENT_SCHEMAS)).toEqual([...EVENT_TYPES]);
   });
@@ -162,6 +165,7 @@ describe('relay.status_changed', () => {
 
   it('is an opt-in type, unlike call and CDR events', () => {
     expect(isOptInEventType('relay.status_changed')).toBe(true);
+    expect(isOptInEventType('subscription.failing')).toBe(true);
     expect(EVENT_TYPES.filter((t) => !isOptInEventType(t))).toEqual([
       'call.ringing',
       'call.answered',

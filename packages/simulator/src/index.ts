@@ -1,5 +1,5 @@
 export { startSimulator } from './simulator.js';
-export type { Simulator, SimState, ClientCredentials } from './simulator-handle.js';
+export type { Simulator, SimState, ClientCredentials, CallControlFrame } from './simulator-handle.js';
 export type { SimulatorOptions, VersionMode } from './options.js';
 export type { ScenarioSummary } from './pbx/pbx-runtime.js';
 export type { FaultInput, FaultSettings, Licence, MalformedResponseRule } from './faults/fault-controller.js';

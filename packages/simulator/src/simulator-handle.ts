@@ -3,6 +3,7 @@ import type { CdrWriter } from './db/cdr-writer.js';
 import type { FaultInput, FaultSettings } from './faults/fault-controller.js';
 import type { MalformedResponseKind } from './http/malformed-response.js';
 import type { PbxRuntime, ScenarioOptions, ScenarioSummary } from './pbx/pbx-runtime.js';
+import type { ParticipantEvent } from './pbx/pbx-state.js';
 import { scenarioNames } from './scenarios/registry.js';
 import type { SimContext } from './sim-context.js';
 import type { SimQueue, SimUser, UserPatch } from './pbx/users.js';
@@ -46,6 +47,18 @@ export interface SimState {
   requests: Record<string, number>;
 }
 
+/** A Call Control change the simulator has just written to the WebSockets (see `onCallControlFrame`). */
+export interface CallControlFrame {
+  /** `0` Upsert, `1` Remove. */
+  eventType: 0 | 1;
+  dn: string;
+  participantId: number;
+  /** The participant's 3CX callid (Upserts; null for a Remove). */
+  callId: string | null;
+  /** Wall clock when the frames were written, ms since the epoch with sub-ms resolution (`performance.timeOrigin + performance.now()`). */
+  at: number;
+}
+
 /** The running simulator. */
 export interface Simulator {
   baseUrl: string;
@@ -74,6 +87,12 @@ export interface Simulator {
   /** Simulated PBX restart: WS dropped, tokens invalid, live calls gone, CDR counter reset to 1. */
   restart(): Promise<void>;
   setLoadRate(callsPerSecond: number): void;
+  /**
+   * Calls `listener` right after each participant change has been written to every Call
+   * Control WebSocket (instrumentation for end-to-end latency benchmarks; it models nothing
+   * of 3CX). Returns an unsubscribe function.
+   */
+  onCallControlFrame(listener: (frame: CallControlFrame) => void): () => void;
   state(): SimState;
   stop(): Promise<void>;
 }
@@ -126,6 +145,19 @@ export function buildHandle(p: HandleParts): Simulator {
     },
     restart: () => p.restart(),
     setLoadRate: (rate: number) => p.setLoadRate(rate),
+    onCallControlFrame(listener) {
+      // Registered after the WebSocket server's own listener: it runs once the frames are written.
+      const onEvent = (e: ParticipantEvent) => {
+        const at = performance.timeOrigin + performance.now();
+        const callid =
+          e.eventType === 0
+            ? ctx.state.participantsOf(e.dn).find((x) => x.id === e.participantId)?.callid
+            : undefined;
+        listener({ ...e, callId: callid === undefined ? null : String(callid), at });
+      };
+      ctx.state.on('participant', onEvent);
+      return () => void ctx.state.off('participant', onEvent);
+    },
     state: () => ({
       version: ctx.opts.version,
       activeCalls: listActiveCalls(ctx.state),

@@ -124,3 +124,22 @@ describe('duplicate Upserts', () => {
     expect(consecutiveDupes(always)).toBe(always.filter((f) => f[0] === 0).length / 2);
   });
 });
+
+describe('onCallControlFrame (benchmark instrumentation)', () => {
+  it('reports each Upsert and Remove with its callid once the frames are on the sockets', async () => {
+    const ws = await connectWs(sim, await getToken(sim));
+    const seen: { eventType: number; dn: string; callId: string | null }[] = [];
+    const off = sim.onCallControlFrame((f) =>
+      seen.push({ eventType: f.eventType, dn: f.dn, callId: f.callId }),
+    );
+    await sim.runScenario('internal');
+    await ws.waitFor((f) => f.event.event_type === 1 && dnOf(f) === '102');
+    off();
+    const upserts = seen.filter((f) => f.eventType === 0);
+    expect(upserts.length).toBeGreaterThan(0);
+    expect(upserts.every((f) => /^\d+$/.test(f.callId ?? ''))).toBe(true);
+    expect(seen.filter((f) => f.eventType === 1).every((f) => f.callId === null)).toBe(true);
+    expect(new Set(seen.map((f) => f.dn))).toEqual(new Set(['101', '102']));
+    ws.close();
+  });
+});

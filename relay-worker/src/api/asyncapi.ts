@@ -12,6 +12,7 @@ import {
   type EventType,
 } from '@3cx-relay/events';
 import { VERSION } from '../version.js';
+import { RELAY_DELIVERY_HEADERS } from './delivery-header-docs.js';
 
 const name = (type: string) => type.replace(/[._](\w)/g, (_m, c: string) => c.toUpperCase());
 const msgRef = (id: string) => ({ $ref: `#/components/messages/${id}` });
@@ -20,7 +21,12 @@ const str = (description: string) => ({ type: 'string', description });
 /** The Standard Webhooks headers of every delivery. */
 const webhookHeaders = {
   type: 'object',
-  required: ['webhook-id', 'webhook-timestamp', 'webhook-signature'],
+  required: [
+    'webhook-id',
+    'webhook-timestamp',
+    'webhook-signature',
+    ...RELAY_DELIVERY_HEADERS.filter((h) => h.always).map((h) => h.name),
+  ],
   properties: {
     'webhook-id': str('The event id (evt_…): stable across retries, the receiver’s idempotency key.'),
     'webhook-timestamp': str(
@@ -29,6 +35,7 @@ const webhookHeaders = {
     'webhook-signature': str(
       'Space-separated signatures over `${webhook-id}.${webhook-timestamp}.${body}`: `v1,<base64 HMAC-SHA256 with the whsec_ secret>` and/or `v1a,<base64 ed25519 signature, verify with the whpk_ public key>`. During a rotation the old and new keys both sign.',
     ),
+    ...Object.fromEntries(RELAY_DELIVERY_HEADERS.map((h) => [h.name, str(h.description)])),
   },
 };
 

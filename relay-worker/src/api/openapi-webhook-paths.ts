@@ -1,5 +1,6 @@
 import { EVENT_TYPES } from '@3cx-relay/events';
 import { errorSchema, ref, webhookSchemaName } from './openapi-schemas.js';
+import { RELAY_DELIVERY_HEADERS } from './delivery-header-docs.js';
 
 const json = (schema: unknown) => ({ 'application/json': { schema } });
 const fail = (description: string) => ({ description, content: json(errorSchema) });
@@ -36,7 +37,7 @@ export function webhookPaths(): Record<string, unknown> {
         tags,
         summary: 'Create a subscription (REST Hooks: subscribe)',
         description:
-          'Same rules as the admin panel: http(s) URL, known event types or patterns (`call.*`), a local-network target only with `allowLocalNetwork`, signing `hmac` (default), `ed25519` or `both`. The `whsec_` secret is in this answer only.',
+          'Same rules as the admin panel: http(s) URL, known event types or patterns (`call.*`), a private-network target only inside its `allowedCidrs`, endpoint options (`ordering`, `timeoutMs`, `maxConcurrency`, `rateLimitPerSecond`, encrypted `headers`), signing `hmac` (default), `ed25519` or `both`. The `whsec_` secret is in this answer only.',
         requestBody: body('SubscriptionInput'),
         responses: {
           201: ok('Created; the secret is shown this once', ref('CreatedSubscription')),
@@ -103,6 +104,16 @@ export function webhookPaths(): Record<string, unknown> {
         responses: { 200: ok('One page', ref('DeliveryPage')), ...common, ...withId },
       },
     },
+    '/relay/webhooks/{id}/health': {
+      parameters: [id],
+      get: {
+        tags,
+        summary: 'Delivery health: success rate, p50/p95 latency and outcomes over 24 hours and 7 days',
+        description:
+          'From the hourly delivery statistics (every attempt counts, retries included): `windows` for the last 24 hours and 7 days, `hourly` (24 points) and `daily` (7 points, UTC). Latency percentiles count attempts that got an HTTP answer, at histogram resolution; `outcomes` are HTTP statuses or `timeout`, `connect`, `dns`, `ssrf`, `other`.',
+        responses: { 200: ok('The health figures', ref('DeliveryHealth')), ...common, ...withId },
+      },
+    },
     '/relay/webhooks/{id}/deliveries/{deliveryId}/retry': {
       parameters: [
         id,
@@ -136,10 +147,10 @@ export function webhookPaths(): Record<string, unknown> {
 
 /** The OpenAPI 3.1 `webhooks` section: what the relay POSTs to a subscription, per event type. */
 export function outgoingWebhooks(): Record<string, unknown> {
-  const header = (name: string, description: string) => ({
+  const header = (name: string, description: string, required = true) => ({
     name,
     in: 'header',
-    required: true,
+    required,
     description,
     schema: { type: 'string' },
   });
@@ -156,6 +167,7 @@ export function outgoingWebhooks(): Record<string, unknown> {
               'webhook-signature',
               'Space-separated `v1,<HMAC-SHA256>` and/or `v1a,<ed25519>` over `id.timestamp.body`',
             ),
+            ...RELAY_DELIVERY_HEADERS.map((h) => header(h.name, h.description, h.always)),
           ],
           requestBody: { required: true, content: json(ref(webhookSchemaName(type))) },
           responses: {

@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import pg from 'pg';
 import type { Logger } from '../logger.js';
 import type { StatusBoard } from '../status/status-board.js';
 import type { RelayMetrics } from '../stats/relay-metrics.js';
@@ -20,6 +20,8 @@ export interface DeliveryConfig {
   retryJitter: number;
   timeoutMs: number;
   disableAfterMs: number;
+  /** `subscription.failing` after only failures for this long (default 5 minutes). */
+  failingAfterMs?: number;
   pollMs: number;
   maxInFlight: number;
   leaseMs: number;
@@ -52,6 +54,8 @@ export class DeliveryService {
   readonly subscriptions: SubscriptionStore;
   readonly dispatcher: Dispatcher;
   readonly client: WebhookClient;
+  /** Attempt records: a pool of its own with synchronous_commit off (see {@link recordPoolFor}). */
+  private readonly recordPool: pg.Pool;
   private stopPruner: (() => void) | undefined;
   private reloadTimer: NodeJS.Timeout | undefined;
 
@@ -63,9 +67,12 @@ export class DeliveryService {
     const log = deps.log.child({ module: 'delivery' });
     this.subscriptions = new SubscriptionStore(deps.pool, cfg.encryptionKey, log);
     this.client = new WebhookClient({ timeoutMs: cfg.timeoutMs });
+    this.recordPool = recordPoolFor(deps.pool, log);
     this.dispatcher = new Dispatcher(
       {
         pool: deps.pool,
+        recordPool: this.recordPool,
+        events: deps.store,
         subscriptions: this.subscriptions,
         client: this.client,
         status: deps.status,
@@ -78,6 +85,7 @@ export class DeliveryService {
         maxInFlight: cfg.maxInFlight,
         leaseMs: cfg.leaseMs,
         disableAfterMs: cfg.disableAfterMs,
+        ...(cfg.failingAfterMs !== undefined ? { failingAfterMs: cfg.failingAfterMs } : {}),
         timeoutMs: cfg.timeoutMs,
         ...overrides,
       },
@@ -110,6 +118,7 @@ export class DeliveryService {
     this.stopPruner?.();
     await this.dispatcher.stop();
     await this.client.close();
+    await this.recordPool.end().catch(() => undefined);
   }
 
   /** Signs and sends the catalogue example of `type` to one subscription now (see send-example.ts). */
@@ -152,4 +161,20 @@ export class DeliveryService {
         `queued test delivery ${await woken(sendTest(pool, this.deps.store, str(a, 'subscriptionId')))}`,
     );
   }
+}
+
+/**
+ * A small pool beside the main one for the dispatcher's writes of attempt results, with
+ * `synchronous_commit = off`: a result is visible at once but reaches the disk with the next WAL
+ * flush (≤ 3 × wal_writer_delay), so recording costs no fsync of its own. A PostgreSQL crash can
+ * lose the last results before that flush; those deliveries were still pending on disk, so they
+ * are sent again (same webhook-id): at-least-once, never lost. Events and new deliveries are
+ * still committed synchronously.
+ */
+function recordPoolFor(pool: pg.Pool, log: Logger): pg.Pool {
+  const base = pool.options;
+  // The password is a non-enumerable property of pool.options: copy it by name.
+  const p = new pg.Pool({ ...base, password: base.password, max: 2, options: '-c synchronous_commit=off' });
+  p.on('error', (err) => log.warn({ err: coerceError(err) }, 'idle record connection failed'));
+  return p;
 }

@@ -1,19 +1,30 @@
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
 import PQueue from 'p-queue';
 import type pg from 'pg';
+import { orderKeyOf } from '@3cx-relay/events';
 import type { Logger } from '../logger.js';
 import { coerceError } from '../errors.js';
 import type { StatusBoard } from '../status/status-board.js';
 import type { RelayMetrics } from '../stats/relay-metrics.js';
-import { buildBody, claimDueDeliveries, type ClaimedDelivery } from './claim-due-deliveries.js';
-import { decideOutcome } from './decide-outcome.js';
-import { recordAttempts, type AttemptRecord, type SubscriptionHealth } from './record-attempts.js';
-import { SubscriptionHealthTracker } from './subscription-health.js';
-import type { LeasedRow, OutboxFastPath } from './outbox.js';
 import type { StoredEvent } from '../events/event-store.js';
+import { buildBody, claimDueDeliveries, type ClaimedDelivery } from './claim-due-deliveries.js';
+import { decideOutcome, type Outcome } from './decide-outcome.js';
+import { relayHeaders } from './delivery-headers.js';
+import { attemptOutcome } from './delivery-stats.js';
+import { DeliveryLanes } from './delivery-lanes.js';
+import { recordAttempts, releaseLanes, type AttemptRecord, type LaneChange } from './record-attempts.js';
+import { SubscriptionHealthTracker } from './subscription-health.js';
+import type { HealthEventAppender } from './subscription-health-events.js';
+import type { SubscriptionHealth } from './subscription-health-store.js';
+import type { LeasedRow, OutboxFastPath } from './outbox.js';
 import type { RetryPolicy } from './retry-policy.js';
 import { signPayload } from './sign-payload.js';
 import { SubscriptionStore, type ActiveSubscription } from './subscription-store.js';
 import type { SendResult, WebhookClient } from './webhook-client.js';
+
+/** A row is sent only while its lease outlasts one timeout plus this much (else it is handed back unsent). */
+const leaseMargin = (leaseMs: number) => Math.min(2000, leaseMs / 10);
 
 /**
  * The webhook dispatcher. One claim loop, many sends, one writer:
@@ -24,30 +35,36 @@ import type { SendResult, WebhookClient } from './webhook-client.js';
  * - `idle`: nothing due. Sleeps until {@link Dispatcher.wake} (an event was appended, a
  *   replay was requested, a batch was recorded) or `pollMs` passes (retries falling due,
  *   rows of a worker that died and whose lease ran out).
- * - `claiming`: claims up to the free capacity of due rows (`FOR UPDATE SKIP LOCKED` plus a
- *   lease, so several workers share the table) and hands each to its subscription's p-queue
- *   (per-subscription concurrency). Subscriptions with a full in-memory backlog are skipped
- *   so one dead endpoint cannot take every slot. A full batch loops straight back here.
- * - sending (concurrent with the loop): sign, POST, decide the outcome, push the result.
+ * - `claiming`: claims up to the free capacity of due rows — unordered rows and the heads of
+ *   per-call lanes, each head with the rest of its lane (`FOR UPDATE SKIP LOCKED` plus a lease,
+ *   so several workers share the table) — and hands each to its subscription's p-queue
+ *   (concurrency and rate limit per subscription). A lane sends one row at a time, in sequence
+ *   order ({@link DeliveryLanes}). Subscriptions with a full in-memory backlog are skipped so
+ *   one dead endpoint cannot take every slot. A full batch loops straight back here.
+ * - sending (concurrent with the loop): sign, POST, decide the outcome, push the result. A
+ *   lane's row waiting for a retry hands the lane's other rows back.
  * - recording (concurrent, one at a time): every result that arrived while the previous
- *   write ran goes out in one multi-row statement (group commit), then leases are
- *   released in memory, subscriptions disabled if due, and the loop is woken for capacity.
- * - `stopping`: no new claims; waits (bounded) for sends in flight, records them, closes.
- *   A send cut off by shutdown keeps its lease and is retried after it expires.
+ *   write ran goes out in one multi-row statement (group commit, asynchronous commit: a lost
+ *   record only means a re-send), rows handed back and lanes behind a retry in a second one,
+ *   then leases are released in memory, subscriptions disabled if due, and the loop is woken.
+ * - `stopping`: no new claims, no new lane rows; waits (bounded) for sends in flight, records
+ *   them, closes. A send cut off by shutdown keeps its lease and is retried after it expires.
  */
 export interface DispatcherOptions {
   retry: RetryPolicy;
-  /** Rows claimed per query (default 500). */
+  /** Heads claimed per query (default 500). */
   batchSize?: number;
-  /** Deliveries claimed and not yet recorded, across subscriptions (default 2000). */
+  /** Rows of a lane claimed with its head (default 20). */
+  perLane?: number;
+  /** Deliveries claimed and not yet recorded, across subscriptions (default 2000; lanes may overshoot it). */
   maxInFlight?: number;
   /**
    * Claimed-but-unrecorded rows per subscription, as a multiple of its concurrency. Default:
-   * as many rounds of `timeoutMs` as fit in 80 % of the lease, so a row waiting behind a
+   * as many rounds of its timeout as fit in 80 % of the lease, so a row waiting behind a
    * dead endpoint is sent before its lease runs out (no second send by another claimer).
    */
   backlogPerConcurrency?: number;
-  /** Per-attempt timeout, for the default backlog (default 15 000 ms). */
+  /** Per-attempt timeout when the subscription sets none (default 15 000 ms). */
   timeoutMs?: number;
   /** Claim lease; must exceed the request timeout plus queueing (default 120 000 ms). */
   leaseMs?: number;
@@ -55,24 +72,32 @@ export interface DispatcherOptions {
   pollMs?: number;
   /** Disable a subscription after only failures for this long (default 5 days). */
   disableAfterMs?: number;
+  /** Send `subscription.failing` after only failures for this long (default 5 minutes). */
+  failingAfterMs?: number;
 }
 
 export interface DispatcherDeps {
   pool: pg.Pool;
+  /** Where attempt records go; a pool with `synchronous_commit` off (default `pool`). */
+  recordPool?: pg.Pool;
   subscriptions: SubscriptionStore;
   client: WebhookClient;
   status: StatusBoard;
   metrics: RelayMetrics;
   log: Logger;
+  /** Where `subscription.*` health events are appended (none: not reported). */
+  events?: HealthEventAppender;
 }
 
-interface PendingResult {
-  record: AttemptRecord;
-  disableReason: string | null;
-}
+type PendingResult =
+  | { kind: 'attempt'; d: ClaimedDelivery; record: AttemptRecord; disableReason: string | null }
+  | { kind: 'release'; d: ClaimedDelivery };
 
 export class Dispatcher implements OutboxFastPath {
-  private readonly queues = new Map<string, PQueue>();
+  /** Lease owner id of this process (`deliveries.locked_by`). */
+  readonly instanceId = `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  private readonly queues = new Map<string, { queue: PQueue; rate: number | null }>();
+  private readonly lanes = new DeliveryLanes((d, continuation) => this.enqueueLaneRow(d, continuation));
   /** Rows leased by the outbox inside an append transaction, by event sequence, until it commits. */
   private readonly stash = new Map<string, { at: number; rows: LeasedRow[] }>();
   private reserved = 0;
@@ -88,7 +113,9 @@ export class Dispatcher implements OutboxFastPath {
   private wakeUp: (() => void) | undefined;
   private loopDone: Promise<void> | undefined;
   private flushing: Promise<void> | undefined;
-  private readonly o: Required<DispatcherOptions>;
+  private readonly o: Required<Omit<DispatcherOptions, 'backlogPerConcurrency'>> & {
+    backlogPerConcurrency?: number;
+  };
 
   constructor(
     private readonly deps: DispatcherDeps,
@@ -96,17 +123,19 @@ export class Dispatcher implements OutboxFastPath {
   ) {
     this.o = {
       batchSize: 500,
+      perLane: 20,
       maxInFlight: 2000,
       leaseMs: 120_000,
       timeoutMs: 15_000,
       pollMs: 1000,
       disableAfterMs: 5 * 86_400_000,
+      failingAfterMs: 300_000,
       ...opts,
-      backlogPerConcurrency:
-        opts.backlogPerConcurrency ??
-        Math.max(1, Math.floor((0.8 * (opts.leaseMs ?? 120_000)) / (opts.timeoutMs ?? 15_000))),
     };
-    this.health = new SubscriptionHealthTracker(deps, this.o.disableAfterMs);
+    this.health = new SubscriptionHealthTracker(
+      { ...deps, pool: deps.recordPool ?? deps.pool },
+      { disableAfterMs: this.o.disableAfterMs, failingAfterMs: this.o.failingAfterMs },
+    );
   }
 
   start(): void {
@@ -127,7 +156,7 @@ export class Dispatcher implements OutboxFastPath {
     this.running = false;
     this.wake();
     await this.loopDone;
-    const idle = Promise.all([...this.queues.values()].map((q) => q.onIdle()));
+    const idle = Promise.all([...this.queues.values()].map((q) => q.queue.onIdle()));
     await Promise.race([idle, new Promise((r) => setTimeout(r, graceMs).unref())]);
     await this.flushing;
     if (this.results.length > 0) await this.flush();
@@ -163,6 +192,7 @@ export class Dispatcher implements OutboxFastPath {
       this.stash.delete(e.sequence.toString());
       this.reserved -= entry.rows.length;
       const dataJson = JSON.stringify(e.data);
+      const eventOrderKey = orderKeyOf(e);
       for (const r of entry.rows) {
         claimed.push({
           id: r.id,
@@ -175,6 +205,11 @@ export class Dispatcher implements OutboxFastPath {
           eventType: e.type,
           occurredAt: e.occurredAt,
           dataJson,
+          orderKey: r.order_key,
+          eventOrderKey,
+          prevSequence: r.prev_sequence,
+          leaseUntil: entry.at + this.o.leaseMs - leaseMargin(this.o.leaseMs) / 2,
+          joined: r.joined,
         });
       }
     }
@@ -197,11 +232,15 @@ export class Dispatcher implements OutboxFastPath {
       const full = this.fullSubscriptions();
       if (limit > 0) {
         try {
-          claimed = await claimDueDeliveries(this.deps.pool, {
+          const res = await claimDueDeliveries(this.deps.pool, {
             limit,
             leaseMs: this.o.leaseMs,
             skipSubscriptions: full,
+            perLane: this.o.perLane,
+            instanceId: this.instanceId,
           });
+          claimed = res.claimed;
+          if (res.stray.length) this.releaseUnsent(res.stray);
           if (this.degraded) {
             this.degraded = false;
             void this.deps.status.set('delivery', { status: 'up' });
@@ -236,13 +275,39 @@ export class Dispatcher implements OutboxFastPath {
     });
   }
 
+  private timeoutOf(sub: ActiveSubscription | undefined): number {
+    return sub?.timeoutMs ?? this.o.timeoutMs;
+  }
+
   private fullSubscriptions(): string[] {
     const full: string[] = [];
     for (const [id, n] of this.backlog) {
       const sub = this.deps.subscriptions.get(id);
-      if (n >= (sub?.maxConcurrency ?? 8) * this.o.backlogPerConcurrency) full.push(id);
+      const rounds =
+        this.o.backlogPerConcurrency ?? Math.max(1, Math.floor((0.8 * this.o.leaseMs) / this.timeoutOf(sub)));
+      let cap = (sub?.maxConcurrency ?? 8) * rounds;
+      // A rate limit drains a backlog no faster than its rate: claim what half a lease can send.
+      if (sub?.rateLimitPerSecond)
+        cap = Math.min(cap, Math.max(1, (sub.rateLimitPerSecond * this.o.leaseMs) / 2000));
+      if (n >= cap) full.push(id);
     }
     return full;
+  }
+
+  /** The p-queue of a subscription: its concurrency and its rate limit (a changed rate gets a new queue; the old one drains). */
+  private queueFor(sub: ActiveSubscription): PQueue {
+    const rate = sub.rateLimitPerSecond;
+    let q = this.queues.get(sub.id);
+    if (!q || q.rate !== rate) {
+      // intervalCap per interval = the rate, in windows of ~100 ms (or one start per 1/rate s below 10/s)
+      const cap = rate ? Math.max(1, Math.floor(rate / 10)) : undefined;
+      const queue = new PQueue({
+        concurrency: sub.maxConcurrency,
+        ...(rate && cap ? { intervalCap: cap, interval: Math.round((cap * 1000) / rate) } : {}),
+      });
+      this.queues.set(sub.id, (q = { queue, rate }));
+    } else if (q.queue.concurrency !== sub.maxConcurrency) q.queue.concurrency = sub.maxConcurrency;
+    return q.queue;
   }
 
   private async dispatch(claimed: ClaimedDelivery[]): Promise<void> {
@@ -260,39 +325,71 @@ export class Dispatcher implements OutboxFastPath {
       if (!sub) continue; // deleted meanwhile: the row went with it (cascade)
       let body = bodies.get(d.eventSequence);
       if (!body) bodies.set(d.eventSequence, (body = buildBody(d)));
-      let queue = this.queues.get(sub.id);
-      if (!queue) this.queues.set(sub.id, (queue = new PQueue({ concurrency: sub.maxConcurrency })));
-      else if (queue.concurrency !== sub.maxConcurrency) queue.concurrency = sub.maxConcurrency;
+      d.body = body;
       this.inFlight++;
       this.backlog.set(sub.id, (this.backlog.get(sub.id) ?? 0) + 1);
-      const payload = body;
-      void queue.add(() => this.attempt(d, sub, payload));
+      if (d.orderKey === null) void this.queueFor(sub).add(() => this.send(d));
+      else if (!this.lanes.add(d, d.joined === true)) this.release([d]);
     }
     this.deps.metrics.deliveriesInFlight.set(this.inFlight);
   }
 
-  private async attempt(d: ClaimedDelivery, sub: ActiveSubscription, body: Buffer): Promise<void> {
+  /** Queues a lane's next row; while stopping, hands the lane back instead. */
+  private enqueueLaneRow(d: ClaimedDelivery, continuation: boolean): void {
+    const sub = this.deps.subscriptions.get(d.subscriptionId);
+    if (!this.running || !sub) {
+      this.release([d, ...this.lanes.settle(d, false)]);
+      return;
+    }
+    void this.queueFor(sub).add(
+      async () => {
+        const outcome = await this.send(d);
+        const rest = this.lanes.settle(d, outcome !== null && outcome.status !== 'pending');
+        if (rest.length) this.release(rest);
+      },
+      { priority: continuation ? 1 : 0 },
+    );
+  }
+
+  /** One attempt; null when the row was handed back unsent (lease nearly over, subscription gone or disabled). */
+  private async send(d: ClaimedDelivery): Promise<Outcome | null> {
+    const sub = this.deps.subscriptions.get(d.subscriptionId);
+    if (
+      !sub ||
+      !sub.enabled ||
+      d.leaseUntil - Date.now() < this.timeoutOf(sub) + leaseMargin(this.o.leaseMs)
+    ) {
+      this.release([d]);
+      return null;
+    }
     const startedAt = new Date();
+    const attemptNo = d.attemptCount + 1;
     let result: SendResult;
     const keys = SubscriptionStore.signingKeys(sub, startedAt.getTime());
-    if (keys.length === 0) {
+    if (keys.length === 0 || sub.headerError) {
       result = {
         statusCode: null,
         durationMs: 0,
         excerpt: null,
-        error: sub.keyError ?? 'no signing secret',
+        error: sub.headerError ?? sub.keyError ?? 'no signing secret',
         errorKind: 'other',
         retryAfterMs: null,
         deliveryControl: null,
       };
     } else {
-      result = await this.deps.client.send(
-        sub.url,
-        signPayload(d.eventId, body, keys, Math.floor(startedAt.getTime() / 1000)),
-        sub.allowLocalNetwork,
+      const signed = signPayload(
+        d.eventId,
+        d.body ?? buildBody(d),
+        keys,
+        Math.floor(startedAt.getTime() / 1000),
       );
+      Object.assign(signed.headers, relayHeaders(d, attemptNo));
+      result = await this.deps.client.send(sub.url, signed, {
+        allowedCidrs: sub.allowedCidrs,
+        timeoutMs: sub.timeoutMs,
+        headers: sub.headers,
+      });
     }
-    const attemptNo = d.attemptCount + 1;
     const outcome = decideOutcome(result, attemptNo, this.o.retry);
     this.deps.metrics.recordDelivery(outcome.succeeded, result.durationMs);
     if (!outcome.succeeded)
@@ -301,6 +398,8 @@ export class Dispatcher implements OutboxFastPath {
         'delivery attempt failed',
       );
     this.results.push({
+      kind: 'attempt',
+      d,
       record: {
         deliveryId: d.id,
         subscriptionId: sub.id,
@@ -311,6 +410,7 @@ export class Dispatcher implements OutboxFastPath {
         statusCode: result.statusCode,
         excerpt: result.excerpt,
         error: result.error,
+        outcome: attemptOutcome(result.statusCode, result.errorKind),
         succeeded: outcome.succeeded,
         status: outcome.status,
         nextAttemptAt: outcome.nextAttemptAt,
@@ -318,6 +418,23 @@ export class Dispatcher implements OutboxFastPath {
       disableReason: outcome.disableSubscription,
     });
     this.scheduleFlush();
+    return outcome;
+  }
+
+  /** Hands rows back to the database unsent (their lease is dropped at the next write). */
+  private release(rows: ClaimedDelivery[]): void {
+    for (const d of rows) this.results.push({ kind: 'release', d });
+    if (rows.length) this.scheduleFlush();
+  }
+
+  /** Hands back rows that were leased but never dispatched (no in-memory accounting). */
+  private releaseUnsent(ids: string[]): void {
+    void releaseLanes(this.deps.recordPool ?? this.deps.pool, ids, []).catch((err: unknown) =>
+      this.deps.log.warn(
+        { err: coerceError(err) },
+        'could not hand back claimed rows; their lease will expire',
+      ),
+    );
   }
 
   private scheduleFlush(): void {
@@ -327,15 +444,20 @@ export class Dispatcher implements OutboxFastPath {
 
   /** Writes every pending result, in batches, until none is left (one writer at a time). */
   private async flush(): Promise<void> {
+    const pool = this.deps.recordPool ?? this.deps.pool;
     while (this.results.length > 0) {
       const batch = this.results.splice(0, 1000);
+      const attempts = batch.flatMap((b) => (b.kind === 'attempt' ? [b] : []));
+      const records = attempts.map((b) => b.record);
       let health: SubscriptionHealth[];
       try {
-        await recordAttempts(
-          this.deps.pool,
-          batch.map((b) => b.record),
+        await recordAttempts(pool, records);
+        await releaseLanes(
+          pool,
+          batch.flatMap((b) => (b.kind === 'release' ? [b.d.id] : [])),
+          laneChanges(attempts),
         );
-        health = await this.health.write(batch.map((b) => b.record));
+        health = await this.health.write(records);
       } catch (err) {
         this.deps.log.warn(
           { err: coerceError(err), attempts: batch.length },
@@ -348,17 +470,36 @@ export class Dispatcher implements OutboxFastPath {
       }
       for (const b of batch) {
         this.inFlight--;
-        const n = (this.backlog.get(b.record.subscriptionId) ?? 1) - 1;
-        if (n <= 0) this.backlog.delete(b.record.subscriptionId);
-        else this.backlog.set(b.record.subscriptionId, n);
+        const n = (this.backlog.get(b.d.subscriptionId) ?? 1) - 1;
+        if (n <= 0) this.backlog.delete(b.d.subscriptionId);
+        else this.backlog.set(b.d.subscriptionId, n);
       }
       this.deps.metrics.deliveriesInFlight.set(this.inFlight);
       await this.health.applyDisables(
-        batch.flatMap((b) => (b.disableReason ? [[b.record.subscriptionId, b.disableReason] as const] : [])),
+        attempts.flatMap((b) =>
+          b.disableReason ? [[b.record.subscriptionId, b.disableReason] as const] : [],
+        ),
         health,
       );
-      if (this.waitingForCapacity) this.wake();
+      if (this.waitingForCapacity || batch.some((b) => b.kind === 'release')) this.wake();
     }
     this.flushing = undefined;
   }
+}
+
+/**
+ * Lanes behind settled heads: a head waiting for a retry defers the rest of its lane to that
+ * retry; a retried (or manually re-sent) head that settled wakes the rows it had deferred.
+ */
+function laneChanges(attempts: { d: ClaimedDelivery; record: AttemptRecord }[]): LaneChange[] {
+  const out: LaneChange[] = [];
+  for (const { d, record } of attempts) {
+    if (d.orderKey === null) continue;
+    const base = { subscriptionId: d.subscriptionId, orderKey: d.orderKey, afterSequence: d.eventSequence };
+    if (record.status === 'pending' && record.nextAttemptAt)
+      out.push({ ...base, mode: 'defer', at: record.nextAttemptAt });
+    else if (record.attemptNo > 1 || record.trigger !== 'scheduled')
+      out.push({ ...base, mode: 'wake', at: new Date() });
+  }
+  return out;
 }

@@ -39,6 +39,17 @@ describe('opt-in relay.* types', () => {
   });
 });
 
+describe('opt-in subscription.* types', () => {
+  const failing = { type: 'subscription.failing', extensions: [], dids: [], queues: [] };
+  it('reach only filters that name them, like relay.*', () => {
+    expect(matchesFilter({ ...MATCH_ALL, eventTypes: ['subscription.*'] }, failing)).toBe(true);
+    expect(matchesFilter({ ...MATCH_ALL, eventTypes: ['subscription.failing'] }, failing)).toBe(true);
+    expect(matchesFilter(MATCH_ALL, failing)).toBe(false);
+    expect(matchesFilter({ ...MATCH_ALL, eventTypes: ['*'] }, failing)).toBe(false);
+    expect(matchesFilter({ ...MATCH_ALL, eventTypes: ['relay.*'] }, failing)).toBe(false);
+  });
+});
+
 describe('filterFromQuery', () => {
   it('splits comma lists and repeated parameters; department names keep their spaces', () => {
     expect(

@@ -9,7 +9,7 @@ import {
  * Filters shared by webhook subscriptions and WebSocket connections. An empty list means "no
  * filter on that field"; a non-empty list matches when the event shares at least one value.
  * Event types match exactly or by a trailing wildcard (`call.*`). Opt-in types (the `relay.*`,
- * `agent.*`, `queue.*` and `voicemail.*` families and `call.recording_ready`) only match a
+ * `subscription.*`, `agent.*`, `queue.*` and `voicemail.*` families and `call.recording_ready`) only match a
  * pattern that names them, their name or their own family's wildcard: neither an empty type
  * list, nor `*`, nor `call.*` selects them, so existing integrations see no new kind of event.
  */

@@ -6,45 +6,91 @@ import { SQL_SUBSCRIPTION_MATCHES_EVENT } from './event-filter.js';
 export const DIRECT_ONLY_TYPES = ['relay.test'];
 
 /**
- * The durable outbox: inside the event store's append transaction, one INSERT … SELECT
- * creates a `deliveries` row for every enabled subscription whose filters match each new
- * event. Event and deliveries commit together or not at all, so nothing is lost between
- * "recorded" and "queued".
+ * `prev_sequence` of a new delivery of event `c.sequence` (key `c.ekey`) to subscription
+ * `c.sid`: the newest earlier event of the same key that has a delivery to that subscription,
+ * or 0. `c.prev_event` (the newest earlier event of the key, whatever it was routed to) answers
+ * the usual case with one probe of the unique (subscription, event) index; only a subscription
+ * that filtered that event out searches further back. Rows of the same statement are not
+ * visible here; callers take `lag()` over their own batch first.
  */
-export function createOutboxHook(fastPath?: OutboxFastPath): AppendHook {
-  return async (client, inserted) => {
-    const sequences = inserted.map((e) => e.sequence.toString());
-    const lease = fastPath?.leaseMsIfCapacity() ?? null;
-    if (lease === null) {
-      await insertDeliveries(client, sequences);
-      return;
-    }
-    // Leased rows get next_attempt_at = the lease's end: the claim loop's index range skips
-    // them until then, and picks them up if this process dies before recording them. Rows of
-    // subscriptions whose backlog is full are left due now, for the claim loop.
-    const res = await client.query<LeasedRow & { leased: boolean }>(
-      `WITH l AS (SELECT now() + $3 * interval '1 millisecond' AS until)
-       INSERT INTO deliveries (event_sequence, subscription_id, next_attempt_at, locked_until)
-       SELECT e.sequence, s.id,
-              CASE WHEN s.id = ANY($4::uuid[]) THEN now() ELSE l.until END,
-              CASE WHEN s.id = ANY($4::uuid[]) THEN NULL ELSE l.until END
-         FROM l, events e
-         JOIN webhook_subscriptions s ON s.enabled AND ${SQL_SUBSCRIPTION_MATCHES_EVENT}
-        WHERE e.sequence = ANY($1::bigint[]) AND e.type <> ALL($2::text[])
-       ON CONFLICT (subscription_id, event_sequence) DO NOTHING
-       RETURNING id::text, subscription_id::text, event_sequence::text, locked_until IS NOT NULL AS leased`,
-      [sequences, DIRECT_ONLY_TYPES, lease.leaseMs, lease.skipSubscriptions],
-    );
-    const leased = res.rows.filter((r) => r.leased);
-    if (leased.length) fastPath!.leased(leased);
-  };
-}
+export const SQL_PREVIOUS_SEQUENCE = `CASE
+    WHEN c.prev_event IS NULL THEN 0
+    WHEN EXISTS (SELECT 1 FROM deliveries d2 WHERE d2.subscription_id = c.sid AND d2.event_sequence = c.prev_event)
+      THEN c.prev_event
+    ELSE coalesce((
+      SELECT e2.sequence FROM events e2
+       WHERE e2.order_key = c.ekey AND e2.sequence < c.prev_event
+         AND EXISTS (SELECT 1 FROM deliveries d2 WHERE d2.subscription_id = c.sid AND d2.event_sequence = e2.sequence)
+       ORDER BY e2.sequence DESC LIMIT 1), 0) END`;
+
+/** The newest earlier event of `e`'s order key (one backward probe of events(order_key, sequence)). */
+export const SQL_PREVIOUS_EVENT = `(SELECT e2.sequence FROM events e2
+   WHERE e2.order_key = e.order_key AND e2.sequence < e.sequence ORDER BY e2.sequence DESC LIMIT 1)`;
+
+/**
+ * One INSERT … SELECT creates a `deliveries` row for every enabled subscription whose filters
+ * match each new event (never a `subscription.*` event for the subscription it is about), with
+ * its order key (ordering subscriptions only) and previous sequence.
+ *
+ * The lease decision per row, when `$3` (lease ms) is given:
+ * - unordered rows are leased to this worker unless their subscription is in `$4` (full);
+ * - a keyed row is leased when its lane (same subscription and key) has no pending row or only
+ *   rows this worker holds (it *joins* the lane); otherwise another worker or a retry holds the
+ *   lane, and the row waits, due no earlier than the lane's waiting rows, for the claim loop's
+ *   head-of-line rule.
+ * Leased rows get next_attempt_at = the lease's end, so the claim loop skips them until then;
+ * a row that joined a lane gets it one microsecond earlier, which is how RETURNING tells the
+ * dispatcher (a join back to the CTE would cost a nested loop over the batch).
+ */
+const INSERT_SQL = `
+WITH ev AS MATERIALIZED (
+  -- once per event, not per subscription
+  SELECT e.*, CASE WHEN e.order_key IS NOT NULL THEN ${SQL_PREVIOUS_EVENT} END AS prev_event
+    FROM events e
+   WHERE e.sequence = ANY($1::bigint[]) AND e.type <> ALL($2::text[])),
+c AS (
+  SELECT e.sequence, s.id AS sid, e.order_key AS ekey,
+         CASE WHEN s.ordering = 'per-call' THEN e.order_key END AS okey,
+         s.id = ANY($4::uuid[]) AS full_backlog, e.prev_event
+    FROM ev e
+    JOIN webhook_subscriptions s ON s.enabled AND ${SQL_SUBSCRIPTION_MATCHES_EVENT}
+     AND NOT (starts_with(e.type, 'subscription.') AND e.data->>'subscriptionId' = s.id::text)),
+r AS (
+  SELECT c.*,
+         CASE WHEN c.ekey IS NOT NULL THEN coalesce(
+           lag(c.sequence) OVER (PARTITION BY c.sid, c.ekey ORDER BY c.sequence), ${SQL_PREVIOUS_SEQUENCE}) END AS prev,
+         coalesce(lane.n > 0, false) AS joined,
+         coalesce($3::float8 IS NOT NULL AND NOT c.full_backlog AND (c.okey IS NULL OR lane.n = 0 OR lane.mine), false) AS leased,
+         lane.wait_until
+    FROM c
+    LEFT JOIN LATERAL (
+      SELECT count(*) AS n,
+             -- unleased rows have locked_by NULL: not mine (a NULL here would make the lease decision NULL)
+             bool_and(coalesce(q.locked_by = $5 AND q.locked_until > now(), false)) AS mine,
+             max(q.next_attempt_at) FILTER (WHERE q.locked_until IS NULL OR q.locked_until < now()) AS wait_until
+        FROM deliveries q
+       WHERE q.subscription_id = c.sid AND q.order_key = c.okey AND q.status = 'pending') lane ON c.okey IS NOT NULL)
+INSERT INTO deliveries (event_sequence, subscription_id, order_key, prev_sequence, next_attempt_at, locked_until, locked_by)
+SELECT r.sequence, r.sid, r.okey, r.prev,
+       CASE WHEN NOT r.leased THEN GREATEST(now(), r.wait_until)
+            WHEN r.joined THEN now() + $3 * interval '1 millisecond' - interval '1 microsecond'
+            ELSE now() + $3 * interval '1 millisecond' END,
+       CASE WHEN r.leased THEN now() + $3 * interval '1 millisecond' END,
+       CASE WHEN r.leased THEN $5 END
+  FROM r
+ON CONFLICT (subscription_id, event_sequence) DO NOTHING
+RETURNING id::text, subscription_id::text, event_sequence::text, order_key, prev_sequence::text,
+          locked_until IS NOT NULL AS leased, next_attempt_at < locked_until AS joined`;
 
 /** A delivery the outbox created already leased to this process. */
 export interface LeasedRow {
   id: string;
   subscription_id: string;
   event_sequence: string;
+  order_key: string | null;
+  prev_sequence: string | null;
+  /** Its lane already had pending rows (all held by this worker) when it was inserted. */
+  joined: boolean;
 }
 
 /**
@@ -54,26 +100,40 @@ export interface LeasedRow {
  * first, the lease runs out and any worker claims them: still durable.
  */
 export interface OutboxFastPath {
+  /** This worker's lease owner id (`deliveries.locked_by`). */
+  readonly instanceId: string;
   /** The lease to take and the subscriptions to leave out (full backlog), or null to leave every row to the claim loop. */
   leaseMsIfCapacity(): { leaseMs: number; skipSubscriptions: string[] } | null;
   /** Rows inserted leased (inside the transaction: not yet committed). */
   leased(rows: LeasedRow[]): void;
 }
 
-/** Inserts deliveries for the given event sequences; returns how many were created. */
+/**
+ * The durable outbox, inside the event store's append transaction: event and deliveries
+ * commit together or not at all, so nothing is lost between "recorded" and "queued".
+ */
+export function createOutboxHook(fastPath?: OutboxFastPath): AppendHook {
+  return async (client, inserted) => {
+    const sequences = inserted.map((e) => e.sequence.toString());
+    const lease = fastPath?.leaseMsIfCapacity() ?? null;
+    const res = await client.query<LeasedRow & { leased: boolean }>(INSERT_SQL, [
+      sequences,
+      DIRECT_ONLY_TYPES,
+      lease?.leaseMs ?? null,
+      lease?.skipSubscriptions ?? [],
+      fastPath?.instanceId ?? '',
+    ]);
+    if (!lease) return;
+    const leased = res.rows.filter((r) => r.leased);
+    if (leased.length) fastPath!.leased(leased);
+  };
+}
+
+/** Inserts deliveries for the given event sequences outside an append (no lease); returns how many were created. */
 export async function insertDeliveries(
   client: pg.PoolClient | pg.Pool,
   sequences: string[],
-  subscriptionId?: string,
 ): Promise<number> {
-  const res = await client.query(
-    `INSERT INTO deliveries (event_sequence, subscription_id, next_attempt_at)
-     SELECT e.sequence, s.id, now()
-       FROM events e
-       JOIN webhook_subscriptions s ON s.enabled AND ${SQL_SUBSCRIPTION_MATCHES_EVENT}
-      WHERE e.sequence = ANY($1::bigint[]) AND e.type <> ALL($2::text[]) ${subscriptionId ? 'AND s.id = $3' : ''}
-     ON CONFLICT (subscription_id, event_sequence) DO NOTHING`,
-    subscriptionId ? [sequences, DIRECT_ONLY_TYPES, subscriptionId] : [sequences, DIRECT_ONLY_TYPES],
-  );
+  const res = await client.query(INSERT_SQL, [sequences, DIRECT_ONLY_TYPES, null, [], '']);
   return res.rowCount ?? 0;
 }

@@ -17,7 +17,7 @@ export async function prunedThrough(pool: pg.Pool): Promise<bigint | null> {
 
 /**
  * Deletes events older than the retention (their deliveries and attempts go with them by
- * cascade), in chunks so no statement holds locks for long. Events that still have a
+ * cascade) and delivery statistics of the same age, in chunks so no statement holds locks for long. Events that still have a
  * pending delivery are kept until it completes. Records the newest pruned sequence, so a
  * resuming reader is told "history lost" only when events it needs were really deleted (the
  * sequence has gaps of its own: rolled-back appends use numbers too).
@@ -47,8 +47,13 @@ export async function pruneEvents(pool: pg.Pool, retentionMs: number, chunk = 50
         [PRUNED_THROUGH_CURSOR, newest.toString()],
       );
     }
-    if ((res.rowCount ?? 0) < chunk) return total;
+    if ((res.rowCount ?? 0) < chunk) break;
   }
+  // Hourly delivery statistics live as long as the events they count.
+  await pool.query(`DELETE FROM delivery_stats WHERE bucket < now() - $1 * interval '1 millisecond'`, [
+    retentionMs,
+  ]);
+  return total;
 }
 
 /** Runs {@link pruneEvents} now and every `everyMs`; returns a stop function. */

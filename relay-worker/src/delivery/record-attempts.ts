@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { aggregateStats } from './delivery-stats.js';
 
 /** One finished attempt, ready to be written. */
 export interface AttemptRecord {
@@ -11,27 +12,24 @@ export interface AttemptRecord {
   statusCode: number | null;
   excerpt: string | null;
   error: string | null;
+  /** `delivery_stats` outcome: the status code, or `timeout` | `connect` | `dns` | `ssrf` | `other`. */
+  outcome: string;
   succeeded: boolean;
   status: 'pending' | 'succeeded' | 'failed';
   nextAttemptAt: Date | null;
 }
 
-/** Per-subscription health after a batch. */
-export interface SubscriptionHealth {
-  id: string;
-  failingSince: Date | null;
-  enabled: boolean;
-}
+// pg does not strip NUL from text; PostgreSQL refuses it.
+const clean = (s: string | null) => (s === null ? null : s.split('\u0000').join(''));
 
 /**
- * Writes a batch of attempts in one statement: the `delivery_attempts` rows and the matching
- * `deliveries` updates (status, next attempt, lease released) go through `unnest` arrays, so a
- * batch of hundreds costs one round trip.
+ * Writes a batch of attempts in one statement: the `delivery_attempts` rows, the matching
+ * `deliveries` updates (status, next attempt, lease released) and the hourly `delivery_stats`
+ * increments go through `unnest` arrays, so a batch of hundreds costs one round trip.
  */
 export async function recordAttempts(pool: pg.Pool, batch: AttemptRecord[]): Promise<void> {
   if (batch.length === 0) return;
-  // pg does not strip NUL from text; PostgreSQL refuses it.
-  const clean = (s: string | null) => (s === null ? null : s.split('\u0000').join(''));
+  const stats = aggregateStats(batch);
   await pool.query(
     `WITH r AS (
        SELECT * FROM unnest($1::bigint[], $2::int[], $3::text[], $4::timestamptz[], $5::float8[], $6::int[], $7::text[],
@@ -39,11 +37,24 @@ export async function recordAttempts(pool: pg.Pool, batch: AttemptRecord[]): Pro
          AS r(delivery_id, attempt_no, trigger, started_at, duration_ms, status_code, excerpt, error, succeeded, status, next_at)),
      ins AS (
        INSERT INTO delivery_attempts (delivery_id, attempt_no, trigger, started_at, duration_ms, status_code, response_excerpt, error, succeeded)
-       SELECT delivery_id, attempt_no, trigger, started_at, duration_ms, status_code, excerpt, error, succeeded FROM r)
+       SELECT r.delivery_id, r.attempt_no, r.trigger, r.started_at, r.duration_ms, r.status_code, r.excerpt, r.error, r.succeeded
+         FROM r JOIN deliveries d ON d.id = r.delivery_id),
+     st AS (
+       INSERT INTO delivery_stats (subscription_id, bucket, outcome, attempts, succeeded, total_ms, latency_histogram)
+       SELECT s.sid, s.bucket, s.outcome, s.attempts, s.succeeded, s.total_ms, string_to_array(s.hist, ',')::int[]
+         FROM unnest($12::uuid[], $13::timestamptz[], $14::text[], $15::int[], $16::int[], $17::float8[], $18::text[])
+           AS s(sid, bucket, outcome, attempts, succeeded, total_ms, hist)
+        WHERE EXISTS (SELECT 1 FROM webhook_subscriptions w WHERE w.id = s.sid)
+       ON CONFLICT (subscription_id, bucket, outcome) DO UPDATE SET
+          attempts = delivery_stats.attempts + excluded.attempts,
+          succeeded = delivery_stats.succeeded + excluded.succeeded,
+          total_ms = delivery_stats.total_ms + excluded.total_ms,
+          latency_histogram = ARRAY(SELECT coalesce(a, 0) + coalesce(b, 0)
+                                      FROM unnest(delivery_stats.latency_histogram, excluded.latency_histogram) AS t(a, b)))
      UPDATE deliveries d
         SET status = r.status, attempt_count = r.attempt_no, next_attempt_at = r.next_at, locked_until = NULL,
-            trigger = 'scheduled', last_status_code = r.status_code, last_error = r.error, updated_at = now(),
-            completed_at = CASE WHEN r.status = 'pending' THEN NULL ELSE now() END
+            locked_by = NULL, trigger = 'scheduled', last_status_code = r.status_code, last_error = r.error,
+            updated_at = now(), completed_at = CASE WHEN r.status = 'pending' THEN NULL ELSE now() END
        FROM r
       WHERE d.id = r.delivery_id AND d.status = 'pending'`,
     [
@@ -58,74 +69,69 @@ export async function recordAttempts(pool: pg.Pool, batch: AttemptRecord[]): Pro
       batch.map((a) => a.succeeded),
       batch.map((a) => a.status),
       batch.map((a) => a.nextAttemptAt),
+      stats.map((s) => s.subscriptionId),
+      stats.map((s) => s.bucket),
+      stats.map((s) => s.outcome),
+      stats.map((s) => s.attempts),
+      stats.map((s) => s.succeeded),
+      stats.map((s) => s.totalMs),
+      stats.map((s) => s.histogram.join(',')),
     ],
   );
 }
 
+/** A lane whose head just settled: deferred behind its retry, or woken after a retried head completed. */
+export interface LaneChange {
+  subscriptionId: string;
+  orderKey: string;
+  /** The head's event sequence: rows after it are affected. */
+  afterSequence: string;
+  /** `defer`: not due before `at` (the head's next attempt); `wake`: due at `at` at the latest. */
+  mode: 'defer' | 'wake';
+  at: Date;
+}
+
 /**
- * Updates the health counters (consecutive failures, failing since, last success/failure) of
- * the subscriptions in `batch` in one statement and returns their state.
+ * Hands rows back to the claim loop and keeps lanes' due times in step with their heads:
+ * - `released` rows (leased to this worker, not sent) lose their lease and are due now, or
+ *   when their lane's deferral says;
+ * - after a head failed with a retry ahead, its lane's unleased rows are not due before it
+ *   (the claim loop does not keep scanning rows that cannot go);
+ * - after a retried head completed, its lane's deferred rows are due again.
+ * Rows another worker holds are left alone.
  */
-export async function updateSubscriptionHealth(
-  pool: pg.Pool,
-  batch: AttemptRecord[],
-): Promise<SubscriptionHealth[]> {
-  if (batch.length === 0) return [];
-  const per = new Map<string, { ok: boolean; failures: number; firstFailure: Date | null; last: Date }>();
-  for (const a of batch) {
-    const p = per.get(a.subscriptionId) ?? { ok: false, failures: 0, firstFailure: null, last: a.startedAt };
-    // Attempts within a batch are not ordered; a success anywhere in it counts as healthy now.
-    if (a.succeeded) p.ok = true;
-    else {
-      p.failures++;
-      if (!p.firstFailure || a.startedAt < p.firstFailure) p.firstFailure = a.startedAt;
-    }
-    if (a.startedAt > p.last) p.last = a.startedAt;
-    per.set(a.subscriptionId, p);
-  }
-  const ids = [...per.keys()];
-  const res = await pool.query<{ id: string; failing_since: Date | null; enabled: boolean }>(
-    `UPDATE webhook_subscriptions s
-        SET consecutive_failures = CASE WHEN u.ok THEN 0 ELSE s.consecutive_failures + u.failures END,
-            failing_since = CASE WHEN u.ok THEN NULL ELSE coalesce(s.failing_since, u.first_failure) END,
-            last_success_at = CASE WHEN u.ok THEN u.last ELSE s.last_success_at END,
-            last_failure_at = CASE WHEN u.failures > 0 THEN u.last ELSE s.last_failure_at END
-       FROM unnest($1::uuid[], $2::bool[], $3::int[], $4::timestamptz[], $5::timestamptz[]) AS u(id, ok, failures, first_failure, last)
-      WHERE s.id = u.id
-     RETURNING s.id::text, s.failing_since, s.enabled`,
+export async function releaseLanes(pool: pg.Pool, released: string[], lanes: LaneChange[]): Promise<void> {
+  if (released.length === 0 && lanes.length === 0) return;
+  await pool.query(
+    `WITH h AS (
+       SELECT * FROM unnest($2::uuid[], $3::text[], $4::bigint[], $5::text[], $6::timestamptz[])
+         AS h(sid, okey, seq, mode, at)),
+     lane AS (
+       SELECT d.id, max(h.at) FILTER (WHERE h.mode = 'defer') AS defer_to, min(h.at) FILTER (WHERE h.mode = 'wake') AS wake_at
+         FROM deliveries d JOIN h ON d.subscription_id = h.sid AND d.order_key = h.okey AND d.event_sequence > h.seq
+        WHERE d.status = 'pending'
+        GROUP BY d.id),
+     rel AS (SELECT unnest($1::bigint[]) AS id),
+     t AS (
+       SELECT coalesce(lane.id, rel.id) AS id, lane.defer_to, lane.wake_at, rel.id IS NOT NULL AS released
+         FROM lane FULL JOIN rel ON lane.id = rel.id)
+     UPDATE deliveries d
+        SET locked_until = CASE WHEN t.released THEN NULL ELSE d.locked_until END,
+            locked_by = CASE WHEN t.released THEN NULL ELSE d.locked_by END,
+            next_attempt_at = GREATEST(
+              t.defer_to,
+              LEAST(t.wake_at, CASE WHEN t.released THEN LEAST(d.next_attempt_at, now()) ELSE d.next_attempt_at END)),
+            updated_at = now()
+       FROM t
+      WHERE d.id = t.id AND d.status = 'pending'
+        AND (t.released OR d.locked_until IS NULL OR d.locked_until < now())`,
     [
-      ids,
-      ids.map((id) => per.get(id)!.ok),
-      ids.map((id) => per.get(id)!.failures),
-      ids.map((id) => per.get(id)!.firstFailure),
-      ids.map((id) => per.get(id)!.last),
+      released,
+      lanes.map((l) => l.subscriptionId),
+      lanes.map((l) => l.orderKey),
+      lanes.map((l) => l.afterSequence),
+      lanes.map((l) => l.mode),
+      lanes.map((l) => l.at),
     ],
   );
-  return res.rows.map((r) => ({ id: r.id, failingSince: r.failing_since, enabled: r.enabled }));
-}
-
-/**
- * Disables a subscription, cancels its pending deliveries and writes the `error_log` entry that
- * tells the admin why, all in one statement (so one transaction: no reader ever sees a disabled
- * subscription without its reason, and a crash cannot lose the entry). Returns the entry's id, or
- * null when the subscription was already disabled (so the caller reports the transition once).
- */
-export async function disableSubscription(pool: pg.Pool, id: string, reason: string): Promise<string | null> {
-  const res = await pool.query<{ error_id: string | null }>(
-    `WITH s AS (
-       UPDATE webhook_subscriptions SET enabled = false, disabled_reason = $2, disabled_at = now(), updated_at = now()
-        WHERE id = $1 AND enabled RETURNING id, name, url),
-     c AS (
-       UPDATE deliveries SET status = 'cancelled', last_error = 'subscription disabled: ' || $2, completed_at = now(),
-                             locked_until = NULL, updated_at = now()
-        WHERE subscription_id IN (SELECT id FROM s) AND status = 'pending' RETURNING 1),
-     e AS (
-       INSERT INTO error_log (severity, component, code, message, details)
-       SELECT 'error', 'delivery', 'SUBSCRIPTION_DISABLED', format('webhook subscription "%s" disabled: %s', s.name, $2),
-              jsonb_build_object('subscriptionId', s.id::text, 'url', s.url, 'reason', $2::text)
-         FROM s RETURNING id)
-     SELECT (SELECT id::text FROM e) AS error_id`,
-    [id, reason],
-  );
-  return res.rows[0]?.error_id ?? null;
 }

@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { eventId, type NewEvent } from '@3cx-relay/events';
 import { AppError } from '../errors.js';
 import { SQL_SUBSCRIPTION_MATCHES_EVENT } from './event-filter.js';
+import { SQL_PREVIOUS_EVENT, SQL_PREVIOUS_SEQUENCE } from './outbox.js';
 
 /**
  * Manual replay. Each function only moves rows back to `pending` (due now, with the
@@ -13,7 +14,8 @@ import { SQL_SUBSCRIPTION_MATCHES_EVENT } from './event-filter.js';
 /** Makes one delivery due now (not while another attempt of it is in flight). */
 export async function retryDelivery(pool: pg.Pool, deliveryId: string): Promise<number> {
   const res = await pool.query(
-    `UPDATE deliveries SET status = 'pending', next_attempt_at = now(), trigger = 'manual', completed_at = NULL, updated_at = now()
+    `UPDATE deliveries SET status = 'pending', next_attempt_at = now(), trigger = 'manual', completed_at = NULL,
+                           locked_until = NULL, locked_by = NULL, updated_at = now()
       WHERE id = $1 AND (locked_until IS NULL OR locked_until < now())`,
     [deliveryId],
   );
@@ -59,18 +61,25 @@ export async function recoverSince(
   for (;;) {
     const res = await pool.query<{ last: string | null; queued: number }>(
       `WITH batch AS (
-         SELECT e.sequence
+         SELECT e.sequence, $1::uuid AS sid, e.order_key AS ekey,
+                CASE WHEN s.ordering = 'per-call' THEN e.order_key END AS okey,
+                CASE WHEN e.order_key IS NOT NULL THEN ${SQL_PREVIOUS_EVENT} END AS prev_event
            FROM webhook_subscriptions s
            JOIN events e ON e.sequence > $3 AND e.occurred_at >= $2 AND e.type <> 'relay.test'
                         AND ${SQL_SUBSCRIPTION_MATCHES_EVENT}
+                        AND NOT (starts_with(e.type, 'subscription.') AND e.data->>'subscriptionId' = s.id::text)
           WHERE s.id = $1
           ORDER BY e.sequence
           LIMIT $4
        ), queued AS (
-         INSERT INTO deliveries (event_sequence, subscription_id, next_attempt_at, trigger)
-         SELECT sequence, $1, now(), 'recover' FROM batch
+         INSERT INTO deliveries (event_sequence, subscription_id, next_attempt_at, trigger, order_key, prev_sequence)
+         SELECT c.sequence, $1, now(), 'recover', c.okey,
+                CASE WHEN c.ekey IS NOT NULL THEN coalesce(
+                  lag(c.sequence) OVER (PARTITION BY c.ekey ORDER BY c.sequence), ${SQL_PREVIOUS_SEQUENCE}) END
+           FROM batch c
          ON CONFLICT (subscription_id, event_sequence) DO UPDATE
-            SET status = 'pending', next_attempt_at = now(), trigger = 'recover', completed_at = NULL, updated_at = now()
+            SET status = 'pending', next_attempt_at = now(), trigger = 'recover', completed_at = NULL,
+                locked_until = NULL, locked_by = NULL, updated_at = now()
           WHERE deliveries.status IN ('failed', 'cancelled')
          RETURNING 1
        )

@@ -28,9 +28,15 @@ export async function sendExample(
   if (!sub) throw new AppError('NOT_FOUND', `no subscription ${subscriptionId}`);
   const keys = SubscriptionStore.signingKeys(sub);
   if (!keys.length) throw new AppError('UNAVAILABLE', sub.keyError ?? 'subscription has no signing key');
+  if (sub.headerError) throw new AppError('UNAVAILABLE', sub.headerError);
   const example = EVENT_EXAMPLES[type];
   const webhookId = eventId(type, 'example', randomUUID());
   const body = serializePayload({ id: webhookId, type, occurredAt: new Date(), data: example.data });
-  const result = await client.send(sub.url, signPayload(webhookId, body, keys), sub.allowLocalNetwork);
+  // The same endpoint options as a real delivery: allowed CIDRs, its own timeout, its extra headers.
+  const result = await client.send(sub.url, signPayload(webhookId, body, keys), {
+    allowedCidrs: sub.allowedCidrs,
+    timeoutMs: sub.timeoutMs,
+    headers: sub.headers,
+  });
   return { webhookId, result };
 }

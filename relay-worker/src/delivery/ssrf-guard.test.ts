@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { checkAddress, classifyAddress, guardedLookup } from './ssrf-guard.js';
+import { allowListFor, checkAddress, classifyAddress, guardedLookup } from './ssrf-guard.js';
+
+const ANY = allowListFor(['0.0.0.0/0', '::/0']);
 
 describe('classifyAddress', () => {
   it.each([
@@ -31,15 +33,24 @@ describe('classifyAddress', () => {
 });
 
 describe('checkAddress', () => {
-  it('refuses local ranges unless the subscription allows the local network', () => {
-    expect(checkAddress('10.0.0.5', false).allowed).toBe(false);
-    expect(checkAddress('10.0.0.5', true).allowed).toBe(true);
-    expect(checkAddress('::ffff:192.168.0.1', false).allowed).toBe(false);
-    expect(checkAddress('93.184.216.34', false).allowed).toBe(true);
+  it('refuses local ranges unless one of the allowed CIDRs contains them', () => {
+    expect(checkAddress('10.0.0.5', null).allowed).toBe(false);
+    expect(checkAddress('10.0.0.5', ANY).allowed).toBe(true);
+    expect(checkAddress('::ffff:192.168.0.1', null).allowed).toBe(false);
+    expect(checkAddress('93.184.216.34', null).allowed).toBe(true);
+    const lan = allowListFor(['192.168.10.0/24', 'fd00:1::/32']);
+    expect(checkAddress('192.168.10.7', lan).allowed).toBe(true);
+    expect(checkAddress('::ffff:192.168.10.7', lan).allowed).toBe(true);
+    expect(checkAddress('192.168.11.7', lan)).toEqual({ allowed: false, class: 'private' });
+    expect(checkAddress('fd00:1::5', lan).allowed).toBe(true);
+    expect(checkAddress('127.0.0.1', lan)).toEqual({ allowed: false, class: 'loopback' });
   });
-  it('refuses cloud metadata even when the local network is allowed', () => {
-    expect(checkAddress('169.254.169.254', true)).toEqual({ allowed: false, class: 'metadata' });
-    expect(checkAddress('::ffff:169.254.169.254', true).allowed).toBe(false);
+  it('refuses cloud metadata and 0.0.0.0 even when every address is allowed', () => {
+    expect(checkAddress('169.254.169.254', ANY)).toEqual({ allowed: false, class: 'metadata' });
+    expect(checkAddress('::ffff:169.254.169.254', ANY).allowed).toBe(false);
+    expect(checkAddress('169.254.169.254', allowListFor(['169.254.0.0/16'])).allowed).toBe(false);
+    expect(checkAddress('0.0.0.0', ANY)).toEqual({ allowed: false, class: 'unspecified' });
+    expect(checkAddress('169.254.10.10', allowListFor(['169.254.0.0/16'])).allowed).toBe(true);
   });
 });
 
@@ -49,7 +60,7 @@ describe('guardedLookup', () => {
       cb(null, addresses)) as never;
   const run = (allowLocal: boolean, addresses: { address: string; family: number }[], all = false) =>
     new Promise<{ err: Error | null; result: unknown }>((resolve) =>
-      guardedLookup(allowLocal, fakeResolve(addresses))(
+      guardedLookup(allowLocal ? ANY : null, fakeResolve(addresses))(
         'crm.example',
         { all },
         (err: Error | null, result: unknown) => resolve({ err, result }),

@@ -10,8 +10,17 @@ export interface ActiveSubscription {
   name: string;
   url: string;
   enabled: boolean;
-  allowLocalNetwork: boolean;
+  /** `per-call` or `none` (see `deliveries.order_key`). */
+  ordering: 'per-call' | 'none';
+  /** Private CIDRs the URL may resolve to, canonical (`10.0.0.0/8`); empty = public only. */
+  allowedCidrs: string[];
   maxConcurrency: number;
+  /** Per-attempt timeout, ms; null = the worker's default. */
+  timeoutMs: number | null;
+  /** Deliveries per second at most; null = no limit. */
+  rateLimitPerSecond: number | null;
+  /** Extra request headers, decrypted (lower-case names). */
+  headers: Record<string, string>;
   /**
    * Decoded signing keys (HMAC `v1` and/or ed25519 `v1a`), current ones first, then newest
    * first, each with the instant it stops signing (null = never).
@@ -19,6 +28,11 @@ export interface ActiveSubscription {
   keys: { key: SigningKey; expiresAt: Date | null }[];
   /** Why no key could be used, if so (e.g. no RELAY_ENCRYPTION_KEY). */
   keyError: string | null;
+  /**
+   * A header value that does not decrypt: deliveries fail with this error instead of going out
+   * without the receiver's own authentication header.
+   */
+  headerError: string | null;
 }
 
 interface Row {
@@ -26,9 +40,13 @@ interface Row {
   name: string;
   url: string;
   enabled: boolean;
-  allow_local_network: boolean;
+  ordering: string;
+  allowed_cidrs: string[] | null;
   max_concurrency: number;
+  timeout_ms: number | null;
+  rate_limit_per_second: number | null;
   secrets: { scheme: string; ciphertext: string; expires_at: string | null }[] | null;
+  headers: { name: string; ciphertext: string }[] | null;
 }
 
 /**
@@ -76,10 +94,13 @@ export class SubscriptionStore {
 
   private async query(ids?: string[]): Promise<Row[]> {
     const res = await this.pool.query<Row>(
-      `SELECT s.id, s.name, s.url, s.enabled, s.allow_local_network, s.max_concurrency,
+      `SELECT s.id, s.name, s.url, s.enabled, s.ordering, s.allowed_cidrs, s.max_concurrency, s.timeout_ms,
+              s.rate_limit_per_second,
               (SELECT json_agg(json_build_object('scheme', w.scheme, 'ciphertext', w.ciphertext, 'expires_at', w.expires_at)
                                 ORDER BY w.expires_at IS NULL DESC, w.created_at DESC, w.scheme)
-                 FROM webhook_secrets w WHERE w.subscription_id = s.id AND (w.expires_at IS NULL OR w.expires_at > now())) AS secrets
+                 FROM webhook_secrets w WHERE w.subscription_id = s.id AND (w.expires_at IS NULL OR w.expires_at > now())) AS secrets,
+              (SELECT json_agg(json_build_object('name', h.name, 'ciphertext', h.value_ciphertext) ORDER BY h.name)
+                 FROM webhook_headers h WHERE h.subscription_id = s.id) AS headers
          FROM webhook_subscriptions s ${ids ? 'WHERE s.id = ANY($1::uuid[])' : ''}`,
       ids ? [ids] : [],
     );
@@ -105,15 +126,35 @@ export class SubscriptionStore {
       }
     }
     if (keys.length === 0 && !keyError) keyError = 'subscription has no signing secret';
+    const headers: Record<string, string> = {};
+    let headerError: string | null = null;
+    for (const h of r.headers ?? []) {
+      try {
+        if (!this.encryptionKey) throw new Error('RELAY_ENCRYPTION_KEY is not set');
+        headers[h.name] = decryptSecret(h.ciphertext, this.encryptionKey);
+      } catch (err) {
+        // Sending without the receiver's own auth header would only be refused: hold the deliveries.
+        headerError = `cannot decrypt the value of header ${h.name}: ${coerceError(err).message}`;
+        this.log.error(
+          { subscriptionId: r.id, header: h.name, err: coerceError(err) },
+          'cannot decrypt webhook header',
+        );
+      }
+    }
     return {
       id: r.id,
       name: r.name,
       url: r.url,
       enabled: r.enabled,
-      allowLocalNetwork: r.allow_local_network,
+      ordering: r.ordering === 'none' ? 'none' : 'per-call',
+      allowedCidrs: r.allowed_cidrs ?? [],
       maxConcurrency: Math.max(1, r.max_concurrency),
+      timeoutMs: r.timeout_ms,
+      rateLimitPerSecond: r.rate_limit_per_second,
+      headers,
       keys,
       keyError,
+      headerError,
     };
   }
 }

@@ -1,7 +1,7 @@
 import { Agent } from 'undici';
 import { coerceError } from '../errors.js';
 import { parseRetryAfter } from './retry-policy.js';
-import { SsrfBlockedError, guardedConnector } from './ssrf-guard.js';
+import { SsrfBlockedError, allowListFor, guardedConnector } from './ssrf-guard.js';
 import type { SignedRequest } from './sign-payload.js';
 
 /** Bytes of a response body kept with an attempt. */
@@ -25,47 +25,72 @@ export interface SendResult {
 }
 
 export interface WebhookClientOptions {
-  /** Time to response headers, ms (default 15 000). */
+  /** Time to response headers, ms (default 15 000); a subscription's own timeout wins. */
   timeoutMs?: number;
   /** Keep-alive connections per origin (default 64). */
   connections?: number;
 }
 
+/** Per-subscription options of a send. */
+export interface SendOptions {
+  /** Private CIDRs the target may resolve to (canonical); empty = public addresses only. */
+  allowedCidrs: readonly string[];
+  /** This subscription's timeout, ms; null = the client's default. */
+  timeoutMs?: number | null;
+  /** Extra request headers (the subscription's own); the signed and relay headers win. */
+  headers?: Record<string, string>;
+}
+
 /**
  * Sends signed webhook requests with undici (Node's own HTTP engine), over keep-alive
- * connections pooled per origin. Two agents: one refusing local-network targets, one for
- * subscriptions that allow them (still refusing cloud metadata). Redirects are never followed.
+ * connections pooled per origin. One agent per distinct list of allowed CIDRs (the empty list:
+ * public addresses only), each refusing what its list does not allow and cloud metadata
+ * always. Redirects are never followed.
  */
 export class WebhookClient {
-  private readonly guarded: Agent;
-  private readonly local: Agent;
+  private readonly agents = new Map<string, Agent>();
   private readonly timeoutMs: number;
+  private readonly connections: number;
 
   constructor(opts: WebhookClientOptions = {}) {
     this.timeoutMs = opts.timeoutMs ?? 15_000;
-    const common = {
-      connections: opts.connections ?? 64,
-      keepAliveTimeout: 30_000,
-      headersTimeout: this.timeoutMs,
-      bodyTimeout: this.timeoutMs,
-      maxRedirections: 0,
-    };
-    this.guarded = new Agent({ ...common, connect: guardedConnector(false, { timeoutMs: this.timeoutMs }) });
-    this.local = new Agent({ ...common, connect: guardedConnector(true, { timeoutMs: this.timeoutMs }) });
+    this.connections = opts.connections ?? 64;
+  }
+
+  private agentFor(cidrs: readonly string[]): Agent {
+    const key = cidrs.join(',');
+    let agent = this.agents.get(key);
+    if (!agent) {
+      agent = new Agent({
+        connections: this.connections,
+        keepAliveTimeout: 30_000,
+        headersTimeout: this.timeoutMs,
+        bodyTimeout: this.timeoutMs,
+        maxRedirections: 0,
+        connect: guardedConnector(allowListFor(cidrs), { timeoutMs: this.timeoutMs }),
+      });
+      this.agents.set(key, agent);
+    }
+    return agent;
   }
 
   /** POSTs `req` to `url`; never throws (failures come back as a result). */
-  async send(url: string, req: SignedRequest, allowLocalNetwork: boolean): Promise<SendResult> {
+  async send(url: string, req: SignedRequest, opts: SendOptions): Promise<SendResult> {
     const started = performance.now();
-    const agent = allowLocalNetwork ? this.local : this.guarded;
+    const agent = this.agentFor(opts.allowedCidrs);
+    const timeoutMs = opts.timeoutMs ?? null;
+    // A subscription's own timeout bounds the whole attempt (connect included), not only the wait for headers.
+    const abort = timeoutMs !== null ? new AbortController() : null;
+    const timer = abort ? setTimeout(() => abort.abort(timeoutError(timeoutMs!)), timeoutMs!) : undefined;
     try {
       const u = new URL(url);
       const res = await agent.request({
         origin: u.origin,
         path: u.pathname + u.search,
         method: 'POST',
-        headers: { ...req.headers, 'user-agent': '3cx-relay-webhooks/1' },
+        headers: { ...opts.headers, ...req.headers, 'user-agent': '3cx-relay-webhooks/1' },
         body: req.body,
+        ...(abort ? { headersTimeout: timeoutMs, bodyTimeout: timeoutMs, signal: abort.signal } : {}),
       });
       const excerpt = await readExcerpt(res.body);
       const control = String(res.headers['webhook-delivery'] ?? '').toLowerCase();
@@ -85,7 +110,7 @@ export class WebhookClient {
       const kind: SendResult['errorKind'] =
         e instanceof SsrfBlockedError || cause instanceof SsrfBlockedError
           ? 'ssrf'
-          : /TIMEOUT/.test(e.code ?? '')
+          : /TIMEOUT/.test(e.code ?? '') || e.name === 'TimeoutError'
             ? 'timeout'
             : ['ENOTFOUND', 'EAI_AGAIN'].includes(cause.code ?? e.code ?? '')
               ? 'dns'
@@ -103,12 +128,22 @@ export class WebhookClient {
         retryAfterMs: null,
         deliveryControl: null,
       };
+    } finally {
+      clearTimeout(timer);
     }
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.guarded.close(), this.local.close()]);
+    await Promise.all([...this.agents.values()].map((a) => a.close()));
+    this.agents.clear();
   }
+}
+
+function timeoutError(ms: number): Error {
+  return Object.assign(new Error(`no answer within the subscription's timeout of ${ms} ms`), {
+    name: 'TimeoutError',
+    code: 'UND_ERR_TIMEOUT',
+  });
 }
 
 async function readExcerpt(body: AsyncIterable<Buffer> & { destroy(): void }): Promise<string | null> {

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type pg from 'pg';
-import type { NewEvent } from '@3cx-relay/events';
+import { orderKeyOf, type NewEvent } from '@3cx-relay/events';
 import type { Logger } from '../logger.js';
 import { coerceError } from '../errors.js';
 
@@ -24,8 +24,8 @@ interface EventStoreEvents {
 /**
  * The normalized event log. `append` inserts in one transaction under an advisory lock, drops
  * ids that already exist (a reconnect or reconcile re-deriving the same transition), runs
- * every hook in that same transaction (the delivery outbox), commits, then NOTIFYs
- * `relay_new_events` and emits `'appended'` with the rows actually inserted.
+ * every hook in that same transaction (the delivery outbox), NOTIFYs `relay_new_events` (sent
+ * at COMMIT), commits, then emits `'appended'` with the rows actually inserted.
  */
 export class EventStore extends EventEmitter<EventStoreEvents> {
   private readonly hooks: AppendHook[] = [];
@@ -49,13 +49,18 @@ export class EventStore extends EventEmitter<EventStoreEvents> {
     const client = await this.pool.connect();
     let inserted: StoredEvent[];
     try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK_KEY]);
+      // One round trip for both (a constant key needs no parameter).
+      await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${APPEND_LOCK_KEY})`);
       inserted = [];
-      // 9 parameters per row; PostgreSQL allows 65535 per statement.
+      // 10 parameters per row; PostgreSQL allows 65535 per statement.
       for (let i = 0; i < unique.length; i += 1000)
         inserted.push(...(await insertEvents(client, unique.slice(i, i + 1000))));
-      if (inserted.length > 0) for (const hook of this.hooks) await hook(client, inserted);
+      if (inserted.length > 0) {
+        for (const hook of this.hooks) await hook(client, inserted);
+        // A NOTIFY inside the transaction goes out at COMMIT: no round trip of its own.
+        const max = inserted[inserted.length - 1]!.sequence;
+        await client.query('SELECT pg_notify($1, $2)', [NEW_EVENTS_CHANNEL, String(max)]);
+      }
       await client.query('COMMIT');
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -64,12 +69,6 @@ export class EventStore extends EventEmitter<EventStoreEvents> {
       client.release();
     }
     if (inserted.length === 0) return inserted;
-    const max = inserted[inserted.length - 1]!.sequence;
-    try {
-      await this.pool.query('SELECT pg_notify($1, $2)', [NEW_EVENTS_CHANNEL, String(max)]);
-    } catch (err) {
-      this.log.warn({ err: coerceError(err) }, 'could not NOTIFY new events');
-    }
     try {
       this.emit('appended', inserted);
     } catch (err) {
@@ -99,13 +98,14 @@ async function insertEvents(client: pg.PoolClient, events: NewEvent[]): Promise<
       e.queues,
       e.departments ?? [],
       JSON.stringify(e.data),
+      orderKeyOf(e),
     );
-    const b = i * 10;
-    return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}::text[], $${b + 7}::text[], $${b + 8}::text[], $${b + 9}::text[], $${b + 10}::jsonb)`;
+    const b = i * 11;
+    return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}::text[], $${b + 7}::text[], $${b + 8}::text[], $${b + 9}::text[], $${b + 10}::jsonb, $${b + 11})`;
   });
   // A multi-row VALUES list gets its BIGSERIAL values in list order.
   const res = await client.query<{ id: string; sequence: string }>(
-    `INSERT INTO events (id, type, occurred_at, call_id, call_history_id, extensions, dids, queues, departments, data)
+    `INSERT INTO events (id, type, occurred_at, call_id, call_history_id, extensions, dids, queues, departments, data, order_key)
      VALUES ${rows.join(', ')}
      ON CONFLICT (id) DO NOTHING
      RETURNING id, sequence`,

@@ -84,6 +84,7 @@ export async function startOutputs(d: OutputDeps): Promise<Outputs> {
       retryJitter: c.DELIVERY_RETRY_JITTER,
       timeoutMs: c.DELIVERY_TIMEOUT_MS,
       disableAfterMs: c.DELIVERY_DISABLE_AFTER_MS,
+      failingAfterMs: c.DELIVERY_FAILING_AFTER_MS,
       pollMs: c.DELIVERY_POLL_MS,
       maxInFlight: c.DELIVERY_MAX_IN_FLIGHT,
       leaseMs: c.DELIVERY_LEASE_MS,

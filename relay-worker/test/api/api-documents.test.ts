@@ -25,6 +25,20 @@ describe('API documents: OpenAPI, AsyncAPI and the event catalogue', () => {
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
     expect(Object.keys(body.webhooks)).toEqual([...EVENT_TYPES]);
+    for (const type of EVENT_TYPES)
+      expect(
+        (body.webhooks[type].post.parameters as { name: string; required: boolean }[]).map(
+          (p) => `${p.name}${p.required ? '' : '?'}`,
+        ),
+      ).toEqual([
+        'webhook-id',
+        'webhook-timestamp',
+        'webhook-signature',
+        'relay-sequence',
+        'relay-order-key?',
+        'relay-previous-sequence?',
+        'traceparent',
+      ]);
   });
 
   it('GET /relay/openapi.json - describes exactly the live routes, method by method', async () => {
@@ -70,6 +84,10 @@ describe('API documents: OpenAPI, AsyncAPI and the event catalogue', () => {
         'webhook-id',
         'webhook-timestamp',
         'webhook-signature',
+        'relay-sequence',
+        'relay-order-key',
+        'relay-previous-sequence',
+        'traceparent',
       ]);
     expect(
       document!

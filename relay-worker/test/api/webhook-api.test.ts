@@ -66,7 +66,7 @@ describe('/relay/webhooks with API keys', () => {
   it('POST creates with the admin rules: secret shown once, the SSRF rule, unknown types refused', async () => {
     const bad = await call(h, manage, 'POST', '/relay/webhooks', { name: 'crm', url: rx.url });
     expect(bad.status).toBe(400);
-    expect(bad.body.error.message).toMatch(/^url: targets a local network address/);
+    expect(bad.body.error.message).toMatch(/^url: 127\.0\.0\.1 is a loopback address \(local network\)/);
     const badType = await call(h, manage, 'POST', '/relay/webhooks', {
       name: 'crm',
       url: 'https://crm.example.com/hook',
@@ -80,7 +80,8 @@ describe('/relay/webhooks with API keys', () => {
     const r = await call(h, manage, 'POST', '/relay/webhooks', {
       name: 'CRM screen-pop',
       url: rx.url,
-      allowLocalNetwork: true,
+      allowedCidrs: ['127.0.0.0/8'],
+      headers: { Authorization: 'Bearer crm-token' },
       eventTypes: ['call.*', 'relay.test'],
     });
     expect(r.status).toBe(201);
@@ -91,7 +92,11 @@ describe('/relay/webhooks with API keys', () => {
       signing: 'hmac',
       eventTypes: ['call.*', 'relay.test'],
       createdBy: { kind: 'apiKey', id: manageId },
+      ordering: 'per-call',
+      allowedCidrs: ['127.0.0.0/8'],
+      headerNames: ['authorization'],
     });
+    expect(JSON.stringify(r.body)).not.toContain('crm-token');
     subId = r.body.subscription.id;
     secret = r.body.secret;
     const read = await call(h, manage, 'GET', `/relay/webhooks/${subId}`);
@@ -141,6 +146,7 @@ describe('/relay/webhooks with API keys', () => {
     expect(
       (wh.verify(first[0]!.body, first[0]!.headers as Record<string, string>) as { type: string }).type,
     ).toBe('relay.test');
+    expect(first[0]!.headers.authorization).toBe('Bearer crm-token'); // the encrypted extra header
     for (const type of ['call.ringing', 'call.completed'] as const) {
       const r = await call(h, manage, 'POST', `/relay/webhooks/${subId}/test?type=${type}`);
       expect(r.body).toMatchObject({ type, deliveryId: null, result: { statusCode: 200, ok: true } });
@@ -195,6 +201,22 @@ describe('/relay/webhooks with API keys', () => {
       (await call(h, other, 'POST', `/relay/webhooks/${subId}/deliveries/${deliveryId}/retry`)).status,
     ).toBe(404);
 
+    // Health: the three 500s and the successes, from the hourly statistics (written asynchronously).
+    const health = await waitFor(
+      async () => (await call(h, manage, 'GET', `/relay/webhooks/${subId}/health`)).body,
+      (b) => b.windows?.['24h'].outcomes.some((o: { outcome: string }) => o.outcome === '200'),
+    );
+    const day = health.windows['24h'];
+    expect(day.outcomes).toContainEqual({ outcome: '500', attempts: 3 });
+    expect(day.successRate).toBeGreaterThan(0);
+    expect(day.successRate).toBeLessThan(1);
+    expect(day.p50Ms).toEqual(expect.any(Number));
+    expect(health.windows['7d'].attempts).toBe(day.attempts);
+    expect(health.hourly).toHaveLength(24);
+    expect(health.daily).toHaveLength(7);
+    expect(health.hourly.at(-1).failed).toBeGreaterThanOrEqual(3);
+    expect((await call(h, other, 'GET', `/relay/webhooks/${subId}/health`)).status).toBe(404);
+
     // Disabled while an event happens: nothing queued; recover since T sends it.
     const since = new Date(Date.now() - 1000).toISOString();
     expect(
@@ -218,12 +240,25 @@ describe('/relay/webhooks with API keys', () => {
     ).toBe(400);
   });
 
-  it('PATCH keeps the rules; rotate shows the new secret once and both sign during the grace period', async () => {
-    const p = await call(h, manage, 'PATCH', `/relay/webhooks/${subId}`, { allowLocalNetwork: false });
+  it('PATCH keeps the rules and changes endpoint options (headers replaced and removed, never shown); rotate shows the new secret once and both sign during the grace period', async () => {
+    const p = await call(h, manage, 'PATCH', `/relay/webhooks/${subId}`, { allowedCidrs: [] });
     expect(p.status).toBe(400);
+    expect(p.body.error.message).toMatch(/^url: 127\.0\.0\.1 is a loopback address/);
+    const bad = await call(h, manage, 'PATCH', `/relay/webhooks/${subId}`, {
+      headers: { 'Relay-Sequence': '1' },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toBe(
+      'headers.#1: relay-sequence is set by the relay and cannot be overridden',
+    );
     const ok = await call(h, manage, 'PATCH', `/relay/webhooks/${subId}`, {
       name: 'CRM',
       extensions: ['101'],
+      ordering: 'none',
+      timeoutMs: 4000,
+      maxConcurrency: 2,
+      rateLimitPerSecond: 50,
+      headers: { Authorization: null, 'X-Crm-Tenant': 'acme' },
       departments: [' Hotline CH ', '__DEFAULT__'],
     });
     // Department names keep inner spaces (3CX group names), trimmed at the ends.
@@ -231,7 +266,20 @@ describe('/relay/webhooks with API keys', () => {
       name: 'CRM',
       extensions: ['101'],
       departments: ['Hotline CH', '__DEFAULT__'],
+      ordering: 'none',
+      timeoutMs: 4000,
+      maxConcurrency: 2,
+      rateLimitPerSecond: 50,
+      headerNames: ['x-crm-tenant'],
     });
+    expect(JSON.stringify(ok.body)).not.toContain('acme');
+    const hostile = await call(h, manage, 'PATCH', `/relay/webhooks/${subId}`, {
+      allowedCidrs: ['169.254.169.254/32'],
+    });
+    expect(hostile.status).toBe(400);
+    expect((await call(h, manage, 'GET', `/relay/webhooks/${subId}`)).body.allowedCidrs).toEqual([
+      '127.0.0.0/8',
+    ]);
     const r = await call(h, manage, 'POST', `/relay/webhooks/${subId}/rotate-secret`, { graceHours: 1 });
     expect(r.body.secret).toMatch(/^whsec_/);
     expect(r.body.secret).not.toBe(secret);
@@ -239,6 +287,8 @@ describe('/relay/webhooks with API keys', () => {
     const req = rx.received.find((x) => x.headers['webhook-id'] === test.body.webhookId)!;
     for (const s of [secret, r.body.secret])
       expect(() => new Webhook(s).verify(req.body, req.headers as never)).not.toThrow();
+    expect(req.headers['x-crm-tenant']).toBe('acme');
+    expect(req.headers.authorization).toBeUndefined();
     const view = (await call(h, manage, 'GET', `/relay/webhooks/${subId}`)).body;
     expect(view.keys).toHaveLength(2);
   });

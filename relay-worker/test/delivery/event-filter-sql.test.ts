@@ -32,6 +32,8 @@ const FILTERS: (Partial<EventFilter> & { name: string })[] = [
   { name: 'dept', departments: ['Sales'] },
   { name: 'dept-default-or-ch', departments: ['__DEFAULT__', 'Hotline CH'] },
   { name: 'dept-and-completed', eventTypes: ['call.completed'], departments: ['Sales'] },
+  { name: 'subscription-wildcard', eventTypes: ['subscription.*'] },
+  { name: 'subscription-exact', eventTypes: ['subscription.failing', 'call.*'] },
 ];
 // Events without departments: live events, and events stored before the column existed (NULL).
 const EVENTS: FilterableEvent[] = [
@@ -50,6 +52,8 @@ const EVENTS: FilterableEvent[] = [
     queues: ['093'],
     departments: ['Hotline CH', 'Sales'],
   },
+  { type: 'subscription.failing', extensions: [], dids: [], queues: [] },
+  { type: 'subscription.disabled', extensions: [], dids: [], queues: [] },
 ];
 
 let t: TestDatabase;
@@ -65,7 +69,7 @@ afterAll(async () => {
   await t.drop();
 });
 
-it('SQL_SUBSCRIPTION_MATCHES_EVENT agrees with matchesFilter, relay.* only where named, departments match only events that carry them', async () => {
+it('SQL_SUBSCRIPTION_MATCHES_EVENT agrees with matchesFilter, relay.* and subscription.* only where named, the new opt-in types too, departments match only events that carry them', async () => {
   const sql = await pool.query<{ name: string; type: string; ext: string }>(
     `WITH s AS (SELECT * FROM jsonb_to_recordset($1::jsonb)
                   AS x(name text, event_types text[], extensions text[], dids text[], queues text[], departments text[])),
@@ -109,4 +113,5 @@ it('SQL_SUBSCRIPTION_MATCHES_EVENT agrees with matchesFilter, relay.* only where
   expect(reached('queue.stats')).toEqual(['everything-named', 'queue-stats-800']);
   expect(reached('call.recording_ready')).toEqual(['everything-named', 'recording-exact']);
   expect(reached('voicemail.received')).toEqual(['everything-named', 'voicemail-wildcard']);
+  expect(reached('subscription.failing')).toEqual(['subscription-exact', 'subscription-wildcard']);
 });

@@ -18,12 +18,12 @@ export interface Received {
   at: number;
   headers: http.IncomingHttpHeaders;
   body: string;
+  /** The status this receiver answered (undefined while the answer is held back). */
+  status?: number;
 }
 
-type Responder = (
-  req: Received,
-  n: number,
-) => { status: number; headers?: Record<string, string>; body?: string };
+type Answer = { status: number; headers?: Record<string, string>; body?: string };
+type Responder = (req: Received, n: number) => Answer | Promise<Answer>;
 
 /** A webhook receiver on 127.0.0.1 whose answers a test scripts. */
 export class Receiver {
@@ -43,9 +43,12 @@ export class Receiver {
           body: Buffer.concat(chunks).toString('utf8'),
         };
         this.received.push(r);
-        const answer = this.respond(r, this.received.length);
-        res.writeHead(answer.status, answer.headers ?? {});
-        res.end(answer.body ?? '');
+        void Promise.resolve(this.respond(r, this.received.length)).then((answer) => {
+          if (answer.status === 0) return; // held: no answer (the client times out or dies)
+          r.status = answer.status;
+          res.writeHead(answer.status, answer.headers ?? {});
+          res.end(answer.body ?? '');
+        });
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
@@ -122,14 +125,23 @@ export async function createSubscription(
     extensions?: string[];
     dids?: string[];
     queues?: string[];
+    /** Default true: loopback receivers need it (the SSRF guard refuses them otherwise). */
     allowLocalNetwork?: boolean;
     maxConcurrency?: number;
+    /** Default `none` unless a test is about ordering: most tests predate it. */
+    ordering?: 'per-call' | 'none';
+    timeoutMs?: number | null;
+    rateLimitPerSecond?: number | null;
+    allowedCidrs?: string[];
+    /** Extra request headers, stored encrypted as the admin does. */
+    headers?: Record<string, string>;
     secrets?: { secret?: string; expiresAt?: Date | null; createdAt?: Date }[];
   },
 ): Promise<{ id: string; secrets: string[] }> {
   const res = await pool.query<{ id: string }>(
-    `INSERT INTO webhook_subscriptions (name, url, event_types, extensions, dids, queues, allow_local_network, max_concurrency)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id::text`,
+    `INSERT INTO webhook_subscriptions (name, url, event_types, extensions, dids, queues, allowed_cidrs, max_concurrency,
+                                        ordering, timeout_ms, rate_limit_per_second)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id::text`,
     [
       `sub-${randomUUID().slice(0, 6)}`,
       opts.url,
@@ -137,11 +149,19 @@ export async function createSubscription(
       opts.extensions ?? [],
       opts.dids ?? [],
       opts.queues ?? [],
-      opts.allowLocalNetwork ?? true,
+      opts.allowedCidrs ?? ((opts.allowLocalNetwork ?? true) ? ['127.0.0.0/8', '::1/128'] : []),
       opts.maxConcurrency ?? 8,
+      opts.ordering ?? 'none',
+      opts.timeoutMs ?? null,
+      opts.rateLimitPerSecond ?? null,
     ],
   );
   const id = res.rows[0]!.id;
+  for (const [name, value] of Object.entries(opts.headers ?? {}))
+    await pool.query(
+      'INSERT INTO webhook_headers (subscription_id, name, value_ciphertext) VALUES ($1, $2, $3)',
+      [id, name, encryptSecret(value, ENCRYPTION_KEY)],
+    );
   const secrets: string[] = [];
   for (const s of opts.secrets ?? [{}]) {
     const secret = s.secret ?? generateWebhookSecret();
@@ -155,17 +175,20 @@ export async function createSubscription(
 }
 
 let counter = 0;
-/** A minimal event for the store (the store does not validate `data`). */
+/** A minimal event for the store (the store does not validate `data`); its own call unless `callId` is given. */
 export function makeEvent(
   type: NewEvent['type'],
-  fields: Partial<Pick<NewEvent, 'extensions' | 'dids' | 'queues' | 'occurredAt'>> = {},
+  fields: Partial<
+    Pick<NewEvent, 'extensions' | 'dids' | 'queues' | 'occurredAt' | 'callId' | 'callHistoryId'>
+  > = {},
 ): NewEvent {
   const n = ++counter;
   return {
     id: eventId(type, `test-${process.pid}`, `${Date.now()}-${n}-${randomUUID()}`),
     type,
     occurredAt: fields.occurredAt ?? new Date(),
-    callId: `call-${n}`,
+    callId: fields.callId === undefined ? `call-${n}` : fields.callId,
+    callHistoryId: fields.callHistoryId ?? null,
     extensions: fields.extensions ?? ['101'],
     dids: fields.dids ?? [],
     queues: fields.queues ?? [],
@@ -186,4 +209,45 @@ export async function waitFor<T>(
       throw new Error(`condition not met within ${timeoutMs} ms (last: ${JSON.stringify(v)})`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** What a receiver asserting per-call order saw. */
+export interface OrderReport {
+  /** Distinct webhook-ids answered 2xx. */
+  accepted: number;
+  /** A webhook-id accepted for the first time after a higher sequence of its order key. */
+  violations: string[];
+  /** Accepted sequences per order key, in acceptance order. */
+  byKey: Map<string, bigint[]>;
+}
+
+/**
+ * Reads what a receiver accepted (2xx, first time per webhook-id) per `relay-order-key`, and
+ * counts order violations: an event accepted after a later event of its call. Duplicates
+ * (at-least-once) are not violations.
+ */
+export function orderReport(received: readonly Received[]): OrderReport {
+  const seen = new Set<string>();
+  const byKey = new Map<string, bigint[]>();
+  const violations: string[] = [];
+  for (const r of received) {
+    const id = String(r.headers['webhook-id']);
+    if (r.status === undefined || r.status < 200 || r.status >= 300 || seen.has(id)) continue;
+    seen.add(id);
+    const key = r.headers['relay-order-key'];
+    if (typeof key !== 'string') continue;
+    const seq = BigInt(String(r.headers['relay-sequence']));
+    const list = byKey.get(key) ?? [];
+    if (list.some((s) => s > seq)) violations.push(`${key} #${seq} after #${list.at(-1)}`);
+    list.push(seq);
+    byKey.set(key, list);
+  }
+  return { accepted: seen.size, violations, byKey };
+}
+
+/** A deterministic share of webhook-ids, e.g. the 10 % whose first attempt a receiver fails. */
+export function inShare(id: string, share: number): boolean {
+  let h = 0;
+  for (let i = 0; i < id.length; i++) h = (h * 31 + id.charCodeAt(i)) >>> 0;
+  return (h % 1000) / 1000 < share;
 }

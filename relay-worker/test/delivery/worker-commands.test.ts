@@ -39,7 +39,7 @@ describe('the worker wires delivery end to end', () => {
     rx = await new Receiver().start();
     secret = generateWebhookSecret();
     const sub = await h.pool.query<{ id: string }>(
-      `INSERT INTO webhook_subscriptions (name, url, allow_local_network, event_types) VALUES ('crm', $1, true, '{call.*}') RETURNING id::text`,
+      `INSERT INTO webhook_subscriptions (name, url, allowed_cidrs, event_types) VALUES ('crm', $1, '{127.0.0.0/8}', '{call.*}') RETURNING id::text`,
       [rx.url],
     );
     subId = sub.rows[0]!.id;

@@ -166,8 +166,8 @@ describe('CDR source', () => {
   });
 });
 
-/** A superuser session on the simulator's database: deletes rows as 3CX's purge would. */
-async function purge(h: Harness, sql: string, params: unknown[]): Promise<number> {
+/** Runs SQL in a superuser session on the simulator's database: deletes rows as 3CX's purge would (or changes them). */
+async function pbxSuperuser(h: Harness, sql: string, params: unknown[]): Promise<number> {
   const u = new URL(process.env.RELAY_TEST_PG_URL!);
   u.pathname = `/${h.sim.dbName}`;
   const c = new pg.Client({ connectionString: u.toString() });
@@ -230,7 +230,9 @@ describe('purged CDR rows', () => {
       'rows read',
     );
     expect(await completedOf(h, chid)).toBeUndefined();
-    expect(await purge(h, 'DELETE FROM cdroutput WHERE call_history_id = $1', [chid])).toBe(s.cdrIds!.length);
+    expect(await pbxSuperuser(h, 'DELETE FROM cdroutput WHERE call_history_id = $1', [chid])).toBe(
+      s.cdrIds!.length,
+    );
     const c = await until(() => completedOf(h, chid), 20_000, 'call.completed of the purged flow');
     expect(c.data).toMatchObject({ disposition: 'answered', answeredBy: s.answeredBy, partial: false });
     expect(c.data.cdrIds).toHaveLength(s.cdrIds!.length);
@@ -242,7 +244,7 @@ describe('purged CDR rows', () => {
     const chid = s.callHistoryId!;
     // Purged before the relay saw it: the queue row, which the IVR row continues in and the polls branch from.
     expect(
-      await purge(
+      await pbxSuperuser(
         h,
         "DELETE FROM cdroutput WHERE call_history_id = $1 AND destination_entity_type = 'queue'",
         [chid],
@@ -258,6 +260,43 @@ describe('purged CDR rows', () => {
       did: '32655144',
     });
     expect(c.data.cdrIds).toHaveLength(s.cdrIds!.length - 1);
+  });
+
+  it("without the inbound_routing row (purged) the DID is the trunk side's trunk_did, else PBX_TRUNK_DIDS", async () => {
+    await h.stopWorker();
+    // DID 32655145 on trunk 10007, which the harness's PBX_TRUNK_DIDS maps to 32655144.
+    const withTrunkDid = (await h.sim.runScenario('inbound-missed')).callHistoryId!;
+    const bare = (await h.sim.runScenario('inbound-missed')).callHistoryId!;
+    for (const chid of [withTrunkDid, bare])
+      expect(
+        await pbxSuperuser(
+          h,
+          "DELETE FROM cdroutput WHERE call_history_id = $1 AND destination_entity_type = 'inbound_routing'",
+          [chid],
+        ),
+      ).toBe(1);
+    // A trunk that fills no trunk_did: only the configured map is left.
+    await pbxSuperuser(
+      h,
+      'UPDATE cdroutput SET source_participant_trunk_did = NULL WHERE call_history_id = $1',
+      [bare],
+    );
+    await h.startWorker({ ...cdrOnly, CDR_PARTIAL_FLOW_WAIT_MS: '500' });
+    for (const [chid, did] of [
+      [withTrunkDid, '32655145'],
+      [bare, '32655144'],
+    ] as const) {
+      const c = await until(() => completedOf(h, chid), 20_000, 'call.completed without the DID row');
+      expect(c.data, did).toMatchObject({
+        direction: 'inbound',
+        caller: { dn: '10007', kind: 'external' },
+        did,
+        didRaw: did,
+        disposition: 'missed',
+        partial: true,
+      });
+      expect(c.dids, did).toEqual([did]);
+    }
   });
 });
 

@@ -34,8 +34,8 @@ async function listen(
 async function subscribe(pool: pg.Pool, url: string, key: Buffer, eventTypes: string[]) {
   const secret = generateWebhookSecret();
   const sub = await pool.query<{ id: string }>(
-    `INSERT INTO webhook_subscriptions (name, url, allow_local_network, event_types)
-     VALUES ($1, $2, true, $3) RETURNING id::text`,
+    `INSERT INTO webhook_subscriptions (name, url, allowed_cidrs, event_types)
+     VALUES ($1, $2, '{127.0.0.0/8}', $3) RETURNING id::text`,
     [`sub ${eventTypes.join(',') || 'all'}`, url, eventTypes],
   );
   await pool.query('INSERT INTO webhook_secrets (subscription_id, ciphertext) VALUES ($1, $2)', [

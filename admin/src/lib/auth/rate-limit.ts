@@ -3,6 +3,12 @@ import type { Db } from '@3cx-relay/db';
 /** First delay after the free failures, doubled per further failure. */
 const BASE_DELAY_MS = 30_000;
 const MAX_DELAY_MS = 15 * 60_000;
+/**
+ * How long an attempt may queue for a database connection, and run, before it fails (closed:
+ * the login is refused). Prisma's defaults (2 s to start, 5 s to run) turned a burst of logins
+ * on a loaded machine into errors; the attempts now wait their turn, which also slows a flood.
+ */
+const TX_OPTIONS = { maxWait: 15_000, timeout: 15_000 };
 /** Failures older than this are forgotten. */
 export const WINDOW_MS = 60 * 60_000;
 
@@ -66,7 +72,7 @@ export async function claimAttempt(db: Db, rules: LimitRule[], now = new Date())
       });
     }
     return 0;
-  });
+  }, TX_OPTIONS);
 }
 
 /**
@@ -109,5 +115,5 @@ export async function takeQuota(
       data: { failures: used + 1, windowStart: expired ? now : row.window_start },
     });
     return 0;
-  });
+  }, TX_OPTIONS);
 }

@@ -6,9 +6,10 @@ import { eventsPackage } from '@/lib/workspace';
 import { pageArgs, pageParam, toPage } from './paging';
 
 /**
- * The subscription rules (fields, defaults, event-type and local-network checks, key
- * generation) are shared with the worker's `/relay/webhooks` API: `subscription-rules.ts` in
- * `@3cx-relay/events`, loaded here at run time (see `@/lib/workspace`).
+ * The subscription rules (fields, defaults, endpoint options, event-type and private-network
+ * checks, header encryption, key generation) are shared with the worker's `/relay/webhooks`
+ * API: `subscription-rules.ts` in `@3cx-relay/events`, loaded here at run time (see
+ * `@/lib/workspace`).
  */
 export async function subscriptionRules() {
   const events = await eventsPackage();
@@ -29,8 +30,31 @@ export async function subscriptionRules() {
     /** One new key per scheme, encrypted with the configured key. */
     newSigningKeys: (schemes: Parameters<typeof events.newSigningKeys>[0]) =>
       events.newSigningKeys(schemes, config().encryptionKey),
+    /** `webhook_headers` rows for header values, encrypted with the configured key. */
+    encryptHeaders: (headers: Record<string, string>) =>
+      events.encryptHeaders(headers, config().encryptionKey),
   };
 }
+
+/**
+ * Applies an edit's `headers`: a value replaces (encrypted), null removes, names not listed stay;
+ * in one transaction.
+ */
+export async function applyHeaderChanges(
+  db: Db,
+  subscriptionId: string,
+  changes: Record<string, string | null>,
+) {
+  const { encryptHeaders } = await subscriptionRules();
+  const set = Object.fromEntries(Object.entries(changes).filter((e): e is [string, string] => e[1] !== null));
+  await db.$transaction([
+    db.webhookHeader.deleteMany({ where: { subscriptionId, name: { in: Object.keys(changes) } } }),
+    db.webhookHeader.createMany({ data: encryptHeaders(set).map((r) => ({ ...r, subscriptionId })) }),
+  ]);
+}
+
+/** What a subscription shows of its headers: names and dates, never values. */
+export const HEADER_NAMES = { select: { name: true, updatedAt: true }, orderBy: { name: 'asc' as const } };
 
 /** The schemes a subscription signs with now (keys not yet expired); HMAC when it has none left. */
 export async function schemesInUse(db: Db, subscriptionId: string, now = new Date()) {
@@ -48,7 +72,7 @@ export const WebhookFilter = z.object({
   q: z.string().trim().max(100).optional().catch(undefined),
 });
 
-/** A page of subscriptions (no secrets). */
+/** A page of subscriptions (no secrets, no header values). */
 export async function listWebhooks(db: Db, f: z.infer<typeof WebhookFilter>) {
   const where = f.q
     ? {

@@ -17,7 +17,10 @@ export type EventType =
   | 'agent.status_changed'
   | 'queue.stats'
   | 'call.recording_ready'
-  | 'voicemail.received';
+  | 'voicemail.received'
+  | 'subscription.failing'
+  | 'subscription.disabled'
+  | 'subscription.recovered';
 /**
  * This interface was referenced by `RelayCatalogue`'s JSON-Schema
  * via the `definition` "RelayEvent".
@@ -35,7 +38,10 @@ export type RelayEvent =
   | AgentStatusChangedEvent
   | QueueStatsEvent
   | CallRecordingReadyEvent
-  | VoicemailReceivedEvent;
+  | VoicemailReceivedEvent
+  | SubscriptionFailingEvent
+  | SubscriptionDisabledEvent
+  | SubscriptionRecoveredEvent;
 
 /**
  * This interface was referenced by `RelayCatalogue`'s JSON-Schema
@@ -599,6 +605,83 @@ export interface VoicemailReceivedEvent {
 }
 /**
  * This interface was referenced by `RelayCatalogue`'s JSON-Schema
+ * via the `definition` "SubscriptionFailingEvent".
+ */
+export interface SubscriptionFailingEvent {
+  id: string;
+  schemaVersion: 1;
+  sequence: string;
+  occurredAt: string;
+  callId: string | null;
+  callHistoryId: string | null;
+  extensions: string[];
+  dids: string[];
+  queues: string[];
+  departments?: string[];
+  type: 'subscription.failing';
+  data: {
+    subscriptionId: string;
+    name: string;
+    origin: string;
+    failingSince: string;
+    consecutiveFailures: number;
+    lastStatusCode: number | null;
+    lastError: string | null;
+    disableAt: string;
+    at: string;
+  };
+}
+/**
+ * This interface was referenced by `RelayCatalogue`'s JSON-Schema
+ * via the `definition` "SubscriptionDisabledEvent".
+ */
+export interface SubscriptionDisabledEvent {
+  id: string;
+  schemaVersion: 1;
+  sequence: string;
+  occurredAt: string;
+  callId: string | null;
+  callHistoryId: string | null;
+  extensions: string[];
+  dids: string[];
+  queues: string[];
+  departments?: string[];
+  type: 'subscription.disabled';
+  data: {
+    subscriptionId: string;
+    name: string;
+    origin: string;
+    reason: string;
+    failingSince: string | null;
+    at: string;
+  };
+}
+/**
+ * This interface was referenced by `RelayCatalogue`'s JSON-Schema
+ * via the `definition` "SubscriptionRecoveredEvent".
+ */
+export interface SubscriptionRecoveredEvent {
+  id: string;
+  schemaVersion: 1;
+  sequence: string;
+  occurredAt: string;
+  callId: string | null;
+  callHistoryId: string | null;
+  extensions: string[];
+  dids: string[];
+  queues: string[];
+  departments?: string[];
+  type: 'subscription.recovered';
+  data: {
+    subscriptionId: string;
+    name: string;
+    origin: string;
+    failingSince: string;
+    at: string;
+  };
+}
+/**
+ * This interface was referenced by `RelayCatalogue`'s JSON-Schema
  * via the `definition` "ActiveCallParticipant".
  */
 export interface ActiveCallParticipant {
@@ -864,7 +947,17 @@ export interface SubscriptionInput {
    * @maxItems 200
    */
   departments?: string[];
-  allowLocalNetwork?: boolean;
+  ordering?: 'per-call' | 'none';
+  timeoutMs?: number | null;
+  maxConcurrency?: number;
+  rateLimitPerSecond?: number | null;
+  /**
+   * @maxItems 50
+   */
+  allowedCidrs?: string[];
+  headers?: {
+    [k: string]: string | undefined;
+  };
   signing?: 'hmac' | 'ed25519' | 'both';
 }
 /**
@@ -895,8 +988,18 @@ export interface SubscriptionPatch {
    * @maxItems 200
    */
   departments?: string[];
-  allowLocalNetwork?: boolean;
+  ordering?: 'per-call' | 'none';
+  timeoutMs?: number | null;
+  maxConcurrency?: number;
+  rateLimitPerSecond?: number | null;
+  /**
+   * @maxItems 50
+   */
+  allowedCidrs?: string[];
   enabled?: boolean;
+  headers?: {
+    [k: string]: string | null | undefined;
+  };
 }
 /**
  * This interface was referenced by `RelayCatalogue`'s JSON-Schema
@@ -912,7 +1015,12 @@ export interface Subscription {
   dids: string[];
   queues: string[];
   departments: string[];
-  allowLocalNetwork: boolean;
+  ordering: 'per-call' | 'none';
+  timeoutMs: number | null;
+  maxConcurrency: number;
+  rateLimitPerSecond: number | null;
+  allowedCidrs: string[];
+  headerNames: string[];
   enabled: boolean;
   disabledReason: string | null;
   disabledAt: string | null;
@@ -950,7 +1058,12 @@ export interface SubscriptionPage {
     dids: string[];
     queues: string[];
     departments: string[];
-    allowLocalNetwork: boolean;
+    ordering: 'per-call' | 'none';
+    timeoutMs: number | null;
+    maxConcurrency: number;
+    rateLimitPerSecond: number | null;
+    allowedCidrs: string[];
+    headerNames: string[];
     enabled: boolean;
     disabledReason: string | null;
     disabledAt: string | null;
@@ -993,7 +1106,12 @@ export interface CreatedSubscription {
     dids: string[];
     queues: string[];
     departments: string[];
-    allowLocalNetwork: boolean;
+    ordering: 'per-call' | 'none';
+    timeoutMs: number | null;
+    maxConcurrency: number;
+    rateLimitPerSecond: number | null;
+    allowedCidrs: string[];
+    headerNames: string[];
     enabled: boolean;
     disabledReason: string | null;
     disabledAt: string | null;
@@ -1094,6 +1212,50 @@ export interface DeliveryPage {
 }
 /**
  * This interface was referenced by `RelayCatalogue`'s JSON-Schema
+ * via the `definition` "DeliveryHealth".
+ */
+export interface DeliveryHealth {
+  windows: {
+    '24h': {
+      attempts: number;
+      succeeded: number;
+      successRate: number | null;
+      p50Ms: number | null;
+      p95Ms: number | null;
+      outcomes: {
+        outcome: string;
+        attempts: number;
+      }[];
+    };
+    '7d': {
+      attempts: number;
+      succeeded: number;
+      successRate: number | null;
+      p50Ms: number | null;
+      p95Ms: number | null;
+      outcomes: {
+        outcome: string;
+        attempts: number;
+      }[];
+    };
+  };
+  hourly: {
+    label: string;
+    succeeded: number;
+    failed: number;
+    p50Ms: number | null;
+    p95Ms: number | null;
+  }[];
+  daily: {
+    label: string;
+    succeeded: number;
+    failed: number;
+    p50Ms: number | null;
+    p95Ms: number | null;
+  }[];
+}
+/**
+ * This interface was referenced by `RelayCatalogue`'s JSON-Schema
  * via the `definition` "TestSend".
  */
 export interface TestSend {
@@ -1110,7 +1272,10 @@ export interface TestSend {
     | 'agent.status_changed'
     | 'queue.stats'
     | 'call.recording_ready'
-    | 'voicemail.received';
+    | 'voicemail.received'
+    | 'subscription.failing'
+    | 'subscription.disabled'
+    | 'subscription.recovered';
   webhookId: string;
   deliveryId: string | null;
   result: {

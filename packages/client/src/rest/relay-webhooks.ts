@@ -1,5 +1,6 @@
 import type {
   CreatedSubscription,
+  DeliveryHealth,
   DeliveryPage,
   EventType,
   RotatedSecret,
@@ -90,6 +91,14 @@ export class RelayWebhooks {
       query: { status: q.status, limit: q.limit, offset: q.offset },
       signal,
     });
+  }
+
+  /**
+   * Success rate, p50/p95 latency and outcomes over the last 24 hours and 7 days, with hourly and
+   * daily points (from the relay's hourly delivery statistics).
+   */
+  health(id: string, signal?: AbortSignal): Promise<DeliveryHealth> {
+    return this.call('GET', `/${encodeURIComponent(id)}/health`, { signal });
   }
 
   retryDelivery(id: string, deliveryId: string, signal?: AbortSignal): Promise<{ queued: number }> {

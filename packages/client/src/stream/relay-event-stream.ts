@@ -15,7 +15,7 @@ export interface RelayEventStreamOptions {
   baseUrl: string;
   /** API key `rk_<12 hex>.<secret>` with scope `events:subscribe`; sent as `Authorization: Bearer`. */
   apiKey: string;
-  /** Server-side filters (types, extensions, dids, queues). */
+  /** Server-side filters (types, extensions, dids, queues, departments). */
   filter?: StreamFilter;
   /** Resume after this sequence (e.g. the last one you stored before a restart); default: live only. */
   since?: string | number | bigint;

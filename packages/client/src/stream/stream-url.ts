@@ -10,6 +10,11 @@ export interface StreamFilter {
   dids?: readonly string[];
   /** Only events involving one of these queues. */
   queues?: readonly string[];
+  /**
+   * Only events of one of these 3CX departments (`Sales`, `__DEFAULT__`). Only CDR events
+   * (`cdr.created`, `call.completed`) carry departments, so this filter passes no live event.
+   */
+  departments?: readonly string[];
 }
 
 /** `ws(s)://…/relay/ws?types=…&since=…` (or `&snapshot=true`) for a base URL given as http(s) or ws(s). */
@@ -22,7 +27,7 @@ export function streamUrl(
   const url = new URL(`${normalizeBaseUrl(baseUrl)}/relay/ws`);
   if (url.protocol === 'http:') url.protocol = 'ws:';
   else if (url.protocol === 'https:') url.protocol = 'wss:';
-  for (const name of ['types', 'extensions', 'dids', 'queues'] as const) {
+  for (const name of ['types', 'extensions', 'dids', 'queues', 'departments'] as const) {
     const values = filter[name];
     if (values?.length) url.searchParams.set(name, values.join(','));
   }

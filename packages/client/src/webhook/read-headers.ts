@@ -15,7 +15,8 @@ export interface WebhookHeaders {
   signature: string;
 }
 
-function lookup(headers: HeaderSource, name: string): string | undefined {
+/** One header's value (a repeated header joined with spaces), any casing; undefined when absent. */
+export function headerValue(headers: HeaderSource, name: string): string | undefined {
   if (typeof (headers as { get?: unknown }).get === 'function') {
     return (headers as { get(n: string): string | null }).get(name) ?? undefined;
   }
@@ -31,9 +32,9 @@ function lookup(headers: HeaderSource, name: string): string | undefined {
 
 /** Reads `webhook-id`, `webhook-timestamp` and `webhook-signature`; throws `missing_headers`. */
 export function readWebhookHeaders(headers: HeaderSource): WebhookHeaders {
-  const id = lookup(headers, 'webhook-id')?.trim();
-  const timestamp = lookup(headers, 'webhook-timestamp')?.trim();
-  const signature = lookup(headers, 'webhook-signature')?.trim();
+  const id = headerValue(headers, 'webhook-id')?.trim();
+  const timestamp = headerValue(headers, 'webhook-timestamp')?.trim();
+  const signature = headerValue(headers, 'webhook-signature')?.trim();
   if (!id || !timestamp || !signature) {
     const missing = [
       !id && 'webhook-id',

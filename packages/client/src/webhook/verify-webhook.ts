@@ -1,5 +1,6 @@
 import { activeKeys, type WebhookSecret } from './verification-keys.js';
 import { matchSignature } from './match-signature.js';
+import { readDeliveryOrder } from './delivery-order.js';
 import { readWebhookHeaders, type HeaderSource } from './read-headers.js';
 import { parseWebhookEvent, type WebhookEvent } from './webhook-event.js';
 import type { ReplayCache } from './replay-cache.js';
@@ -59,7 +60,7 @@ export function verifyWebhookSignature(
       keys.length ? 'no signature matches' : 'every secret has expired',
     );
   }
-  return parseWebhookEvent(h.id, body);
+  return parseWebhookEvent(h.id, body, readDeliveryOrder(headers));
 }
 
 /**

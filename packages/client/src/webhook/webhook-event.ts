@@ -1,5 +1,6 @@
 import { EVENT_DATA_SCHEMAS, eventTypeSchema, isoDate, relayEventSchema } from '@3cx-relay/events';
 import type { EventData, EventType, RelayEvent } from '../types.js';
+import type { DeliveryOrder } from './delivery-order.js';
 import { WebhookVerificationError } from './webhook-error.js';
 
 /**
@@ -17,6 +18,11 @@ export type WebhookEvent = {
     data: EventData<T>;
     /** The full envelope (sequence, filter fields) when the body carries it, else null. */
     envelope: Extract<RelayEvent, { type: T }> | null;
+    /**
+     * The delivery's place in its call (`relay-sequence`, `relay-order-key`,
+     * `relay-previous-sequence`), null without those headers. Check it with a `CallOrderTracker`.
+     */
+    order: DeliveryOrder | null;
   };
 }[EventType];
 
@@ -25,7 +31,11 @@ function malformed(message: string, cause?: unknown): WebhookVerificationError {
 }
 
 /** Parses and validates a verified body against the event package's zod schemas. */
-export function parseWebhookEvent(id: string, body: Buffer): WebhookEvent {
+export function parseWebhookEvent(
+  id: string,
+  body: Buffer,
+  order: DeliveryOrder | null = null,
+): WebhookEvent {
   let json: unknown;
   try {
     json = JSON.parse(body.toString('utf8'));
@@ -43,6 +53,7 @@ export function parseWebhookEvent(id: string, body: Buffer): WebhookEvent {
       timestamp: full.data.occurredAt,
       data: full.data.data,
       envelope: full.data,
+      order,
     } as WebhookEvent;
   }
   const { type, timestamp, data } = json as Record<string, unknown>;
@@ -51,5 +62,12 @@ export function parseWebhookEvent(id: string, body: Buffer): WebhookEvent {
   if (!isoDate.safeParse(timestamp).success) throw malformed('timestamp is not an ISO 8601 date');
   const d = EVENT_DATA_SCHEMAS[t.data].safeParse(data);
   if (!d.success) throw malformed(`data does not match ${t.data}: ${d.error.message}`, d.error);
-  return { id, type: t.data, timestamp: timestamp as string, data: d.data, envelope: null } as WebhookEvent;
+  return {
+    id,
+    type: t.data,
+    timestamp: timestamp as string,
+    data: d.data,
+    envelope: null,
+    order,
+  } as WebhookEvent;
 }

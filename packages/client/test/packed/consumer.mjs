@@ -33,12 +33,14 @@ await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 const hook = await relay.webhooks.subscribe(`http://127.0.0.1:${server.address().port}/hook`, {
   name: 'packed consumer',
   eventTypes: ['call.*'],
-  allowLocalNetwork: true,
+  allowedCidrs: ['127.0.0.0/8'],
 });
 secret = hook.secret;
 say({ subscribed: hook.id });
 const sent = await relay.webhooks.test(hook.id, 'call.ringing');
 say({ tested: sent.result.statusCode });
+const health = await relay.webhooks.health(hook.id);
+say({ health: [Object.keys(health.windows), health.hourly.length, health.daily.length] });
 
 const stream = new RelayEventStream({ baseUrl, apiKey, snapshot: true });
 for await (const item of stream) {

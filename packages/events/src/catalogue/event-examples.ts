@@ -310,4 +310,42 @@ export const EVENT_EXAMPLES = {
       },
     },
   },
+  'subscription.failing': {
+    ...envelope('subscription.failing', 41_920, '2026-12-04T09:40:00.000Z', {}),
+    type: 'subscription.failing',
+    data: {
+      subscriptionId: '7d3c2b1a-0f9e-4d8c-b7a6-5e4d3c2b1a09',
+      name: 'CRM screen-pop',
+      origin: 'https://crm.example.com',
+      failingSince: '2026-12-04T09:35:00.000Z',
+      consecutiveFailures: 12,
+      lastStatusCode: 503,
+      lastError: null,
+      disableAt: '2026-12-09T09:35:00.000Z',
+      at: '2026-12-04T09:40:00.000Z',
+    },
+  },
+  'subscription.disabled': {
+    ...envelope('subscription.disabled', 41_925, '2026-12-09T09:35:02.000Z', {}),
+    type: 'subscription.disabled',
+    data: {
+      subscriptionId: '7d3c2b1a-0f9e-4d8c-b7a6-5e4d3c2b1a09',
+      name: 'CRM screen-pop',
+      origin: 'https://crm.example.com',
+      reason: 'only failures since 2026-12-04T09:35:00.000Z',
+      failingSince: '2026-12-04T09:35:00.000Z',
+      at: '2026-12-09T09:35:02.000Z',
+    },
+  },
+  'subscription.recovered': {
+    ...envelope('subscription.recovered', 41_930, '2026-12-04T09:52:10.000Z', {}),
+    type: 'subscription.recovered',
+    data: {
+      subscriptionId: '7d3c2b1a-0f9e-4d8c-b7a6-5e4d3c2b1a09',
+      name: 'CRM screen-pop',
+      origin: 'https://crm.example.com',
+      failingSince: '2026-12-04T09:35:00.000Z',
+      at: '2026-12-04T09:52:10.000Z',
+    },
+  },
 } satisfies { [T in EventType]: Extract<RelayEvent, { type: T }> };

@@ -30,6 +30,11 @@ export const EVENT_DESCRIPTIONS: Record<EventType, string> = {
     '3CX has a recording of a call: the call, its parties and a relay URL that streams the audio. Opt-in (not selected by call.*).',
   'voicemail.received':
     'A caller left a voicemail: mailbox, caller, duration, transcription, the call it came from and a relay URL for the audio. Opt-in.',
+  'subscription.failing':
+    'A webhook subscription has had only failed attempts for a while; it is disabled at disableAt unless one succeeds. Opt-in.',
+  'subscription.disabled':
+    'The relay disabled a webhook subscription (only failures for days, or the receiver asked it to stop). Opt-in.',
+  'subscription.recovered': 'A webhook subscription delivers again after subscription.failing. Opt-in.',
 };
 
 /**

@@ -2,7 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import {
   SIGNING_SCHEMES,
   SecretRotation,
+  deliveryHealth,
   eventTypeSchema,
+  healthSince,
   newSigningKeys,
   schemesOf,
 } from '@3cx-relay/events';
@@ -26,8 +28,8 @@ const RecoverBody = z.object({
 const TestQuery = z.object({ type: eventTypeSchema.optional() });
 
 /**
- * The subscription actions of `/relay/webhooks/{id}/…`: delivery log, retry one, retry
- * failed, recover since T, rotate secret, send test. Each checks the key may see the
+ * The subscription actions of `/relay/webhooks/{id}/…`: delivery log, delivery health (24 h
+ * and 7 days from `delivery_stats`), retry one, retry failed, recover since T, rotate secret, send test. Each checks the key may see the
  * subscription (404 otherwise), is audited, and runs in this worker at once: queued
  * deliveries go through the dispatcher like any other (signing, SSRF guard, retries).
  */
@@ -40,16 +42,21 @@ export function registerWebhookActionRoutes(app: FastifyInstance, d: WebhookApiD
     await findVisible(d, accessOf(req), id);
     const q = parse(DeliveryQuery, req.query);
     const where = { subscriptionId: id, ...(q.status ? { status: q.status } : {}) };
-    const [rows, total] = await Promise.all([
-      d.db.delivery.findMany({
-        where,
-        include: DELIVERY_INCLUDE,
-        orderBy: { id: 'desc' },
-        take: q.limit,
-        skip: q.offset,
-      }),
-      d.db.delivery.count({ where }),
-    ]);
+    // One snapshot for the page and its total: two separate reads let a delivery that changed
+    // state between them show in the total but not in the items.
+    const [rows, total] = await d.db.$transaction(
+      [
+        d.db.delivery.findMany({
+          where,
+          include: DELIVERY_INCLUDE,
+          orderBy: { id: 'desc' },
+          take: q.limit,
+          skip: q.offset,
+        }),
+        d.db.delivery.count({ where }),
+      ],
+      { isolationLevel: 'RepeatableRead' },
+    );
     const next = q.offset + rows.length;
     return {
       items: rows.map(deliveryView),
@@ -58,6 +65,17 @@ export function registerWebhookActionRoutes(app: FastifyInstance, d: WebhookApiD
       offset: q.offset,
       nextOffset: next < total ? next : null,
     };
+  });
+
+  app.get('/relay/webhooks/:id/health', { preHandler: d.auth }, async (req) => {
+    const { id } = parse(idParams, req.params);
+    await findVisible(d, accessOf(req), id);
+    const now = new Date();
+    const rows = await d.db.deliveryStat.findMany({
+      where: { subscriptionId: id, bucket: { gte: healthSince(now) } },
+      select: { bucket: true, outcome: true, attempts: true, succeeded: true, latencyHistogram: true },
+    });
+    return deliveryHealth(rows, now);
   });
 
   app.post('/relay/webhooks/:id/deliveries/:deliveryId/retry', { preHandler: d.auth }, async (req) => {

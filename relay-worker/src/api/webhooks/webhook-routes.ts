@@ -5,6 +5,7 @@ import {
   SubscriptionPatch,
   SubscriptionRuleError,
   checkSubscriptionRules,
+  encryptHeaders,
   newSigningKeys,
 } from '@3cx-relay/events';
 import { z } from 'zod';
@@ -35,6 +36,20 @@ export function requireEncryptionKey(key: Buffer | undefined): Buffer {
   return key;
 }
 
+/** An edit's `headers`: a value replaces (encrypted), null removes, names not listed stay; one transaction. */
+async function applyHeaderChanges(
+  d: WebhookApiDeps,
+  subscriptionId: string,
+  changes: Record<string, string | null>,
+) {
+  const set = Object.fromEntries(Object.entries(changes).filter((e): e is [string, string] => e[1] !== null));
+  const rows = encryptHeaders(set, requireEncryptionKey(d.encryptionKey));
+  await d.db.$transaction([
+    d.db.webhookHeader.deleteMany({ where: { subscriptionId, name: { in: Object.keys(changes) } } }),
+    d.db.webhookHeader.createMany({ data: rows.map((r) => ({ ...r, subscriptionId })) }),
+  ]);
+}
+
 /** Loads a subscription the key may see, or 404 (another key's subscription does not exist for it). */
 export async function findVisible(d: WebhookApiDeps, a: WebhookAccess, id: string) {
   const sub = await d.db.webhookSubscription.findFirst({
@@ -57,16 +72,21 @@ export function registerWebhookRoutes(app: FastifyInstance, d: WebhookApiDeps): 
     const a = accessOf(req);
     const q = parse(ListQuery, req.query);
     const where = visibleWhere(a);
-    const [rows, total] = await Promise.all([
-      d.db.webhookSubscription.findMany({
-        where,
-        include: SUBSCRIPTION_INCLUDE,
-        orderBy: { createdAt: 'desc' },
-        take: q.limit,
-        skip: q.offset,
-      }),
-      d.db.webhookSubscription.count({ where }),
-    ]);
+    // One snapshot for the page and its total: two separate reads let a delivery that changed
+    // state between them show in the total but not in the items.
+    const [rows, total] = await d.db.$transaction(
+      [
+        d.db.webhookSubscription.findMany({
+          where,
+          include: SUBSCRIPTION_INCLUDE,
+          orderBy: { createdAt: 'desc' },
+          take: q.limit,
+          skip: q.offset,
+        }),
+        d.db.webhookSubscription.count({ where }),
+      ],
+      { isolationLevel: 'RepeatableRead' },
+    );
     const next = q.offset + rows.length;
     return {
       items: rows.map((r) => subscriptionView(r)),
@@ -79,11 +99,17 @@ export function registerWebhookRoutes(app: FastifyInstance, d: WebhookApiDeps): 
 
   app.post('/relay/webhooks', { preHandler: d.auth }, async (req, reply) => {
     const a = accessOf(req);
-    const { signing, ...input } = parse(SubscriptionInput, req.body);
+    const { signing, headers, ...input } = parse(SubscriptionInput, req.body);
     checkRules(input);
-    const keys = newSigningKeys(SIGNING_SCHEMES[signing], requireEncryptionKey(d.encryptionKey));
+    const encryptionKey = requireEncryptionKey(d.encryptionKey);
+    const keys = newSigningKeys(SIGNING_SCHEMES[signing], encryptionKey);
     const sub = await d.db.webhookSubscription.create({
-      data: { ...input, createdByApiKeyId: a.key.id, secrets: { create: keys.rows } },
+      data: {
+        ...input,
+        createdByApiKeyId: a.key.id,
+        secrets: { create: keys.rows },
+        headers: { create: encryptHeaders(headers, encryptionKey) },
+      },
       include: SUBSCRIPTION_INCLUDE,
     });
     await reload();
@@ -91,7 +117,7 @@ export function registerWebhookRoutes(app: FastifyInstance, d: WebhookApiDeps): 
       action: 'webhook.create',
       targetType: 'webhook_subscription',
       targetId: sub.id,
-      details: { url: sub.url, signing },
+      details: { url: sub.url, signing, headers: Object.keys(headers) },
     });
     reply.status(201).header('location', `/relay/webhooks/${sub.id}`);
     return { subscription: subscriptionView(sub), secret: keys.secret, publicKey: keys.publicKey };
@@ -107,8 +133,9 @@ export function registerWebhookRoutes(app: FastifyInstance, d: WebhookApiDeps): 
     const { id } = parse(idParams, req.params);
     const patch = parse(SubscriptionPatch, req.body);
     const current = await findVisible(d, a, id);
-    checkRules(patch, current);
-    const { enabled, ...fields } = patch;
+    checkRules(patch, { ...current, headerNames: current.headers.map((h) => h.name) });
+    const { enabled, headers, ...fields } = patch;
+    if (headers) await applyHeaderChanges(d, id, headers);
     const toggled = enabled !== undefined && enabled !== current.enabled;
     const sub = await d.db.webhookSubscription.update({
       where: { id },
@@ -137,7 +164,7 @@ export function registerWebhookRoutes(app: FastifyInstance, d: WebhookApiDeps): 
       action: toggled ? (enabled ? 'webhook.enable' : 'webhook.disable') : 'webhook.update',
       targetType: 'webhook_subscription',
       targetId: id,
-      details: { fields: Object.keys(fields) },
+      details: { fields: Object.keys(fields), headers: headers ? Object.keys(headers) : [] },
     });
     return subscriptionView(sub);
   });

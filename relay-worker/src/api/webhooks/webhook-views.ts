@@ -6,6 +6,7 @@ export const SUBSCRIPTION_INCLUDE = {
   secrets: { select: { scheme: true, publicKey: true, createdAt: true, expiresAt: true } },
   createdBy: { select: { id: true, email: true } },
   createdByApiKey: { select: { id: true, name: true, prefix: true } },
+  headers: { select: { name: true }, orderBy: { name: 'asc' } },
 } as const;
 
 /** What a delivery row brings for its view. */
@@ -49,7 +50,12 @@ export function subscriptionView(s: SubscriptionRow, now = Date.now()): Subscrip
     dids: s.dids,
     queues: s.queues,
     departments: s.departments,
-    allowLocalNetwork: s.allowLocalNetwork,
+    ordering: s.ordering === 'none' ? 'none' : 'per-call',
+    timeoutMs: s.timeoutMs,
+    maxConcurrency: s.maxConcurrency,
+    rateLimitPerSecond: s.rateLimitPerSecond,
+    allowedCidrs: s.allowedCidrs ?? [],
+    headerNames: s.headers.map((h) => h.name),
     enabled: s.enabled,
     disabledReason: s.disabledReason,
     disabledAt: iso(s.disabledAt),

@@ -1,3 +1,4 @@
+import PQueue from 'p-queue';
 import type pg from 'pg';
 import type { NewEvent } from '@3cx-relay/events';
 import type { Logger } from '../../logger.js';
@@ -14,6 +15,14 @@ import { parseFrame, parseParticipantEntity, type FrameProblem } from './ws-fram
 
 /** Events held while the own database is down (about 10 minutes of a busy PBX). */
 const MAX_UNSAVED_EVENTS = 50_000;
+
+/** Participant GETs in flight at once (frames arrive faster than one GET at a time can follow). */
+const MAX_PARTICIPANT_GETS = 32;
+
+/** A participant GET: its answer or its error, and the reconcile epoch it was asked in. */
+type Fetched =
+  | { participant: Awaited<ReturnType<CallControlRest['participant']>>; epoch: number }
+  | { err: unknown; epoch: number };
 
 export interface CallControlSourceOptions {
   socket: CallControlSocket;
@@ -40,6 +49,14 @@ const END_CHECK_BACKOFF_MS = [1000, 30_000] as const;
  * periodic reconcile against the snapshot → socket lost: `down`, the socket reconnects with
  * backoff and the next open reconciles again, so a hang-up missed while disconnected still
  * yields `call.ended`. Malformed frames and bodies are logged once per kind and skipped.
+ *
+ * Throughput: an Upsert's GET is sent when the frame arrives (up to {@link MAX_PARTICIPANT_GETS}
+ * at once; a second Upsert of the same participant asks after the first one's answer, and an
+ * answer older than the last reconcile's snapshot is asked again), while the answers are still
+ * applied strictly in arrival order. Derived events go to the event store in batches, one
+ * append in flight at a time, so frames keep being applied while an append commits; the saved
+ * call state is taken together with a batch and written after it is stored, so it never runs
+ * ahead of the events.
  */
 export class CallControlSource {
   private chain: Promise<void> = Promise.resolve();
@@ -58,6 +75,16 @@ export class CallControlSource {
   private readonly unsaved: HoldingAppender;
   /** Frames skipped as malformed, per kind (tests, stats). */
   readonly skipped: Record<string, number> = {};
+  private readonly gets = new PQueue({ concurrency: MAX_PARTICIPANT_GETS });
+  /** The newest GET per participant entity, so a later Upsert of it asks after that one's answer. */
+  private readonly fetching = new Map<string, { answer: Promise<Fetched>; started: boolean }>();
+  /** Bumped when a reconcile starts: a GET asked before it is asked again. */
+  private epoch = 0;
+  /** Derived events not yet handed to the event store, in order. */
+  private pending: NewEvent[] = [];
+  private flushing: Promise<void> | undefined;
+  /** The save timer fired: the next batch carries a snapshot of the state to save. */
+  private saveWanted = false;
 
   constructor(
     private readonly o: CallControlSourceOptions,
@@ -92,7 +119,7 @@ export class CallControlSource {
     clearTimeout(this.saveTimer);
     clearTimeout(this.soonTimer);
     this.o.socket.stop();
-    await this.chain;
+    await this.idle();
     await this.store.save(this.o.state.snapshot()).catch(() => undefined);
   }
 
@@ -108,27 +135,32 @@ export class CallControlSource {
     return this.o.socket.isOpen;
   }
 
-  /** Waits until every queued frame has been applied (tests). */
+  /** Waits until every queued frame has been applied and its events handed to the store (tests). */
   async idle(): Promise<void> {
     let last: Promise<void>;
     do {
       last = this.chain;
       await last;
-    } while (last !== this.chain);
+      await this.flushing;
+    } while (last !== this.chain || this.flushing);
   }
 
-  /** Runs a reconcile now (tests, control). */
+  /** Runs a reconcile now (tests, control); resolves when its events are stored. */
   reconcileNow(): Promise<void> {
     this.enqueue(() => this.reconcile('manual'));
-    return this.chain;
+    return this.idle();
   }
 
   /**
-   * Runs `fn` after every queued task and before any later one: the call state then matches
-   * the events appended so far (snapshot-then-stream reads it here). `fn` must be synchronous.
+   * Runs `fn` after every queued task and before any later one, once their events are stored:
+   * the call state then matches the events appended so far (snapshot-then-stream reads it
+   * here). `fn` must be synchronous.
    */
   exclusive<T>(fn: () => T): Promise<T> {
-    const run = this.chain.then(fn);
+    const run = this.chain.then(async () => {
+      await this.drainEvents();
+      return fn();
+    });
     this.chain = run.then(
       () => undefined,
       () => undefined,
@@ -159,10 +191,15 @@ export class CallControlSource {
       });
       return;
     }
+    const fetched = this.prefetch(f.entity);
     this.enqueue(async () => {
+      let r = await fetched;
+      // Asked before the latest snapshot was taken: its answer may be older than what the snapshot applied.
+      if (r.epoch !== this.epoch) r = await this.prefetch(f.entity);
       let p;
       try {
-        p = await this.o.rest.participant(f.entity);
+        if ('err' in r) throw r.err;
+        p = r.participant;
       } catch (err) {
         if (err instanceof PbxError && err.kind === 'MALFORMED')
           return this.skip('malformed-response', { entity: f.entity, error: err.message });
@@ -184,8 +221,34 @@ export class CallControlSource {
         this.log.debug({ entity: f.entity }, 'participant already gone (404 after Upsert)');
         return;
       }
-      await this.append(this.o.state.upsert(p));
+      this.emit(this.o.state.upsert(p));
     });
+  }
+
+  /**
+   * Sends a participant GET now (bounded), after any earlier GET of the same entity. An Upsert
+   * that arrives while an earlier GET of its participant is still waiting for a slot shares
+   * that GET: its answer is asked after this frame arrived, so it is new enough for both.
+   */
+  private prefetch(entity: string): Promise<Fetched> {
+    const before = this.fetching.get(entity);
+    if (before && !before.started) return before.answer;
+    const entry: { answer: Promise<Fetched>; started: boolean } = { answer: undefined!, started: false };
+    entry.answer = this.gets.add(async (): Promise<Fetched> => {
+      await before?.answer;
+      entry.started = true;
+      const epoch = this.epoch;
+      try {
+        return { participant: await this.o.rest.participant(entity), epoch };
+      } catch (err) {
+        return { err, epoch };
+      }
+    }) as Promise<Fetched>;
+    this.fetching.set(entity, entry);
+    void entry.answer.then(() => {
+      if (this.fetching.get(entity) === entry) this.fetching.delete(entity);
+    });
+    return entry.answer;
   }
 
   /** Schedules one extra reconcile (after a failed GET or snapshot), sooner than the periodic one. */
@@ -199,12 +262,13 @@ export class CallControlSource {
 
   private async reconcile(reason: string): Promise<void> {
     if (this.stopped) return;
+    this.epoch++;
     try {
       const snap = await this.o.rest.snapshot();
       for (const [dn, type] of snap.dnTypes) this.o.state.setDnType(dn, type);
       if (snap.skipped) this.skip('malformed-response', { entity: '/callcontrol', count: snap.skipped });
       this.snapshotFailures = 0;
-      await this.append(this.o.state.reconcile(snap.participants));
+      this.emit(this.o.state.reconcile(snap.participants));
       await this.sweep();
       await this.o.status.set('callcontrol', {
         status: this.o.socket.isOpen ? 'up' : 'degraded',
@@ -233,7 +297,7 @@ export class CallControlSource {
 
   private async sweep(): Promise<void> {
     const verdict = this.o.state.hasDueEnds() && this.o.activeCallIds ? await this.checkEnds() : () => false;
-    await this.append(this.o.state.sweep(verdict));
+    this.emit(this.o.state.sweep(verdict));
   }
 
   /**
@@ -290,24 +354,55 @@ export class CallControlSource {
       this.o.status.setDetails('callcontrol', { ...details, activeCalls });
   }
 
-  private async append(events: NewEvent[]): Promise<void> {
-    // The call state has already moved on, so these events exist nowhere else: during an
-    // own-database outage they are held and stored first on the next append (the sweep
-    // appends every sweepMs).
-    if (events.length || this.unsaved.holding) {
-      await this.unsaved.append(events);
-      this.publishActiveCalls();
-    }
+  /**
+   * Hands events to the event store in order, in batches: the chain goes on applying frames
+   * while an append commits. The call state has already moved on, so these events exist
+   * nowhere else: during an own-database outage they are held and stored first on the next
+   * append (the sweep emits every sweepMs).
+   */
+  private emit(events: NewEvent[]): void {
+    if (events.length) this.pending.push(...events);
     this.scheduleSave();
+    if (this.pending.length || this.unsaved.holding || this.saveWanted) this.flushing ??= this.flushEvents();
+  }
+
+  /** Waits until every event emitted so far is stored (or held, while the own database is down). */
+  private async drainEvents(): Promise<void> {
+    if (this.pending.length || this.unsaved.holding) this.flushing ??= this.flushEvents();
+    while (this.flushing) await this.flushing;
+  }
+
+  private async flushEvents(): Promise<void> {
+    try {
+      for (;;) {
+        const batch = this.pending;
+        this.pending = [];
+        if (!batch.length && !this.unsaved.holding && !this.saveWanted) return;
+        // Taken with the batch: exactly the state these events come from, never ahead of what is stored.
+        const snap = this.saveWanted ? this.o.state.snapshot() : null;
+        this.saveWanted = false;
+        const stored = batch.length || this.unsaved.holding ? await this.unsaved.append(batch) : true;
+        if (batch.length) this.publishActiveCalls();
+        if (snap && stored)
+          await this.store
+            .save(snap)
+            .catch((err: unknown) => this.log.warn({ err: coerceError(err) }, 'could not save call state'));
+        if (!stored) {
+          this.saveWanted ||= snap !== null;
+          return; // the own database is down: the next events or the sweep try again
+        }
+      }
+    } finally {
+      this.flushing = undefined;
+    }
   }
 
   private scheduleSave(): void {
     if (this.saveTimer) return;
     this.saveTimer = setTimeout(() => {
       this.saveTimer = undefined;
-      this.store
-        .save(this.o.state.snapshot())
-        .catch((err: unknown) => this.log.warn({ err: coerceError(err) }, 'could not save call state'));
+      this.saveWanted = true;
+      this.flushing ??= this.flushEvents();
     }, 500);
   }
 

@@ -6,6 +6,7 @@ import { useState, type FormEvent } from 'react';
 import { SecretReveal } from '@/components/secret-reveal';
 import { Button, Field, inputClass } from '@/components/ui';
 import { api, ApiError } from '@/lib/client/api';
+import { HeaderFields, readHeaderFields } from './header-fields';
 import { PublicKey } from './public-key';
 
 /** Editable fields of a subscription. */
@@ -19,7 +20,14 @@ export interface WebhookValues {
   dids: string[];
   queues: string[];
   departments: string[];
-  allowLocalNetwork: boolean;
+  /** `per-call` or `none`. */
+  ordering: string;
+  timeoutMs: number | null;
+  maxConcurrency: number;
+  rateLimitPerSecond: number | null;
+  allowedCidrs: string[] | null;
+  /** Names of the extra headers (their values never reach the browser). */
+  headerNames: string[];
 }
 
 /** What a create answered: the `whsec_` to reveal once and/or the `whpk_` to show. */
@@ -32,7 +40,13 @@ interface Created {
 /** Short notes under event types that behave differently from call and CDR events. */
 const TYPE_HINTS: Record<string, string> = {
   'relay.status_changed': 'PBX source went down/up; only sent when chosen',
+  'subscription.failing': 'another endpoint keeps failing; only sent when chosen',
+  'subscription.disabled': 'another endpoint was disabled; only sent when chosen',
+  'subscription.recovered': 'a failing endpoint delivers again; only sent when chosen',
 };
+
+/** A number field: empty means null (the relay default / no limit). */
+const numberOrNull = (v: FormDataEntryValue | null) => (typeof v === 'string' && v.trim() ? Number(v) : null);
 
 const splitList = (v: FormDataEntryValue | null) =>
   (typeof v === 'string' ? v : '')
@@ -69,7 +83,12 @@ export function WebhookForm({ initial, eventTypes }: { initial?: WebhookValues; 
       dids: splitList(d.get('dids')),
       queues: splitList(d.get('queues')),
       departments: splitNames(d.get('departments')),
-      allowLocalNetwork: d.get('allowLocalNetwork') === 'on',
+      ordering: d.get('ordering'),
+      timeoutMs: numberOrNull(d.get('timeoutMs')),
+      maxConcurrency: numberOrNull(d.get('maxConcurrency')) ?? 8,
+      rateLimitPerSecond: numberOrNull(d.get('rateLimitPerSecond')),
+      allowedCidrs: splitList(d.get('allowedCidrs')),
+      headers: readHeaderFields(d, initial?.headerNames ?? []),
       ...(initial?.id ? {} : { signing: d.get('signing') }),
     };
     setError(null);
@@ -228,10 +247,76 @@ export function WebhookForm({ initial, eventTypes }: { initial?: WebhookValues; 
           </select>
         </Field>
       )}
-      <label className="inline-flex items-center gap-2 self-end text-sm">
-        <input type="checkbox" name="allowLocalNetwork" defaultChecked={v?.allowLocalNetwork} /> Allow local
-        network targets (on-premise CRM)
-      </label>
+      <Field
+        label="Ordering"
+        htmlFor="wh-ordering"
+        hint="Per call: the events of one call arrive in order; a retry holds back only that call."
+      >
+        <select
+          id="wh-ordering"
+          name="ordering"
+          defaultValue={v?.ordering ?? 'per-call'}
+          className={inputClass}
+        >
+          <option value="per-call">Per call (in order)</option>
+          <option value="none">None (as they come)</option>
+        </select>
+      </Field>
+      <Field label="Timeout (ms)" htmlFor="wh-timeout" hint="Empty: the relay default (15 s). 1,000–60,000.">
+        <input
+          id="wh-timeout"
+          name="timeoutMs"
+          type="number"
+          min={1000}
+          max={60000}
+          step={100}
+          defaultValue={v?.timeoutMs ?? ''}
+          className={inputClass}
+        />
+      </Field>
+      <Field
+        label="Max concurrency"
+        htmlFor="wh-concurrency"
+        hint="Requests in flight to this endpoint at once, 1–64."
+      >
+        <input
+          id="wh-concurrency"
+          name="maxConcurrency"
+          type="number"
+          min={1}
+          max={64}
+          defaultValue={v?.maxConcurrency ?? 8}
+          className={inputClass}
+        />
+      </Field>
+      <Field label="Rate limit (deliveries/s)" htmlFor="wh-rate" hint="Empty: no limit.">
+        <input
+          id="wh-rate"
+          name="rateLimitPerSecond"
+          type="number"
+          min={0.1}
+          max={10000}
+          step="any"
+          defaultValue={v?.rateLimitPerSecond ?? ''}
+          className={inputClass}
+        />
+      </Field>
+      <div className="md:col-span-2">
+        <Field
+          label="Allowed private networks"
+          htmlFor="wh-cidrs"
+          hint="CIDRs the URL may resolve to for an on-premise CRM, e.g. 10.20.0.0/16 or 127.0.0.1; empty = public addresses only. Cloud metadata addresses are always refused."
+        >
+          <textarea
+            id="wh-cidrs"
+            name="allowedCidrs"
+            rows={2}
+            defaultValue={(v?.allowedCidrs ?? []).join('\n')}
+            className={inputClass}
+          />
+        </Field>
+      </div>
+      <HeaderFields existing={v?.headerNames ?? []} />
       <div className="flex items-center gap-3 md:col-span-2">
         <Button type="submit">{v?.id ? 'Save changes' : 'Create subscription'}</Button>
         <span aria-live="polite" className="text-sm text-slate-500">

@@ -6,11 +6,13 @@ import { Pagination } from '@/components/pagination';
 import { Badge, Card, Empty, PageHeader, TableWrap, TBody, Td, Th } from '@/components/ui';
 import { currentUser } from '@/lib/auth/current-user';
 import { db } from '@/lib/db';
-import { DeliveryFilter, listDeliveries, madeBy } from '@/lib/data/webhooks';
+import { webhookHealth } from '@/lib/data/webhook-health';
+import { DeliveryFilter, HEADER_NAMES, listDeliveries, madeBy } from '@/lib/data/webhooks';
 import { eventsPackage } from '@/lib/workspace';
 import { PublicKey } from '../public-key';
 import { SCHEME_LABEL } from '../signing-labels';
 import { WebhookForm } from '../webhook-form';
+import { HealthCard } from './health-card';
 import { WebhookActions } from './webhook-actions';
 
 export const metadata: Metadata = { title: 'Webhook' };
@@ -38,21 +40,27 @@ export default async function WebhookPage({
         select: { id: true, scheme: true, publicKey: true, createdAt: true, expiresAt: true },
         orderBy: { createdAt: 'desc' },
       },
+      headers: HEADER_NAMES,
       createdBy: { select: { email: true } },
       createdByApiKey: { select: { name: true, prefix: true } },
     },
   });
   if (!sub) notFound();
   const f = DeliveryFilter.parse(await searchParams);
-  const [deliveries, user, { EVENT_TYPES }] = await Promise.all([
+  const [deliveries, user, { EVENT_TYPES }, health] = await Promise.all([
     listDeliveries(client, id, f),
     currentUser(),
     eventsPackage(),
+    webhookHealth(client, id),
   ]);
+  const headerNames = sub.headers.map((h) => h.name);
   const isAdmin = user?.role === 'admin';
   return (
     <>
       <PageHeader title={sub.name}>
+        {sub.enabled && sub.failingSince && (
+          <Badge tone="yellow">failing since {formatTime(sub.failingSince)}</Badge>
+        )}
         {sub.enabled ? (
           <Badge tone="green">enabled</Badge>
         ) : (
@@ -62,7 +70,7 @@ export default async function WebhookPage({
       <div className="grid gap-4 lg:grid-cols-3">
         <Card title={isAdmin ? 'Settings' : 'Subscription'} className="lg:col-span-2">
           {isAdmin ? (
-            <WebhookForm eventTypes={[...EVENT_TYPES]} initial={{ ...sub }} />
+            <WebhookForm eventTypes={[...EVENT_TYPES]} initial={{ ...sub, headerNames }} />
           ) : (
             <dl className="grid gap-2 text-sm sm:grid-cols-2">
               <div>
@@ -86,8 +94,23 @@ export default async function WebhookPage({
                 </dd>
               </div>
               <div>
-                <dt className="text-slate-500">Local network</dt>
-                <dd>{sub.allowLocalNetwork ? 'allowed' : 'blocked'}</dd>
+                <dt className="text-slate-500">Ordering</dt>
+                <dd>{sub.ordering === 'per-call' ? 'per call (in order)' : 'none'}</dd>
+              </div>
+              <div>
+                <dt className="text-slate-500">Timeout / concurrency / rate</dt>
+                <dd>
+                  {sub.timeoutMs ? `${sub.timeoutMs} ms` : 'default'} / {sub.maxConcurrency} /{' '}
+                  {sub.rateLimitPerSecond ? `${sub.rateLimitPerSecond}/s` : 'no limit'}
+                </dd>
+              </div>
+              <div>
+                <dt className="text-slate-500">Allowed private networks</dt>
+                <dd>{sub.allowedCidrs?.join(', ') || 'none (public addresses only)'}</dd>
+              </div>
+              <div>
+                <dt className="text-slate-500">Extra headers</dt>
+                <dd>{headerNames.join(', ') || 'none'}</dd>
               </div>
             </dl>
           )}
@@ -121,6 +144,7 @@ export default async function WebhookPage({
           )}
         </Card>
       </div>
+      <HealthCard health={health} />
       <Card title="Delivery log" className="mt-4">
         {deliveries.rows.length === 0 ? (
           <Empty>No deliveries yet.</Empty>

@@ -1,0 +1,89 @@
+import { generateWebhookSecret } from '@3cx-relay/events';
+import type { PgCluster } from '@3cx-relay/pg-cluster';
+import { startLab } from '../faults/support/lab.js';
+import { createSubscription } from '../faults/support/relay-fixtures.js';
+import { until } from '../faults/support/wait.js';
+import { Child } from './support/child.js';
+import { fmt, percentile } from './support/stats.js';
+import type { Row } from './support/table.js';
+
+/** The worker as installed, except what a benchmark must not wait for. */
+const PRODUCTION_DELIVERY_ENV: Record<string, string> = {
+  LOG_LEVEL: 'warn',
+  DELIVERY_TIMEOUT_MS: '15000',
+  DELIVERY_LEASE_MS: '120000',
+  DELIVERY_POLL_MS: '1000',
+  DELIVERY_RETRY_SCHEDULE: '5s,5m,30m,2h,5h,10h,10h',
+  DELIVERY_RETRY_JITTER: '0.2',
+};
+
+/**
+ * What a screen-pop user feels: a Call Control Upsert frame leaving the simulator (the first
+ * for a participant of a call on a DN) until the signed `call.ringing` for that call and DN is
+ * verified at a loopback receiver in another process. The real worker process in between: its
+ * Call Control client GETs the participant, derives the event, appends it with its outbox row
+ * and sends it. At `rates` new calls per second from the simulator's load mix.
+ */
+export async function benchEndToEnd(
+  cluster: PgCluster,
+  opts: { seconds: number; fsync: boolean; rates?: number[] },
+): Promise<Row[]> {
+  const rows: Row[] = [];
+  const { child: rx, ready } = await Child.start<{ port: number }>('signed-receiver.ts');
+  const lab = await startLab({
+    pgUrl: cluster.url(),
+    tag: 'e2e',
+    sim: { timeScale: 0.05 },
+    workerEnv: PRODUCTION_DELIVERY_ENV,
+  });
+  const frames = new Map<string, number>();
+  const off = lab.sim.onCallControlFrame((f) => {
+    if (f.eventType !== 0 || !f.callId) return;
+    const key = `${f.callId}|${f.dn}`;
+    if (!frames.has(key)) frames.set(key, f.at);
+  });
+  try {
+    const secret = generateWebhookSecret();
+    await rx.call('configure', { secret });
+    await createSubscription(lab.pool, lab.encryptionKey, {
+      url: `http://127.0.0.1:${ready.port}/hook`,
+      eventTypes: ['call.ringing'],
+      secret,
+    });
+    await lab.worker.start();
+    await until(() => lab.sim.state().wsConnections > 0, 30_000, 'Call Control connected');
+    for (const rate of opts.rates ?? [10, 100]) {
+      process.stderr.write(`[bench] end to end, ${rate} new calls/s…\n`);
+      frames.clear();
+      await rx.call('take');
+      const secs = Math.max(5, Math.min(opts.seconds * 2, 10));
+      lab.sim.setLoadRate(rate);
+      await new Promise((r) => setTimeout(r, secs * 1000));
+      lab.sim.setLoadRate(0);
+      await new Promise((r) => setTimeout(r, 3000)); // the last calls' events
+      const { receipts, badSignatures } = await rx.call<{
+        receipts: { key: string; at: number }[];
+        badSignatures: number;
+      }>('take');
+      const stored = await lab.pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM events WHERE type = 'call.ringing' AND created_at > now() - $1 * interval '1 second'`,
+        [secs + 3],
+      );
+      const lat = receipts.flatMap((r) => {
+        const sent = frames.get(r.key);
+        return sent === undefined ? [] : [r.at - sent];
+      });
+      rows.push({
+        group: 'end to end',
+        what: `Call Control frame → signed call.ringing at a receiver, ${rate} new calls/s (fsync ${opts.fsync ? 'on' : 'off'})`,
+        value: `p50 ${fmt.ms(percentile(lat, 50))}, p99 ${fmt.ms(percentile(lat, 99))}`,
+        detail: `${fmt.int(lat.length)} call.ringing over ${secs} s (${fmt.int(frames.size)} participants upserted, ${fmt.int(stored.rows[0]!.n)} call.ringing stored, ${receipts.length - lat.length} without a frame seen, ${badSignatures} bad signatures); max ${fmt.ms(percentile(lat, 100))}`,
+      });
+    }
+  } finally {
+    off();
+    await lab.stop();
+    await rx.stop();
+  }
+  return rows;
+}
