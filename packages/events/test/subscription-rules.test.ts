@@ -46,6 +46,7 @@ describe('SubscriptionInput and checkSubscriptionRules', () => {
         extensions: [],
         dids: [],
         queues: [],
+        departments: [],
         ordering: 'per-call',
         timeoutMs: null,
         maxConcurrency: 8,
@@ -55,6 +56,12 @@ describe('SubscriptionInput and checkSubscriptionRules', () => {
         signing: 'hmac',
       },
     });
+  });
+
+  it('departments: names trimmed at the ends, inner spaces kept; empty names refused', () => {
+    const r = SubscriptionInput.safeParse({ ...base, departments: [' Hotline CH ', '__DEFAULT__'] });
+    expect(r.data?.departments).toEqual(['Hotline CH', '__DEFAULT__']);
+    expect(SubscriptionInput.safeParse({ ...base, departments: ['  '] }).success).toBe(false);
   });
 
   it('lower-cases header names, canonicalises CIDRs and drops repeated ones', () => {
