@@ -45,7 +45,7 @@ export function HealthCard({ health }: { health: WebhookHealth }) {
         <TimeChart
           title="Attempts per hour (24 h)"
           kind="bar"
-          data={health.hourly as unknown as Record<string, unknown>[]}
+          data={health.hourly}
           series={[
             { key: 'succeeded', label: 'succeeded', color: '#10b981' },
             { key: 'failed', label: 'failed', color: '#ef4444' },
@@ -54,7 +54,7 @@ export function HealthCard({ health }: { health: WebhookHealth }) {
         <TimeChart
           title="Latency per hour (24 h)"
           unit="ms"
-          data={health.hourly as unknown as Record<string, unknown>[]}
+          data={health.hourly}
           series={[
             { key: 'p50Ms', label: 'p50', color: '#0ea5e9' },
             { key: 'p95Ms', label: 'p95', color: '#a855f7' },
@@ -63,7 +63,7 @@ export function HealthCard({ health }: { health: WebhookHealth }) {
         <TimeChart
           title="Attempts per day (7 days)"
           kind="bar"
-          data={health.daily as unknown as Record<string, unknown>[]}
+          data={health.daily}
           series={[
             { key: 'succeeded', label: 'succeeded', color: '#10b981' },
             { key: 'failed', label: 'failed', color: '#ef4444' },
@@ -72,7 +72,7 @@ export function HealthCard({ health }: { health: WebhookHealth }) {
         <TimeChart
           title="Latency per day (7 days)"
           unit="ms"
-          data={health.daily as unknown as Record<string, unknown>[]}
+          data={health.daily}
           series={[
             { key: 'p50Ms', label: 'p50', color: '#0ea5e9' },
             { key: 'p95Ms', label: 'p95', color: '#a855f7' },
