@@ -50,15 +50,19 @@ export async function startLiveSystem(o: LiveSystemOptions): Promise<LiveSystem>
   };
   try {
     let simulator: Simulator | null = null;
+    // Where the simulator writes mailbox audio and the worker reads it (3CX's Data/Voicemail).
+    let voicemailDir = '';
     if (o.simulator ?? true) {
       const iniDir = mkdtempSync(path.join(os.tmpdir(), `e2e-sim-${tag}-`));
       stops.push(() => Promise.resolve(rmSync(iniDir, { recursive: true, force: true })));
+      voicemailDir = path.join(iniDir, 'voicemail');
       simulator = await startSimulator({
         port: 0,
         pgUrl: o.pgUrl,
         dbName: `database_single_e2e_${tag}`,
         readonlyRole: `logsreader_e2e_${tag}`,
         iniDir,
+        voicemailDir,
         timeScale: 0.02,
         // Compressed rings last tens of ms: scripted steps wait until the worker has read each leg.
         waitForReaders: true,
@@ -79,6 +83,7 @@ export async function startLiveSystem(o: LiveSystemOptions): Promise<LiveSystem>
             PBX_CLIENT_SECRET: simulator.clients.owner.clientSecret,
             PBX_INI_PATH: simulator.iniPath ?? '',
             PBX_TRUNK_DIDS: TRUNK_DIDS,
+            PBX_VOICEMAIL_DIR: voicemailDir,
           }
         : { SOURCE_DB_ENABLED: 'false', SOURCE_XAPI_ENABLED: 'false', SOURCE_CALLCONTROL_ENABLED: 'false' };
       worker = new WorkerProcess({

@@ -36,7 +36,14 @@ export function simControl(baseUrl: string) {
   return {
     setFaults: (faults: SimFaults) => call<unknown>(baseUrl, 'POST', 'faults', faults),
     clearFaults: () => call<unknown>(baseUrl, 'DELETE', 'faults'),
-    runScenario: (name: string) => call<ScenarioSummary>(baseUrl, 'POST', `scenarios/${name}`),
+    /** Runs a call flow to its end; `timeScale` slows this one call down so a person (or a test) can watch it. */
+    runScenario: (name: string, o: { timeScale?: number } = {}) =>
+      call<ScenarioSummary>(baseUrl, 'POST', `scenarios/${name}`, o),
+    /** What a user does on their phone: presence profile, queue login, registration. */
+    setUser: (
+      number: string,
+      patch: { profile?: string; queueStatus?: 'LoggedIn' | 'LoggedOut'; registered?: boolean },
+    ) => call<unknown>(baseUrl, 'POST', `users/${number}`, patch),
     setLoadRate: (rate: number) => call<unknown>(baseUrl, 'POST', 'load', { rate }),
     state: () => call<{ wsConnections: number; activeCalls: unknown[] }>(baseUrl, 'GET', 'state'),
   };

@@ -22,6 +22,13 @@ export const FAST_WORKER_ENV: Record<string, string> = {
   /** Longer than any test's deadline: a revocation must arrive through NOTIFY, not this safety net. */
   API_KEY_REVALIDATE_MS: '600000',
   WS_PING_INTERVAL_MS: '2000',
+  /** Agent state read every 0.5 s (production: 5 s), queue membership every 2 s (60 s). */
+  AGENT_STATE_POLL_MS: '500',
+  AGENT_QUEUES_POLL_MS: '2000',
+  QUEUE_STATS_TIME_ZONE: 'UTC',
+  /** New recordings read every 0.5 s (production: 10 s). */
+  RECORDING_POLL_MS: '500',
+  RECORDING_MATCH_WAIT_MS: '10000',
 };
 
 /** The trunk DN of the simulator's SIP trunk and the number it is reached on. */

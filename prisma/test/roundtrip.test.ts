@@ -158,6 +158,47 @@ describe('generated client round-trips every model', () => {
     expect(await db.workerHeartbeat.count()).toBe(1);
     expect(await db.statSample.count()).toBe(1);
 
+    // Agent and queue state (issue 19).
+    const state = {
+      name: 'Ben Carter',
+      profileName: 'Away',
+      presence: 'away',
+      dnd: false,
+      queueStatus: 'logged_in',
+      registered: true,
+      queues: ['800'],
+    };
+    await db.agentState.create({ data: { extension: '101', since: new Date(), ...state } });
+    await db.agentStateHistory.create({
+      data: {
+        eventId: 'evt_a',
+        extension: '101',
+        occurredAt: new Date(),
+        ...state,
+        changed: ['profile'],
+        previous: { profileName: 'Available' },
+      },
+    });
+    await db.queueState.create({
+      data: {
+        queue: '800',
+        name: 'Support',
+        waiting: 1,
+        longestWaitingSince: new Date(),
+        agents: 2,
+        agentsLoggedIn: 2,
+        agentsAvailable: 1,
+        answeredToday: 3,
+        abandonedToday: 1,
+        day: '2026-12-04',
+      },
+    });
+    await db.liveSnapshot.create({ data: { name: 'calls', value: [] } });
+    expect((await db.agentState.findUniqueOrThrow({ where: { extension: '101' } })).queues).toEqual(['800']);
+    expect((await db.agentStateHistory.findFirstOrThrow()).changed).toEqual(['profile']);
+    expect((await db.queueState.findUniqueOrThrow({ where: { queue: '800' } })).waiting).toBe(1);
+    expect((await db.liveSnapshot.findUniqueOrThrow({ where: { name: 'calls' } })).value).toEqual([]);
+
     // Deleting the user keeps history (SET NULL), deleting the subscription cascades.
     await db.webhookSubscription.delete({ where: { id: sub.id } });
     expect(await db.delivery.count()).toBe(0);

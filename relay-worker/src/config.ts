@@ -151,6 +151,72 @@ export const configSchema = z.object({
   CDR_PARTIAL_FLOW_WAIT_MS: ms(60_000, 0),
   /** A call with no visible participant ends after this grace (queue waves, ring-group refills). */
   CALLCONTROL_END_GRACE_MS: ms(2500, 0),
+  /**
+   * Agent and queue state from XAPI (`agent.status_changed`, `queue.stats`, the wallboard):
+   * needs the XAPI source. Users are read every AGENT_STATE_POLL_MS (pages of 100), queue
+   * membership every AGENT_QUEUES_POLL_MS; a PBX with so many users that this would exceed
+   * AGENT_STATE_MAX_XAPI_PER_MINUTE requests is read less often.
+   */
+  AGENT_STATE_ENABLED: bool.default(true),
+  AGENT_STATE_POLL_MS: ms(5000, 500),
+  AGENT_QUEUES_POLL_MS: ms(60_000, 1000),
+  AGENT_STATE_MAX_XAPI_PER_MINUTE: z.coerce.number().int().min(1).default(60),
+  /** Profile names (`Users.CurrentProfileName`) that mean "do not disturb", comma-separated. */
+  AGENT_DND_PROFILES: z
+    .string()
+    .default('Out of office')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean),
+    ),
+  /** agent_state_history rows older than this are pruned (hourly). */
+  AGENT_HISTORY_RETENTION_DAYS: z.coerce.number().min(1).default(90),
+  /** Time zone of "today" in queue figures (answered/abandoned today); default the system's. */
+  QUEUE_STATS_TIME_ZONE: z
+    .string()
+    .default(() => Intl.DateTimeFormat().resolvedOptions().timeZone)
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be an IANA time zone such as Europe/Berlin or UTC'),
+  /**
+   * `call.recording_ready`: new recordings read from XAPI `Recordings` every RECORDING_POLL_MS
+   * (needs the XAPI source and the System Owner role); each waits up to RECORDING_MATCH_WAIT_MS
+   * for its call's call.completed, so the event names the call.
+   */
+  RECORDINGS_ENABLED: bool.default(true),
+  RECORDING_POLL_MS: ms(10_000, 500),
+  RECORDING_MATCH_WAIT_MS: ms(30_000, 0),
+  /**
+   * Public origin of the relay (scheme, host, port), e.g. https://pbx.example.com: recording and
+   * voicemail links in events are absolute with it, paths (`/relay/recordings/12`) without.
+   */
+  RELAY_PUBLIC_URL: z
+    .url({ protocol: /^https?$/ })
+    .transform((u) => u.replace(/\/+$/, ''))
+    .optional(),
+  /**
+   * `voicemail.received` from 3CX's `s_voicemail` (needs the database source): read when a CDR
+   * row lands in a mailbox, at start and every VOICEMAIL_POLL_MS (0: never on a timer). Each
+   * message waits up to VOICEMAIL_MATCH_WAIT_MS for its call's call.completed in the relay's log.
+   */
+  VOICEMAIL_ENABLED: bool.default(true),
+  VOICEMAIL_POLL_MS: ms(0, 0),
+  VOICEMAIL_MATCH_WAIT_MS: ms(15_000, 0),
+  /** Where 3CX keeps voicemail files (the relay reads `<dir>/<mailbox>/<wav_file>` or `<dir>/<wav_file>`). */
+  PBX_VOICEMAIL_DIR: z.string().default('/var/lib/3cxpbx/Instance1/Data/Voicemail'),
+  /** How long the signed recording and voicemail links in events work (0: no signed links). */
+  MEDIA_LINK_TTL_HOURS: z.coerce
+    .number()
+    .min(0)
+    .max(24 * 30)
+    .default(24),
   /** worker_heartbeats refresh period. */
   WORKER_HEARTBEAT_MS: ms(5000, 100),
   STATUS_HEARTBEAT_MS: ms(60_000, 100),

@@ -20,6 +20,8 @@ import { ControlListener } from './control/control-listener.js';
 import { Heartbeat } from './status/heartbeat.js';
 import { startSources, type Sources } from './sources/start-sources.js';
 import { startOutputs, type Outputs } from './outputs/start-outputs.js';
+import { startPresence, type Presence } from './sources/agents/start-presence.js';
+import { startMedia, type Media } from './sources/recordings/start-media.js';
 import { StatusChangeEvents } from './status/status-change-events.js';
 
 /** A running worker, as returned by {@link startWorker} (tests start it in-process). */
@@ -32,6 +34,10 @@ export interface Worker {
   control: ControlListener;
   heartbeat: Heartbeat;
   sources: Sources;
+  /** Agent and queue state and the wallboard publisher. */
+  presence: Presence;
+  /** Recordings (and voicemail) sources, links and audio origins. */
+  media: Media;
   outputs: Outputs;
   lifecycle: Lifecycle;
   /** The HTTP server (REST routes and the WebSocket upgrade). */
@@ -82,6 +88,8 @@ export async function startWorker(config: Config, log: Logger): Promise<Worker> 
   );
   lifecycle.onClose('control', () => control.stop());
   const sources = await startSources({ config, log, ownPool: pool, events, status, control, lifecycle });
+  const presence = await startPresence({ config, log, pool, events, status, lifecycle, sources });
+  const media = startMedia({ config, log, pool, events, status, lifecycle, sources });
   // Which 3CX API client this worker reads with (when it does): several workers may share the
   // outbox, but not an API client, since 3CX keeps one active token per client.
   const pbxApiClient = sources.tokens ? `${config.PBX_CLIENT_ID}@${config.PBX_URL}` : null;
@@ -121,6 +129,8 @@ export async function startWorker(config: Config, log: Logger): Promise<Worker> 
     calls: sources.activeCalls,
     callControl: sources.callControl,
     history: sources.callHistory,
+    presence,
+    media,
   });
 
   // After every handler is registered: pending commands run at once.
@@ -154,6 +164,8 @@ export async function startWorker(config: Config, log: Logger): Promise<Worker> 
     control,
     heartbeat,
     sources,
+    presence,
+    media,
     outputs,
     lifecycle,
     http: app,

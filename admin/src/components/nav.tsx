@@ -5,6 +5,8 @@ import { usePathname } from 'next/navigation';
 
 const LINKS = [
   { href: '/', label: 'Dashboard' },
+  { href: '/wallboard', label: 'Wallboard' },
+  { href: '/agents', label: 'Agents' },
   { href: '/connections', label: 'Connections' },
   { href: '/errors', label: 'Errors' },
   { href: '/api-keys', label: 'API keys' },

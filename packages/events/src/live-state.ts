@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { directionSchema, isoDate, partySchema } from './common.js';
+import { agentStateSchema, queueStatsData } from './agent-events.js';
 
 /** One participant of an active call. */
 export const activeCallParticipantSchema = z.object({
@@ -48,7 +49,9 @@ export const activeCallsSourceSchema = z.enum(['callcontrol', 'xapi']);
  * The first message of a snapshot-then-stream connection (WebSocket `?snapshot=true`, SSE
  * `/relay/events/stream`): the live state as of event `sequence`; the events that follow are
  * exactly those after it (same filters), so applying them to this state never misses or
- * repeats a change. `queues` and `agents` are reserved for queue and agent state (empty today).
+ * repeats a change. `queues` and `agents` hold queue figures and agent states when the
+ * connection's type filter selects `queue.stats` / `agent.status_changed` (they are opt-in like
+ * those events); they are as of `takenAt`, and later changes come as those events.
  */
 export const snapshotMessageSchema = z.object({
   kind: z.literal('snapshot'),
@@ -59,10 +62,10 @@ export const snapshotMessageSchema = z.object({
   source: activeCallsSourceSchema,
   /** The calls in progress that pass the connection's extension/DID/queue filters. */
   activeCalls: z.array(activeCallSchema),
-  /** Reserved for queue state; empty until the relay tracks queues. */
-  queues: z.array(z.unknown()),
-  /** Reserved for agent state; empty until the relay tracks agents. */
-  agents: z.array(z.unknown()),
+  /** Queue figures (`queue.stats` data) passing the connection's filters; empty unless it selects `queue.stats`. */
+  queues: z.array(queueStatsData),
+  /** Agent states passing the connection's filters; empty unless it selects `agent.status_changed`. */
+  agents: z.array(agentStateSchema),
 });
 export type SnapshotMessage = z.infer<typeof snapshotMessageSchema>;
 

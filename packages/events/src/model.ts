@@ -9,6 +9,8 @@ import {
 } from './call-events.js';
 import { callCompletedData, cdrCreatedData, relayTestData } from './cdr-events.js';
 import { relayStatusChangedData } from './relay-events.js';
+import { agentStatusChangedData, queueStatsData } from './agent-events.js';
+import { callRecordingReadyData, voicemailReceivedData } from './media-events.js';
 import {
   subscriptionDisabledData,
   subscriptionFailingData,
@@ -26,6 +28,10 @@ export const EVENT_TYPES = [
   'call.completed',
   'relay.test',
   'relay.status_changed',
+  'agent.status_changed',
+  'queue.stats',
+  'call.recording_ready',
+  'voicemail.received',
   'subscription.failing',
   'subscription.disabled',
   'subscription.recovered',
@@ -45,6 +51,10 @@ export const EVENT_DATA_SCHEMAS = {
   'call.completed': callCompletedData,
   'relay.test': relayTestData,
   'relay.status_changed': relayStatusChangedData,
+  'agent.status_changed': agentStatusChangedData,
+  'queue.stats': queueStatsData,
+  'call.recording_ready': callRecordingReadyData,
+  'voicemail.received': voicemailReceivedData,
   'subscription.failing': subscriptionFailingData,
   'subscription.disabled': subscriptionDisabledData,
   'subscription.recovered': subscriptionRecoveredData,
@@ -94,6 +104,10 @@ export const EVENT_SCHEMAS = {
   'call.completed': envelope('call.completed'),
   'relay.test': envelope('relay.test'),
   'relay.status_changed': envelope('relay.status_changed'),
+  'agent.status_changed': envelope('agent.status_changed'),
+  'queue.stats': envelope('queue.stats'),
+  'call.recording_ready': envelope('call.recording_ready'),
+  'voicemail.received': envelope('voicemail.received'),
   'subscription.failing': envelope('subscription.failing'),
   'subscription.disabled': envelope('subscription.disabled'),
   'subscription.recovered': envelope('subscription.recovered'),
@@ -118,6 +132,10 @@ export const relayEventSchema = z.discriminatedUnion('type', [
   EVENT_SCHEMAS['call.completed'],
   EVENT_SCHEMAS['relay.test'],
   EVENT_SCHEMAS['relay.status_changed'],
+  EVENT_SCHEMAS['agent.status_changed'],
+  EVENT_SCHEMAS['queue.stats'],
+  EVENT_SCHEMAS['call.recording_ready'],
+  EVENT_SCHEMAS['voicemail.received'],
   EVENT_SCHEMAS['subscription.failing'],
   EVENT_SCHEMAS['subscription.disabled'],
   EVENT_SCHEMAS['subscription.recovered'],

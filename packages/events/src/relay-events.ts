@@ -26,13 +26,45 @@ export const relayStatusChangedData = z.object({
 });
 
 /**
- * Prefixes of the event types a subscription or WebSocket client receives only when it names
- * them (exactly or as `relay.*` / `subscription.*`): an empty type filter and `*` mean "all
- * call and CDR events", not these.
+ * Prefixes of the opt-in event families: a subscription or WebSocket client receives their
+ * types only when it names them, exactly or by the family's wildcard (`relay.*`,
+ * `subscription.*`, `agent.*`, `queue.*`, `voicemail.*`). An empty type filter and `*` mean "all call and CDR events", not
+ * these, so existing integrations see nothing new.
  */
-export const OPT_IN_EVENT_TYPE_PREFIXES = ['relay.', 'subscription.'] as const;
+export const OPT_IN_EVENT_TYPE_PREFIXES = [
+  'relay.',
+  'subscription.',
+  'agent.',
+  'queue.',
+  'voicemail.',
+] as const;
+
+/**
+ * Opt-in types outside those families: named exactly only. `call.*` keeps meaning the live call
+ * events it meant before these existed, so it does not select them.
+ */
+export const OPT_IN_EVENT_TYPES = ['call.recording_ready'] as const;
 
 /** Whether an event type is only delivered to filters that name it (see {@link OPT_IN_EVENT_TYPE_PREFIXES}). */
 export function isOptInEventType(type: string): boolean {
-  return OPT_IN_EVENT_TYPE_PREFIXES.some((p) => type.startsWith(p));
+  return (
+    OPT_IN_EVENT_TYPE_PREFIXES.some((p) => type.startsWith(p)) ||
+    (OPT_IN_EVENT_TYPES as readonly string[]).includes(type)
+  );
+}
+
+/**
+ * Whether a type pattern selects an event type: the exact name; `*` for every type that is not
+ * opt-in; `family.*` for the family's types, but for an opt-in type only when `family.` is an
+ * opt-in family (so `call.*` never selects `call.recording_ready`).
+ */
+export function typePatternMatches(pattern: string, type: string): boolean {
+  if (pattern === type) return true;
+  const optIn = isOptInEventType(type);
+  if (pattern === '*') return !optIn;
+  if (!pattern.endsWith('.*')) return false;
+  const family = pattern.slice(0, -1);
+  return (
+    type.startsWith(family) && (!optIn || (OPT_IN_EVENT_TYPE_PREFIXES as readonly string[]).includes(family))
+  );
 }

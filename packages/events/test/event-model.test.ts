@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  EVENT_EXAMPLES,
   EVENT_TYPES,
   EVENT_SCHEMAS,
   EVENT_DATA_SCHEMAS,
@@ -8,6 +9,7 @@ import {
   isOptInEventType,
   relayEventSchema,
   toRelayEvent,
+  typePatternMatches,
   type NewEvent,
 } from '../src/index.js';
 
@@ -37,7 +39,7 @@ describe('eventId', () => {
 });
 
 describe('event schemas', () => {
-  it('lists the twelve documented types', () => {
+  it('lists the documented types', () => {
     expect(EVENT_TYPES).toEqual([
       'call.ringing',
       'call.answered',
@@ -48,6 +50,10 @@ describe('event schemas', () => {
       'call.completed',
       'relay.test',
       'relay.status_changed',
+      'agent.status_changed',
+      'queue.stats',
+      'call.recording_ready',
+      'voicemail.received',
       'subscription.failing',
       'subscription.disabled',
       'subscription.recovered',
@@ -169,5 +175,39 @@ describe('relay.status_changed', () => {
       'cdr.created',
       'call.completed',
     ]);
+  });
+});
+
+describe('opt-in types of agent, queue, recording and voicemail state', () => {
+  it('are opt-in and selected only by their name or their own family wildcard', () => {
+    for (const t of ['agent.status_changed', 'queue.stats', 'call.recording_ready', 'voicemail.received'])
+      expect(isOptInEventType(t), t).toBe(true);
+    expect(typePatternMatches('*', 'queue.stats')).toBe(false);
+    expect(typePatternMatches('queue.*', 'queue.stats')).toBe(true);
+    expect(typePatternMatches('agent.*', 'agent.status_changed')).toBe(true);
+    expect(typePatternMatches('voicemail.*', 'voicemail.received')).toBe(true);
+    // `call.*` keeps its old meaning: the live call events, not the new recording event.
+    expect(typePatternMatches('call.*', 'call.recording_ready')).toBe(false);
+    expect(typePatternMatches('call.*', 'call.ended')).toBe(true);
+    expect(typePatternMatches('call.recording_ready', 'call.recording_ready')).toBe(true);
+    expect(typePatternMatches('*', 'call.ended')).toBe(true);
+  });
+
+  it.each(['agent.status_changed', 'queue.stats', 'call.recording_ready', 'voicemail.received'] as const)(
+    '%s: the catalogue example is a valid event',
+    (type) => {
+      expect(relayEventSchema.safeParse(EVENT_EXAMPLES[type]).error?.issues ?? []).toEqual([]);
+    },
+  );
+
+  it('refuses an unknown agent change and queue figures below zero', () => {
+    const agent = EVENT_EXAMPLES['agent.status_changed'];
+    expect(relayEventSchema.safeParse({ ...agent, data: { ...agent.data, changed: ['mood'] } }).success).toBe(
+      false,
+    );
+    const queue = EVENT_EXAMPLES['queue.stats'];
+    expect(relayEventSchema.safeParse({ ...queue, data: { ...queue.data, waiting: -1 } }).success).toBe(
+      false,
+    );
   });
 });

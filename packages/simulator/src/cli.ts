@@ -10,7 +10,7 @@ import { startSimulator } from './index.js';
 
 const USAGE = `usage: tsx packages/simulator/src/cli.ts [--port N] [--pg-url URL] [--db-name NAME] [--readonly-role NAME]
   [--ini-dir DIR] [--ini-layout sections|flat] [--version 20.0.8|20.0.9|20.0.10] [--scenario NAME] [--load-rate N]
-  [--demo] [--seed N] [--time-scale X]`;
+  [--demo] [--seed N] [--time-scale X] [--extensions N] [--presence-every SECONDS] [--voicemail-dir DIR]`;
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n${USAGE}\n`);
@@ -40,6 +40,9 @@ async function main(): Promise<void> {
         demo: { type: 'boolean' },
         seed: { type: 'string' },
         'time-scale': { type: 'string' },
+        extensions: { type: 'string' },
+        'presence-every': { type: 'string' },
+        'voicemail-dir': { type: 'string' },
         help: { type: 'boolean' },
       },
     }).values;
@@ -72,6 +75,11 @@ async function main(): Promise<void> {
     ...(args['load-rate'] ? { loadRate: num('load-rate', args['load-rate']) } : {}),
     ...(args.seed ? { seed: num('seed', args.seed) } : {}),
     ...(args['time-scale'] ? { timeScale: num('time-scale', args['time-scale']) } : {}),
+    ...(args['voicemail-dir'] ? { voicemailDir: args['voicemail-dir'] } : {}),
+    ...(args.extensions ? { extensionCount: num('extensions', args.extensions) } : {}),
+    ...(args['presence-every']
+      ? { presenceChangeEverySec: num('presence-every', args['presence-every']) }
+      : {}),
     demo: Boolean(args.demo),
     ...(cluster ? { pgCluster: cluster } : {}),
     log: (message, ctx) => process.stderr.write(`${JSON.stringify({ level: 'warn', message, ...ctx })}\n`),

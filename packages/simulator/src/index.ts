@@ -6,6 +6,8 @@ export type { FaultInput, FaultSettings, Licence, MalformedResponseRule } from '
 export { MALFORMED_RESPONSE_KINDS, OVERSIZED_RESPONSE_BYTES } from './http/malformed-response.js';
 export type { MalformedResponseKind } from './http/malformed-response.js';
 export type { Participant, Device } from './pbx/participant.js';
+export type { SimUser, SimQueue, UserPatch, ProfileName, QueueStatusType } from './pbx/users.js';
+export { PROFILE_NAMES } from './pbx/users.js';
 export type { WsFrame, WsRequest, MalformedKind } from './callcontrol/ws-frames.js';
 export { PARTICIPANT_FIELDS } from './pbx/participant.js';
 export { CDR_COLUMNS } from './cdr/cdr-row.js';

@@ -48,6 +48,26 @@ export interface SimulatorOptions {
   tokenLifetimeSec?: number;
   /** DNs the Owner client monitors. Default 100–104 and 046 (105 stays unmonitored). */
   ownerMonitors?: string[];
+  /** Extensions whose calls are recorded (XAPI `Recordings`); default every extension. */
+  recordExtensions?: string[] | null;
+  /** 3CX's AI transcription, summary and sentiment on each recording. Default true. */
+  transcribeRecordings?: boolean;
+  /**
+   * Folder the mailboxes' audio is written to, as `<dir>/<mailbox>/<wav_file>` (the layout of
+   * 3CX's `Data/Voicemail` folder is [UNVERIFIED]); null (default) writes no files.
+   */
+  voicemailDir?: string | null;
+  /** 3CX's voicemail transcription in `s_voicemail.transcription`. Default true. */
+  transcribeVoicemails?: boolean;
+  /** `DownloadRecording` honours `Range` requests (206); [UNVERIFIED] on real 3CX. Default true. */
+  recordingRangeRequests?: boolean;
+  /** Extensions on the PBX: 100–105 and 046, and from 8 on also 1000, 1001, … (benchmarks). Default 7. */
+  extensionCount?: number;
+  /**
+   * Presence that changes over time: every this many simulated seconds one random user changes
+   * profile, queue login or registration. 0 (default) = only through `/__sim/users`; demo mode 45.
+   */
+  presenceChangeEverySec?: number;
   /**
    * The Owner client also monitors IVR 600 and queue 800: their legs (the caller's leg,
    * `Connected` while they play prompts or music, even while agents ring) appear in Call Control
@@ -127,6 +147,13 @@ const schema = z.object({
   fillPartyDid: z.boolean().default(false),
   tokenLifetimeSec: z.number().int().positive().default(3600),
   ownerMonitors: z.array(z.string()).default(['100', '101', '102', '103', '104', '046']),
+  recordExtensions: z.array(z.string()).nullable().default(null),
+  transcribeRecordings: z.boolean().default(true),
+  recordingRangeRequests: z.boolean().default(true),
+  voicemailDir: z.string().min(1).nullable().default(null),
+  transcribeVoicemails: z.boolean().default(true),
+  extensionCount: z.number().int().min(7).max(5000).default(7),
+  presenceChangeEverySec: z.number().min(0).optional(),
   monitorQueueIvr: z.boolean().default(false),
   participantGetForbidden: z.boolean().default(false),
   unregisteredExtensions: z.array(z.string()).default([]),

@@ -5,18 +5,25 @@ import type { FaultController } from './faults/fault-controller.js';
 import type { ResolvedOptions } from './options.js';
 import type { PbxDirectory } from './pbx/directory.js';
 import type { PbxState } from './pbx/pbx-state.js';
+import type { UserStore } from './pbx/users.js';
 
 /** Everything the HTTP, WebSocket and control surfaces share. */
 export interface SimContext {
   opts: ResolvedOptions;
   dir: PbxDirectory;
   state: PbxState;
+  /** Users (presence, queue login, registration) and queues with their agents. */
+  users: UserStore;
   tokens: TokenStore;
   clients: ApiClient[];
   history: HistoryStore;
   faults: FaultController;
   /** Running counts for tests and `GET /__sim/state` (since start). */
-  counters: { participantGets: number };
+  counters: {
+    participantGets: number;
+    /** PBX requests served since start, by surface (`xapi:Users`, `callcontrol`, `/connect/token`). */
+    requests: Record<string, number>;
+  };
   /** `http://127.0.0.1:<port>` once listening. */
   baseUrl: string;
   /** The environment call flows run in (changes on PBX restart). */

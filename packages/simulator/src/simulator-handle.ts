@@ -2,10 +2,11 @@ import type { CallControlWs } from './callcontrol/ws-server.js';
 import type { CdrWriter } from './db/cdr-writer.js';
 import type { FaultInput, FaultSettings } from './faults/fault-controller.js';
 import type { MalformedResponseKind } from './http/malformed-response.js';
-import type { PbxRuntime, ScenarioSummary } from './pbx/pbx-runtime.js';
+import type { PbxRuntime, ScenarioOptions, ScenarioSummary } from './pbx/pbx-runtime.js';
 import type { ParticipantEvent } from './pbx/pbx-state.js';
 import { scenarioNames } from './scenarios/registry.js';
 import type { SimContext } from './sim-context.js';
+import type { SimQueue, SimUser, UserPatch } from './pbx/users.js';
 import { listActiveCalls } from './xapi/active-calls.js';
 
 /** An API client's credentials. */
@@ -39,6 +40,11 @@ export interface SimState {
   keypadFramesSent: number;
   /** Call Control participant GETs (`/callcontrol/{dn}/participants/{id}`) served since start. */
   participantGets: number;
+  /**
+   * HTTP requests to the PBX surfaces since start, by surface: `xapi:<entity>` (e.g.
+   * `xapi:Users`, `xapi:Queues`), `callcontrol`, `/connect/token` (benchmarks of the relay's cost).
+   */
+  requests: Record<string, number>;
 }
 
 /** A Call Control change the simulator has just written to the WebSockets (see `onCallControlFrame`). */
@@ -62,12 +68,21 @@ export interface Simulator {
   dbName: string;
   readonlyRole: string;
   /** Runs a named scenario; resolves when the flow has ended and its CDRs are written. */
-  runScenario(name: string): Promise<ScenarioSummary>;
+  runScenario(name: string, o?: ScenarioOptions): Promise<ScenarioSummary>;
   scenarioNames(): string[];
   faults: {
     set(input: FaultInput): Promise<FaultSettings>;
     clear(): Promise<FaultSettings>;
     readonly settings: FaultSettings;
+  };
+  /** Users' presence, queue login and registration, and the queues' agents (as XAPI serves them). */
+  users: {
+    list(): SimUser[];
+    /** What a user does on their phone or app: change profile, log in/out of queues, (un)register. */
+    set(number: string, patch: UserPatch): SimUser;
+    /** Replaces a queue's agents. */
+    setQueueAgents(queue: string, agents: string[]): SimQueue;
+    readonly queues: SimQueue[];
   };
   /** Simulated PBX restart: WS dropped, tokens invalid, live calls gone, CDR counter reset to 1. */
   restart(): Promise<void>;
@@ -111,13 +126,21 @@ export function buildHandle(p: HandleParts): Simulator {
     ...(p.iniPath ? { iniPath: p.iniPath } : {}),
     dbName: ctx.opts.dbName,
     readonlyRole: ctx.opts.readonlyRole,
-    runScenario: (name) => p.runtime.runScenario(name),
+    runScenario: (name, o) => p.runtime.runScenario(name, o),
     scenarioNames,
     faults: {
       set: (input) => ctx.faults.set(input),
       clear: () => ctx.faults.clear(),
       get settings() {
         return ctx.faults.settings;
+      },
+    },
+    users: {
+      list: () => ctx.users.list().map((u) => ({ ...u })),
+      set: (number, patch) => ({ ...ctx.users.set(number, patch) }),
+      setQueueAgents: (queue, agents) => ctx.users.setQueueAgents(queue, agents),
+      get queues() {
+        return ctx.users.queues;
       },
     },
     restart: () => p.restart(),
@@ -155,6 +178,7 @@ export function buildHandle(p: HandleParts): Simulator {
       upsertsRepeated: ctx.faults.upsertsRepeated,
       keypadFramesSent: ctx.faults.keypadFramesSent,
       participantGets: ctx.counters.participantGets,
+      requests: { ...ctx.counters.requests },
     }),
     stop: () => (stopped ??= p.stop()),
   };

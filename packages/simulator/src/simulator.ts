@@ -13,6 +13,8 @@ import { resolveOptions, type SimulatorOptions } from './options.js';
 import { createDirectory } from './pbx/directory.js';
 import { PbxRuntime } from './pbx/pbx-runtime.js';
 import { PbxState } from './pbx/pbx-state.js';
+import { PresenceSchedule } from './pbx/presence-schedule.js';
+import { UserStore } from './pbx/users.js';
 import { LoadGenerator } from './scenarios/load-generator.js';
 import { scenarioNames } from './scenarios/registry.js';
 import type { SimContext } from './sim-context.js';
@@ -45,9 +47,13 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     routePoint: '901',
     monitored: ['101'],
   };
-  const dir = createDirectory([owner.routePoint, admin.routePoint]);
+  const dir = createDirectory([owner.routePoint, admin.routePoint], opts.extensionCount);
+  const users = new UserStore(dir);
   const state = new PbxState(dir, opts.unregisteredExtensions);
-  const history = new HistoryStore();
+  const history = new HistoryStore({
+    extensions: opts.recordExtensions,
+    transcribe: opts.transcribeRecordings,
+  });
   const faults = new FaultController(opts.seed);
   const log = opts.log ?? (() => undefined);
   const writer = new CdrWriter(db.writerUrl, dir.queue.number, log, () => faults.settings.dataConnector);
@@ -57,9 +63,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     opts,
     dir,
     state,
+    users,
     history,
     faults,
-    counters: { participantGets: 0 },
+    counters: { participantGets: 0, requests: {} },
     clients: [owner, admin],
     baseUrl: '',
     tokens: new TokenStore(
@@ -88,13 +95,21 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     runtime.restart();
     return Promise.resolve();
   };
+  const presence = new PresenceSchedule(
+    users,
+    new Rng(opts.seed ^ 0x9e5),
+    opts.presenceChangeEverySec ?? (opts.demo ? 45 : 0),
+    opts.timeScale,
+  );
+  presence.start();
   const server = createHttpServer(ctx, ws, {
     faults,
+    users,
     restart,
     setLoadRate,
     scenarioNames,
     state: () => handle.state(),
-    runScenario: (name) => runtime.runScenario(name),
+    runScenario: (name, o) => runtime.runScenario(name, o),
   });
   faults.attach({
     dropWebSockets: () => ws.dropAll(),
@@ -143,6 +158,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     stop: async () => {
       await stall.set(false); // calls waiting on the lock can finish
       load.stop();
+      presence.stop();
       await runtime.stop();
       ws.close();
       server.closeAllConnections();

@@ -71,17 +71,22 @@ export async function api(
 type SchemaVersion = '20.0.7' | '20.0.10';
 
 /**
- * Validators built from 3CX's own schemas (fixtures/3cx-xapi-schemas.json). Objects get
+ * Validators built from 3CX's own schemas (fixtures/3cx-xapi-schemas.json, plus the users,
+ * queues and recordings in 3cx-xapi-schemas-entities.json). Objects get
  * `additionalProperties: false`, so an invented field fails. Schemas the excerpt does not
  * include (e.g. `Pbx.Codec`) are accepted as anything.
  */
 export function xapiValidator(version: SchemaVersion): (schema: string, data: unknown) => string[] {
-  const all = JSON.parse(
-    readFileSync(path.join(here, '..', 'fixtures', '3cx-xapi-schemas.json'), 'utf8'),
-  ) as Record<string, Record<string, any>>;
+  const read = (file: string) =>
+    JSON.parse(readFileSync(path.join(here, '..', 'fixtures', file), 'utf8')) as Record<
+      string,
+      Record<string, any>
+    >;
+  const all = read('3cx-xapi-schemas.json');
+  const entities = read('3cx-xapi-schemas-entities.json'); // users, queues, recordings
   const key = Object.keys(all).find((k) => k.startsWith(version + ' '));
   if (!key) throw new Error(`no schemas for ${version}`);
-  const schemas: Record<string, any> = JSON.parse(JSON.stringify(all[key]));
+  const schemas: Record<string, any> = JSON.parse(JSON.stringify({ ...all[key], ...entities[key] }));
   for (const [name, s] of Object.entries(schemas)) {
     if (name.startsWith('_')) delete schemas[name];
     else if (s.type === 'object' && s.properties && name !== 'Pbx.ODataErrors.InnerError')

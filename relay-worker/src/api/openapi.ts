@@ -3,6 +3,7 @@ import { EVENT_TYPES } from '@3cx-relay/events';
 import { VERSION } from '../version.js';
 import { componentSchemas } from './openapi-schemas.js';
 import { outgoingWebhooks, webhookPaths } from './openapi-webhook-paths.js';
+import { mediaPaths } from './openapi-media-paths.js';
 
 const error = {
   type: 'object',
@@ -345,6 +346,7 @@ export function openApiDocument() {
         },
       },
       ...webhookPaths(),
+      ...mediaPaths(),
       '/relay/metrics': {
         get: {
           summary: 'Prometheus metrics (no key from loopback; any valid key through the proxy)',

@@ -10,7 +10,13 @@ import { RateLimiter } from './rate-limiter.js';
  * API scopes. `webhooks:manage`: create and manage the key's own webhook subscriptions;
  * `webhooks:admin`: manage every subscription (the panel's and other keys').
  */
-export type Scope = 'calls:read' | 'history:read' | 'events:subscribe' | 'webhooks:manage' | 'webhooks:admin';
+export type Scope =
+  | 'calls:read'
+  | 'history:read'
+  | 'events:subscribe'
+  | 'recordings:read'
+  | 'webhooks:manage'
+  | 'webhooks:admin';
 
 /** A key that passed verification. */
 export interface VerifiedKey {

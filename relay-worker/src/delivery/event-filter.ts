@@ -1,11 +1,17 @@
-import { OPT_IN_EVENT_TYPE_PREFIXES, isOptInEventType } from '@3cx-relay/events';
+import {
+  OPT_IN_EVENT_TYPES,
+  OPT_IN_EVENT_TYPE_PREFIXES,
+  isOptInEventType,
+  typePatternMatches,
+} from '@3cx-relay/events';
 
 /**
  * Filters shared by webhook subscriptions and WebSocket connections. An empty list means "no
  * filter on that field"; a non-empty list matches when the event shares at least one value.
- * Event types match exactly or by a trailing wildcard (`call.*`). Opt-in types (`relay.*` and
- * `subscription.*`, e.g. `relay.status_changed`) only match a pattern that names them: neither an empty type
- * list nor `*` selects them, so existing "all events" integrations see no new kind of event.
+ * Event types match exactly or by a trailing wildcard (`call.*`). Opt-in types (the `relay.*`,
+ * `subscription.*`, `agent.*`, `queue.*` and `voicemail.*` families and `call.recording_ready`) only match a
+ * pattern that names them, their name or their own family's wildcard: neither an empty type
+ * list, nor `*`, nor `call.*` selects them, so existing integrations see no new kind of event.
  */
 export interface EventFilter {
   eventTypes: readonly string[];
@@ -29,11 +35,8 @@ export interface FilterableEvent {
 export const MATCH_ALL: EventFilter = { eventTypes: [], extensions: [], dids: [], queues: [] };
 
 function typeMatches(patterns: readonly string[], type: string): boolean {
-  const optIn = isOptInEventType(type);
-  if (patterns.length === 0) return !optIn;
-  return patterns.some(
-    (p) => p === type || (p === '*' && !optIn) || (p.endsWith('.*') && type.startsWith(p.slice(0, -1))),
-  );
+  if (patterns.length === 0) return !isOptInEventType(type);
+  return patterns.some((p) => typePatternMatches(p, type));
 }
 
 function overlaps(wanted: readonly string[], have: readonly string[]): boolean {
@@ -51,8 +54,12 @@ export function matchesFilter(filter: EventFilter, event: FilterableEvent): bool
   );
 }
 
-// An opt-in event type, in SQL.
-const SQL_OPT_IN = `(${OPT_IN_EVENT_TYPE_PREFIXES.map((p) => `starts_with(e.type, '${p}')`).join(' OR ')})`;
+// The type names are constants of this code base (no quote in them), never input.
+const sqlList = (values: readonly string[]) => values.map((v) => `'${v}'`).join(', ');
+
+/** An opt-in event type, in SQL (see isOptInEventType). */
+const SQL_OPT_IN = `(${OPT_IN_EVENT_TYPE_PREFIXES.map((p) => `starts_with(e.type, '${p}')`).join(' OR ')}
+  OR e.type IN (${sqlList(OPT_IN_EVENT_TYPES)}))`;
 
 /**
  * The same predicate in SQL, for `webhook_subscriptions s` against `events e` (the outbox
@@ -63,7 +70,8 @@ export const SQL_SUBSCRIPTION_MATCHES_EVENT = `
   ((coalesce(cardinality(s.event_types), 0) = 0 AND NOT ${SQL_OPT_IN}) OR EXISTS (
      SELECT 1 FROM unnest(s.event_types) AS t(p)
      WHERE t.p = e.type OR (t.p = '*' AND NOT ${SQL_OPT_IN})
-        OR (right(t.p, 2) = '.*' AND left(e.type, length(t.p) - 1) = left(t.p, -1))))
+        OR (right(t.p, 2) = '.*' AND left(e.type, length(t.p) - 1) = left(t.p, -1)
+            AND (NOT ${SQL_OPT_IN} OR left(t.p, -1) IN (${sqlList(OPT_IN_EVENT_TYPE_PREFIXES)})))))
   AND (coalesce(cardinality(s.extensions), 0) = 0 OR s.extensions && e.extensions)
   AND (coalesce(cardinality(s.dids), 0) = 0 OR s.dids && e.dids)
   AND (coalesce(cardinality(s.queues), 0) = 0 OR s.queues && e.queues)

@@ -1,9 +1,24 @@
-import type { ActiveCall } from '@3cx-relay/events';
-import type { EventFilter } from '../delivery/event-filter.js';
+import type { ActiveCall, AgentState, QueueStats } from '@3cx-relay/events';
+import { MATCH_ALL, matchesFilter, type EventFilter } from '../delivery/event-filter.js';
+
+/** A queue's figures with its agents (the extensions its `queue.stats` events carry). */
+export interface QueueEntry {
+  stats: QueueStats;
+  members: string[];
+}
+
+/** Agent and queue state for snapshots (sources/agents/start-presence.ts). */
+export interface PresenceState {
+  agentStates(): AgentState[];
+  queueEntries(): QueueEntry[];
+}
 
 /** The live state and the newest event sequence it includes. */
 export interface LiveSnapshot {
   calls: ActiveCall[];
+  /** Queue figures and agent states as of `takenAt` (their events are in the log too). */
+  queues: QueueEntry[];
+  agents: AgentState[];
   source: 'callcontrol' | 'xapi';
   /** Every event up to this sequence is reflected in `calls`; none after it. */
   sequence: bigint;
@@ -24,16 +39,33 @@ export function callMatches(filter: EventFilter | null, c: ActiveCall): boolean 
   );
 }
 
-/** The `snapshot` message of a stream (see `snapshotMessageSchema` in @3cx-relay/events). */
+/**
+ * The `snapshot` message of a stream (see `snapshotMessageSchema` in @3cx-relay/events).
+ * Queue figures and agent states are opt-in like their events: a queue is in it when the
+ * stream's filters would pass its `queue.stats`, an agent when they would pass its
+ * `agent.status_changed`.
+ */
 export function snapshotMessage(s: LiveSnapshot, filter: EventFilter | null) {
+  const f = filter ?? MATCH_ALL;
   return {
     kind: 'snapshot',
     sequence: s.sequence.toString(),
     takenAt: s.takenAt.toISOString(),
     source: s.source,
     activeCalls: s.calls.filter((c) => callMatches(filter, c)),
-    queues: [],
-    agents: [],
+    queues: s.queues
+      .filter((q) =>
+        matchesFilter(f, { type: 'queue.stats', extensions: q.members, dids: [], queues: [q.stats.queue] }),
+      )
+      .map((q) => q.stats),
+    agents: s.agents.filter((a) =>
+      matchesFilter(f, {
+        type: 'agent.status_changed',
+        extensions: [a.extension],
+        dids: [],
+        queues: a.queues,
+      }),
+    ),
   };
 }
 
@@ -45,6 +77,8 @@ export interface SnapshotSources {
   calls: { activeCalls(): ActiveCall[]; isLive(): boolean; fallbackCalls(): Promise<ActiveCall[]> };
   /** The newest event sequence handed to the fan-out (the event tail's). */
   position(): bigint;
+  /** Agent and queue state, when it runs. */
+  presence?: PresenceState | undefined;
 }
 
 /**
@@ -56,9 +90,14 @@ export interface SnapshotSources {
  */
 export function snapshotProvider(s: SnapshotSources): () => Promise<LiveSnapshot> {
   return async () => {
+    const presence = () => ({
+      queues: s.presence?.queueEntries() ?? [],
+      agents: s.presence?.agentStates() ?? [],
+    });
     if (s.callControl && s.calls.isLive()) {
       return s.callControl.exclusive(() => ({
         calls: s.calls.activeCalls(),
+        ...presence(),
         source: 'callcontrol' as const,
         sequence: s.position(),
         takenAt: new Date(),
@@ -66,6 +105,6 @@ export function snapshotProvider(s: SnapshotSources): () => Promise<LiveSnapshot
     }
     const sequence = s.position();
     const calls = await s.calls.fallbackCalls();
-    return { calls, source: 'xapi', sequence, takenAt: new Date() };
+    return { calls, ...presence(), source: 'xapi', sequence, takenAt: new Date() };
   };
 }

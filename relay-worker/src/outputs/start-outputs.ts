@@ -15,13 +15,14 @@ import { DeliveryService } from '../delivery/delivery-service.js';
 import { EventTail } from '../fanout/event-tail.js';
 import { WsHub } from '../fanout/ws-hub.js';
 import { registerEventStreamRoute } from '../fanout/sse-route.js';
-import { snapshotProvider, type SnapshotSources } from '../fanout/live-snapshot.js';
+import { snapshotProvider, type PresenceState, type SnapshotSources } from '../fanout/live-snapshot.js';
 import { installApiAuth } from '../api/api-auth.js';
 import { registerActiveCallsRoute, type LiveCalls } from '../api/active-calls-route.js';
 import { registerCallHistoryRoute, type CallHistoryBackends } from '../api/call-history-route.js';
 import { registerMetricsRoute } from '../api/metrics-route.js';
 import { registerOpenApiRoute } from '../api/openapi.js';
 import { registerCatalogueRoutes } from '../api/catalogue-routes.js';
+import { registerMediaRoutes, type MediaRouteDeps } from '../api/media/media-route.js';
 import { WEBHOOK_SCOPES } from '../api/webhooks/webhook-access.js';
 import { registerWebhookRoutes } from '../api/webhooks/webhook-routes.js';
 import { registerWebhookActionRoutes } from '../api/webhooks/webhook-action-routes.js';
@@ -45,6 +46,10 @@ export interface OutputDeps {
   /** The Call Control source, when it runs (snapshots are taken inside its task queue). */
   callControl: SnapshotSources['callControl'];
   history: CallHistoryBackends;
+  /** Agent and queue state for snapshots. */
+  presence?: PresenceState | undefined;
+  /** Recording and voicemail links and audio origins (`/relay/recordings`, `/relay/voicemails`). */
+  media?: Omit<MediaRouteDeps, 'auth'> | undefined;
 }
 
 /** The running output half. */
@@ -119,6 +124,7 @@ export async function startOutputs(d: OutputDeps): Promise<Outputs> {
         callControl: d.callControl,
         calls: d.calls,
         position: () => tail.lastEmitted,
+        presence: d.presence,
       }),
     },
     {
@@ -178,6 +184,7 @@ export async function startOutputs(d: OutputDeps): Promise<Outputs> {
       };
       registerWebhookRoutes(app, webhookApi);
       registerWebhookActionRoutes(app, webhookApi);
+      if (d.media) registerMediaRoutes(app, { ...d.media, auth: auth.requireScope('recordings:read') });
       registerOpenApiRoute(app);
       registerCatalogueRoutes(app);
       app.server.on('upgrade', (req, socket, head) => {

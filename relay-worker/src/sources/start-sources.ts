@@ -29,11 +29,15 @@ export interface Sources {
   activeCalls: ActiveCallsWithFallback;
   /** XAPI client (call history, active-calls fallback); undefined when XAPI is not configured. */
   xapi: XapiClient | undefined;
+  /** Authenticated requests to the PBX (XAPI), when the PBX API is configured. */
+  pbxHttp: PbxHttp | undefined;
   /** What `/relay/call-history` can read from: XAPI and/or 3CX's `cdroutput`. */
   callHistory: CallHistoryBackends;
   /** Shared token holder, when the PBX API is configured. */
   tokens: TokenHolder | undefined;
   db3cx: Db3cxSource | undefined;
+  /** The db3cx source's current read-only pool on 3CX's database (renewed on reconnect). */
+  pbxDbPool: (() => pg.Pool | undefined) | undefined;
   xapiSource: XapiSource | undefined;
   callControl: CallControlSource | undefined;
 }
@@ -67,8 +71,10 @@ export async function startSources(d: SourceDeps): Promise<Sources> {
   const out: RunningSources = {
     callState,
     xapi: undefined,
+    pbxHttp: undefined,
     tokens: undefined,
     db3cx: undefined,
+    pbxDbPool: undefined,
     xapiSource: undefined,
     callControl: undefined,
   };
@@ -86,6 +92,7 @@ export async function startSources(d: SourceDeps): Promise<Sources> {
     http.licence = licence;
     out.tokens = tokens;
     out.xapi = new XapiClient(http);
+    out.pbxHttp = http;
     if (c.SOURCE_XAPI_ENABLED) {
       const xs = new XapiSource(
         {
@@ -187,6 +194,7 @@ export async function startSources(d: SourceDeps): Promise<Sources> {
       src.start();
       d.lifecycle.onClose('db3cx', () => src.stop());
       out.db3cx = src;
+      out.pbxDbPool = () => dbPool;
       dbLog.info({ source: resolved.source }, '3CX database source started');
     } else {
       dbMissing = resolved.reason;

@@ -5,13 +5,15 @@ import { z } from 'zod';
 import { pageArgs, pageParam, toPage } from './paging';
 
 /**
- * Scopes an API key can carry. `webhooks:manage`: manage its own webhook subscriptions through
+ * Scopes an API key can carry. `recordings:read`: fetch recording and voicemail audio
+ * (`/relay/recordings/{id}`, `/relay/voicemails/{id}`). `webhooks:manage`: manage its own webhook subscriptions through
  * `/relay/webhooks`; `webhooks:admin`: every subscription, the panel's too.
  */
 export const API_KEY_SCOPES = [
   'calls:read',
   'history:read',
   'events:subscribe',
+  'recordings:read',
   'webhooks:manage',
   'webhooks:admin',
 ] as const;

@@ -14,6 +14,10 @@ export type EventType =
   | 'call.completed'
   | 'relay.test'
   | 'relay.status_changed'
+  | 'agent.status_changed'
+  | 'queue.stats'
+  | 'call.recording_ready'
+  | 'voicemail.received'
   | 'subscription.failing'
   | 'subscription.disabled'
   | 'subscription.recovered';
@@ -31,6 +35,10 @@ export type RelayEvent =
   | CallCompletedEvent
   | RelayTestEvent
   | RelayStatusChangedEvent
+  | AgentStatusChangedEvent
+  | QueueStatsEvent
+  | CallRecordingReadyEvent
+  | VoicemailReceivedEvent
   | SubscriptionFailingEvent
   | SubscriptionDisabledEvent
   | SubscriptionRecoveredEvent;
@@ -434,6 +442,169 @@ export interface RelayStatusChangedEvent {
 }
 /**
  * This interface was referenced by `RelayCatalogue`'s JSON-Schema
+ * via the `definition` "AgentStatusChangedEvent".
+ */
+export interface AgentStatusChangedEvent {
+  id: string;
+  schemaVersion: 1;
+  sequence: string;
+  occurredAt: string;
+  callId: string | null;
+  callHistoryId: string | null;
+  extensions: string[];
+  dids: string[];
+  queues: string[];
+  departments?: string[];
+  type: 'agent.status_changed';
+  data: {
+    extension: string;
+    name: string | null;
+    profileName: string | null;
+    presence: 'available' | 'away' | 'out_of_office' | 'custom1' | 'custom2' | 'unknown';
+    dnd: boolean;
+    queueStatus: 'logged_in' | 'logged_out';
+    registered: boolean;
+    queues: string[];
+    since: string;
+    changed: ('profile' | 'dnd' | 'queueStatus' | 'registered' | 'queues')[];
+    previous: {
+      name: string | null;
+      profileName: string | null;
+      presence: 'available' | 'away' | 'out_of_office' | 'custom1' | 'custom2' | 'unknown';
+      dnd: boolean;
+      queueStatus: 'logged_in' | 'logged_out';
+      registered: boolean;
+      queues: string[];
+      since: string;
+    } | null;
+    at: string;
+  };
+}
+/**
+ * This interface was referenced by `RelayCatalogue`'s JSON-Schema
+ * via the `definition` "QueueStatsEvent".
+ */
+export interface QueueStatsEvent {
+  id: string;
+  schemaVersion: 1;
+  sequence: string;
+  occurredAt: string;
+  callId: string | null;
+  callHistoryId: string | null;
+  extensions: string[];
+  dids: string[];
+  queues: string[];
+  departments?: string[];
+  type: 'queue.stats';
+  data: {
+    queue: string;
+    name: string | null;
+    waiting: number;
+    longestWaitingSince: string | null;
+    longestWaitSeconds: number;
+    agents: number;
+    agentsLoggedIn: number;
+    agentsAvailable: number;
+    answeredToday: number;
+    abandonedToday: number;
+    day: string;
+    at: string;
+  };
+}
+/**
+ * This interface was referenced by `RelayCatalogue`'s JSON-Schema
+ * via the `definition` "CallRecordingReadyEvent".
+ */
+export interface CallRecordingReadyEvent {
+  id: string;
+  schemaVersion: 1;
+  sequence: string;
+  occurredAt: string;
+  callId: string | null;
+  callHistoryId: string | null;
+  extensions: string[];
+  dids: string[];
+  queues: string[];
+  departments?: string[];
+  type: 'call.recording_ready';
+  data: {
+    recordingId: string;
+    callId: string | null;
+    callHistoryId: string | null;
+    direction: 'inbound' | 'outbound' | 'internal' | 'unknown';
+    from: {
+      number: string | null;
+      name: string | null;
+      dn: string | null;
+      kind:
+        'extension' | 'external' | 'queue' | 'ring_group' | 'ivr' | 'route_point' | 'voicemail' | 'unknown';
+    };
+    to: {
+      number: string | null;
+      name: string | null;
+      dn: string | null;
+      kind:
+        'extension' | 'external' | 'queue' | 'ring_group' | 'ivr' | 'route_point' | 'voicemail' | 'unknown';
+    };
+    did: string | null;
+    queue: string | null;
+    startedAt: string;
+    endedAt: string | null;
+    durationSeconds: number | null;
+    audio: {
+      url: string;
+      signedUrl: string | null;
+      expiresAt: string | null;
+      contentType: string;
+    };
+    transcription: string | null;
+    summary: string | null;
+    sentimentScore: number | null;
+  };
+}
+/**
+ * This interface was referenced by `RelayCatalogue`'s JSON-Schema
+ * via the `definition` "VoicemailReceivedEvent".
+ */
+export interface VoicemailReceivedEvent {
+  id: string;
+  schemaVersion: 1;
+  sequence: string;
+  occurredAt: string;
+  callId: string | null;
+  callHistoryId: string | null;
+  extensions: string[];
+  dids: string[];
+  queues: string[];
+  departments?: string[];
+  type: 'voicemail.received';
+  data: {
+    voicemailId: string;
+    mailbox: string;
+    mailboxName: string | null;
+    caller: {
+      number: string | null;
+      name: string | null;
+      dn: string | null;
+      kind:
+        'extension' | 'external' | 'queue' | 'ring_group' | 'ivr' | 'route_point' | 'voicemail' | 'unknown';
+    };
+    durationSeconds: number | null;
+    receivedAt: string;
+    transcription: string | null;
+    callHistoryId: string | null;
+    callId: string | null;
+    did: string | null;
+    audio: {
+      url: string;
+      signedUrl: string | null;
+      expiresAt: string | null;
+      contentType: string;
+    };
+  };
+}
+/**
+ * This interface was referenced by `RelayCatalogue`'s JSON-Schema
  * via the `definition` "SubscriptionFailingEvent".
  */
 export interface SubscriptionFailingEvent {
@@ -711,8 +882,31 @@ export interface Snapshot {
       partyName: string | null;
     }[];
   }[];
-  queues: unknown[];
-  agents: unknown[];
+  queues: {
+    queue: string;
+    name: string | null;
+    waiting: number;
+    longestWaitingSince: string | null;
+    longestWaitSeconds: number;
+    agents: number;
+    agentsLoggedIn: number;
+    agentsAvailable: number;
+    answeredToday: number;
+    abandonedToday: number;
+    day: string;
+    at: string;
+  }[];
+  agents: {
+    extension: string;
+    name: string | null;
+    profileName: string | null;
+    presence: 'available' | 'away' | 'out_of_office' | 'custom1' | 'custom2' | 'unknown';
+    dnd: boolean;
+    queueStatus: 'logged_in' | 'logged_out';
+    registered: boolean;
+    queues: string[];
+    since: string;
+  }[];
 }
 /**
  * This interface was referenced by `RelayCatalogue`'s JSON-Schema
@@ -1075,6 +1269,10 @@ export interface TestSend {
     | 'call.completed'
     | 'relay.test'
     | 'relay.status_changed'
+    | 'agent.status_changed'
+    | 'queue.stats'
+    | 'call.recording_ready'
+    | 'voicemail.received'
     | 'subscription.failing'
     | 'subscription.disabled'
     | 'subscription.recovered';

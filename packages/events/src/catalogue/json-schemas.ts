@@ -22,6 +22,14 @@ export const EVENT_DESCRIPTIONS: Record<EventType, string> = {
   'relay.test': 'Sent by "send test" in the admin panel or the webhook API to check a receiver.',
   'relay.status_changed':
     'A 3CX source of the relay (database, XAPI, Call Control) went up, degraded or down. Opt-in.',
+  'agent.status_changed':
+    "An extension's presence profile, DND, queue login, registration or queue membership changed (from XAPI). Opt-in.",
+  'queue.stats':
+    "A queue's figures changed: callers waiting, longest wait, agents logged in and available, answered and abandoned today. At most once a second per queue. Opt-in.",
+  'call.recording_ready':
+    '3CX has a recording of a call: the call, its parties and a relay URL that streams the audio. Opt-in (not selected by call.*).',
+  'voicemail.received':
+    'A caller left a voicemail: mailbox, caller, duration, transcription, the call it came from and a relay URL for the audio. Opt-in.',
   'subscription.failing':
     'A webhook subscription has had only failed attempts for a while; it is disabled at disableAt unless one succeeds. Opt-in.',
   'subscription.disabled':

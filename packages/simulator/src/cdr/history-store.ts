@@ -1,6 +1,7 @@
 import type { VoicemailRecord } from '../pbx/call.js';
 import type { CdrRow } from './cdr-row.js';
 import { deriveLegacy, type LegacyCall, type LegacyIds } from './legacy-model.js';
+import { RecordingStore, type RecordingPolicy } from './recordings.js';
 
 /** A finished call with everything the history surfaces serve. */
 export interface FinishedCall {
@@ -18,7 +19,13 @@ export interface FinishedCall {
  */
 export class HistoryStore {
   readonly calls: FinishedCall[] = [];
+  /** Recordings of the calls' talk segments (XAPI `Recordings`). */
+  readonly recordings: RecordingStore;
   private readonly ids: LegacyIds = { call: 0, party: 0, segment: 0 };
+
+  constructor(policy: RecordingPolicy = { extensions: null, transcribe: true }) {
+    this.recordings = new RecordingStore(policy);
+  }
 
   add(callid: number, rows: CdrRow[], voicemails: VoicemailRecord[] = []): FinishedCall {
     const first = rows[0];
@@ -32,6 +39,7 @@ export class HistoryStore {
       voicemails,
     };
     this.calls.push(call);
+    this.recordings.addFor(call);
     return call;
   }
 }

@@ -91,7 +91,16 @@ export class CdrWriter {
       if (call.voicemails.length) {
         const vm = insert(
           's_voicemail',
-          ['wav_file', 'caller', 'caller_name', 'callee', 'duration', 'created_time', 'cdr_participant_id'],
+          [
+            'wav_file',
+            'caller',
+            'caller_name',
+            'callee',
+            'duration',
+            'created_time',
+            'transcription',
+            'cdr_participant_id',
+          ],
           call.voicemails.map((v) => [
             v.wavFile,
             v.caller,
@@ -99,6 +108,7 @@ export class CdrWriter {
             v.callee,
             v.duration,
             v.createdTime,
+            v.transcription ?? null,
             v.cdrParticipantId,
           ]),
         );

@@ -28,6 +28,7 @@ export function createHttpServer(ctx: SimContext, ws: CallControlWs, control: Co
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const { pathname } = url;
     if (pathname.startsWith('/__sim/')) return handleControl(req, res, control, pathname);
+    countRequest(ctx, pathname);
     const delay = ctx.faults.delayFor(pathname);
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     if (req.method === 'GET' && (pathname === '/callcontrol' || pathname.startsWith('/callcontrol/')))
@@ -88,4 +89,16 @@ export function createHttpServer(ctx: SimContext, ws: CallControlWs, control: Co
     ws.upgrade(req, socket, head);
   });
   return server;
+}
+
+/** Counts a PBX request by surface: `/xapi/v1/Users?…` as `xapi:Users`, the rest by path head. */
+function countRequest(ctx: SimContext, pathname: string): void {
+  const parts = pathname.split('/').filter(Boolean);
+  const key =
+    parts[0] === 'xapi'
+      ? `xapi:${(parts[2] ?? '').replace(/[(/].*$/, '')}`
+      : parts[0] === 'callcontrol'
+        ? 'callcontrol'
+        : pathname;
+  ctx.counters.requests[key] = (ctx.counters.requests[key] ?? 0) + 1;
 }

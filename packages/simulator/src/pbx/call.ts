@@ -53,6 +53,8 @@ export interface VoicemailRecord {
   createdTime: Date;
   /** `cdroutput.destination_participant_id` of the row that landed in the mailbox. */
   cdrParticipantId: string;
+  /** 3CX's voicemail transcription, set when the call is written (`transcribeVoicemails`). */
+  transcription?: string | null;
 }
 
 /** One participant of the call plus its CDR bookkeeping. */

@@ -80,8 +80,21 @@ const trunkDn = (number: string, name: string): DnEntry => ({
   department: null,
 });
 
-/** Builds the default directory. `routePoints` are the API clients' DNs (the client id). */
-export function createDirectory(routePointNumbers: string[]): PbxDirectory {
+const FIRST = ['Hanna', 'Ivo', 'Jana', 'Karl', 'Lena', 'Milo', 'Nora', 'Otto', 'Paula', 'Rudi'];
+const LAST = ['Huber', 'Ilic', 'Jung', 'Kraus', 'Lang', 'Moser', 'Nagel', 'Ott', 'Pohl', 'Roth'];
+
+/** `count` more extensions from 1000 on, with generated names. */
+function extraExtensions(count: number): DnEntry[] {
+  return Array.from({ length: Math.max(0, count) }, (_, i) =>
+    ext(String(1000 + i), `${FIRST[i % 10]} ${LAST[Math.floor(i / 10) % 10]}`, DEFAULT_DEPARTMENT),
+  );
+}
+
+/**
+ * Builds the default directory. `routePoints` are the API clients' DNs (the client id).
+ * `extensionCount` above 7 adds extensions 1000, 1001, … (benchmarks of a larger PBX).
+ */
+export function createDirectory(routePointNumbers: string[], extensionCount = 7): PbxDirectory {
   const extensions = [
     ext('100', 'Anna Berger', DEFAULT_DEPARTMENT),
     ext('101', 'Ben Carter', 'Support'),
@@ -90,6 +103,7 @@ export function createDirectory(routePointNumbers: string[]): PbxDirectory {
     ext('104', 'Eva Fischer', 'Sales'),
     ext('105', 'Felix Graf', 'Sales'),
     ext('046', 'Nora Keller', 'Hotline'),
+    ...extraExtensions(extensionCount - 7),
   ];
   const routePoints = routePointNumbers.map<DnEntry>((number) => ({
     number,

@@ -1,6 +1,7 @@
 import type { FlowEnv, FlowResult } from '../call-flows/flow-kit.js';
 import { CdrIdGenerator } from '../cdr/cdr-id.js';
 import type { FinishedCall, HistoryStore } from '../cdr/history-store.js';
+import { voicemailText, writeVoicemailAudio } from '../cdr/voicemail-audio.js';
 import type { ResolvedOptions } from '../options.js';
 import { SCENARIOS } from '../scenarios/registry.js';
 import { FlowAborted } from '../util/clock.js';
@@ -16,6 +17,12 @@ export interface ScenarioSummary extends Partial<FlowResult> {
   cdrsWritten: boolean;
   /** True when a PBX restart or stop cut the flow short (no CDRs then). */
   aborted: boolean;
+}
+
+/** Options of one scenario run. */
+export interface ScenarioOptions {
+  /** Real ms per simulated ms for this call only (e.g. slower, for a person to watch it). */
+  timeScale?: number;
 }
 
 /**
@@ -39,13 +46,13 @@ export class PbxRuntime {
     this.rng = new Rng(opts.seed);
   }
 
-  /** The environment flows run in for the current generation. */
-  env(): FlowEnv {
+  /** The environment flows run in for the current generation (`timeScale` overrides the option's). */
+  env(o: ScenarioOptions = {}): FlowEnv {
     const ctx: CallContext = {
       state: this.state,
       ids: this.ids,
       rng: this.rng,
-      timeScale: this.opts.timeScale,
+      timeScale: o.timeScale ?? this.opts.timeScale,
       signal: this.generation.signal,
       fillPartyDid: this.opts.fillPartyDid,
       waitForReadersMs: this.opts.waitForReaders ? this.opts.waitForReadersMaxMs : 0,
@@ -55,7 +62,15 @@ export class PbxRuntime {
   }
 
   private async finished(call: Call): Promise<void> {
-    const finished = this.history.add(call.callid, call.cdr.rows, call.voicemails);
+    const voicemails = call.voicemails.map((v, i) => ({
+      ...v,
+      transcription: this.opts.transcribeVoicemails ? voicemailText(call.callid + i) : null,
+    }));
+    if (this.opts.voicemailDir)
+      await writeVoicemailAudio(this.opts.voicemailDir, voicemails).catch((err: Error) =>
+        this.opts.log?.('voicemail audio not written', { err: err.message }),
+      );
+    const finished = this.history.add(call.callid, call.cdr.rows, voicemails);
     this.written.set(call.callid, await this.persist(finished));
   }
 
@@ -69,10 +84,10 @@ export class PbxRuntime {
   }
 
   /** Runs a named scenario to its end (CDRs written or backlogged). */
-  async runScenario(name: string): Promise<ScenarioSummary> {
+  async runScenario(name: string, o: ScenarioOptions = {}): Promise<ScenarioSummary> {
     const scenario = SCENARIOS[name];
     if (!scenario) throw new Error(`unknown scenario "${name}"; known: ${Object.keys(SCENARIOS).join(', ')}`);
-    const flow = scenario(this.env());
+    const flow = scenario(this.env(o));
     this.spawn(flow);
     try {
       const result = await flow;

@@ -33,11 +33,11 @@ export const CALL_HISTORY_FIELDS = [
   'DstExternal',
 ] as const;
 
-function side(prefix: 'Src' | 'Dst', p: LegacyParty): Record<string, unknown> {
+function side(prefix: 'Src' | 'Dst', p: LegacyParty, recId: number | null): Record<string, unknown> {
   return {
     [`${prefix}Id`]: p.infoId,
     [`${prefix}ParticipantId`]: p.participantId,
-    [`${prefix}RecId`]: null,
+    [`${prefix}RecId`]: recId,
     [`${prefix}Dn`]: p.dn,
     [`${prefix}DnType`]: p.dnType,
     [`${prefix}CallerNumber`]: p.callerNumber,
@@ -46,6 +46,12 @@ function side(prefix: 'Src' | 'Dst', p: LegacyParty): Record<string, unknown> {
     [`${prefix}Internal`]: !p.external,
     [`${prefix}External`]: p.external,
   };
+}
+
+/** The recording of a segment's side (`SrcRecId`/`DstRecId`), or null. */
+export function recId(history: HistoryStore, segmentId: number, side: 'src' | 'dst'): number | null {
+  const r = history.recordings.ofSegment(segmentId);
+  return r?.recordedSide === side ? r.id : null;
 }
 
 /** Segment-level history, mirroring the `cl_segments` join ([INFERRED]). */
@@ -59,8 +65,8 @@ export function listCallHistory(history: HistoryStore): Record<string, unknown>[
       SegmentActionId: s.actionId,
       CallAnswered: c.legacy.isAnswered,
       CallTime: isoDuration(s.talkMs),
-      ...side('Src', s.src),
-      ...side('Dst', s.dst),
+      ...side('Src', s.src, recId(history, s.id, 'src')),
+      ...side('Dst', s.dst, recId(history, s.id, 'dst')),
     })),
   );
 }

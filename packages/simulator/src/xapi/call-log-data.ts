@@ -1,3 +1,4 @@
+import type { RecordingStore } from '../cdr/recordings.js';
 import type { FinishedCall, HistoryStore } from '../cdr/history-store.js';
 import { versionAtLeast, type VersionMode } from '../options.js';
 import { isoDuration, isoUtc } from '../util/clock.js';
@@ -43,9 +44,10 @@ export const CALL_LOG_FIELDS = [
   'Transcription',
 ] as const;
 
-function rowsOf(call: FinishedCall, version: VersionMode): Record<string, unknown>[] {
+function rowsOf(call: FinishedCall, version: VersionMode, recs: RecordingStore): Record<string, unknown>[] {
   return call.legacy.segments.map((s, i) => {
     const r = s.row;
+    const rec = recs.ofSegment(s.id);
     const start = r.cdr_started_at as Date;
     const end = r.cdr_ended_at ?? start;
     const answered = r.cdr_answered_at;
@@ -81,13 +83,26 @@ function rowsOf(call: FinishedCall, version: VersionMode): Record<string, unknow
       TalkingDuration: isoDuration(answered ? end.getTime() - answered.getTime() : 0),
       CallCost: null,
       QualityReport: false,
-      RecordingUrl: null,
-      SrcRecId: null,
-      DstRecId: null,
-      SentimentScore: null,
-      Summary: null,
-      Transcription: null,
-      ...(versionAtLeast(version, '20.0.10') ? { Recordings: [] } : {}),
+      RecordingUrl: rec?.url ?? null,
+      SrcRecId: rec?.recordedSide === 'src' ? rec.id : null,
+      DstRecId: rec?.recordedSide === 'dst' ? rec.id : null,
+      SentimentScore: rec?.sentimentScore ?? null,
+      Summary: rec?.summary ?? null,
+      Transcription: rec?.transcription ?? null,
+      ...(versionAtLeast(version, '20.0.10')
+        ? {
+            Recordings: rec
+              ? [
+                  {
+                    Id: rec.id,
+                    SentimentScore: rec.sentimentScore,
+                    Summary: rec.summary,
+                    Transcription: rec.transcription,
+                  },
+                ]
+              : [],
+          }
+        : {}),
     };
   });
 }
@@ -107,5 +122,5 @@ export function listCallLog(
           (x) => x.dn.includes(p.sourceFilter ?? '') || x.callerNumber.includes(p.sourceFilter ?? ''),
         ),
     )
-    .flatMap((c) => rowsOf(c, version));
+    .flatMap((c) => rowsOf(c, version, history.recordings));
 }

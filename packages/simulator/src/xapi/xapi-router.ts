@@ -9,6 +9,8 @@ import { CALL_LOG_FIELDS, listCallLog } from './call-log-data.js';
 import { parseCallLogParams } from './call-log-params.js';
 import { applyQuery, ODataQueryError, selectList } from './odata-query.js';
 import { defsBody, licenseParametersBody, systemStatusBody } from './system-endpoints.js';
+import { usersAndQueues } from './users-queues.js';
+import { downloadRecording, listRecordings, RECORDING_FIELDS } from './recordings.js';
 
 /** Paths a System Admin client gets 403 on ([FIELD S5, S9]). */
 const OWNER_ONLY = /^(CallHistoryView|ReportCallLogData|Recordings|ChatHistoryView)\b/;
@@ -132,5 +134,27 @@ function route(
   if (get && path === 'SystemStatus') return sendJson(res, 200, systemStatusBody(ctx));
   if (get && path === 'Defs/Pbx.GetLicenseParameters()')
     return sendJson(res, 200, licenseParametersBody(ctx));
+  if (get && path === 'Recordings')
+    return collection(
+      res,
+      ctx,
+      path,
+      'Recordings',
+      listRecordings(ctx.history.recordings),
+      params,
+      RECORDING_FIELDS,
+    );
+  const download = /^Recordings\/Pbx\.DownloadRecording\(recId=(-?\d+)\)$/.exec(path);
+  if (download && (req.method === 'GET' || req.method === 'HEAD'))
+    return downloadRecording(
+      req,
+      res,
+      ctx.history.recordings,
+      Number(download[1]),
+      ctx.opts.recordingRangeRequests,
+    );
+  const uq = get ? usersAndQueues(path, params, ctx.users) : undefined;
+  if (uq === 'not-found') return sendODataError(res, 404, 'NotFound', 'The queue was not found.');
+  if (uq) return collection(res, ctx, path, uq.set, uq.items, uq.params, uq.fields);
   sendEmpty(res, 404);
 }

@@ -49,17 +49,20 @@ const cmpRow = (a: CdrRow, b: CdrRow) =>
 export async function pollCdrs(db: pg.Pool, cursor: CdrCursor, o: CdrPollerOptions): Promise<PollResult> {
   const batch = o.batchSize ?? 1000;
   const seenIds = cursor.seen.map(([id]) => id);
-  const res = await db.query<CdrRow & { db_now: Date }>(
-    `SELECT ${CDR_SELECT}, now() AS db_now FROM ${o.table}
-     WHERE cdr_ended_at >= $1::timestamptz - make_interval(secs => $2) AND NOT (cdr_id = ANY($3::uuid[]))
-     ORDER BY cdr_ended_at, cdr_id LIMIT $4`,
+  // One query even when nothing is new (the usual case): the database clock comes with an
+  // empty result too, so an idle PBX costs one query per poll.
+  const res = await db.query<(CdrRow & { db_now: Date }) | { cdr_id: null; db_now: Date }>(
+    `SELECT c.*, n.db_now FROM (SELECT now() AS db_now) n
+     LEFT JOIN LATERAL (
+       SELECT ${CDR_SELECT} FROM ${o.table}
+       WHERE cdr_ended_at >= $1::timestamptz - make_interval(secs => $2) AND NOT (cdr_id = ANY($3::uuid[]))
+       ORDER BY cdr_ended_at, cdr_id LIMIT $4
+     ) c ON true
+     ORDER BY c.cdr_ended_at, c.cdr_id`,
     [cursor.endedAt, o.overlapMs / 1000, seenIds, batch],
   );
-  let dbNow = res.rows[0]?.db_now?.getTime();
-  if (dbNow === undefined)
-    dbNow = (await db.query<{ now: Date }>('SELECT now() AS now')).rows[0]!.now.getTime();
-
-  const anchors = res.rows;
+  const dbNow = res.rows[0]!.db_now.getTime();
+  const anchors = res.rows.filter((r): r is CdrRow & { db_now: Date } => r.cdr_id !== null);
   const flowIds = [...new Set(anchors.map((r) => r.call_history_id))];
   const flowRows = flowIds.length ? await readFlows(db, o.table, flowIds) : [];
   const seen = new Set(seenIds);

@@ -62,6 +62,40 @@ export class PbxHttp {
     }
   }
 
+  /**
+   * GET a binary resource (a recording) as a stream, with extra request headers (`Range`).
+   * Answers of any status are returned with their body unread (the caller consumes or dumps
+   * it); a 401 renews the token once. Network failures throw `NETWORK`.
+   */
+  async getStream(path: string, headers: Record<string, string> = {}): Promise<Dispatcher.ResponseData> {
+    const open = async (token: string) => {
+      try {
+        return await request(new URL(path, this.baseUrl), {
+          method: 'GET',
+          headers: { ...headers, authorization: `Bearer ${token}` },
+          dispatcher: this.dispatcher,
+          headersTimeout: this.timeoutMs,
+          // A slow listener may pause the stream for long; only a stalled PBX fails it.
+          bodyTimeout: 5 * this.timeoutMs,
+        });
+      } catch (err) {
+        throw new PbxError(
+          'NETWORK',
+          `cannot reach the PBX for ${path.split('?')[0]}: ${(err as Error).message}`,
+          undefined,
+          {
+            cause: err,
+          },
+        );
+      }
+    };
+    const first = await this.tokens.get();
+    const res = await open(first);
+    if (res.statusCode !== 401) return res;
+    await res.body.dump();
+    return open(await this.tokens.renew(first));
+  }
+
   private async send(
     path: string,
     token: string,

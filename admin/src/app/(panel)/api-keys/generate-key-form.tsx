@@ -6,10 +6,18 @@ import { SecretReveal } from '@/components/secret-reveal';
 import { Button, Field, inputClass } from '@/components/ui';
 import { api, ApiError } from '@/lib/client/api';
 
-const SCOPES = ['calls:read', 'history:read', 'events:subscribe', 'webhooks:manage', 'webhooks:admin'];
+const SCOPES = [
+  'calls:read',
+  'history:read',
+  'events:subscribe',
+  'recordings:read',
+  'webhooks:manage',
+  'webhooks:admin',
+];
 
 /** What the less obvious scopes allow, shown as each checkbox's title. */
 const SCOPE_HINTS: Record<string, string> = {
+  'recordings:read': 'fetch recording and voicemail audio (/relay/recordings, /relay/voicemails)',
   'webhooks:manage': 'create and manage its own webhook subscriptions (/relay/webhooks)',
   'webhooks:admin': 'manage every webhook subscription, including the panel’s',
 };
