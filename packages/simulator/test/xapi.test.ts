@@ -31,7 +31,9 @@ function expectEnvelope(body: any, items: string) {
 
 describe('XAPI', () => {
   it('GET /xapi/v1/ActiveCalls - items have exactly the 7 Pbx.ActiveCall fields and validate', async () => {
-    const running = sim.runScenario('ringing-at-connect');
+    // Slower than the file's compressed clock: the drop below must reach the call while it still
+    // rings (answered after 30 s × 0.2 = 6 s), however busy the machine is.
+    const running = sim.runScenario('ringing-at-connect', { timeScale: 0.2 });
     await until(() => sim.state().activeCalls.length > 0);
     const res = await api(sim, owner, '/xapi/v1/ActiveCalls?$count=true');
     expect(res.status).toBe(200);
