@@ -23,6 +23,7 @@ import { startOutputs, type Outputs } from './outputs/start-outputs.js';
 import { startPresence, type Presence } from './sources/agents/start-presence.js';
 import { startMedia, type Media } from './sources/recordings/start-media.js';
 import { StatusChangeEvents } from './status/status-change-events.js';
+import { createOutboxHook, OutboxSlot } from './delivery/outbox.js';
 
 /** A running worker, as returned by {@link startWorker} (tests start it in-process). */
 export interface Worker {
@@ -74,6 +75,11 @@ export async function startWorker(config: Config, log: Logger): Promise<Worker> 
   });
   lifecycle.onClose('own-db-probe', startOwnDbProbe(pool, status, log.child({ module: 'own-db' })));
   const events = new EventStore(pool, log.child({ module: 'events' }));
+  // The outbox joins every append from the first one: sources start (and catch up on what
+  // happened while the worker was down) before the delivery service exists below, and an event
+  // stored without its deliveries would never be sent. kill -9 + restart lost them before.
+  const outbox = new OutboxSlot();
+  events.addHook(createOutboxHook(outbox));
   const statusEvents = new StatusChangeEvents(pool, events, log.child({ module: 'status-events' }));
   await statusEvents.load();
   statusEvents.attach(status);
@@ -122,6 +128,7 @@ export async function startWorker(config: Config, log: Logger): Promise<Worker> 
     pool,
     prisma,
     events,
+    outbox,
     status,
     control,
     lifecycle,

@@ -1,7 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import bcrypt from 'bcrypt';
 import type pg from 'pg';
-import { encryptSecret, generateWebhookSecret, isOptInEventType } from '@3cx-relay/events';
+import {
+  encryptSecret,
+  generateWebhookSecret,
+  isOptInEventType,
+  typePatternMatches,
+} from '@3cx-relay/events';
 import { until } from './wait.js';
 
 /** An API key as a client presents it, with its row id. */
@@ -85,14 +90,14 @@ export async function createSubscription(
   return { id, secret, eventTypes };
 }
 
-/** Whether an event type passes a subscription's type filter (mirrors the documented rule). */
+/**
+ * Whether an event type passes a subscription's type filter: the relay's own rule from
+ * @3cx-relay/events (opt-in types only where a pattern names them or their own family), so the
+ * ledger never drifts from the outbox.
+ */
 export function typeMatches(patterns: string[], type: string): boolean {
-  // relay.* types are opt-in: only a filter that names them selects them.
-  const optIn = isOptInEventType(type);
-  if (patterns.length === 0) return !optIn;
-  return patterns.some(
-    (p) => (p === '*' && !optIn) || p === type || (p.endsWith('.*') && type.startsWith(p.slice(0, -1))),
-  );
+  if (patterns.length === 0) return !isOptInEventType(type);
+  return patterns.some((p) => typePatternMatches(p, type));
 }
 
 /** Queues an admin command (row + NOTIFY, as the admin does); returns its id. */

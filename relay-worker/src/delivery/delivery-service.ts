@@ -6,7 +6,7 @@ import type { ControlHandler } from '../control/control-listener.js';
 import type { EventStore } from '../events/event-store.js';
 import { AppError, coerceError } from '../errors.js';
 import { Dispatcher, type DispatcherOptions } from './dispatcher.js';
-import { createOutboxHook } from './outbox.js';
+import { createOutboxHook, type OutboxSlot } from './outbox.js';
 import { startEventPruner } from './prune-events.js';
 import { recoverSince, retryDelivery, retryFailed, sendTest } from './replay.js';
 import { sendExample, type ExampleSend } from './send-example.js';
@@ -39,6 +39,11 @@ export interface DeliveryDeps {
   status: StatusBoard;
   metrics: RelayMetrics;
   log: Logger;
+  /**
+   * The outbox hook's slot when the store already has the hook (the worker registers it before
+   * its sources start); without it the service adds its own hook now.
+   */
+  outbox?: OutboxSlot;
 }
 
 /** Something that accepts admin commands (the control listener). */
@@ -90,7 +95,8 @@ export class DeliveryService {
         ...overrides,
       },
     );
-    deps.store.addHook(createOutboxHook(this.dispatcher));
+    if (deps.outbox) deps.outbox.attach(this.dispatcher);
+    else deps.store.addHook(createOutboxHook(this.dispatcher));
     deps.store.on('appended', (events) => this.dispatcher.takeLeased(events));
   }
 

@@ -109,6 +109,33 @@ export interface OutboxFastPath {
 }
 
 /**
+ * The outbox's place for the dispatcher, so that the hook can join the event store before any
+ * source starts (main.ts): sources start, and catch up on what happened while the worker was
+ * down, before the delivery service exists, and an event appended without its deliveries would
+ * never be sent. Until {@link attach}, new deliveries are left unleased for the claim loop.
+ */
+export class OutboxSlot implements OutboxFastPath {
+  private fastPath: OutboxFastPath | undefined;
+
+  /** Hands new deliveries to `fastPath` from now on. */
+  attach(fastPath: OutboxFastPath): void {
+    this.fastPath = fastPath;
+  }
+
+  get instanceId(): string {
+    return this.fastPath?.instanceId ?? '';
+  }
+
+  leaseMsIfCapacity(): { leaseMs: number; skipSubscriptions: string[] } | null {
+    return this.fastPath?.leaseMsIfCapacity() ?? null;
+  }
+
+  leased(rows: LeasedRow[]): void {
+    this.fastPath?.leased(rows);
+  }
+}
+
+/**
  * The durable outbox, inside the event store's append transaction: event and deliveries
  * commit together or not at all, so nothing is lost between "recorded" and "queued".
  */

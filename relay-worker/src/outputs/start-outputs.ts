@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import type { LazyPrisma } from '../db/lazy-prisma.js';
+import type { OutboxSlot } from '../delivery/outbox.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { EventStore } from '../events/event-store.js';
@@ -34,10 +35,11 @@ export interface OutputDeps {
   config: Config;
   log: Logger;
   pool: pg.Pool;
-  /** The Prisma client (webhook API). */
   /** Prisma, for the webhook management API only; loaded on that API's first authenticated call. */
   prisma: LazyPrisma;
   events: EventStore;
+  /** The outbox hook's slot, registered on `events` before any source started. */
+  outbox?: OutboxSlot;
   status: StatusBoard;
   control: ControlListener;
   lifecycle: Lifecycle;
@@ -78,7 +80,7 @@ export async function startOutputs(d: OutputDeps): Promise<Outputs> {
   const retentionMs = c.EVENT_RETENTION_DAYS * 86_400_000;
 
   const delivery = new DeliveryService(
-    { pool, store: d.events, status: d.status, metrics, log },
+    { pool, store: d.events, status: d.status, metrics, log, outbox: d.outbox },
     {
       retryScheduleMs: c.DELIVERY_RETRY_SCHEDULE,
       retryJitter: c.DELIVERY_RETRY_JITTER,
