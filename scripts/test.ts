@@ -5,9 +5,9 @@
  *     and Debian's Chromium (apt, as root), never a browser download;
  *  2. type-checks every workspace and lints the repository (ESLint + Prettier);
  *  3. builds the admin (the E2E suite serves it; the fault suite probes its routes);
- *  4. runs Vitest (unit, integration, fault injection; its global setup starts a private PostgreSQL);
- *  5. runs the Playwright suite in Chromium against the running stack;
- *  6. prints one closing line `tests: N passed, N failed, N skipped` and exits non-zero on any failure.
+ *  4. runs Vitest (unit, integration, fault injection; its global setup starts a private PostgreSQL)
+ *     and, beside it, the Playwright suite in Chromium against its own running stack;
+ *  5. prints one closing line `tests: N passed, N failed, N skipped` and exits non-zero on any failure.
  *
  * Flags: --only=unit | --only=e2e | --skip-typecheck | --skip-lint. Everything it starts, it stops.
  */
@@ -39,16 +39,33 @@ function ensureChromium(): void {
   if (!ok || !existsSync('/usr/bin/chromium')) throw new Error('apt-get install chromium failed');
 }
 
-/** Runs a command with inherited output; resolves with its exit code. */
-function run(cmd: string, argv: string[], env: NodeJS.ProcessEnv = {}, cwd = root): Promise<number> {
+/**
+ * Runs a command and resolves with its exit code. Its output is inherited, or with `hold` kept
+ * and written out whole when it exits (so that two steps running at once do not interleave).
+ */
+function run(
+  cmd: string,
+  argv: string[],
+  env: NodeJS.ProcessEnv = {},
+  cwd = root,
+  hold = false,
+): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn(cmd, argv, { cwd, stdio: 'inherit', env: { ...process.env, ...env } });
+    const child = spawn(cmd, argv, {
+      cwd,
+      stdio: hold ? ['ignore', 'pipe', 'pipe'] : 'inherit',
+      env: { ...process.env, ...env },
+    });
+    const held: Buffer[] = [];
+    child.stdout?.on('data', (c: Buffer) => held.push(c));
+    child.stderr?.on('data', (c: Buffer) => held.push(c));
     const forward = (sig: NodeJS.Signals) => child.kill(sig);
     process.on('SIGINT', forward);
     process.on('SIGTERM', forward);
-    child.on('exit', (code, signal) => {
+    child.on('close', (code, signal) => {
       process.off('SIGINT', forward);
       process.off('SIGTERM', forward);
+      if (hold) process.stdout.write(Buffer.concat(held));
       resolve(code ?? (signal ? 1 : 0));
     });
   });
@@ -130,6 +147,20 @@ async function main(): Promise<number> {
     if (!adminBuilt) add(undefined, true, 'admin build');
   }
 
+  // Vitest and Playwright run side by side: each spends much of its time waiting (on simulated
+  // calls, on the browser), and their stacks share nothing (each starts its own PostgreSQL and
+  // picks free ports). Playwright's output is held and printed whole after Vitest's.
+  const e2e =
+    runE2e && adminBuilt && existsSync(path.join(root, 'e2e', 'playwright.config.ts'))
+      ? (() => {
+          say(`end-to-end tests (Playwright in Debian Chromium)${runUnit ? ', beside Vitest' : ''}`);
+          const out = path.join(resultsDir, 'playwright.json');
+          const env = { PLAYWRIGHT_JSON_OUTPUT_NAME: out, E2E_SKIP_BUILD: '1', NEXT_TELEMETRY_DISABLED: '1' };
+          const argv = ['playwright', 'test', '-c', 'playwright.config.ts', '--reporter=list,json'];
+          return run('npx', argv, env, path.join(root, 'e2e'), runUnit).then((code) => ({ code, out }));
+        })()
+      : undefined;
+
   if (runUnit) {
     say('unit and integration tests (Vitest, real PostgreSQL)');
     const out = path.join(resultsDir, 'vitest.json');
@@ -142,15 +173,9 @@ async function main(): Promise<number> {
     add(readVitest(out), code !== 0, 'vitest');
   }
 
-  if (runE2e && adminBuilt && existsSync(path.join(root, 'e2e', 'playwright.config.ts'))) {
-    say('end-to-end tests (Playwright in Debian Chromium)');
-    const out = path.join(resultsDir, 'playwright.json');
-    const code = await run(
-      'npx',
-      ['playwright', 'test', '-c', 'playwright.config.ts', '--reporter=list,json'],
-      { PLAYWRIGHT_JSON_OUTPUT_NAME: out, E2E_SKIP_BUILD: '1', NEXT_TELEMETRY_DISABLED: '1' },
-      path.join(root, 'e2e'),
-    );
+  if (e2e) {
+    if (runUnit) say('end-to-end tests: waiting for Playwright, then its output');
+    const { code, out } = await e2e;
     add(readPlaywright(out), code !== 0, 'playwright');
   }
 
