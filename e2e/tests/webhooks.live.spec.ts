@@ -19,12 +19,16 @@ async function createInUi(page: Page, name: string, url: string, scheme?: 'ed255
 
 /** The delivery log's `relay.test` row; the log is not live, so reload until the worker recorded it. */
 async function testDeliveryRow(page: Page) {
-  const rows = page.getByTestId('delivery-rows').locator('tr');
+  // The delivery log is a server-rendered page: reload until the test delivery is there and
+  // finished (the worker records the attempt just after the receiver answers, later on a busy
+  // machine).
+  const row = page.getByTestId('delivery-rows').locator('tr').filter({ hasText: 'relay.test' });
   await expect(async () => {
     await page.reload();
-    await expect(rows.filter({ hasText: 'relay.test' })).toHaveCount(1, { timeout: 500 });
-  }).toPass({ timeout: 10_000 });
-  return rows.filter({ hasText: 'relay.test' });
+    await expect(row).toHaveCount(1, { timeout: 500 });
+    await expect(row).not.toContainText('pending', { timeout: 500 });
+  }).toPass({ timeout: 30_000 });
+  return row;
 }
 
 /** Later specs run call scenarios and this spec's receiver is gone by then: disable the subscription. */
