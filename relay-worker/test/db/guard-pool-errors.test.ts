@@ -33,9 +33,14 @@ it('an append whose connection dies inside its transaction fails cleanly; the pr
     if (killed) return;
     killed = true;
     const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    // Listen before the kill: on a quiet machine the connection may end before the kill's own
+    // answer is read, and a listener added after that waits forever.
+    const ended = new Promise<void>((resolve) =>
+      (client as unknown as pg.Client).once('end', () => resolve()),
+    );
     await admin.query('SELECT pg_terminate_backend($1)', [rows[0]!.pid]);
     // no query of ours is running while the server closes the connection: pg emits 'error' now
-    await new Promise<void>((resolve) => (client as unknown as pg.Client).once('end', () => resolve()));
+    await ended;
   });
   const event = (n: number) => ({
     id: eventId('relay.test', 'guard', String(n)),
