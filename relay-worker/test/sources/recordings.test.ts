@@ -33,20 +33,32 @@ const wire = (r: EventRow) =>
     data: r.data,
   });
 
-/** The simulator's own file, read straight from its XAPI (what the relay must pass on). */
+/**
+ * The simulator's own file, read straight from its XAPI (what the relay must pass on).
+ * Recordings are Owner-only and the worker holds the Owner client, and 3CX keeps one token per
+ * client: when the worker takes a new token between ours being issued and used, ours answers 401
+ * (empty body). That is the PBX's rule, not a failure, so take a fresh token and ask again.
+ */
 async function pbxFile(sim: Harness['sim'], id: string): Promise<Buffer> {
-  const token = await fetch(`${sim.baseUrl}/connect/token`, {
-    method: 'POST',
-    body: new URLSearchParams({
-      client_id: sim.clients.owner.clientId,
-      client_secret: sim.clients.owner.clientSecret,
-      grant_type: 'client_credentials',
-    }),
-  }).then(async (r) => ((await r.json()) as { access_token: string }).access_token);
-  const res = await fetch(`${sim.baseUrl}/xapi/v1/Recordings/Pbx.DownloadRecording(recId=${id})`, {
-    headers: { authorization: `Bearer ${token}` },
-  });
-  return Buffer.from(await res.arrayBuffer());
+  for (let attempt = 1; ; attempt++) {
+    const token = await fetch(`${sim.baseUrl}/connect/token`, {
+      method: 'POST',
+      body: new URLSearchParams({
+        client_id: sim.clients.owner.clientId,
+        client_secret: sim.clients.owner.clientSecret,
+        grant_type: 'client_credentials',
+      }),
+    }).then(async (r) => ((await r.json()) as { access_token: string }).access_token);
+    const res = await fetch(`${sim.baseUrl}/xapi/v1/Recordings/Pbx.DownloadRecording(recId=${id})`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    if (res.status === 401 && attempt < 20) {
+      await res.arrayBuffer();
+      continue;
+    }
+    if (res.status !== 200) throw new Error(`PBX answered ${res.status} for recording ${id}`);
+    return Buffer.from(await res.arrayBuffer());
+  }
 }
 
 beforeAll(async () => {
