@@ -36,12 +36,28 @@ export async function benchEndToEnd(
     sim: { timeScale: 0.05 },
     workerEnv: PRODUCTION_DELIVERY_ENV,
   });
-  const frames = new Map<string, number>();
+  // The first frame of each participant, by (callId, DN): a DN rings again for the same call as a
+  // new participant (a queue or ring group ringing its agents again), and each of those rings is
+  // its own call.ringing, to be timed from its own frame, not the call's first.
+  const frames = new Map<string, number[]>();
+  const seen = new Set<string>();
   const off = lab.sim.onCallControlFrame((f) => {
     if (f.eventType !== 0 || !f.callId) return;
+    const participant = `${f.callId}|${f.dn}|${f.participantId}`;
+    if (seen.has(participant)) return;
+    seen.add(participant);
     const key = `${f.callId}|${f.dn}`;
-    if (!frames.has(key)) frames.set(key, f.at);
+    const list = frames.get(key);
+    if (list) list.push(f.at);
+    else frames.set(key, [f.at]);
   });
+  /** The frame a receipt answers: the newest first frame of its (callId, DN) at or before its ringingAt (ms, rounded down). */
+  const frameOf = (r: { key: string; ringingAt: number }) => {
+    let best: number | undefined;
+    for (const at of frames.get(r.key) ?? [])
+      if (at <= r.ringingAt + 1 && (best === undefined || at > best)) best = at;
+    return best;
+  };
   try {
     const secret = generateWebhookSecret();
     await rx.call('configure', { secret });
@@ -55,6 +71,7 @@ export async function benchEndToEnd(
     for (const rate of opts.rates ?? [10, 100]) {
       process.stderr.write(`[bench] end to end, ${rate} new calls/s…\n`);
       frames.clear();
+      seen.clear();
       await rx.call('take');
       const secs = Math.max(5, Math.min(opts.seconds * 2, 10));
       lab.sim.setLoadRate(rate);
@@ -62,7 +79,7 @@ export async function benchEndToEnd(
       lab.sim.setLoadRate(0);
       await new Promise((r) => setTimeout(r, 3000)); // the last calls' events
       const { receipts, badSignatures } = await rx.call<{
-        receipts: { key: string; at: number }[];
+        receipts: { key: string; at: number; ringingAt: number }[];
         badSignatures: number;
       }>('take');
       const stored = await lab.pool.query<{ n: number }>(
@@ -70,14 +87,14 @@ export async function benchEndToEnd(
         [secs + 3],
       );
       const lat = receipts.flatMap((r) => {
-        const sent = frames.get(r.key);
+        const sent = frameOf(r);
         return sent === undefined ? [] : [r.at - sent];
       });
       rows.push({
         group: 'end to end',
         what: `Call Control frame → signed call.ringing at a receiver, ${rate} new calls/s (fsync ${opts.fsync ? 'on' : 'off'})`,
         value: `p50 ${fmt.ms(percentile(lat, 50))}, p99 ${fmt.ms(percentile(lat, 99))}`,
-        detail: `${fmt.int(lat.length)} call.ringing over ${secs} s (${fmt.int(frames.size)} participants upserted, ${fmt.int(stored.rows[0]!.n)} call.ringing stored, ${receipts.length - lat.length} without a frame seen, ${badSignatures} bad signatures); max ${fmt.ms(percentile(lat, 100))}`,
+        detail: `${fmt.int(lat.length)} call.ringing over ${secs} s (${fmt.int(seen.size)} participants upserted, ${fmt.int(stored.rows[0]!.n)} call.ringing stored, ${receipts.length - lat.length} without a frame seen, ${badSignatures} bad signatures); max ${fmt.ms(percentile(lat, 100))}`,
       });
     }
   } finally {

@@ -1,7 +1,7 @@
 /**
  * Webhook receiver for the end-to-end latency benchmark (its own process): verifies each
  * request's Standard Webhooks signature with the subscription's secret, then records when a
- * `call.ringing` for (callId, extension) arrived. Answers 204.
+ * `call.ringing` for (callId, extension) arrived, with its `ringingAt`. Answers 204.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,7 +10,7 @@ import { wallMs } from './stats.js';
 import { serve } from './child.js';
 
 let verifier: Webhook | undefined;
-let receipts: { key: string; at: number }[] = [];
+let receipts: { key: string; at: number; ringingAt: number }[] = [];
 let badSignatures = 0;
 
 const server = http.createServer((req, res) => {
@@ -22,9 +22,14 @@ const server = http.createServer((req, res) => {
       const body = Buffer.concat(chunks).toString('utf8');
       const e = verifier!.verify(body, req.headers as Record<string, string>) as {
         type: string;
-        data: { callId: string; extension: string };
+        data: { callId: string; extension: string; ringingAt: string };
       };
-      if (e.type === 'call.ringing') receipts.push({ key: `${e.data.callId}|${e.data.extension}`, at });
+      if (e.type === 'call.ringing')
+        receipts.push({
+          key: `${e.data.callId}|${e.data.extension}`,
+          at,
+          ringingAt: Date.parse(e.data.ringingAt),
+        });
     } catch {
       badSignatures++;
     }

@@ -85,6 +85,9 @@ export class CallControlSource {
   private flushing: Promise<void> | undefined;
   /** The save timer fired: the next batch carries a snapshot of the state to save. */
   private saveWanted = false;
+  /** The call-state save in progress, and the newest snapshot waiting for it (off the events' path). */
+  private saving: Promise<void> | undefined;
+  private nextSnapshot: ReturnType<CallState['snapshot']> | null = null;
 
   constructor(
     private readonly o: CallControlSourceOptions,
@@ -120,6 +123,8 @@ export class CallControlSource {
     clearTimeout(this.soonTimer);
     this.o.socket.stop();
     await this.idle();
+    this.nextSnapshot = null;
+    await this.saving;
     await this.store.save(this.o.state.snapshot()).catch(() => undefined);
   }
 
@@ -142,7 +147,8 @@ export class CallControlSource {
       last = this.chain;
       await last;
       await this.flushing;
-    } while (last !== this.chain || this.flushing);
+      await this.saving;
+    } while (last !== this.chain || this.flushing || this.saving);
   }
 
   /** Runs a reconcile now (tests, control); resolves when its events are stored. */
@@ -363,38 +369,65 @@ export class CallControlSource {
   private emit(events: NewEvent[]): void {
     if (events.length) this.pending.push(...events);
     this.scheduleSave();
-    if (this.pending.length || this.unsaved.holding || this.saveWanted) this.flushing ??= this.flushEvents();
+    if (this.pending.length || this.unsaved.holding || this.saveWanted) this.flushEventsSoon();
   }
 
   /** Waits until every event emitted so far is stored (or held, while the own database is down). */
   private async drainEvents(): Promise<void> {
-    if (this.pending.length || this.unsaved.holding) this.flushing ??= this.flushEvents();
+    if (this.pending.length || this.unsaved.holding) this.flushEventsSoon();
     while (this.flushing) await this.flushing;
   }
 
+  /**
+   * Starts {@link flushEvents} unless it runs. `flushing` is cleared in a callback, which always
+   * runs after this assignment, even when the flush had nothing to wait for.
+   */
+  private flushEventsSoon(): void {
+    if (this.flushing) return;
+    const run: Promise<void> = this.flushEvents().finally(() => {
+      if (this.flushing === run) this.flushing = undefined;
+    });
+    this.flushing = run;
+  }
+
   private async flushEvents(): Promise<void> {
-    try {
-      for (;;) {
-        const batch = this.pending;
-        this.pending = [];
-        if (!batch.length && !this.unsaved.holding && !this.saveWanted) return;
-        // Taken with the batch: exactly the state these events come from, never ahead of what is stored.
-        const snap = this.saveWanted ? this.o.state.snapshot() : null;
-        this.saveWanted = false;
-        const stored = batch.length || this.unsaved.holding ? await this.unsaved.append(batch) : true;
-        if (batch.length) this.publishActiveCalls();
-        if (snap && stored)
-          await this.store
-            .save(snap)
-            .catch((err: unknown) => this.log.warn({ err: coerceError(err) }, 'could not save call state'));
-        if (!stored) {
-          this.saveWanted ||= snap !== null;
-          return; // the own database is down: the next events or the sweep try again
-        }
+    for (;;) {
+      const batch = this.pending;
+      this.pending = [];
+      if (!batch.length && !this.unsaved.holding && !this.saveWanted) return;
+      // Taken with the batch: exactly the state these events come from, never ahead of what is stored.
+      const snap = this.saveWanted ? this.o.state.snapshot() : null;
+      this.saveWanted = false;
+      const stored = batch.length || this.unsaved.holding ? await this.unsaved.append(batch) : true;
+      if (batch.length) this.publishActiveCalls();
+      if (snap && stored) this.saveInBackground(snap);
+      if (!stored) {
+        this.saveWanted ||= snap !== null;
+        return; // the own database is down: the next events or the sweep try again
       }
-    } finally {
-      this.flushing = undefined;
     }
+  }
+
+  /**
+   * Saves a snapshot after the events it comes from are stored, without holding up the next
+   * events: one save at a time, in order, and a snapshot taken meanwhile replaces one still
+   * waiting (only the newest matters).
+   */
+  private saveInBackground(snap: ReturnType<CallState['snapshot']>): void {
+    this.nextSnapshot = snap;
+    this.saving ??= (async () => {
+      try {
+        while (this.nextSnapshot) {
+          const next = this.nextSnapshot;
+          this.nextSnapshot = null;
+          await this.store
+            .save(next)
+            .catch((err: unknown) => this.log.warn({ err: coerceError(err) }, 'could not save call state'));
+        }
+      } finally {
+        this.saving = undefined;
+      }
+    })();
   }
 
   private scheduleSave(): void {
@@ -402,7 +435,7 @@ export class CallControlSource {
     this.saveTimer = setTimeout(() => {
       this.saveTimer = undefined;
       this.saveWanted = true;
-      this.flushing ??= this.flushEvents();
+      this.flushEventsSoon();
     }, 500);
   }
 
