@@ -18,6 +18,9 @@ Usage: sudo ./install.sh [options]          install or upgrade
   --client-id ID            XAPI client ID (Admin Console > Integrations > API, role System Owner)
   --client-secret SECRET    XAPI client secret (shown once when the API client is created)
   --ini-path FILE           3CXPhoneSystem.ini (default: /var/lib/3cxpbx/Bin/, then /var/lib/3cxpbx/Instance1/Bin/)
+  --voicemail-dir DIR       3CX's voicemail folder (default: PBX_VOICEMAIL_DIR in worker.env, else
+                            /var/lib/3cxpbx/Instance1/Data/Voicemail); written to worker.env when given
+  --no-voicemail-access     do not give the worker's user read access (ACL) to that folder
 Own database:
   --database-url URL        use this PostgreSQL database instead of creating a cluster
   --pg-cluster NAME         name of the PostgreSQL 15 cluster to create (default: relay)
@@ -48,7 +51,7 @@ USAGE
 }
 
 DRY_RUN=0 NON_INTERACTIVE=0 NO_SYSTEMD=0 NO_NGINX_RELOAD=0 SKIP_NODE_INSTALL=0 ADMIN_BUILD=build FORCE=0
-MODE=install PURGE=0 ROOT='' SOURCE=$SCRIPT_DIR INI_PATH_FLAG=''
+MODE=install PURGE=0 ROOT='' SOURCE=$SCRIPT_DIR INI_PATH_FLAG='' VOICEMAIL_DIR_FLAG='' VOICEMAIL_ACCESS=1
 PBX_URL_FLAG='' PBX_CLIENT_ID_FLAG='' PBX_CLIENT_SECRET_FLAG='' DATABASE_URL_FLAG=''
 PG_CLUSTER=relay PG_PORT=5434 HTTPS_PORT=8443 HTTPS_PORT_FLAG='' PUBLIC_HOST_FLAG=''
 RELAY_PORT_FLAG='' ADMIN_PORT_FLAG='' TLS_CERT='' TLS_KEY='' SERVICE_USER=3cx-relay ADMIN_USER=''
@@ -76,6 +79,8 @@ while [[ $# -gt 0 ]]; do
     --prefix) need_value "$@"; ROOT=${2%/}; shift ;;
     --source) need_value "$@"; SOURCE=${2%/}; shift ;;
     --ini-path) need_value "$@"; INI_PATH_FLAG=$2; shift ;;
+    --voicemail-dir) need_value "$@"; VOICEMAIL_DIR_FLAG=${2%/}; shift ;;
+    --no-voicemail-access) VOICEMAIL_ACCESS=0 ;;
     --pbx-url) need_value "$@"; PBX_URL_FLAG=$2; shift ;;
     --client-id) need_value "$@"; PBX_CLIENT_ID_FLAG=$2; shift ;;
     --client-secret) need_value "$@"; PBX_CLIENT_SECRET_FLAG=$2; shift ;;
@@ -108,6 +113,8 @@ done
 . "$SCRIPT_DIR/deploy/install/config.sh"
 # shellcheck source=deploy/install/services.sh
 . "$SCRIPT_DIR/deploy/install/services.sh"
+# shellcheck source=deploy/install/voicemail.sh
+. "$SCRIPT_DIR/deploy/install/voicemail.sh"
 # shellcheck source=deploy/install/uninstall.sh
 . "$SCRIPT_DIR/deploy/install/uninstall.sh"
 
@@ -249,6 +256,7 @@ main() {
   write_config
   install_commands
   migrate_and_first_admin
+  grant_voicemail_read
   install_units
   install_nginx_site
   step "Services"

@@ -158,6 +158,7 @@ write_config() {
   for key in ADMIN_PORT RELAY_ENCRYPTION_KEY NEXTAUTH_SECRET NEXTAUTH_URL RELAY_PUBLIC_URL TRUSTED_PROXY_SECRET; do
     [[ -z ${SETTING[$key]} ]] || admin=$(env_upsert "$key" "${SETTING[$key]}" <<<"$admin")
   done
+  [[ -z $VOICEMAIL_DIR_FLAG ]] || worker=$(env_upsert PBX_VOICEMAIL_DIR "$VOICEMAIL_DIR_FLAG" <<<"$worker")
   printf '%s\n' "$worker" | write_file "$WORKER_ENV" 0600 "$SERVICE_USER:$SERVICE_USER"
   printf '%s\n' "$admin" | write_file "$ADMIN_ENV" 0600 "$ADMIN_USER:$ADMIN_USER"
   if [[ -e $LEGACY_ENV ]]; then

@@ -18,6 +18,8 @@ uninstall() {
   done
   if [[ $NO_SYSTEMD != 1 ]] && systemd_running; then run systemctl daemon-reload; fi
 
+  revoke_voicemail_read
+
   step "Removing the nginx site"
   local had_site=0
   [[ -e $NGINX_DIR/sites-available/3cx-relay || -L $NGINX_DIR/sites-enabled/3cx-relay ]] && had_site=1

@@ -97,6 +97,16 @@ export function ensureNginx(): void {
   }
 }
 
+/** Debian's acl package (setfacl, getfacl), as install.sh installs it when missing. */
+export function ensureAcl(): void {
+  if (spawnSync('sh', ['-c', 'command -v setfacl']).status === 0) return;
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  if (spawnSync('apt-get', ['install', '-y', '-q', 'acl'], { env, stdio: 'ignore' }).status !== 0) {
+    execFileSync('apt-get', ['update', '-q'], { env, stdio: 'ignore' });
+    execFileSync('apt-get', ['install', '-y', '-q', 'acl'], { env, stdio: 'ignore' });
+  }
+}
+
 /**
  * One line per file, link and folder under `root`: path, sha256, mode, owner, mtime (links: target).
  * Inside releases/ only the release names count (their node_modules are npm's business).

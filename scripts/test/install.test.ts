@@ -21,6 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '@3cx-relay/pg-cluster';
 import { startSimulator, type Simulator } from '@3cx-relay/simulator';
 import {
+  ensureAcl,
   ensureNginx,
   fingerprintTree,
   httpsRequest,
@@ -55,6 +56,9 @@ const WORKER_ENV = path.join(OPT, 'config/worker.env');
 const ADMIN_ENV = path.join(OPT, 'config/admin.env');
 const pgUrl = process.env.RELAY_TEST_PG_URL ?? '';
 const ownDbName = `install_relay_${tag}`;
+/** 3CX's voicemail folder in the sandbox: root's (standing in for phonesystem), 0750, files 0640. */
+const vmDir = path.join(prefix, 'var/lib/3cxpbx/Instance1/Data/Voicemail');
+const oldMessage = path.join(vmDir, '100', 'vmail_100_0791234567_20261201090000.wav');
 
 let sim: Simulator;
 let ownDbUrl: string;
@@ -65,6 +69,10 @@ let firstRun: { code: number; out: string };
 let adminMode: 'build' | 'reuse' | 'skip' = 'skip';
 let adminSkipped = '';
 
+/** Whether `user` may read `file` (its first byte). */
+const canRead = (user: string, file: string) =>
+  spawnSync('runuser', ['-u', user, '--', 'head', '-c1', file], { stdio: 'ignore' }).status === 0;
+
 function ownDbQuery(sql: string): Promise<pg.QueryResult> {
   const c = new pg.Client({ connectionString: ownDbUrl });
   return c.connect().then(() => c.query(sql).finally(() => c.end()));
@@ -73,7 +81,13 @@ function ownDbQuery(sql: string): Promise<pg.QueryResult> {
 beforeAll(async () => {
   if (!pgUrl) throw new Error('RELAY_TEST_PG_URL is not set (run through vitest.global-setup.ts)');
   ensureNginx();
+  ensureAcl();
   chmodSync(work, 0o755);
+  // A message left before the relay was installed, in a mailbox folder of its own.
+  mkdirSync(path.dirname(vmDir), { recursive: true });
+  mkdirSync(vmDir, { mode: 0o750 });
+  mkdirSync(path.dirname(oldMessage), { mode: 0o750 });
+  writeFileSync(oldMessage, 'RIFF old message', { mode: 0o640 });
   mkdirSync(source);
   const buildIdFile = path.join(REPO, 'admin/.next/BUILD_ID');
   const buildId = () => (existsSync(buildIdFile) ? readFileSync(buildIdFile, 'utf8') : '');
@@ -103,6 +117,7 @@ beforeAll(async () => {
     dbName: `install_db_${tag}`,
     readonlyRole: `install_ro_${tag}`,
     dropOnStop: true,
+    voicemailDir: vmDir,
   });
   const certDir = path.join(prefix, 'var/lib/3cxpbx/Bin/nginx/conf/Instance1');
   mkdirSync(certDir, { recursive: true });
@@ -164,6 +179,8 @@ beforeAll(async () => {
     sim.clients.owner.clientSecret,
     '--admin-build',
     adminMode,
+    '--voicemail-dir',
+    vmDir,
   ];
   firstRun = runInstaller(args);
 }, 720_000);
@@ -305,8 +322,6 @@ describe('install.sh in a sandbox prefix', () => {
     expect(Object.keys(admin).filter((k) => k.startsWith('PBX_'))).toEqual([]);
     expect(Object.keys(worker).filter((k) => /NEXTAUTH|TRUSTED_PROXY/.test(k))).toEqual([]);
     // Neither service user can read the other's file.
-    const canRead = (user: string, file: string) =>
-      spawnSync('runuser', ['-u', user, '--', 'head', '-c1', file], { stdio: 'ignore' }).status === 0;
     expect([canRead(USER, WORKER_ENV), canRead(ADMIN_USER, ADMIN_ENV)]).toEqual([true, true]);
     expect([canRead(ADMIN_USER, WORKER_ENV), canRead(USER, ADMIN_ENV)]).toEqual([false, false]);
   });
@@ -342,6 +357,9 @@ describe('install.sh in a sandbox prefix', () => {
       `EnvironmentFile=${OPT}/config/worker.env`,
       `ExecStartPre=+${OPT}/bin/3cx-relay-pbx-ini ${sim.iniPath} %t/3cx-relay-worker/3CXPhoneSystem.ini ${USER}`,
       'Environment=PBX_INI_PATH=%t/3cx-relay-worker/3CXPhoneSystem.ini',
+      // Of 3CX's files the worker sees only the voicemail folder.
+      `TemporaryFileSystem=${prefix}/var/lib/3cxpbx:ro`,
+      `BindReadOnlyPaths=-${vmDir}`,
     ]) {
       expect(unit).toContain(line);
     }
@@ -441,6 +459,49 @@ describe('install.sh in a sandbox prefix', () => {
         return body.components?.db3cx?.status === 'up';
       }, 30_000);
     }, 60_000);
+
+    it("streams voicemail audio from 3CX's folder as its own user, through the ACL on that folder alone (messages 3CX adds later too); a message it may not read is a 502 naming the folder, never a broken 200", async () => {
+      // The worker's first run of s_voicemail starts after the newest message; then a caller
+      // leaves one in mailbox 103, a folder 3CX creates after the install.
+      await until(
+        async () =>
+          (await ownDbQuery(`SELECT 1 FROM source_cursors WHERE name = 'db3cx:s_voicemail'`)).rowCount,
+        30_000,
+      );
+      await sim.runScenario('voicemail', { timeScale: 0.05 });
+      let event: { audio: { signedUrl: string } } | undefined;
+      await until(async () => {
+        event = (await ownDbQuery(`SELECT data FROM events WHERE type = 'voicemail.received'`)).rows[0]?.data;
+        return event !== undefined;
+      }, 30_000);
+      const file = path.join(vmDir, '103', readdirSync(path.join(vmDir, '103'))[0]!);
+      expect(execFileSync('stat', ['-c', '%U %a', file], { encoding: 'utf8' }).trim()).toBe('root 640');
+      expect([canRead(USER, file), canRead(USER, oldMessage), canRead(ADMIN_USER, file)]).toEqual([
+        true,
+        true,
+        false,
+      ]);
+      // The grant is on the voicemail folder only: nothing above it names the worker's user.
+      for (const above of ['var/lib/3cxpbx', 'var/lib/3cxpbx/Instance1', 'var/lib/3cxpbx/Instance1/Data'])
+        expect(
+          execFileSync('getfacl', ['-p', '-c', path.join(prefix, above)], { encoding: 'utf8' }),
+        ).not.toContain(USER);
+      const signed = new URL(event!.audio.signedUrl, 'http://x');
+      const get = () => fetch(`http://127.0.0.1:${ports.relay}${signed.pathname}${signed.search}`);
+      const res = await get();
+      expect(res.status).toBe(200);
+      expect(Buffer.from(await res.arrayBuffer())).toEqual(readFileSync(file));
+      // A message written without group read masks the ACL: the worker says why, before any byte.
+      chmodSync(file, 0o600);
+      try {
+        const refused = await get();
+        expect(refused.status).toBe(502);
+        expect(await refused.text()).toContain('permission denied');
+      } finally {
+        chmodSync(file, 0o640);
+      }
+      expect((await get()).status).toBe(200);
+    }, 90_000);
 
     it('nginx hides its version, limits bodies and keeps ?access_token= out of its access log', async () => {
       const big = await httpsRequest(url('/relay/active-calls'), {
@@ -608,6 +669,10 @@ describe('install.sh in a sandbox prefix', () => {
     }
     expect(readFileSync(WORKER_ENV, 'utf8')).toBe(envBefore);
     expect(existsSync(path.join(OPT, 'data'))).toBe(true);
+    // The voicemail grant is taken back, from every mailbox and message (the default entries too).
+    expect(r.out).toContain(`removing ${USER}'s read access to ${vmDir}`);
+    expect(execFileSync('getfacl', ['-R', '-p', vmDir], { encoding: 'utf8' })).not.toContain(USER);
+    expect(canRead(USER, oldMessage)).toBe(false);
     expect((await ownDbQuery('SELECT count(*)::int AS n FROM admin_users')).rows[0]).toEqual({ n: 1 });
   }, 240_000);
 

@@ -1,5 +1,4 @@
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import type pg from 'pg';
@@ -23,28 +22,34 @@ export function voicemailOrigin(dir: string, pbxPool: () => pg.Pool | undefined)
       if (!pool) return null;
       const row = await voicemailFile(pool, Number(id));
       if (!row || !SAFE_NAME.test(row.wav_file) || !/^[\w-]+$/.test(row.callee)) return null;
-      let file: string | null = null;
+      // Opened, not only stat'ed: stat needs only the folders above, so a file the worker may not
+      // read would pass and then fail after the 200 was sent. The open tells before any header.
+      let handle: FileHandle | null = null;
       let size = 0;
       for (const candidate of [path.join(dir, row.callee, row.wav_file), path.join(dir, row.wav_file)]) {
-        const s = await stat(candidate).catch((err: NodeJS.ErrnoException) => {
+        const h = await open(candidate, 'r').catch((err: NodeJS.ErrnoException) => {
           if (err.code === 'EACCES' || err.code === 'EPERM')
             throw new AppError(
               'UNAVAILABLE',
-              `cannot read ${candidate}: permission denied (the worker's user needs read access to PBX_VOICEMAIL_DIR)`,
+              `cannot read ${candidate}: permission denied (the worker's user needs read access to PBX_VOICEMAIL_DIR; install.sh grants it, see docs/install.md)`,
             );
           return null;
         });
+        if (!h) continue;
+        const s = await h.stat().catch(() => null);
         if (s?.isFile()) {
-          file = candidate;
+          handle = h;
           size = s.size;
           break;
         }
+        await h.close();
       }
-      if (!file) return null;
+      if (!handle) return null;
       const base = { contentType: 'audio/wav', fileName: row.wav_file };
       const r = parseRange(range);
       const span = r ? resolveRange(r, size) : null;
-      if (r && !span)
+      if (r && !span) {
+        await handle.close();
         return {
           ...base,
           status: 416,
@@ -52,15 +57,16 @@ export function voicemailOrigin(dir: string, pbxPool: () => pg.Pool | undefined)
           contentRange: `bytes */${size}`,
           body: Readable.from([]),
         };
+      }
       if (span)
         return {
           ...base,
           status: 206,
           contentLength: span.end - span.start + 1,
           contentRange: `bytes ${span.start}-${span.end}/${size}`,
-          body: createReadStream(file, { start: span.start, end: span.end }),
+          body: handle.createReadStream({ start: span.start, end: span.end }),
         };
-      return { ...base, status: 200, contentLength: size, contentRange: null, body: createReadStream(file) };
+      return { ...base, status: 200, contentLength: size, contentRange: null, body: handle.createReadStream() };
     },
   };
 }
