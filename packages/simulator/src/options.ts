@@ -59,6 +59,12 @@ export interface SimulatorOptions {
   voicemailDir?: string | null;
   /** 3CX's voicemail transcription in `s_voicemail.transcription`. Default true. */
   transcribeVoicemails?: boolean;
+  /**
+   * The database has `s_voicemail` (default true). It is documented from 20.0.9 on ([FIELD]
+   * field review §1.13); whether older builds lack it is [UNVERIFIED], so this is a knob, not
+   * tied to `version`. Without it, messages are recorded but no row is written.
+   */
+  voicemailTable?: boolean;
   /** `DownloadRecording` honours `Range` requests (206); [UNVERIFIED] on real 3CX. Default true. */
   recordingRangeRequests?: boolean;
   /** Extensions on the PBX: 100–105 and 046, and from 8 on also 1000, 1001, … (benchmarks). Default 7. */
@@ -152,6 +158,7 @@ const schema = z.object({
   recordingRangeRequests: z.boolean().default(true),
   voicemailDir: z.string().min(1).nullable().default(null),
   transcribeVoicemails: z.boolean().default(true),
+  voicemailTable: z.boolean().default(true),
   extensionCount: z.number().int().min(7).max(5000).default(7),
   presenceChangeEverySec: z.number().min(0).optional(),
   monitorQueueIvr: z.boolean().default(false),

@@ -31,7 +31,9 @@ const DEMO_RATE = 0.125;
  */
 export async function startSimulator(options: SimulatorOptions): Promise<Simulator> {
   const opts = resolveOptions(options);
-  const db = await provisionDatabase(opts.pgUrl, opts.dbName, opts.readonlyRole);
+  const db = await provisionDatabase(opts.pgUrl, opts.dbName, opts.readonlyRole, {
+    voicemailTable: opts.voicemailTable,
+  });
   const secret = () => randomBytes(24).toString('base64url');
   const owner: ApiClient = {
     clientId: '900',
@@ -56,7 +58,13 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   });
   const faults = new FaultController(opts.seed);
   const log = opts.log ?? (() => undefined);
-  const writer = new CdrWriter(db.writerUrl, dir.queue.number, log, () => faults.settings.dataConnector);
+  const writer = new CdrWriter(
+    db.writerUrl,
+    dir.queue.number,
+    log,
+    () => faults.settings.dataConnector,
+    opts.voicemailTable,
+  );
   const stall = new TableStall(withDatabase(opts.pgUrl, opts.dbName));
   const runtime = new PbxRuntime(opts, dir, state, history, (call) => writer.write(call));
   const ctx: SimContext = {

@@ -123,6 +123,71 @@ describe('voicemail.received', () => {
   });
 });
 
+describe('a removed message', () => {
+  /** What 3CX does when a user deletes a message: the row stays, `removed` is set ([FIELD] §1.13). */
+  const remove = async (id: number) => {
+    const url = new URL(process.env.RELAY_TEST_PG_URL!);
+    url.pathname = `/${h.sim.dbName}`;
+    const pbx = new pg.Client({ connectionString: url.toString() });
+    await pbx.connect();
+    try {
+      await pbx.query(`UPDATE s_voicemail SET removed = '1' WHERE id = $1`, [id]);
+    } finally {
+      await pbx.end();
+    }
+  };
+
+  it('has no audio (404), and one removed before the relay read it gets no event while the cursor moves past it', async () => {
+    const get = () =>
+      fetch(`${h.worker!.url}/relay/voicemails/1`, { headers: { authorization: `Bearer ${reader}` } });
+    expect((await get()).status).toBe(200);
+    await remove(1);
+    expect((await get()).status).toBe(404);
+    // Message 3 is removed while the relay is stopped; message 4 follows it.
+    await h.stopWorker();
+    await h.sim.runScenario('voicemail');
+    await remove(3);
+    await h.sim.runScenario('internal-voicemail');
+    await h.startWorker(env);
+    await until(async () => (await voicemails()).length === 3);
+    expect((await voicemails()).map((e) => e.data.voicemailId)).toEqual(['1', '2', '4']);
+    await until(async () => {
+      const c = await pool.query(`SELECT value FROM source_cursors WHERE name = 'db3cx:s_voicemail'`);
+      return c.rows[0].value.after === 4;
+    });
+  });
+});
+
+describe('a PBX without s_voicemail', () => {
+  it('says so once in the error feed, sends no voicemail.received and goes on with its calls', async () => {
+    const old = await startHarness('voicemail_none', { voicemailTable: false, waitForReadersMaxMs: 300 });
+    try {
+      await old.startWorker({ ...env, PBX_VOICEMAIL_DIR: dir });
+      const p = new pg.Pool({ connectionString: old.db.url, max: 1 });
+      try {
+        for (let i = 1; i <= 2; i++) {
+          await old.sim.runScenario('voicemail');
+          await until(async () => (await old.events(`type = 'call.completed'`)).length === i);
+        }
+        const missing = () =>
+          p.query(`SELECT severity, message FROM error_log WHERE code = 'VOICEMAIL_TABLE_MISSING'`);
+        await until(async () => (await missing()).rowCount === 1);
+        expect((await missing()).rows[0]).toMatchObject({
+          severity: 'info',
+          message: expect.stringContaining('s_voicemail'),
+        });
+        expect(await old.events(`type = 'voicemail.received'`)).toEqual([]);
+        // The second call's mailbox row did not ask again.
+        expect((await missing()).rowCount).toBe(1);
+      } finally {
+        await p.end();
+      }
+    } finally {
+      await old.stop();
+    }
+  }, 90_000);
+});
+
 async function pbxRow(): Promise<{ wav_file: string }> {
   const ro = new pg.Client({ connectionString: h.sim.readonlyDbUrl });
   await ro.connect();

@@ -32,6 +32,8 @@ export class CdrWriter {
     private readonly queueDn: string,
     private readonly log: (m: string, c?: Record<string, unknown>) => void,
     private readonly connector: () => DataConnectorSettings | null = () => null,
+    /** The database has `s_voicemail` (see `voicemailTable`). */
+    private readonly voicemailTable = true,
   ) {
     this.pool = new pg.Pool({ connectionString: writerUrl, max: 2, connectionTimeoutMillis: 3000 });
     this.pool.on('error', (err) => log('cdr writer pool error', { err: err.message }));
@@ -88,7 +90,7 @@ export class CdrWriter {
       );
       await client.query(stmt.text, stmt.values);
       for (const s of legacyStatements(call, this.queueDn)) await client.query(s.text, s.values);
-      if (call.voicemails.length) {
+      if (call.voicemails.length && this.voicemailTable) {
         const vm = insert(
           's_voicemail',
           [

@@ -43,6 +43,7 @@ export async function provisionDatabase(
   superUrl: string,
   dbName: string,
   role: string,
+  opts: { voicemailTable?: boolean } = {},
 ): Promise<ProvisionedDb> {
   const password = randomBytes(18).toString('base64url');
   await withClient(superUrl, async (c) => {
@@ -56,7 +57,7 @@ export async function provisionDatabase(
   });
   const writerUrl = withDatabase(superUrl, dbName);
   await withClient(writerUrl, async (c) => {
-    await c.query(cdroutputDdl() + LEGACY_DDL + VOICEMAIL_DDL);
+    await c.query(cdroutputDdl() + LEGACY_DDL + (opts.voicemailTable === false ? '' : VOICEMAIL_DDL));
     await c.query(`REVOKE ALL ON DATABASE ${ident(dbName)} FROM PUBLIC`);
     await c.query(`GRANT CONNECT ON DATABASE ${ident(dbName)} TO ${ident(role)}`);
     await c.query('REVOKE CREATE ON SCHEMA public FROM PUBLIC');
