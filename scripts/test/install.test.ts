@@ -465,7 +465,7 @@ describe('install.sh in a sandbox prefix', () => {
       // leaves one in mailbox 103, a folder 3CX creates after the install.
       await until(
         async () =>
-          (await ownDbQuery(`SELECT 1 FROM source_cursors WHERE name = 'db3cx:s_voicemail'`)).rowCount,
+          (await ownDbQuery(`SELECT 1 FROM source_cursors WHERE name = 'db3cx:s_voicemail'`)).rowCount === 1,
         30_000,
       );
       await sim.runScenario('voicemail', { timeScale: 0.05 });

@@ -66,7 +66,13 @@ export function voicemailOrigin(dir: string, pbxPool: () => pg.Pool | undefined)
           contentRange: `bytes ${span.start}-${span.end}/${size}`,
           body: handle.createReadStream({ start: span.start, end: span.end }),
         };
-      return { ...base, status: 200, contentLength: size, contentRange: null, body: handle.createReadStream() };
+      return {
+        ...base,
+        status: 200,
+        contentLength: size,
+        contentRange: null,
+        body: handle.createReadStream(),
+      };
     },
   };
 }
