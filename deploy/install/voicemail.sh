@@ -64,12 +64,7 @@ BindReadOnlyPaths=-$dir"
   else
     run setfacl -R -m "u:$SERVICE_USER:rX" "$dir"
     # Default ACLs (folders only) make mailboxes and messages that 3CX writes later readable too.
-    if [[ $DRY_RUN == 1 ]]; then
-      say "    would run: find $dir -type d -exec setfacl -d -m u:$SERVICE_USER:rX {} +"
-    else
-      say "    + find $dir -type d -exec setfacl -d -m u:$SERVICE_USER:rX {} +"
-      find "$dir" -type d -exec setfacl -d -m "u:$SERVICE_USER:rX" {} +
-    fi
+    run find "$dir" -type d -exec setfacl -d -m "u:$SERVICE_USER:rX" {} +
   fi
   [[ $DRY_RUN == 1 ]] && return 0
   local sample
@@ -91,10 +86,5 @@ revoke_voicemail_read() {
   getfacl -p -c "$dir" 2>/dev/null | grep -Eq "^(default:)?user:$SERVICE_USER:" || return 0
   step "Voicemail audio: removing $SERVICE_USER's read access to $dir"
   run setfacl -R -x "u:$SERVICE_USER" "$dir" || true
-  if [[ $DRY_RUN == 1 ]]; then
-    say "    would run: find $dir -type d -exec setfacl -d -x u:$SERVICE_USER {} +"
-  else
-    say "    + find $dir -type d -exec setfacl -d -x u:$SERVICE_USER {} +"
-    find "$dir" -type d -exec setfacl -d -x "u:$SERVICE_USER" {} + || true
-  fi
+  run find "$dir" -type d -exec setfacl -d -x "u:$SERVICE_USER" {} + || true
 }

@@ -4,6 +4,7 @@ import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync } from '
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
+import { aptInstall } from '@3cx-relay/pg-cluster';
 
 /** The checkout this test runs in. */
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -87,25 +88,20 @@ function releaseSh(source: string, script: string): string {
   );
 }
 
-/** Installs Debian's nginx when missing: the suite needs it and the project installs what it needs. */
-export function ensureNginx(): void {
-  if (spawnSync('sh', ['-c', 'command -v nginx']).status === 0) return;
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  if (spawnSync('apt-get', ['install', '-y', '-q', 'nginx-light'], { env, stdio: 'ignore' }).status !== 0) {
-    execFileSync('apt-get', ['update', '-q'], { env, stdio: 'ignore' });
-    execFileSync('apt-get', ['install', '-y', '-q', 'nginx-light'], { env, stdio: 'ignore' });
-  }
+/**
+ * Installs Debian's `pkg` when `command` is missing (pg-cluster's `aptInstall`: the suite needs
+ * it and the project installs what it needs, as install.sh does on a server).
+ */
+function ensureCommand(command: string, pkg: string): void {
+  if (spawnSync('sh', ['-c', `command -v ${command}`]).status === 0) return;
+  if (!aptInstall(pkg)) throw new Error(`apt-get install ${pkg} failed (needed for ${command})`);
 }
 
+/** Debian's nginx (the light build). */
+export const ensureNginx = (): void => ensureCommand('nginx', 'nginx-light');
+
 /** Debian's acl package (setfacl, getfacl), as install.sh installs it when missing. */
-export function ensureAcl(): void {
-  if (spawnSync('sh', ['-c', 'command -v setfacl']).status === 0) return;
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  if (spawnSync('apt-get', ['install', '-y', '-q', 'acl'], { env, stdio: 'ignore' }).status !== 0) {
-    execFileSync('apt-get', ['update', '-q'], { env, stdio: 'ignore' });
-    execFileSync('apt-get', ['install', '-y', '-q', 'acl'], { env, stdio: 'ignore' });
-  }
-}
+export const ensureAcl = (): void => ensureCommand('setfacl', 'acl');
 
 /**
  * One line per file, link and folder under `root`: path, sha256, mode, owner, mtime (links: target).
