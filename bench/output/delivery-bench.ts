@@ -178,8 +178,8 @@ export async function benchDelivery(cluster: PgCluster, opts: { seconds: number 
     for (let i = 0; i < SUBSCRIPTIONS; i++) {
       const sub = await pool.query<{ id: string }>(
         // per-call ordering is the default for new subscriptions: the headline figures use it
-        `INSERT INTO webhook_subscriptions (name, url, allowed_cidrs, max_concurrency, ordering) VALUES ($1, $2, '{127.0.0.0/8}', 16, 'per-call') RETURNING id::text`,
-        [`bench ${i}`, `http://127.0.0.1:${ready.port}/hook/${i}`],
+        `INSERT INTO webhook_subscriptions (name, url, allowed_cidrs, max_concurrency, ordering) VALUES ($1, $2, '{127.0.0.0/8}', 16, $3) RETURNING id::text`,
+        [`bench ${i}`, `http://127.0.0.1:${ready.port}/hook/${i}`, process.env.BENCH_ORDERING ?? 'per-call'],
       );
       await pool.query('INSERT INTO webhook_secrets (subscription_id, ciphertext) VALUES ($1, $2)', [
         sub.rows[0]!.id,
@@ -269,6 +269,8 @@ export async function benchDelivery(cluster: PgCluster, opts: { seconds: number 
     const half = Math.round(satRate / 2 / 100) * 100;
     process.stderr.write(`[bench] relay deliveries at ${half}/s offered…\n`);
     await offered(half);
+    // BENCH_DELIVERY_PHASES=offered stops here (phases 1-2 only: for profiling the fast path).
+    if (process.env.BENCH_DELIVERY_PHASES === 'offered') return rows;
     // Phase 3: per-call ordering against unordered delivery, 1,000 calls in progress at once
     // (each event goes to one of 1,000 calls round-robin, so every call has several events queued).
     const setOrdering = async (mode: 'per-call' | 'none') => {

@@ -27,8 +27,14 @@ export interface SendResult {
 export interface WebhookClientOptions {
   /** Time to response headers, ms (default 15 000); a subscription's own timeout wins. */
   timeoutMs?: number;
-  /** Keep-alive connections per origin (default 64). */
-  connections?: number;
+  /**
+   * Keep-alive connections per origin; default none of its own (null). Each subscription's
+   * `maxConcurrency` (its p-queue) and the dispatcher's in-flight cap bound the requests, and
+   * subscriptions sharing an origin each get theirs: a cap per origin below their sum queued
+   * requests inside the pool, where the wait counted against each attempt's timeout and
+   * throttled every subscription on that origin (10 subscriptions × 16 on one receiver got 64).
+   */
+  connections?: number | null;
 }
 
 /** Per-subscription options of a send. */
@@ -50,11 +56,11 @@ export interface SendOptions {
 export class WebhookClient {
   private readonly agents = new Map<string, Agent>();
   private readonly timeoutMs: number;
-  private readonly connections: number;
+  private readonly connections: number | null;
 
   constructor(opts: WebhookClientOptions = {}) {
     this.timeoutMs = opts.timeoutMs ?? 15_000;
-    this.connections = opts.connections ?? 64;
+    this.connections = opts.connections ?? null;
   }
 
   private agentFor(cidrs: readonly string[]): Agent {

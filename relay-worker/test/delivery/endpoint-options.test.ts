@@ -91,6 +91,42 @@ describe('endpoint options per subscription', () => {
     }
   });
 
+  it('gives each subscription its own concurrency when several share one origin', async () => {
+    // 3 subscriptions × 32 on one receiver: 96 requests at once. The client used to pool 64
+    // connections per origin, so the others queued inside it (their wait counting against
+    // each attempt's timeout) and every subscription on that origin was throttled.
+    const rx = await new Receiver().start();
+    let open = 0;
+    let peak = 0;
+    let releaseAll!: () => void;
+    const allOpen = new Promise<void>((r) => (releaseAll = r));
+    // Held answers are released once 96 are open, or after 6 s (inside the 8 s timeout below):
+    // then the peak shows how many the client allowed.
+    const safety = setTimeout(releaseAll, 6000);
+    try {
+      rx.respond = async () => {
+        open++;
+        peak = Math.max(peak, open);
+        if (open >= 96) releaseAll();
+        await allOpen;
+        open--;
+        return { status: 200 };
+      };
+      for (const path of ['a', 'b', 'c'])
+        await createSubscription(h.pool, { url: `${rx.url}/${path}`, maxConcurrency: 32, timeoutMs: 8000 });
+      await h.store.append(Array.from({ length: 40 }, () => makeEvent('call.ringing')));
+      await waitFor(
+        () => rx.received.filter((r) => r.status === 200).length,
+        (n) => n >= 120,
+      );
+      expect(peak).toBe(96);
+    } finally {
+      clearTimeout(safety);
+      releaseAll();
+      await rx.stop();
+    }
+  });
+
   it('spreads deliveries out to the rate limit', async () => {
     const rx = await new Receiver().start();
     try {
