@@ -52,11 +52,17 @@ export class WorkerProcess {
   async start(readyTimeoutMs = 60_000): Promise<void> {
     if (this.running) throw new Error('worker already running');
     this.expectingExit = false;
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
-      cwd: REPO_ROOT,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...this.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    // BENCH_WORKER_PROF_DIR=dir: a CPU profile of the worker (`--cpu-prof` is not allowed in NODE_OPTIONS).
+    const prof = process.env.BENCH_WORKER_PROF_DIR;
+    const child = spawn(
+      process.execPath,
+      [...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []), '--import', 'tsx', MAIN],
+      {
+        cwd: REPO_ROOT,
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...this.env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     this.child = child;
     this.starts++;
     child.stdout.on('data', (c: Buffer) => this.logs.push(c));

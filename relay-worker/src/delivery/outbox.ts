@@ -143,13 +143,17 @@ export function createOutboxHook(fastPath?: OutboxFastPath): AppendHook {
   return async (client, inserted) => {
     const sequences = inserted.map((e) => e.sequence.toString());
     const lease = fastPath?.leaseMsIfCapacity() ?? null;
-    const res = await client.query<LeasedRow & { leased: boolean }>(INSERT_SQL, [
-      sequences,
-      DIRECT_ONLY_TYPES,
-      lease?.leaseMs ?? null,
-      lease?.skipSubscriptions ?? [],
-      fastPath?.instanceId ?? '',
-    ]);
+    const res = await client.query<LeasedRow & { leased: boolean }>({
+      name: 'relay_outbox_insert',
+      text: INSERT_SQL,
+      values: [
+        sequences,
+        DIRECT_ONLY_TYPES,
+        lease?.leaseMs ?? null,
+        lease?.skipSubscriptions ?? [],
+        fastPath?.instanceId ?? '',
+      ],
+    });
     if (!lease) return;
     const leased = res.rows.filter((r) => r.leased);
     if (leased.length) fastPath!.leased(leased);

@@ -30,8 +30,9 @@ const clean = (s: string | null) => (s === null ? null : s.split('\u0000').join(
 export async function recordAttempts(pool: pg.Pool, batch: AttemptRecord[]): Promise<void> {
   if (batch.length === 0) return;
   const stats = aggregateStats(batch);
-  await pool.query(
-    `WITH r AS (
+  await pool.query({
+    name: 'relay_record_attempts',
+    text: `WITH r AS (
        SELECT * FROM unnest($1::bigint[], $2::int[], $3::text[], $4::timestamptz[], $5::float8[], $6::int[], $7::text[],
                             $8::text[], $9::bool[], $10::delivery_status[], $11::timestamptz[])
          AS r(delivery_id, attempt_no, trigger, started_at, duration_ms, status_code, excerpt, error, succeeded, status, next_at)),
@@ -57,7 +58,7 @@ export async function recordAttempts(pool: pg.Pool, batch: AttemptRecord[]): Pro
             updated_at = now(), completed_at = CASE WHEN r.status = 'pending' THEN NULL ELSE now() END
        FROM r
       WHERE d.id = r.delivery_id AND d.status = 'pending'`,
-    [
+    values: [
       batch.map((a) => a.deliveryId),
       batch.map((a) => a.attemptNo),
       batch.map((a) => a.trigger),
@@ -77,7 +78,7 @@ export async function recordAttempts(pool: pg.Pool, batch: AttemptRecord[]): Pro
       stats.map((s) => s.totalMs),
       stats.map((s) => s.histogram.join(',')),
     ],
-  );
+  });
 }
 
 /** A lane whose head just settled: deferred behind its retry, or woken after a retried head completed. */

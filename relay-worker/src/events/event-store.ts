@@ -104,13 +104,15 @@ async function insertEvents(client: pg.PoolClient, events: NewEvent[]): Promise<
     return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}::text[], $${b + 7}::text[], $${b + 8}::text[], $${b + 9}::text[], $${b + 10}::jsonb, $${b + 11})`;
   });
   // A multi-row VALUES list gets its BIGSERIAL values in list order.
-  const res = await client.query<{ id: string; sequence: string }>(
-    `INSERT INTO events (id, type, occurred_at, call_id, call_history_id, extensions, dids, queues, departments, data, order_key)
+  const res = await client.query<{ id: string; sequence: string }>({
+    // The usual live append is one to a few events: those texts are prepared once per connection.
+    name: events.length <= 4 ? `relay_insert_events_${events.length}` : undefined,
+    text: `INSERT INTO events (id, type, occurred_at, call_id, call_history_id, extensions, dids, queues, departments, data, order_key)
      VALUES ${rows.join(', ')}
      ON CONFLICT (id) DO NOTHING
      RETURNING id, sequence`,
     values,
-  );
+  });
   const seqById = new Map(res.rows.map((r) => [r.id, BigInt(r.sequence)]));
   return events
     .filter((e) => seqById.has(e.id))

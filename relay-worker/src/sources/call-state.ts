@@ -224,10 +224,16 @@ export class CallState {
 
   /** True when some call has been empty for the grace period (so an alive-check is worth asking). */
   hasDueEnds(): boolean {
+    return this.dueEnds().size > 0;
+  }
+
+  /** The calls empty for the grace period: callid → since when. */
+  dueEnds(): Map<number, number> {
     const now = this.now();
-    return [...this.calls.values()].some(
-      (c) => c.emptySince !== null && now - c.emptySince >= this.o.endGraceMs,
-    );
+    const due = new Map<number, number>();
+    for (const c of this.calls.values())
+      if (c.emptySince !== null && now - c.emptySince >= this.o.endGraceMs) due.set(c.callid, c.emptySince);
+    return due;
   }
 
   /**
@@ -237,12 +243,12 @@ export class CallState {
    * (unknown, the check could not be made: keep it open and ask again later; its end time stays
    * when it was last seen). A call unconfirmed for `maxUnconfirmedMs` ends anyway, `reconciled`.
    */
-  sweep(isAlive: (callid: number) => boolean | null = () => false): NewEvent[] {
+  sweep(isAlive: (callid: number, emptySince: number) => boolean | null = () => false): NewEvent[] {
     const now = this.now();
     const out: NewEvent[] = [];
     for (const call of [...this.calls.values()]) {
       if (call.emptySince === null || now - call.emptySince < this.o.endGraceMs) continue;
-      const alive = isAlive(call.callid);
+      const alive = isAlive(call.callid, call.emptySince);
       if (alive === true) {
         call.emptySince = now;
         continue;
