@@ -53,7 +53,7 @@ interface Row {
  * as they run unleased (a row still leased by a dead worker ends the run; it comes later as a
  * head of its own).
  */
-const CLAIM_SQL = `
+export const CLAIM_SQL = `
 WITH heads AS (
   SELECT d.id, d.subscription_id, d.order_key, d.event_sequence
     FROM deliveries d

@@ -42,7 +42,7 @@ export const SQL_PREVIOUS_EVENT = `(SELECT e2.sequence FROM events e2
  * a row that joined a lane gets it one microsecond earlier, which is how RETURNING tells the
  * dispatcher (a join back to the CTE would cost a nested loop over the batch).
  */
-const INSERT_SQL = `
+export const OUTBOX_INSERT_SQL = `
 WITH ev AS MATERIALIZED (
   -- once per event, not per subscription
   SELECT e.*, CASE WHEN e.order_key IS NOT NULL THEN ${SQL_PREVIOUS_EVENT} END AS prev_event
@@ -148,7 +148,7 @@ export function createOutboxHook(fastPath?: OutboxFastPath): AppendHook {
       // running it for the usual live append of one to three events (2.6 -> 1.5 ms per append).
       // Every step is an index lookup by parameter, so the generic plan serves 200 events as well.
       name: 'relay_outbox_insert',
-      text: INSERT_SQL,
+      text: OUTBOX_INSERT_SQL,
       values: [
         sequences,
         DIRECT_ONLY_TYPES,
@@ -168,6 +168,6 @@ export async function insertDeliveries(
   client: pg.PoolClient | pg.Pool,
   sequences: string[],
 ): Promise<number> {
-  const res = await client.query(INSERT_SQL, [sequences, DIRECT_ONLY_TYPES, null, [], '']);
+  const res = await client.query(OUTBOX_INSERT_SQL, [sequences, DIRECT_ONLY_TYPES, null, [], '']);
   return res.rowCount ?? 0;
 }
