@@ -434,9 +434,9 @@ export class Dispatcher implements OutboxFastPath {
   /**
    * A row left its subscription's backlog: sent (its record still to be written) or handed
    * back. The backlog bounds what waits to be *sent*, so a row behind a dead endpoint goes
-   * before its lease ends; counting rows until their record is written as well made a busy
-   * moment (one slow group commit) push new rows off the fast path onto the costlier claim
-   * loop, which slowed the writes further: at 10,000 deliveries/s most rows ended up claimed.
+   * before its lease ends. Counting rows until their record was written as well let one slow
+   * group commit push new rows off the fast path onto the claim loop, which costs the database
+   * more per row.
    */
   private unqueued(d: ClaimedDelivery): void {
     const n = (this.backlog.get(d.subscriptionId) ?? 1) - 1;

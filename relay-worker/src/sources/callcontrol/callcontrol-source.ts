@@ -321,8 +321,8 @@ export class CallControlSource {
   private sweepSoon(): void {
     if (this.stopped) return;
     const check = this.o.activeCallIds;
-    const due = check ? this.o.state.dueEnds() : new Map<number, number>();
-    if (!check || due.size === 0 || this.endCheckAsked) {
+    const due = check && !this.endCheckAsked ? this.o.state.dueEnds() : new Map<number, number>();
+    if (!check || due.size === 0) {
       // Without XAPI a quiet grace period is the only evidence; with it, no call ends unasked.
       const verdict = check ? () => null : () => false;
       this.enqueue(() => {
