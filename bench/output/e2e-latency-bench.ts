@@ -17,12 +17,19 @@ const PRODUCTION_DELIVERY_ENV: Record<string, string> = {
   DELIVERY_RETRY_JITTER: '0.2',
 };
 
+/** `BENCH_E2E_RATES=100`: only these rates (comma-separated new calls per second). */
+function envRates(): number[] | undefined {
+  const rates = process.env.BENCH_E2E_RATES?.split(',').map(Number);
+  return rates?.every((r) => r > 0) ? rates : undefined;
+}
+
 /**
  * What a screen-pop user feels: a Call Control Upsert frame leaving the simulator (the first
  * for a participant of a call on a DN) until the signed `call.ringing` for that call and DN is
  * verified at a loopback receiver in another process. The real worker process in between: its
  * Call Control client GETs the participant, derives the event, appends it with its outbox row
- * and sends it. At `rates` new calls per second from the simulator's load mix.
+ * and sends it. At `rates` new calls per second from the simulator's load mix, each for 10 s
+ * (`BENCH_E2E_SECONDS` to run longer: the p99 of 10 s is about its 17th slowest ring).
  */
 export async function benchEndToEnd(
   cluster: PgCluster,
@@ -68,12 +75,12 @@ export async function benchEndToEnd(
     });
     await lab.worker.start();
     await until(() => lab.sim.state().wsConnections > 0, 30_000, 'Call Control connected');
-    for (const rate of opts.rates ?? [10, 100]) {
+    for (const rate of opts.rates ?? envRates() ?? [10, 100]) {
       process.stderr.write(`[bench] end to end, ${rate} new calls/s…\n`);
       frames.clear();
       seen.clear();
       await rx.call('take');
-      const secs = Math.max(5, Math.min(opts.seconds * 2, 10));
+      const secs = Number(process.env.BENCH_E2E_SECONDS) || Math.max(5, Math.min(opts.seconds * 2, 10));
       lab.sim.setLoadRate(rate);
       await new Promise((r) => setTimeout(r, secs * 1000));
       lab.sim.setLoadRate(0);

@@ -23,7 +23,7 @@ import { startOutputs, type Outputs } from './outputs/start-outputs.js';
 import { startPresence, type Presence } from './sources/agents/start-presence.js';
 import { startMedia, type Media } from './sources/recordings/start-media.js';
 import { StatusChangeEvents } from './status/status-change-events.js';
-import { createOutboxHook, OutboxSlot } from './delivery/outbox.js';
+import { OutboxSlot } from './delivery/outbox.js';
 
 /** A running worker, as returned by {@link startWorker} (tests start it in-process). */
 export interface Worker {
@@ -79,7 +79,7 @@ export async function startWorker(config: Config, log: Logger): Promise<Worker> 
   // happened while the worker was down) before the delivery service exists below, and an event
   // stored without its deliveries would never be sent. kill -9 + restart lost them before.
   const outbox = new OutboxSlot();
-  events.addHook(createOutboxHook(outbox));
+  events.useOutbox(outbox);
   const statusEvents = new StatusChangeEvents(pool, events, log.child({ module: 'status-events' }));
   await statusEvents.load();
   statusEvents.attach(status);

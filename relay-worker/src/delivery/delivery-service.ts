@@ -6,7 +6,7 @@ import type { ControlHandler } from '../control/control-listener.js';
 import type { EventStore } from '../events/event-store.js';
 import { AppError, coerceError } from '../errors.js';
 import { Dispatcher, type DispatcherOptions } from './dispatcher.js';
-import { createOutboxHook, type OutboxSlot } from './outbox.js';
+import type { OutboxSlot } from './outbox.js';
 import { startEventPruner } from './prune-events.js';
 import { recoverSince, retryDelivery, retryFailed, sendTest } from './replay.js';
 import { sendExample, type ExampleSend } from './send-example.js';
@@ -96,7 +96,7 @@ export class DeliveryService {
       },
     );
     if (deps.outbox) deps.outbox.attach(this.dispatcher);
-    else deps.store.addHook(createOutboxHook(this.dispatcher));
+    else deps.store.useOutbox(this.dispatcher);
     deps.store.on('appended', (events) => this.dispatcher.takeLeased(events));
   }
 

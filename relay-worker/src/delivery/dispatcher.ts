@@ -173,12 +173,13 @@ export class Dispatcher implements OutboxFastPath {
     return null;
   }
 
-  /** Outbox fast path, inside the append transaction: remember the rows until the commit. */
-  leased(rows: LeasedRow[]): void {
+  /** Outbox fast path, after the append committed: remember the rows until its `'appended'`. */
+  leased(rows: LeasedRow[], unleased: number, since: number): void {
+    if (unleased > 0) this.woken = true; // rows behind a lane held elsewhere: the claim loop looks
     for (const r of rows) {
       const entry = this.stash.get(r.event_sequence);
       if (entry) entry.rows.push(r);
-      else this.stash.set(r.event_sequence, { at: Date.now(), rows: [r] });
+      else this.stash.set(r.event_sequence, { at: since, rows: [r] });
     }
     this.reserved += rows.length;
   }
@@ -213,7 +214,8 @@ export class Dispatcher implements OutboxFastPath {
         });
       }
     }
-    // A rolled-back append leaves its stash behind: drop it (the rows do not exist).
+    // Rows whose 'appended' never got here (a listener before this one threw): drop them
+    // unsent; their lease runs out and the claim loop sends them.
     const stale = Date.now() - 30_000;
     for (const [seq, entry] of this.stash) {
       if (entry.at >= stale) break;

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { AppendHook } from '../events/event-store.js';
+import { NEW_EVENTS_CHANNEL } from '../events/new-events-channel.js';
 import { SQL_SUBSCRIPTION_MATCHES_EVENT } from './event-filter.js';
 
 /** Event types never fanned out to subscriptions automatically (sent to one subscription on request). */
@@ -28,9 +28,11 @@ export const SQL_PREVIOUS_EVENT = `(SELECT e2.sequence FROM events e2
    WHERE e2.order_key = e.order_key AND e2.sequence < e.sequence ORDER BY e2.sequence DESC LIMIT 1)`;
 
 /**
- * One INSERT … SELECT creates a `deliveries` row for every enabled subscription whose filters
- * match each new event (never a `subscription.*` event for the subscription it is about), with
- * its order key (ordering subscriptions only) and previous sequence.
+ * The outbox's deliveries for the events of `ev` (the events, one row each): a `deliveries`
+ * row for every enabled subscription whose filters match each event (never a `subscription.*`
+ * event for the subscription it is about), with its order key (ordering subscriptions only)
+ * and previous sequence. Parameters: `$2` event types never fanned out, `$3` lease ms (null: no
+ * lease), `$4` subscriptions with a full backlog, `$5` this worker's lease owner id.
  *
  * The lease decision per row, when `$3` (lease ms) is given:
  * - unordered rows are leased to this worker unless their subscription is in `$4` (full);
@@ -42,12 +44,11 @@ export const SQL_PREVIOUS_EVENT = `(SELECT e2.sequence FROM events e2
  * a row that joined a lane gets it one microsecond earlier, which is how RETURNING tells the
  * dispatcher (a join back to the CTE would cost a nested loop over the batch).
  */
-export const OUTBOX_INSERT_SQL = `
-WITH ev AS MATERIALIZED (
+function outboxCtes(ev: string): { ctes: string; insert: string } {
+  const ctes = `ev AS MATERIALIZED (
   -- once per event, not per subscription
   SELECT e.*, CASE WHEN e.order_key IS NOT NULL THEN ${SQL_PREVIOUS_EVENT} END AS prev_event
-    FROM events e
-   WHERE e.sequence = ANY($1::bigint[]) AND e.type <> ALL($2::text[])),
+    FROM ${ev} AND e.type <> ALL($2::text[])),
 c AS (
   SELECT e.sequence, s.id AS sid, e.order_key AS ekey,
          CASE WHEN s.ordering = 'per-call' THEN e.order_key END AS okey,
@@ -69,8 +70,8 @@ r AS (
              bool_and(coalesce(q.locked_by = $5 AND q.locked_until > now(), false)) AS mine,
              max(q.next_attempt_at) FILTER (WHERE q.locked_until IS NULL OR q.locked_until < now()) AS wait_until
         FROM deliveries q
-       WHERE q.subscription_id = c.sid AND q.order_key = c.okey AND q.status = 'pending') lane ON c.okey IS NOT NULL)
-INSERT INTO deliveries (event_sequence, subscription_id, order_key, prev_sequence, next_attempt_at, locked_until, locked_by)
+       WHERE q.subscription_id = c.sid AND q.order_key = c.okey AND q.status = 'pending') lane ON c.okey IS NOT NULL)`;
+  const insert = `INSERT INTO deliveries (event_sequence, subscription_id, order_key, prev_sequence, next_attempt_at, locked_until, locked_by)
 SELECT r.sequence, r.sid, r.okey, r.prev,
        CASE WHEN NOT r.leased THEN GREATEST(now(), r.wait_until)
             WHEN r.joined THEN now() + $3 * interval '1 millisecond' - interval '1 microsecond'
@@ -81,6 +82,62 @@ SELECT r.sequence, r.sid, r.okey, r.prev,
 ON CONFLICT (subscription_id, event_sequence) DO NOTHING
 RETURNING id::text, subscription_id::text, event_sequence::text, order_key, prev_sequence::text,
           locked_until IS NOT NULL AS leased, next_attempt_at < locked_until AS joined`;
+  return { ctes, insert };
+}
+
+/**
+ * The outbox for events already stored (`$1`: their sequences), outside an append: one
+ * INSERT … SELECT, see {@link outboxCtes}.
+ */
+export const OUTBOX_INSERT_SQL = (() => {
+  const o = outboxCtes('events e WHERE e.sequence = ANY($1::bigint[])');
+  return `WITH ${o.ctes}\n${o.insert}`;
+})();
+
+/** The prepared statement behind {@link APPEND_SQL} (server-side, one per connection). */
+export const APPEND_STATEMENT = 'relay_append_v1';
+
+/**
+ * A whole append in one statement: the events (`$1`, a JSON array in log order, see
+ * `appendJson` in event-store.ts) inserted, ids that already exist skipped, their outbox
+ * deliveries when `$6` is true ({@link outboxCtes}, parameters `$2`–`$5`), and the NOTIFY of the
+ * highest new sequence (sent at COMMIT). Returns one row: `events`, the new events' ids and
+ * sequences, `leased`, the deliveries leased to this worker, and `unleased`, how many were left
+ * to the claim loop.
+ *
+ * The event store sends it as `BEGIN; <advisory lock>; EXECUTE …; COMMIT` in one simple-query
+ * round trip instead of four: each statement of the string takes its own snapshot, so this one
+ * sees every append committed before the lock was granted (the lanes and previous events of the
+ * outbox need exactly that). The rows it inserts are not visible to its own later parts; the
+ * outbox reads the events from the INSERT's RETURNING, and `lag()` over the batch covers the
+ * batch's own earlier events, as in the standalone statement.
+ */
+export const APPEND_SQL = (() => {
+  const o = outboxCtes('ins e WHERE $6');
+  return `WITH j AS MATERIALIZED (
+  SELECT x, ord FROM jsonb_array_elements($1) WITH ORDINALITY AS t(x, ord)),
+ins AS (
+  -- in list order: sequences follow the array's order
+  INSERT INTO events (id, type, occurred_at, call_id, call_history_id, extensions, dids, queues, departments, data, order_key)
+  SELECT x->>'id', x->>'type', (x->>'occurredAt')::timestamptz, x->>'callId', x->>'callHistoryId',
+         ARRAY(SELECT jsonb_array_elements_text(x->'extensions')),
+         ARRAY(SELECT jsonb_array_elements_text(x->'dids')),
+         ARRAY(SELECT jsonb_array_elements_text(x->'queues')),
+         ARRAY(SELECT jsonb_array_elements_text(x->'departments')),
+         x->'data', x->>'orderKey'
+    FROM j ORDER BY ord
+  ON CONFLICT (id) DO NOTHING
+  RETURNING *),
+${o.ctes},
+dl AS (
+${o.insert}),
+nt AS (
+  SELECT pg_notify('${NEW_EVENTS_CHANNEL}', max(sequence)::text) FROM ins HAVING count(*) > 0)
+SELECT (SELECT coalesce(json_agg(json_build_object('id', id, 'sequence', sequence::text)), '[]') FROM ins) AS events,
+       (SELECT coalesce(json_agg(dl), '[]') FROM dl WHERE dl.leased) AS leased,
+       (SELECT count(*)::int FROM dl WHERE NOT dl.leased) AS unleased,
+       (SELECT count(*) FROM nt) AS notified`;
+})();
 
 /** A delivery the outbox created already leased to this process. */
 export interface LeasedRow {
@@ -104,8 +161,12 @@ export interface OutboxFastPath {
   readonly instanceId: string;
   /** The lease to take and the subscriptions to leave out (full backlog), or null to leave every row to the claim loop. */
   leaseMsIfCapacity(): { leaseMs: number; skipSubscriptions: string[] } | null;
-  /** Rows inserted leased (inside the transaction: not yet committed). */
-  leased(rows: LeasedRow[]): void;
+  /**
+   * After the append committed, before its `'appended'`: the rows inserted leased to this
+   * process, how many others were left to the claim loop (a lane held elsewhere), and a time
+   * (ms) no later than the start of their lease.
+   */
+  leased(rows: LeasedRow[], unleased: number, since: number): void;
 }
 
 /**
@@ -130,37 +191,9 @@ export class OutboxSlot implements OutboxFastPath {
     return this.fastPath?.leaseMsIfCapacity() ?? null;
   }
 
-  leased(rows: LeasedRow[]): void {
-    this.fastPath?.leased(rows);
+  leased(rows: LeasedRow[], unleased: number, since: number): void {
+    this.fastPath?.leased(rows, unleased, since);
   }
-}
-
-/**
- * The durable outbox, inside the event store's append transaction: event and deliveries
- * commit together or not at all, so nothing is lost between "recorded" and "queued".
- */
-export function createOutboxHook(fastPath?: OutboxFastPath): AppendHook {
-  return async (client, inserted) => {
-    const sequences = inserted.map((e) => e.sequence.toString());
-    const lease = fastPath?.leaseMsIfCapacity() ?? null;
-    const res = await client.query<LeasedRow & { leased: boolean }>({
-      // Prepared once per connection: parsing and planning this text cost about as much as
-      // running it for the usual live append of one to three events (2.6 -> 1.5 ms per append).
-      // Every step is an index lookup by parameter, so the generic plan serves 200 events as well.
-      name: 'relay_outbox_insert',
-      text: OUTBOX_INSERT_SQL,
-      values: [
-        sequences,
-        DIRECT_ONLY_TYPES,
-        lease?.leaseMs ?? null,
-        lease?.skipSubscriptions ?? [],
-        fastPath?.instanceId ?? '',
-      ],
-    });
-    if (!lease) return;
-    const leased = res.rows.filter((r) => r.leased);
-    if (leased.length) fastPath!.leased(leased);
-  };
 }
 
 /** Inserts deliveries for the given event sequences outside an append (no lease); returns how many were created. */

@@ -1,34 +1,67 @@
 import { EventEmitter } from 'node:events';
-import type pg from 'pg';
+import pg from 'pg';
 import { orderKeyOf, type NewEvent } from '@3cx-relay/events';
 import type { Logger } from '../logger.js';
 import { coerceError } from '../errors.js';
+import {
+  APPEND_SQL,
+  APPEND_STATEMENT,
+  DIRECT_ONLY_TYPES,
+  type LeasedRow,
+  type OutboxFastPath,
+} from '../delivery/outbox.js';
+import { NEW_EVENTS_CHANNEL } from './new-events-channel.js';
+
+export { NEW_EVENTS_CHANNEL };
 
 /** An event persisted in `events`, with its position in the log. */
 export type StoredEvent = NewEvent & { sequence: bigint };
 
-/** Runs inside the append transaction, after the insert; throwing rolls the whole append back. */
-export type AppendHook = (client: pg.PoolClient, inserted: StoredEvent[]) => Promise<void>;
-
-/** Channel NOTIFYed after each append, payload = the highest new sequence. */
-export const NEW_EVENTS_CHANNEL = 'relay_new_events';
+/**
+ * Runs inside the append transaction, after the insert; throwing rolls the whole append back.
+ * `types`: the event types it acts on (absent: every type); an append with none of them
+ * commits in the same round trip as its insert.
+ */
+export type AppendHook = ((client: pg.PoolClient, inserted: StoredEvent[]) => Promise<void>) & {
+  readonly types?: ReadonlySet<string>;
+};
 
 // Any constant distinct from other advisory locks of the relay: serialises appenders so
 // sequences commit in order and a reader by `sequence > last` never skips a row.
 const APPEND_LOCK_KEY = 0x3c0e7e57;
 
+/** At most this many events per statement (one JSON parameter each; a longer append takes several). */
+const EVENTS_PER_STATEMENT = 1000;
+
 interface EventStoreEvents {
   appended: [events: StoredEvent[]];
 }
 
+/** The one row of {@link APPEND_SQL}. */
+interface AppendRow {
+  events: { id: string; sequence: string }[];
+  leased: (LeasedRow & { leased: boolean })[];
+  unleased: number;
+}
+
 /**
  * The normalized event log. `append` inserts in one transaction under an advisory lock, drops
- * ids that already exist (a reconnect or reconcile re-deriving the same transition), runs
- * every hook in that same transaction (the delivery outbox), NOTIFYs `relay_new_events` (sent
- * at COMMIT), commits, then emits `'appended'` with the rows actually inserted.
+ * ids that already exist (a reconnect or reconcile re-deriving the same transition), inserts
+ * the outbox's deliveries ({@link useOutbox}) and NOTIFYs `relay_new_events` in that same
+ * statement, runs the hooks that want any of the events in that same transaction, commits,
+ * then emits `'appended'` with the rows actually inserted.
+ *
+ * The usual append (no hook wanted) is one round trip to PostgreSQL: `BEGIN`, the lock, the
+ * prepared statement and `COMMIT` as one simple query. It was four (begin and lock, insert,
+ * outbox, commit), each of them waiting for a core on a busy PBX, with the lock held across
+ * three of them, so every other appender waited for those too.
  */
 export class EventStore extends EventEmitter<EventStoreEvents> {
   private readonly hooks: AppendHook[] = [];
+  private outbox: { fastPath: OutboxFastPath | undefined } | undefined;
+  private readonly running = new Set<Promise<void>>();
+  /** Connections on which {@link APPEND_STATEMENT} is prepared. */
+  private readonly prepared = new WeakSet<pg.ClientBase>();
 
   constructor(
     private readonly pool: pg.Pool,
@@ -42,39 +75,123 @@ export class EventStore extends EventEmitter<EventStoreEvents> {
     this.hooks.push(hook);
   }
 
+  /**
+   * From now on every append also inserts one `deliveries` row per matching subscription (the
+   * durable outbox: event and deliveries commit together or not at all), leased to `fastPath`
+   * while it has room.
+   */
+  useOutbox(fastPath?: OutboxFastPath): void {
+    this.outbox = { fastPath };
+  }
+
   /** Appends events in order; returns only the newly inserted ones (duplicates by id are skipped). */
-  async append(events: NewEvent[]): Promise<StoredEvent[]> {
+  append(events: NewEvent[]): Promise<StoredEvent[]> {
+    const run = this.appendNow(events);
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.running.add(settled);
+    void settled.then(() => this.running.delete(settled));
+    return run;
+  }
+
+  /**
+   * The appends of this process still running (each settles after its `'appended'` was
+   * emitted, or after it failed): a NOTIFY for a sequence not yet emitted may be one of them.
+   */
+  appendsInFlight(): Promise<void>[] {
+    return [...this.running];
+  }
+
+  private async appendNow(events: NewEvent[]): Promise<StoredEvent[]> {
     const unique = dedupeById(events);
     if (unique.length === 0) return [];
+    const hooks = this.hooks.filter((h) => !h.types || unique.some((e) => h.types!.has(e.type)));
+    const fastPath = this.outbox?.fastPath;
     const client = await this.pool.connect();
-    let inserted: StoredEvent[];
+    let inserted: StoredEvent[] = [];
+    let leased: LeasedRow[] = [];
+    let unleased = 0;
+    let since = 0; // before the statement that leased them: no later than their lease's start
+    let open = false; // a transaction this append began is still open
     try {
-      // One round trip for both (a constant key needs no parameter).
-      await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${APPEND_LOCK_KEY})`);
-      inserted = [];
-      // 10 parameters per row; PostgreSQL allows 65535 per statement.
-      for (let i = 0; i < unique.length; i += 1000)
-        inserted.push(...(await insertEvents(client, unique.slice(i, i + 1000))));
-      if (inserted.length > 0) {
-        for (const hook of this.hooks) await hook(client, inserted);
-        // A NOTIFY inside the transaction goes out at COMMIT; sent with the COMMIT in one
-        // round trip (a constant channel and a bigint: nothing to quote).
-        const max = inserted[inserted.length - 1]!.sequence;
-        await client.query(`SELECT pg_notify('${NEW_EVENTS_CHANNEL}', '${max}'); COMMIT`);
-      } else await client.query('COMMIT');
+      await this.prepare(client);
+      for (let i = 0; i < unique.length; i += EVENTS_PER_STATEMENT) {
+        const chunk = unique.slice(i, i + EVENTS_PER_STATEMENT);
+        const last = i + EVENTS_PER_STATEMENT >= unique.length;
+        const lease = this.outbox ? (fastPath?.leaseMsIfCapacity() ?? null) : null;
+        const execute = `EXECUTE ${APPEND_STATEMENT}(${[
+          pg.escapeLiteral(appendJson(chunk)),
+          pg.escapeLiteral(pgArray(DIRECT_ONLY_TYPES)),
+          lease ? sqlNumber(lease.leaseMs) : 'NULL',
+          pg.escapeLiteral(pgArray(lease?.skipSubscriptions ?? [])),
+          pg.escapeLiteral(fastPath?.instanceId ?? ''),
+          this.outbox ? 'true' : 'false',
+        ].join(', ')})`;
+        // A constant lock key and literals escaped by pg: one simple query, one round trip.
+        const text = [
+          ...(open ? [] : ['BEGIN', `SELECT pg_advisory_xact_lock(${APPEND_LOCK_KEY})`]),
+          execute,
+          ...(last && hooks.length === 0 ? ['COMMIT'] : []),
+        ].join('; ');
+        open = true;
+        if (!since) since = Date.now();
+        const results = (await client.query(text)) as unknown as pg.QueryResult[] | pg.QueryResult;
+        const list = Array.isArray(results) ? results : [results];
+        const row = list.find((r) => r.fields.some((f) => f.name === 'leased'))?.rows[0] as
+          AppendRow | undefined;
+        if (!row) throw new Error('append: the statement returned no row');
+        const seqById = new Map(row.events.map((r) => [r.id, BigInt(r.sequence)]));
+        for (const e of chunk) {
+          const sequence = seqById.get(e.id);
+          if (sequence !== undefined) inserted.push({ ...e, sequence });
+        }
+        if (lease) {
+          leased.push(...row.leased);
+          unleased += row.unleased;
+        }
+        if (last && hooks.length === 0) open = false;
+      }
+      if (open) {
+        if (inserted.length > 0) for (const hook of hooks) await hook(client, inserted);
+        await client.query('COMMIT');
+        open = false;
+      }
     } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      // Inside a transaction (open, or aborted by the error): end it before the connection goes back.
+      if (client.getTransactionStatus() !== 'I') await client.query('ROLLBACK').catch(() => undefined);
+      if ((err as { code?: string }).code === '26000') this.prepared.delete(client); // statement gone
+      inserted = [];
+      leased = [];
+      unleased = 0;
       throw err;
     } finally {
       client.release();
     }
     if (inserted.length === 0) return inserted;
+    inserted.sort((a, b) => (a.sequence < b.sequence ? -1 : a.sequence > b.sequence ? 1 : 0));
+    // After the commit, before 'appended' (which sends them): the dispatcher's stash.
+    if (leased.length || unleased) fastPath!.leased(leased, unleased, since);
     try {
       this.emit('appended', inserted);
     } catch (err) {
       this.log.error({ err: coerceError(err) }, "an 'appended' listener failed");
     }
     return inserted;
+  }
+
+  /** Prepares the append statement once per connection (one extra round trip, the first time). */
+  private async prepare(client: pg.PoolClient): Promise<void> {
+    if (this.prepared.has(client)) return;
+    try {
+      await client.query(
+        `PREPARE ${APPEND_STATEMENT}(jsonb, text[], float8, uuid[], text, boolean) AS ${APPEND_SQL}`,
+      );
+    } catch (err) {
+      if ((err as { code?: string }).code !== '42P05') throw err; // 42P05: already prepared
+    }
+    this.prepared.add(client);
   }
 }
 
@@ -83,39 +200,31 @@ function dedupeById(events: NewEvent[]): NewEvent[] {
   return events.filter((e) => (seen.has(e.id) ? false : (seen.add(e.id), true)));
 }
 
-/** One multi-row INSERT in the given order; RETURNING gives the rows that were new. */
-async function insertEvents(client: pg.PoolClient, events: NewEvent[]): Promise<StoredEvent[]> {
-  const values: unknown[] = [];
-  const rows = events.map((e, i) => {
-    values.push(
-      e.id,
-      e.type,
-      e.occurredAt,
-      e.callId ?? null,
-      e.callHistoryId ?? null,
-      e.extensions,
-      e.dids,
-      e.queues,
-      e.departments ?? [],
-      JSON.stringify(e.data),
-      orderKeyOf(e),
-    );
-    const b = i * 11;
-    return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}::text[], $${b + 7}::text[], $${b + 8}::text[], $${b + 9}::text[], $${b + 10}::jsonb, $${b + 11})`;
-  });
-  // A multi-row VALUES list gets its BIGSERIAL values in list order.
-  const res = await client.query<{ id: string; sequence: string }>({
-    // The usual live append is one to a few events: those texts are prepared once per connection.
-    name: events.length <= 4 ? `relay_insert_events_${events.length}` : undefined,
-    text: `INSERT INTO events (id, type, occurred_at, call_id, call_history_id, extensions, dids, queues, departments, data, order_key)
-     VALUES ${rows.join(', ')}
-     ON CONFLICT (id) DO NOTHING
-     RETURNING id, sequence`,
-    values,
-  });
-  const seqById = new Map(res.rows.map((r) => [r.id, BigInt(r.sequence)]));
-  return events
-    .filter((e) => seqById.has(e.id))
-    .map((e) => ({ ...e, sequence: seqById.get(e.id)! }))
-    .sort((a, b) => (a.sequence < b.sequence ? -1 : a.sequence > b.sequence ? 1 : 0));
+/** The events as the JSON array {@link APPEND_SQL} reads (`$1`), in list order. */
+function appendJson(events: NewEvent[]): string {
+  return JSON.stringify(
+    events.map((e) => ({
+      id: e.id,
+      type: e.type,
+      occurredAt: e.occurredAt,
+      callId: e.callId ?? null,
+      callHistoryId: e.callHistoryId ?? null,
+      extensions: e.extensions,
+      dids: e.dids,
+      queues: e.queues,
+      departments: e.departments ?? [],
+      data: e.data,
+      orderKey: orderKeyOf(e),
+    })),
+  );
+}
+
+/** A PostgreSQL array literal of plain strings (ids and type names: no quotes or braces). */
+function pgArray(values: readonly string[]): string {
+  return `{${values.map((v) => `"${v.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(',')}}`;
+}
+
+function sqlNumber(n: number): string {
+  if (!Number.isFinite(n)) throw new Error(`append: not a finite number: ${n}`);
+  return String(n);
 }

@@ -137,8 +137,9 @@ export async function startOutputs(d: OutputDeps): Promise<Outputs> {
     },
   );
   tail.on('events', (events) => hub.broadcast(events));
-  // Other workers' appends reach this dispatcher too.
-  tail.on('events', () => delivery.dispatcher.wake());
+  // Other workers' appends reach this dispatcher too (its own leave rows it did not lease
+  // to the claim loop, and wake it themselves).
+  tail.on('foreign', () => delivery.dispatcher.wake());
   void d.status.set('fanout', { status: 'up' });
 
   lifecycle.onClose(

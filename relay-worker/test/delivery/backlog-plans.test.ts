@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@3cx-relay/db/testing';
-import { DIRECT_ONLY_TYPES, OUTBOX_INSERT_SQL } from '../../src/delivery/outbox.js';
+import { APPEND_SQL, DIRECT_ONLY_TYPES, OUTBOX_INSERT_SQL } from '../../src/delivery/outbox.js';
 import { CLAIM_SQL } from '../../src/delivery/claim-due-deliveries.js';
 
 // Statistics are usually taken while nearly every delivery has succeeded ("pending" looks like
@@ -83,6 +83,33 @@ it('with statistics from a quiet moment and a backlog of 20,000, a new event and
     await client.query('ROLLBACK');
     // 30 events × 10 subscriptions: one lane probe each, plus the 300 rows inserted.
     expect(deliveriesRowsRead(outbox)).toBeLessThan(1000);
+
+    // The live append's statement (events and their deliveries in one), with the generic plan
+    // PostgreSQL may settle on for a prepared statement after five runs.
+    await client.query(
+      `PREPARE backlog_append(jsonb, text[], float8, uuid[], text, boolean) AS ${APPEND_SQL}`,
+    );
+    await client.query("BEGIN; SET LOCAL plan_cache_mode = 'force_generic_plan'");
+    const events = Array.from({ length: 30 }, (_, i) => ({
+      id: `evt-live-${i}`,
+      type: 'call.ringing',
+      occurredAt: new Date(),
+      callId: String(4000 + i),
+      callHistoryId: null,
+      extensions: ['101'],
+      dids: [],
+      queues: [],
+      departments: [],
+      data: {},
+      orderKey: `call:${4000 + i}`,
+    }));
+    const append = await explain(
+      client,
+      `EXECUTE backlog_append(${pg.escapeLiteral(JSON.stringify(events))}, ${pg.escapeLiteral(`{${DIRECT_ONLY_TYPES.join(',')}}`)}, 120000, '{}', 'me', true)`,
+      [],
+    );
+    await client.query('ROLLBACK; DEALLOCATE backlog_append');
+    expect(deliveriesRowsRead(append)).toBeLessThan(1000);
 
     await client.query('BEGIN');
     const claim = await explain(client, CLAIM_SQL, [100, 120_000, [], 20, 'me']);

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@3cx-relay/db/testing';
 import { EventStore } from '../../src/events/event-store.js';
-import { createOutboxHook, type LeasedRow, type OutboxFastPath } from '../../src/delivery/outbox.js';
+import type { LeasedRow, OutboxFastPath } from '../../src/delivery/outbox.js';
 import { createSubscription, makeEvent, silent } from './harness.js';
 
 // The outbox's lease decision for per-call lanes, read straight from the rows it writes.
@@ -17,14 +17,14 @@ const handed: LeasedRow[] = [];
 const fastPath: OutboxFastPath = {
   instanceId: 'worker-a',
   leaseMsIfCapacity: () => (lease === null ? null : { leaseMs: lease, skipSubscriptions: [] }),
-  leased: (rows) => handed.push(...rows),
+  leased: (rows) => void handed.push(...rows),
 };
 
 beforeAll(async () => {
   t = await createTestDatabase('outbox_lanes');
   pool = new pg.Pool({ connectionString: t.url, max: 4 });
   store = new EventStore(pool, silent);
-  store.addHook(createOutboxHook(fastPath));
+  store.useOutbox(fastPath);
   subId = (await createSubscription(pool, { url: 'http://127.0.0.1:9/h', ordering: 'per-call' })).id;
 });
 afterAll(async () => {

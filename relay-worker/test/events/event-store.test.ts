@@ -101,4 +101,71 @@ describe('EventStore', () => {
     expect(seqs.filter((x) => !seen.has(x) && !before.has(x))).toEqual([]);
     expect(seqs.length).toBe(3 + 1 + 2 + 40);
   });
+
+  it('stores hostile text exactly: quotes, backslashes, dollar quotes, braces and commas in arrays, emoji', async () => {
+    const nasty = `it's \\ "quoted" $$ $x$ '); DROP TABLE events; -- {a,b} \u00e9 😀`;
+    const e: NewEvent = {
+      ...ev(300),
+      id: `${ev(300).id}-'"\\`,
+      extensions: [nasty, '{1,2}', 'a,b', '"', '\\', 'NULL'],
+      dids: ["'"],
+      queues: ['}'],
+      departments: ['{', ''],
+      data: { message: nasty, subscriptionId: null },
+    };
+    const [stored] = await store.append([e]);
+    expect(stored!.id).toBe(e.id);
+    const r = await pool.query(
+      'SELECT id, extensions, dids, queues, departments, data FROM events WHERE sequence = $1',
+      [String(stored!.sequence)],
+    );
+    expect(r.rows[0]).toEqual({
+      id: e.id,
+      extensions: e.extensions,
+      dids: e.dids,
+      queues: e.queues,
+      departments: e.departments,
+      data: e.data,
+    });
+  });
+
+  it('appends in one round trip unless a hook wants one of the events', async () => {
+    let queries = 0;
+    const patched = new WeakSet<object>();
+    const counting = {
+      connect: async () => {
+        const c = await pool.connect();
+        if (!patched.has(c)) {
+          patched.add(c);
+          const q = c.query.bind(c) as (...a: unknown[]) => unknown;
+          (c as unknown as { query: (...a: unknown[]) => unknown }).query = (...a: unknown[]) => {
+            queries++;
+            return q(...a);
+          };
+        }
+        return c;
+      },
+    } as unknown as pg.Pool;
+    const s = new EventStore(counting, pino({ level: 'silent' }));
+    const hooked: string[] = [];
+    s.addHook(
+      Object.assign(
+        (_c: pg.PoolClient, inserted: StoredEvent[]) => {
+          hooked.push(...inserted.map((e) => e.id));
+          return Promise.resolve();
+        },
+        { types: new Set(['call.ringing']) },
+      ),
+    );
+    await s.append([ev(400)]); // prepares the statement on this connection
+    queries = 0;
+    for (let i = 401; i <= 405; i++) await s.append([ev(i), ev(i + 100)]);
+    expect(queries).toBe(5);
+    expect(hooked).toEqual([]);
+    const ringing = { ...ev(406), type: 'call.ringing' } as NewEvent;
+    queries = 0;
+    await s.append([ringing]);
+    expect(queries).toBe(2); // the statement, then the hook, then COMMIT on its own
+    expect(hooked).toEqual([ringing.id]);
+  });
 });

@@ -61,4 +61,56 @@ describe('EventTail', () => {
       await tail.stop();
     }
   });
+
+  it("reads the table only for other processes' appends, and tells them apart", async () => {
+    let reads = 0;
+    const counting = new Proxy(pool, {
+      get(target, prop, receiver) {
+        if (prop === 'query')
+          return (text: string, ...rest: unknown[]) => {
+            if (typeof text === 'string' && text.includes('WHERE sequence > $1')) reads++;
+            return (target.query as (...a: unknown[]) => unknown).call(target, text, ...rest);
+          };
+        return Reflect.get(target, prop, receiver) as unknown;
+      },
+    });
+    const local = new EventStore(pool, silent);
+    const other = new EventStore(pool, silent);
+    const tail = new EventTail(counting, t.url, local, silent);
+    await tail.start();
+    const seen: bigint[] = [];
+    const foreign: bigint[] = [];
+    tail.on('events', (events: StoredEvent[]) => seen.push(...events.map((e) => e.sequence)));
+    tail.on('foreign', (events: StoredEvent[]) => foreign.push(...events.map((e) => e.sequence)));
+    try {
+      // The read at LISTEN time is done once the first append's NOTIFY moved the cursor.
+      const [first] = await local.append([makeEvent('call.ringing')]);
+      await waitFor(
+        () => tail.position,
+        (p) => p >= first!.sequence,
+      );
+      await tail.settled();
+      reads = 0;
+      const mine: StoredEvent[] = [];
+      for (let i = 0; i < 20; i++) mine.push(...(await local.append([makeEvent('call.ringing')])));
+      const top = mine[mine.length - 1]!.sequence;
+      // Each NOTIFY was handled: the cursor is past every own append, without reading the table.
+      await waitFor(
+        () => tail.position,
+        (p) => p >= top,
+      );
+      expect(reads).toBe(0);
+      expect(foreign).toEqual([]);
+      const theirs = await other.append([makeEvent('call.ringing'), makeEvent('call.ended')]);
+      await waitFor(
+        () => foreign.length,
+        (n) => n >= 2,
+      );
+      expect(foreign).toEqual(theirs.map((e) => e.sequence));
+      expect(reads).toBeGreaterThan(0);
+      expect(seen).toEqual([first!.sequence, ...mine.map((e) => e.sequence), ...foreign]);
+    } finally {
+      await tail.stop();
+    }
+  });
 });

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { AgentState, EventData } from '@3cx-relay/events';
-import type { AppendHook } from '../../events/event-store.js';
+import type { AppendHook, StoredEvent } from '../../events/event-store.js';
 
 interface AgentRow {
   extension: string;
@@ -71,7 +71,7 @@ export async function deleteAgentStates(pool: pg.Pool, extensions: string[]): Pr
  * `queue_states`. Event, state and history commit together; a retried append changes nothing.
  */
 export function createAgentQueueHook(): AppendHook {
-  return async (client, inserted) => {
+  const hook = async (client: pg.PoolClient, inserted: StoredEvent[]): Promise<void> => {
     for (const e of inserted) {
       if (e.type === 'agent.status_changed') {
         const d = e.data as EventData<'agent.status_changed'>;
@@ -101,6 +101,7 @@ export function createAgentQueueHook(): AppendHook {
       }
     }
   };
+  return Object.assign(hook, { types: new Set(['agent.status_changed', 'queue.stats']) });
 }
 
 async function upsertQueueState(client: pg.PoolClient, d: EventData<'queue.stats'>): Promise<void> {
