@@ -6,6 +6,7 @@ import type { StatusBoard } from '../../status/status-board.js';
 import { CdrCursorStore, type CdrCursor } from './cdr-cursor.js';
 import { pollCdrs, type CdrPollerOptions } from './cdr-poller.js';
 import { FlowRowCache } from './flow-row-cache.js';
+import { appendPaced } from './paced-append.js';
 
 export interface Db3cxSourceOptions extends CdrPollerOptions {
   /** Creates a fresh read-only pool on 3CX's database (called on start and on reconnect). */
@@ -19,8 +20,7 @@ export interface Db3cxSourceOptions extends CdrPollerOptions {
   reconnectMaxMs: number;
 }
 
-/** Most events one append of a poll's events carries (see {@link Db3cxSource.poll}). */
-export const APPEND_CHUNK = 20;
+export { APPEND_CHUNK } from './paced-append.js';
 
 /**
  * The 3CX database source. States: `connecting` (no successful poll yet) → `up` (each poll
@@ -130,12 +130,10 @@ export class Db3cxSource {
     const result = await pollCdrs(pool, this.cursor, { ...this.o, rowCache: this.rowCache });
     const latencyMs = Math.round(performance.now() - started);
     await ownStore(async () => {
-      // In appends of at most APPEND_CHUNK events: every append holds the event log's lock, and a
-      // live call.ringing waits behind it. A poll at 100 new calls/s brings ~400 events, and one
-      // append of them held every screen-pop behind it for tens of ms once a second. A crash
-      // between two appends re-reads the rows; their ids are deterministic, so nothing is doubled.
-      for (let i = 0; i < result.events.length; i += APPEND_CHUNK)
-        await this.o.events.append(result.events.slice(i, i + APPEND_CHUNK));
+      // In small appends, paced over up to half a poll interval: live events go first.
+      await appendPaced((e) => this.o.events.append(e), result.events, {
+        budgetMs: this.o.intervalMs / 2,
+      });
       await this.cursors.save(result.cursor);
     });
     this.cursor = result.cursor;
