@@ -235,7 +235,12 @@ export const configSchema = z.object({
   /** A subscription with only failures for this long gets a `subscription.failing` event (default 5 minutes). */
   DELIVERY_FAILING_AFTER_MS: ms(300_000, 1),
   DELIVERY_POLL_MS: ms(1000, 10),
-  DELIVERY_MAX_IN_FLIGHT: z.coerce.number().int().min(1).default(2000),
+  /**
+   * Deliveries claimed or leased and not yet recorded, across subscriptions (each subscription's
+   * own share is bounded by its concurrency and attempt time). 8,000 is ~0.8 s at 10,000/s: a
+   * hiccup that long stays on the fast path instead of spilling onto the claim loop.
+   */
+  DELIVERY_MAX_IN_FLIGHT: z.coerce.number().int().min(1).default(8000),
   /** Claim lease; must exceed DELIVERY_TIMEOUT_MS plus queueing. */
   DELIVERY_LEASE_MS: ms(120_000, 1000),
   /** Events (and their deliveries) older than this are pruned; also bounds recover and WS resume. */

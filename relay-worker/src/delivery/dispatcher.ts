@@ -23,6 +23,11 @@ import { signPayload } from './sign-payload.js';
 import { SubscriptionStore, type ActiveSubscription } from './subscription-store.js';
 import type { SendResult, WebhookClient } from './webhook-client.js';
 
+/** The shortest round {@link Dispatcher.backlogCap} assumes (ms). */
+const ROUND_FLOOR_MS = 50;
+/** Attempt times count this many times over in {@link Dispatcher.backlogCap}: a fast endpoint may slow down. */
+const ATTEMPT_HEADROOM = 4;
+
 /** A row is sent only while its lease outlasts one timeout plus this much (else it is handed back unsent). */
 const leaseMargin = (leaseMs: number) => Math.min(2000, leaseMs / 10);
 
@@ -56,12 +61,13 @@ export interface DispatcherOptions {
   batchSize?: number;
   /** Rows of a lane claimed with its head (default 20). */
   perLane?: number;
-  /** Deliveries claimed and not yet recorded, across subscriptions (default 2000; lanes may overshoot it). */
+  /** Deliveries claimed and not yet recorded, across subscriptions (default 8000; lanes may overshoot it). */
   maxInFlight?: number;
   /**
-   * Claimed-but-unrecorded rows per subscription, as a multiple of its concurrency. Default:
-   * as many rounds of its timeout as fit in 80 % of the lease, so a row waiting behind a
-   * dead endpoint is sent before its lease runs out (no second send by another claimer).
+   * Claimed-but-unsent rows per subscription, as a multiple of its concurrency. Default: as
+   * many rounds of what its attempts take (at most its timeout) as fit in 80 % of the lease, so
+   * a row waiting behind a slow or dead endpoint is sent before its lease runs out
+   * ({@link Dispatcher.backlogCap}).
    */
   backlogPerConcurrency?: number;
   /** Per-attempt timeout when the subscription sets none (default 15 000 ms). */
@@ -106,6 +112,8 @@ export class Dispatcher implements OutboxFastPath {
   private degraded = false;
   private readonly health: SubscriptionHealthTracker;
   private readonly backlog = new Map<string, number>();
+  /** Per subscription: what its attempts take, with headroom (ms; see {@link noteAttemptTime}). */
+  private readonly attemptMs = new Map<string, number>();
   private results: PendingResult[] = [];
   private inFlight = 0;
   private running = false;
@@ -124,7 +132,7 @@ export class Dispatcher implements OutboxFastPath {
     this.o = {
       batchSize: 500,
       perLane: 20,
-      maxInFlight: 2000,
+      maxInFlight: 8000,
       leaseMs: 120_000,
       timeoutMs: 15_000,
       pollMs: 1000,
@@ -283,17 +291,46 @@ export class Dispatcher implements OutboxFastPath {
 
   private fullSubscriptions(): string[] {
     const full: string[] = [];
-    for (const [id, n] of this.backlog) {
-      const sub = this.deps.subscriptions.get(id);
-      const rounds =
-        this.o.backlogPerConcurrency ?? Math.max(1, Math.floor((0.8 * this.o.leaseMs) / this.timeoutOf(sub)));
-      let cap = (sub?.maxConcurrency ?? 8) * rounds;
-      // A rate limit drains a backlog no faster than its rate: claim what half a lease can send.
-      if (sub?.rateLimitPerSecond)
-        cap = Math.min(cap, Math.max(1, (sub.rateLimitPerSecond * this.o.leaseMs) / 2000));
-      if (n >= cap) full.push(id);
-    }
+    for (const [id, n] of this.backlog) if (n >= this.backlogCap(id)) full.push(id);
     return full;
+  }
+
+  /**
+   * How many rows a subscription may hold claimed and unsent: as many rounds of its concurrency
+   * as fit in 80 % of the lease, a round lasting what its attempts take (see
+   * {@link noteAttemptTime}), at most its timeout. An endpoint answering in 5 ms gets thousands
+   * (the global in-flight cap bounds them); one that times out gets what it did before this was
+   * measured, 6 rounds at the default lease and timeout. With the timeout alone, a 100 ms hiccup
+   * of a fast receiver at 1,000 deliveries/s filled the backlog and pushed every new row off the
+   * fast path onto the claim loop, which costs PostgreSQL two to three times as much per row:
+   * the hiccup became a backlog of seconds (10,000/s benchmark). Sizing is not what keeps a row
+   * from being sent twice: a row whose lease would end before it could be sent is handed back
+   * unsent (`send`).
+   */
+  backlogCap(subscriptionId: string): number {
+    const sub = this.deps.subscriptions.get(subscriptionId);
+    const timeout = this.timeoutOf(sub);
+    const round = Math.min(timeout, Math.max(ROUND_FLOOR_MS, this.attemptMs.get(subscriptionId) ?? timeout));
+    const rounds = this.o.backlogPerConcurrency ?? Math.max(1, Math.floor((0.8 * this.o.leaseMs) / round));
+    let cap = (sub?.maxConcurrency ?? 8) * rounds;
+    // A rate limit drains a backlog no faster than its rate: claim what half a lease can send.
+    if (sub?.rateLimitPerSecond)
+      cap = Math.min(cap, Math.max(1, (sub.rateLimitPerSecond * this.o.leaseMs) / 2000));
+    return cap;
+  }
+
+  /**
+   * What a subscription's attempts take, for {@link backlogCap}: four times the last attempt
+   * when it is slower than the estimate (rises at once), else it decays by a tenth toward four
+   * times the attempt. A timeout or a failed connection counts as the whole timeout.
+   */
+  private noteAttemptTime(subscriptionId: string, result: SendResult, timeoutMs: number): void {
+    const took =
+      result.errorKind === 'timeout' || result.errorKind === 'connect'
+        ? timeoutMs
+        : ATTEMPT_HEADROOM * result.durationMs;
+    const was = this.attemptMs.get(subscriptionId);
+    this.attemptMs.set(subscriptionId, was === undefined || took > was ? took : 0.9 * was + 0.1 * took);
   }
 
   /** The p-queue of a subscription: its concurrency and its rate limit (a changed rate gets a new queue; the old one drains). */
@@ -392,6 +429,7 @@ export class Dispatcher implements OutboxFastPath {
         headers: sub.headers,
       });
     }
+    this.noteAttemptTime(sub.id, result, this.timeoutOf(sub));
     const outcome = decideOutcome(result, attemptNo, this.o.retry);
     this.deps.metrics.recordDelivery(outcome.succeeded, result.durationMs);
     if (!outcome.succeeded)

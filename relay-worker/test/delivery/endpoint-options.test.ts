@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Receiver, createSubscription, makeEvent, startHarness, waitFor, type Harness } from './harness.js';
+import {
+  FAST,
+  Receiver,
+  createSubscription,
+  makeEvent,
+  startHarness,
+  waitFor,
+  type Harness,
+} from './harness.js';
 
 describe('endpoint options per subscription', () => {
   let h: Harness;
@@ -139,6 +147,34 @@ describe('endpoint options per subscription', () => {
       // 12 deliveries at 10/s need more than one second however fast the receiver is.
       const span = rx.received.at(-1)!.at - rx.received[0]!.at;
       expect(span).toBeGreaterThanOrEqual(1000);
+    } finally {
+      await rx.stop();
+    }
+  });
+
+  it('lets a fast endpoint hold more rows than its timeout alone allows, and a timing-out one no more', async () => {
+    const rx = await new Receiver().start();
+    try {
+      const sub = await createSubscription(h.pool, { url: rx.url, maxConcurrency: 2, timeoutMs: 1000 });
+      const dispatcher = h.delivery.dispatcher;
+      // With its timeout alone: rounds of 1 s in 80 % of the lease (what it always was).
+      const byTimeout = 2 * Math.max(1, Math.floor((0.8 * FAST.leaseMs) / 1000));
+      await h.store.append(Array.from({ length: 10 }, () => makeEvent('call.ringing')));
+      await waitFor(
+        () => rx.received.length,
+        (n) => n === 10,
+      );
+      // Quick answers: more rounds fit in the lease, so a short hiccup does not push new rows to the claim loop.
+      await waitFor(
+        () => dispatcher.backlogCap(sub.id),
+        (cap) => cap > byTimeout,
+      );
+      rx.respond = () => ({ status: 0 }); // stops answering: attempts time out
+      await h.store.append([makeEvent('call.ringing')]);
+      await waitFor(
+        () => dispatcher.backlogCap(sub.id),
+        (cap) => cap === byTimeout,
+      );
     } finally {
       await rx.stop();
     }
