@@ -302,11 +302,13 @@ export async function benchDelivery(cluster: PgCluster, opts: { seconds: number 
       none: [],
       'per-call': [],
     };
-    // Three runs each, alternating: one hiccup (a checkpoint's fsync) moves one run's p99 by
-    // 20 ms at this rate, so the modes are compared by the median run.
-    for (const [i, mode] of (
-      ['none', 'per-call', 'none', 'per-call', 'none', 'per-call'] as const
-    ).entries()) {
+    // Five runs each, alternating: one hiccup (a checkpoint's fsync) moves one 5 s run's p99 by
+    // 10-20 ms at this rate, so the modes are compared by the median run.
+    const order4k = Array.from(
+      { length: 10 },
+      (_, i) => (i % 2 ? 'per-call' : 'none') as 'none' | 'per-call',
+    );
+    for (const [i, mode] of order4k.entries()) {
       process.stderr.write(`[bench] 4,000/s offered, 1,000 calls, ordering ${mode}…\n`);
       await setOrdering(mode);
       at4k[mode].push(await offered(4000, { calls: calls(`o4-${i}`), report: false }));
@@ -320,7 +322,7 @@ export async function benchDelivery(cluster: PgCluster, opts: { seconds: number 
       );
     rows.push({
       group: 'webhooks',
-      what: 'relay at 4,000 deliveries/s offered, 1,000 calls: per-call ordered vs unordered, median p99 of 3 runs each (alternating)',
+      what: 'relay at 4,000 deliveries/s offered, 1,000 calls: per-call ordered vs unordered, median p99 of 5 runs each (alternating)',
       value: `p99 ${fmt.ms(medianP99(at4k['per-call']))} vs ${fmt.ms(medianP99(at4k.none))}`,
       detail: `runs p99 ${p99s(at4k['per-call'])} vs ${p99s(at4k.none)}; p50 ${p50s(at4k['per-call'])} vs ${p50s(at4k.none)}; ${[...at4k['per-call'], ...at4k.none].every((r) => r.lat.accepted === r.expected) ? 'all' : 'NOT all'} received; ${at4k['per-call'].reduce((n, r) => n + r.lat.violations, 0)} order violations ordered`,
     });
