@@ -219,7 +219,7 @@ function appendJson(events: NewEvent[]): string {
   );
 }
 
-/** A PostgreSQL array literal of plain strings (ids and type names: no quotes or braces). */
+/** A PostgreSQL array literal of strings: each element double-quoted, its `"` and `\` escaped. */
 function pgArray(values: readonly string[]): string {
   return `{${values.map((v) => `"${v.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(',')}}`;
 }
