@@ -304,10 +304,7 @@ export async function benchDelivery(cluster: PgCluster, opts: { seconds: number 
     };
     // Five runs each, alternating: one hiccup (a checkpoint's fsync) moves one 5 s run's p99 by
     // 10-20 ms at this rate, so the modes are compared by the median run.
-    const order4k = Array.from(
-      { length: 10 },
-      (_, i) => (i % 2 ? 'per-call' : 'none') as 'none' | 'per-call',
-    );
+    const order4k = Array.from({ length: 10 }, (_, i): 'none' | 'per-call' => (i % 2 ? 'per-call' : 'none'));
     for (const [i, mode] of order4k.entries()) {
       process.stderr.write(`[bench] 4,000/s offered, 1,000 calls, ordering ${mode}…\n`);
       await setOrdering(mode);
