@@ -5,7 +5,12 @@ interface Lane {
   rows: ClaimedDelivery[];
   /** A row of the lane is queued or being sent. */
   busy: boolean;
+  /** The highest event sequence added to this lane. */
+  last: string;
 }
+
+/** Whether event sequence `a` (decimal text) is above `b`. */
+const above = (a: string, b: string) => a.length > b.length || (a.length === b.length && a > b);
 
 const seqOrder = (a: ClaimedDelivery, b: ClaimedDelivery) =>
   a.eventSequence.length - b.eventSequence.length || (a.eventSequence < b.eventSequence ? -1 : 1);
@@ -31,14 +36,22 @@ export class DeliveryLanes {
     return this.lanes.size;
   }
 
-  /** Adds a row; false when it must be handed back instead (a `joined` row whose lane is gone). */
+  /**
+   * Adds a row; false when it must be handed back instead: a `joined` row whose lane is gone,
+   * or whose previous event (`prevSequence`) is not the last one this lane took. The second
+   * case: rows reach the dispatcher in the order their appends and claims are answered, which
+   * is not always commit order, so a joined row can be refused (its lane not created yet) and
+   * handed back, and a later row of the call then find the lane created meanwhile. It must not
+   * go before the handed-back one.
+   */
   add(d: ClaimedDelivery, joined: boolean): boolean {
     const key = `${d.subscriptionId}|${d.orderKey}`;
     let lane = this.lanes.get(key);
     if (!lane) {
       if (joined) return false;
-      this.lanes.set(key, (lane = { rows: [], busy: false }));
-    }
+      this.lanes.set(key, (lane = { rows: [], busy: false, last: d.eventSequence }));
+    } else if (joined && d.prevSequence !== lane.last) return false;
+    if (above(d.eventSequence, lane.last)) lane.last = d.eventSequence;
     lane.rows.push(d);
     if (lane.rows.length > 1) lane.rows.sort(seqOrder);
     if (!lane.busy) this.next(key, lane, false);

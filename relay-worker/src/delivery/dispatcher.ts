@@ -120,6 +120,8 @@ export class Dispatcher implements OutboxFastPath {
   private woken = false;
   private wakeUp: (() => void) | undefined;
   private loopDone: Promise<void> | undefined;
+  /** The last batch being handed to queues and lanes ({@link dispatch}). */
+  private dispatching: Promise<void> = Promise.resolve();
   private flushing: Promise<void> | undefined;
   private readonly o: Required<Omit<DispatcherOptions, 'backlogPerConcurrency'>> & {
     backlogPerConcurrency?: number;
@@ -349,7 +351,19 @@ export class Dispatcher implements OutboxFastPath {
     return q.queue;
   }
 
-  private async dispatch(claimed: ClaimedDelivery[]): Promise<void> {
+  /**
+   * Hands rows to their queues and lanes, one batch after another in the order they were
+   * handed over. A batch may wait for its subscriptions to load (one not seen yet, a slow
+   * database); a later batch must not overtake it, or a later event of a call would join that
+   * call's lane, and start when its head finished, before the earlier one arrived.
+   */
+  private dispatch(claimed: ClaimedDelivery[]): Promise<void> {
+    const run = this.dispatching.then(() => this.dispatchNow(claimed));
+    this.dispatching = run.catch(() => undefined);
+    return run;
+  }
+
+  private async dispatchNow(claimed: ClaimedDelivery[]): Promise<void> {
     let subs: Map<string, ActiveSubscription>;
     try {
       subs = await this.deps.subscriptions.getMany(claimed.map((d) => d.subscriptionId));

@@ -182,4 +182,58 @@ describe('per-call ordered delivery', () => {
       await second.stop();
     }
   });
+
+  it('keeps a call in order when a later append is handed over before an earlier one (a slow subscription lookup)', async () => {
+    const rx = await new Receiver().start();
+    const subs = h.delivery.subscriptions;
+    const getMany = subs.getMany.bind(subs);
+    try {
+      // Only this test's rows in the outbox, so the one slow lookup below is e2's.
+      await h.pool.query('DELETE FROM webhook_subscriptions');
+      await subs.reload();
+      const sub = await createSubscription(h.pool, { url: rx.url, ordering: 'per-call' });
+      let answerFirst: () => void = () => undefined;
+      rx.respond = (_r, n) =>
+        n === 1 ? new Promise((resolve) => (answerFirst = () => resolve({ status: 200 }))) : { status: 200 };
+      const [e1, e2, e3] = callEvents('slow-lookup', 3) as [NewEvent, NewEvent, NewEvent];
+      await h.store.append([e1]);
+      await waitFor(
+        () => rx.received.length,
+        (n) => n === 1,
+      ); // e1 in flight: its lane is busy
+      // The next lookup waits (a subscription not loaded yet, a slow database): e2's hand-over
+      // stalls there while e3's, which finds it loaded, does not.
+      let open: () => void = () => undefined;
+      const gate = new Promise<void>((resolve) => (open = resolve));
+      let armed = true;
+      subs.getMany = async (ids) => {
+        if (armed) {
+          armed = false;
+          await gate;
+        }
+        return getMany(ids);
+      };
+      await h.store.append([e2]);
+      await h.store.append([e3]);
+      answerFirst();
+      const recorded = async () =>
+        (
+          await h.pool.query<{ status: string }>(
+            `SELECT d.status FROM deliveries d JOIN events e ON e.sequence = d.event_sequence
+              WHERE e.id = $1 AND d.subscription_id = $2`,
+            [e1.id, sub.id],
+          )
+        ).rows[0]?.status;
+      await waitFor(recorded, (s) => s === 'succeeded'); // e1 settled: its lane moved on (or ended)
+      open();
+      await waitFor(
+        () => orderReport(rx.received).accepted,
+        (n) => n === 3,
+      );
+      expect(rx.received.filter((r) => r.status === 200).map(idOf)).toEqual([e1.id, e2.id, e3.id]);
+    } finally {
+      subs.getMany = getMany;
+      await rx.stop();
+    }
+  });
 });
