@@ -1,4 +1,3 @@
-import type pg from 'pg';
 import { NEW_EVENTS_CHANNEL } from '../events/new-events-channel.js';
 import { SQL_SUBSCRIPTION_MATCHES_EVENT } from './event-filter.js';
 
@@ -86,8 +85,9 @@ RETURNING id::text, subscription_id::text, event_sequence::text, order_key, prev
 }
 
 /**
- * The outbox for events already stored (`$1`: their sequences), outside an append: one
- * INSERT … SELECT, see {@link outboxCtes}.
+ * The outbox for events already stored (`$1`: their sequences): one INSERT … SELECT, see
+ * {@link outboxCtes}. The live path runs the same CTEs inside {@link APPEND_SQL}; this form is
+ * what backlog-plans checks the lane lookups' plans with.
  */
 export const OUTBOX_INSERT_SQL = (() => {
   const o = outboxCtes('events e WHERE e.sequence = ANY($1::bigint[])');
@@ -194,13 +194,4 @@ export class OutboxSlot implements OutboxFastPath {
   leased(rows: LeasedRow[], unleased: number, since: number): void {
     this.fastPath?.leased(rows, unleased, since);
   }
-}
-
-/** Inserts deliveries for the given event sequences outside an append (no lease); returns how many were created. */
-export async function insertDeliveries(
-  client: pg.PoolClient | pg.Pool,
-  sequences: string[],
-): Promise<number> {
-  const res = await client.query(OUTBOX_INSERT_SQL, [sequences, DIRECT_ONLY_TYPES, null, [], '']);
-  return res.rowCount ?? 0;
 }
