@@ -44,7 +44,11 @@ export const SQL_PREVIOUS_EVENT = `(SELECT e2.sequence FROM events e2
  * dispatcher (a join back to the CTE would cost a nested loop over the batch).
  */
 function outboxCtes(ev: string): { ctes: string; insert: string } {
-  const ctes = `ev AS MATERIALIZED (
+  const ctes = `subs AS (
+  -- the lock a foreign-key check took per row, once per subscription (migration 20261205090000):
+  -- a subscription being deleted is waited for and skipped, or its cascade sees these rows
+  SELECT * FROM webhook_subscriptions WHERE enabled FOR KEY SHARE),
+ev AS MATERIALIZED (
   -- once per event, not per subscription
   SELECT e.*, CASE WHEN e.order_key IS NOT NULL THEN ${SQL_PREVIOUS_EVENT} END AS prev_event
     FROM ${ev} AND e.type <> ALL($2::text[])),
@@ -53,7 +57,7 @@ c AS (
          CASE WHEN s.ordering = 'per-call' THEN e.order_key END AS okey,
          s.id = ANY($4::uuid[]) AS full_backlog, e.prev_event
     FROM ev e
-    JOIN webhook_subscriptions s ON s.enabled AND ${SQL_SUBSCRIPTION_MATCHES_EVENT}
+    JOIN subs s ON ${SQL_SUBSCRIPTION_MATCHES_EVENT}
      AND NOT (starts_with(e.type, 'subscription.') AND e.data->>'subscriptionId' = s.id::text)),
 r AS (
   SELECT c.*,

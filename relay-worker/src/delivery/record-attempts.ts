@@ -26,6 +26,13 @@ const clean = (s: string | null) => (s === null ? null : s.split('\u0000').join(
  * Writes a batch of attempts in one statement: the `delivery_attempts` rows, the matching
  * `deliveries` updates (status, next attempt, lease released) and the hourly `delivery_stats`
  * increments go through `unnest` arrays, so a batch of hundreds costs one round trip.
+ *
+ * `delivery_attempts.delivery_id` is not a foreign key (migration 20261205090000): an attempt
+ * is inserted only for a delivery this statement holds a row lock on (the update of a pending
+ * delivery, or FOR KEY SHARE of one no longer pending), so a delivery deleted meanwhile either
+ * was gone first (no attempt) or waits for this statement (its cascade then deletes the
+ * attempt). A delivery that stopped being pending between this statement's snapshot and its
+ * update (cancelled at that instant) loses this attempt's record, not the delivery.
  */
 export async function recordAttempts(pool: pg.Pool, batch: AttemptRecord[]): Promise<void> {
   if (batch.length === 0) return;
@@ -37,10 +44,17 @@ export async function recordAttempts(pool: pg.Pool, batch: AttemptRecord[]): Pro
        SELECT * FROM unnest($1::bigint[], $2::int[], $3::text[], $4::timestamptz[], $5::float8[], $6::int[], $7::text[],
                             $8::text[], $9::bool[], $10::delivery_status[], $11::timestamptz[])
          AS r(delivery_id, attempt_no, trigger, started_at, duration_ms, status_code, excerpt, error, succeeded, status, next_at)),
-     ins AS (
-       INSERT INTO delivery_attempts (delivery_id, attempt_no, trigger, started_at, duration_ms, status_code, response_excerpt, error, succeeded)
-       SELECT r.delivery_id, r.attempt_no, r.trigger, r.started_at, r.duration_ms, r.status_code, r.excerpt, r.error, r.succeeded
-         FROM r JOIN deliveries d ON d.id = r.delivery_id),
+     upd AS (
+       UPDATE deliveries d
+          SET status = r.status, attempt_count = r.attempt_no, next_attempt_at = r.next_at, locked_until = NULL,
+              locked_by = NULL, trigger = 'scheduled', last_status_code = r.status_code, last_error = r.error,
+              updated_at = now(), completed_at = CASE WHEN r.status = 'pending' THEN NULL ELSE now() END
+         FROM r
+        WHERE d.id = r.delivery_id AND d.status = 'pending'
+       RETURNING d.id),
+     done AS (
+       -- deliveries no longer pending (cancelled, or completed by a test send) still get the attempt
+       SELECT d.id FROM deliveries d WHERE d.id = ANY($1::bigint[]) AND d.status <> 'pending' FOR KEY SHARE),
      st AS (
        INSERT INTO delivery_stats (subscription_id, bucket, outcome, attempts, succeeded, total_ms, latency_histogram)
        SELECT s.sid, s.bucket, s.outcome, s.attempts, s.succeeded, s.total_ms, string_to_array(s.hist, ',')::int[]
@@ -53,12 +67,9 @@ export async function recordAttempts(pool: pg.Pool, batch: AttemptRecord[]): Pro
           total_ms = delivery_stats.total_ms + excluded.total_ms,
           latency_histogram = ARRAY(SELECT coalesce(a, 0) + coalesce(b, 0)
                                       FROM unnest(delivery_stats.latency_histogram, excluded.latency_histogram) AS t(a, b)))
-     UPDATE deliveries d
-        SET status = r.status, attempt_count = r.attempt_no, next_attempt_at = r.next_at, locked_until = NULL,
-            locked_by = NULL, trigger = 'scheduled', last_status_code = r.status_code, last_error = r.error,
-            updated_at = now(), completed_at = CASE WHEN r.status = 'pending' THEN NULL ELSE now() END
-       FROM r
-      WHERE d.id = r.delivery_id AND d.status = 'pending'`,
+     INSERT INTO delivery_attempts (delivery_id, attempt_no, trigger, started_at, duration_ms, status_code, response_excerpt, error, succeeded)
+     SELECT r.delivery_id, r.attempt_no, r.trigger, r.started_at, r.duration_ms, r.status_code, r.excerpt, r.error, r.succeeded
+       FROM r WHERE r.delivery_id IN (SELECT id FROM upd UNION SELECT id FROM done)`,
     [
       batch.map((a) => a.deliveryId),
       batch.map((a) => a.attemptNo),

@@ -71,6 +71,8 @@ export async function recoverSince(
           WHERE s.id = $1
           ORDER BY e.sequence
           LIMIT $4
+          -- what foreign keys checked per row (migration 20261205090000): neither can go meanwhile
+          FOR KEY SHARE OF s, e
        ), queued AS (
          INSERT INTO deliveries (event_sequence, subscription_id, next_attempt_at, trigger, order_key, prev_sequence)
          SELECT c.sequence, $1, now(), 'recover', c.okey,
@@ -119,8 +121,15 @@ export async function sendTest(
   ]);
   if (!stored) throw new AppError('INTERNAL', 'test event was not stored');
   const res = await pool.query<{ id: string }>(
-    `INSERT INTO deliveries (event_sequence, subscription_id, next_attempt_at, trigger) VALUES ($1, $2, now(), 'test') RETURNING id::text`,
+    // The event and the subscription are locked as a foreign-key check would (migration
+    // 20261205090000): a subscription deleted since the check above gets no delivery.
+    `WITH p AS (
+       SELECT e.sequence, s.id FROM events e, webhook_subscriptions s
+        WHERE e.sequence = $1 AND s.id = $2 FOR KEY SHARE OF e, s)
+     INSERT INTO deliveries (event_sequence, subscription_id, next_attempt_at, trigger)
+     SELECT sequence, id, now(), 'test' FROM p RETURNING id::text`,
     [stored.sequence.toString(), subscriptionId],
   );
-  return res.rows[0]!.id;
+  if (!res.rows[0]) throw new AppError('NOT_FOUND', `no subscription ${subscriptionId}`);
+  return res.rows[0].id;
 }
