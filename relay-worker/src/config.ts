@@ -237,10 +237,12 @@ export const configSchema = z.object({
   DELIVERY_POLL_MS: ms(1000, 10),
   /**
    * Deliveries claimed or leased and not yet recorded, across subscriptions (each subscription's
-   * own share is bounded by its concurrency and attempt time). 8,000 is ~0.8 s at 10,000/s: a
-   * hiccup that long stays on the fast path instead of spilling onto the claim loop.
+   * own share is bounded by its concurrency and attempt time). 20,000 is ~2 s at 10,000/s: a
+   * hiccup or burst that long stays on the fast path instead of spilling onto the claim loop,
+   * which costs PostgreSQL several times as much per row (so a spill made the backlog grow
+   * faster). A full in-flight set takes roughly 80 MB of heap (delivery benchmark).
    */
-  DELIVERY_MAX_IN_FLIGHT: z.coerce.number().int().min(1).default(8000),
+  DELIVERY_MAX_IN_FLIGHT: z.coerce.number().int().min(1).default(20_000),
   /** Claim lease; must exceed DELIVERY_TIMEOUT_MS plus queueing. */
   DELIVERY_LEASE_MS: ms(120_000, 1000),
   /** Events (and their deliveries) older than this are pruned; also bounds recover and WS resume. */

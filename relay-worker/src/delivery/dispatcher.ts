@@ -61,7 +61,7 @@ export interface DispatcherOptions {
   batchSize?: number;
   /** Rows of a lane claimed with its head (default 20). */
   perLane?: number;
-  /** Deliveries claimed and not yet recorded, across subscriptions (default 8000; lanes may overshoot it). */
+  /** Deliveries claimed and not yet recorded, across subscriptions (default 20 000; lanes may overshoot it). */
   maxInFlight?: number;
   /**
    * Claimed-but-unsent rows per subscription, as a multiple of its concurrency. Default: as
@@ -134,7 +134,7 @@ export class Dispatcher implements OutboxFastPath {
     this.o = {
       batchSize: 500,
       perLane: 20,
-      maxInFlight: 8000,
+      maxInFlight: 20_000,
       leaseMs: 120_000,
       timeoutMs: 15_000,
       pollMs: 1000,
