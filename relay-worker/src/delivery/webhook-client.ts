@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import { Agent } from 'undici';
 import { coerceError } from '../errors.js';
 import { parseRetryAfter } from './retry-policy.js';
@@ -55,6 +56,7 @@ export interface SendOptions {
  */
 export class WebhookClient {
   private readonly agents = new Map<string, Agent>();
+  private readonly targets = new Map<string, { origin: string; path: string }>();
   private readonly timeoutMs: number;
   private readonly connections: number | null;
 
@@ -80,6 +82,18 @@ export class WebhookClient {
     return agent;
   }
 
+  /** Origin and path of a subscription URL, parsed once (a URL per delivery was measurable). */
+  private target(url: string): { origin: string; path: string } {
+    let t = this.targets.get(url);
+    if (!t) {
+      const u = new URL(url);
+      t = { origin: u.origin, path: u.pathname + u.search };
+      if (this.targets.size >= 1000) this.targets.clear(); // edited URLs: never grows without bound
+      this.targets.set(url, t);
+    }
+    return t;
+  }
+
   /** POSTs `req` to `url`; never throws (failures come back as a result). */
   async send(url: string, req: SignedRequest, opts: SendOptions): Promise<SendResult> {
     const started = performance.now();
@@ -89,10 +103,10 @@ export class WebhookClient {
     const abort = timeoutMs !== null ? new AbortController() : null;
     const timer = abort ? setTimeout(() => abort.abort(timeoutError(timeoutMs!)), timeoutMs!) : undefined;
     try {
-      const u = new URL(url);
+      const u = this.target(url);
       const res = await agent.request({
         origin: u.origin,
-        path: u.pathname + u.search,
+        path: u.path,
         method: 'POST',
         headers: { ...opts.headers, ...req.headers, 'user-agent': '3cx-relay-webhooks/1' },
         body: req.body,
@@ -152,21 +166,31 @@ function timeoutError(ms: number): Error {
   });
 }
 
-async function readExcerpt(body: AsyncIterable<Buffer> & { destroy(): void }): Promise<string | null> {
-  const kept: Buffer[] = [];
-  let keptBytes = 0;
-  let seen = 0;
-  for await (const chunk of body) {
-    seen += chunk.length;
-    if (keptBytes < RESPONSE_EXCERPT_BYTES) {
-      const part = chunk.subarray(0, RESPONSE_EXCERPT_BYTES - keptBytes);
-      kept.push(part);
-      keptBytes += part.length;
-    }
-    if (seen > DRAIN_LIMIT_BYTES) {
-      body.destroy();
-      break;
-    }
-  }
-  return keptBytes ? Buffer.concat(kept).toString('utf8') : null;
+/**
+ * The first {@link RESPONSE_EXCERPT_BYTES} of a response body; reads on to
+ * {@link DRAIN_LIMIT_BYTES} so the connection can be reused, and drops it beyond that.
+ * Event listeners rather than `for await`: an async iterator per response was 2-3 % of the
+ * dispatcher's CPU at 10,000 deliveries/s, most answers being a few bytes.
+ */
+function readExcerpt(body: Readable): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    const kept: Buffer[] = [];
+    let keptBytes = 0;
+    let seen = 0;
+    const done = () => resolve(keptBytes ? Buffer.concat(kept).toString('utf8') : null);
+    body.on('data', (chunk: Buffer) => {
+      seen += chunk.length;
+      if (keptBytes < RESPONSE_EXCERPT_BYTES) {
+        const part = chunk.subarray(0, RESPONSE_EXCERPT_BYTES - keptBytes);
+        kept.push(part);
+        keptBytes += part.length;
+      }
+      if (seen > DRAIN_LIMIT_BYTES) {
+        body.destroy();
+        done();
+      }
+    });
+    body.once('end', done);
+    body.once('error', reject);
+  });
 }
