@@ -5,14 +5,18 @@ export type SeriesPoint = { label: string } & Record<string, number | null>;
 
 const HOURS = 24;
 
-function hourBuckets(): Date[] {
-  const now = new Date();
-  now.setUTCMinutes(0, 0, 0);
-  return Array.from({ length: HOURS }, (_, i) => new Date(now.getTime() - (HOURS - 1 - i) * 3600_000));
+function hourBuckets(now = Date.now()): Date[] {
+  const first = firstChartHour(now).getTime();
+  return Array.from({ length: HOURS }, (_, i) => new Date(first + i * 3600_000));
 }
 
-function merge(rows: Record<string, Map<number, number | null>>): SeriesPoint[] {
-  return hourBuckets().map((h) => {
+/** Start of the oldest hour an hourly chart shows: this hour and the 23 before it. */
+export function firstChartHour(now = Date.now()): Date {
+  return new Date(Math.floor(now / 3600_000) * 3600_000 - (HOURS - 1) * 3600_000);
+}
+
+function merge(rows: Record<string, Map<number, number | null>>, now = Date.now()): SeriesPoint[] {
+  return hourBuckets(now).map((h) => {
     const p: SeriesPoint = { label: `${String(h.getUTCHours()).padStart(2, '0')}:00` } as SeriesPoint;
     for (const [name, m] of Object.entries(rows))
       p[name] = m.get(h.getTime()) ?? (name.startsWith('latency') ? null : 0);
@@ -24,15 +28,16 @@ type Row = { h: Date; v: number | null };
 const toMap = (rows: Row[]) => new Map(rows.map((r) => [r.h.getTime(), r.v === null ? null : Number(r.v)]));
 
 /** Deliveries ok/failed, API requests, errors and WS clients per hour, last 24 h. */
-export async function activitySeries(db: Db): Promise<SeriesPoint[]> {
-  const since = new Date(Date.now() - HOURS * 3600_000);
+export async function activitySeries(db: Db, now = Date.now()): Promise<SeriesPoint[]> {
+  const since = new Date(now - HOURS * 3600_000);
   const [ok, failed, api, errors, ws] = await Promise.all([
+    // the worker's hourly counters (delivery_stats), not a count of attempt rows
     db.$queryRaw<
       Row[]
-    >`SELECT date_trunc('hour', started_at) h, count(*)::float v FROM delivery_attempts WHERE started_at >= ${since} AND succeeded GROUP BY 1`,
+    >`SELECT bucket h, sum(succeeded)::float v FROM delivery_stats WHERE bucket >= ${firstChartHour(now)} GROUP BY 1`,
     db.$queryRaw<
       Row[]
-    >`SELECT date_trunc('hour', started_at) h, count(*)::float v FROM delivery_attempts WHERE started_at >= ${since} AND NOT succeeded GROUP BY 1`,
+    >`SELECT bucket h, sum(attempts - succeeded)::float v FROM delivery_stats WHERE bucket >= ${firstChartHour(now)} GROUP BY 1`,
     db.$queryRaw<
       Row[]
     >`SELECT date_trunc('hour', bucket) h, sum(count)::float v FROM api_usage WHERE bucket >= ${since} GROUP BY 1`,
@@ -43,13 +48,16 @@ export async function activitySeries(db: Db): Promise<SeriesPoint[]> {
       Row[]
     >`SELECT date_trunc('hour', bucket) h, max(value)::float v FROM stat_samples WHERE bucket >= ${since} AND metric = 'ws_clients' GROUP BY 1`,
   ]);
-  return merge({
-    deliveriesOk: toMap(ok),
-    deliveriesFailed: toMap(failed),
-    apiRequests: toMap(api),
-    errors: toMap(errors),
-    wsClients: toMap(ws),
-  });
+  return merge(
+    {
+      deliveriesOk: toMap(ok),
+      deliveriesFailed: toMap(failed),
+      apiRequests: toMap(api),
+      errors: toMap(errors),
+      wsClients: toMap(ws),
+    },
+    now,
+  );
 }
 
 /**
