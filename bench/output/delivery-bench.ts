@@ -150,7 +150,7 @@ export async function benchDelivery(cluster: PgCluster, opts: { seconds: number 
       timeoutMs: 15_000,
       disableAfterMs: 5 * 86_400_000,
       pollMs: 1000,
-      maxInFlight: 8000, // the worker's default (DELIVERY_MAX_IN_FLIGHT)
+      maxInFlight: 20_000, // the worker's default (DELIVERY_MAX_IN_FLIGHT)
       leaseMs: 120_000,
       retentionMs: 30 * 86_400_000,
       encryptionKey: key,
