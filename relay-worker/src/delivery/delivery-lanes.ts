@@ -9,11 +9,10 @@ interface Lane {
   last: string;
 }
 
-/** Whether event sequence `a` (decimal text) is above `b`. */
-const above = (a: string, b: string) => a.length > b.length || (a.length === b.length && a > b);
+/** Orders event sequences as numbers (decimal text without leading zeros). */
+const compareSeq = (a: string, b: string) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
 
-const seqOrder = (a: ClaimedDelivery, b: ClaimedDelivery) =>
-  a.eventSequence.length - b.eventSequence.length || (a.eventSequence < b.eventSequence ? -1 : 1);
+const seqOrder = (a: ClaimedDelivery, b: ClaimedDelivery) => compareSeq(a.eventSequence, b.eventSequence);
 
 /**
  * The lanes this worker holds, by subscription and order key. A lane exists while it has a row
@@ -51,7 +50,7 @@ export class DeliveryLanes {
       if (joined) return false;
       this.lanes.set(key, (lane = { rows: [], busy: false, last: d.eventSequence }));
     } else if (joined && d.prevSequence !== lane.last) return false;
-    if (above(d.eventSequence, lane.last)) lane.last = d.eventSequence;
+    if (compareSeq(d.eventSequence, lane.last) > 0) lane.last = d.eventSequence;
     lane.rows.push(d);
     if (lane.rows.length > 1) lane.rows.sort(seqOrder);
     if (!lane.busy) this.next(key, lane, false);

@@ -30,14 +30,15 @@ const toMap = (rows: Row[]) => new Map(rows.map((r) => [r.h.getTime(), r.v === n
 /** Deliveries ok/failed, API requests, errors and WS clients per hour, last 24 h. */
 export async function activitySeries(db: Db, now = Date.now()): Promise<SeriesPoint[]> {
   const since = new Date(now - HOURS * 3600_000);
+  const first = firstChartHour(now);
   const [ok, failed, api, errors, ws] = await Promise.all([
     // the worker's hourly counters (delivery_stats), not a count of attempt rows
     db.$queryRaw<
       Row[]
-    >`SELECT bucket h, sum(succeeded)::float v FROM delivery_stats WHERE bucket >= ${firstChartHour(now)} GROUP BY 1`,
+    >`SELECT bucket h, sum(succeeded)::float v FROM delivery_stats WHERE bucket >= ${first} GROUP BY 1`,
     db.$queryRaw<
       Row[]
-    >`SELECT bucket h, sum(attempts - succeeded)::float v FROM delivery_stats WHERE bucket >= ${firstChartHour(now)} GROUP BY 1`,
+    >`SELECT bucket h, sum(attempts - succeeded)::float v FROM delivery_stats WHERE bucket >= ${first} GROUP BY 1`,
     db.$queryRaw<
       Row[]
     >`SELECT date_trunc('hour', bucket) h, sum(count)::float v FROM api_usage WHERE bucket >= ${since} GROUP BY 1`,

@@ -48,7 +48,7 @@ export async function getStats(db: Db, now = Date.now()): Promise<DashboardStats
     deliveriesFailed: (attempts._sum.attempts ?? 0) - (attempts._sum.succeeded ?? 0),
     errors,
     errorRatePerHour: Math.round((errors / 24) * 100) / 100,
-    uptimeSeconds: oldest ? Math.floor((Date.now() - oldest.getTime()) / 1000) : null,
+    uptimeSeconds: oldest ? Math.floor((now - oldest.getTime()) / 1000) : null,
     unacknowledgedErrors: unacked,
   };
 }
