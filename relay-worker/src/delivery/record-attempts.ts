@@ -23,9 +23,9 @@ export interface AttemptRecord {
 const clean = (s: string | null) => (s === null ? null : s.split('\u0000').join(''));
 
 /**
- * Writes a batch of attempts in one statement: the `delivery_attempts` rows, the matching
- * `deliveries` updates (status, next attempt, lease released) and the hourly `delivery_stats`
- * increments go through `unnest` arrays, so a batch of hundreds costs one round trip.
+ * Writes a batch of attempts in two statements: the `delivery_attempts` rows with the matching
+ * `deliveries` updates (status, next attempt, lease released), then the hourly `delivery_stats`
+ * increments, all through `unnest` arrays, so a batch of hundreds costs two round trips.
  *
  * `delivery_attempts.delivery_id` is not a foreign key (migration 20261205090000): an attempt
  * is inserted only for a delivery this statement holds a row lock on (the update of a pending
@@ -38,7 +38,6 @@ export async function recordAttempts(pool: pg.Pool, batch: AttemptRecord[]): Pro
   if (batch.length === 0) return;
   // Not a named (prepared) statement: a generic plan guesses 100 rows for each unnest, and a
   // batch runs to 1000 (measured slower at 1000 than a plan made for the batch).
-  const stats = aggregateStats(batch);
   await pool.query(
     `WITH r AS (
        SELECT * FROM unnest($1::bigint[], $2::int[], $3::text[], $4::timestamptz[], $5::float8[], $6::int[], $7::text[],
@@ -54,19 +53,7 @@ export async function recordAttempts(pool: pg.Pool, batch: AttemptRecord[]): Pro
        RETURNING d.id),
      done AS (
        -- deliveries no longer pending (cancelled, or completed by a test send) still get the attempt
-       SELECT d.id FROM deliveries d WHERE d.id = ANY($1::bigint[]) AND d.status <> 'pending' FOR KEY SHARE),
-     st AS (
-       INSERT INTO delivery_stats (subscription_id, bucket, outcome, attempts, succeeded, total_ms, latency_histogram)
-       SELECT s.sid, s.bucket, s.outcome, s.attempts, s.succeeded, s.total_ms, string_to_array(s.hist, ',')::int[]
-         FROM unnest($12::uuid[], $13::timestamptz[], $14::text[], $15::int[], $16::int[], $17::float8[], $18::text[])
-           AS s(sid, bucket, outcome, attempts, succeeded, total_ms, hist)
-        WHERE EXISTS (SELECT 1 FROM webhook_subscriptions w WHERE w.id = s.sid)
-       ON CONFLICT (subscription_id, bucket, outcome) DO UPDATE SET
-          attempts = delivery_stats.attempts + excluded.attempts,
-          succeeded = delivery_stats.succeeded + excluded.succeeded,
-          total_ms = delivery_stats.total_ms + excluded.total_ms,
-          latency_histogram = ARRAY(SELECT coalesce(a, 0) + coalesce(b, 0)
-                                      FROM unnest(delivery_stats.latency_histogram, excluded.latency_histogram) AS t(a, b)))
+       SELECT d.id FROM deliveries d WHERE d.id = ANY($1::bigint[]) AND d.status <> 'pending' FOR KEY SHARE)
      INSERT INTO delivery_attempts (delivery_id, attempt_no, trigger, started_at, duration_ms, status_code, response_excerpt, error, succeeded)
      SELECT r.delivery_id, r.attempt_no, r.trigger, r.started_at, r.duration_ms, r.status_code, r.excerpt, r.error, r.succeeded
        FROM r WHERE r.delivery_id IN (SELECT id FROM upd UNION SELECT id FROM done)`,
@@ -82,6 +69,27 @@ export async function recordAttempts(pool: pg.Pool, batch: AttemptRecord[]): Pro
       batch.map((a) => a.succeeded),
       batch.map((a) => a.status),
       batch.map((a) => a.nextAttemptAt),
+    ],
+  );
+  // The hourly statistics in a statement of their own, after the one above committed: they lock
+  // their subscriptions (key share), and a statement holding delivery row locks while waiting
+  // for a subscription that is being deleted deadlocked with that delete, whose cascade waits
+  // for those delivery rows. A subscription deleted meanwhile is skipped, not an error.
+  const stats = aggregateStats(batch);
+  await pool.query(
+    `WITH live AS (SELECT id FROM webhook_subscriptions WHERE id = ANY($1::uuid[]) FOR KEY SHARE)
+     INSERT INTO delivery_stats (subscription_id, bucket, outcome, attempts, succeeded, total_ms, latency_histogram)
+     SELECT s.sid, s.bucket, s.outcome, s.attempts, s.succeeded, s.total_ms, string_to_array(s.hist, ',')::int[]
+       FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::int[], $5::int[], $6::float8[], $7::text[])
+         AS s(sid, bucket, outcome, attempts, succeeded, total_ms, hist)
+      WHERE s.sid IN (SELECT id FROM live)
+     ON CONFLICT (subscription_id, bucket, outcome) DO UPDATE SET
+        attempts = delivery_stats.attempts + excluded.attempts,
+        succeeded = delivery_stats.succeeded + excluded.succeeded,
+        total_ms = delivery_stats.total_ms + excluded.total_ms,
+        latency_histogram = ARRAY(SELECT coalesce(a, 0) + coalesce(b, 0)
+                                    FROM unnest(delivery_stats.latency_histogram, excluded.latency_histogram) AS t(a, b))`,
+    [
       stats.map((s) => s.subscriptionId),
       stats.map((s) => s.bucket),
       stats.map((s) => s.outcome),

@@ -123,4 +123,25 @@ describe('outbox cascades without row-by-row foreign keys', () => {
     expect(await count(h.pool, 'delivery_attempts WHERE delivery_id = $1', [id])).toBe(0);
     await h.pool.query('DELETE FROM webhook_subscriptions WHERE id = $1', [sub.id]);
   });
+  it('recording attempts while their subscription is being deleted does not deadlock with the delete', async () => {
+    // The delete holds its subscription's row, then its cascade needs the delivery rows; the
+    // attempt record must not hold those rows while waiting for the subscription.
+    const sub = await createSubscription(h.pool, { url: 'http://127.0.0.1:9/dl' });
+    const [stored] = await h.store.append([makeEvent('call.ringing')]);
+    const d = await h.pool.query<{ id: string }>(
+      'SELECT id::text FROM deliveries WHERE subscription_id = $1 AND event_sequence = $2',
+      [sub.id, stored!.sequence.toString()],
+    );
+    const id = d.rows[0]!.id;
+    await other.query('BEGIN');
+    await other.query('SELECT 1 FROM webhook_subscriptions WHERE id = $1 FOR UPDATE', [sub.id]);
+    const recording = recordAttempts(h.pool, [attempt(id, sub.id)]);
+    await blockedOnLock(); // the statistics wait for the subscription
+    await other.query('DELETE FROM webhook_subscriptions WHERE id = $1', [sub.id]);
+    await other.query('COMMIT');
+    await recording; // no deadlock error, and the deleted subscription's statistics are skipped
+    expect(await count(h.pool, 'deliveries WHERE id = $1', [id])).toBe(0);
+    expect(await count(h.pool, 'delivery_attempts WHERE delivery_id = $1', [id])).toBe(0);
+    expect(await count(h.pool, 'delivery_stats WHERE subscription_id = $1', [sub.id])).toBe(0);
+  });
 });
