@@ -1,10 +1,21 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, pendingMigrations, readMigrations } from '../src/migrate.js';
 import { createEmptyDatabase } from '../src/testing.js';
+
+const tempDirs: string[] = [];
+/** A migrations folder for one test, removed after it. */
+function tempDir(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mig-'));
+  tempDirs.push(dir);
+  return dir;
+}
+afterEach(() => {
+  for (const d of tempDirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
 
 async function q(url: string, sql: string) {
   const c = new pg.Client({ connectionString: url });
@@ -47,7 +58,7 @@ describe('migrate', () => {
   });
 
   it('refuses to run when an applied migration was edited', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'mig-'));
+    const dir = tempDir();
     for (const m of readMigrations()) {
       mkdirSync(path.join(dir, m.name));
       writeFileSync(path.join(dir, m.name, 'migration.sql'), m.sql + '\n-- edited\n');
@@ -56,7 +67,7 @@ describe('migrate', () => {
   });
 
   it('rolls back a failing migration completely and records nothing', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'mig-'));
+    const dir = tempDir();
     for (const m of readMigrations()) {
       mkdirSync(path.join(dir, m.name));
       writeFileSync(path.join(dir, m.name, 'migration.sql'), m.sql);

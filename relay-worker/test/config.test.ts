@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -94,6 +94,7 @@ describe('loadConfig', () => {
     expect(problems({ RELAY_CONFIG_FILE: path.join(dir, 'missing.env') })[0]).toMatch(
       /^RELAY_CONFIG_FILE: file not found/,
     );
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('accepts a 32-byte encryption key as hex or base64', () => {

@@ -1,13 +1,19 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { readPbxIni } from '../../src/ops/doctor/pbx-ini.js';
 
 // doctor must read the ini exactly as the worker does, or it reports a login the worker never uses.
 describe('doctor reads 3CXPhoneSystem.ini like the worker', () => {
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
   const write = (text: string) => {
-    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'doctor-ini-')), '3CXPhoneSystem.ini');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'doctor-ini-'));
+    dirs.push(dir);
+    const file = path.join(dir, '3CXPhoneSystem.ini');
     writeFileSync(file, text);
     return file;
   };

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
@@ -107,6 +107,7 @@ export async function startHarness(
       await h.stopWorker();
       await sim.stop();
       await db.drop();
+      rmSync(iniDir, { recursive: true, force: true });
     },
   };
   return h;
