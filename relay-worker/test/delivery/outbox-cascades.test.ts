@@ -51,6 +51,17 @@ describe('outbox cascades without row-by-row foreign keys', () => {
       (n) => n > 0,
     );
 
+  /** A new subscription and the id of the delivery one appended event got for it. */
+  const deliveryTo = async (url: string) => {
+    const sub = await createSubscription(h.pool, { url });
+    const [stored] = await h.store.append([makeEvent('call.ringing')]);
+    const d = await h.pool.query<{ id: string }>(
+      'SELECT id::text FROM deliveries WHERE subscription_id = $1 AND event_sequence = $2',
+      [sub.id, stored!.sequence.toString()],
+    );
+    return { sub, id: d.rows[0]!.id };
+  };
+
   it('deleting a subscription or an event deletes its deliveries and their attempts', async () => {
     const a = await createSubscription(h.pool, { url: 'http://127.0.0.1:9/a' });
     const b = await createSubscription(h.pool, { url: 'http://127.0.0.1:9/b' });
@@ -107,13 +118,7 @@ describe('outbox cascades without row-by-row foreign keys', () => {
   });
 
   it('an attempt recorded while its delivery is being deleted leaves no attempt behind', async () => {
-    const sub = await createSubscription(h.pool, { url: 'http://127.0.0.1:9/rec' });
-    const [stored] = await h.store.append([makeEvent('call.ringing')]);
-    const d = await h.pool.query<{ id: string }>(
-      'SELECT id::text FROM deliveries WHERE subscription_id = $1 AND event_sequence = $2',
-      [sub.id, stored!.sequence.toString()],
-    );
-    const id = d.rows[0]!.id;
+    const { sub, id } = await deliveryTo('http://127.0.0.1:9/rec');
     await other.query('BEGIN');
     await other.query('DELETE FROM deliveries WHERE id = $1', [id]);
     const recording = recordAttempts(h.pool, [attempt(id, sub.id)]);
@@ -123,16 +128,11 @@ describe('outbox cascades without row-by-row foreign keys', () => {
     expect(await count(h.pool, 'delivery_attempts WHERE delivery_id = $1', [id])).toBe(0);
     await h.pool.query('DELETE FROM webhook_subscriptions WHERE id = $1', [sub.id]);
   });
+
   it('recording attempts while their subscription is being deleted does not deadlock with the delete', async () => {
     // The delete holds its subscription's row, then its cascade needs the delivery rows; the
     // attempt record must not hold those rows while waiting for the subscription.
-    const sub = await createSubscription(h.pool, { url: 'http://127.0.0.1:9/dl' });
-    const [stored] = await h.store.append([makeEvent('call.ringing')]);
-    const d = await h.pool.query<{ id: string }>(
-      'SELECT id::text FROM deliveries WHERE subscription_id = $1 AND event_sequence = $2',
-      [sub.id, stored!.sequence.toString()],
-    );
-    const id = d.rows[0]!.id;
+    const { sub, id } = await deliveryTo('http://127.0.0.1:9/dl');
     await other.query('BEGIN');
     await other.query('SELECT 1 FROM webhook_subscriptions WHERE id = $1 FOR UPDATE', [sub.id]);
     const recording = recordAttempts(h.pool, [attempt(id, sub.id)]);
