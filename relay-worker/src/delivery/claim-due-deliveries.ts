@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { laneIndexed } from './outbox.js';
 
 /** A delivery claimed for sending, with what is needed to build its request. */
 export interface ClaimedDelivery {
@@ -48,7 +49,7 @@ interface Row {
 
 /**
  * Heads: due, unleased pending rows that are unordered or the earliest pending row of their
- * lane (the head-of-line rule of per-call ordering). A claimed head brings the rest of its lane
+ * lane (the head-of-line rule of per-call ordering; see {@link laneIndexed} for how). A claimed head brings the rest of its lane
  * along ("a claimed call is claimed whole"): the pending rows after it, up to `perLane`, as far
  * as they run unleased (a row still leased by a dead worker ends the run; it comes later as a
  * head of its own).
@@ -60,10 +61,16 @@ WITH heads AS (
    WHERE d.status = 'pending' AND d.next_attempt_at <= now()
      AND (d.locked_until IS NULL OR d.locked_until < now())
      AND d.subscription_id <> ALL($3::uuid[])
-     AND (d.order_key IS NULL OR NOT EXISTS (
-           SELECT 1 FROM deliveries p
-            WHERE p.subscription_id = d.subscription_id AND p.order_key = d.order_key
-              AND p.status = 'pending' AND p.event_sequence < d.event_sequence))
+     AND (d.order_key IS NULL OR (
+           NOT EXISTS (
+             SELECT 1 FROM deliveries p
+              WHERE p.subscription_id = d.subscription_id AND p.order_key = d.order_key
+                AND p.status = 'pending' AND ${laneIndexed('p')} AND p.event_sequence < d.event_sequence)
+           -- the rows the lane index leaves out: pending only while the row's previous one is
+           AND NOT EXISTS (
+             SELECT 1 FROM deliveries p
+              WHERE p.subscription_id = d.subscription_id AND p.event_sequence = d.prev_sequence
+                AND p.status = 'pending')))
    ORDER BY d.next_attempt_at, d.id
    LIMIT $1
    FOR UPDATE SKIP LOCKED),
@@ -71,11 +78,14 @@ candidates AS (
   SELECT f.id, h.id AS head_id, row_number() OVER w AS rank, bool_and(f.free) OVER w AS contiguous
     FROM heads h
     CROSS JOIN LATERAL (
+      -- the lane after its head, leased rows included (the lane index leaves most of those out):
+      -- the call's later events, each one probe of (subscription, event)
       SELECT x.id, x.event_sequence, (x.locked_until IS NULL OR x.locked_until < now()) AS free
-        FROM deliveries x
-       WHERE h.order_key IS NOT NULL AND x.subscription_id = h.subscription_id
-         AND x.order_key = h.order_key AND x.status = 'pending' AND x.event_sequence > h.event_sequence
-       ORDER BY x.event_sequence
+        FROM events e
+        JOIN deliveries x ON x.subscription_id = h.subscription_id AND x.event_sequence = e.sequence
+       WHERE h.order_key IS NOT NULL AND e.order_key = h.order_key AND e.sequence > h.event_sequence
+         AND x.order_key = h.order_key AND x.status = 'pending'
+       ORDER BY e.sequence
        LIMIT $4) f
   WINDOW w AS (PARTITION BY h.id ORDER BY f.event_sequence)),
 followers AS (

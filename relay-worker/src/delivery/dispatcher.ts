@@ -11,7 +11,7 @@ import type { StoredEvent } from '../events/event-store.js';
 import { buildBody, claimDueDeliveries, type ClaimedDelivery } from './claim-due-deliveries.js';
 import { decideOutcome, type Outcome } from './decide-outcome.js';
 import { relayHeaders } from './delivery-headers.js';
-import { attemptOutcome } from './delivery-stats.js';
+import { attemptOutcome, DeliveryStatsBuffer } from './delivery-stats.js';
 import { DeliveryLanes } from './delivery-lanes.js';
 import { recordAttempts, releaseLanes, type AttemptRecord, type LaneChange } from './record-attempts.js';
 import { SubscriptionHealthTracker } from './subscription-health.js';
@@ -111,6 +111,8 @@ export class Dispatcher implements OutboxFastPath {
   private waitingForCapacity = false;
   private degraded = false;
   private readonly health: SubscriptionHealthTracker;
+  /** The hourly `delivery_stats`, written once a second. */
+  private readonly stats: DeliveryStatsBuffer;
   private readonly backlog = new Map<string, number>();
   /** Per subscription: what its attempts take, with headroom (ms; see {@link noteAttemptTime}). */
   private readonly attemptMs = new Map<string, number>();
@@ -146,11 +148,13 @@ export class Dispatcher implements OutboxFastPath {
       { ...deps, pool: deps.recordPool ?? deps.pool },
       { disableAfterMs: this.o.disableAfterMs, failingAfterMs: this.o.failingAfterMs },
     );
+    this.stats = new DeliveryStatsBuffer(deps.recordPool ?? deps.pool, deps.log);
   }
 
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.stats.start();
     this.loopDone = this.loop();
   }
 
@@ -170,6 +174,7 @@ export class Dispatcher implements OutboxFastPath {
     await Promise.race([idle, new Promise((r) => setTimeout(r, graceMs).unref())]);
     await this.flushing;
     if (this.results.length > 0) await this.flush();
+    await this.stats.stop();
   }
 
   /** Outbox fast path: lease new rows to this process while it has room. */
@@ -523,6 +528,7 @@ export class Dispatcher implements OutboxFastPath {
       let health: SubscriptionHealth[];
       try {
         await recordAttempts(pool, records);
+        this.stats.add(records);
         await releaseLanes(
           pool,
           batch.flatMap((b) => (b.kind === 'release' ? [b.d.id] : [])),

@@ -22,6 +22,21 @@ export const SQL_PREVIOUS_SEQUENCE = `CASE
          AND EXISTS (SELECT 1 FROM deliveries d2 WHERE d2.subscription_id = c.sid AND d2.event_sequence = e2.sequence)
        ORDER BY e2.sequence DESC LIMIT 1), 0) END`;
 
+/**
+ * Which pending keyed rows the lane index (`deliveries_lane_idx`, migration 20261205150000)
+ * holds, as a condition on the alias `q`: every one except a row leased to a worker for a
+ * scheduled attempt (the outbox's fast path, the claim loop). Those are nearly all rows, each an
+ * index entry written and vacuumed for nothing: with them indexed, ordered deliveries cost
+ * PostgreSQL measurably more than unordered ones (2026-12-05). They are found another way: a
+ * lane is sent in sequence order, so while any leased row of a lane is pending, so is the lane's
+ * newest row; a lane lookup reads the index plus the newest row (its `prev_sequence` through the
+ * unique (subscription, event) index), and the claim's head-of-line rule the index plus the
+ * row's own previous row. Rows made pending by a manual retry or a recovery (`trigger`
+ * 'manual'/'recover') stay in the index while leased: they can lie behind rows already sent,
+ * and still hold back the later rows of their call.
+ */
+export const laneIndexed = (q: string) => `(${q}.locked_by IS NULL OR ${q}.trigger <> 'scheduled')`;
+
 /** The newest earlier event of `e`'s order key (one backward probe of events(order_key, sequence)). */
 export const SQL_PREVIOUS_EVENT = `(SELECT e2.sequence FROM events e2
    WHERE e2.order_key = e.order_key AND e2.sequence < e.sequence ORDER BY e2.sequence DESC LIMIT 1)`;
@@ -59,21 +74,34 @@ c AS (
     FROM ev e
     JOIN subs s ON ${SQL_SUBSCRIPTION_MATCHES_EVENT}
      AND NOT (starts_with(e.type, 'subscription.') AND e.data->>'subscriptionId' = s.id::text)),
+p0 AS (
+  -- last: the lane's newest row before this statement (the rows of this statement are not
+  -- visible to it, so a batch's second event of a call sees the same one as its first)
+  SELECT c.*, lag(c.sequence) OVER (PARTITION BY c.sid, c.ekey ORDER BY c.sequence) AS batch_prev,
+         CASE WHEN c.ekey IS NOT NULL THEN ${SQL_PREVIOUS_SEQUENCE} END AS last
+    FROM c),
+p AS (
+  SELECT p0.*, CASE WHEN p0.ekey IS NOT NULL THEN coalesce(p0.batch_prev, p0.last) END AS prev FROM p0),
 r AS (
-  SELECT c.*,
-         CASE WHEN c.ekey IS NOT NULL THEN coalesce(
-           lag(c.sequence) OVER (PARTITION BY c.sid, c.ekey ORDER BY c.sequence), ${SQL_PREVIOUS_SEQUENCE}) END AS prev,
+  SELECT p.*,
          coalesce(lane.n > 0, false) AS joined,
-         coalesce($3::float8 IS NOT NULL AND NOT c.full_backlog AND (c.okey IS NULL OR lane.n = 0 OR lane.mine), false) AS leased,
+         coalesce($3::float8 IS NOT NULL AND NOT p.full_backlog AND (p.okey IS NULL OR lane.n = 0 OR lane.mine), false) AS leased,
          lane.wait_until
-    FROM c
+    FROM p
     LEFT JOIN LATERAL (
       SELECT count(*) AS n,
              -- unleased rows have locked_by NULL: not mine (a NULL here would make the lease decision NULL)
              bool_and(coalesce(q.locked_by = $5 AND q.locked_until > now(), false)) AS mine,
              max(q.next_attempt_at) FILTER (WHERE q.locked_until IS NULL OR q.locked_until < now()) AS wait_until
-        FROM deliveries q
-       WHERE q.subscription_id = c.sid AND q.order_key = c.okey AND q.status = 'pending') lane ON c.okey IS NOT NULL)`;
+        FROM (
+          -- the lane's pending rows the lane index holds …
+          SELECT q.id, q.locked_by, q.locked_until, q.next_attempt_at FROM deliveries q
+           WHERE q.subscription_id = p.sid AND q.order_key = p.okey AND q.status = 'pending' AND ${laneIndexed('q')}
+          UNION
+          -- … and its newest row, pending whenever any leased row of the lane is (see laneIndexed)
+          SELECT q.id, q.locked_by, q.locked_until, q.next_attempt_at FROM deliveries q
+           WHERE q.subscription_id = p.sid AND q.event_sequence = p.last AND q.status = 'pending') q
+      ) lane ON p.okey IS NOT NULL)`;
   const insert = `INSERT INTO deliveries (event_sequence, subscription_id, order_key, prev_sequence, next_attempt_at, locked_until, locked_by)
 SELECT r.sequence, r.sid, r.okey, r.prev,
        CASE WHEN NOT r.leased THEN GREATEST(now(), r.wait_until)

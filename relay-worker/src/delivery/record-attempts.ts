@@ -1,5 +1,4 @@
 import type pg from 'pg';
-import { aggregateStats } from './delivery-stats.js';
 
 /** One finished attempt, ready to be written. */
 export interface AttemptRecord {
@@ -23,9 +22,10 @@ export interface AttemptRecord {
 const clean = (s: string | null) => (s === null ? null : s.split('\u0000').join(''));
 
 /**
- * Writes a batch of attempts in two statements: the `delivery_attempts` rows with the matching
- * `deliveries` updates (status, next attempt, lease released), then the hourly `delivery_stats`
- * increments, all through `unnest` arrays, so a batch of hundreds costs two round trips.
+ * Writes a batch of attempts in one statement: the `delivery_attempts` rows with the matching
+ * `deliveries` updates (status, next attempt, lease released), through `unnest` arrays, so a
+ * batch of hundreds costs one round trip. The hourly `delivery_stats` increments go separately,
+ * gathered over a second ({@link DeliveryStatsBuffer}).
  *
  * `delivery_attempts.delivery_id` is not a foreign key (migration 20261205090000): an attempt
  * is inserted only for a delivery this statement holds a row lock on (the update of a pending
@@ -71,34 +71,6 @@ export async function recordAttempts(pool: pg.Pool, batch: AttemptRecord[]): Pro
       batch.map((a) => a.nextAttemptAt),
     ],
   );
-  // The hourly statistics in a statement of their own, after the one above committed: they lock
-  // their subscriptions (key share), and a statement holding delivery row locks while waiting
-  // for a subscription that is being deleted deadlocked with that delete, whose cascade waits
-  // for those delivery rows. A subscription deleted meanwhile is skipped, not an error.
-  const stats = aggregateStats(batch);
-  await pool.query(
-    `WITH live AS (SELECT id FROM webhook_subscriptions WHERE id = ANY($1::uuid[]) FOR KEY SHARE)
-     INSERT INTO delivery_stats (subscription_id, bucket, outcome, attempts, succeeded, total_ms, latency_histogram)
-     SELECT s.sid, s.bucket, s.outcome, s.attempts, s.succeeded, s.total_ms, string_to_array(s.hist, ',')::int[]
-       FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::int[], $5::int[], $6::float8[], $7::text[])
-         AS s(sid, bucket, outcome, attempts, succeeded, total_ms, hist)
-      WHERE s.sid IN (SELECT id FROM live)
-     ON CONFLICT (subscription_id, bucket, outcome) DO UPDATE SET
-        attempts = delivery_stats.attempts + excluded.attempts,
-        succeeded = delivery_stats.succeeded + excluded.succeeded,
-        total_ms = delivery_stats.total_ms + excluded.total_ms,
-        latency_histogram = ARRAY(SELECT coalesce(a, 0) + coalesce(b, 0)
-                                    FROM unnest(delivery_stats.latency_histogram, excluded.latency_histogram) AS t(a, b))`,
-    [
-      stats.map((s) => s.subscriptionId),
-      stats.map((s) => s.bucket),
-      stats.map((s) => s.outcome),
-      stats.map((s) => s.attempts),
-      stats.map((s) => s.succeeded),
-      stats.map((s) => s.totalMs),
-      stats.map((s) => s.histogram.join(',')),
-    ],
-  );
 }
 
 /** A lane whose head just settled: deferred behind its retry, or woken after a retried head completed. */
@@ -112,25 +84,18 @@ export interface LaneChange {
   at: Date;
 }
 
-/**
- * Hands rows back to the claim loop and keeps lanes' due times in step with their heads:
- * - `released` rows (leased to this worker, not sent) lose their lease and are due now, or
- *   when their lane's deferral says;
- * - after a head failed with a retry ahead, its lane's unleased rows are not due before it
- *   (the claim loop does not keep scanning rows that cannot go);
- * - after a retried head completed, its lane's deferred rows are due again.
- * Rows another worker holds are left alone.
- */
-export async function releaseLanes(pool: pg.Pool, released: string[], lanes: LaneChange[]): Promise<void> {
-  if (released.length === 0 && lanes.length === 0) return;
-  await pool.query(
-    `WITH h AS (
+/** {@link releaseLanes}' statement: `$1` rows handed back, `$2`–`$6` the lane changes (subscription, key, head sequence, mode, time). */
+export const RELEASE_LANES_SQL = `WITH h AS (
        SELECT * FROM unnest($2::uuid[], $3::text[], $4::bigint[], $5::text[], $6::timestamptz[])
          AS h(sid, okey, seq, mode, at)),
      lane AS (
+       -- the lane after its head, leased rows included (the lane index leaves most of those out):
+       -- the call's later events, each one probe of (subscription, event)
        SELECT d.id, max(h.at) FILTER (WHERE h.mode = 'defer') AS defer_to, min(h.at) FILTER (WHERE h.mode = 'wake') AS wake_at
-         FROM deliveries d JOIN h ON d.subscription_id = h.sid AND d.order_key = h.okey AND d.event_sequence > h.seq
-        WHERE d.status = 'pending'
+         FROM h
+         JOIN events e ON e.order_key = h.okey AND e.sequence > h.seq
+         JOIN deliveries d ON d.subscription_id = h.sid AND d.event_sequence = e.sequence
+        WHERE d.order_key = h.okey AND d.status = 'pending'
         GROUP BY d.id),
      rel AS (SELECT unnest($1::bigint[]) AS id),
      t AS (
@@ -145,14 +110,25 @@ export async function releaseLanes(pool: pg.Pool, released: string[], lanes: Lan
             updated_at = now()
        FROM t
       WHERE d.id = t.id AND d.status = 'pending'
-        AND (t.released OR d.locked_until IS NULL OR d.locked_until < now())`,
-    [
-      released,
-      lanes.map((l) => l.subscriptionId),
-      lanes.map((l) => l.orderKey),
-      lanes.map((l) => l.afterSequence),
-      lanes.map((l) => l.mode),
-      lanes.map((l) => l.at),
-    ],
-  );
+        AND (t.released OR d.locked_until IS NULL OR d.locked_until < now())`;
+
+/**
+ * Hands rows back to the claim loop and keeps lanes' due times in step with their heads:
+ * - `released` rows (leased to this worker, not sent) lose their lease and are due now, or
+ *   when their lane's deferral says;
+ * - after a head failed with a retry ahead, its lane's unleased rows are not due before it
+ *   (the claim loop does not keep scanning rows that cannot go);
+ * - after a retried head completed, its lane's deferred rows are due again.
+ * Rows another worker holds are left alone.
+ */
+export async function releaseLanes(pool: pg.Pool, released: string[], lanes: LaneChange[]): Promise<void> {
+  if (released.length === 0 && lanes.length === 0) return;
+  await pool.query(RELEASE_LANES_SQL, [
+    released,
+    lanes.map((l) => l.subscriptionId),
+    lanes.map((l) => l.orderKey),
+    lanes.map((l) => l.afterSequence),
+    lanes.map((l) => l.mode),
+    lanes.map((l) => l.at),
+  ]);
 }

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@3cx-relay/db/testing';
 import { APPEND_SQL, DIRECT_ONLY_TYPES, OUTBOX_INSERT_SQL } from '../../src/delivery/outbox.js';
 import { CLAIM_SQL } from '../../src/delivery/claim-due-deliveries.js';
+import { RELEASE_LANES_SQL } from '../../src/delivery/record-attempts.js';
 
 // Statistics are usually taken while nearly every delivery has succeeded ("pending" looks like
 // one row). When a receiver then stays down and a backlog builds, the outbox insert and the
@@ -115,6 +116,62 @@ it('with statistics from a quiet moment and a backlog of 20,000, a new event and
     const claim = await explain(client, CLAIM_SQL, [100, 120_000, [], 20, 'me']);
     await client.query('ROLLBACK');
     expect(deliveriesRowsRead(claim)).toBeLessThan(1000);
+  } finally {
+    client.release();
+  }
+}, 60_000);
+
+it('with a backlog of 20,000 in lanes of 10 events, a claim and a deferral read each lane, not the backlog', async () => {
+  await pool.query('TRUNCATE deliveries, events, webhook_subscriptions CASCADE');
+  await pool.query(
+    `INSERT INTO webhook_subscriptions (name, url, allowed_cidrs, ordering)
+     SELECT 'sub ' || g, 'http://127.0.0.1:9/' || g, '{127.0.0.0/8}', 'per-call' FROM generate_series(1, 10) g`,
+  );
+  // 2,000 calls of 10 events each, every event to every subscription: 200,000 deliveries
+  await pool.query(
+    `INSERT INTO events (id, type, occurred_at, call_id, extensions, dids, queues, data, order_key)
+     SELECT 'lane-' || g, 'call.ringing', now(), (g % 2000)::text, '{101}', '{}', '{}', '{}'::jsonb, 'call:' || (g % 2000)
+       FROM generate_series(1, 20000) g ORDER BY g`,
+  );
+  await pool.query(
+    `INSERT INTO deliveries (event_sequence, subscription_id, order_key, prev_sequence, status, next_attempt_at, completed_at)
+     SELECT e.sequence, s.id, e.order_key, 0, 'succeeded', NULL, now() FROM events e CROSS JOIN webhook_subscriptions s`,
+  );
+  await pool.query('VACUUM ANALYZE deliveries');
+  await pool.query('ANALYZE events');
+  // One subscription's receiver goes away for its last 20,000 rows: whole lanes of 10 wait.
+  const sub = (
+    await pool.query<{ id: string }>(`SELECT id::text FROM webhook_subscriptions ORDER BY name LIMIT 1`)
+  ).rows[0]!.id;
+  await pool.query(
+    `UPDATE deliveries SET status = 'pending', next_attempt_at = now() - interval '1 second', completed_at = NULL
+      WHERE subscription_id = $1`,
+    [sub],
+  );
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    // 50 heads, each with the 9 later rows of its call
+    const claim = await explain(client, CLAIM_SQL, [50, 120_000, [], 20, 'me']);
+    await client.query('ROLLBACK');
+    expect(deliveriesRowsRead(claim)).toBeLessThan(5000);
+
+    const heads = await client.query<{ okey: string; seq: string }>(
+      `SELECT order_key AS okey, min(event_sequence)::text AS seq FROM deliveries
+        WHERE subscription_id = $1 GROUP BY order_key ORDER BY order_key LIMIT 50`,
+      [sub],
+    );
+    await client.query('BEGIN');
+    const defer = await explain(client, RELEASE_LANES_SQL, [
+      [],
+      heads.rows.map(() => sub),
+      heads.rows.map((h) => h.okey),
+      heads.rows.map((h) => h.seq),
+      heads.rows.map(() => 'defer'),
+      heads.rows.map(() => new Date(Date.now() + 60_000)),
+    ]);
+    await client.query('ROLLBACK');
+    expect(deliveriesRowsRead(defer)).toBeLessThan(5000);
   } finally {
     client.release();
   }

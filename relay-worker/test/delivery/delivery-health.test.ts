@@ -67,10 +67,15 @@ describe('delivery health', () => {
       // the endpoint itself and the all-events subscription never got one
       expect(crm.received.map(typeOf).filter((t) => t.startsWith('subscription.'))).toEqual([]);
       expect(all.received.map(typeOf).filter((t) => t.startsWith('subscription.'))).toEqual([]);
-      const stats = await h.pool.query<{ outcome: string; attempts: number; succeeded: number }>(
-        `SELECT outcome, sum(attempts)::int AS attempts, sum(succeeded)::int AS succeeded
-           FROM delivery_stats WHERE subscription_id = $1 GROUP BY outcome ORDER BY outcome`,
-        [target.id],
+      // the hourly statistics are written once a second: wait for the failures after the last success
+      const stats = await waitFor(
+        () =>
+          h.pool.query<{ outcome: string; attempts: number; succeeded: number }>(
+            `SELECT outcome, sum(attempts)::int AS attempts, sum(succeeded)::int AS succeeded
+               FROM delivery_stats WHERE subscription_id = $1 GROUP BY outcome ORDER BY outcome`,
+            [target.id],
+          ),
+        (r) => r.rows.length === 2 && r.rows[1]!.attempts > 3,
       );
       expect(stats.rows.map((r) => r.outcome)).toEqual(['200', '503']);
       expect(stats.rows[0]).toMatchObject({ succeeded: stats.rows[0]!.attempts });

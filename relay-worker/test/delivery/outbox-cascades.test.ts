@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aggregateStats, writeStats } from '../../src/delivery/delivery-stats.js';
 import { recordAttempts, type AttemptRecord } from '../../src/delivery/record-attempts.js';
 import { createSubscription, makeEvent, startHarness, waitFor, type Harness } from './harness.js';
 
@@ -135,7 +136,12 @@ describe('outbox cascades without row-by-row foreign keys', () => {
     const { sub, id } = await deliveryTo('http://127.0.0.1:9/dl');
     await other.query('BEGIN');
     await other.query('SELECT 1 FROM webhook_subscriptions WHERE id = $1 FOR UPDATE', [sub.id]);
-    const recording = recordAttempts(h.pool, [attempt(id, sub.id)]);
+    // what the dispatcher does: the attempts, then (from its statistics buffer) their increments
+    const recording = (async () => {
+      const a = [attempt(id, sub.id)];
+      await recordAttempts(h.pool, a);
+      await writeStats(h.pool, aggregateStats(a));
+    })();
     await blockedOnLock(); // the statistics wait for the subscription
     await other.query('DELETE FROM webhook_subscriptions WHERE id = $1', [sub.id]);
     await other.query('COMMIT');

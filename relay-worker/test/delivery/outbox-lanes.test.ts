@@ -3,6 +3,8 @@ import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@3cx-relay/db/testing';
 import { EventStore } from '../../src/events/event-store.js';
 import type { LeasedRow, OutboxFastPath } from '../../src/delivery/outbox.js';
+import { claimDueDeliveries } from '../../src/delivery/claim-due-deliveries.js';
+import { releaseLanes } from '../../src/delivery/record-attempts.js';
 import { createSubscription, makeEvent, silent } from './harness.js';
 
 // The outbox's lease decision for per-call lanes, read straight from the rows it writes.
@@ -103,4 +105,133 @@ it('queues a row of a call whose head waits for a retry no earlier than that ret
   expect(rowB).toMatchObject({ leased: false, locked_by: null });
   expect(rowB.due_in_ms).toBeGreaterThan(25_000);
   expect(rowB.due_in_ms).toBeLessThan(31_000);
+});
+
+/** Three events of one call, in order. */
+const threeOf = (callId: string) =>
+  [
+    makeEvent('call.ringing', { callId }),
+    makeEvent('call.answered', { callId }),
+    makeEvent('call.ended', { callId }),
+  ] as const;
+
+// Rows leased for a scheduled attempt are not in the lane index (migration 20261205150000): the
+// lane's newest row, the claim's previous-row check and the walk over the call's later events
+// must find them instead.
+
+it('leaves a batch of two events of a call held by another worker both to the head-of-line rule', async () => {
+  const [a, b, c] = threeOf('l5');
+  await store.append([a]);
+  await pool.query(
+    `UPDATE deliveries SET locked_by = 'worker-b' FROM events e WHERE e.sequence = event_sequence AND e.id = $1`,
+    [a.id],
+  );
+  handed.length = 0;
+  await store.append([b, c]); // c's previous row is b, in the same statement: not visible to it
+  expect(await rowOf(b.id)).toMatchObject({ leased: false, locked_by: null });
+  expect(await rowOf(c.id)).toMatchObject({ leased: false, locked_by: null });
+  expect(handed).toEqual([]);
+});
+
+it('joins a batch of two events to a lane this worker holds', async () => {
+  const [a, b, c] = threeOf('l6');
+  await store.append([a]);
+  await store.append([b, c]);
+  expect(await rowOf(b.id)).toMatchObject({ leased: true, locked_by: 'worker-a', joined: true });
+  expect(await rowOf(c.id)).toMatchObject({ leased: true, locked_by: 'worker-a', joined: true });
+});
+
+it('holds the later rows of a call behind a manual retry of an earlier row, leased or not', async () => {
+  const [a, b, c] = threeOf('l7');
+  await store.append([a, b]);
+  await pool.query(
+    `UPDATE deliveries SET status = 'succeeded', locked_until = NULL, locked_by = NULL, completed_at = now()
+      WHERE subscription_id = $1 AND event_sequence IN (SELECT sequence FROM events WHERE id = ANY($2))`,
+    [subId, [a.id, b.id]],
+  );
+  // a is re-sent by hand and another worker is sending it now; b, the lane's newest row, is done
+  await pool.query(
+    `UPDATE deliveries SET status = 'pending', trigger = 'manual', locked_by = 'worker-b',
+            locked_until = now() + interval '1 minute', next_attempt_at = now() + interval '1 minute'
+      FROM events e WHERE e.sequence = event_sequence AND e.id = $1`,
+    [a.id],
+  );
+  handed.length = 0;
+  await store.append([c]);
+  expect(await rowOf(c.id)).toMatchObject({ leased: false, locked_by: null });
+  expect(handed).toEqual([]);
+  const claim = await claimDueDeliveries(pool, claimOpts('worker-c'));
+  expect(claim.claimed.filter((d) => d.eventId === c.id)).toEqual([]);
+});
+
+it("claims a dead worker's lane whole and in order, with the row that waited behind it", async () => {
+  const [a, b, c] = threeOf('l8');
+  await store.append([a]);
+  await store.append([b]); // joined: both held by worker-a
+  lease = null;
+  await store.append([c]); // waits behind them
+  // worker-a died: its lease ran out
+  await pool.query(
+    `UPDATE deliveries SET locked_until = now() - interval '1 second', next_attempt_at = now() - interval '1 second'
+      WHERE subscription_id = $1 AND locked_by = 'worker-a'
+        AND event_sequence IN (SELECT sequence FROM events WHERE id = ANY($2))`,
+    [subId, [a.id, b.id]],
+  );
+  const claim = await claimDueDeliveries(pool, claimOpts('worker-c'));
+  const mine = claim.claimed.filter((d) => d.eventOrderKey === 'call:l8');
+  expect(mine.map((d) => d.eventId)).toEqual([a.id, b.id, c.id]);
+  expect(claim.stray).toEqual([]);
+});
+
+it('claims no row of a call while another worker holds an earlier one', async () => {
+  const [a, b] = [makeEvent('call.ringing', { callId: 'l9' }), makeEvent('call.answered', { callId: 'l9' })];
+  await store.append([a]);
+  await pool.query(
+    `UPDATE deliveries SET locked_by = 'worker-b' FROM events e WHERE e.sequence = event_sequence AND e.id = $1`,
+    [a.id],
+  );
+  await store.append([b]); // due at once, unleased
+  const claim = await claimDueDeliveries(pool, claimOpts('worker-c'));
+  expect(claim.claimed.filter((d) => d.eventOrderKey === 'call:l9')).toEqual([]);
+});
+
+const claimOpts = (instanceId: string) => ({
+  limit: 100,
+  leaseMs: 60_000,
+  skipSubscriptions: [],
+  perLane: 20,
+  instanceId,
+});
+
+it('defers the rest of a lane, held or waiting, to its head retry, and wakes it when the head is done', async () => {
+  const [a, b, c] = threeOf('l10');
+  await store.append([a]);
+  await store.append([b]); // joined: held by worker-a
+  lease = null;
+  await store.append([c]); // waiting, unleased
+  const ids = await pool.query<{ id: string; event_id: string; seq: string }>(
+    `SELECT d.id::text, e.id AS event_id, e.sequence::text AS seq FROM deliveries d JOIN events e ON e.sequence = d.event_sequence
+      WHERE d.subscription_id = $1 AND e.order_key = 'call:l10' ORDER BY e.sequence`,
+    [subId],
+  );
+  const [ra, rb] = [ids.rows[0]!, ids.rows[1]!];
+  // the head failed, next attempt in 30 s; worker-a hands b back
+  await pool.query(
+    `UPDATE deliveries SET locked_until = NULL, locked_by = NULL, attempt_count = 1, next_attempt_at = now() + interval '30 seconds' WHERE id = $1`,
+    [ra.id],
+  );
+  const retryAt = new Date(Date.now() + 30_000);
+  const head = { subscriptionId: subId, orderKey: 'call:l10', afterSequence: ra.seq };
+  await releaseLanes(pool, [rb.id], [{ ...head, mode: 'defer', at: retryAt }]);
+  for (const e of [b, c]) {
+    const row = await rowOf(e.id);
+    expect(row).toMatchObject({ leased: false, locked_by: null });
+    expect(row.due_in_ms).toBeGreaterThan(25_000);
+  }
+  // the retried head succeeded: the rest is due at once
+  await pool.query(`UPDATE deliveries SET status = 'succeeded', next_attempt_at = NULL WHERE id = $1`, [
+    ra.id,
+  ]);
+  await releaseLanes(pool, [], [{ ...head, mode: 'wake', at: new Date() }]);
+  for (const e of [b, c]) expect((await rowOf(e.id)).due_in_ms).toBeLessThan(1000);
 });
