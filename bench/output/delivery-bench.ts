@@ -14,6 +14,7 @@ import {
 } from '@3cx-relay/events';
 import type { PgCluster } from '@3cx-relay/pg-cluster';
 import { EventStore } from '../../relay-worker/src/events/event-store.js';
+import { OWN_DB_SESSION_OPTIONS } from '../../relay-worker/src/db/session-options.js';
 import { StatusBoard } from '../../relay-worker/src/status/status-board.js';
 import { RelayMetrics } from '../../relay-worker/src/stats/relay-metrics.js';
 import { DeliveryService } from '../../relay-worker/src/delivery/delivery-service.js';
@@ -139,7 +140,8 @@ export async function benchDelivery(cluster: PgCluster, opts: { seconds: number 
   const rows: Row[] = [];
   const dbUrl = await cluster.createDatabase(`bench_delivery_${randomBytes(3).toString('hex')}`);
   await migrate(dbUrl);
-  const pool = new pg.Pool({ connectionString: dbUrl, max: 20 });
+  // the worker's own session settings (jit off), as main.ts sets them
+  const pool = new pg.Pool({ connectionString: dbUrl, max: 20, options: OWN_DB_SESSION_OPTIONS });
   const store = new EventStore(pool, silent);
   const key = randomBytes(32);
   const delivery = new DeliveryService(
@@ -303,11 +305,16 @@ export async function benchDelivery(cluster: PgCluster, opts: { seconds: number 
       'per-call': [],
     };
     // Five runs each, alternating: one hiccup (a checkpoint's fsync) moves one 5 s run's p99 by
-    // 10-20 ms at this rate, so the modes are compared by the median run.
+    // 10-20 ms at this rate, so the modes are compared by the median run. Each run starts from a
+    // checkpoint and vacuumed tables, so that maintenance the previous phase left due (an
+    // autovacuum of the ~500,000 rows the saturated runs wrote took 8 s and overlapped two runs)
+    // lands in neither mode's run.
     const order4k = Array.from({ length: 10 }, (_, i): 'none' | 'per-call' => (i % 2 ? 'per-call' : 'none'));
     for (const [i, mode] of order4k.entries()) {
       process.stderr.write(`[bench] 4,000/s offered, 1,000 calls, ordering ${mode}…\n`);
       await setOrdering(mode);
+      await pool.query('CHECKPOINT');
+      await pool.query('VACUUM (ANALYZE) deliveries, delivery_attempts, events, delivery_stats');
       at4k[mode].push(await offered(4000, { calls: calls(`o4-${i}`), report: false }));
     }
     const p99s = (l: typeof at4k.none) => l.map((r) => fmt.ms(r.lat.p99)).join(', ');

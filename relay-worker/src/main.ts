@@ -3,6 +3,7 @@ import os from 'node:os';
 import { migrate } from '@3cx-relay/db/migrate';
 import pg from 'pg';
 import { guardPoolErrors } from './db/guard-pool-errors.js';
+import { OWN_DB_SESSION_OPTIONS } from './db/session-options.js';
 import { lazyPrisma } from './db/lazy-prisma.js';
 import type { FastifyInstance } from 'fastify';
 import { ConfigError, loadConfig, type Config } from './config.js';
@@ -64,6 +65,7 @@ export async function startWorker(config: Config, log: Logger): Promise<Worker> 
     connectionString: config.DATABASE_URL,
     max: 20,
     application_name: '3cx-relay-worker',
+    options: OWN_DB_SESSION_OPTIONS, // jit=off
   });
   guardPoolErrors(pool, log, 'own-database');
   lifecycle.onClose('pool', () => pool.end());

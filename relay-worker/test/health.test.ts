@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@3cx-relay/db/testing';
 import { loadConfig } from '../src/config.js';
 import { startWorker, type Worker } from '../src/main.js';
+import { recordPoolFor } from '../src/delivery/delivery-service.js';
 import { createApiKey } from './support/api-keys.js';
 
 describe('GET /relay/health', () => {
@@ -22,6 +23,19 @@ describe('GET /relay/health', () => {
   afterAll(async () => {
     await worker?.stop();
     await t?.drop();
+  });
+
+  it("runs its own database's sessions without JIT, attempt records also without synchronous commit", async () => {
+    expect((await worker.pool.query<{ jit: string }>('SHOW jit')).rows[0]!.jit).toBe('off');
+    const records = recordPoolFor(worker.pool, pino({ level: 'silent' }));
+    try {
+      const r = await records.query<{ jit: string; sc: string }>(
+        "SELECT current_setting('jit') AS jit, current_setting('synchronous_commit') AS sc",
+      );
+      expect(r.rows[0]).toEqual({ jit: 'off', sc: 'off' });
+    } finally {
+      await records.end();
+    }
   });
 
   it('reports its own database as up, with latency and version', async () => {

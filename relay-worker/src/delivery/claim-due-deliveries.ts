@@ -79,12 +79,18 @@ candidates AS (
     FROM heads h
     CROSS JOIN LATERAL (
       -- the lane after its head, leased rows included (the lane index leaves most of those out):
-      -- the call's later events, each one probe of (subscription, event)
-      SELECT x.id, x.event_sequence, (x.locked_until IS NULL OR x.locked_until < now()) AS free
+      -- the call's later events, each one probe of (subscription, event). OFFSET 0 keeps the
+      -- probe per event: joined freely, the planner estimated reading the subscription's whole
+      -- outbox, and a plan estimated that high is JIT-compiled on every claim (~0.5 s).
+      SELECT x.id, x.event_sequence, x.free
         FROM events e
-        JOIN deliveries x ON x.subscription_id = h.subscription_id AND x.event_sequence = e.sequence
+        CROSS JOIN LATERAL (
+          SELECT x.id, x.event_sequence, (x.locked_until IS NULL OR x.locked_until < now()) AS free
+            FROM deliveries x
+           WHERE x.subscription_id = h.subscription_id AND x.event_sequence = e.sequence
+             AND x.order_key = h.order_key AND x.status = 'pending'
+          OFFSET 0) x
        WHERE h.order_key IS NOT NULL AND e.order_key = h.order_key AND e.sequence > h.event_sequence
-         AND x.order_key = h.order_key AND x.status = 'pending'
        ORDER BY e.sequence
        LIMIT $4) f
   WINDOW w AS (PARTITION BY h.id ORDER BY f.event_sequence)),

@@ -177,10 +177,15 @@ export class DeliveryService {
  * are sent again (same webhook-id): at-least-once, never lost. Events and new deliveries are
  * still committed synchronously.
  */
-function recordPoolFor(pool: pg.Pool, log: Logger): pg.Pool {
+export function recordPoolFor(pool: pg.Pool, log: Logger): pg.Pool {
   const base = pool.options;
   // The password is a non-enumerable property of pool.options: copy it by name.
-  const p = new pg.Pool({ ...base, password: base.password, max: 2, options: '-c synchronous_commit=off' });
+  const p = new pg.Pool({
+    ...base,
+    password: base.password,
+    max: 2,
+    options: `${base.options ?? ''} -c synchronous_commit=off`.trim(),
+  });
   p.on('error', (err) => log.warn({ err: coerceError(err) }, 'idle record connection failed'));
   return p;
 }

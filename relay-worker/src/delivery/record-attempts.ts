@@ -90,12 +90,15 @@ export const RELEASE_LANES_SQL = `WITH h AS (
          AS h(sid, okey, seq, mode, at)),
      lane AS (
        -- the lane after its head, leased rows included (the lane index leaves most of those out):
-       -- the call's later events, each one probe of (subscription, event)
+       -- the call's later events, each one probe of (subscription, event); OFFSET 0 keeps it so
+       -- (see CLAIM_SQL)
        SELECT d.id, max(h.at) FILTER (WHERE h.mode = 'defer') AS defer_to, min(h.at) FILTER (WHERE h.mode = 'wake') AS wake_at
          FROM h
          JOIN events e ON e.order_key = h.okey AND e.sequence > h.seq
-         JOIN deliveries d ON d.subscription_id = h.sid AND d.event_sequence = e.sequence
-        WHERE d.order_key = h.okey AND d.status = 'pending'
+         CROSS JOIN LATERAL (
+           SELECT d.id FROM deliveries d
+            WHERE d.subscription_id = h.sid AND d.event_sequence = e.sequence AND d.order_key = h.okey AND d.status = 'pending'
+           OFFSET 0) d
         GROUP BY d.id),
      rel AS (SELECT unnest($1::bigint[]) AS id),
      t AS (
