@@ -90,6 +90,8 @@ server.listen(0, '127.0.0.1', () => {
         return true;
       },
       count: () => received,
+      /** Every receipt latency of the run (ms), for percentiles pooled over several runs. */
+      samples: () => Array.from(latencies.values()),
       /** Distinct deliveries accepted (2xx). */
       accepted: () => ids.size,
       stats: () => {
