@@ -78,13 +78,17 @@ it('leaves a row of a call whose earlier row waits for the claim loop due at onc
   expect(handed).toEqual([]);
 });
 
+/** The outbox's lease on an event's row now names another (live) worker. */
+const heldByWorkerB = (eventId: string) =>
+  pool.query(
+    `UPDATE deliveries SET locked_by = 'worker-b' FROM events e WHERE e.sequence = event_sequence AND e.id = $1`,
+    [eventId],
+  );
+
 it('leaves a row of a call held by another worker to the head-of-line rule', async () => {
   const [a, b] = [makeEvent('call.ringing', { callId: 'l3' }), makeEvent('call.answered', { callId: 'l3' })];
   await store.append([a]);
-  await pool.query(
-    `UPDATE deliveries SET locked_by = 'worker-b' FROM events e WHERE e.sequence = event_sequence AND e.id = $1`,
-    [a.id],
-  );
+  await heldByWorkerB(a.id);
   await store.append([b]);
   const rowB = await rowOf(b.id);
   expect(rowB).toMatchObject({ leased: false, locked_by: null });
@@ -122,10 +126,7 @@ const threeOf = (callId: string) =>
 it('leaves a batch of two events of a call held by another worker both to the head-of-line rule', async () => {
   const [a, b, c] = threeOf('l5');
   await store.append([a]);
-  await pool.query(
-    `UPDATE deliveries SET locked_by = 'worker-b' FROM events e WHERE e.sequence = event_sequence AND e.id = $1`,
-    [a.id],
-  );
+  await heldByWorkerB(a.id);
   handed.length = 0;
   await store.append([b, c]); // c's previous row is b, in the same statement: not visible to it
   expect(await rowOf(b.id)).toMatchObject({ leased: false, locked_by: null });
@@ -186,10 +187,7 @@ it("claims a dead worker's lane whole and in order, with the row that waited beh
 it('claims no row of a call while another worker holds an earlier one', async () => {
   const [a, b] = [makeEvent('call.ringing', { callId: 'l9' }), makeEvent('call.answered', { callId: 'l9' })];
   await store.append([a]);
-  await pool.query(
-    `UPDATE deliveries SET locked_by = 'worker-b' FROM events e WHERE e.sequence = event_sequence AND e.id = $1`,
-    [a.id],
-  );
+  await heldByWorkerB(a.id);
   await store.append([b]); // due at once, unleased
   const claim = await claimDueDeliveries(pool, claimOpts('worker-c'));
   expect(claim.claimed.filter((d) => d.eventOrderKey === 'call:l9')).toEqual([]);
