@@ -24,12 +24,13 @@ export function attemptOutcome(statusCode: number | null, errorKind: string | nu
   return statusCode !== null ? String(statusCode) : (errorKind ?? 'other');
 }
 
-const keyOf = (s: { subscriptionId: string; bucket: Date; outcome: string }) =>
-  `${s.subscriptionId}|${s.bucket.getTime()}|${s.outcome}`;
+/** The key of an increment in a map: subscription, hour (ms) and outcome. */
+const statKey = (subscriptionId: string, hourMs: number, outcome: string) =>
+  `${subscriptionId}|${hourMs}|${outcome}`;
 
 /** Adds `s` to the increment of its subscription, hour and outcome in `into`. */
 function mergeInto(into: Map<string, StatIncrement>, s: StatIncrement): void {
-  const key = keyOf(s);
+  const key = statKey(s.subscriptionId, s.bucket.getTime(), s.outcome);
   const t = into.get(key);
   if (!t) {
     into.set(key, { ...s, histogram: [...s.histogram] });
@@ -45,7 +46,7 @@ function mergeInto(into: Map<string, StatIncrement>, s: StatIncrement): void {
 function foldAttempts(into: Map<string, StatIncrement>, batch: readonly AttemptRecord[]): void {
   for (const a of batch) {
     const hour = Math.floor(a.startedAt.getTime() / 3_600_000) * 3_600_000;
-    const key = `${a.subscriptionId}|${hour}|${a.outcome}`;
+    const key = statKey(a.subscriptionId, hour, a.outcome);
     let s = into.get(key);
     if (!s) {
       s = {
