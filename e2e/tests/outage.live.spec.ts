@@ -105,7 +105,21 @@ test('the Reconnect button makes the worker reconnect the Call Control WebSocket
     // A generous bound: how long it took is a figure (printed below; 270-660 ms in CI runs), not
     // a pass mark, so a loaded machine does not fail it (it took over 3 s once in CI).
     { since: clickedAt, timeoutMs: 20_000 },
-  );
+  ).catch(async (err: unknown) => {
+    // What the worker thought and said meanwhile, so that a failure here can be told apart: a
+    // reconnect that hung, or one whose `up` never reached the database.
+    const health = await fetch(`${live.workerUrl}/relay/health`)
+      .then((r) => r.json() as Promise<{ components?: Record<string, unknown> }>)
+      .catch((e: unknown) => String(e));
+    const history = await sql(
+      `SELECT id, status, error FROM connection_status_history WHERE component = 'callcontrol' AND id > $1 ORDER BY id`,
+      [before],
+    );
+    const logs = (live.system.worker?.logs.recent ?? []).slice(-40).map((l) => JSON.stringify(l));
+    throw new Error(
+      `${String(err)}\nworker health: ${JSON.stringify(typeof health === 'string' ? health : health.components?.callcontrol)}\nhistory since the click: ${JSON.stringify(history)}\nworker's last log lines:\n${logs.join('\n')}`,
+    );
+  });
   testInfo.annotations.push({ type: 'reconnect', description: `${ms} ms` });
   process.stdout.write(`[measure] Reconnect click → callcontrol connecting → up in ${ms} ms\n`);
 

@@ -47,6 +47,8 @@ export class StatusBoard {
   private readonly lastDetailsAt = new Map<ComponentName, number>();
   private readonly writtenDetails = new Map<ComponentName, string>();
   private readonly changeListeners: ((change: StatusChange) => void)[] = [];
+  /** Each component's last write, so that its writes land in the order they were made. */
+  private readonly writes = new Map<ComponentName, Promise<void>>();
 
   constructor(
     /** The relay's own database (raw SQL: the worker loads no ORM). */
@@ -100,6 +102,24 @@ export class StatusBoard {
       now.getTime() - (this.lastHistoryAt.get(component) ?? 0) >= (this.opts.historyEveryMs ?? 60_000);
     if (!changed && !due) return;
     this.lastHistoryAt.set(component, now.getTime());
+    // Behind the component's previous write: `connecting` then `up` a moment later (a Reconnect
+    // whose reconcile was quick) ran on two connections of the pool and could land as `up` then
+    // `connecting`, leaving the panel on `connecting` while the worker was up.
+    const write = (this.writes.get(component) ?? Promise.resolve()).then(() =>
+      this.persist(component, entry, next.error, changed),
+    );
+    this.writes.set(component, write);
+    await write;
+    if (this.writes.get(component) === write) this.writes.delete(component);
+  }
+
+  /** Writes one state of a component: `component_status`, a history row, and a NOTIFY on a change. Never throws. */
+  private async persist(
+    component: ComponentName,
+    entry: ComponentStatus,
+    error: string | undefined,
+    changed: boolean,
+  ): Promise<void> {
     try {
       // Without new details the row keeps the ones it has.
       await this.db.query(
@@ -120,7 +140,7 @@ export class StatusBoard {
       await this.db.query(
         `INSERT INTO connection_status_history (component, status, latency_ms, error)
          VALUES ($1, $2::connection_state, $3, $4)`,
-        [component, entry.status, entry.latencyMs ?? null, next.error ?? null],
+        [component, entry.status, entry.latencyMs ?? null, error ?? null],
       );
       this.writtenDetails.set(component, JSON.stringify(entry.details ?? null));
       if (changed) await this.notify({ kind: 'status', component, status: entry.status });
