@@ -399,17 +399,23 @@ export class Dispatcher implements OutboxFastPath {
       this.release([d, ...this.lanes.settle(d, false)]);
       return;
     }
-    void this.queueFor(sub).add(
-      async () => {
-        const outcome = await this.send(d);
-        const rest = this.lanes.settle(d, outcome !== null && outcome.status !== 'pending');
-        if (rest.length) this.release(rest);
-      },
-      { priority: continuation ? 1 : 0 },
-    );
+    // `send` settles the lane itself (see `laneDone`): the queued function is the same as an
+    // unordered row's, with no wrapper of its own to allocate per row.
+    const queue = this.queueFor(sub);
+    if (continuation) void queue.add(() => this.send(d), CONTINUATION);
+    else void queue.add(() => this.send(d));
   }
 
-  /** One attempt; null when the row was handed back unsent (lease nearly over, subscription gone or disabled). */
+  /** A lane row's attempt is over (`proceed`: delivered or failed for good): its lane goes on or ends. */
+  private laneDone(d: ClaimedDelivery, proceed: boolean): void {
+    const rest = this.lanes.settle(d, proceed);
+    if (rest.length) this.release(rest);
+  }
+
+  /**
+   * One attempt; null when the row was handed back unsent (lease nearly over, subscription gone
+   * or disabled). A lane's row (`orderKey` set: only lanes send those) settles its lane here.
+   */
   private async send(d: ClaimedDelivery): Promise<Outcome | null> {
     const sub = this.deps.subscriptions.get(d.subscriptionId);
     if (
@@ -418,6 +424,7 @@ export class Dispatcher implements OutboxFastPath {
       d.leaseUntil - Date.now() < this.timeoutOf(sub) + leaseMargin(this.o.leaseMs)
     ) {
       this.release([d]);
+      if (d.orderKey !== null) this.laneDone(d, false);
       return null;
     }
     const startedAt = new Date();
@@ -478,6 +485,7 @@ export class Dispatcher implements OutboxFastPath {
     });
     this.unqueued(d);
     this.scheduleFlush();
+    if (d.orderKey !== null) this.laneDone(d, outcome.status !== 'pending');
     return outcome;
   }
 
@@ -558,6 +566,9 @@ export class Dispatcher implements OutboxFastPath {
     this.flushing = undefined;
   }
 }
+
+/** p-queue options of a lane's next row: ahead of rows that start a lane (one object for all). */
+const CONTINUATION = { priority: 1 } as const;
 
 /**
  * Lanes behind settled heads: a head waiting for a retry defers the rest of its lane to that

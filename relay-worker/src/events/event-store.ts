@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import pg from 'pg';
+import type pg from 'pg';
 import { orderKeyOf, type NewEvent } from '@3cx-relay/events';
 import type { Logger } from '../logger.js';
 import { coerceError } from '../errors.js';
@@ -11,6 +11,7 @@ import {
   type OutboxFastPath,
 } from '../delivery/outbox.js';
 import { NEW_EVENTS_CHANNEL } from './new-events-channel.js';
+import { sqlLiteral } from '../db/sql-literal.js';
 
 export { NEW_EVENTS_CHANNEL };
 
@@ -122,14 +123,14 @@ export class EventStore extends EventEmitter<EventStoreEvents> {
         const last = i + EVENTS_PER_STATEMENT >= unique.length;
         const lease = this.outbox ? (fastPath?.leaseMsIfCapacity() ?? null) : null;
         const execute = `EXECUTE ${APPEND_STATEMENT}(${[
-          pg.escapeLiteral(appendJson(chunk)),
-          pg.escapeLiteral(pgArray(DIRECT_ONLY_TYPES)),
+          sqlLiteral(appendJson(chunk)),
+          sqlLiteral(pgArray(DIRECT_ONLY_TYPES)),
           lease ? sqlNumber(lease.leaseMs) : 'NULL',
-          pg.escapeLiteral(pgArray(lease?.skipSubscriptions ?? [])),
-          pg.escapeLiteral(fastPath?.instanceId ?? ''),
+          sqlLiteral(pgArray(lease?.skipSubscriptions ?? [])),
+          sqlLiteral(fastPath?.instanceId ?? ''),
           this.outbox ? 'true' : 'false',
         ].join(', ')})`;
-        // A constant lock key and literals escaped by pg: one simple query, one round trip.
+        // A constant lock key and literals escaped as pg escapes them: one simple query, one round trip.
         const text = [
           ...(open ? [] : ['BEGIN', `SELECT pg_advisory_xact_lock(${APPEND_LOCK_KEY})`]),
           execute,
