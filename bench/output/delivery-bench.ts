@@ -351,9 +351,9 @@ export async function benchDelivery(cluster: PgCluster, opts: { seconds: number 
     const p99s = (l: typeof at4k.none) => l.map((r) => fmt.ms(r.lat.p99)).join(', ');
     const pooled = (runs: number[][], p: number) => percentile(runs.flat(), p);
     const [ordP99, unP99] = [pooled(samples4k['per-call'], 99), pooled(samples4k.none, 99)];
-    const half = PER_MODE / 2;
+    const halfRuns = PER_MODE / 2;
     const halves = (m: 'none' | 'per-call') =>
-      `${fmt.ms(pooled(samples4k[m].slice(0, half), 99))} vs ${fmt.ms(pooled(samples4k[m].slice(half), 99))}`;
+      `${fmt.ms(pooled(samples4k[m].slice(0, halfRuns), 99))} vs ${fmt.ms(pooled(samples4k[m].slice(halfRuns), 99))}`;
     const test = p99PermutationTest(samples4k['per-call'], samples4k.none);
     const gcText = (m: 'none' | 'per-call') =>
       `${fmt.int(gc[m].n / PER_MODE)} pauses, ${fmt.ms(gc[m].ms / PER_MODE)}`;
@@ -361,7 +361,7 @@ export async function benchDelivery(cluster: PgCluster, opts: { seconds: number 
       group: 'webhooks',
       what: `relay at 4,000 deliveries/s offered, 1,000 calls: per-call ordered vs unordered, p99 of all deliveries of ${PER_MODE} runs each (ABBA)`,
       value: `p99 ${fmt.ms(ordP99)} vs ${fmt.ms(unP99)}`,
-      detail: `${ordP99 <= unP99 ? 'no worse' : `worse by ${fmt.ms(ordP99 - unP99)}`}; permutation test p = ${test.p.toFixed(2)} (the same runs labelled at random differ at least as much in ${Math.round(test.p * 100)} % of 2,000 shuffles; below 0.05 would be a real difference); the same mode, runs 1-${half} vs ${half + 1}-${PER_MODE}: ordered ${halves('per-call')}, unordered ${halves('none')}; p50 ${fmt.ms(pooled(samples4k['per-call'], 50))} vs ${fmt.ms(pooled(samples4k.none, 50))}; runs p99 ${p99s(at4k['per-call'])} vs ${p99s(at4k.none)}; collector in the producer and relay's process per run: ${gcText('per-call')} vs ${gcText('none')}; ${[...at4k['per-call'], ...at4k.none].every((r) => r.lat.accepted === r.expected) ? 'all' : 'NOT all'} received; ${at4k['per-call'].reduce((n, r) => n + r.lat.violations, 0)} order violations ordered`,
+      detail: `${ordP99 <= unP99 ? 'no worse' : `worse by ${fmt.ms(ordP99 - unP99)}`}; permutation test p = ${test.p.toFixed(2)} (the same runs labelled at random differ at least as much in ${Math.round(test.p * 100)} % of 2,000 shuffles; below 0.05 would be a real difference); the same mode, runs 1-${halfRuns} vs ${halfRuns + 1}-${PER_MODE}: ordered ${halves('per-call')}, unordered ${halves('none')}; p50 ${fmt.ms(pooled(samples4k['per-call'], 50))} vs ${fmt.ms(pooled(samples4k.none, 50))}; runs p99 ${p99s(at4k['per-call'])} vs ${p99s(at4k.none)}; collector in the producer and relay's process per run: ${gcText('per-call')} vs ${gcText('none')}; ${[...at4k['per-call'], ...at4k.none].every((r) => r.lat.accepted === r.expected) ? 'all' : 'NOT all'} received; ${at4k['per-call'].reduce((n, r) => n + r.lat.violations, 0)} order violations ordered`,
     });
     process.stderr.write('[bench] per-call ordering, receiver refusing the first attempt of 10 %…\n');
     const f = await offered(2000, { calls: calls('fail'), failShare: 0.1, report: false });
