@@ -309,7 +309,7 @@ export async function benchDelivery(cluster: PgCluster, opts: { seconds: number 
     const samples4k: Record<'none' | 'per-call', number[][]> = { none: [], 'per-call': [] };
     // Eight runs each, in ABBA order. The p99 of one 5 s run is set by the few stalls that land
     // in it (a collection in this process, a checkpoint, the other processes on the 2 cores:
-    // the slowest 1 % of a run come in 3-6 bursts of 100 ms, 2026-12-05) and moves by 5-15 ms
+    // the slowest 1 % of a run come mostly within 3-8 windows of 100 ms, 2026-12-05) and moves by 5-15 ms
     // from one run to the next for the same mode. So the modes are compared on the p99 of all
     // their deliveries pooled; ABBA puts each mode first equally often, so that a drift over the
     // phase (the machine, the outbox growing) favours neither (alternating ABAB always ran
