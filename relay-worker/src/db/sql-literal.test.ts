@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import { createTestDatabase } from '@3cx-relay/db/testing';
 import { sqlLiteral } from './sql-literal.js';
 
 /** A deterministic generator (mulberry32), so that a failure names a reproducible input. */
@@ -45,7 +46,6 @@ describe('sqlLiteral', () => {
   });
 
   it('a literal it writes reads back as the same string in PostgreSQL', async () => {
-    const { createTestDatabase } = await import('@3cx-relay/db/testing');
     const t = await createTestDatabase('sqlliteral');
     const client = new pg.Client({ connectionString: t.url });
     await client.connect();

@@ -1,11 +1,12 @@
 import type { ClaimedDelivery } from './claim-due-deliveries.js';
 
-/** One call's deliveries to one subscription: sent one at a time, in event-log order. */
+/**
+ * One call's deliveries to one subscription: sent one at a time, in event-log order. A lane
+ * exists only while one of its rows is queued or being sent; `rows` are the ones behind it.
+ */
 interface Lane {
   /** Rows waiting behind the one queued or being sent, in sequence order (none: no array). */
   rows: ClaimedDelivery[] | undefined;
-  /** A row of the lane is queued or being sent. */
-  busy: boolean;
   /** The highest event sequence added to this lane. */
   last: string;
 }
@@ -58,7 +59,7 @@ export class DeliveryLanes {
     if (!lane) {
       if (joined) return false;
       if (!lanes) this.bySubscription.set(d.subscriptionId, (lanes = new Map<string, Lane>()));
-      lanes.set(key, { rows: undefined, busy: true, last: d.eventSequence });
+      lanes.set(key, { rows: undefined, last: d.eventSequence });
       this.count++;
       this.start(d, false);
       return true;
@@ -70,7 +71,6 @@ export class DeliveryLanes {
       lane.rows.push(d);
       lane.rows.sort(seqOrder);
     }
-    if (!lane.busy) this.next(d.subscriptionId, key, lane, false);
     return true;
   }
 
@@ -93,12 +93,10 @@ export class DeliveryLanes {
   private next(subscriptionId: string, key: string, lane: Lane, continuation: boolean): void {
     const d = lane.rows?.shift();
     if (!d) {
-      lane.busy = false;
       this.remove(subscriptionId, key);
       return;
     }
     if (lane.rows!.length === 0) lane.rows = undefined;
-    lane.busy = true;
     this.start(d, continuation);
   }
 
