@@ -101,7 +101,12 @@ export async function startSources(d: SourceDeps): Promise<Sources> {
           intervalMs: c.XAPI_HEALTH_INTERVAL_MS,
           degradedLatencyMs: c.XAPI_DEGRADED_LATENCY_MS,
           invalidateToken: () => tokens.invalidate(),
-          licence: { refresh: () => licence.refresh(http) },
+          licence: {
+            refresh: () => licence.refresh(http),
+            get current() {
+              return licence.current;
+            },
+          },
         },
         log.child({ module: 'xapi' }),
       );

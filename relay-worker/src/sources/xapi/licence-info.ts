@@ -13,14 +13,22 @@ interface TokenSource {
  */
 export class LicenceInfo {
   private fromParameters: PbxLicence | undefined;
+  /** The roles of the last token that carried any: kept while a token is being renewed. */
+  private fromToken: PbxLicence | undefined;
 
   constructor(private readonly tokens: TokenSource) {}
 
-  /** The best current knowledge, or undefined. */
+  /**
+   * The best current knowledge, or undefined. Between a token's end and the next (Call Control
+   * renews the shared token when its socket reconnects) the last token's roles still answer:
+   * the licence did not change because a token did.
+   */
   get current(): PbxLicence | undefined {
     if (this.fromParameters) return this.fromParameters;
     const token = this.tokens.current;
-    return (token && licenceFromToken(token)) || undefined;
+    const now = token ? licenceFromToken(token) : null;
+    if (now) this.fromToken = now;
+    return this.fromToken;
   }
 
   /**

@@ -14,8 +14,11 @@ export interface XapiSourceOptions {
   degradedLatencyMs: number;
   /** Invalidates the shared token (control command `reconnect`). */
   invalidateToken: () => void;
-  /** Reads the PBX's licence (`GetLicenseParameters`, else the token's roles) before each probe. */
-  licence?: { refresh(): Promise<PbxLicence | undefined> };
+  /**
+   * The PBX's licence: `refresh` reads `GetLicenseParameters` before each probe; `current` (that
+   * answer, else the token's roles) is read after it, when the probe's own token is known.
+   */
+  licence?: { refresh(): Promise<PbxLicence | undefined>; readonly current: PbxLicence | undefined };
 }
 
 /**
@@ -61,9 +64,7 @@ export class XapiSource {
 
   /** Probes now and records the status. */
   async probe(): Promise<void> {
-    const licence = await this.o.licence?.refresh();
-    // Shown with the status: which licence the relay sees, and where that came from.
-    const details = licence ? { licence: describeLicence(licence) } : undefined;
+    await this.o.licence?.refresh();
     try {
       const started = performance.now();
       const latencyMs = await this.o.client.probe();
@@ -81,12 +82,16 @@ export class XapiSource {
           status: 'degraded',
           latencyMs: Math.round(latencyMs),
           error: message,
-          details,
+          details: this.licenceDetails(),
         });
         await this.o.status.reportError('xapi', 'warning', 'XAPI_SLOW', message);
         return;
       }
-      await this.o.status.set('xapi', { status: 'up', latencyMs: Math.round(latencyMs), details });
+      await this.o.status.set('xapi', {
+        status: 'up',
+        latencyMs: Math.round(latencyMs),
+        details: this.licenceDetails(),
+      });
     } catch (err) {
       const e = coerceError(err);
       const kind = err instanceof PbxError ? err.kind : 'HTTP';
@@ -95,8 +100,21 @@ export class XapiSource {
       // A garbled answer still proves the PBX is there: degraded, not down.
       const garbled = kind === 'MALFORMED' || kind === 'TOO_LARGE';
       this.log.debug({ err: e }, 'XAPI probe failed');
-      await this.o.status.set('xapi', { status: garbled ? 'degraded' : 'down', error: e.message, details });
+      await this.o.status.set('xapi', {
+        status: garbled ? 'degraded' : 'down',
+        error: e.message,
+        details: this.licenceDetails(),
+      });
       await this.o.status.reportError('xapi', severity, `XAPI_${kind}`, e.message);
     }
+  }
+
+  /**
+   * Shown with the status: which licence the relay sees and where that came from, as known
+   * after the probe (so the same knowledge as the probe's error message, which names it).
+   */
+  private licenceDetails(): { licence: string } | undefined {
+    const licence = this.o.licence?.current;
+    return licence ? { licence: describeLicence(licence) } : undefined;
   }
 }
