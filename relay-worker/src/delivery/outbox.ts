@@ -75,13 +75,32 @@ c AS (
     JOIN subs s ON ${SQL_SUBSCRIPTION_MATCHES_EVENT}
      AND NOT (starts_with(e.type, 'subscription.') AND e.data->>'subscriptionId' = s.id::text)),
 p0 AS (
-  -- last: the lane's newest row before this statement (the rows of this statement are not
-  -- visible to it, so a batch's second event of a call sees the same one as its first)
+  -- The newest row before this statement (the rows of this statement are not visible to it, so
+  -- a batch's second event of a call sees the same one as its first): nearly always the row of
+  -- the key's previous event, read here once with what the lane lookup needs of it (it was
+  -- read twice, and the lookup also ran for unordered rows, only to be dropped by its ON).
   SELECT c.*, lag(c.sequence) OVER (PARTITION BY c.sid, c.ekey ORDER BY c.sequence) AS batch_prev,
-         CASE WHEN c.ekey IS NOT NULL THEN ${SQL_PREVIOUS_SEQUENCE} END AS last
-    FROM c),
-p AS (
-  SELECT p0.*, CASE WHEN p0.ekey IS NOT NULL THEN coalesce(p0.batch_prev, p0.last) END AS prev FROM p0),
+         nr.id AS nr_id, nr.status AS nr_status, nr.locked_by AS nr_locked_by,
+         nr.locked_until AS nr_locked_until, nr.next_attempt_at AS nr_next_attempt_at
+    FROM c
+    LEFT JOIN LATERAL (
+      SELECT d2.id, d2.status, d2.locked_by, d2.locked_until, d2.next_attempt_at FROM deliveries d2
+       WHERE c.prev_event IS NOT NULL AND d2.subscription_id = c.sid AND d2.event_sequence = c.prev_event
+    ) nr ON true),
+p AS MATERIALIZED (
+  -- materialized: the lane lookup below reads \`last\` as a value, not a copy of its subqueries
+  SELECT p0.*, CASE WHEN p0.ekey IS NOT NULL THEN coalesce(p0.batch_prev, p0.last) END AS prev FROM (
+    SELECT p0.*,
+           CASE WHEN p0.ekey IS NULL THEN NULL
+                WHEN p0.prev_event IS NULL THEN 0
+                WHEN p0.nr_id IS NOT NULL THEN p0.prev_event
+                -- the subscription filtered the previous event out: search further back
+                ELSE coalesce((
+                  SELECT e2.sequence FROM events e2
+                   WHERE e2.order_key = p0.ekey AND e2.sequence < p0.prev_event
+                     AND EXISTS (SELECT 1 FROM deliveries d2 WHERE d2.subscription_id = p0.sid AND d2.event_sequence = e2.sequence)
+                   ORDER BY e2.sequence DESC LIMIT 1), 0) END AS last
+      FROM p0) p0),
 r AS (
   SELECT p.*,
          coalesce(lane.n > 0, false) AS joined,
@@ -96,11 +115,17 @@ r AS (
         FROM (
           -- the lane's pending rows the lane index holds …
           SELECT q.id, q.locked_by, q.locked_until, q.next_attempt_at FROM deliveries q
-           WHERE q.subscription_id = p.sid AND q.order_key = p.okey AND q.status = 'pending' AND ${laneIndexed('q')}
+           WHERE p.okey IS NOT NULL
+             AND q.subscription_id = p.sid AND q.order_key = p.okey AND q.status = 'pending' AND ${laneIndexed('q')}
           UNION
-          -- … and its newest row, pending whenever any leased row of the lane is (see laneIndexed)
+          -- … and its newest row, pending whenever any leased row of the lane is (see laneIndexed):
+          -- the one read above, or (the previous event filtered out) the one found further back
+          SELECT p.nr_id, p.nr_locked_by, p.nr_locked_until, p.nr_next_attempt_at
+           WHERE p.okey IS NOT NULL AND p.nr_status = 'pending'
+          UNION
           SELECT q.id, q.locked_by, q.locked_until, q.next_attempt_at FROM deliveries q
-           WHERE q.subscription_id = p.sid AND q.event_sequence = p.last AND q.status = 'pending') q
+           WHERE p.okey IS NOT NULL AND p.nr_id IS NULL AND p.last > 0
+             AND q.subscription_id = p.sid AND q.event_sequence = p.last AND q.status = 'pending') q
       ) lane ON p.okey IS NOT NULL)`;
   const insert = `INSERT INTO deliveries (event_sequence, subscription_id, order_key, prev_sequence, next_attempt_at, locked_until, locked_by)
 SELECT r.sequence, r.sid, r.okey, r.prev,

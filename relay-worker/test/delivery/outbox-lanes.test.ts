@@ -233,3 +233,34 @@ it('defers the rest of a lane, held or waiting, to its head retry, and wakes it 
   await releaseLanes(pool, [], [{ ...head, mode: 'wake', at: new Date() }]);
   for (const e of [b, c]) expect((await rowOf(e.id)).due_in_ms).toBeLessThan(1000);
 });
+
+it("finds a lane's newest row behind an event the subscription filtered out, and holds the call's next row behind it", async () => {
+  // A subscription that takes ringing and ended but not answered: for it, the call's row before
+  // `ended` is `ringing`'s, two events back. Another worker holds that row.
+  const narrow = (
+    await createSubscription(pool, {
+      url: 'http://127.0.0.1:9/narrow',
+      ordering: 'per-call',
+      eventTypes: ['call.ringing', 'call.ended'],
+    })
+  ).id;
+  try {
+    const [a, b, c] = threeOf('l11');
+    await store.append([a]);
+    await heldByWorkerB(a.id);
+    await store.append([b]); // not routed to `narrow`
+    handed.length = 0;
+    await store.append([c]);
+    const rows = await pool.query<{ leased: boolean; prev: string; a_seq: string }>(
+      `SELECT d.locked_until IS NOT NULL AS leased, d.prev_sequence::text AS prev,
+              (SELECT sequence::text FROM events WHERE id = $3) AS a_seq
+         FROM deliveries d JOIN events e ON e.sequence = d.event_sequence WHERE e.id = $1 AND d.subscription_id = $2`,
+      [c.id, narrow, a.id],
+    );
+    expect(rows.rows[0]).toMatchObject({ leased: false });
+    expect(rows.rows[0]!.prev).toBe(rows.rows[0]!.a_seq);
+    expect(handed.filter((r) => r.subscription_id === narrow)).toEqual([]);
+  } finally {
+    await pool.query('UPDATE webhook_subscriptions SET enabled = false WHERE id = $1', [narrow]);
+  }
+});
