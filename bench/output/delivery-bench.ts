@@ -320,7 +320,12 @@ export async function benchDelivery(cluster: PgCluster, opts: { seconds: number 
     // overlapped two runs) lands in neither mode's run. The collector's pauses in this process
     // (producer and relay) are counted per mode: per-call lanes allocated 3 % more per delivery
     // than unordered rows until 9a50ee9, and showed it as ~2 more scavenges per run.
-    const PER_MODE = 8;
+    // BENCH_ORDERING_RUNS: runs per mode (even, for ABBA), to see whether a difference holds over more.
+    const PER_MODE = Number(process.env.BENCH_ORDERING_RUNS ?? 8);
+    if (!Number.isInteger(PER_MODE) || PER_MODE < 2 || PER_MODE % 2)
+      throw new Error(
+        `BENCH_ORDERING_RUNS must be an even number of runs per mode, 2 or more (got ${process.env.BENCH_ORDERING_RUNS})`,
+      );
     const order4k = Array.from({ length: 2 * PER_MODE }, (_, i): 'none' | 'per-call' =>
       ((i + 1) >> 1) % 2 ? 'per-call' : 'none',
     );
