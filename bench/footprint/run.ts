@@ -7,7 +7,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,7 @@ import { migrate } from '@3cx-relay/db';
 import { freePort, startPostgres } from '@3cx-relay/pg-cluster';
 import { startSimulator } from '@3cx-relay/simulator';
 import { idleRss, startService, timeUntilAnswer } from './processes.js';
+import { deployedLaunch } from './deployed-launch.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = process.argv.slice(2);
@@ -34,21 +35,6 @@ function buildWorkspaces(): void {
       },
     );
   }
-}
-
-/**
- * How install.sh's command starts a service: the node flags of its `exec` line and the variables
- * it exports (MALLOC_ARENA_MAX), read from the template itself so the benchmark cannot drift.
- */
-function deployedLaunch(template: string): { flags: string[]; env: Record<string, string> } {
-  const text = readFileSync(path.join(ROOT, 'deploy/templates', template), 'utf8');
-  const exec = /^exec "@@NODE@@" (.*)$/m.exec(text)?.[1] ?? '';
-  const flags = exec.split(' ').filter((t) => t.startsWith('--'));
-  const env: Record<string, string> = {};
-  for (const m of text.matchAll(/^export (MALLOC_ARENA_MAX)=(\S+)$/gm)) env[m[1]!] = m[2]!;
-  const options = /^export NODE_OPTIONS="([^"$]*)/m.exec(text)?.[1];
-  if (options) env.NODE_OPTIONS = options;
-  return { flags, env };
 }
 
 interface Figure {
