@@ -88,19 +88,18 @@ p0 AS (
        WHERE c.prev_event IS NOT NULL AND d2.subscription_id = c.sid AND d2.event_sequence = c.prev_event
     ) nr ON true),
 p AS MATERIALIZED (
-  -- materialized: the lane lookup below reads \`last\` as a value, not a copy of its subqueries
-  SELECT p0.*, CASE WHEN p0.ekey IS NOT NULL THEN coalesce(p0.batch_prev, p0.last) END AS prev FROM (
-    SELECT p0.*,
-           CASE WHEN p0.ekey IS NULL THEN NULL
-                WHEN p0.prev_event IS NULL THEN 0
-                WHEN p0.nr_id IS NOT NULL THEN p0.prev_event
-                -- the subscription filtered the previous event out: search further back
-                ELSE coalesce((
-                  SELECT e2.sequence FROM events e2
-                   WHERE e2.order_key = p0.ekey AND e2.sequence < p0.prev_event
-                     AND EXISTS (SELECT 1 FROM deliveries d2 WHERE d2.subscription_id = p0.sid AND d2.event_sequence = e2.sequence)
-                   ORDER BY e2.sequence DESC LIMIT 1), 0) END AS last
-      FROM p0) p0),
+  -- materialized: the lane lookup and the insert read \`last\` as a value, not a copy of its subquery
+  SELECT p0.*,
+         CASE WHEN p0.ekey IS NULL THEN NULL
+              WHEN p0.prev_event IS NULL THEN 0
+              WHEN p0.nr_id IS NOT NULL THEN p0.prev_event
+              -- the subscription filtered the previous event out: search further back
+              ELSE coalesce((
+                SELECT e2.sequence FROM events e2
+                 WHERE e2.order_key = p0.ekey AND e2.sequence < p0.prev_event
+                   AND EXISTS (SELECT 1 FROM deliveries d2 WHERE d2.subscription_id = p0.sid AND d2.event_sequence = e2.sequence)
+                 ORDER BY e2.sequence DESC LIMIT 1), 0) END AS last
+    FROM p0),
 r AS (
   SELECT p.*,
          coalesce(lane.n > 0, false) AS joined,
@@ -128,7 +127,7 @@ r AS (
              AND q.subscription_id = p.sid AND q.event_sequence = p.last AND q.status = 'pending') q
       ) lane ON p.okey IS NOT NULL)`;
   const insert = `INSERT INTO deliveries (event_sequence, subscription_id, order_key, prev_sequence, next_attempt_at, locked_until, locked_by)
-SELECT r.sequence, r.sid, r.okey, r.prev,
+SELECT r.sequence, r.sid, r.okey, CASE WHEN r.ekey IS NOT NULL THEN coalesce(r.batch_prev, r.last) END,
        CASE WHEN NOT r.leased THEN GREATEST(now(), r.wait_until)
             WHEN r.joined THEN now() + $3 * interval '1 millisecond' - interval '1 microsecond'
             ELSE now() + $3 * interval '1 millisecond' END,
