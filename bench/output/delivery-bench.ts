@@ -20,6 +20,7 @@ import { StatusBoard } from '../../relay-worker/src/status/status-board.js';
 import { RelayMetrics } from '../../relay-worker/src/stats/relay-metrics.js';
 import { DeliveryService } from '../../relay-worker/src/delivery/delivery-service.js';
 import { Child } from './support/child.js';
+import { postmasterPid, processTreeCpuMs } from './support/cpu.js';
 import { fmt, p99PermutationTest, percentile, wallMs, Samples } from './support/stats.js';
 import type { Row } from './support/table.js';
 
@@ -339,6 +340,23 @@ export async function benchDelivery(cluster: PgCluster, opts: { seconds: number 
       }
     });
     gcObserver.observe({ entryTypes: ['gc'] });
+    // CPU per mode, counted over each run (from after its checkpoint and vacuum to the last
+    // delivery received): this process (producer and relay), PostgreSQL (postmaster and every
+    // child), the receiver. With 2 cores shared by the three, what one mode costs more shows
+    // up in the others' waits (a scavenge whose helper threads get no core is a longer pause).
+    const cpu = {
+      none: { self: 0, pg: 0, rx: 0, deliveries: 0 },
+      'per-call': { self: 0, pg: 0, rx: 0, deliveries: 0 },
+    };
+    const pgPid = postmasterPid(cluster.dataDir);
+    const cpuNow = () => {
+      const u = process.cpuUsage();
+      return {
+        self: (u.user + u.system) / 1000,
+        pg: processTreeCpuMs(pgPid),
+        rx: rx.proc.pid ? processTreeCpuMs(rx.proc.pid) : NaN,
+      };
+    };
     try {
       for (const [i, mode] of order4k.entries()) {
         process.stderr.write(`[bench] 4,000/s offered, 1,000 calls, ordering ${mode}…\n`);
@@ -346,8 +364,15 @@ export async function benchDelivery(cluster: PgCluster, opts: { seconds: number 
         await pool.query('CHECKPOINT');
         await pool.query('VACUUM (ANALYZE) deliveries, delivery_attempts, events, delivery_stats');
         gcMode = mode;
-        at4k[mode].push(await offered(4000, { calls: calls(`o4-${i}`), report: false }));
+        const c0 = cpuNow();
+        const run = await offered(4000, { calls: calls(`o4-${i}`), report: false });
+        const c1 = cpuNow();
         gcMode = null;
+        at4k[mode].push(run);
+        cpu[mode].self += c1.self - c0.self;
+        cpu[mode].pg += c1.pg - c0.pg;
+        cpu[mode].rx += c1.rx - c0.rx;
+        cpu[mode].deliveries += run.expected;
         samples4k[mode].push(await rx.call<number[]>('samples'));
       }
     } finally {
@@ -360,13 +385,16 @@ export async function benchDelivery(cluster: PgCluster, opts: { seconds: number 
     const halves = (m: 'none' | 'per-call') =>
       `${fmt.ms(pooled(samples4k[m].slice(0, halfRuns), 99))} vs ${fmt.ms(pooled(samples4k[m].slice(halfRuns), 99))}`;
     const test = p99PermutationTest(samples4k['per-call'], samples4k.none);
+    const perK = (m: 'none' | 'per-call', k: 'self' | 'pg' | 'rx') =>
+      fmt.ms((cpu[m][k] / cpu[m].deliveries) * 1000);
+    const cpuText = (k: 'self' | 'pg' | 'rx') => `${perK('per-call', k)} vs ${perK('none', k)}`;
     const gcText = (m: 'none' | 'per-call') =>
       `${fmt.int(gc[m].n / PER_MODE)} pauses, ${fmt.ms(gc[m].ms / PER_MODE)}`;
     rows.push({
       group: 'webhooks',
       what: `relay at 4,000 deliveries/s offered, 1,000 calls: per-call ordered vs unordered, p99 of all deliveries of ${PER_MODE} runs each (ABBA)`,
       value: `p99 ${fmt.ms(ordP99)} vs ${fmt.ms(unP99)}`,
-      detail: `${ordP99 <= unP99 ? 'no worse' : `worse by ${fmt.ms(ordP99 - unP99)}`}; permutation test p = ${test.p.toFixed(2)} (the same runs labelled at random differ at least as much in ${Math.round(test.p * 100)} % of 2,000 shuffles; below 0.05 would be a real difference); the same mode, runs 1-${halfRuns} vs ${halfRuns + 1}-${PER_MODE}: ordered ${halves('per-call')}, unordered ${halves('none')}; p50 ${fmt.ms(pooled(samples4k['per-call'], 50))} vs ${fmt.ms(pooled(samples4k.none, 50))}; runs p99 ${p99s(at4k['per-call'])} vs ${p99s(at4k.none)}; collector in the producer and relay's process per run: ${gcText('per-call')} vs ${gcText('none')}; ${[...at4k['per-call'], ...at4k.none].every((r) => r.lat.accepted === r.expected) ? 'all' : 'NOT all'} received; ${at4k['per-call'].reduce((n, r) => n + r.lat.violations, 0)} order violations ordered`,
+      detail: `${ordP99 <= unP99 ? 'no worse' : `worse by ${fmt.ms(ordP99 - unP99)}`}; permutation test p = ${test.p.toFixed(2)} (the same runs labelled at random differ at least as much in ${Math.round(test.p * 100)} % of 2,000 shuffles; below 0.05 would be a real difference); the same mode, runs 1-${halfRuns} vs ${halfRuns + 1}-${PER_MODE}: ordered ${halves('per-call')}, unordered ${halves('none')}; p50 ${fmt.ms(pooled(samples4k['per-call'], 50))} vs ${fmt.ms(pooled(samples4k.none, 50))}; runs p99 ${p99s(at4k['per-call'])} vs ${p99s(at4k.none)}; collector in the producer and relay's process per run: ${gcText('per-call')} vs ${gcText('none')}; CPU per 1,000 deliveries: producer and relay ${cpuText('self')}, PostgreSQL ${cpuText('pg')}, receiver ${cpuText('rx')}; ${[...at4k['per-call'], ...at4k.none].every((r) => r.lat.accepted === r.expected) ? 'all' : 'NOT all'} received; ${at4k['per-call'].reduce((n, r) => n + r.lat.violations, 0)} order violations ordered`,
     });
     process.stderr.write('[bench] per-call ordering, receiver refusing the first attempt of 10 %…\n');
     const f = await offered(2000, { calls: calls('fail'), failShare: 0.1, report: false });
