@@ -248,6 +248,7 @@ main() {
   check_os
   find_ini
   ensure_node
+  ensure_jemalloc
   ensure_users
   create_layout
   prepare_release

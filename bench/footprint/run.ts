@@ -1,9 +1,15 @@
 /**
- * `npm run bench:footprint [-- --no-build] [--settle=15]`: idle memory and start time of the
+ * `npm run bench:footprint [-- --no-build] [--settle=40]`: idle memory and start time of the
  * worker and the admin panel as install.sh deploys them (compiled JavaScript, workspace packages
  * resolved to dist/ with --conditions=relay-compiled), against a 3CX simulator and a private
  * PostgreSQL on loopback; the worker also under tsx (how it ran before) as the baseline.
  * Targets: worker ≤ 100 MB, admin ≤ 150 MB idle RSS. Needs the admin built (admin/.next).
+ *
+ * Idle means settled: 40 s after the service answered, then the median of 5 samples a second
+ * apart. The worker's RSS falls by ~35 MiB between 14 and 22 s after it answers, when V8's
+ * memory reducer shrinks the young generation its start filled (2 × 16 MiB semi-spaces): a
+ * 15 s settle sampled before or after that drop, which made the idle figure look bimodal
+ * (91–97 or 109–120 MiB, 2026-12-06; time series of RSS every 2 s for 50 s).
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -19,7 +25,7 @@ import { deployedLaunch } from './deployed-launch.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = process.argv.slice(2);
-const settleMs = Number(args.find((a) => a.startsWith('--settle='))?.split('=')[1] ?? 15) * 1000;
+const settleMs = Number(args.find((a) => a.startsWith('--settle='))?.split('=')[1] ?? 40) * 1000;
 const say = (s: string) => process.stdout.write(`[footprint] ${s}\n`);
 
 /** What install.sh's build_workspaces does: tsc of each compiled workspace to its dist/. */
@@ -97,7 +103,23 @@ try {
   };
   say('worker, compiled (as deployed)');
   const w = deployedLaunch('bin-3cx-relay-worker');
-  await worker('worker, compiled (as deployed)', [...w.flags, 'dist/main.js'], 100, w.env);
+  await worker(
+    `worker, compiled (as deployed${w.env.LD_PRELOAD ? ', jemalloc' : ', glibc malloc: no libjemalloc2 here'})`,
+    [...w.flags, 'dist/main.js'],
+    100,
+    w.env,
+  );
+  if (w.env.LD_PRELOAD) {
+    // what RELAY_MALLOC=glibc (or a server without libjemalloc2) runs: glibc's malloc, two arenas
+    say('worker, compiled, glibc malloc');
+    const { LD_PRELOAD: _l, MALLOC_CONF: _c, ...glibc } = w.env;
+    await worker(
+      'worker, compiled, glibc malloc (RELAY_MALLOC=glibc)',
+      [...w.flags, 'dist/main.js'],
+      100,
+      glibc,
+    );
+  }
   say('worker under tsx (before)');
   await worker('worker under tsx (before, baseline)', ['--import', 'tsx', 'src/main.ts']);
 

@@ -103,6 +103,40 @@ export const ensureNginx = (): void => ensureCommand('nginx', 'nginx-light');
 /** Debian's acl package (setfacl, getfacl), as install.sh installs it when missing. */
 export const ensureAcl = (): void => ensureCommand('setfacl', 'acl');
 
+/** Where Debian's libjemalloc2 puts the library on this machine's architecture. */
+export const JEMALLOC = `/usr/lib/${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux-gnu/libjemalloc.so.2`;
+
+/** Debian's libjemalloc2, as install.sh installs it when missing (the worker's command preloads it). */
+export function ensureJemalloc(): void {
+  if (existsSync(JEMALLOC)) return;
+  if (!aptInstall('libjemalloc2'))
+    throw new Error('apt-get install libjemalloc2 failed (the worker preloads it)');
+}
+
+/**
+ * The memory block of an installed command (between `# --- memory ---` and `# --- end memory ---`)
+ * run by sh with `env`: the allocator variables it exports, as `KEY=value` lines.
+ */
+export function memoryEnvOf(bin: string, env: NodeJS.ProcessEnv = {}): Record<string, string> {
+  const text = readFileSync(bin, 'utf8');
+  const block = /^# --- memory ---\n([\s\S]*?)^# --- end memory ---$/m.exec(text)?.[1];
+  if (!block) throw new Error(`${bin} has no memory block`);
+  const out = execFileSync(
+    'sh',
+    [
+      '-c',
+      `set -e\n${block}\nprintf '%s\\n' "LD_PRELOAD=\${LD_PRELOAD:-}" "MALLOC_CONF=\${MALLOC_CONF:-}" "MALLOC_ARENA_MAX=\${MALLOC_ARENA_MAX:-}"`,
+    ],
+    { env: { PATH: process.env.PATH, ...env }, encoding: 'utf8' },
+  );
+  return Object.fromEntries(
+    out
+      .trim()
+      .split('\n')
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
+}
+
 /**
  * One line per file, link and folder under `root`: path, sha256, mode, owner, mtime (links: target).
  * Inside releases/ only the release names count (their node_modules are npm's business).

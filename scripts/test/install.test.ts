@@ -22,7 +22,10 @@ import { freePort } from '@3cx-relay/pg-cluster';
 import { startSimulator, type Simulator } from '@3cx-relay/simulator';
 import {
   ensureAcl,
+  ensureJemalloc,
   ensureNginx,
+  JEMALLOC,
+  memoryEnvOf,
   fingerprintTree,
   httpsRequest,
   installSh,
@@ -82,6 +85,7 @@ beforeAll(async () => {
   if (!pgUrl) throw new Error('RELAY_TEST_PG_URL is not set (run through vitest.global-setup.ts)');
   ensureNginx();
   ensureAcl();
+  ensureJemalloc();
   chmodSync(work, 0o755);
   // A message left before the relay was installed, in a mailbox folder of its own.
   mkdirSync(path.dirname(vmDir), { recursive: true });
@@ -343,6 +347,30 @@ describe('install.sh in a sandbox prefix', () => {
     }
   });
 
+  it("the worker's command preloads jemalloc, which install.sh made sure of; RELAY_MALLOC=glibc or a missing library leaves glibc's malloc with two arenas", () => {
+    expect(firstRun.out).toContain(`using ${JEMALLOC}`);
+    const bin = path.join(OPT, 'bin/3cx-relay-worker');
+    expect(memoryEnvOf(bin)).toEqual({
+      LD_PRELOAD: JEMALLOC,
+      MALLOC_CONF: 'background_thread:true,narenas:2,dirty_decay_ms:1000,muzzy_decay_ms:0',
+      MALLOC_ARENA_MAX: '2',
+    });
+    // an LD_PRELOAD already set is kept behind it, a MALLOC_CONF already set wins
+    expect(memoryEnvOf(bin, { LD_PRELOAD: '/x/lib.so', MALLOC_CONF: 'narenas:1' })).toMatchObject({
+      LD_PRELOAD: `${JEMALLOC} /x/lib.so`,
+      MALLOC_CONF: 'narenas:1',
+    });
+    const glibc = { LD_PRELOAD: '', MALLOC_CONF: '', MALLOC_ARENA_MAX: '2' };
+    expect(memoryEnvOf(bin, { RELAY_MALLOC: 'glibc' })).toEqual(glibc);
+    // the same block on a machine without the library (its paths swapped for ones that do not exist)
+    const missing = path.join(work, 'bin-without-jemalloc');
+    writeFileSync(
+      missing,
+      readFileSync(bin, 'utf8').replaceAll('/libjemalloc.so.2', '/no-such-libjemalloc.so.2'),
+    );
+    expect(memoryEnvOf(missing)).toEqual(glibc);
+  });
+
   it('writes hardened systemd units that pass systemd-analyze verify', () => {
     const unit = readFileSync(path.join(prefix, 'etc/systemd/system/3cx-relay-worker.service'), 'utf8');
     for (const line of [
@@ -577,6 +605,11 @@ describe('install.sh in a sandbox prefix', () => {
       });
       expect(same.status).toBe(200);
     }, 60_000);
+
+    it('the running worker has jemalloc loaded (its command preloads it)', async () => {
+      await waitFor(url('/relay/health'), 200, 40_000);
+      expect(readFileSync(`/proc/${worker!.pid}/maps`, 'utf8')).toContain(JEMALLOC);
+    });
 
     it("no TypeScript loader ran: no compile cache in either service's TMPDIR", () => {
       // The worker has run its sources, the admin rendered pages and signed in (tests above).

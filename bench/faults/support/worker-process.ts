@@ -4,13 +4,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LogTally } from './log-tally.js';
 import { sleep, until } from './wait.js';
-import { deployedWorkerV8Flags } from '../../footprint/deployed-launch.js';
+import { deployedWorkerLaunch } from '../../footprint/deployed-launch.js';
 
 /** The repository root (bench/faults/support → ../../..). */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const MAIN = path.join(REPO_ROOT, 'relay-worker/src/main.ts');
-/** The deployed worker's young generation (deploy/templates/bin-3cx-relay-worker): what it is measured with. */
-const V8_FLAGS = deployedWorkerV8Flags();
+/** The deployed worker's young generation and allocator (deploy/templates/bin-3cx-relay-worker): what it is measured with. */
+const DEPLOYED = deployedWorkerLaunch();
 
 /** How a {@link WorkerProcess} ended its last run. */
 export interface ExitInfo {
@@ -59,10 +59,21 @@ export class WorkerProcess {
     const prof = process.env.BENCH_WORKER_PROF_DIR;
     const child = spawn(
       process.execPath,
-      [...V8_FLAGS, ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []), '--import', 'tsx', MAIN],
+      [
+        ...DEPLOYED.v8Flags,
+        ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : []),
+        '--import',
+        'tsx',
+        MAIN,
+      ],
       {
         cwd: REPO_ROOT,
-        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...this.env },
+        env: {
+          PATH: process.env.PATH ?? '/usr/bin:/bin',
+          HOME: process.env.HOME ?? '/tmp',
+          ...DEPLOYED.env,
+          ...this.env,
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
