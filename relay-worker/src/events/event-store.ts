@@ -61,6 +61,9 @@ export class EventStore extends EventEmitter<EventStoreEvents> {
   private readonly hooks: AppendHook[] = [];
   private outbox: { fastPath: OutboxFastPath | undefined } | undefined;
   private readonly running = new Set<Promise<void>>();
+  /** The last append started: the next one starts after it ({@link append}). */
+  private queue: Promise<void> = Promise.resolve();
+  private waiting = 0;
   /** Connections on which {@link APPEND_STATEMENT} is prepared. */
   private readonly prepared = new WeakSet<pg.ClientBase>();
 
@@ -85,16 +88,36 @@ export class EventStore extends EventEmitter<EventStoreEvents> {
     this.outbox = { fastPath };
   }
 
-  /** Appends events in order; returns only the newly inserted ones (duplicates by id are skipped). */
+  /**
+   * Appends events in order; returns only the newly inserted ones (duplicates by id are skipped).
+   *
+   * One append of this process at a time, in call order, so that `'appended'` follows commit
+   * order, which the fan-out relies on (it hands these events to clients as they come). Two
+   * appends in flight on two connections did not: PostgreSQL releases the append lock inside
+   * the first one's commit, before it answers, so on a loaded machine the second append
+   * committed and answered first, and a WebSocket client got event 63 before 54–62 (event
+   * tail trace, `snapshot-stream.test.ts` under load, 2026-12-06). Waiting here instead of at
+   * the lock costs a contended append one round trip to PostgreSQL.
+   */
   append(events: NewEvent[]): Promise<StoredEvent[]> {
-    const run = this.appendNow(events);
+    this.waiting++;
+    const run = this.queue.then(() => {
+      this.waiting--;
+      return this.appendNow(events);
+    });
     const settled = run.then(
       () => undefined,
       () => undefined,
     );
+    this.queue = settled;
     this.running.add(settled);
     void settled.then(() => this.running.delete(settled));
     return run;
+  }
+
+  /** Appends waiting for an earlier one of this process to finish ({@link append}). */
+  get appendsWaiting(): number {
+    return this.waiting;
   }
 
   /**

@@ -5,6 +5,15 @@ import { createTestDatabase, type TestDatabase } from '@3cx-relay/db/testing';
 import { eventId, type NewEvent } from '@3cx-relay/events';
 import { EventStore, NEW_EVENTS_CHANNEL, type StoredEvent } from '../../src/events/event-store.js';
 
+/** Polls `cond` until it holds (bounded: the test fails instead of hanging). */
+async function until(cond: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 const ev = (n: number): NewEvent => ({
   id: eventId('relay.test', 'store', String(n)),
   type: 'relay.test',
@@ -100,6 +109,45 @@ describe('EventStore', () => {
     // Every row is seen by a reader that only asks for sequence > last: none committed "behind" it.
     expect(seqs.filter((x) => !seen.has(x) && !before.has(x))).toEqual([]);
     expect(seqs.length).toBe(3 + 1 + 2 + 40);
+  });
+
+  it("runs this process's appends one at a time, so 'appended' follows commit order (a second append waits in the store, not at PostgreSQL's lock)", async () => {
+    // PostgreSQL releases the append lock inside a commit, before it answers: a second append
+    // waiting at the lock could commit and answer first, and its 'appended' overtook the first's.
+    const s = new EventStore(pool, pino({ level: 'silent' }));
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    let entered = false;
+    s.addHook(
+      Object.assign(
+        async (_c: pg.PoolClient, inserted: StoredEvent[]) => {
+          if (inserted[0]!.id !== ev(300).id) return;
+          entered = true;
+          await gate; // the first append holds its transaction, and the lock, open
+        },
+        { types: new Set(['relay.test']) },
+      ),
+    );
+    const order: bigint[][] = [];
+    s.on('appended', (events) => order.push(events.map((e) => e.sequence)));
+    const first = s.append([ev(300), ev(301)]);
+    await until(() => entered);
+    const second = s.append([ev(302)]);
+    const lockWaiters = async () =>
+      (
+        await pool.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted",
+        )
+      ).rows[0]!.n;
+    // Either the second append waits in the store or its query waits at the lock: see which.
+    await until(async () => s.appendsWaiting > 0 || (await lockWaiters()) > 0);
+    expect(await lockWaiters()).toBe(0);
+    expect(s.appendsWaiting).toBe(1);
+    open();
+    const [a, b] = await Promise.all([first, second]);
+    expect(order).toEqual([a.map((e) => e.sequence), b.map((e) => e.sequence)]);
+    expect(b[0]!.sequence).toBeGreaterThan(a[1]!.sequence);
+    expect(s.appendsWaiting).toBe(0);
   });
 
   it('stores hostile text exactly: quotes, backslashes, dollar quotes, braces and commas in arrays, emoji', async () => {
