@@ -4,15 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@3cx-relay/db/testing';
 import { eventId, type NewEvent } from '@3cx-relay/events';
 import { EventStore, NEW_EVENTS_CHANNEL, type StoredEvent } from '../../src/events/event-store.js';
-
-/** Polls `cond` until it holds (bounded: the test fails instead of hanging). */
-async function until(cond: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+import { until } from '../sources/sim-harness.js';
 
 const ev = (n: number): NewEvent => ({
   id: eventId('relay.test', 'store', String(n)),
@@ -131,7 +123,7 @@ describe('EventStore', () => {
     const order: bigint[][] = [];
     s.on('appended', (events) => order.push(events.map((e) => e.sequence)));
     const first = s.append([ev(300), ev(301)]);
-    await until(() => entered);
+    await until(() => entered, 10_000, 'first append inside its hook');
     const second = s.append([ev(302)]);
     const lockWaiters = async () =>
       (
@@ -140,7 +132,11 @@ describe('EventStore', () => {
         )
       ).rows[0]!.n;
     // Either the second append waits in the store or its query waits at the lock: see which.
-    await until(async () => s.appendsWaiting > 0 || (await lockWaiters()) > 0);
+    await until(
+      async () => s.appendsWaiting > 0 || (await lockWaiters()) > 0,
+      10_000,
+      'second append waiting',
+    );
     expect(await lockWaiters()).toBe(0);
     expect(s.appendsWaiting).toBe(1);
     open();
