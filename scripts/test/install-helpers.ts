@@ -117,17 +117,20 @@ export function ensureJemalloc(): void {
  * The memory block of an installed command (between `# --- memory ---` and `# --- end memory ---`)
  * run by sh with `env`: the allocator variables it exports, as `KEY=value` lines.
  */
-export function memoryEnvOf(bin: string, env: NodeJS.ProcessEnv = {}): Record<string, string> {
+export function memoryEnvOf(bin: string, env: Record<string, string> = {}): Record<string, string> {
   const text = readFileSync(bin, 'utf8');
   const block = /^# --- memory ---\n([\s\S]*?)^# --- end memory ---$/m.exec(text)?.[1];
   if (!block) throw new Error(`${bin} has no memory block`);
+  // `env` is exported inside the script, not given to sh: an LD_PRELOAD in sh's own environment
+  // would be loaded (or complained about) by sh itself.
+  const preset = Object.entries(env).map(([k, v]) => `export ${k}='${v}'`);
   const out = execFileSync(
     'sh',
     [
       '-c',
-      `set -e\n${block}\nprintf '%s\\n' "LD_PRELOAD=\${LD_PRELOAD:-}" "MALLOC_CONF=\${MALLOC_CONF:-}" "MALLOC_ARENA_MAX=\${MALLOC_ARENA_MAX:-}"`,
+      `set -e\n${preset.join('\n')}\n${block}\nprintf '%s\\n' "LD_PRELOAD=\${LD_PRELOAD:-}" "MALLOC_CONF=\${MALLOC_CONF:-}" "MALLOC_ARENA_MAX=\${MALLOC_ARENA_MAX:-}"`,
     ],
-    { env: { PATH: process.env.PATH, ...env }, encoding: 'utf8' },
+    { env: { PATH: process.env.PATH }, encoding: 'utf8' },
   );
   return Object.fromEntries(
     out
