@@ -5,6 +5,17 @@ import { SQL_SUBSCRIPTION_MATCHES_EVENT } from './event-filter.js';
 export const DIRECT_ONLY_TYPES = ['relay.test'];
 
 /**
+ * The newest event of key `${a}.ekey` before `${a}.prev_event` that has a delivery to
+ * subscription `${a}.sid`, or 0: the previous sequence when the subscription filtered the key's
+ * previous event out (one backward walk of events(order_key, sequence)).
+ */
+const searchBack = (a: string) => `coalesce((
+      SELECT e2.sequence FROM events e2
+       WHERE e2.order_key = ${a}.ekey AND e2.sequence < ${a}.prev_event
+         AND EXISTS (SELECT 1 FROM deliveries d2 WHERE d2.subscription_id = ${a}.sid AND d2.event_sequence = e2.sequence)
+       ORDER BY e2.sequence DESC LIMIT 1), 0)`;
+
+/**
  * `prev_sequence` of a new delivery of event `c.sequence` (key `c.ekey`) to subscription
  * `c.sid`: the newest earlier event of the same key that has a delivery to that subscription,
  * or 0. `c.prev_event` (the newest earlier event of the key, whatever it was routed to) answers
@@ -16,11 +27,7 @@ export const SQL_PREVIOUS_SEQUENCE = `CASE
     WHEN c.prev_event IS NULL THEN 0
     WHEN EXISTS (SELECT 1 FROM deliveries d2 WHERE d2.subscription_id = c.sid AND d2.event_sequence = c.prev_event)
       THEN c.prev_event
-    ELSE coalesce((
-      SELECT e2.sequence FROM events e2
-       WHERE e2.order_key = c.ekey AND e2.sequence < c.prev_event
-         AND EXISTS (SELECT 1 FROM deliveries d2 WHERE d2.subscription_id = c.sid AND d2.event_sequence = e2.sequence)
-       ORDER BY e2.sequence DESC LIMIT 1), 0) END`;
+    ELSE ${searchBack('c')} END`;
 
 /**
  * Which pending keyed rows the lane index (`deliveries_lane_idx`, migration 20261205150000)
@@ -94,11 +101,7 @@ p AS MATERIALIZED (
               WHEN p0.prev_event IS NULL THEN 0
               WHEN p0.nr_id IS NOT NULL THEN p0.prev_event
               -- the subscription filtered the previous event out: search further back
-              ELSE coalesce((
-                SELECT e2.sequence FROM events e2
-                 WHERE e2.order_key = p0.ekey AND e2.sequence < p0.prev_event
-                   AND EXISTS (SELECT 1 FROM deliveries d2 WHERE d2.subscription_id = p0.sid AND d2.event_sequence = e2.sequence)
-                 ORDER BY e2.sequence DESC LIMIT 1), 0) END AS last
+              ELSE ${searchBack('p0')} END AS last
     FROM p0),
 r AS (
   SELECT p.*,
