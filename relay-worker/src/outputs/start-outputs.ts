@@ -77,6 +77,7 @@ export interface Outputs {
 export async function startOutputs(d: OutputDeps): Promise<Outputs> {
   const { config: c, log, pool, lifecycle } = d;
   const metrics = new RelayMetrics();
+  metrics.watchAppends(d.events);
   const retentionMs = c.EVENT_RETENTION_DAYS * 86_400_000;
 
   const delivery = new DeliveryService(

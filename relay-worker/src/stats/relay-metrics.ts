@@ -71,6 +71,22 @@ export class RelayMetrics {
     client.collectDefaultMetrics({ register: this.registry, prefix: 'relay_' });
   }
 
+  /**
+   * `relay_event_appends_waiting`: appends of this worker waiting for an earlier one to finish
+   * (the event store runs them one at a time). Read at scrape time; above zero for long means
+   * its own database answers slower than events arrive.
+   */
+  watchAppends(store: { readonly appendsWaiting: number }): void {
+    new client.Gauge({
+      name: 'relay_event_appends_waiting',
+      help: "Event appends waiting for this worker's previous append to finish.",
+      registers: [this.registry],
+      collect() {
+        this.set(store.appendsWaiting);
+      },
+    });
+  }
+
   recordDelivery(succeeded: boolean, durationMs: number): void {
     if (succeeded) this.totals.deliveriesSucceeded++;
     else this.totals.deliveriesFailed++;

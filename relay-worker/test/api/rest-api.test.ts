@@ -111,6 +111,7 @@ describe('REST API authentication, scopes, limits and usage', () => {
     const text = await res.text();
     expect(text).toContain('relay_delivery_attempts_total');
     expect(text).toContain('relay_ws_clients');
+    expect(text).toMatch(/^relay_event_appends_waiting 0$/m);
     expect((await get('/relay/metrics', undefined, { 'x-forwarded-for': '203.0.113.9' })).status).toBe(401);
     const k = await createApiKey(h.pool, ['calls:read']);
     expect((await get('/relay/metrics', k.key, { 'x-forwarded-for': '203.0.113.9' })).status).toBe(200);

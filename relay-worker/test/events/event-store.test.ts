@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@3cx-relay/db/testing';
 import { eventId, type NewEvent } from '@3cx-relay/events';
 import { EventStore, NEW_EVENTS_CHANNEL, type StoredEvent } from '../../src/events/event-store.js';
+import { RelayMetrics } from '../../src/stats/relay-metrics.js';
 import { until } from '../sources/sim-harness.js';
 
 const ev = (n: number): NewEvent => ({
@@ -139,11 +140,16 @@ describe('EventStore', () => {
     );
     expect(await lockWaiters()).toBe(0);
     expect(s.appendsWaiting).toBe(1);
+    const metrics = new RelayMetrics();
+    metrics.watchAppends(s);
+    const gauge = async () => (await metrics.registry.getSingleMetric('relay_event_appends_waiting')!.get()).values;
+    expect(await gauge()).toEqual([expect.objectContaining({ value: 1 })]);
     open();
     const [a, b] = await Promise.all([first, second]);
     expect(order).toEqual([a.map((e) => e.sequence), b.map((e) => e.sequence)]);
     expect(b[0]!.sequence).toBeGreaterThan(a[1]!.sequence);
     expect(s.appendsWaiting).toBe(0);
+    expect(await gauge()).toEqual([expect.objectContaining({ value: 0 })]);
   });
 
   it('stores hostile text exactly: quotes, backslashes, dollar quotes, braces and commas in arrays, emoji', async () => {
