@@ -32,8 +32,13 @@ function durationMs(text: string): number {
 
 /** The 4,000/s comparison row of one run's printed table. */
 export function parseComparison(file: string, text: string): Comparison {
-  const row = text.split('\n').find((l) => l.includes('per-call ordered vs unordered, p99 of all deliveries'));
-  if (!row) throw new Error(`${file}: no 4,000/s ordered-vs-unordered row (not the saved output of a finished webhooks benchmark)`);
+  const row = text
+    .split('\n')
+    .find((l) => l.includes('per-call ordered vs unordered, p99 of all deliveries'));
+  if (!row)
+    throw new Error(
+      `${file}: no 4,000/s ordered-vs-unordered row (not the saved output of a finished webhooks benchmark)`,
+    );
   const pooled = /(p99 [\d.]+ m?s vs [\d.]+ m?s)/.exec(row)?.[1];
   const runs = /runs p99 (.+?) vs (.+?); collector/.exec(row);
   if (!pooled || !runs) throw new Error(`${file}: the 4,000/s row has no per-run p99 lists`);

@@ -142,7 +142,8 @@ describe('EventStore', () => {
     expect(s.appendsWaiting).toBe(1);
     const metrics = new RelayMetrics();
     metrics.watchAppends(s);
-    const gauge = async () => (await metrics.registry.getSingleMetric('relay_event_appends_waiting')!.get()).values;
+    const gauge = async () =>
+      (await metrics.registry.getSingleMetric('relay_event_appends_waiting')!.get()).values;
     expect(await gauge()).toEqual([expect.objectContaining({ value: 1 })]);
     open();
     const [a, b] = await Promise.all([first, second]);
