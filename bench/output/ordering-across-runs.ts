@@ -14,6 +14,7 @@
  * random negations whose mean is at least the observed one, seeded).
  */
 import { readFileSync } from 'node:fs';
+import { signFlipTest } from './support/stats.js';
 
 interface Comparison {
   file: string;
@@ -31,7 +32,7 @@ function durationMs(text: string): number {
 }
 
 /** The 4,000/s comparison row of one run's printed table. */
-export function parseComparison(file: string, text: string): Comparison {
+function parseComparison(file: string, text: string): Comparison {
   const row = text
     .split('\n')
     .find((l) => l.includes('per-call ordered vs unordered, p99 of all deliveries'));
@@ -47,25 +48,6 @@ export function parseComparison(file: string, text: string): Comparison {
   if (ordered.length !== unordered.length)
     throw new Error(`${file}: ${ordered.length} ordered runs but ${unordered.length} unordered`);
   return { file, pooled, ordered, unordered };
-}
-
-/** One-sided paired sign-flip test: how often random signs give a mean difference ≥ the observed one. */
-export function signFlipTest(diffs: number[], iterations = 20_000, seed = 1): number {
-  const observed = diffs.reduce((s, d) => s + d, 0);
-  let next = seed >>> 0;
-  const random = () => {
-    next = (next + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(next ^ (next >>> 15), 1 | next);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  let atLeast = 0;
-  for (let it = 0; it < iterations; it++) {
-    let s = 0;
-    for (const d of diffs) s += random() < 0.5 ? -d : d;
-    if (s >= observed - 1e-9) atLeast++;
-  }
-  return (atLeast + 1) / (iterations + 1);
 }
 
 const median = (l: number[]) => {

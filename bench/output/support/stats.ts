@@ -59,6 +59,17 @@ function histogramPercentile(h: Uint32Array, n: number, p: number): number {
   return NaN;
 }
 
+/** A seeded generator of numbers in [0, 1) (mulberry32): a test's figure can be reproduced. */
+export function seededRandom(seed: number): () => number {
+  let next = seed >>> 0;
+  return () => {
+    next = (next + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(next ^ (next >>> 15), 1 | next);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 /**
  * How often chance alone makes `a`'s pooled p99 exceed `b`'s by at least what was measured: the
  * runs' labels are shuffled `iterations` times (seeded, so a figure can be reproduced), each
@@ -92,13 +103,7 @@ export function p99PermutationTest(
     return histogramPercentile(ha, na, 99) - histogramPercentile(hb, totalN - na, 99);
   };
   const observed = diff(a.map((_, i) => i));
-  let next = seed >>> 0;
-  const random = () => {
-    next = (next + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(next ^ (next >>> 15), 1 | next);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = seededRandom(seed);
   const order = runs.map((_, i) => i);
   let atLeast = 0;
   for (let it = 0; it < iterations; it++) {
@@ -109,4 +114,21 @@ export function p99PermutationTest(
     if (diff(order.slice(0, a.length)) >= observed) atLeast++;
   }
   return { observed, p: (atLeast + 1) / (iterations + 1) };
+}
+
+/**
+ * One-sided paired sign-flip test of `diffs` (a − b per pair): if a and b were alike, each
+ * pair's difference would be as likely negated; `p` is the share of `iterations` random
+ * negations (seeded) whose sum is at least the observed one. Below 0.05: a is really larger.
+ */
+export function signFlipTest(diffs: number[], iterations = 20_000, seed = 1): number {
+  const observed = diffs.reduce((s, d) => s + d, 0);
+  const random = seededRandom(seed);
+  let atLeast = 0;
+  for (let it = 0; it < iterations; it++) {
+    let s = 0;
+    for (const d of diffs) s += random() < 0.5 ? -d : d;
+    if (s >= observed - 1e-9) atLeast++;
+  }
+  return (atLeast + 1) / (iterations + 1);
 }
