@@ -60,9 +60,14 @@ interface AppendRow {
 export class EventStore extends EventEmitter<EventStoreEvents> {
   private readonly hooks: AppendHook[] = [];
   private outbox: { fastPath: OutboxFastPath | undefined } | undefined;
-  private readonly running = new Set<Promise<void>>();
-  /** The last append started: the next one starts after it ({@link append}). */
+  /**
+   * Settles when the last append called so far has (appends run one after another, so every
+   * earlier one has too): the next one starts after it ({@link append}).
+   */
   private queue: Promise<void> = Promise.resolve();
+  /** Appends called and not settled yet. */
+  private unsettled = 0;
+  /** Of those, the ones not started yet. */
   private waiting = 0;
   /** Connections on which {@link APPEND_STATEMENT} is prepared. */
   private readonly prepared = new WeakSet<pg.ClientBase>();
@@ -101,17 +106,15 @@ export class EventStore extends EventEmitter<EventStoreEvents> {
    */
   append(events: NewEvent[]): Promise<StoredEvent[]> {
     this.waiting++;
+    this.unsettled++;
     const run = this.queue.then(() => {
       this.waiting--;
       return this.appendNow(events);
     });
-    const settled = run.then(
-      () => undefined,
-      () => undefined,
+    this.queue = run.then(
+      () => void this.unsettled--,
+      () => void this.unsettled--,
     );
-    this.queue = settled;
-    this.running.add(settled);
-    void settled.then(() => this.running.delete(settled));
     return run;
   }
 
@@ -121,11 +124,12 @@ export class EventStore extends EventEmitter<EventStoreEvents> {
   }
 
   /**
-   * The appends of this process still running (each settles after its `'appended'` was
-   * emitted, or after it failed): a NOTIFY for a sequence not yet emitted may be one of them.
+   * The appends of this process still running, as one promise that settles when the last of
+   * them has (each after its `'appended'` was emitted, or after it failed); none: an empty list.
+   * A NOTIFY for a sequence not yet emitted may be one of them.
    */
   appendsInFlight(): Promise<void>[] {
-    return [...this.running];
+    return this.unsettled ? [this.queue] : [];
   }
 
   private async appendNow(events: NewEvent[]): Promise<StoredEvent[]> {
